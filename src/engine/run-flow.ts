@@ -1,0 +1,157 @@
+import { FlowrunError } from '../protocol/errors.js';
+import type { EventError } from '../protocol/execution-event.js';
+import type { Step } from '../protocol/flow.js';
+import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
+import { evaluateCondition } from './steps/conditional.js';
+import { runStep } from './steps/index.js';
+import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
+import { countSteps } from './validate-flow.js';
+
+export interface RunOutcome {
+  status: 'completed' | 'failed' | 'cancelled';
+  finalOutput: unknown;
+  output: Record<string, unknown>;
+  usage: Usage;
+  error: EventError | null;
+  durationMs: number;
+  successfulSteps: number;
+  failedSteps: number;
+  skippedSteps: number;
+  /** The record's metadata after `autoAppendMetadata`, for the caller to persist. */
+  recordMetadata: Record<string, unknown>;
+}
+
+/** Thrown inside the run to stop it after a failed step whose errorHandling is `fail`. */
+class StopRun extends Error {
+  constructor(readonly error: EventError) {
+    super(error.message);
+  }
+}
+
+/**
+ * Runs a validated flow to its end, emitting events through `deps.events` and committing each step's result
+ * through `deps.checkpoints` before the next step starts. Never throws for step failures: they become
+ * `step_error` / `flow_error` events and the outcome's status.
+ */
+export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal: AbortSignal): Promise<RunOutcome> {
+  const { clock, events } = deps;
+  const startedAt = request.startedAt;
+  const totalSteps = countSteps(request.flow.steps);
+  const variables: Record<string, unknown> = {};
+  const output: Record<string, unknown> = {};
+  const recordMetadata = { ...request.record.metadata };
+  let usage = emptyUsage();
+  let finalOutput: unknown = null;
+  let index = 0;
+  let successfulSteps = 0;
+  let failedSteps = 0;
+  let skippedSteps = 0;
+
+  const scope = (): Record<string, unknown> => ({
+    ...request.inputs,
+    ...variables,
+    _record: { id: request.record.id, name: request.record.name, type: request.record.type, metadata: recordMetadata },
+    _flow: { id: request.flow.id, name: request.flow.name, versionId: request.flow.versionId ?? null },
+    _execution: { id: request.executionId, timestamp: new Date(startedAt).toISOString() },
+    messages: formatMessages(request.messages),
+    secrets: request.secrets,
+  });
+
+  const runSteps = async (steps: Step[]): Promise<void> => {
+    for (const step of steps) {
+      if (signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
+      index++;
+      const ref = { stepId: step.id, stepName: step.name, stepType: step.type, index, totalSteps };
+      const stepStartedAt = clock.now();
+      const skipReason = !step.enabled ? 'disabled' : step.when !== undefined && !evaluateCondition(step.when, scope()) ? 'condition_false' : null;
+      if (skipReason) {
+        skippedSteps++;
+        events.emit({ type: 'step_skip', when: step.when ?? 'enabled: false', reason: skipReason, ...ref });
+        await deps.checkpoints.saveStep(request.executionId, {
+          stepId: step.id, stepIndex: index, stepType: step.type, status: 'skipped', result: null, error: null, usage: null,
+          startedAt: stepStartedAt, durationMs: 0, variables,
+        });
+        continue;
+      }
+      events.emit({ type: 'step_start', outputVariable: step.outputVariable, ...ref });
+      const context: StepContext = { deps, request, ref, signal, scope, runSteps };
+      let result: StepResult;
+      try {
+        result = await runWithRetries(step, context);
+      } catch (caught) {
+        if (signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
+        const error = toEventError(caught, step.id);
+        failedSteps++;
+        const durationMs = clock.now() - stepStartedAt;
+        const continued = step.onError === 'continue';
+        events.emit({ type: 'step_error', error, durationMs, continued, ...ref });
+        await deps.checkpoints.saveStep(request.executionId, {
+          stepId: step.id, stepIndex: index, stepType: step.type, status: 'failed', result: null, error, usage: null,
+          startedAt: stepStartedAt, durationMs, variables,
+        });
+        if (!continued) throw new StopRun(error);
+        continue;
+      }
+      successfulSteps++;
+      if (result.usage) usage = addUsage(usage, result.usage);
+      if (step.type !== 'conditional') {
+        finalOutput = result.result;
+        const name = step.outputVariable ?? step.id;
+        variables[name] = result.result;
+        output[name] = result.result;
+        if (request.options.autoAppendMetadata && step.outputVariable) recordMetadata[step.outputVariable] = result.result;
+      }
+      const durationMs = clock.now() - stepStartedAt;
+      await deps.checkpoints.saveStep(request.executionId, {
+        stepId: step.id, stepIndex: index, stepType: step.type, status: 'completed', result: result.result, error: null,
+        usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables,
+      });
+      events.emit({
+        type: 'step_complete', result: result.result, durationMs, usage: result.usage ?? null, model: result.model,
+        processedPrompt: result.processedPrompt, stopReason: result.stopReason, unresolvedVariables: result.unresolved, ...ref,
+      });
+    }
+  };
+
+  const finish = (status: RunOutcome['status'], error: EventError | null): RunOutcome => ({
+    status, finalOutput, output, usage, error, durationMs: clock.now() - startedAt, successfulSteps, failedSteps, skippedSteps, recordMetadata,
+  });
+
+  try {
+    await runSteps(request.flow.steps);
+  } catch (caught) {
+    const cancelled = signal.aborted;
+    const error = caught instanceof StopRun ? caught.error : toEventError(caught, undefined);
+    const outcome = finish(cancelled ? 'cancelled' : 'failed', cancelled ? { code: 'CANCELLED', message: 'the run was cancelled' } : error);
+    events.emit({ type: 'flow_error', error: outcome.error!, durationMs: outcome.durationMs, usage, cancelled });
+    return outcome;
+  }
+  const outcome = finish('completed', null);
+  events.emit({
+    type: 'flow_complete', durationMs: outcome.durationMs, totalSteps, successfulSteps, failedSteps, skippedSteps,
+    finalOutput, output, usage,
+  });
+  return outcome;
+}
+
+async function runWithRetries(step: Step, context: StepContext): Promise<StepResult> {
+  const attempts = step.onError === 'retry' ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runStep(step, context);
+    } catch (error) {
+      if (attempt >= attempts || context.signal.aborted) throw error;
+    }
+  }
+}
+
+function toEventError(caught: unknown, stepId: string | undefined): EventError {
+  if (FlowrunError.isInstance(caught)) return { code: caught.code, message: caught.message, ...(stepId ? { stepId } : {}) };
+  return { code: 'STEP_FAILED', message: caught instanceof Error ? caught.message : String(caught), ...(stepId ? { stepId } : {}) };
+}
+
+function formatMessages(messages: RunFlowRequest['messages']): string {
+  return messages
+    .map((message) => `${message.role}: ${typeof message.content === 'string' ? message.content : message.content.map((part) => part.text ?? '').join('')}`)
+    .join('\n');
+}

@@ -1,0 +1,20 @@
+import type { Step } from '../../protocol/flow.js';
+import type { StepContext, StepResult } from '../run-context.js';
+import { runConditional } from './conditional.js';
+import { runPrompt } from './prompt.js';
+import { runSetVariable } from './set-variable.js';
+import { runTemplate } from './template.js';
+
+export function runStep(step: Step, context: StepContext): Promise<StepResult> {
+  switch (step.type) {
+    case 'prompt': return runPrompt(step, context);
+    case 'set-variable': return runSetVariable(step, context);
+    case 'template': return runTemplate(step, context);
+    case 'conditional': return runConditional(step, context);
+    default: return assertNever(step);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled step ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,29 @@
+import { Liquid } from 'liquidjs';
+import { FlowrunError } from '../../protocol/errors.js';
+import type { Step } from '../../protocol/flow.js';
+import type { StepRunner } from '../run-context.js';
+import { lookupPath } from '../template.js';
+
+/** Liquid with no file system: `include`/`render` can reach only the step's own `partials`. */
+function createLiquid(partials: Record<string, string>): Liquid {
+  return new Liquid({
+    strictFilters: true,
+    ownPropertyOnly: true,
+    relativeReference: false,
+    templates: partials,
+  });
+}
+
+export const runTemplate: StepRunner<Extract<Step, { type: 'template' }>> = async (step, context) => {
+  const scope = { ...context.scope(), ...(step.config.inputs ?? {}) };
+  const unresolved = [...step.config.template.matchAll(/\{\{\s*([\w.[\]]+)/g)]
+    .map((match) => match[1]!)
+    .filter((path, index, all) => all.indexOf(path) === index && lookupPath(scope, path) == null);
+  try {
+    const liquid = createLiquid(step.config.partials ?? {});
+    const text = await liquid.parseAndRender(step.config.template, scope);
+    return { result: text, unresolved };
+  } catch (error) {
+    throw new FlowrunError('TEMPLATE_ERROR', `template step '${step.name}': ${(error as Error).message}`);
+  }
+};

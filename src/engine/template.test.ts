@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderTemplate, renderValue } from './template.js';
+
+const scope = {
+  _record: { name: 'Q4', metadata: { region: 'EU', items: [{ sku: 'a1' }, { sku: 'b2' }], deep: { x: { y: 7 } } } },
+  result: { score: 0.9 },
+  list: ['zero', 'one'],
+};
+
+test('renders nested record metadata, arrays by index and output fields', () => {
+  const rendered = renderTemplate(
+    '{{_record.name}} {{ _record.metadata.region }} {{_record.metadata.items[1].sku}} {{_record.metadata.items.0.sku}} {{_record.metadata.deep.x.y}} {{result.score}} {{list[1]}}',
+    scope,
+  );
+  assert.equal(rendered.text, 'Q4 EU b2 a1 7 0.9 one');
+  assert.deepEqual(rendered.unresolved, []);
+});
+
+test('reports each unresolved name once and renders it empty', () => {
+  const rendered = renderTemplate('a{{missing}}b{{missing}}c{{_record.metadata.nope}}', scope);
+  assert.equal(rendered.text, 'abc');
+  assert.deepEqual(rendered.unresolved, ['missing', '_record.metadata.nope']);
+});
+
+test('objects render as JSON, and an exact placeholder keeps its type in values', () => {
+  assert.equal(renderTemplate('{{result}}', scope).text, '{"score":0.9}');
+  const unresolved: string[] = [];
+  assert.deepEqual(renderValue({ r: '{{result}}', s: 'x {{list[0]}}' }, scope, unresolved), { r: { score: 0.9 }, s: 'x zero' });
+});
+
+test('does not walk the prototype chain', () => {
+  assert.deepEqual(renderTemplate('{{result.constructor}}{{__proto__}}', scope).unresolved, ['result.constructor', '__proto__']);
+});

@@ -1,0 +1,283 @@
+import { FlowrunError, type ErrorDetail } from '../protocol/errors.js';
+import {
+  implementedStepTypes, knownStepTypes, PromptConfig, RawStep, SetVariableConfig, TemplateConfig,
+  type ErrorHandling, type Step,
+} from '../protocol/flow.js';
+import { formatPath, zodIssuesToDetails, type PathSegment } from '../protocol/zod-details.js';
+import { ExpressionSyntaxError, parseExpression } from './expression.js';
+import type { ModelGateway } from './ports.js';
+
+export const maxConditionalDepth = 10;
+export const maxSteps = 500;
+
+export interface ValidateFlowOptions {
+  models: Pick<ModelGateway, 'resolve'>;
+  /** When set, every prompt step runs on this model, so step models need not resolve. */
+  modelOverride?: string;
+}
+
+/**
+ * Checks a flow's raw steps before anything runs and returns them typed and ordered (by `order`, then array
+ * position). Throws FlowrunError VALIDATION_ERROR listing every problem with its path.
+ */
+export function validateFlowSteps(rawSteps: unknown, basePath: PathSegment[], options: ValidateFlowOptions): Step[] {
+  const details: ErrorDetail[] = [];
+  if (!Array.isArray(rawSteps)) {
+    throw new FlowrunError('VALIDATION_ERROR', 'Flow definition required', [
+      { code: 'MISSING_REQUIRED_FIELD', path: formatPath(basePath), message: `${formatPath(basePath)} must be an array of steps` },
+    ]);
+  }
+  if (rawSteps.length > maxSteps) {
+    throw new FlowrunError('VALIDATION_ERROR', `A flow may have at most ${maxSteps} steps`, [
+      { code: 'INVALID_VALUE', path: formatPath(basePath), message: `${rawSteps.length} steps given; the limit is ${maxSteps}` },
+    ]);
+  }
+  const byId = new Map<string, { raw: unknown; path: PathSegment[] }>();
+  rawSteps.forEach((raw, index) => {
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id === 'string') {
+      if (byId.has(id)) details.push({ code: 'INVALID_VALUE', path: formatPath([...basePath, index, 'id']), message: `duplicate step id '${id}'` });
+      else byId.set(id, { raw, path: [...basePath, index] });
+    }
+  });
+  const referenced = collectReferencedIds(rawSteps);
+  const cycle = findReferenceCycle(rawSteps);
+  if (cycle) {
+    throw new FlowrunError('VALIDATION_ERROR', `Cyclic conditional: ${cycle.join(' -> ')}`, [
+      { code: 'CYCLIC_STEP_REFERENCE', path: formatPath(basePath), message: `conditional steps refer to each other in a cycle: ${cycle.join(' -> ')}` },
+    ]);
+  }
+  const context: Context = { details, byId, options, seenIds: new Set(), counter: 0 };
+  const steps: Step[] = [];
+  const order = rawSteps
+    .map((raw, index) => ({ raw, index }))
+    .filter(({ raw }) => !(typeof (raw as { id?: unknown })?.id === 'string' && referenced.has((raw as { id: string }).id)))
+    .sort((a, b) => orderOf(a.raw) - orderOf(b.raw) || a.index - b.index);
+  for (const { raw, index } of order) {
+    const step = validateStep(raw, [...basePath, index], context, [], 0);
+    if (step) steps.push(step);
+  }
+  if (details.length > 0) throw new FlowrunError('VALIDATION_ERROR', summarize(details), details);
+  return steps;
+}
+
+interface Context {
+  details: ErrorDetail[];
+  byId: Map<string, { raw: unknown; path: PathSegment[] }>;
+  options: ValidateFlowOptions;
+  seenIds: Set<string>;
+  counter: number;
+}
+
+function orderOf(raw: unknown): number {
+  const order = (raw as { order?: unknown } | null)?.order;
+  return typeof order === 'number' ? order : Number.MAX_SAFE_INTEGER;
+}
+
+function collectReferencedIds(rawSteps: unknown[]): Set<string> {
+  const ids = new Set<string>();
+  const visit = (raw: unknown): void => {
+    const config = (raw as { config?: Record<string, unknown> } | null)?.config;
+    if (!config || typeof config !== 'object') return;
+    for (const key of ['trueSteps', 'falseSteps']) {
+      const branch = config[key];
+      if (!Array.isArray(branch)) continue;
+      for (const entry of branch) {
+        if (typeof entry === 'string') ids.add(entry);
+        else visit(entry);
+      }
+    }
+  };
+  rawSteps.forEach(visit);
+  return ids;
+}
+
+/** Finds a cycle among conditionals whose branches name other steps by id. */
+function findReferenceCycle(rawSteps: unknown[]): string[] | null {
+  const edges = new Map<string, string[]>();
+  const visitInline = (raw: unknown, owner: string): void => {
+    const config = (raw as { config?: Record<string, unknown> } | null)?.config;
+    if (!config || typeof config !== 'object') return;
+    for (const key of ['trueSteps', 'falseSteps']) {
+      const branch = config[key];
+      if (!Array.isArray(branch)) continue;
+      for (const entry of branch) {
+        if (typeof entry === 'string') edges.get(owner)!.push(entry);
+        else visitInline(entry, owner);
+      }
+    }
+  };
+  for (const raw of rawSteps) {
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') continue;
+    edges.set(id, []);
+    visitInline(raw, id);
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | null => {
+    if (state.get(id) === 'done') return null;
+    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const next of edges.get(id) ?? []) {
+      const found = visit(next);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return null;
+  };
+  for (const id of edges.keys()) {
+    const found = visit(id);
+    if (found) return found;
+  }
+  return null;
+}
+
+function summarize(details: ErrorDetail[]): string {
+  const first = details[0]!;
+  return details.length === 1 ? first.message : `${first.message} (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})`;
+}
+
+function validateStep(raw: unknown, path: PathSegment[], context: Context, ancestors: string[], depth: number): Step | null {
+  const { details } = context;
+  const parsed = RawStep.safeParse(raw);
+  if (!parsed.success) {
+    details.push(...zodIssuesToDetails(parsed.error, raw, path));
+    return null;
+  }
+  const step = parsed.data;
+  const label = `step ${step.name ? `'${step.name}'` : formatPath(path)}`;
+  context.counter++;
+  const id = step.id ?? `step_${context.counter}`;
+  if (!(knownStepTypes as readonly string[]).includes(step.type)) {
+    details.push({
+      code: 'UNKNOWN_STEP_TYPE', path: formatPath([...path, 'type']),
+      message: `${label} has unknown type '${step.type}'`,
+      suggestion: `use one of: ${implementedStepTypes.join(', ')}`,
+    });
+    return null;
+  }
+  if (!(implementedStepTypes as readonly string[]).includes(step.type)) {
+    details.push({
+      code: 'UNKNOWN_STEP_TYPE', path: formatPath([...path, 'type']),
+      message: `${label} has type '${step.type}', which Flowrun does not run yet`,
+      suggestion: `supported step types: ${implementedStepTypes.join(', ')}`,
+    });
+    return null;
+  }
+  if (step.when !== undefined) checkExpression(step.when, [...path, 'when'], label, details);
+  const onError: ErrorHandling = typeof step.errorHandling === 'string' ? step.errorHandling : (step.errorHandling?.onError ?? 'fail');
+  const base = { id, name: step.name ?? id, enabled: step.enabled ?? true, when: step.when, onError };
+  const config = step.config ?? {};
+  const configPath = [...path, 'config'];
+  switch (step.type as Step['type']) {
+    case 'prompt': {
+      const result = PromptConfig.safeParse(config);
+      if (!result.success) {
+        details.push(...zodIssuesToDetails(result.error, config, configPath));
+        return null;
+      }
+      const prompt = result.data;
+      const model = context.options.modelOverride ?? prompt.model;
+      if (!model) {
+        details.push({ code: 'MISSING_REQUIRED_FIELD', path: formatPath([...configPath, 'model']), message: `${label} needs config.model` });
+      } else {
+        const resolution = context.options.models.resolve(model);
+        if (!resolution.ok) {
+          details.push({
+            code: 'UNKNOWN_MODEL', path: formatPath(context.options.modelOverride ? ['options', 'modelOverride'] : [...configPath, 'model']),
+            message: `${label}: ${resolution.reason}`,
+          });
+        }
+      }
+      if (prompt.userPrompt === undefined && prompt.text === undefined && prompt.messages === undefined && prompt.previousMessages === undefined) {
+        details.push({ code: 'MISSING_REQUIRED_FIELD', path: formatPath([...configPath, 'userPrompt']), message: `${label} needs config.userPrompt (or text, or messages)` });
+      }
+      return { ...base, type: 'prompt', config: prompt, outputVariable: prompt.outputVariable };
+    }
+    case 'set-variable': {
+      const result = SetVariableConfig.safeParse(config);
+      if (!result.success) {
+        details.push(...zodIssuesToDetails(result.error, config, configPath));
+        return null;
+      }
+      return { ...base, type: 'set-variable', config: result.data, outputVariable: result.data.variableName ?? result.data.outputVariable };
+    }
+    case 'template': {
+      const result = TemplateConfig.safeParse(config);
+      if (!result.success) {
+        details.push(...zodIssuesToDetails(result.error, config, configPath));
+        return null;
+      }
+      return { ...base, type: 'template', config: result.data, outputVariable: result.data.outputVariable };
+    }
+    case 'conditional':
+      return validateConditional(config, configPath, context, [...ancestors, id], depth, base, label);
+  }
+}
+
+function validateConditional(
+  config: Record<string, unknown>, configPath: PathSegment[], context: Context, ancestors: string[], depth: number,
+  base: Omit<Extract<Step, { type: 'conditional' }>, 'type' | 'config'>, label: string,
+): Step | null {
+  const { details } = context;
+  if (depth >= maxConditionalDepth) {
+    details.push({ code: 'INVALID_VALUE', path: formatPath(configPath), message: `${label}: conditionals nest at most ${maxConditionalDepth} deep` });
+    return null;
+  }
+  const condition = config.condition;
+  if (typeof condition !== 'string' || condition.trim() === '') {
+    details.push({ code: condition === undefined ? 'MISSING_REQUIRED_FIELD' : 'INVALID_TYPE', path: formatPath([...configPath, 'condition']), message: `${label} needs config.condition, a string expression` });
+    return null;
+  }
+  if (condition.length > 500) {
+    details.push({ code: 'INVALID_VALUE', path: formatPath([...configPath, 'condition']), message: `${label}: condition is longer than 500 characters` });
+    return null;
+  }
+  checkExpression(condition, [...configPath, 'condition'], label, details);
+  const branches: Record<'trueSteps' | 'falseSteps', Step[]> = { trueSteps: [], falseSteps: [] };
+  for (const key of ['trueSteps', 'falseSteps'] as const) {
+    const branch = config[key] ?? [];
+    if (!Array.isArray(branch)) {
+      details.push({ code: 'INVALID_TYPE', path: formatPath([...configPath, key]), message: `${label}: ${key} must be an array of steps or step ids` });
+      continue;
+    }
+    branch.forEach((entry: unknown, index) => {
+      const entryPath = [...configPath, key, index];
+      let raw = entry;
+      let rawPath = entryPath;
+      if (typeof entry === 'string') {
+        if (ancestors.includes(entry)) {
+          details.push({ code: 'CYCLIC_STEP_REFERENCE', path: formatPath(entryPath), message: `${label}: ${key} refers to step '${entry}', which contains this conditional (a cycle)` });
+          return;
+        }
+        const target = context.byId.get(entry);
+        if (!target) {
+          details.push({ code: 'INVALID_VALUE', path: formatPath(entryPath), message: `${label}: ${key} refers to unknown step '${entry}'` });
+          return;
+        }
+        raw = target.raw;
+        rawPath = target.path;
+      }
+      const child = validateStep(raw, rawPath, context, ancestors, depth + 1);
+      if (child) branches[key].push(child);
+    });
+  }
+  return { ...base, type: 'conditional', config: { condition, ...branches } };
+}
+
+function checkExpression(source: string, path: PathSegment[], label: string, details: ErrorDetail[]): void {
+  try {
+    parseExpression(source);
+  } catch (error) {
+    if (!(error instanceof ExpressionSyntaxError)) throw error;
+    details.push({ code: 'INVALID_EXPRESSION', path: formatPath(path), message: `${label}: invalid expression: ${error.message}` });
+  }
+}
+
+/** Counts the steps a run can reach, nested branches included, for `totalSteps`. */
+export function countSteps(steps: Step[]): number {
+  return steps.reduce((total, step) => total + 1 + (step.type === 'conditional' ? countSteps(step.config.trueSteps) + countSteps(step.config.falseSteps) : 0), 0);
+}

@@ -1,0 +1,74 @@
+/**
+ * The one catalogue of error codes. Each code carries its HTTP status (chosen at
+ * the edge only) and whether retrying the same request can help.
+ */
+export const errorCatalogue = {
+  INVALID_JSON: { status: 400, retryable: false },
+  INVALID_UTF8: { status: 400, retryable: false },
+  INVALID_REQUEST: { status: 400, retryable: false },
+  UNAUTHORIZED: { status: 401, retryable: false },
+  INSUFFICIENT_CREDITS: { status: 402, retryable: false },
+  FORBIDDEN: { status: 403, retryable: false },
+  NOT_FOUND: { status: 404, retryable: false },
+  CONFLICT: { status: 409, retryable: false },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
+  VALIDATION_ERROR: { status: 422, retryable: false },
+  MISSING_REQUIRED_FIELD: { status: 422, retryable: false },
+  INVALID_TYPE: { status: 422, retryable: false },
+  INVALID_ENUM: { status: 422, retryable: false },
+  INVALID_VALUE: { status: 422, retryable: false },
+  UNKNOWN_STEP_TYPE: { status: 422, retryable: false },
+  UNKNOWN_MODEL: { status: 422, retryable: false },
+  CYCLIC_STEP_REFERENCE: { status: 422, retryable: false },
+  INVALID_EXPRESSION: { status: 422, retryable: false },
+  RATE_LIMITED: { status: 429, retryable: true },
+  SHUTTING_DOWN: { status: 503, retryable: true },
+  PROVIDER_ERROR: { status: 502, retryable: true },
+  PROVIDER_TIMEOUT: { status: 504, retryable: true },
+  STEP_FAILED: { status: 500, retryable: false },
+  TEMPLATE_ERROR: { status: 422, retryable: false },
+  EXPRESSION_ERROR: { status: 422, retryable: false },
+  CANCELLED: { status: 409, retryable: false },
+  MODEL_OUTPUT_INVALID: { status: 502, retryable: true },
+  INTERNAL_ERROR: { status: 500, retryable: true },
+} as const satisfies Record<string, { status: number; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface ErrorDetail {
+  message: string;
+  code: ErrorCode;
+  /** Dotted path of the offending field in the request, e.g. `flow.steps[0].config.model`. */
+  path?: string;
+  suggestion?: string;
+}
+
+/** The single error class of Flowrun: a code from the catalogue, a message a user can act on, details by field. */
+export class FlowrunError extends Error {
+  override readonly name = 'FlowrunError';
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return errorCatalogue[this.code].status;
+  }
+
+  get retryable(): boolean {
+    return errorCatalogue[this.code].retryable;
+  }
+
+  static isInstance(value: unknown): value is FlowrunError {
+    return value instanceof FlowrunError;
+  }
+}
+
+export function validationError(message: string, details: ErrorDetail[]): FlowrunError {
+  return new FlowrunError('VALIDATION_ERROR', message, details);
+}

@@ -1,0 +1,72 @@
+import type { Usage } from './usage.js';
+
+/**
+ * The one internal event union. The engine emits bodies; the event sink stamps
+ * `executionId`, `seq` (gap-free from 1) and `at` (ISO time). Wire adapters map
+ * each member to the caller's dialect.
+ */
+export interface StepRef {
+  stepId: string;
+  stepName: string;
+  stepType: string;
+  /** 1-based position among the steps run so far (nested steps count too). */
+  index: number;
+  totalSteps: number;
+}
+
+export interface EventError {
+  code: string;
+  message: string;
+  stepId?: string;
+}
+
+export type ExecutionEventBody =
+  | {
+      type: 'flow_start';
+      flowId: string | null;
+      flowName: string;
+      flowVersionId: string | null;
+      totalSteps: number;
+      record: { id: string | null; name: string; type: string; created: boolean };
+      source: string;
+      resumed?: boolean;
+    }
+  | ({ type: 'step_start'; outputVariable?: string } & StepRef)
+  | ({ type: 'text_start'; partId: string } & StepRef)
+  | ({ type: 'step_delta'; partId: string; text: string; chunkIndex: number } & StepRef)
+  | ({ type: 'text_end'; partId: string; text: string } & StepRef)
+  | ({ type: 'reasoning_delta'; partId: string; text: string } & StepRef)
+  | ({
+      type: 'step_complete';
+      result: unknown;
+      durationMs: number;
+      usage: Usage | null;
+      model?: string;
+      processedPrompt?: string;
+      stopReason?: StopReason;
+      unresolvedVariables: string[];
+    } & StepRef)
+  | ({ type: 'step_error'; error: EventError; durationMs: number; continued: boolean } & StepRef)
+  | ({ type: 'step_skip'; when: string; reason: 'disabled' | 'condition_false' } & StepRef)
+  | {
+      type: 'flow_complete';
+      durationMs: number;
+      totalSteps: number;
+      successfulSteps: number;
+      failedSteps: number;
+      skippedSteps: number;
+      finalOutput: unknown;
+      output: Record<string, unknown>;
+      usage: Usage;
+    }
+  | { type: 'flow_error'; error: EventError; durationMs: number; usage: Usage; cancelled?: boolean };
+
+export type StopReason = 'end_turn' | 'max_tool_calls' | 'length' | 'content_filter' | 'error' | 'unknown';
+
+export type ExecutionEventType = ExecutionEventBody['type'];
+
+export type ExecutionEvent = ExecutionEventBody & { executionId: string; seq: number; at: string };
+
+export function isTerminalEvent(event: { type: string }): boolean {
+  return event.type === 'flow_complete' || event.type === 'flow_error';
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Prices are USD per million tokens. `reasoning` defaults to the output price. */
+export const CatalogEntry = z.object({
+  provider: z.string(),
+  input: z.number().min(0),
+  output: z.number().min(0),
+  reasoning: z.number().min(0).optional(),
+});
+export type CatalogEntry = z.infer<typeof CatalogEntry>;
+
+export const ModelCatalog = z.object({
+  families: z.array(z.object({ prefix: z.string(), provider: z.string() })).default([]),
+  models: z.record(z.string(), CatalogEntry),
+});
+export type ModelCatalog = z.infer<typeof ModelCatalog>;
+
+export function parseCatalog(json: unknown): ModelCatalog {
+  return ModelCatalog.parse(json);
+}
+
+export function priceUsd(entry: CatalogEntry | undefined, tokens: { input: number; output: number; reasoning: number }): number {
+  if (!entry) return 0;
+  const textOutput = Math.max(0, tokens.output - tokens.reasoning);
+  const cost = (tokens.input * entry.input + textOutput * entry.output + tokens.reasoning * (entry.reasoning ?? entry.output)) / 1_000_000;
+  return Math.round(cost * 1e9) / 1e9;
+}

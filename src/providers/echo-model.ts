@@ -1,0 +1,21 @@
+import type { ModelRequest, ModelStreamPart } from '../engine/ports.js';
+
+/**
+ * `flowrun/echo`: answers without any provider by repeating the last user message, word by word,
+ * so a new user can run a flow offline. A json request gets `{"echo": "…"}`.
+ */
+export async function* streamEcho(request: ModelRequest): AsyncGenerator<ModelStreamPart> {
+  const last = [...request.messages].reverse().find((message) => message.role === 'user');
+  const prompt = last ? (typeof last.content === 'string' ? last.content : last.content.map((part) => part.text ?? '').join('')) : '';
+  const reply = request.responseFormat === 'json' ? JSON.stringify({ echo: prompt }) : prompt;
+  const words = reply.match(/\S+\s*|\s+/g) ?? [];
+  for (const word of words) yield { type: 'text-delta', text: word };
+  const input = Math.ceil((prompt.length + (request.system?.length ?? 0)) / 4);
+  yield {
+    type: 'finish',
+    usage: { inputTokens: input, outputTokens: Math.ceil(reply.length / 4), reasoningTokens: 0, costUsd: 0 },
+    finishReason: 'stop',
+    provider: 'flowrun',
+    modelId: 'flowrun/echo',
+  };
+}

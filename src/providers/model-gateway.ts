@@ -1,0 +1,233 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions, type LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { ModelGateway, ModelRequest, ModelStreamPart } from '../engine/ports.js';
+import { FlowrunError } from '../protocol/errors.js';
+import type { ChatMessage } from '../protocol/flow.js';
+import { priceUsd, type ModelCatalog } from './catalog.js';
+import { streamEcho } from './echo-model.js';
+import { routeModel, toResolution, type Route } from './model-router.js';
+import type { ProviderSettings } from './provider-settings.js';
+import { retryDelayMs } from './retry-delay.js';
+
+/** The model gateway over the Vercel AI SDK providers, calling each model's `doStream` directly. */
+export function createModelGateway(catalog: ModelCatalog, settings: ProviderSettings): ModelGateway {
+  const models = new Map<string, LanguageModelV3>();
+
+  const modelFor = (route: Exclude<Route, { kind: 'echo' }>): LanguageModelV3 => {
+    const key = `${route.kind}:${'endpoint' in route ? route.endpoint : ''}:${route.modelId}`;
+    let model = models.get(key);
+    if (!model) {
+      model = createLanguageModel(route, settings);
+      models.set(key, model);
+    }
+    return model;
+  };
+
+  return {
+    resolve: (model) => toResolution(routeModel(model, catalog, settings)),
+    async *stream(request) {
+      const routed = routeModel(request.model, catalog, settings);
+      if ('error' in routed) throw new FlowrunError('UNKNOWN_MODEL', routed.error);
+      const { route, price } = routed;
+      if (route.kind === 'echo') {
+        yield* streamEcho(request);
+        return;
+      }
+      const model = modelFor(route);
+      for (let attempt = 1; ; attempt++) {
+        let yielded = false;
+        try {
+          for await (const part of streamOnce(model, route, request, settings)) {
+            if (part.type === 'finish') {
+              const tokens = { input: part.usage.inputTokens, output: part.usage.outputTokens, reasoning: part.usage.reasoningTokens };
+              yield { ...part, usage: { ...part.usage, costUsd: priceUsd(price, tokens) } };
+              return;
+            }
+            yielded = true;
+            yield part;
+          }
+          throw new FlowrunError('PROVIDER_ERROR', `${route.provider} ended the stream for ${route.modelId} without a finish`);
+        } catch (caught) {
+          if (request.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
+          const error = toFlowrunError(caught, route);
+          const retryable = isRetryable(caught);
+          if (yielded || !retryable || attempt > settings.maxRetries) throw error;
+          const headers = APICallError.isInstance(caught) ? caught.responseHeaders : undefined;
+          await sleep(retryDelayMs(attempt, headers, settings.maxRetryDelayMs, Date.now()), request.signal);
+        }
+      }
+    },
+  };
+}
+
+function createLanguageModel(route: Exclude<Route, { kind: 'echo' }>, settings: ProviderSettings): LanguageModelV3 {
+  const fetchOption = settings.fetch ? { fetch: settings.fetch } : {};
+  switch (route.kind) {
+    case 'openai':
+      return createOpenAI({ apiKey: settings.openai.apiKey, baseURL: settings.openai.baseURL, ...fetchOption }).chat(route.modelId);
+    case 'anthropic':
+      return createAnthropic({ apiKey: settings.anthropic.apiKey, baseURL: settings.anthropic.baseURL, ...fetchOption })(route.modelId);
+    case 'google':
+      return createGoogleGenerativeAI({ apiKey: settings.google.apiKey, baseURL: settings.google.baseURL, ...fetchOption })(route.modelId);
+    case 'compatible': {
+      const endpoint = route.endpoint === 'routeAll' ? settings.routeAllTo! : settings.compatible[route.endpoint]!;
+      return createOpenAICompatible({
+        name: route.provider, baseURL: endpoint.baseURL, apiKey: endpoint.apiKey, includeUsage: true, ...fetchOption,
+      }).chatModel(route.modelId);
+    }
+  }
+}
+
+/** One attempt: maps AI SDK stream parts to the gateway's, enforcing the whole-call and idle timeouts. */
+async function* streamOnce(
+  model: LanguageModelV3, route: Exclude<Route, { kind: 'echo' }>, request: ModelRequest, settings: ProviderSettings,
+): AsyncGenerator<ModelStreamPart> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = (): void => controller.abort();
+  request.signal.addEventListener('abort', onAbort, { once: true });
+  const total = setTimeout(() => { timedOut = true; controller.abort(); }, settings.timeoutMs);
+  let idle: NodeJS.Timeout | undefined;
+  const armIdle = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => { timedOut = true; controller.abort(); }, settings.idleTimeoutMs);
+  };
+  try {
+    armIdle();
+    const { stream } = await model.doStream(callOptions(route, request, controller.signal));
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        armIdle();
+        const { done, value: part } = await reader.read();
+        if (done) return;
+        switch (part.type) {
+          case 'text-delta':
+            yield { type: 'text-delta', text: part.delta };
+            break;
+          case 'reasoning-delta':
+            yield { type: 'reasoning-delta', text: part.delta };
+            break;
+          case 'error':
+            throw part.error;
+          case 'finish': {
+            const output = part.usage.outputTokens.total ?? 0;
+            yield {
+              type: 'finish',
+              usage: {
+                inputTokens: part.usage.inputTokens.total ?? 0,
+                outputTokens: output,
+                reasoningTokens: part.usage.outputTokens.reasoning ?? 0,
+                costUsd: 0,
+              },
+              finishReason: part.finishReason.unified,
+              provider: route.provider,
+              modelId: route.modelId,
+            };
+            return;
+          }
+          default:
+            break;
+        }
+      }
+    } finally {
+      reader.cancel().catch(() => undefined);
+    }
+  } catch (error) {
+    if (timedOut && !request.signal.aborted) {
+      throw new FlowrunError('PROVIDER_TIMEOUT', `${route.provider} did not answer for ${route.modelId} in time`);
+    }
+    throw error;
+  } finally {
+    clearTimeout(total);
+    clearTimeout(idle);
+    request.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function callOptions(route: Exclude<Route, { kind: 'echo' }>, request: ModelRequest, signal: AbortSignal): LanguageModelV3CallOptions {
+  return {
+    prompt: toPrompt(request),
+    maxOutputTokens: request.maxTokens,
+    temperature: request.temperature,
+    topP: request.topP,
+    topK: request.topK,
+    seed: request.seed,
+    frequencyPenalty: request.frequencyPenalty,
+    presencePenalty: request.presencePenalty,
+    responseFormat: request.responseFormat === 'json' ? { type: 'json' } : { type: 'text' },
+    providerOptions: reasoningOptions(route, request),
+    abortSignal: signal,
+  };
+}
+
+function reasoningOptions(route: Exclude<Route, { kind: 'echo' }>, request: ModelRequest): LanguageModelV3CallOptions['providerOptions'] {
+  const reasoning = request.reasoning;
+  if (!reasoning) return undefined;
+  switch (route.kind) {
+    case 'openai':
+      return { openai: { reasoningEffort: reasoning.effort ?? 'medium' } };
+    case 'anthropic':
+      return { anthropic: { thinking: { type: 'enabled', budgetTokens: reasoning.budgetTokens ?? 2048 } } };
+    case 'google':
+      return { google: { thinkingConfig: { includeThoughts: true, ...(reasoning.budgetTokens ? { thinkingBudget: reasoning.budgetTokens } : {}) } } };
+    case 'compatible':
+      return { [route.provider]: { reasoningEffort: reasoning.effort ?? 'medium' } };
+  }
+}
+
+function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
+  const prompt: LanguageModelV3Prompt = [];
+  if (request.system) prompt.push({ role: 'system', content: request.system });
+  for (const message of request.messages) {
+    const text = textOf(message);
+    if (message.role === 'system') prompt.push({ role: 'system', content: text });
+    else if (message.role === 'user') prompt.push({ role: 'user', content: [{ type: 'text', text }] });
+    else prompt.push({ role: 'assistant', content: [{ type: 'text', text }] });
+  }
+  return prompt;
+}
+
+function textOf(message: ChatMessage): string {
+  return typeof message.content === 'string' ? message.content : message.content.map((part) => part.text ?? '').join('');
+}
+
+function isRetryable(error: unknown): boolean {
+  if (APICallError.isInstance(error)) {
+    const status = error.statusCode;
+    return status === undefined ? error.isRetryable : status === 408 || status === 409 || status === 429 || status >= 500;
+  }
+  if (FlowrunError.isInstance(error)) return false;
+  // Network failures (connection refused or reset) surface as TypeError from fetch.
+  return error instanceof TypeError || (error as { code?: string })?.code === 'ECONNRESET';
+}
+
+function toFlowrunError(error: unknown, route: Exclude<Route, { kind: 'echo' }>): FlowrunError {
+  if (FlowrunError.isInstance(error)) return error;
+  if (APICallError.isInstance(error)) {
+    const detail = providerMessage(error.responseBody) ?? error.message;
+    return new FlowrunError('PROVIDER_ERROR', `${route.provider} returned ${error.statusCode ?? 'an error'} for ${route.modelId}: ${detail}`);
+  }
+  return new FlowrunError('PROVIDER_ERROR', `${route.provider} call for ${route.modelId} failed: ${(error as Error)?.message ?? String(error)}`);
+}
+
+function providerMessage(body: string | undefined): string | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: string } | string; message?: string };
+    const message = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
+    return message?.slice(0, 500);
+  } catch {
+    return body.slice(0, 200);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}

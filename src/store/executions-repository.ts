@@ -1,0 +1,170 @@
+import type { StepCheckpoint } from '../engine/ports.js';
+import type { ExecutionEvent } from '../protocol/execution-event.js';
+import type { TenantScope } from '../protocol/tenant.js';
+import type { Usage } from '../protocol/usage.js';
+import type { Database } from './database.js';
+import { fromJson, toJson } from './json-column.js';
+
+export type ExecutionStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+export interface NewExecution {
+  id: string;
+  scope: TenantScope;
+  flowId: string | null;
+  flowVersionId: string | null;
+  flowName: string;
+  recordId: string | null;
+  dialect: string;
+  /** The request as received, secrets removed. */
+  input: unknown;
+  totalSteps: number;
+  createdAt: string;
+}
+
+export interface ExecutionStepView {
+  index: number;
+  stepId: string;
+  stepType: string;
+  status: string;
+  result: unknown;
+  error: unknown;
+  usage: Usage | null;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface ExecutionView {
+  id: string;
+  status: ExecutionStatus;
+  flowId: string | null;
+  flowVersionId: string | null;
+  flowName: string;
+  recordId: string | null;
+  dialect: string;
+  input: unknown;
+  output: unknown;
+  finalOutput: unknown;
+  usage: Usage | null;
+  error: unknown;
+  totalSteps: number;
+  eventCount: number;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  steps?: ExecutionStepView[];
+}
+
+export async function insertExecution(db: Database, execution: NewExecution): Promise<void> {
+  await db.insertInto('executions').values({
+    id: execution.id, tenant_id: execution.scope.tenantId, mode: execution.scope.mode, flow_id: execution.flowId,
+    flow_version_id: execution.flowVersionId, flow_name: execution.flowName, record_id: execution.recordId, status: 'queued',
+    dialect: execution.dialect, input: toJson(execution.input), output: null, final_output: null, usage: null, error: null,
+    variables: null, total_steps: execution.totalSteps, last_seq: 0, created_at: execution.createdAt, started_at: null,
+    completed_at: null, duration_ms: null,
+  }).execute();
+}
+
+export async function markRunning(db: Database, id: string, startedAt: string): Promise<void> {
+  await db.updateTable('executions').set({ status: 'running', started_at: startedAt }).where('id', '=', id).execute();
+}
+
+/** Commits a step's result and the run's variables in one transaction. */
+export async function saveStepCheckpoint(db: Database, executionId: string, checkpoint: StepCheckpoint): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('execution_steps').values({
+      execution_id: executionId, step_index: checkpoint.stepIndex, step_id: checkpoint.stepId, step_type: checkpoint.stepType,
+      status: checkpoint.status, result: toJson(checkpoint.result), error: checkpoint.error ? toJson(checkpoint.error) : null,
+      usage: checkpoint.usage ? toJson(checkpoint.usage) : null, started_at: new Date(checkpoint.startedAt).toISOString(),
+      duration_ms: checkpoint.durationMs,
+    }).onConflict((conflict) => conflict.columns(['execution_id', 'step_index']).doNothing()).execute();
+    await trx.updateTable('executions').set({ variables: toJson(checkpoint.variables) }).where('id', '=', executionId).execute();
+  });
+}
+
+export async function appendEvents(db: Database, events: readonly ExecutionEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (let start = 0; start < events.length; start += 100) {
+      const batch = events.slice(start, start + 100);
+      await trx.insertInto('execution_events')
+        .values(batch.map((event) => ({ execution_id: event.executionId, seq: event.seq, type: event.type, data: JSON.stringify(event) })))
+        .onConflict((conflict) => conflict.columns(['execution_id', 'seq']).doNothing())
+        .execute();
+    }
+    const last = new Map<string, number>();
+    for (const event of events) last.set(event.executionId, Math.max(last.get(event.executionId) ?? 0, event.seq));
+    for (const [id, seq] of last) {
+      await trx.updateTable('executions').set({ last_seq: seq }).where('id', '=', id).where('last_seq', '<', seq).execute();
+    }
+  });
+}
+
+export interface ExecutionResult {
+  status: ExecutionStatus;
+  output: unknown;
+  finalOutput: unknown;
+  usage: Usage;
+  error: unknown;
+  completedAt: string;
+  durationMs: number;
+}
+
+export async function finishExecution(db: Database, id: string, result: ExecutionResult): Promise<void> {
+  await db.updateTable('executions').set({
+    status: result.status, output: toJson(result.output), final_output: toJson(result.finalOutput), usage: toJson(result.usage),
+    error: result.error ? toJson(result.error) : null, completed_at: result.completedAt, duration_ms: result.durationMs,
+  }).where('id', '=', id).execute();
+}
+
+export async function getExecution(db: Database, scope: TenantScope, id: string, withSteps = false): Promise<ExecutionView | null> {
+  const row = await db.selectFrom('executions').selectAll().where('id', '=', id).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
+  if (!row) return null;
+  const view = toView(row);
+  if (withSteps) {
+    const steps = await db.selectFrom('execution_steps').selectAll().where('execution_id', '=', id).orderBy('step_index').execute();
+    view.steps = steps.map((step) => ({
+      index: step.step_index, stepId: step.step_id, stepType: step.step_type, status: step.status, result: fromJson(step.result),
+      error: fromJson(step.error), usage: fromJson<Usage>(step.usage), startedAt: step.started_at, durationMs: step.duration_ms,
+    }));
+  }
+  return view;
+}
+
+export interface ListExecutionsQuery {
+  status?: string;
+  flowId?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listExecutions(db: Database, scope: TenantScope, query: ListExecutionsQuery): Promise<{ items: ExecutionView[]; total: number }> {
+  let base = db.selectFrom('executions').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
+  if (query.status) base = base.where('status', '=', query.status);
+  if (query.flowId) base = base.where('flow_id', '=', query.flowId);
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute(),
+    base.select((eb) => eb.fn.countAll().as('count')).executeTakeFirst(),
+  ]);
+  return { items: rows.map(toView), total: Number(count?.count ?? 0) };
+}
+
+export async function readEvents(db: Database, executionId: string, afterSeq: number, limit: number): Promise<ExecutionEvent[]> {
+  const rows = await db.selectFrom('execution_events').select('data').where('execution_id', '=', executionId).where('seq', '>', afterSeq)
+    .orderBy('seq').limit(limit).execute();
+  return rows.map((row) => JSON.parse(row.data) as ExecutionEvent);
+}
+
+
+function toView(row: {
+  id: string; status: string; flow_id: string | null; flow_version_id: string | null; flow_name: string; record_id: string | null;
+  dialect: string; input: string; output: string | null; final_output: string | null; usage: string | null; error: string | null;
+  total_steps: number; last_seq: number; created_at: string; started_at: string | null; completed_at: string | null; duration_ms: number | null;
+}): ExecutionView {
+  return {
+    id: row.id, status: row.status as ExecutionStatus, flowId: row.flow_id, flowVersionId: row.flow_version_id, flowName: row.flow_name,
+    recordId: row.record_id, dialect: row.dialect, input: fromJson(row.input), output: fromJson(row.output), finalOutput: fromJson(row.final_output),
+    usage: fromJson<Usage>(row.usage), error: fromJson(row.error), totalSteps: row.total_steps, eventCount: row.last_seq,
+    createdAt: row.created_at, startedAt: row.started_at, completedAt: row.completed_at, durationMs: row.duration_ms,
+  };
+}

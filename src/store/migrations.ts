@@ -1,0 +1,104 @@
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/** Migrations live in code so the compiled server carries them; each runs once, in name order. */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('name', 'text')
+        .addColumn('key_hash', 'text', (column) => column.notNull().unique())
+        .addColumn('key_prefix', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('flows')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('description', 'text')
+        .addColumn('current_version_id', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('flows_by_name').on('flows').columns(['tenant_id', 'mode', 'name']).execute();
+      await db.schema
+        .createTable('flow_versions')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('flow_id', 'text', (column) => column.notNull())
+        .addColumn('version', 'integer', (column) => column.notNull())
+        .addColumn('definition', 'text', (column) => column.notNull())
+        .addColumn('definition_hash', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addUniqueConstraint('flow_versions_number', ['flow_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('records')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('metadata', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('executions')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('flow_id', 'text')
+        .addColumn('flow_version_id', 'text')
+        .addColumn('flow_name', 'text', (column) => column.notNull())
+        .addColumn('record_id', 'text')
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('dialect', 'text', (column) => column.notNull())
+        .addColumn('input', 'text', (column) => column.notNull())
+        .addColumn('output', 'text')
+        .addColumn('final_output', 'text')
+        .addColumn('usage', 'text')
+        .addColumn('error', 'text')
+        .addColumn('variables', 'text')
+        .addColumn('total_steps', 'integer', (column) => column.notNull())
+        .addColumn('last_seq', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('completed_at', 'text')
+        .addColumn('duration_ms', 'integer')
+        .execute();
+      await db.schema.createIndex('executions_by_tenant').on('executions').columns(['tenant_id', 'mode', 'created_at']).execute();
+      await db.schema
+        .createTable('execution_steps')
+        .addColumn('execution_id', 'text', (column) => column.notNull())
+        .addColumn('step_index', 'integer', (column) => column.notNull())
+        .addColumn('step_id', 'text', (column) => column.notNull())
+        .addColumn('step_type', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('result', 'text')
+        .addColumn('error', 'text')
+        .addColumn('usage', 'text')
+        .addColumn('started_at', 'text', (column) => column.notNull())
+        .addColumn('duration_ms', 'integer', (column) => column.notNull())
+        .addPrimaryKeyConstraint('execution_steps_pk', ['execution_id', 'step_index'])
+        .execute();
+      await db.schema
+        .createTable('execution_events')
+        .addColumn('execution_id', 'text', (column) => column.notNull())
+        .addColumn('seq', 'integer', (column) => column.notNull())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('data', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('execution_events_pk', ['execution_id', 'seq'])
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,82 @@
+/** Every tenant-owned row carries `tenant_id` and `mode` (test or live); queries always filter on both. */
+export interface DatabaseSchema {
+  api_keys: {
+    id: string;
+    tenant_id: string;
+    mode: 'test' | 'live';
+    name: string | null;
+    key_hash: string;
+    key_prefix: string;
+    created_at: string;
+    revoked_at: string | null;
+  };
+  flows: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    name: string;
+    description: string | null;
+    current_version_id: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  flow_versions: {
+    id: string;
+    flow_id: string;
+    version: number;
+    definition: string;
+    definition_hash: string;
+    created_at: string;
+  };
+  records: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    name: string;
+    type: string;
+    metadata: string;
+    created_at: string;
+    updated_at: string;
+  };
+  executions: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    flow_id: string | null;
+    flow_version_id: string | null;
+    flow_name: string;
+    record_id: string | null;
+    status: string;
+    dialect: string;
+    input: string;
+    output: string | null;
+    final_output: string | null;
+    usage: string | null;
+    error: string | null;
+    variables: string | null;
+    total_steps: number;
+    last_seq: number;
+    created_at: string;
+    started_at: string | null;
+    completed_at: string | null;
+    duration_ms: number | null;
+  };
+  execution_steps: {
+    execution_id: string;
+    step_index: number;
+    step_id: string;
+    step_type: string;
+    status: string;
+    result: string | null;
+    error: string | null;
+    usage: string | null;
+    started_at: string;
+    duration_ms: number;
+  };
+  execution_events: {
+    execution_id: string;
+    seq: number;
+    type: string;
+    data: string;
+  };
+}
