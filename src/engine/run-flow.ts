@@ -57,6 +57,12 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
     secrets: request.secrets,
   });
 
+  events.emit({
+    type: 'flow_start', flowId: request.flow.id, flowName: request.flow.name, flowVersionId: request.flow.versionId ?? null, totalSteps,
+    record: { id: request.record.id, name: request.record.name, type: request.record.type, created: request.record.created },
+    source: request.source,
+  });
+
   const runSteps = async (steps: Step[]): Promise<void> => {
     for (const step of steps) {
       if (signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');

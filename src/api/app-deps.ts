@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Clock, Ids, ModelGateway } from '../engine/ports.js';
+import type { EventBus } from '../queue/event-bus.js';
+import type { EventWriter } from '../queue/event-writer.js';
+import type { Scheduler } from '../queue/scheduler.js';
+import type { Database } from '../store/database.js';
+
+export interface AppDeps {
+  db: Database;
+  bus: EventBus;
+  writer: EventWriter;
+  scheduler: Scheduler;
+  models: ModelGateway;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  settings: {
+    bodyLimitBytes: number;
+    heartbeatMs: number;
+    /** How long a verified key is trusted before the store is asked again (revocations take effect within it). */
+    keyCacheTtlMs: number;
+  };
+}

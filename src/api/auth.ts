@@ -1,0 +1,37 @@
+import type { FastifyRequest } from 'fastify';
+import { FlowrunError } from '../protocol/errors.js';
+import type { TenantScope } from '../protocol/tenant.js';
+import type { Database } from '../store/database.js';
+import { findActiveKey, hashKey } from '../store/keys-repository.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scope: TenantScope;
+  }
+}
+
+/**
+ * Resolves `Authorization: Bearer tv_test_…|tv_live_…` (the `Bearer` word is optional, as in Runtype's own
+ * curl examples) to a tenant and mode. Verified keys are cached by hash for `ttlMs`.
+ */
+export function createAuthenticator(db: Database, ttlMs: number, now: () => number) {
+  const cache = new Map<string, { scope: TenantScope; expires: number }>();
+  return async (request: FastifyRequest): Promise<TenantScope> => {
+    const header = request.headers.authorization;
+    if (!header) throw new FlowrunError('UNAUTHORIZED', 'Missing API key: send Authorization: Bearer <key>');
+    const key = header.replace(/^Bearer\s+/i, '').trim();
+    if (!/^tv_(test|live)_[A-Za-z0-9]{32,200}$/.test(key)) throw new FlowrunError('UNAUTHORIZED', 'Invalid API key');
+    const hash = hashKey(key);
+    const cached = cache.get(hash);
+    if (cached && cached.expires > now()) return cached.scope;
+    const found = await findActiveKey(db, key);
+    if (!found) {
+      cache.delete(hash);
+      throw new FlowrunError('UNAUTHORIZED', 'Invalid API key');
+    }
+    const scope: TenantScope = { tenantId: found.tenantId, mode: found.mode };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, { scope, expires: now() + ttlMs });
+    return scope;
+  };
+}

@@ -1,0 +1,40 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorCatalogue, FlowrunError, type ErrorCode } from '../protocol/errors.js';
+
+/** Runtype's error body: `{error, code, details:[{message, code, path, suggestion}]}`. */
+export function errorBody(error: FlowrunError): Record<string, unknown> {
+  return { error: error.message, code: error.code, details: error.details.length > 0 ? error.details : [{ message: error.message, code: error.code }] };
+}
+
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_BAD_URL: 'INVALID_REQUEST',
+  FST_ERR_ASYNC_CONSTRAINT: 'INVALID_REQUEST',
+};
+
+/** Turns any thrown value into a FlowrunError; only unexpected failures become INTERNAL_ERROR. */
+export function toFlowrunError(error: unknown, bodyLimitBytes: number): FlowrunError {
+  if (FlowrunError.isInstance(error)) return error;
+  const fastifyError = error as FastifyError;
+  const code = fastifyError?.code ? fastifyCodes[fastifyError.code] : undefined;
+  if (code === 'PAYLOAD_TOO_LARGE') return new FlowrunError(code, `The request body is larger than the limit of ${bodyLimitBytes} bytes`);
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') return new FlowrunError(code, 'Send the body as application/json');
+  if (code) return new FlowrunError(code, fastifyError.message);
+  if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    const byStatus = (Object.keys(errorCatalogue) as ErrorCode[]).find((key) => errorCatalogue[key].status === fastifyError.statusCode) ?? 'INVALID_REQUEST';
+    return new FlowrunError(byStatus, fastifyError.message);
+  }
+  return new FlowrunError('INTERNAL_ERROR', 'Internal error');
+}
+
+export function createErrorHandler(bodyLimitBytes: number) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    const flowrunError = toFlowrunError(error, bodyLimitBytes);
+    if (flowrunError.code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'unexpected error');
+    void reply.status(flowrunError.status).send(errorBody(flowrunError));
+  };
+}

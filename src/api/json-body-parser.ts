@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { FlowrunError } from '../protocol/errors.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** JSON bodies must be valid UTF-8 and valid JSON; `__proto__`/`constructor.prototype` keys are refused. */
+export function registerJsonBodyParser(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer | string, done) => {
+    let text: string;
+    try {
+      text = typeof body === "string" ? body : decoder.decode(body);
+    } catch {
+      done(new FlowrunError('INVALID_UTF8', 'The request body is not valid UTF-8'), undefined);
+      return;
+    }
+    if (text.trim() === '') {
+      done(new FlowrunError('INVALID_JSON', 'The request body is empty; send a JSON object'), undefined);
+      return;
+    }
+    try {
+      const value: unknown = JSON.parse(text, (key, item: unknown) => {
+        if (key === '__proto__') throw new FlowrunError('INVALID_JSON', 'The request body may not contain a "__proto__" key');
+        return item;
+      });
+      done(null, value);
+    } catch (error) {
+      done(FlowrunError.isInstance(error) ? error : new FlowrunError('INVALID_JSON', `Malformed JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+}

@@ -1,0 +1,103 @@
+import type { RunFlowRequest } from '../engine/run-context.js';
+import { countSteps, validateFlowSteps } from '../engine/validate-flow.js';
+import { FlowrunError } from '../protocol/errors.js';
+import type { FlowDefinition } from '../protocol/flow.js';
+import type { RecordData } from '../protocol/record.js';
+import type { TenantScope } from '../protocol/tenant.js';
+import type { RunJob } from '../queue/execute-run.js';
+import { insertExecution } from '../store/executions-repository.js';
+import { createFlow, findFlowByName, getFlow, upsertFlowVersion, type StoredFlowDefinition } from '../store/flows-repository.js';
+import { createRecord, getRecord } from '../store/records-repository.js';
+import type { AppDeps } from './app-deps.js';
+import type { Dialect } from './wire/dialect.js';
+import type { DispatchBody } from './wire/dispatch-request.js';
+
+export interface PreparedRun {
+  job: RunJob;
+  executionId: string;
+  flow: FlowDefinition;
+}
+
+/**
+ * Turns a validated dispatch body into a stored, queued execution: resolves the flow (virtual, existing,
+ * create, upsert) and the record (virtual, existing, create). Every check that can refuse the request runs
+ * before anything is written.
+ */
+export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models'>, scope: TenantScope, body: DispatchBody, dialect: Dialect): Promise<PreparedRun> {
+  const { db, ids, clock } = deps;
+  const now = new Date(clock.now()).toISOString();
+  const options = body.options ?? {};
+  if (body.agent !== undefined) {
+    throw new FlowrunError('VALIDATION_ERROR', 'Agent dispatch is not available in this Flowrun version; send a flow', [
+      { code: 'INVALID_VALUE', path: 'agent', message: 'agent: agents are not supported yet; dispatch a flow with prompt steps instead' },
+    ]);
+  }
+  const flowInput = body.flow;
+  if (!flowInput) {
+    throw new FlowrunError('VALIDATION_ERROR', 'Flow definition required', [{ code: 'MISSING_REQUIRED_FIELD', path: 'flow', message: 'flow is required' }]);
+  }
+  const flowMode = options.flowMode ?? (flowInput.id && !flowInput.steps ? 'existing' : 'virtual');
+  const validate = (steps: unknown, basePath: (string | number)[]) =>
+    validateFlowSteps(steps, basePath, { models: deps.models, modelOverride: options.modelOverride });
+
+  let flow: FlowDefinition;
+  if (flowMode === 'existing') {
+    if (!flowInput.id) throw missing('flow.id', 'flow.id is required when flowMode is existing');
+    const stored = await getFlow(db, scope, flowInput.id, options.flowVersionId);
+    if (!stored) {
+      const what = options.flowVersionId ? `Flow ${flowInput.id} version ${options.flowVersionId}` : `Flow ${flowInput.id}`;
+      throw new FlowrunError('NOT_FOUND', `${what} not found`, [{ code: 'NOT_FOUND', path: 'flow.id', message: `${what} not found` }]);
+    }
+    flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(stored.definition.steps, ['flow', 'steps']) };
+  } else {
+    if (flowInput.steps === undefined) throw missing('flow.steps', 'Flow definition required: flow.steps is missing');
+    const steps = validate(flowInput.steps, ['flow', 'steps']);
+    if (flowMode !== 'virtual' && !flowInput.name) throw missing('flow.name', `flow.name is required when flowMode is ${flowMode}`);
+    const definition: StoredFlowDefinition = { name: flowInput.name ?? 'Untitled flow', description: flowInput.description, steps: flowInput.steps };
+    if (flowMode === 'virtual') {
+      flow = { id: ids.next('flow'), name: definition.name, description: definition.description, versionId: null, steps };
+    } else {
+      const existing = flowMode === 'upsert' ? await findFlowByName(db, scope, definition.name) : null;
+      const stored = existing
+        ? options.upsertOptions?.createVersionOnChange === false ? existing : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now)
+        : await createFlow(db, scope, definition, { flowId: ids.next('flow'), versionId: ids.next('flowver') }, now);
+      flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(stored.definition.steps, ['flow', 'steps']) };
+    }
+  }
+
+  const record = await resolveRecord(deps, scope, body, options.recordMode ?? 'virtual', now);
+  const executionId = ids.next('exec');
+  await insertExecution(db, {
+    id: executionId, scope, flowId: flow.id, flowVersionId: flow.versionId ?? null, flowName: flow.name, recordId: record.id, dialect,
+    input: withoutSecrets(body), totalSteps: countSteps(flow.steps), createdAt: now,
+  });
+  const request: RunFlowRequest = {
+    executionId, flow, record, inputs: body.inputs ?? {}, secrets: body.secrets ?? {}, messages: body.messages ?? [],
+    options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
+    source: flowMode === 'virtual' ? 'standalone' : 'api', startedAt: clock.now(),
+  };
+  return { executionId, flow, job: { scope, request, persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true } };
+}
+
+async function resolveRecord(deps: Pick<AppDeps, 'db' | 'ids'>, scope: TenantScope, body: DispatchBody, mode: 'virtual' | 'existing' | 'create', now: string): Promise<RecordData> {
+  const input = body.record ?? {};
+  const metadata = input.metadata ?? {};
+  if (mode === 'existing') {
+    if (input.id === undefined) throw missing('record.id', 'record.id is required when recordMode is existing');
+    const stored = await getRecord(deps.db, scope, String(input.id));
+    if (!stored) throw new FlowrunError('NOT_FOUND', `Record ${input.id} not found`, [{ code: 'NOT_FOUND', path: 'record.id', message: `Record ${input.id} not found` }]);
+    return { ...stored, metadata: { ...stored.metadata, ...metadata } };
+  }
+  const data = { name: input.name ?? 'Untitled record', type: input.type ?? 'default', metadata };
+  if (mode === 'create') return createRecord(deps.db, scope, data, deps.ids.next('record'), now);
+  return { ...data, id: null, created: false };
+}
+
+function missing(path: string, message: string): FlowrunError {
+  return new FlowrunError('VALIDATION_ERROR', message, [{ code: 'MISSING_REQUIRED_FIELD', path, message }]);
+}
+
+function withoutSecrets(body: DispatchBody): unknown {
+  if (!body.secrets) return body;
+  return { ...body, secrets: Object.fromEntries(Object.keys(body.secrets).map((key) => [key, '[REDACTED]'])) };
+}

@@ -1,0 +1,118 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { FlowrunError } from '../../protocol/errors.js';
+import { isTerminalEvent, type ExecutionEvent } from '../../protocol/execution-event.js';
+import { zodIssuesToDetails } from '../../protocol/zod-details.js';
+import { getExecution, listExecutions, readEvents } from '../../store/executions-repository.js';
+import type { AppDeps } from '../app-deps.js';
+import { openSse } from '../sse.js';
+import { isDialect, type Dialect } from '../wire/dialect.js';
+import { createEncoder } from '../wire/encoders.js';
+import { headerValue } from './dispatch.js';
+
+const ListQuery = z.object({
+  status: z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']).optional(),
+  flowId: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const EventsQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  events: z.string().optional(),
+});
+
+export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/v1/executions', async (request) => {
+    const query = parseQuery(ListQuery, request.query);
+    const { items, total } = await listExecutions(deps.db, request.scope, query);
+    return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
+  });
+
+  app.get('/v1/executions/:id', async (request) => {
+    const { id } = request.params as { id: string };
+    const execution = await getExecution(deps.db, request.scope, id, true);
+    if (!execution) throw notFound(id);
+    return execution;
+  });
+
+  app.post('/v1/executions/:id/cancel', async (request) => {
+    const { id } = request.params as { id: string };
+    const execution = await getExecution(deps.db, request.scope, id);
+    if (!execution) throw notFound(id);
+    if (!['queued', 'running'].includes(execution.status)) {
+      throw new FlowrunError('CONFLICT', `Execution ${id} is ${execution.status}; only queued or running executions can be cancelled`);
+    }
+    deps.scheduler.cancel(id);
+    return { executionId: id, status: 'cancelling' };
+  });
+
+  app.get('/v1/executions/:id/events', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const query = parseQuery(EventsQuery, request.query);
+    if (query.events !== undefined && !isDialect(query.events)) {
+      throw new FlowrunError('VALIDATION_ERROR', `Unknown events dialect '${query.events}'`, [
+        { code: 'INVALID_ENUM', path: 'query.events', message: 'events must be one of travrse, runtype, unified' },
+      ]);
+    }
+    const lastEventId = headerValue(request.headers['last-event-id']);
+    const after = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : query.after;
+    const execution = await getExecution(deps.db, request.scope, id);
+    if (!execution) throw notFound(id);
+    const dialect: Dialect = (query.events as Dialect | undefined) ?? (isDialect(execution.dialect) ? execution.dialect : 'runtype');
+    const encode = createEncoder(dialect, { flowId: execution.flowId, flowName: execution.flowName });
+
+    reply.hijack();
+    const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': id });
+    let lastSent = after;
+    let replaying = true;
+    let done = false;
+    const live: ExecutionEvent[] = [];
+    const deliver = (event: ExecutionEvent): void => {
+      if (done || event.seq <= lastSent) return;
+      lastSent = event.seq;
+      const frame = encode(event);
+      if (frame) sse.send(frame);
+      if (isTerminalEvent(event)) finish();
+    };
+    const unsubscribe = deps.bus.subscribe(id, (event) => (replaying ? live.push(event) : deliver(event)));
+    const finish = (): void => {
+      done = true;
+      unsubscribe();
+      sse.end();
+    };
+    reply.raw.on('close', () => {
+      done = true;
+      unsubscribe();
+    });
+    // Subscribe first, then read the store, then what is written but not yet committed: nothing falls in between.
+    const pending = deps.writer.pending(id);
+    for (;;) {
+      const stored = await readEvents(deps.db, id, lastSent, 1000);
+      stored.forEach(deliver);
+      if (stored.length < 1000 || done) break;
+    }
+    [...pending, ...live].sort((a, b) => a.seq - b.seq).forEach(deliver);
+    replaying = false;
+    if (done) return;
+    const current = await getExecution(deps.db, request.scope, id);
+    if (current && !['queued', 'running'].includes(current.status)) {
+      // Ended while we replayed: anything left is in the store now.
+      (await readEvents(deps.db, id, lastSent, 100_000)).forEach(deliver);
+      if (!done) finish();
+    }
+  });
+}
+
+function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
+  const result = schema.safeParse(query ?? {});
+  if (!result.success) {
+    const details = zodIssuesToDetails(result.error, query, ['query']);
+    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid query', details);
+  }
+  return result.data;
+}
+
+function notFound(id: string): FlowrunError {
+  return new FlowrunError('NOT_FOUND', `Execution ${id} not found`);
+}

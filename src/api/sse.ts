@@ -1,0 +1,47 @@
+import type { ServerResponse } from 'node:http';
+import type { WireFrame } from './wire/dialect.js';
+
+/** Writes Server-Sent Events on a hijacked response: `event:`, `id:`, `data:` and a blank line per frame. */
+export interface SseStream {
+  send(frame: WireFrame): void;
+  comment(text: string): void;
+  end(): void;
+  readonly closed: boolean;
+}
+
+export function openSse(response: ServerResponse, heartbeatMs: number, headers: Record<string, string> = {}): SseStream {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...headers,
+  });
+  response.flushHeaders();
+  let closed = false;
+  const heartbeat = setInterval(() => {
+    if (!closed) response.write(': ping\n\n');
+  }, heartbeatMs);
+  heartbeat.unref();
+  response.on('close', () => {
+    closed = true;
+    clearInterval(heartbeat);
+  });
+  return {
+    send(frame) {
+      if (closed) return;
+      response.write(`event: ${frame.event}\nid: ${frame.id}\ndata: ${JSON.stringify(frame.data)}\n\n`);
+    },
+    comment(text) {
+      if (!closed) response.write(`: ${text.replace(/\n/g, ' ')}\n\n`);
+    },
+    end() {
+      clearInterval(heartbeat);
+      if (!closed) response.end();
+      closed = true;
+    },
+    get closed() {
+      return closed;
+    },
+  };
+}

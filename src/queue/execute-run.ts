@@ -1,0 +1,51 @@
+import type { Clock, Ids, ModelGateway } from '../engine/ports.js';
+import type { RunFlowRequest } from '../engine/run-context.js';
+import { runFlow, type RunOutcome } from '../engine/run-flow.js';
+import type { TenantScope } from '../protocol/tenant.js';
+import type { Database } from '../store/database.js';
+import { finishExecution, markRunning, saveStepCheckpoint } from '../store/executions-repository.js';
+import { updateRecordMetadata } from '../store/records-repository.js';
+import type { EventBus } from './event-bus.js';
+import type { EventWriter } from './event-writer.js';
+import { createExecutionRecorder } from './execution-recorder.js';
+
+export interface RunJob {
+  scope: TenantScope;
+  request: RunFlowRequest;
+  /** Persist the record's metadata after the run (stored records with autoAppendMetadata). */
+  persistRecordMetadata: boolean;
+}
+
+export interface WorkerDeps {
+  db: Database;
+  bus: EventBus;
+  writer: EventWriter;
+  models: ModelGateway;
+  clock: Clock;
+  ids: Ids;
+}
+
+/** Runs one job to its end: marks it running, runs the engine, commits its events and final state. */
+export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal): Promise<RunOutcome> {
+  const { db, clock } = deps;
+  const { request } = job;
+  await markRunning(db, request.executionId, new Date(clock.now()).toISOString());
+  const events = createExecutionRecorder({
+    executionId: request.executionId, lastSeq: 0, secrets: request.secrets, bus: deps.bus, writer: deps.writer, now: clock.now,
+  });
+  const outcome = await runFlow(
+    { models: deps.models, clock, ids: deps.ids, events, checkpoints: { saveStep: (id, checkpoint) => saveStepCheckpoint(db, id, checkpoint) } },
+    request,
+    signal,
+  );
+  await deps.writer.flush();
+  await finishExecution(db, request.executionId, {
+    status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
+    completedAt: new Date(clock.now()).toISOString(), durationMs: outcome.durationMs,
+  });
+  if (job.persistRecordMetadata && request.record.id) {
+    await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
+  }
+  return outcome;
+}
+
