@@ -1,0 +1,41 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppDeps } from './app-deps.js';
+import { createAuthenticator } from './auth.js';
+import { createErrorHandler, errorBody } from './errors.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
+import { registerDispatchRoutes } from './routes/dispatch.js';
+import { registerExecutionRoutes } from './routes/executions.js';
+import { registerPlaygroundRoutes } from './routes/playground.js';
+import { FlowrunError } from '../protocol/errors.js';
+
+const publicRoutes = new Set(['/health', '/', '/playground']);
+
+/** Builds the HTTP app from its dependencies; it constructs no adapter itself. */
+export function createApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.settings.bodyLimitBytes,
+    // Per-request lines only at debug: they cost throughput and say little a metrics endpoint would not.
+    logController: new LogController({ disableRequestLogging: deps.logger.level !== 'debug' && deps.logger.level !== 'trace' }),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  registerJsonBodyParser(app);
+  app.setErrorHandler(createErrorHandler(deps.settings.bodyLimitBytes));
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(errorBody(new FlowrunError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
+  });
+  const authenticate = createAuthenticator(deps.db, deps.settings.keyCacheTtlMs, deps.clock.now);
+  app.decorateRequest('scope', null as never);
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0]!;
+    if (publicRoutes.has(path) || request.method === 'OPTIONS') return;
+    request.scope = await authenticate(request);
+  });
+  app.get('/health', async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
+  registerPlaygroundRoutes(app);
+  registerDispatchRoutes(app, deps);
+  registerExecutionRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import { playgroundHtml } from '../playground-html.js';
+
+/** `GET /`: the playground, one self-contained page (no build step). */
+export function registerPlaygroundRoutes(app: FastifyInstance): void {
+  const send = async (_request: unknown, reply: import('fastify').FastifyReply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(playgroundHtml);
+  app.get('/', send);
+  app.get('/playground', send);
+}

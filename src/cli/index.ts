@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { openDatabase, readConfig } from '../main.js';
+import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys.js';
+import { serveCommand } from './commands/serve.js';
+
+const program = new Command('flowrun').description('Flowrun: a self-hostable runtime for AI flows and agents');
+
+program.command('serve').description('start the HTTP server (HOST, PORT, FLOWRUN_DATA_DIR, …)').action(serveCommand);
+
+program
+  .command('migrate')
+  .description('create or update the database schema')
+  .action(async () => {
+    const config = readConfig();
+    const db = await openDatabase(config);
+    await db.destroy();
+    process.stdout.write(`Database ready: ${config.databaseFile}\n`);
+  });
+
+const keys = program.command('keys').description('manage API keys');
+keys
+  .command('create')
+  .description('create an API key and print it once')
+  .option('--mode <mode>', 'test or live', 'test')
+  .option('--tenant <name>', 'the tenant that owns the key', 'default')
+  .option('--name <label>', 'a label to recognise the key by')
+  .option('--json', 'print JSON')
+  .action(createKeyCommand);
+keys.command('list').description('list keys (prefixes only)').option('--tenant <name>').option('--json', 'print JSON').action(listKeysCommand);
+keys.command('revoke').description('revoke a key by id').argument('<id>').action(revokeKeyCommand);
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`flowrun: ${(error as Error).message}\n`);
+  process.exit(1);
+});

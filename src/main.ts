@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { createApp } from './api/app.js';
+import type { Clock } from './engine/ports.js';
+import { createUlidIds } from './ids.js';
+import { parseCatalog } from './providers/catalog.js';
+import { createModelGateway } from './providers/model-gateway.js';
+import type { ProviderSettings } from './providers/provider-settings.js';
+import { createInMemoryEventBus } from './queue/event-bus.js';
+import { createEventWriter } from './queue/event-writer.js';
+import { executeRun } from './queue/execute-run.js';
+import { createInProcessScheduler } from './queue/scheduler.js';
+import { migrate, openSqlite, type Database } from './store/database.js';
+import { appendEvents } from './store/executions-repository.js';
+
+/** The composition root: the only module that reads process.env. Every variable is documented in README.md. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseFile: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  heartbeatMs: number;
+  shutdownTimeoutMs: number;
+  concurrency: number;
+  keyCacheTtlMs: number;
+  eventFlushMs: number;
+  catalogFile: string;
+  providers: ProviderSettings;
+}
+
+const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.FLOWRUN_DATA_DIR ?? 'data');
+  const compatible: ProviderSettings['compatible'] = {};
+  const addCompatible = (name: string, baseURL: string | undefined, apiKey: string | undefined): void => {
+    if (baseURL) compatible[name] = { baseURL, apiKey };
+  };
+  addCompatible('default', env.FLOWRUN_COMPAT_BASE_URL, env.FLOWRUN_COMPAT_API_KEY);
+  addCompatible('ollama', env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434/v1', env.OLLAMA_API_KEY);
+  addCompatible('vllm', env.VLLM_BASE_URL, env.VLLM_API_KEY);
+  addCompatible('groq', env.GROQ_API_KEY ? (env.GROQ_BASE_URL ?? 'https://api.groq.com/openai/v1') : undefined, env.GROQ_API_KEY);
+  addCompatible('openrouter', env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined, env.OPENROUTER_API_KEY);
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: integer(env.PORT, 8787, 'PORT'),
+    dataDir,
+    databaseFile: env.FLOWRUN_DATABASE_FILE ? resolve(env.FLOWRUN_DATABASE_FILE) : join(dataDir, 'flowrun.sqlite'),
+    logLevel: env.FLOWRUN_LOG_LEVEL ?? 'info',
+    bodyLimitBytes: integer(env.FLOWRUN_BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'FLOWRUN_BODY_LIMIT_BYTES'),
+    heartbeatMs: integer(env.FLOWRUN_SSE_HEARTBEAT_MS, 15_000, 'FLOWRUN_SSE_HEARTBEAT_MS'),
+    shutdownTimeoutMs: integer(env.FLOWRUN_SHUTDOWN_TIMEOUT_MS, 10_000, 'FLOWRUN_SHUTDOWN_TIMEOUT_MS'),
+    concurrency: integer(env.FLOWRUN_CONCURRENCY, 256, 'FLOWRUN_CONCURRENCY'),
+    keyCacheTtlMs: integer(env.FLOWRUN_KEY_CACHE_TTL_MS, 5_000, 'FLOWRUN_KEY_CACHE_TTL_MS'),
+    eventFlushMs: integer(env.FLOWRUN_EVENT_FLUSH_MS, 5, 'FLOWRUN_EVENT_FLUSH_MS'),
+    catalogFile: env.FLOWRUN_CATALOG ? resolve(env.FLOWRUN_CATALOG) : join(packageRoot, 'catalog', 'models.json'),
+    providers: {
+      openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
+      anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
+      google: { apiKey: env.GOOGLE_GENERATIVE_AI_API_KEY, baseURL: env.GOOGLE_BASE_URL },
+      compatible,
+      routeAllTo: env.FLOWRUN_MODEL_BASE_URL ? { baseURL: env.FLOWRUN_MODEL_BASE_URL, apiKey: env.FLOWRUN_MODEL_API_KEY } : undefined,
+      maxRetries: integer(env.FLOWRUN_MODEL_MAX_RETRIES, 2, 'FLOWRUN_MODEL_MAX_RETRIES'),
+      maxRetryDelayMs: integer(env.FLOWRUN_MODEL_MAX_RETRY_DELAY_MS, 10_000, 'FLOWRUN_MODEL_MAX_RETRY_DELAY_MS'),
+      timeoutMs: integer(env.FLOWRUN_MODEL_TIMEOUT_MS, 120_000, 'FLOWRUN_MODEL_TIMEOUT_MS'),
+      idleTimeoutMs: integer(env.FLOWRUN_MODEL_IDLE_TIMEOUT_MS, 60_000, 'FLOWRUN_MODEL_IDLE_TIMEOUT_MS'),
+    },
+  };
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got '${value}'`);
+  return parsed;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secrets', '*.apiKey', '*.key'], censor: '[REDACTED]' },
+  });
+}
+
+export async function openDatabase(config: Pick<Config, 'databaseFile'>): Promise<Database> {
+  const db = openSqlite(config.databaseFile);
+  await migrate(db);
+  return db;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store, wires every adapter and starts listening. */
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const db = await openDatabase(config);
+  const clock: Clock = { now: Date.now };
+  const ids = createUlidIds();
+  const bus = createInMemoryEventBus();
+  const writer = createEventWriter((events) => appendEvents(db, events), {
+    intervalMs: config.eventFlushMs, maxBatch: 500, onError: (error) => logger.error({ err: error }, 'event write failed; will retry'),
+  });
+  const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
+  const models = createModelGateway(catalog, config.providers);
+  const scheduler = createInProcessScheduler((job, signal) => executeRun({ db, bus, writer, models, clock, ids }, job, signal), { concurrency: config.concurrency });
+  const app = createApp({
+    db, bus, writer, scheduler, models, clock, ids, logger,
+    settings: { bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.heartbeatMs, keyCacheTtlMs: config.keyCacheTtlMs },
+  });
+  const url = await app.listen({ host: config.host, port: config.port });
+  logger.info({ url, database: config.databaseFile }, 'flowrun listening');
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      // Stop accepting, let running streams finish (bounded), then commit what is left and exit.
+      const listening = app.close();
+      const drained = await scheduler.drain(config.shutdownTimeoutMs);
+      if (!drained) logger.warn({ active: scheduler.activeCount() }, 'shutdown timeout: runs still active are left as running');
+      await Promise.race([listening, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await writer.close();
+      await db.destroy();
+    })();
+    return closing;
+  };
+  return { url, close };
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { pino } from 'pino';
+import { createUlidIds } from '../../src/ids.js';
+import { openDatabase, readConfig, startServer, type RunningServer } from '../../src/main.js';
+import type { KeyMode } from '../../src/protocol/tenant.js';
+import { createApiKey } from '../../src/store/keys-repository.js';
+import { startFakeProvider, type FakeProvider } from './fake-provider.js';
+
+export interface Harness {
+  baseUrl: string;
+  key: string;
+  fake: FakeProvider;
+  dataDir: string;
+  createKey(tenant?: string, mode?: KeyMode): Promise<string>;
+  dispatch(body: unknown, options?: { query?: string; headers?: Record<string, string>; key?: string }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A real server on a free port over a temporary SQLite file, with every provider pointed at a fake model server. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const fake = await startFakeProvider();
+  const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-test-'));
+  const config = readConfig({
+    FLOWRUN_DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    OPENAI_API_KEY: 'sk-test-openai',
+    OPENAI_BASE_URL: `${fake.url}/v1`,
+    ANTHROPIC_API_KEY: 'sk-test-anthropic',
+    ANTHROPIC_BASE_URL: `${fake.url}/v1`,
+    FLOWRUN_COMPAT_BASE_URL: `${fake.url}/v1`,
+    FLOWRUN_COMPAT_API_KEY: 'sk-test-compat',
+    FLOWRUN_MODEL_MAX_RETRY_DELAY_MS: '200',
+    FLOWRUN_KEY_CACHE_TTL_MS: '0',
+    ...env,
+  });
+  const server: RunningServer = await startServer(config, pino({ level: process.env.FLOWRUN_TEST_LOG ?? 'silent' }));
+  const ids = createUlidIds();
+  const createKey = async (tenant = 'default', mode: KeyMode = 'test'): Promise<string> => {
+    const db = await openDatabase(config);
+    try {
+      return (await createApiKey(db, { tenantId: tenant, mode, id: ids.next('key'), now: new Date().toISOString() })).key;
+    } finally {
+      await db.destroy();
+    }
+  };
+  const key = await createKey();
+  return {
+    baseUrl: server.url,
+    key,
+    fake,
+    dataDir,
+    createKey,
+    dispatch: (body, options = {}) =>
+      fetch(`${server.url}/v1/dispatch${options.query ? `?${options.query}` : ''}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.key ?? key}`, ...(options.headers ?? {}) },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    async close() {
+      await server.close();
+      await fake.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SseEvent {
+  event: string;
+  id: string | undefined;
+  data: Record<string, unknown>;
+}
+
+/** Reads a whole SSE response with eventsource-parser, as a client library would. */
+export async function readSse(response: Response): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  const parser = createParser({
+    onEvent(message: EventSourceMessage) {
+      events.push({ event: message.event ?? 'message', id: message.id, data: JSON.parse(message.data) as Record<string, unknown> });
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+  return events;
+}
+
+export function authHeaders(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+}
