@@ -74,7 +74,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         skippedSteps++;
         events.emit({ type: 'step_skip', when: step.when ?? 'enabled: false', reason: skipReason, ...ref });
         await deps.checkpoints.saveStep(request.executionId, {
-          stepId: step.id, stepIndex: index, stepType: step.type, status: 'skipped', result: null, error: null, usage: null,
+          stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'skipped', result: null, error: null, usage: null,
           startedAt: stepStartedAt, durationMs: 0, variables,
         });
         continue;
@@ -92,7 +92,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         const continued = step.onError === 'continue';
         events.emit({ type: 'step_error', error, durationMs, continued, ...ref });
         await deps.checkpoints.saveStep(request.executionId, {
-          stepId: step.id, stepIndex: index, stepType: step.type, status: 'failed', result: null, error, usage: null,
+          stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'failed', result: null, error, usage: null,
           startedAt: stepStartedAt, durationMs, variables,
         });
         if (!continued) throw new StopRun(error);
@@ -109,7 +109,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       }
       const durationMs = clock.now() - stepStartedAt;
       await deps.checkpoints.saveStep(request.executionId, {
-        stepId: step.id, stepIndex: index, stepType: step.type, status: 'completed', result: result.result, error: null,
+        stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'completed', result: result.result, error: null,
         usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables,
       });
       events.emit({

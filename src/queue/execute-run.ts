@@ -1,4 +1,4 @@
-import type { Clock, Ids, ModelGateway } from '../engine/ports.js';
+import type { Clock, Ids, ModelGateway, StepCheckpoint } from '../engine/ports.js';
 import type { RunFlowRequest } from '../engine/run-context.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
@@ -7,7 +7,7 @@ import { finishExecution, markRunning, saveStepCheckpoint } from '../store/execu
 import { updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from './event-bus.js';
 import type { EventWriter } from './event-writer.js';
-import { createExecutionRecorder } from './execution-recorder.js';
+import { createExecutionRecorder, createRedactor } from './execution-recorder.js';
 
 export interface RunJob {
   scope: TenantScope;
@@ -33,11 +33,10 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   const events = createExecutionRecorder({
     executionId: request.executionId, lastSeq: 0, secrets: request.secrets, bus: deps.bus, writer: deps.writer, now: clock.now,
   });
-  const outcome = await runFlow(
-    { models: deps.models, clock, ids: deps.ids, events, checkpoints: { saveStep: (id, checkpoint) => saveStepCheckpoint(db, id, checkpoint) } },
-    request,
-    signal,
-  );
+  // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
+  const redact = createRedactor(Object.values(request.secrets));
+  const checkpoints = { saveStep: (id: string, checkpoint: StepCheckpoint) => saveStepCheckpoint(db, id, redact(checkpoint)) };
+  const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints }, request, signal));
   await deps.writer.flush();
   await finishExecution(db, request.executionId, {
     status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
