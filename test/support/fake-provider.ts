@@ -121,6 +121,7 @@ async function streamOpenAI(response: ServerResponse, request: FakeRequest, repl
   for (const chunk of chunksOf(reply)) {
     if (reply.delayMs) await wait(reply.delayMs);
     if (reply.dropAfter !== undefined && sent >= reply.dropAfter) {
+      await wait(50); // let what was written reach the client first
       response.destroy();
       return;
     }
@@ -171,6 +172,7 @@ async function streamAnthropic(response: ServerResponse, request: FakeRequest, r
   for (const chunk of chunksOf(reply)) {
     if (reply.delayMs) await wait(reply.delayMs);
     if (reply.dropAfter !== undefined && sent >= reply.dropAfter) {
+      await wait(50); // let what was written reach the client first
       response.destroy();
       return;
     }
