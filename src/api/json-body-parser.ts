@@ -19,13 +19,16 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     try {
-      const value: unknown = JSON.parse(text, (key, item: unknown) => {
-        if (key === '__proto__') throw new FlowrunError('INVALID_JSON', 'The request body may not contain a "__proto__" key');
-        return item;
-      });
+      // The reviver is slow; only bodies that mention __proto__ at all pay for it.
+      const value: unknown = text.includes('__proto__') ? JSON.parse(text, refuseProto) : JSON.parse(text);
       done(null, value);
     } catch (error) {
       done(FlowrunError.isInstance(error) ? error : new FlowrunError('INVALID_JSON', `Malformed JSON: ${(error as Error).message}`), undefined);
     }
   });
+}
+
+function refuseProto(key: string, item: unknown): unknown {
+  if (key === '__proto__') throw new FlowrunError('INVALID_JSON', 'The request body may not contain a "__proto__" key');
+  return item;
 }

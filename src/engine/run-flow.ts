@@ -4,6 +4,7 @@ import type { Step } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { evaluateCondition } from './steps/conditional.js';
 import { runStep } from './steps/index.js';
+import type { StepCheckpoint } from './ports.js';
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
 import { countSteps } from './validate-flow.js';
 
@@ -19,6 +20,8 @@ export interface RunOutcome {
   skippedSteps: number;
   /** The record's metadata after `autoAppendMetadata`, for the caller to persist. */
   recordMetadata: Record<string, unknown>;
+  /** Every step checkpoint of the run, in the order they were committed. */
+  steps: StepCheckpoint[];
 }
 
 /** Thrown inside the run to stop it after a failed step whose errorHandling is `fail`. */
@@ -46,6 +49,13 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   let successfulSteps = 0;
   let failedSteps = 0;
   let skippedSteps = 0;
+  const checkpoints: StepCheckpoint[] = [];
+  const commit = async (checkpoint: StepCheckpoint): Promise<void> => {
+    // Variables are copied: later steps change them, and the checkpoint must keep what was true here.
+    const saved = { ...checkpoint, variables: { ...checkpoint.variables } };
+    checkpoints.push(saved);
+    await deps.checkpoints.saveStep(request.executionId, saved);
+  };
 
   const scope = (): Record<string, unknown> => ({
     ...request.inputs,
@@ -73,7 +83,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       if (skipReason) {
         skippedSteps++;
         events.emit({ type: 'step_skip', when: step.when ?? 'enabled: false', reason: skipReason, ...ref });
-        await deps.checkpoints.saveStep(request.executionId, {
+        await commit({
           stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'skipped', result: null, error: null, usage: null,
           startedAt: stepStartedAt, durationMs: 0, variables,
         });
@@ -91,7 +101,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         const durationMs = clock.now() - stepStartedAt;
         const continued = step.onError === 'continue';
         events.emit({ type: 'step_error', error, durationMs, continued, ...ref });
-        await deps.checkpoints.saveStep(request.executionId, {
+        await commit({
           stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'failed', result: null, error, usage: null,
           startedAt: stepStartedAt, durationMs, variables,
         });
@@ -108,7 +118,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         if (request.options.autoAppendMetadata && step.outputVariable) recordMetadata[step.outputVariable] = result.result;
       }
       const durationMs = clock.now() - stepStartedAt;
-      await deps.checkpoints.saveStep(request.executionId, {
+      await commit({
         stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'completed', result: result.result, error: null,
         usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables,
       });
@@ -120,7 +130,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   };
 
   const finish = (status: RunOutcome['status'], error: EventError | null): RunOutcome => ({
-    status, finalOutput, output, usage, error, durationMs: clock.now() - startedAt, successfulSteps, failedSteps, skippedSteps, recordMetadata,
+    status, finalOutput, output, usage, error, durationMs: clock.now() - startedAt, successfulSteps, failedSteps, skippedSteps, recordMetadata, steps: checkpoints,
   });
 
   try {

@@ -99,11 +99,15 @@ async function* streamOnce(
     armIdle();
     const { stream } = await model.doStream(callOptions(route, request, controller.signal));
     const reader = stream.getReader();
+    let finished = false;
     try {
       for (;;) {
         armIdle();
         const { done, value: part } = await reader.read();
-        if (done) return;
+        if (done) {
+          finished = true;
+          return;
+        }
         switch (part.type) {
           case 'text-delta':
             yield { type: 'text-delta', text: part.delta };
@@ -127,6 +131,7 @@ async function* streamOnce(
               provider: route.provider,
               modelId: route.modelId,
             };
+            finished = true;
             return;
           }
           default:
@@ -134,7 +139,9 @@ async function* streamOnce(
         }
       }
     } finally {
-      reader.cancel().catch(() => undefined);
+      // Cancelling a stream that already ended only costs an error object; cancel only one cut short.
+      if (finished) reader.releaseLock();
+      else reader.cancel().catch(() => undefined);
     }
   } catch (error) {
     if (timedOut && !request.signal.aborted) {

@@ -60,7 +60,7 @@ export async function insertExecution(db: Database, execution: NewExecution): Pr
     id: execution.id, tenant_id: execution.scope.tenantId, mode: execution.scope.mode, flow_id: execution.flowId,
     flow_version_id: execution.flowVersionId, flow_name: execution.flowName, record_id: execution.recordId, status: 'queued',
     dialect: execution.dialect, input: toJson(execution.input), output: null, final_output: null, usage: null, error: null,
-    variables: null, total_steps: execution.totalSteps, last_seq: 0, created_at: execution.createdAt, started_at: null,
+    total_steps: execution.totalSteps, last_seq: 0, created_at: execution.createdAt, started_at: null,
     completed_at: null, duration_ms: null,
   }).execute();
 }
@@ -69,17 +69,14 @@ export async function markRunning(db: Database, id: string, startedAt: string): 
   await db.updateTable('executions').set({ status: 'running', started_at: startedAt }).where('id', '=', id).execute();
 }
 
-/** Commits a step's result and the run's variables in one transaction. */
+/** Commits a step's result with the run's variables after it, in one statement. */
 export async function saveStepCheckpoint(db: Database, executionId: string, checkpoint: StepCheckpoint): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto('execution_steps').values({
-      execution_id: executionId, step_index: checkpoint.stepIndex, step_id: checkpoint.stepId, step_type: checkpoint.stepType,
-      status: checkpoint.status, result: toJson(checkpoint.result), error: checkpoint.error ? toJson(checkpoint.error) : null,
-      usage: checkpoint.usage ? toJson(checkpoint.usage) : null, started_at: new Date(checkpoint.startedAt).toISOString(),
-      duration_ms: checkpoint.durationMs,
-    }).onConflict((conflict) => conflict.columns(['execution_id', 'step_index']).doNothing()).execute();
-    await trx.updateTable('executions').set({ variables: toJson(checkpoint.variables) }).where('id', '=', executionId).execute();
-  });
+  await db.insertInto('execution_steps').values({
+    execution_id: executionId, step_index: checkpoint.stepIndex, step_id: checkpoint.stepId, step_type: checkpoint.stepType,
+    status: checkpoint.status, result: toJson(checkpoint.result), error: checkpoint.error ? toJson(checkpoint.error) : null,
+    usage: checkpoint.usage ? toJson(checkpoint.usage) : null, variables: toJson(checkpoint.variables),
+    started_at: new Date(checkpoint.startedAt).toISOString(), duration_ms: checkpoint.durationMs,
+  }).onConflict((conflict) => conflict.columns(['execution_id', 'step_index']).doNothing()).execute();
 }
 
 export async function appendEvents(db: Database, events: readonly ExecutionEvent[]): Promise<void> {

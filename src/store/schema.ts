@@ -53,7 +53,6 @@ export interface DatabaseSchema {
     final_output: string | null;
     usage: string | null;
     error: string | null;
-    variables: string | null;
     total_steps: number;
     last_seq: number;
     created_at: string;
@@ -70,6 +69,8 @@ export interface DatabaseSchema {
     result: string | null;
     error: string | null;
     usage: string | null;
+    /** The run's variables after this step: what a resumed run starts from. */
+    variables: string | null;
     started_at: string;
     duration_ms: number;
   };

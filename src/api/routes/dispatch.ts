@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { FlowrunError } from '../../protocol/errors.js';
 import { isTerminalEvent } from '../../protocol/execution-event.js';
-import { getExecution } from '../../store/executions-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { prepareDispatch } from '../prepare-dispatch.js';
 import { openSse } from '../sse.js';
@@ -26,8 +25,7 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: AppDeps): voi
 
     if (options.streamResponse === false) {
       const outcome = await deps.scheduler.submit(prepared.job);
-      const execution = await getExecution(deps.db, request.scope, executionId, true);
-      return reply.header('x-execution-id', executionId).send(dispatchResult(execution!, outcome));
+      return reply.header('x-execution-id', executionId).send(dispatchResult(prepared, outcome));
     }
 
     reply.hijack();

@@ -1,0 +1,97 @@
+// npm run bench: Flowrun's dispatch overhead against a zero-latency fake provider on loopback.
+// (a) a 1-step prompt flow through /v1/dispatch, non-streaming and streaming; (b) the same model request sent
+// straight to the fake provider (the floor); (c) a 5-step flow. Each at 1, 16 and 64 concurrent clients.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const duration = Number(process.env.BENCH_DURATION ?? 6);
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
+const only = process.env.BENCH_ONLY?.split(',');
+
+function waitForLine(child, pattern) {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const match = pattern.exec(output);
+      if (match) {
+        child.stdout.off('data', onData);
+        resolve(match);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+  });
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-bench-'));
+const fake = spawn(process.execPath, ['--import', 'tsx', 'bench/fake-provider-main.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const fakeUrl = (await waitForLine(fake, /(http:\/\/\S+)\n/))[1];
+const env = { ...process.env, FLOWRUN_DATA_DIR: dataDir, PORT: '0', FLOWRUN_LOG_LEVEL: 'warn', OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${fakeUrl}/v1`, FLOWRUN_KEY_CACHE_TTL_MS: '60000' };
+const key = spawnSync(process.execPath, ['dist/cli/index.js', 'keys', 'create'], { env, encoding: 'utf8' }).stdout.trim();
+const server = spawn(process.execPath, ['dist/cli/index.js', 'serve'], { env: { ...env, FLOWRUN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+const serverUrl = (await waitForLine(server, /"url":"([^"]+)"/))[1];
+
+const prompt = (id) => ({ id, name: id, type: 'prompt', config: { model: 'gpt-4o-mini', userPrompt: `Say hello to {{_record.metadata.name}} (${id})`, outputVariable: id } });
+const dispatchBody = (steps, stream) => JSON.stringify({ record: { name: 'bench', metadata: { name: 'Ada' } }, flow: { name: 'bench', steps }, options: { streamResponse: stream, recordMode: 'virtual', flowMode: 'virtual' } });
+const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+
+const scenarios = {
+  'floor: fake provider direct': {
+    url: `${fakeUrl}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to Ada (s1)' }], stream: true, stream_options: { include_usage: true } }),
+  },
+  '1-step dispatch, JSON': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody([prompt('s1')], false) },
+  '1-step dispatch, SSE': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody([prompt('s1')], true) },
+  '5-step dispatch, JSON': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody(['s1', 's2', 's3', 's4', 's5'].map(prompt), false) },
+};
+
+async function measure(scenario, connections, seconds) {
+  const result = await autocannon({ url: scenario.url, method: 'POST', headers: scenario.headers, body: scenario.body, connections, duration: seconds });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+const results = {};
+try {
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    if (only && !only.some((part) => name.includes(part))) continue;
+    results[name] = {};
+    await measure(scenario, 16, 2); // warm up: JIT, connection pools, SQLite pages
+    for (const connections of concurrencies) {
+      results[name][connections] = await measure(scenario, connections, duration);
+      const row = results[name][connections];
+      console.log(`${name.padEnd(30)} c=${String(connections).padEnd(3)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${String(row.p50).padStart(4)} ms  p99 ${String(row.p99).padStart(4)} ms  errors ${row.errors}`);
+    }
+  }
+} finally {
+  server.kill('SIGTERM');
+  fake.kill('SIGTERM');
+}
+
+const floor = results['floor: fake provider direct'];
+const one = results['1-step dispatch, JSON'];
+const five = results['5-step dispatch, JSON'];
+if (floor && one) {
+  console.log('\nAdded latency per step (p50, Flowrun 1-step JSON minus the floor):');
+  for (const connections of concurrencies) console.log(`  c=${connections}: ${(one[connections].p50 - floor[connections].p50).toFixed(2)} ms`);
+}
+if (floor && five) {
+  console.log('Added latency per step in a 5-step flow ((p50 − 5 × floor p50) / 5):');
+  for (const connections of concurrencies) console.log(`  c=${connections}: ${((five[connections].p50 - 5 * floor[connections].p50) / 5).toFixed(2)} ms`);
+}
+const machine = { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
+console.log(`\nmachine: ${JSON.stringify(machine)}`);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/dispatch.json', JSON.stringify({ machine, duration, results }, null, 2));
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(0);
