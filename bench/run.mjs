@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
 
 const duration = Number(process.env.BENCH_DURATION ?? 6);
@@ -61,12 +62,38 @@ async function measure(scenario, connections, seconds) {
   };
 }
 
+// Serial latency with a bare keep-alive Node HTTP client and a microsecond clock: autocannon reports whole
+// milliseconds, too coarse for the per-step overhead.
+async function serialLatency(scenario, count) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(scenario.url);
+  const once = () => new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const req = httpRequest(url, { method: 'POST', agent, headers: { ...scenario.headers, 'content-length': Buffer.byteLength(scenario.body) } }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(scenario.body);
+  });
+  for (let index = 0; index < 50; index++) await once();
+  const samples = [];
+  for (let index = 0; index < count; index++) samples.push(await once());
+  agent.destroy();
+  samples.sort((a, b) => a - b);
+  const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  return { p50: Number(at(0.5).toFixed(3)), p99: Number(at(0.99).toFixed(3)) };
+}
+
 const results = {};
+const serial = {};
 try {
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only && !only.some((part) => name.includes(part))) continue;
     results[name] = {};
     await measure(scenario, 16, 2); // warm up: JIT, connection pools, SQLite pages
+    serial[name] = await serialLatency(scenario, Number(process.env.BENCH_SERIAL ?? 500));
+    console.log(`${name.padEnd(30)} serial p50 ${serial[name].p50.toFixed(3)} ms  p99 ${serial[name].p99.toFixed(3)} ms`);
     for (const connections of concurrencies) {
       results[name][connections] = await measure(scenario, connections, duration);
       const row = results[name][connections];
@@ -81,6 +108,11 @@ try {
 const floor = results['floor: fake provider direct'];
 const one = results['1-step dispatch, JSON'];
 const five = results['5-step dispatch, JSON'];
+const serialFloor = serial['floor: fake provider direct'];
+if (serialFloor && serial['1-step dispatch, JSON']) {
+  console.log(`\nAdded p50 latency per step, serial: 1-step ${(serial['1-step dispatch, JSON'].p50 - serialFloor.p50).toFixed(3)} ms` +
+    (serial['5-step dispatch, JSON'] ? `, 5-step ${((serial['5-step dispatch, JSON'].p50 - 5 * serialFloor.p50) / 5).toFixed(3)} ms per step` : ''));
+}
 if (floor && one) {
   console.log('\nAdded latency per step (p50, Flowrun 1-step JSON minus the floor):');
   for (const connections of concurrencies) console.log(`  c=${connections}: ${(one[connections].p50 - floor[connections].p50).toFixed(2)} ms`);
@@ -92,6 +124,6 @@ if (floor && five) {
 const machine = { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
 console.log(`\nmachine: ${JSON.stringify(machine)}`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/dispatch.json', JSON.stringify({ machine, duration, results }, null, 2));
+writeFileSync('bench/results/dispatch.json', JSON.stringify({ machine, duration, serial, results }, null, 2));
 rmSync(dataDir, { recursive: true, force: true });
 process.exit(0);
