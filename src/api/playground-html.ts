@@ -34,10 +34,10 @@ export const playgroundHtml = `<!doctype html>
   .row > div { flex: 1; }
   button { font: inherit; padding: 8px 18px; border: 0; border-radius: 6px; background: var(--accent); color: white; cursor: pointer; }
   button:disabled { opacity: .5; cursor: default; }
-  #events { height: 360px; overflow: auto; border: 1px solid var(--border); border-radius: 6px; padding: 8px; font: 12px ui-monospace, monospace; white-space: pre-wrap; }
+  #events { height: 360px; overflow: auto; overflow-wrap: anywhere; border: 1px solid var(--border); border-radius: 6px; padding: 8px; font: 12px ui-monospace, monospace; white-space: pre-wrap; }
   #events .event { border-bottom: 1px dashed var(--border); padding: 2px 0; }
   #events .type { color: var(--accent); font-weight: 700; }
-  #output { min-height: 120px; border: 1px solid var(--border); border-radius: 6px; padding: 8px; white-space: pre-wrap; }
+  #output { min-height: 120px; overflow-wrap: anywhere; border: 1px solid var(--border); border-radius: 6px; padding: 8px; white-space: pre-wrap; }
   #status { margin-left: 8px; opacity: .8; }
   .error { color: #dc2626; }
 </style>

@@ -64,6 +64,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('final_output', 'text')
         .addColumn('usage', 'text')
         .addColumn('error', 'text')
+        .addColumn('variables', 'text')
         .addColumn('total_steps', 'integer', (column) => column.notNull())
         .addColumn('last_seq', 'integer', (column) => column.notNull().defaultTo(0))
         .addColumn('created_at', 'text', (column) => column.notNull())
@@ -82,7 +83,6 @@ const migrations: Record<string, Migration> = {
         .addColumn('result', 'text')
         .addColumn('error', 'text')
         .addColumn('usage', 'text')
-        .addColumn('variables', 'text')
         .addColumn('started_at', 'text', (column) => column.notNull())
         .addColumn('duration_ms', 'integer', (column) => column.notNull())
         .addPrimaryKeyConstraint('execution_steps_pk', ['execution_id', 'step_index'])
@@ -95,6 +95,13 @@ const migrations: Record<string, Migration> = {
         .addColumn('data', 'text', (column) => column.notNull())
         .addPrimaryKeyConstraint('execution_events_pk', ['execution_id', 'seq'])
         .execute();
+    },
+  },
+  '0002_step_variables': {
+    // A checkpoint is one row: the run's variables move from the execution to the step that produced them.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('execution_steps').addColumn('variables', 'text').execute();
+      await db.schema.alterTable('executions').dropColumn('variables').execute();
     },
   },
 };
