@@ -74,44 +74,27 @@ function orderOf(raw: unknown): number {
   return typeof order === 'number' ? order : Number.MAX_SAFE_INTEGER;
 }
 
+/** The step ids a raw step's conditional branches name, inline nested branches included. */
+function referencedIds(raw: unknown): string[] {
+  const config = (raw as { config?: Record<string, unknown> } | null)?.config;
+  if (!config || typeof config !== 'object') return [];
+  return ['trueSteps', 'falseSteps'].flatMap((key) => {
+    const branch = config[key];
+    if (!Array.isArray(branch)) return [];
+    return branch.flatMap((entry: unknown) => (typeof entry === 'string' ? [entry] : referencedIds(entry)));
+  });
+}
+
 function collectReferencedIds(rawSteps: unknown[]): Set<string> {
-  const ids = new Set<string>();
-  const visit = (raw: unknown): void => {
-    const config = (raw as { config?: Record<string, unknown> } | null)?.config;
-    if (!config || typeof config !== 'object') return;
-    for (const key of ['trueSteps', 'falseSteps']) {
-      const branch = config[key];
-      if (!Array.isArray(branch)) continue;
-      for (const entry of branch) {
-        if (typeof entry === 'string') ids.add(entry);
-        else visit(entry);
-      }
-    }
-  };
-  rawSteps.forEach(visit);
-  return ids;
+  return new Set(rawSteps.flatMap(referencedIds));
 }
 
 /** Finds a cycle among conditionals whose branches name other steps by id. */
 function findReferenceCycle(rawSteps: unknown[]): string[] | null {
   const edges = new Map<string, string[]>();
-  const visitInline = (raw: unknown, owner: string): void => {
-    const config = (raw as { config?: Record<string, unknown> } | null)?.config;
-    if (!config || typeof config !== 'object') return;
-    for (const key of ['trueSteps', 'falseSteps']) {
-      const branch = config[key];
-      if (!Array.isArray(branch)) continue;
-      for (const entry of branch) {
-        if (typeof entry === 'string') edges.get(owner)!.push(entry);
-        else visitInline(entry, owner);
-      }
-    }
-  };
   for (const raw of rawSteps) {
     const id = (raw as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string') continue;
-    edges.set(id, []);
-    visitInline(raw, id);
+    if (typeof id === 'string') edges.set(id, referencedIds(raw));
   }
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
