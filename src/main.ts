@@ -10,7 +10,11 @@ import { createModelGateway } from './providers/model-gateway.js';
 import type { ProviderSettings } from './providers/provider-settings.js';
 import { createInMemoryEventBus } from './queue/event-bus.js';
 import { createEventWriter } from './queue/event-writer.js';
-import { executeRun } from './queue/execute-run.js';
+import { executeRun, type WorkerDeps } from './queue/execute-run.js';
+import { runFlowTool } from './queue/flow-tool.js';
+import { createAddressPolicy } from './tools/address-policy.js';
+import { createSandboxPool } from './tools/sandbox/sandbox-pool.js';
+import { createToolRunner } from './tools/tool-runner.js';
 import { createInProcessScheduler } from './queue/scheduler.js';
 import { migrate, openSqlite, type Database } from './store/database.js';
 import { appendEvents } from './store/executions-repository.js';
@@ -30,6 +34,15 @@ export interface Config {
   eventFlushMs: number;
   catalogFile: string;
   providers: ProviderSettings;
+  tools: {
+    sandboxWorkers: number;
+    sandboxTimeoutMs: number;
+    sandboxMemoryBytes: number;
+    httpTimeoutMs: number;
+    httpMaxResponseBytes: number;
+    ssrfAllowlist: string[];
+    maxDepth: number;
+  };
 }
 
 const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -57,6 +70,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     concurrency: integer(env.FLOWRUN_CONCURRENCY, 256, 'FLOWRUN_CONCURRENCY'),
     keyCacheTtlMs: integer(env.FLOWRUN_KEY_CACHE_TTL_MS, 5_000, 'FLOWRUN_KEY_CACHE_TTL_MS'),
     eventFlushMs: integer(env.FLOWRUN_EVENT_FLUSH_MS, 5, 'FLOWRUN_EVENT_FLUSH_MS'),
+    tools: {
+      sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 2, 'FLOWRUN_SANDBOX_WORKERS'),
+      sandboxTimeoutMs: integer(env.FLOWRUN_SANDBOX_TIMEOUT_MS, 5_000, 'FLOWRUN_SANDBOX_TIMEOUT_MS'),
+      sandboxMemoryBytes: integer(env.FLOWRUN_SANDBOX_MEMORY_MB, 64, 'FLOWRUN_SANDBOX_MEMORY_MB') * 1024 * 1024,
+      httpTimeoutMs: integer(env.FLOWRUN_TOOL_HTTP_TIMEOUT_MS, 15_000, 'FLOWRUN_TOOL_HTTP_TIMEOUT_MS'),
+      httpMaxResponseBytes: integer(env.FLOWRUN_TOOL_HTTP_MAX_BYTES, 1024 * 1024, 'FLOWRUN_TOOL_HTTP_MAX_BYTES'),
+      ssrfAllowlist: (env.FLOWRUN_SSRF_ALLOWLIST ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+      maxDepth: integer(env.FLOWRUN_MAX_TOOL_DEPTH, 3, 'FLOWRUN_MAX_TOOL_DEPTH'),
+    },
     catalogFile: env.FLOWRUN_CATALOG ? resolve(env.FLOWRUN_CATALOG) : join(packageRoot, 'catalog', 'models.json'),
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
@@ -108,9 +130,20 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
   const models = createModelGateway(catalog, config.providers);
-  const scheduler = createInProcessScheduler((job, signal) => executeRun({ db, bus, writer, models, clock, ids }, job, signal), { concurrency: config.concurrency });
+  const sandbox = createSandboxPool({
+    workers: config.tools.sandboxWorkers, timeoutMs: config.tools.sandboxTimeoutMs, memoryBytes: config.tools.sandboxMemoryBytes, maxResultBytes: 1024 * 1024,
+  });
+  const workerDeps: WorkerDeps = { db, bus, writer, models, clock, ids, pausedSecrets: new Map(), tools: undefined as unknown as WorkerDeps['tools'] };
+  workerDeps.tools = createToolRunner({
+    sandbox,
+    policy: createAddressPolicy(config.tools.ssrfAllowlist),
+    http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },
+    maxDepth: config.tools.maxDepth,
+    runFlowTool: (flowId, args, context) => runFlowTool(workerDeps, flowId, args, context),
+  });
+  const scheduler = createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency });
   const app = createApp({
-    db, bus, writer, scheduler, models, clock, ids, logger,
+    db, bus, writer, scheduler, models, clock, ids, logger, workerDeps,
     settings: { bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.heartbeatMs, keyCacheTtlMs: config.keyCacheTtlMs },
   });
   const url = await app.listen({ host: config.host, port: config.port });
@@ -125,6 +158,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       if (!drained) logger.warn({ active: scheduler.activeCount() }, 'shutdown timeout: runs still active are left as running');
       await Promise.race([listening, new Promise((resolve) => setTimeout(resolve, 1000))]);
       await writer.close();
+      await sandbox.close();
       await db.destroy();
     })();
     return closing;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, Ids, ModelGateway } from '../engine/ports.js';
 import type { EventBus } from '../queue/event-bus.js';
 import type { EventWriter } from '../queue/event-writer.js';
+import type { WorkerDeps } from '../queue/execute-run.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { Database } from '../store/database.js';
 
@@ -14,6 +15,8 @@ export interface AppDeps {
   clock: Clock;
   ids: Ids;
   logger: Logger;
+  /** What the scheduler's runs use; resume needs its paused-secrets vault. */
+  workerDeps: WorkerDeps;
   settings: {
     bodyLimitBytes: number;
     heartbeatMs: number;

@@ -1,7 +1,9 @@
 import type { RunFlowRequest } from '../engine/run-context.js';
 import { countSteps, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
-import type { FlowDefinition } from '../protocol/flow.js';
+import type { FlowDefinition, Step } from '../protocol/flow.js';
+import type { ResolvedTool } from '../engine/ports.js';
+import { findTools } from '../store/tools-repository.js';
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { RunJob } from '../queue/execute-run.js';
@@ -65,6 +67,7 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
     }
   }
 
+  const tools = await resolveSavedTools(deps.db, scope, flow.steps);
   const record = await resolveRecord(deps, scope, body, options.recordMode ?? 'virtual', now);
   const executionId = ids.next('exec');
   await insertExecution(db, {
@@ -75,8 +78,40 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
     executionId, flow, record, inputs: body.inputs ?? {}, secrets: body.secrets ?? {}, messages: body.messages ?? [],
     options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
     source: flowMode === 'virtual' ? 'standalone' : 'api', startedAt: clock.now(),
+    tools, clientTools: clientToolsOf(body), depth: 0, scope,
   };
   return { executionId, flow, job: { scope, request, persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true } };
+}
+
+/** Loads the saved tools every prompt step names (by id or name); an unknown one is a 422 naming the step. */
+export async function resolveSavedTools(db: AppDeps['db'], scope: TenantScope, steps: Step[]): Promise<Record<string, ResolvedTool>> {
+  const wanted: Array<{ id: string; step: Step }> = [];
+  const visit = (list: Step[]): void => {
+    for (const step of list) {
+      if (step.type === 'prompt') for (const id of step.config.tools?.toolIds ?? []) if (!id.startsWith('mcp:')) wanted.push({ id, step });
+      if (step.type === 'conditional') {
+        visit(step.config.trueSteps);
+        visit(step.config.falseSteps);
+      }
+    }
+  };
+  visit(steps);
+  const found = await findTools(db, scope, [...new Set(wanted.map((entry) => entry.id))]);
+  const missing = wanted.filter((entry) => !found[entry.id]);
+  if (missing.length > 0) {
+    throw new FlowrunError('VALIDATION_ERROR', `Unknown tool '${missing[0]!.id}' in step '${missing[0]!.step.name}'`, missing.map((entry) => ({
+      code: 'TOOL_NOT_FOUND' as const, path: `${entry.step.path}.config.tools.toolIds`,
+      message: `step '${entry.step.name}' names tool '${entry.id}', which is not a saved tool of this tenant${entry.id.startsWith('builtin:') ? ' (built-in tools are not available in Flowrun)' : ''}`,
+    })));
+  }
+  return found;
+}
+
+export function clientToolsOf(body: DispatchBody): ResolvedTool[] {
+  return (body.clientTools ?? []).map((tool) => ({
+    id: tool.name, name: tool.name, description: tool.description, toolType: 'local' as const, parametersSchema: tool.parametersSchema,
+    config: { origin: tool.origin, pageOrigin: tool.pageOrigin },
+  }));
 }
 
 async function resolveRecord(deps: Pick<AppDeps, 'db' | 'ids'>, scope: TenantScope, body: DispatchBody, mode: 'virtual' | 'existing' | 'create', now: string): Promise<RecordData> {

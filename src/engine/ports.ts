@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../protocol/flow.js';
 import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-event.js';
 import type { Usage } from '../protocol/usage.js';
+import type { TenantScope } from '../protocol/tenant.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -12,10 +13,35 @@ export interface Ids {
   next(prefix: string): string;
 }
 
+/** A tool as the model sees it. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface ToolCallRequest {
+  toolCallId: string;
+  toolName: string;
+  /** The arguments as the model wrote them: JSON text. */
+  input: string;
+}
+
+/** A conversation message sent to a model: chat messages plus the tool-calling turns of a loop. */
+export type ModelMessage =
+  | ChatMessage
+  | { role: 'assistant'; content: string; toolCalls: ToolCallRequest[] }
+  | { role: 'tool'; results: Array<{ toolCallId: string; toolName: string; output: unknown; isError: boolean }> };
+
+export type ToolChoice = 'auto' | 'required' | 'none' | { toolName: string };
+
 export interface ModelRequest {
   model: string;
   system?: string;
-  messages: ChatMessage[];
+  messages: ModelMessage[];
+  tools?: ToolSpec[];
+  toolChoice?: ToolChoice;
   temperature?: number;
   maxTokens?: number;
   topP?: number;
@@ -33,6 +59,9 @@ export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' |
 export type ModelStreamPart =
   | { type: 'text-delta'; text: string }
   | { type: 'reasoning-delta'; text: string }
+  | { type: 'tool-input-start'; toolCallId: string; toolName: string }
+  | { type: 'tool-input-delta'; toolCallId: string; delta: string }
+  | ({ type: 'tool-call' } & ToolCallRequest)
   | { type: 'finish'; usage: Usage; finishReason: FinishReason; provider: string; modelId: string };
 
 export type ModelResolution =
@@ -67,9 +96,54 @@ export interface StepCheckpoint {
   startedAt: number;
   durationMs: number;
   variables: Record<string, unknown>;
+  toolCalls?: Array<{ toolCallId: string; toolName: string; toolType: string; success: boolean; durationMs: number; costUsd: number }>;
 }
 
 export interface CheckpointStore {
   /** Commits a step's result and the run's variables; resolves only once durable. Steps are saved in order. */
   saveStep(executionId: string, checkpoint: StepCheckpoint): Promise<void>;
+}
+
+/** A tool ready to run: a saved tool, a step's runtime tool, an MCP tool or a client tool. */
+export interface ResolvedTool {
+  /** The saved tool's id, `mcp:<server>:<tool>`, or the name for runtime and client tools. */
+  id: string;
+  name: string;
+  description: string;
+  toolType: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent';
+  parametersSchema: Record<string, unknown>;
+  config: Record<string, unknown>;
+}
+
+export interface ToolCallContext {
+  executionId: string;
+  scope: TenantScope;
+  toolCallId: string;
+  secrets: Record<string, string>;
+  signal: AbortSignal;
+  /** How many flow/agent tools deep this call is; runners refuse past their cap. */
+  depth: number;
+}
+
+export type ToolOutcome =
+  | { ok: true; result: unknown; costUsd: number; logs?: string[]; childExecutionId?: string }
+  | { ok: false; error: { code: string; message: string }; logs?: string[] };
+
+export interface ToolRunner {
+  /** Runs one tool call. Never throws for the tool's own failures: they are `{ok: false}` outcomes the model is told. */
+  run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
+  /** Lists the tools of MCP servers for `mcp:<server>:<tool>` ids. Throws FlowrunError when a server cannot be reached. */
+  describeMcpTools(servers: McpServerConfig[], toolIds: string[], signal: AbortSignal): Promise<ResolvedTool[]>;
+  /** Runs sandboxed JavaScript over variables (the transform-data step). */
+  runScript(code: string, variables: Record<string, unknown>, options: { timeoutMs: number; signal: AbortSignal }): Promise<ToolOutcome>;
+}
+
+export interface McpServerConfig {
+  id: string;
+  url: string;
+  name?: string;
+  transport?: 'streamable_http' | 'rest';
+  auth?: { type: 'none' | 'bearer' | 'api_key' | 'basic' | 'custom_header'; token?: string; headerName?: string; username?: string; password?: string };
+  allowedTools?: string[];
+  timeout?: number;
 }

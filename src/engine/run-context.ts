@@ -1,8 +1,12 @@
 import type { ChatMessage, FlowDefinition, Step } from '../protocol/flow.js';
 import type { StepRef, StopReason } from '../protocol/execution-event.js';
 import type { RecordData } from '../protocol/record.js';
+import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
-import type { CheckpointStore, Clock, EventSink, Ids, ModelGateway } from './ports.js';
+import type { CheckpointStore, Clock, EventSink, Ids, ModelGateway, ResolvedTool, ToolRunner } from './ports.js';
+import type { LoopState, PendingToolCall, ToolCallRecord } from './tool-loop-state.js';
+
+export type { ToolCallRecord };
 
 export interface EngineDeps {
   models: ModelGateway;
@@ -10,6 +14,23 @@ export interface EngineDeps {
   ids: Ids;
   events: EventSink;
   checkpoints: CheckpointStore;
+  tools: ToolRunner;
+}
+
+/** Where a paused run picks up: the steps already done, the variables after them, and the paused tool loop. */
+export interface ResumeState {
+  completedStepIds: string[];
+  variables: Record<string, unknown>;
+  stepsRun: number;
+  pausedStepId: string;
+  loop: LoopState;
+  pending: PendingToolCall[];
+  /** Outputs for the pending calls, by tool-call id. */
+  toolOutputs: Record<string, unknown>;
+  /** Messages the client appended to the conversation when resuming. */
+  messages: ChatMessage[];
+  usage: Usage;
+  counters: { successful: number; failed: number; skipped: number };
 }
 
 export interface RunFlowRequest {
@@ -23,6 +44,15 @@ export interface RunFlowRequest {
   /** `standalone` for virtual flows, `api` for stored ones; shown in flow_start's executionContext. */
   source: string;
   startedAt: number;
+  /** Saved tools the flow names, by id and by name. */
+  tools: Record<string, ResolvedTool>;
+  /** Tools the client runs itself (`clientTools`): calling one pauses the run. */
+  clientTools: ResolvedTool[];
+  /** How deep in flow-tool / sub-agent nesting this run is (0 for a dispatched run). */
+  depth: number;
+  /** Whose run this is; tools that run stored flows stay within it. */
+  scope: TenantScope;
+  resume?: ResumeState;
 }
 
 /** What one step produced. `result` becomes the step's output variable. */
@@ -33,7 +63,9 @@ export interface StepResult {
   processedPrompt?: string;
   stopReason?: StopReason;
   unresolved: string[];
+  toolCalls?: ToolCallRecord[];
 }
+
 
 export interface StepContext {
   deps: EngineDeps;
@@ -44,6 +76,8 @@ export interface StepContext {
   scope(): Record<string, unknown>;
   /** Runs nested steps (conditional branches) with the same bookkeeping as top-level ones. */
   runSteps(steps: Step[]): Promise<void>;
+  /** Set when this step is the one a resumed run paused in. */
+  resume?: ResumeState;
 }
 
 export type StepRunner<S extends Step> = (step: S, context: StepContext) => Promise<StepResult>;

@@ -5,11 +5,25 @@ import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { evaluateCondition } from './steps/conditional.js';
 import { runStep } from './steps/index.js';
 import type { StepCheckpoint } from './ports.js';
+import { PauseRun, type LoopState, type PendingToolCall } from './tool-loop-state.js';
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
 import { countSteps } from './validate-flow.js';
 
+/** What a paused run stores so that a later resume (in any process) can continue it. */
+export interface PauseSnapshot {
+  stepId: string;
+  stepIndex: number;
+  loop: LoopState;
+  pending: PendingToolCall[];
+  completedStepIds: string[];
+  variables: Record<string, unknown>;
+  counters: { successful: number; failed: number; skipped: number };
+  usage: Usage;
+}
+
 export interface RunOutcome {
-  status: 'completed' | 'failed' | 'cancelled';
+  status: 'completed' | 'failed' | 'cancelled' | 'paused';
+  pause?: PauseSnapshot;
   finalOutput: unknown;
   output: Record<string, unknown>;
   usage: Usage;
@@ -40,15 +54,17 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   const { clock, events } = deps;
   const startedAt = request.startedAt;
   const totalSteps = countSteps(request.flow.steps);
-  const variables: Record<string, unknown> = {};
-  const output: Record<string, unknown> = {};
+  const resume = request.resume;
+  const variables: Record<string, unknown> = { ...(resume?.variables ?? {}) };
+  const output: Record<string, unknown> = { ...(resume?.variables ?? {}) };
   const recordMetadata = { ...request.record.metadata };
-  let usage = emptyUsage();
+  const completed = new Set(resume?.completedStepIds ?? []);
+  let usage = resume?.usage ?? emptyUsage();
   let finalOutput: unknown = null;
-  let index = 0;
-  let successfulSteps = 0;
-  let failedSteps = 0;
-  let skippedSteps = 0;
+  let index = resume ? resume.stepsRun - 1 : 0;
+  let successfulSteps = resume?.counters.successful ?? 0;
+  let failedSteps = resume?.counters.failed ?? 0;
+  let skippedSteps = resume?.counters.skipped ?? 0;
   const checkpoints: StepCheckpoint[] = [];
   const commit = async (checkpoint: StepCheckpoint): Promise<void> => {
     // Variables are copied: later steps change them, and the checkpoint must keep what was true here.
@@ -67,7 +83,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
     secrets: request.secrets,
   });
 
-  events.emit({
+  if (!resume) events.emit({
     type: 'flow_start', flowId: request.flow.id, flowName: request.flow.name, flowVersionId: request.flow.versionId ?? null, totalSteps,
     record: { id: request.record.id, name: request.record.name, type: request.record.type, created: request.record.created },
     source: request.source,
@@ -76,12 +92,15 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   const runSteps = async (steps: Step[]): Promise<void> => {
     for (const step of steps) {
       if (signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
+      if (completed.has(step.id)) continue; // done before the run paused
       index++;
+      const resuming = resume?.pausedStepId === step.id;
       const ref = { stepId: step.id, stepName: step.name, stepType: step.type, index, totalSteps };
       const stepStartedAt = clock.now();
       const skipReason = !step.enabled ? 'disabled' : step.when !== undefined && !evaluateCondition(step.when, scope()) ? 'condition_false' : null;
-      if (skipReason) {
+      if (skipReason && !resuming) {
         skippedSteps++;
+        completed.add(step.id);
         events.emit({ type: 'step_skip', when: step.when ?? 'enabled: false', reason: skipReason, ...ref });
         await commit({
           stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'skipped', result: null, error: null, usage: null,
@@ -89,15 +108,17 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         });
         continue;
       }
-      events.emit({ type: 'step_start', outputVariable: step.outputVariable, ...ref });
-      const context: StepContext = { deps, request, ref, signal, scope, runSteps };
+      if (!resuming) events.emit({ type: 'step_start', outputVariable: step.outputVariable, ...ref });
+      const context: StepContext = { deps, request, ref, signal, scope, runSteps, resume: resuming ? resume : undefined };
       let result: StepResult;
       try {
         result = await runWithRetries(step, context);
       } catch (caught) {
         if (signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
+        if (PauseRun.isInstance(caught)) throw caught;
         const error = toEventError(caught, step.id);
         failedSteps++;
+        completed.add(step.id);
         const durationMs = clock.now() - stepStartedAt;
         const continued = step.onError === 'continue';
         events.emit({ type: 'step_error', error, durationMs, continued, ...ref });
@@ -109,6 +130,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         continue;
       }
       successfulSteps++;
+      completed.add(step.id);
       if (result.usage) usage = addUsage(usage, result.usage);
       if (step.type !== 'conditional') {
         finalOutput = result.result;
@@ -120,13 +142,18 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       const durationMs = clock.now() - stepStartedAt;
       await commit({
         stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'completed', result: result.result, error: null,
-        usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables,
+        usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables, toolCalls: result.toolCalls,
       });
       events.emit({
         type: 'step_complete', result: result.result, durationMs, usage: result.usage ?? null, model: result.model,
         processedPrompt: result.processedPrompt, stopReason: result.stopReason, unresolvedVariables: result.unresolved, ...ref,
       });
     }
+  };
+
+  const refOf = (stepId: string) => {
+    const step = findStep(request.flow.steps, stepId);
+    return { stepId, stepName: step?.name ?? stepId, stepType: step?.type ?? 'prompt', index, totalSteps };
   };
 
   const finish = (status: RunOutcome['status'], error: EventError | null): RunOutcome => ({
@@ -136,6 +163,19 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   try {
     await runSteps(request.flow.steps);
   } catch (caught) {
+    if (PauseRun.isInstance(caught) && !signal.aborted) {
+      for (const call of caught.pending) {
+        events.emit({ type: 'await', awaitReason: 'local_tool_required', toolCallId: call.toolCallId, toolName: call.toolName, parameters: call.parameters, ...refOf(caught.stepId) });
+      }
+      events.emit({ type: 'flow_paused', reason: 'local_tool_required', pendingToolCalls: caught.pending });
+      const outcome = finish('paused', null);
+      outcome.usage = addUsage(usage, caught.loop.usage);
+      outcome.pause = {
+        stepId: caught.stepId, stepIndex: index, loop: caught.loop, pending: caught.pending, completedStepIds: [...completed],
+        variables: { ...variables }, counters: { successful: successfulSteps, failed: failedSteps, skipped: skippedSteps }, usage,
+      };
+      return outcome;
+    }
     const cancelled = signal.aborted;
     const error = caught instanceof StopRun ? caught.error : toEventError(caught, undefined);
     const outcome = finish(cancelled ? 'cancelled' : 'failed', cancelled ? { code: 'CANCELLED', message: 'the run was cancelled' } : error);
@@ -170,4 +210,15 @@ function formatMessages(messages: RunFlowRequest['messages']): string {
   return messages
     .map((message) => `${message.role}: ${typeof message.content === 'string' ? message.content : message.content.map((part) => part.text ?? '').join('')}`)
     .join('\n');
+}
+
+function findStep(steps: Step[], id: string): Step | undefined {
+  for (const step of steps) {
+    if (step.id === id) return step;
+    if (step.type === 'conditional') {
+      const found = findStep(step.config.trueSteps, id) ?? findStep(step.config.falseSteps, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }

@@ -152,7 +152,7 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
   }
   if (step.when !== undefined) checkExpression(step.when, [...path, 'when'], label, details);
   const onError: ErrorHandling = typeof step.errorHandling === 'string' ? step.errorHandling : (step.errorHandling?.onError ?? 'fail');
-  const base = { id, name: step.name ?? id, enabled: step.enabled ?? true, when: step.when, onError };
+  const base = { id, path: formatPath(path), name: step.name ?? id, enabled: step.enabled ?? true, when: step.when, onError };
   const config = step.config ?? {};
   const configPath = [...path, 'config'];
   switch (step.type as Step['type']) {

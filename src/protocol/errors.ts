@@ -31,6 +31,9 @@ export const errorCatalogue = {
   EXPRESSION_ERROR: { status: 422, retryable: false },
   CANCELLED: { status: 409, retryable: false },
   MODEL_OUTPUT_INVALID: { status: 502, retryable: true },
+  TOOL_NOT_FOUND: { status: 422, retryable: false },
+  TOOL_FAILED: { status: 502, retryable: false },
+  NOT_PAUSED: { status: 409, retryable: false },
   INTERNAL_ERROR: { status: 500, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 

@@ -59,7 +59,33 @@ export type ExecutionEventBody =
       output: Record<string, unknown>;
       usage: Usage;
     }
-  | { type: 'flow_error'; error: EventError; durationMs: number; usage: Usage; cancelled?: boolean };
+  | { type: 'flow_error'; error: EventError; durationMs: number; usage: Usage; cancelled?: boolean }
+  | ({ type: 'tool_start'; toolCallId: string; toolName: string; toolType: string; toolId: string } & StepRef)
+  | ({ type: 'tool_input_delta'; toolCallId: string; delta: string } & StepRef)
+  | ({ type: 'tool_input_complete'; toolCallId: string; toolName: string; toolId: string; parameters: Record<string, unknown> } & StepRef)
+  | ({ type: 'tool_result'; toolCallId: string; toolName: string; toolId: string; result: unknown; success: boolean } & StepRef)
+  | ({
+      type: 'tool_complete';
+      toolCallId: string;
+      toolName: string;
+      toolType: string;
+      toolId: string;
+      success: boolean;
+      result: unknown;
+      error?: string;
+      durationMs: number;
+      costUsd: number;
+      logs?: string[];
+    } & StepRef)
+  | ({
+      type: 'await';
+      awaitReason: 'local_tool_required';
+      toolCallId: string;
+      toolName: string;
+      parameters: Record<string, unknown>;
+      origin?: string;
+    } & StepRef)
+  | { type: 'flow_paused'; reason: 'local_tool_required'; pendingToolCalls: Array<{ toolCallId: string; toolName: string; parameters: Record<string, unknown> }> };
 
 export type StopReason = 'end_turn' | 'max_tool_calls' | 'length' | 'content_filter' | 'error' | 'unknown';
 
@@ -67,6 +93,7 @@ export type ExecutionEventType = ExecutionEventBody['type'];
 
 export type ExecutionEvent = ExecutionEventBody & { executionId: string; seq: number; at: string };
 
+/** The last event of a stream: the run ended, or paused and holds no connection until resumed. */
 export function isTerminalEvent(event: { type: string }): boolean {
-  return event.type === 'flow_complete' || event.type === 'flow_error';
+  return event.type === 'flow_complete' || event.type === 'flow_error' || event.type === 'flow_paused';
 }

@@ -41,6 +41,53 @@ export const ResponseFormat = z
   .pipe(z.enum(['text', 'markdown', 'json', 'html', 'xml']));
 export type ResponseFormat = z.infer<typeof ResponseFormat>;
 
+export const ToolType = z.enum(['custom', 'external', 'flow', 'mcp', 'local', 'subagent']);
+
+/** A tool defined inline on a step (`runtimeTools`), or sent by the client (`clientTools`). */
+export const InlineTool = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names use 1-64 letters, digits, _ and -'),
+    description: z.string().max(2000).default(''),
+    toolType: ToolType.default('custom'),
+    parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .loose();
+export type InlineTool = z.infer<typeof InlineTool>;
+
+export const McpServer = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    url: z.string().url(),
+    name: z.string().max(200).optional(),
+    transport: z.enum(['streamable_http', 'rest']).optional(),
+    auth: z
+      .object({
+        type: z.enum(['none', 'bearer', 'api_key', 'basic', 'custom_header']),
+        token: z.string().optional(),
+        headerName: z.string().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+      })
+      .optional(),
+    allowedTools: z.array(z.string()).optional(),
+    timeout: z.number().int().positive().max(600_000).optional(),
+  })
+  .loose();
+
+export const ToolsConfig = z
+  .object({
+    toolIds: z.array(z.string().min(1).max(300)).max(128).default([]),
+    runtimeTools: z.array(InlineTool).max(128).default([]),
+    mcpServers: z.array(McpServer).max(16).default([]),
+    maxToolCalls: z.number().int().min(1).max(100).default(10),
+    toolCallStrategy: z.enum(['auto', 'required', 'none']).default('auto'),
+    parallelCalls: z.boolean().default(true),
+    perToolLimits: z.record(z.string(), z.object({ maxCalls: z.number().int().min(0).max(100).optional(), required: z.boolean().optional() })).default({}),
+  })
+  .loose();
+export type ToolsConfig = z.infer<typeof ToolsConfig>;
+
 export const PromptConfig = z
   .object({
     model: z.string().min(1).max(200).optional(),
@@ -61,7 +108,7 @@ export const PromptConfig = z
     reasoning: ReasoningConfig.optional(),
     streamOutput: z.boolean().optional(),
     outputVariable: z.string().min(1).max(200).optional(),
-    tools: z.record(z.string(), z.unknown()).optional(),
+    tools: ToolsConfig.optional(),
   })
   .loose();
 export type PromptConfig = z.infer<typeof PromptConfig>;
@@ -108,6 +155,8 @@ export type RawStep = z.infer<typeof RawStep>;
 
 interface StepBase {
   id: string;
+  /** Where the step was in the request, e.g. `flow.steps[2]`, for error paths. */
+  path: string;
   name: string;
   enabled: boolean;
   when?: string;

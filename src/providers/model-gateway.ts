@@ -2,8 +2,8 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions, type LanguageModelV3Prompt } from '@ai-sdk/provider';
-import type { ModelGateway, ModelRequest, ModelStreamPart } from '../engine/ports.js';
+import { APICallError, type JSONSchema7, type JSONValue, type LanguageModelV3, type LanguageModelV3CallOptions, type LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { ModelGateway, ModelRequest, ModelStreamPart, ToolChoice } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { ChatMessage } from '../protocol/flow.js';
 import { priceUsd, type ModelCatalog } from './catalog.js';
@@ -115,6 +115,15 @@ async function* streamOnce(
           case 'reasoning-delta':
             yield { type: 'reasoning-delta', text: part.delta };
             break;
+          case 'tool-input-start':
+            yield { type: 'tool-input-start', toolCallId: part.id, toolName: part.toolName };
+            break;
+          case 'tool-input-delta':
+            yield { type: 'tool-input-delta', toolCallId: part.id, delta: part.delta };
+            break;
+          case 'tool-call':
+            yield { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+            break;
           case 'error':
             throw part.error;
           case 'finish': {
@@ -166,6 +175,10 @@ function callOptions(route: Exclude<Route, { kind: 'echo' }>, request: ModelRequ
     frequencyPenalty: request.frequencyPenalty,
     presencePenalty: request.presencePenalty,
     responseFormat: request.responseFormat === 'json' ? { type: 'json' } : { type: 'text' },
+    tools: request.tools?.length
+      ? request.tools.map((tool) => ({ type: 'function' as const, name: tool.name, description: tool.description, inputSchema: tool.parameters as JSONSchema7 }))
+      : undefined,
+    toolChoice: request.tools?.length ? toolChoiceOf(request.toolChoice) : undefined,
     providerOptions: reasoningOptions(route, request),
     abortSignal: signal,
   };
@@ -190,6 +203,28 @@ function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
   const prompt: LanguageModelV3Prompt = [];
   if (request.system) prompt.push({ role: 'system', content: request.system });
   for (const message of request.messages) {
+    if (message.role === 'tool') {
+      prompt.push({
+        role: 'tool',
+        content: message.results.map((result) => ({
+          type: 'tool-result' as const, toolCallId: result.toolCallId, toolName: result.toolName,
+          output: result.isError
+            ? { type: 'error-text' as const, value: typeof result.output === 'string' ? result.output : JSON.stringify(result.output) }
+            : typeof result.output === 'string' ? { type: 'text' as const, value: result.output } : { type: 'json' as const, value: (result.output ?? null) as JSONValue },
+        })),
+      });
+      continue;
+    }
+    if ('toolCalls' in message) {
+      prompt.push({
+        role: 'assistant',
+        content: [
+          ...(message.content ? [{ type: 'text' as const, text: message.content }] : []),
+          ...message.toolCalls.map((call) => ({ type: 'tool-call' as const, toolCallId: call.toolCallId, toolName: call.toolName, input: parseArguments(call.input) })),
+        ],
+      });
+      continue;
+    }
     const text = textOf(message);
     if (message.role === 'system') prompt.push({ role: 'system', content: text });
     else if (message.role === 'user') prompt.push({ role: 'user', content: [{ type: 'text', text }] });
@@ -198,8 +233,22 @@ function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
   return prompt;
 }
 
+function parseArguments(input: string): unknown {
+  try {
+    return JSON.parse(input || '{}');
+  } catch {
+    return {};
+  }
+}
+
 function textOf(message: ChatMessage): string {
   return typeof message.content === 'string' ? message.content : message.content.map((part) => part.text ?? '').join('');
+}
+
+function toolChoiceOf(choice: ToolChoice | undefined): LanguageModelV3CallOptions['toolChoice'] {
+  if (choice === undefined) return undefined;
+  if (typeof choice === 'string') return { type: choice };
+  return { type: 'tool', toolName: choice.toolName };
 }
 
 function isRetryable(error: unknown): boolean {

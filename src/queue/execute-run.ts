@@ -1,4 +1,4 @@
-import type { Clock, Ids, ModelGateway, StepCheckpoint } from '../engine/ports.js';
+import type { Clock, Ids, ModelGateway, StepCheckpoint, ToolRunner } from '../engine/ports.js';
 import type { RunFlowRequest } from '../engine/run-context.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
@@ -12,6 +12,8 @@ import { createExecutionRecorder, createRedactor } from './execution-recorder.js
 export interface RunJob {
   scope: TenantScope;
   request: RunFlowRequest;
+  /** The last event number already stored (a resumed run continues after it). */
+  lastSeq?: number;
   /** Persist the record's metadata after the run (stored records with autoAppendMetadata). */
   persistRecordMetadata: boolean;
 }
@@ -23,24 +25,29 @@ export interface WorkerDeps {
   models: ModelGateway;
   clock: Clock;
   ids: Ids;
+  tools: ToolRunner;
+  /** Secrets of paused runs, kept in memory only: they are never stored. */
+  pausedSecrets: Map<string, Record<string, string>>;
 }
 
 /** Runs one job to its end: marks it running, runs the engine, commits its events and final state. */
 export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal): Promise<RunOutcome> {
   const { db, clock } = deps;
   const { request } = job;
-  await markRunning(db, request.executionId, new Date(clock.now()).toISOString());
+  if (!request.resume) await markRunning(db, request.executionId, new Date(clock.now()).toISOString());
   const events = createExecutionRecorder({
-    executionId: request.executionId, lastSeq: 0, secrets: request.secrets, bus: deps.bus, writer: deps.writer, now: clock.now,
+    executionId: request.executionId, lastSeq: job.lastSeq ?? 0, secrets: request.secrets, bus: deps.bus, writer: deps.writer, now: clock.now,
   });
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
   const redact = createRedactor(Object.values(request.secrets));
   const checkpoints = { saveStep: (id: string, checkpoint: StepCheckpoint) => saveStepCheckpoint(db, id, redact(checkpoint)) };
-  const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints }, request, signal));
+  const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools }, request, signal));
   await deps.writer.flush();
+  if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
+  else deps.pausedSecrets.delete(request.executionId);
   await finishExecution(db, request.executionId, {
     status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
-    completedAt: new Date(clock.now()).toISOString(), durationMs: outcome.durationMs,
+    completedAt: new Date(clock.now()).toISOString(), durationMs: outcome.durationMs, pauseState: outcome.pause,
   });
   if (job.persistRecordMetadata && request.record.id) {
     await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());

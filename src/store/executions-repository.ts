@@ -19,10 +19,12 @@ export interface NewExecution {
   input: unknown;
   totalSteps: number;
   createdAt: string;
+  parent?: { executionId: string; toolCallId: string };
 }
 
 export interface ExecutionStepView {
   index: number;
+  toolCalls: unknown;
   stepId: string;
   stepType: string;
   status: string;
@@ -60,7 +62,8 @@ export async function insertExecution(db: Database, execution: NewExecution): Pr
     id: execution.id, tenant_id: execution.scope.tenantId, mode: execution.scope.mode, flow_id: execution.flowId,
     flow_version_id: execution.flowVersionId, flow_name: execution.flowName, record_id: execution.recordId, status: 'queued',
     dialect: execution.dialect, input: toJson(execution.input), output: null, final_output: null, usage: null, error: null,
-    total_steps: execution.totalSteps, last_seq: 0, created_at: execution.createdAt, started_at: null,
+    total_steps: execution.totalSteps, last_seq: 0, pause_state: null,
+    parent_execution_id: execution.parent?.executionId ?? null, parent_tool_call_id: execution.parent?.toolCallId ?? null, created_at: execution.createdAt, started_at: null,
     completed_at: null, duration_ms: null,
   }).execute();
 }
@@ -75,6 +78,7 @@ export async function saveStepCheckpoint(db: Database, executionId: string, chec
     execution_id: executionId, step_index: checkpoint.stepIndex, step_id: checkpoint.stepId, step_type: checkpoint.stepType,
     status: checkpoint.status, result: toJson(checkpoint.result), error: checkpoint.error ? toJson(checkpoint.error) : null,
     usage: checkpoint.usage ? toJson(checkpoint.usage) : null, variables: toJson(checkpoint.variables),
+    tool_calls: checkpoint.toolCalls?.length ? toJson(checkpoint.toolCalls) : null,
     started_at: new Date(checkpoint.startedAt).toISOString(), duration_ms: checkpoint.durationMs,
   }).onConflict((conflict) => conflict.columns(['execution_id', 'step_index']).doNothing()).execute();
 }
@@ -99,6 +103,7 @@ export async function appendEvents(db: Database, events: readonly ExecutionEvent
 
 export interface ExecutionResult {
   status: ExecutionStatus;
+  pauseState?: unknown;
   output: unknown;
   finalOutput: unknown;
   usage: Usage;
@@ -110,7 +115,8 @@ export interface ExecutionResult {
 export async function finishExecution(db: Database, id: string, result: ExecutionResult): Promise<void> {
   await db.updateTable('executions').set({
     status: result.status, output: toJson(result.output), final_output: toJson(result.finalOutput), usage: toJson(result.usage),
-    error: result.error ? toJson(result.error) : null, completed_at: result.completedAt, duration_ms: result.durationMs,
+    error: result.error ? toJson(result.error) : null, completed_at: result.status === 'paused' ? null : result.completedAt, duration_ms: result.durationMs,
+    pause_state: result.pauseState ? toJson(result.pauseState) : null,
   }).where('id', '=', id).execute();
 }
 
@@ -123,6 +129,7 @@ export async function getExecution(db: Database, scope: TenantScope, id: string,
     view.steps = steps.map((step) => ({
       index: step.step_index, stepId: step.step_id, stepType: step.step_type, status: step.status, result: fromJson(step.result),
       error: fromJson(step.error), usage: fromJson<Usage>(step.usage), startedAt: step.started_at, durationMs: step.duration_ms,
+      toolCalls: fromJson(step.tool_calls),
     }));
   }
   return view;
@@ -164,4 +171,20 @@ function toView(row: {
     usage: fromJson<Usage>(row.usage), error: fromJson(row.error), totalSteps: row.total_steps, eventCount: row.last_seq,
     createdAt: row.created_at, startedAt: row.started_at, completedAt: row.completed_at, durationMs: row.duration_ms,
   };
+}
+
+/** The row behind an execution regardless of tenant, for resume's 403/404/409 decisions. */
+export async function getExecutionRow(db: Database, id: string) {
+  return db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The last checkpoint of each step of a run (what a resume needs to know about completed steps). */
+export async function listStepCheckpoints(db: Database, executionId: string) {
+  return db.selectFrom('execution_steps').selectAll().where('execution_id', '=', executionId).orderBy('step_index').execute();
+}
+
+/** Moves a paused execution back to running, once: false when another resume got there first. */
+export async function claimPaused(db: Database, id: string): Promise<boolean> {
+  const result = await db.updateTable('executions').set({ status: 'running', pause_state: null }).where('id', '=', id).where('status', '=', 'paused').executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -104,6 +104,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('executions').dropColumn('variables').execute();
     },
   },
+  '0003_tools_and_pauses': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tools')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('description', 'text', (column) => column.notNull())
+        .addColumn('tool_type', 'text', (column) => column.notNull())
+        .addColumn('parameters_schema', 'text', (column) => column.notNull())
+        .addColumn('config', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addUniqueConstraint('tools_name', ['tenant_id', 'mode', 'name'])
+        .execute();
+      await db.schema.alterTable('execution_steps').addColumn('tool_calls', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('pause_state', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('parent_execution_id', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('parent_tool_call_id', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -55,6 +55,11 @@ export interface DatabaseSchema {
     error: string | null;
     total_steps: number;
     last_seq: number;
+    /** A paused run's snapshot (tool loop, pending calls); null otherwise. */
+    pause_state: string | null;
+    /** The run whose tool (flow tool, sub-agent) started this one. */
+    parent_execution_id: string | null;
+    parent_tool_call_id: string | null;
     created_at: string;
     started_at: string | null;
     completed_at: string | null;
@@ -71,8 +76,21 @@ export interface DatabaseSchema {
     usage: string | null;
     /** The run's variables after this step: what a resumed run starts from. */
     variables: string | null;
+    tool_calls: string | null;
     started_at: string;
     duration_ms: number;
+  };
+  tools: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    name: string;
+    description: string;
+    tool_type: string;
+    parameters_schema: string;
+    config: string;
+    created_at: string;
+    updated_at: string;
   };
   execution_events: {
     execution_id: string;

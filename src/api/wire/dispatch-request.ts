@@ -62,6 +62,19 @@ export const DispatchBody = z
     messages: z.array(ChatMessage).max(10_000).optional(),
     inputs: z.record(z.string(), z.unknown()).optional(),
     secrets: z.record(z.string(), z.string().max(100_000)).optional(),
+    clientTools: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names use 1-64 letters, digits, _ and -'),
+          description: z.string().max(2000).default(''),
+          parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
+          origin: z.enum(['webmcp', 'sdk']).optional(),
+          pageOrigin: z.string().max(2000).optional(),
+          untrustedContentHint: z.boolean().optional(),
+        }).loose(),
+      )
+      .max(128)
+      .optional(),
     options: DispatchOptions.optional(),
   })
   .loose();

@@ -52,6 +52,34 @@ export function createRuntypeEncoder(context: EncoderContext): Encoder {
           flowId: context.flowId ?? undefined, error: { code: event.error.code, message: event.error.message, ...(event.error.stepId ? { stepId: event.error.stepId } : {}) },
           code: event.error.code, executionTime: event.durationMs, timestamp: event.at,
         });
+      case 'tool_start':
+        return frame('tool_start', {
+          toolType: event.toolType, toolCallId: event.toolCallId, toolId: event.toolId, toolName: event.toolName, name: event.toolName,
+          stepId: event.stepId, startedAt: event.at,
+        });
+      case 'tool_input_delta':
+        return frame('tool_input_delta', { delta: event.delta, toolCallId: event.toolCallId, stepId: event.stepId });
+      case 'tool_input_complete':
+        return frame('tool_input_complete', { parameters: event.parameters, toolCallId: event.toolCallId, toolId: event.toolId, toolName: event.toolName, stepId: event.stepId });
+      case 'tool_complete':
+        return frame('tool_complete', {
+          success: event.success, toolCallId: event.toolCallId, toolId: event.toolId, toolName: event.toolName, name: event.toolName,
+          result: event.result, ...(event.error ? { error: event.error } : {}), executionTime: event.durationMs, toolCost: event.costUsd,
+          completedAt: event.at, stepId: event.stepId,
+        });
+      case 'await':
+        return frame('step_await', {
+          awaitReason: event.awaitReason, id: event.stepId, stepId: event.stepId, toolCallId: event.toolCallId, toolName: event.toolName,
+          parameters: event.parameters, awaitedAt: event.at, ...(event.origin ? { origin: event.origin } : {}),
+        });
+      case 'flow_paused': {
+        const first = event.pendingToolCalls[0];
+        return frame('flow_await', {
+          flowId: context.flowId ?? '', awaitedAt: event.at,
+          ...(first ? { toolCallId: first.toolCallId, toolName: first.toolName, parameters: first.parameters } : {}),
+        });
+      }
+      case 'tool_result':
       case 'text_start':
       case 'text_end':
         return null;

@@ -58,6 +58,28 @@ export function createTravrseEncoder(context: EncoderContext): Encoder {
           error: event.error.message, code: event.error.code, ...(event.error.stepId ? { step_id: event.error.stepId } : {}),
           executionTime: event.durationMs,
         });
+      case 'tool_start':
+        return frame('tool_start', { id: event.toolCallId, toolCallId: event.toolCallId, toolId: event.toolId, toolName: event.toolName, toolType: event.toolType, stepId: event.stepId });
+      case 'tool_input_complete':
+        return frame('step_chunk', {
+          id: event.stepId, stepId: event.stepId, name: event.stepName, executionType: event.stepType,
+          type: 'tool_call', toolCall: { toolId: event.toolId, toolName: event.toolName, toolCallId: event.toolCallId, args: event.parameters },
+        });
+      case 'tool_result':
+        return frame('step_chunk', {
+          id: event.stepId, stepId: event.stepId, name: event.stepName, executionType: event.stepType,
+          type: 'tool_result', toolResult: { toolId: event.toolId, toolName: event.toolName, toolCallId: event.toolCallId, result: event.result, success: event.success },
+        });
+      case 'tool_complete':
+        return frame('tool_complete', {
+          id: event.toolCallId, toolCallId: event.toolCallId, toolId: event.toolId, toolName: event.toolName, success: event.success,
+          result: event.result, ...(event.error ? { error: event.error } : {}), duration: event.durationMs, cost: event.costUsd,
+        });
+      case 'await':
+        return frame('tool_waiting_local', { executionId: event.executionId, toolCallId: event.toolCallId, toolName: event.toolName, parameters: event.parameters, stepId: event.stepId });
+      case 'flow_paused':
+        return frame('flow_paused', { executionId: event.executionId, flowId: context.flowId, reason: event.reason, pendingToolCalls: event.pendingToolCalls });
+      case 'tool_input_delta':
       case 'text_start':
       case 'text_end':
         return null;

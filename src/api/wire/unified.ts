@@ -52,6 +52,25 @@ export function createUnifiedEncoder(context: EncoderContext): Encoder {
           kind: 'flow', error: { code: event.error.code, message: event.error.message }, code: event.error.code, completedAt: event.at,
           stopReason: event.cancelled ? 'cancelled' : 'error',
         });
+      case 'tool_start':
+        return frame('tool_start', { toolCallId: event.toolCallId, toolName: event.toolName, toolType: event.toolType, stepId: event.stepId, startedAt: event.at });
+      case 'tool_input_delta':
+        return frame('tool_input_delta', { toolCallId: event.toolCallId, delta: event.delta });
+      case 'tool_input_complete':
+        return frame('tool_input_complete', { toolCallId: event.toolCallId, toolName: event.toolName, parameters: event.parameters });
+      case 'tool_complete':
+        return frame('tool_complete', {
+          toolCallId: event.toolCallId, toolName: event.toolName, success: event.success, result: event.result,
+          ...(event.error ? { error: event.error } : {}), executionTime: event.durationMs, toolCost: event.costUsd, stepId: event.stepId,
+        });
+      case 'await':
+        return frame('await', {
+          toolCallId: event.toolCallId, toolId: event.toolName, toolName: event.toolName, parameters: event.parameters, awaitedAt: event.at,
+          awaitReason: event.awaitReason, stepId: event.stepId, ...(event.origin ? { origin: event.origin } : {}),
+        });
+      case 'tool_result':
+      case 'flow_paused':
+        return null;
     }
   };
 }

@@ -1,8 +1,9 @@
 import { FlowrunError } from '../../protocol/errors.js';
-import type { ChatMessage, PromptConfig, Step } from '../../protocol/flow.js';
+import { ToolsConfig, type ChatMessage, type PromptConfig, type Step } from '../../protocol/flow.js';
 import type { StopReason } from '../../protocol/execution-event.js';
-import type { Usage } from '../../protocol/usage.js';
-import type { FinishReason, ModelRequest } from '../ports.js';
+import type { FinishReason, ModelRequest, ResolvedTool } from '../ports.js';
+import { streamModelTurn } from '../model-turn.js';
+import { runToolLoop } from '../tool-loop.js';
 import type { StepContext, StepRunner } from '../run-context.js';
 import { renderTemplate, renderValue } from '../template.js';
 
@@ -40,16 +41,55 @@ export const runPrompt: StepRunner<Extract<Step, { type: 'prompt' }>> = async (s
     responseFormat: json ? 'json' : 'text',
     signal: context.signal,
   };
-  const outcome = await streamModel(request, context, config.streamOutput !== false);
+  const tools = await resolveStepTools(config, context);
+  const streamOutput = config.streamOutput !== false;
+  if (tools.length === 0 && context.resume?.pausedStepId !== step.id) {
+    const turn = await streamModelTurn(request, context, { streamOutput, toolTypes: new Map() });
+    return {
+      result: json ? parseJsonReply(turn.text, step.name) : turn.text,
+      usage: turn.usage,
+      model: turn.modelId,
+      processedPrompt: userPrompt ?? messages.map((message) => textOf(message)).join('\n'),
+      stopReason: stopReasonOf(turn.finishReason),
+      unresolved,
+    };
+  }
+  const { messages: _initial, ...base } = request;
+  const loop = await runToolLoop(base, messages, tools, config.tools ?? ToolsConfig.parse({}), context, { streamOutput, stepId: step.id });
   return {
-    result: json ? parseJsonReply(outcome.text, step.name) : outcome.text,
-    usage: outcome.usage,
-    model: outcome.modelId,
+    result: json ? parseJsonReply(loop.text, step.name) : loop.text,
+    usage: loop.usage,
+    model: loop.modelId,
     processedPrompt: userPrompt ?? messages.map((message) => textOf(message)).join('\n'),
-    stopReason: stopReasonOf(outcome.finishReason),
+    stopReason: loop.hitLimit ? 'max_tool_calls' : stopReasonOf(loop.finishReason),
     unresolved,
+    toolCalls: loop.records,
   };
 };
+
+/** The step's tools, by precedence: saved < runtime < client (a later definition of a name wins). */
+async function resolveStepTools(config: PromptConfig, context: StepContext): Promise<ResolvedTool[]> {
+  const byName = new Map<string, ResolvedTool>();
+  const toolsConfig = config.tools;
+  if (toolsConfig && toolsConfig.toolCallStrategy === 'none') return [];
+  if (toolsConfig) {
+    const mcpIds = toolsConfig.toolIds.filter((id) => id.startsWith('mcp:'));
+    for (const id of toolsConfig.toolIds) {
+      if (id.startsWith('mcp:')) continue;
+      const tool = context.request.tools[id];
+      if (!tool) throw new FlowrunError('TOOL_NOT_FOUND', `tool '${id}' was not found`);
+      byName.set(tool.name, tool);
+    }
+    if (mcpIds.length > 0) {
+      for (const tool of await context.deps.tools.describeMcpTools(toolsConfig.mcpServers, mcpIds, context.signal)) byName.set(tool.name, tool);
+    }
+    for (const tool of toolsConfig.runtimeTools) {
+      byName.set(tool.name, { id: tool.name, name: tool.name, description: tool.description, toolType: tool.toolType, parametersSchema: tool.parametersSchema, config: tool.config });
+    }
+  }
+  for (const tool of context.request.clientTools) byName.set(tool.name, tool);
+  return [...byName.values()];
+}
 
 function buildMessages(config: PromptConfig, context: StepContext, scope: Record<string, unknown>, unresolved: string[]): ChatMessage[] {
   const messages: ChatMessage[] = [];
@@ -80,40 +120,6 @@ function reasoningOf(config: PromptConfig): ModelRequest['reasoning'] {
   if (reasoning === true) return { effort: 'medium' };
   if (reasoning.enabled === false) return undefined;
   return { effort: reasoning.reasoningEffort, budgetTokens: reasoning.budgetTokens };
-}
-
-interface ModelOutcome {
-  text: string;
-  usage: Usage;
-  finishReason: FinishReason;
-  modelId: string;
-}
-
-async function streamModel(request: ModelRequest, context: StepContext, streamOutput: boolean): Promise<ModelOutcome> {
-  const { events, ids } = context.deps;
-  const partId = ids.next('part');
-  let text = '';
-  let chunkIndex = 0;
-  for await (const part of context.deps.models.stream(request)) {
-    switch (part.type) {
-      case 'text-delta':
-        if (part.text === '') break;
-        if (streamOutput) {
-          if (chunkIndex === 0) events.emit({ type: 'text_start', partId, ...context.ref });
-          chunkIndex++;
-          events.emit({ type: 'step_delta', partId, text: part.text, chunkIndex, ...context.ref });
-        }
-        text += part.text;
-        break;
-      case 'reasoning-delta':
-        if (streamOutput) events.emit({ type: 'reasoning_delta', partId: `${partId}_reasoning`, text: part.text, ...context.ref });
-        break;
-      case 'finish':
-        if (chunkIndex > 0) events.emit({ type: 'text_end', partId, text, ...context.ref });
-        return { text, usage: part.usage, finishReason: part.finishReason, modelId: part.modelId };
-    }
-  }
-  throw new FlowrunError('PROVIDER_ERROR', `model ${request.model} ended its stream without finishing`);
 }
 
 function stopReasonOf(reason: FinishReason): StopReason {

@@ -1,0 +1,45 @@
+import type { Usage } from '../protocol/usage.js';
+import type { ModelMessage } from './ports.js';
+
+export interface ToolCallRecord {
+  toolCallId: string;
+  toolName: string;
+  toolType: string;
+  success: boolean;
+  durationMs: number;
+  costUsd: number;
+}
+
+/** The serializable state of a prompt step's tool loop: what a paused run stores and a resumed one restores. */
+export interface LoopState {
+  messages: ModelMessage[];
+  toolCallsMade: number;
+  perTool: Record<string, number>;
+  usage: Usage;
+  turns: number;
+  records: ToolCallRecord[];
+  /** Results of the server-side calls of the turn that paused, sent to the model with the client's outputs. */
+  settled: Array<{ toolCallId: string; toolName: string; output: unknown; isError: boolean }>;
+}
+
+export interface PendingToolCall {
+  toolCallId: string;
+  toolName: string;
+  parameters: Record<string, unknown>;
+}
+
+/** Thrown by a step to pause the run; not an error. */
+export class PauseRun extends Error {
+  override readonly name = 'PauseRun';
+  constructor(
+    readonly stepId: string,
+    readonly loop: LoopState,
+    readonly pending: PendingToolCall[],
+  ) {
+    super('paused for client tool outputs');
+  }
+
+  static isInstance(value: unknown): value is PauseRun {
+    return value instanceof PauseRun;
+  }
+}

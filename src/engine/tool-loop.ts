@@ -1,0 +1,172 @@
+import { FlowrunError } from '../protocol/errors.js';
+import type { ToolsConfig } from '../protocol/flow.js';
+import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
+import { streamModelTurn, type TurnOutcome } from './model-turn.js';
+import type { ModelMessage, ModelRequest, ResolvedTool, ToolCallRequest } from './ports.js';
+import type { StepContext, ToolCallRecord } from './run-context.js';
+import { PauseRun, type LoopState, type PendingToolCall } from './tool-loop-state.js';
+
+export interface LoopOutcome {
+  text: string;
+  usage: Usage;
+  modelId: string;
+  finishReason: TurnOutcome['finishReason'];
+  hitLimit: boolean;
+  records: ToolCallRecord[];
+}
+
+/**
+ * The tool loop of a prompt step or agent: call the model; run the tools it asks for (concurrently or in
+ * order); send the results back; repeat until it answers in plain text. It never runs more than
+ * `maxToolCalls` calls: past the limit, each call gets a result saying so and the model is asked to answer
+ * without tools. A client (local) tool pauses the run with the loop's state.
+ */
+export async function runToolLoop(
+  base: Omit<ModelRequest, 'tools' | 'toolChoice' | 'messages'>,
+  initialMessages: ModelMessage[],
+  tools: ResolvedTool[],
+  config: ToolsConfig,
+  context: StepContext,
+  options: { streamOutput: boolean; stepId: string },
+): Promise<LoopOutcome> {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const toolTypes = new Map(tools.map((tool) => [tool.name, { toolType: tool.toolType, toolId: tool.id }]));
+  const specs = tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parametersSchema }));
+  const resume = context.resume?.pausedStepId === options.stepId ? context.resume : undefined;
+  const state: LoopState = resume
+    ? structuredClone(resume.loop)
+    : { messages: [...initialMessages], toolCallsMade: 0, perTool: {}, usage: emptyUsage(), turns: 0, records: [], settled: [] };
+  if (resume) {
+    // The client's outputs join the results of the server calls of the paused turn.
+    const answers = resume.pending.map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, output: resume.toolOutputs[call.toolCallId] ?? null, isError: false }));
+    state.messages.push({ role: 'tool', results: [...state.settled, ...answers] });
+    for (const call of resume.pending) state.records.push({ toolCallId: call.toolCallId, toolName: call.toolName, toolType: 'local', success: true, durationMs: 0, costUsd: 0 });
+    state.settled = [];
+    if (resume.messages.length > 0) state.messages.push(...resume.messages);
+  }
+  const required = Object.entries(config.perToolLimits).filter(([, limit]) => limit.required).map(([name]) => name);
+
+  for (;;) {
+    if (context.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
+    state.turns++;
+    const limitReached = state.toolCallsMade >= config.maxToolCalls;
+    const missingRequired = required.find((name) => (state.perTool[name] ?? 0) === 0 && byName.has(name));
+    const toolChoice = limitReached || config.toolCallStrategy === 'none'
+      ? 'none'
+      : missingRequired ? { toolName: missingRequired }
+      : config.toolCallStrategy === 'required' && state.toolCallsMade === 0 ? 'required' : 'auto';
+    const turn = await streamModelTurn(
+      { ...base, messages: state.messages, tools: specs.length > 0 && config.toolCallStrategy !== 'none' ? specs : undefined, toolChoice },
+      context,
+      { streamOutput: options.streamOutput, toolTypes },
+    );
+    state.usage = addUsage(state.usage, turn.usage);
+    if (turn.toolCalls.length === 0 || config.toolCallStrategy === 'none') {
+      return { text: turn.text, usage: state.usage, modelId: turn.modelId, finishReason: turn.finishReason, hitLimit: false, records: state.records };
+    }
+    if (limitReached) {
+      // The model asked for tools after being told it may not: stop here rather than loop.
+      return { text: turn.text, usage: state.usage, modelId: turn.modelId, finishReason: 'tool-calls', hitLimit: true, records: state.records };
+    }
+    state.messages.push({ role: 'assistant', content: turn.text, toolCalls: turn.toolCalls });
+    const results = await runCalls(turn.toolCalls, byName, config, state, context);
+    if (results.pending.length > 0) {
+      state.settled = results.settled;
+      throw new PauseRun(options.stepId, state, results.pending);
+    }
+    state.messages.push({ role: 'tool', results: results.settled });
+  }
+}
+
+interface CallResults {
+  settled: LoopState['settled'];
+  pending: PendingToolCall[];
+}
+
+async function runCalls(calls: ToolCallRequest[], byName: Map<string, ResolvedTool>, config: ToolsConfig, state: LoopState, context: StepContext): Promise<CallResults> {
+  const pending: PendingToolCall[] = [];
+  const jobs: Array<() => Promise<LoopState['settled'][number]>> = [];
+  for (const call of calls) {
+    const tool = byName.get(call.toolName);
+    const parsed = parseArguments(call.input);
+    const emitInput = (parameters: Record<string, unknown>) =>
+      context.deps.events.emit({ type: 'tool_input_complete', toolCallId: call.toolCallId, toolName: call.toolName, toolId: tool?.id ?? call.toolName, parameters, ...context.ref });
+    // Every call counts toward the limit, whether it runs or is refused.
+    const overall = state.toolCallsMade >= config.maxToolCalls;
+    const perToolMax = config.perToolLimits[call.toolName]?.maxCalls;
+    const overTool = perToolMax !== undefined && (state.perTool[call.toolName] ?? 0) >= perToolMax;
+    state.toolCallsMade++;
+    state.perTool[call.toolName] = (state.perTool[call.toolName] ?? 0) + 1;
+    if (!tool) {
+      emitInput(parsed.ok ? parsed.value : {});
+      jobs.push(async () => refuse(call, context, state, `there is no tool named '${call.toolName}'`));
+      continue;
+    }
+    if (!parsed.ok) {
+      emitInput({});
+      jobs.push(async () => refuse(call, context, state, `the arguments are not valid JSON: ${parsed.error}`, tool));
+      continue;
+    }
+    emitInput(parsed.value);
+    if (overall || overTool) {
+      const message = overall
+        ? `tool call limit reached (maxToolCalls ${config.maxToolCalls}); answer with what you have, without calling tools`
+        : `'${call.toolName}' may be called at most ${perToolMax} times; answer without calling it again`;
+      jobs.push(async () => refuse(call, context, state, message, tool));
+      continue;
+    }
+    if (tool.toolType === 'local') {
+      pending.push({ toolCallId: call.toolCallId, toolName: call.toolName, parameters: parsed.value });
+      continue;
+    }
+    jobs.push(() => execute(call, tool, parsed.value, context, state));
+  }
+  const settled = config.parallelCalls ? await Promise.all(jobs.map((job) => job())) : await sequential(jobs);
+  return { settled, pending };
+}
+
+async function sequential<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  for (const job of jobs) results.push(await job());
+  return results;
+}
+
+async function execute(call: ToolCallRequest, tool: ResolvedTool, args: Record<string, unknown>, context: StepContext, state: LoopState) {
+  const { clock, events, tools } = context.deps;
+  const started = clock.now();
+  const outcome = await tools.run(tool, args, {
+    executionId: context.request.executionId, scope: context.request.scope, toolCallId: call.toolCallId, secrets: context.request.secrets, signal: context.signal, depth: context.request.depth,
+  });
+  const durationMs = clock.now() - started;
+  const result = outcome.ok ? outcome.result : { error: outcome.error.message, code: outcome.error.code };
+  const costUsd = outcome.ok ? outcome.costUsd : 0;
+  events.emit({ type: 'tool_result', toolCallId: call.toolCallId, toolName: tool.name, toolId: tool.id, result, success: outcome.ok, ...context.ref });
+  events.emit({
+    type: 'tool_complete', toolCallId: call.toolCallId, toolName: tool.name, toolType: tool.toolType, toolId: tool.id, success: outcome.ok, result,
+    ...(outcome.ok ? {} : { error: outcome.error.message }), durationMs, costUsd, ...(outcome.logs?.length ? { logs: outcome.logs } : {}), ...context.ref,
+  });
+  state.records.push({ toolCallId: call.toolCallId, toolName: tool.name, toolType: tool.toolType, success: outcome.ok, durationMs, costUsd });
+  if (costUsd > 0) state.usage = addUsage(state.usage, { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd });
+  return { toolCallId: call.toolCallId, toolName: tool.name, output: result, isError: !outcome.ok };
+}
+
+function refuse(call: ToolCallRequest, context: StepContext, state: LoopState, message: string, tool?: ResolvedTool) {
+  const result = { error: message };
+  context.deps.events.emit({ type: 'tool_result', toolCallId: call.toolCallId, toolName: call.toolName, toolId: tool?.id ?? call.toolName, result, success: false, ...context.ref });
+  context.deps.events.emit({
+    type: 'tool_complete', toolCallId: call.toolCallId, toolName: call.toolName, toolType: tool?.toolType ?? 'unknown', toolId: tool?.id ?? call.toolName,
+    success: false, result, error: message, durationMs: 0, costUsd: 0, ...context.ref,
+  });
+  state.records.push({ toolCallId: call.toolCallId, toolName: call.toolName, toolType: tool?.toolType ?? 'unknown', success: false, durationMs: 0, costUsd: 0 });
+  return { toolCallId: call.toolCallId, toolName: call.toolName, output: result, isError: true };
+}
+
+function parseArguments(input: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  try {
+    const value: unknown = JSON.parse(input || '{}');
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'expected a JSON object' };
+    return { ok: true, value: value as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}

@@ -1,0 +1,97 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import type { AddressPolicy } from './address-policy.js';
+
+export interface GuardedRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  signal?: AbortSignal;
+}
+
+export interface GuardedResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  url: string;
+}
+
+export class OutboundRequestError extends Error {
+  override readonly name = 'OutboundRequestError';
+  constructor(readonly code: 'SSRF_BLOCKED' | 'HTTP_TIMEOUT' | 'HTTP_TOO_LARGE' | 'HTTP_ERROR', message: string) {
+    super(message);
+  }
+}
+
+/**
+ * An outbound HTTP request under the SSRF guard: the host's addresses are checked when the socket connects
+ * (every address the name resolves to must be allowed, and the connection goes to a checked one, so DNS
+ * rebinding between check and connect cannot happen); redirects are followed by hand and checked again.
+ */
+export async function guardedFetch(request: GuardedRequest, policy: AddressPolicy): Promise<GuardedResponse> {
+  let url = new URL(request.url);
+  let method = request.method.toUpperCase();
+  let body = request.body;
+  for (let redirects = 0; ; redirects++) {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
+    const response = await requestOnce(url, method, request.headers, body, request, policy);
+    const location = response.headers.location;
+    if ([301, 302, 303, 307, 308].includes(response.status) && location) {
+      if (redirects >= request.maxRedirects) throw new OutboundRequestError('HTTP_ERROR', `more than ${request.maxRedirects} redirects`);
+      url = new URL(location, url);
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+      continue;
+    }
+    return { ...response, url: url.toString() };
+  }
+}
+
+function requestOnce(url: URL, method: string, headers: Record<string, string>, body: string | undefined, options: GuardedRequest, policy: AddressPolicy): Promise<Omit<GuardedResponse, 'url'>> {
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(hostname)) {
+    const refusal = policy.check(hostname);
+    if (refusal) return Promise.reject(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${url.host}: ${refusal}`));
+  }
+  const lookup: LookupFunction = (name, lookupOptions, callback) => {
+    dnsLookup(name, { all: true, family: lookupOptions.family ?? 0 }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 0);
+      for (const entry of addresses) {
+        const refusal = policy.check(entry.address);
+        if (refusal) return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${name}: it resolves to ${refusal}`), '', 0);
+      }
+      const first = addresses[0]!;
+      if (lookupOptions.all) (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
+      else callback(null, first.address, first.family);
+    });
+  };
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const outgoing = send(url, { method, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, lookup, signal: options.signal }, (response) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      response.on('data', (part: Buffer) => {
+        size += part.length;
+        if (size > options.maxBytes) {
+          outgoing.destroy(new OutboundRequestError('HTTP_TOO_LARGE', `the response is larger than ${options.maxBytes} bytes`));
+          return;
+        }
+        parts.push(part);
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }));
+      response.on('error', reject);
+    });
+    outgoing.setTimeout(options.timeoutMs, () => outgoing.destroy(new OutboundRequestError('HTTP_TIMEOUT', `no answer from ${url.host} within ${options.timeoutMs} ms`)));
+    outgoing.on('error', (error) => reject(error instanceof OutboundRequestError ? error : (error as { cause?: unknown }).cause instanceof OutboundRequestError ? (error as { cause: OutboundRequestError }).cause : new OutboundRequestError('HTTP_ERROR', `${url.host}: ${(error as Error).message}`)));
+    if (body !== undefined) outgoing.write(body);
+    outgoing.end();
+  });
+}

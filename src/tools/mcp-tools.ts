@@ -1,0 +1,88 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { McpServerConfig, ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
+import { FlowrunError } from '../protocol/errors.js';
+import type { AddressPolicy } from './address-policy.js';
+
+/**
+ * MCP tools over the streamable HTTP transport, ids `mcp:<server>:<tool>` (or `mcp:<server>:*` for all of a
+ * server's tools). A client is opened per server and call; the server's address is checked against the SSRF
+ * policy before connecting.
+ */
+export function createMcpTools(policy: AddressPolicy) {
+  const connect = async (server: McpServerConfig, signal: AbortSignal): Promise<Client> => {
+    const url = new URL(server.url);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((entry) => entry.address);
+    for (const address of addresses) {
+      const refusal = policy.check(address);
+      if (refusal) throw new FlowrunError('VALIDATION_ERROR', `MCP server '${server.id}' refused: ${refusal}`);
+    }
+    const headers: Record<string, string> = {};
+    const auth = server.auth;
+    if (auth?.type === 'bearer' && auth.token) headers.authorization = `Bearer ${auth.token}`;
+    if (auth?.type === 'api_key' && auth.token) headers[auth.headerName ?? 'x-api-key'] = auth.token;
+    if (auth?.type === 'custom_header' && auth.token && auth.headerName) headers[auth.headerName] = auth.token;
+    if (auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username ?? ''}:${auth.password ?? auth.token ?? ''}`).toString('base64')}`;
+    const client = new Client({ name: 'flowrun', version: '0.1.0' });
+    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers, signal } }));
+    return client;
+  };
+
+  return {
+    async describe(servers: McpServerConfig[], toolIds: string[], signal: AbortSignal): Promise<ResolvedTool[]> {
+      const wanted = new Map<string, Set<string>>();
+      for (const id of toolIds) {
+        const [, serverId, toolName] = id.split(':');
+        if (!serverId || !toolName) throw new FlowrunError('TOOL_NOT_FOUND', `'${id}' is not of the form mcp:<server>:<tool>`);
+        if (!wanted.has(serverId)) wanted.set(serverId, new Set());
+        wanted.get(serverId)!.add(toolName);
+      }
+      const tools: ResolvedTool[] = [];
+      for (const [serverId, names] of wanted) {
+        const server = servers.find((candidate) => candidate.id === serverId);
+        if (!server) throw new FlowrunError('TOOL_NOT_FOUND', `tool ids name MCP server '${serverId}', which is not in tools.mcpServers`);
+        const client = await connect(server, signal);
+        try {
+          const listed = await client.listTools();
+          for (const tool of listed.tools) {
+            if (!names.has('*') && !names.has(tool.name)) continue;
+            if (server.allowedTools && !server.allowedTools.includes(tool.name)) continue;
+            tools.push({
+              id: `mcp:${serverId}:${tool.name}`, name: tool.name, description: tool.description ?? '', toolType: 'mcp',
+              parametersSchema: tool.inputSchema as Record<string, unknown>, config: { server, toolName: tool.name },
+            });
+          }
+          for (const name of names) {
+            if (name !== '*' && !tools.some((tool) => tool.id === `mcp:${serverId}:${name}`)) {
+              throw new FlowrunError('TOOL_NOT_FOUND', `MCP server '${serverId}' has no tool '${name}'`);
+            }
+          }
+        } finally {
+          await client.close().catch(() => undefined);
+        }
+      }
+      return tools;
+    },
+
+    async run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome> {
+      const { server, toolName } = tool.config as { server: McpServerConfig; toolName: string };
+      let client: Client | undefined;
+      try {
+        client = await connect(server, context.signal);
+        const result = await client.callTool({ name: toolName, arguments: args }, undefined, { timeout: server.timeout ?? 30_000, signal: context.signal });
+        const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
+        const text = content.filter((part) => part.type === 'text').map((part) => part.text).join('\n');
+        const value = result.structuredContent ?? (content.length === 1 && content[0]!.type === 'text' ? text : content);
+        if (result.isError) return { ok: false, error: { code: 'MCP_TOOL_ERROR', message: text || 'the MCP tool reported an error' } };
+        return { ok: true, result: value, costUsd: 0 };
+      } catch (error) {
+        return { ok: false, error: { code: 'MCP_ERROR', message: (error as Error).message } };
+      } finally {
+        await client?.close().catch(() => undefined);
+      }
+    },
+  };
+}
