@@ -6,6 +6,8 @@ import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerPlaygroundRoutes } from './routes/playground.js';
+import { registerResumeRoutes } from './routes/resume.js';
+import { registerToolRoutes } from './routes/tools.js';
 import { FlowrunError } from '../protocol/errors.js';
 
 const publicRoutes = new Set(['/health', '/', '/playground']);
@@ -37,5 +39,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerPlaygroundRoutes(app);
   registerDispatchRoutes(app, deps);
   registerExecutionRoutes(app, deps);
+  registerResumeRoutes(app, deps);
+  registerToolRoutes(app, deps);
   return app;
 }

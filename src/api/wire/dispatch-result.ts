@@ -28,5 +28,11 @@ export function dispatchResult(run: PreparedRun, outcome: RunOutcome): Record<st
     startedAt: new Date(request.startedAt).toISOString(),
     completedAt: new Date(request.startedAt + outcome.durationMs).toISOString(),
     error: outcome.error,
+    ...(outcome.pause
+      ? {
+          pendingToolCalls: outcome.pause.pending,
+          paused_reason: { type: 'local_action', tool_name: outcome.pause.pending[0]?.toolName, parameters: outcome.pause.pending[0]?.parameters, execution_id: run.executionId },
+        }
+      : {}),
   };
 }

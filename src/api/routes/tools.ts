@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { FlowrunError } from '../../protocol/errors.js';
+import { ToolType } from '../../protocol/flow.js';
+import { zodIssuesToDetails } from '../../protocol/zod-details.js';
+import { deleteTool, getTool, insertTool, listTools, updateTool } from '../../store/tools-repository.js';
+import type { AppDeps } from '../app-deps.js';
+
+const ToolBody = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names use 1-64 letters, digits, _ and - (the model sees them)'),
+    description: z.string().max(2000).default(''),
+    toolType: ToolType,
+    parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .loose()
+  .superRefine((tool, context) => {
+    const require = (key: string, what: string, valid: (value: unknown) => boolean) => {
+      if (!valid(tool.config[key])) context.addIssue({ code: 'custom', path: ['config', key], message: `${tool.toolType} tools need config.${key}: ${what}` });
+    };
+    if (tool.toolType === 'custom') require('code', 'the JavaScript to run', (value) => typeof value === 'string' && value.length > 0 && value.length <= 200_000);
+    if (tool.toolType === 'external') require('url', 'an http(s) URL template', (value) => typeof value === 'string' && /^https?:\/\//.test(value));
+    if (tool.toolType === 'flow') require('flowId', 'the id of a stored flow', (value) => typeof value === 'string' && value.length > 0);
+    if (tool.parametersSchema.type !== undefined && tool.parametersSchema.type !== 'object') {
+      context.addIssue({ code: 'custom', path: ['parametersSchema', 'type'], message: 'parametersSchema must describe an object' });
+    }
+  });
+
+function parseTool(body: unknown) {
+  const result = ToolBody.safeParse(body);
+  if (!result.success) {
+    const details = zodIssuesToDetails(result.error, body);
+    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid tool', details);
+  }
+  return result.data;
+}
+
+/** `/v1/tools`: the tenant's saved tools (per mode), referenced from prompt steps by id or name. */
+export function registerToolRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const now = () => new Date(deps.clock.now()).toISOString();
+  app.get('/v1/tools', async (request) => ({ data: await listTools(deps.db, request.scope) }));
+
+  app.post('/v1/tools', async (request, reply) => {
+    const tool = parseTool(request.body);
+    if (await getTool(deps.db, request.scope, tool.name)) throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
+    const created = await insertTool(deps.db, request.scope, tool, deps.ids.next('tool'), now());
+    return reply.status(201).send(created);
+  });
+
+  app.get('/v1/tools/:id', async (request) => {
+    const tool = await getTool(deps.db, request.scope, (request.params as { id: string }).id);
+    if (!tool) throw new FlowrunError('NOT_FOUND', 'Tool not found');
+    return tool;
+  });
+
+  app.patch('/v1/tools/:id', async (request) => {
+    const existing = await getTool(deps.db, request.scope, (request.params as { id: string }).id);
+    if (!existing) throw new FlowrunError('NOT_FOUND', 'Tool not found');
+    const patch = (request.body ?? {}) as Record<string, unknown>;
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
+    const { id: _id, createdAt: _created, updatedAt: _updated, ...current } = existing;
+    const tool = parseTool({ ...current, ...patch });
+    if (tool.name !== existing.name && (await getTool(deps.db, request.scope, tool.name))) throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
+    await updateTool(deps.db, request.scope, existing.id, tool, now());
+    return getTool(deps.db, request.scope, existing.id);
+  });
+
+  app.delete('/v1/tools/:id', async (request, reply) => {
+    const existing = await getTool(deps.db, request.scope, (request.params as { id: string }).id);
+    if (!existing || !(await deleteTool(deps.db, request.scope, existing.id))) throw new FlowrunError('NOT_FOUND', 'Tool not found');
+    return reply.status(204).send();
+  });
+}
