@@ -15,14 +15,16 @@ export interface Harness {
   fake: FakeProvider;
   dataDir: string;
   createKey(tenant?: string, mode?: KeyMode): Promise<string>;
+  /** Stops the server (the data folder stays) and starts a new one on it; the fake provider keeps running. */
+  restart(): Promise<Harness>;
   dispatch(body: unknown, options?: { query?: string; headers?: Record<string, string>; key?: string }): Promise<Response>;
   close(): Promise<void>;
 }
 
 /** A real server on a free port over a temporary SQLite file, with every provider pointed at a fake model server. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const fake = await startFakeProvider();
-  const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-test-'));
+export async function startHarness(env: Record<string, string> = {}, reuse?: { fake: FakeProvider; dataDir: string; key: string }): Promise<Harness> {
+  const fake = reuse?.fake ?? (await startFakeProvider());
+  const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'flowrun-test-'));
   const config = readConfig({
     FLOWRUN_DATA_DIR: dataDir,
     PORT: '0',
@@ -47,7 +49,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       await db.destroy();
     }
   };
-  const key = await createKey();
+  const key = reuse?.key ?? (await createKey());
   return {
     baseUrl: server.url,
     key,
@@ -60,6 +62,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         headers: { 'content-type': 'application/json', authorization: `Bearer ${options.key ?? key}`, ...(options.headers ?? {}) },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
+    async restart() {
+      await server.close();
+      return startHarness(env, { fake, dataDir, key });
+    },
     async close() {
       await server.close();
       await fake.close();

@@ -68,14 +68,15 @@ export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): vo
     let replaying = true;
     let done = false;
     const live: ExecutionEvent[] = [];
-    const deliver = (event: ExecutionEvent): void => {
+    // A stored flow_paused is not the end when the run was resumed since; only a live one ends the stream.
+    const deliver = (event: ExecutionEvent, isLive = false): void => {
       if (done || event.seq <= lastSent) return;
       lastSent = event.seq;
       const frame = encode(event);
       if (frame) sse.send(frame);
-      if (isTerminalEvent(event)) finish();
+      if (event.type === 'flow_complete' || event.type === 'flow_error' || (isLive && isTerminalEvent(event))) finish();
     };
-    const unsubscribe = deps.bus.subscribe(id, (event) => (replaying ? live.push(event) : deliver(event)));
+    const unsubscribe = deps.bus.subscribe(id, (event) => (replaying ? live.push(event) : deliver(event, true)));
     const finish = (): void => {
       done = true;
       unsubscribe();
@@ -89,16 +90,16 @@ export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): vo
     const pending = deps.writer.pending(id);
     for (;;) {
       const stored = await readEvents(deps.db, id, lastSent, 1000);
-      stored.forEach(deliver);
+      stored.forEach((event) => deliver(event));
       if (stored.length < 1000 || done) break;
     }
-    [...pending, ...live].sort((a, b) => a.seq - b.seq).forEach(deliver);
+    [...pending, ...live].sort((a, b) => a.seq - b.seq).forEach((event) => deliver(event, live.includes(event)));
     replaying = false;
     if (done) return;
     const current = await getExecution(deps.db, request.scope, id);
     if (current && !['queued', 'running'].includes(current.status)) {
       // Ended while we replayed: anything left is in the store now.
-      (await readEvents(deps.db, id, lastSent, 100_000)).forEach(deliver);
+      (await readEvents(deps.db, id, lastSent, 100_000)).forEach((event) => deliver(event));
       if (!done) finish();
     }
   });
