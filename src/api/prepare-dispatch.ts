@@ -1,5 +1,5 @@
 import type { RunFlowRequest } from '../engine/run-context.js';
-import { countSteps, validateFlowSteps } from '../engine/validate-flow.js';
+import { countSteps, savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { FlowDefinition, Step } from '../protocol/flow.js';
 import type { ResolvedTool } from '../engine/ports.js';
@@ -85,22 +85,12 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
 
 /** Loads the saved tools every prompt step names (by id or name); an unknown one is a 422 naming the step. */
 export async function resolveSavedTools(db: AppDeps['db'], scope: TenantScope, steps: Step[]): Promise<Record<string, ResolvedTool>> {
-  const wanted: Array<{ id: string; step: Step }> = [];
-  const visit = (list: Step[]): void => {
-    for (const step of list) {
-      if (step.type === 'prompt') for (const id of step.config.tools?.toolIds ?? []) if (!id.startsWith('mcp:')) wanted.push({ id, step });
-      if (step.type === 'conditional') {
-        visit(step.config.trueSteps);
-        visit(step.config.falseSteps);
-      }
-    }
-  };
-  visit(steps);
+  const wanted = savedToolReferences(steps);
   const found = await findTools(db, scope, [...new Set(wanted.map((entry) => entry.id))]);
   const missing = wanted.filter((entry) => !found[entry.id]);
   if (missing.length > 0) {
     throw new FlowrunError('VALIDATION_ERROR', `Unknown tool '${missing[0]!.id}' in step '${missing[0]!.step.name}'`, missing.map((entry) => ({
-      code: 'TOOL_NOT_FOUND' as const, path: `${entry.step.path}.config.tools.toolIds`,
+      code: 'TOOL_NOT_FOUND' as const, path: `${entry.step.path}.config.${entry.step.type === 'tool-call' ? 'toolId' : 'tools.toolIds'}`,
       message: `step '${entry.step.name}' names tool '${entry.id}', which is not a saved tool of this tenant${entry.id.startsWith('builtin:') ? ' (built-in tools are not available in Flowrun)' : ''}`,
     })));
   }

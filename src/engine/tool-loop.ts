@@ -4,6 +4,7 @@ import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { streamModelTurn, type TurnOutcome } from './model-turn.js';
 import type { ModelMessage, ModelRequest, ResolvedTool, ToolCallRequest } from './ports.js';
 import type { StepContext, ToolCallRecord } from './run-context.js';
+import { runToolWithEvents } from './run-tool.js';
 import { PauseRun, type LoopState, type PendingToolCall } from './tool-loop-state.js';
 
 export interface LoopOutcome {
@@ -132,22 +133,10 @@ async function sequential<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
 }
 
 async function execute(call: ToolCallRequest, tool: ResolvedTool, args: Record<string, unknown>, context: StepContext, state: LoopState) {
-  const { clock, events, tools } = context.deps;
-  const started = clock.now();
-  const outcome = await tools.run(tool, args, {
-    executionId: context.request.executionId, scope: context.request.scope, toolCallId: call.toolCallId, secrets: context.request.secrets, signal: context.signal, depth: context.request.depth,
-  });
-  const durationMs = clock.now() - started;
-  const result = outcome.ok ? outcome.result : { error: outcome.error.message, code: outcome.error.code };
-  const costUsd = outcome.ok ? outcome.costUsd : 0;
-  events.emit({ type: 'tool_result', toolCallId: call.toolCallId, toolName: tool.name, toolId: tool.id, result, success: outcome.ok, ...context.ref });
-  events.emit({
-    type: 'tool_complete', toolCallId: call.toolCallId, toolName: tool.name, toolType: tool.toolType, toolId: tool.id, success: outcome.ok, result,
-    ...(outcome.ok ? {} : { error: outcome.error.message }), durationMs, costUsd, ...(outcome.logs?.length ? { logs: outcome.logs } : {}), ...context.ref,
-  });
-  state.records.push({ toolCallId: call.toolCallId, toolName: tool.name, toolType: tool.toolType, success: outcome.ok, durationMs, costUsd });
-  if (costUsd > 0) state.usage = addUsage(state.usage, { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd });
-  return { toolCallId: call.toolCallId, toolName: tool.name, output: result, isError: !outcome.ok };
+  const run = await runToolWithEvents(tool, args, call.toolCallId, context);
+  state.records.push(run.record);
+  if (run.record.costUsd > 0) state.usage = addUsage(state.usage, { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: run.record.costUsd });
+  return { toolCallId: call.toolCallId, toolName: tool.name, output: run.result, isError: !run.record.success };
 }
 
 function refuse(call: ToolCallRequest, context: StepContext, state: LoopState, message: string, tool?: ResolvedTool) {

@@ -1,6 +1,6 @@
 import { FlowrunError, type ErrorDetail } from '../protocol/errors.js';
 import {
-  implementedStepTypes, knownStepTypes, PromptConfig, RawStep, SetVariableConfig, TemplateConfig,
+  ApiCallConfig, FetchUrlConfig, implementedStepTypes, knownStepTypes, PromptConfig, RawStep, SetVariableConfig, TemplateConfig, ToolCallConfig, TransformDataConfig,
   type ErrorHandling, type Step,
 } from '../protocol/flow.js';
 import { formatPath, zodIssuesToDetails, type PathSegment } from '../protocol/zod-details.js';
@@ -196,6 +196,18 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
       }
       return { ...base, type: 'template', config: result.data, outputVariable: result.data.outputVariable };
     }
+    case 'tool-call':
+    case 'fetch-url':
+    case 'api-call':
+    case 'transform-data': {
+      const schema = { 'tool-call': ToolCallConfig, 'fetch-url': FetchUrlConfig, 'api-call': ApiCallConfig, 'transform-data': TransformDataConfig }[step.type as 'tool-call'];
+      const result = schema.safeParse(config);
+      if (!result.success) {
+        details.push(...zodIssuesToDetails(result.error, config, configPath));
+        return null;
+      }
+      return { ...base, type: step.type, config: result.data, outputVariable: (result.data as { outputVariable?: string }).outputVariable } as Step;
+    }
     case 'conditional':
       return validateConditional(config, configPath, context, [...ancestors, id], depth, base, label);
   }
@@ -263,4 +275,14 @@ function checkExpression(source: string, path: PathSegment[], label: string, det
 /** Counts the steps a run can reach, nested branches included, for `totalSteps`. */
 export function countSteps(steps: Step[]): number {
   return steps.reduce((total, step) => total + 1 + (step.type === 'conditional' ? countSteps(step.config.trueSteps) + countSteps(step.config.falseSteps) : 0), 0);
+}
+
+/** The saved tools a flow's steps name (prompt `tools.toolIds` but `mcp:` ids, and `tool-call` steps), with the step naming each. */
+export function savedToolReferences(steps: Step[]): Array<{ id: string; step: Step }> {
+  return steps.flatMap((step) => {
+    if (step.type === 'prompt') return (step.config.tools?.toolIds ?? []).filter((id) => !id.startsWith('mcp:')).map((id) => ({ id, step }));
+    if (step.type === 'tool-call') return [{ id: step.config.toolId, step }];
+    if (step.type === 'conditional') return [...savedToolReferences(step.config.trueSteps), ...savedToolReferences(step.config.falseSteps)];
+    return [];
+  });
 }

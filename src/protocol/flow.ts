@@ -8,7 +8,7 @@ export const knownStepTypes = [
   'memory-summary', 'send-email', 'send-text', 'send-event', 'send-stream', 'conditional', 'set-variable', 'wait-until',
 ] as const;
 
-export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template'] as const;
+export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template', 'tool-call', 'fetch-url', 'api-call', 'transform-data'] as const;
 export type StepType = (typeof implementedStepTypes)[number];
 
 export const ErrorHandling = z.enum(['fail', 'continue', 'retry']);
@@ -138,6 +138,57 @@ export const TemplateConfig = z
   .loose();
 export type TemplateConfig = z.infer<typeof TemplateConfig>;
 
+const HttpRequestConfig = z
+  .object({
+    url: z.string().min(1).max(10_000),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'get', 'post', 'put', 'patch', 'delete', 'head']).default('GET'),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.unknown().optional(),
+    timeout: z.number().int().positive().max(300_000).optional(),
+  })
+  .loose();
+
+export const ToolCallConfig = z
+  .object({ toolId: z.string().min(1).max(300), parameters: z.record(z.string(), z.unknown()).default({}), outputVariable: z.string().min(1).max(200).optional() })
+  .loose();
+export type ToolCallConfig = z.infer<typeof ToolCallConfig>;
+
+/** `fetch-url` takes `http: {url, method, headers, body}` (or a bare `url`); `responseType` json | text | xml. */
+export const FetchUrlConfig = z
+  .object({
+    http: HttpRequestConfig.optional(),
+    url: z.string().min(1).max(10_000).optional(),
+    responseType: z.enum(['json', 'text', 'xml']).optional(),
+    fetchMethod: z.enum(['http']).optional(),
+    outputVariable: z.string().min(1).max(200).optional(),
+  })
+  .loose()
+  .refine((config) => config.http !== undefined || config.url !== undefined, { message: 'fetch-url needs http.url (or url)', path: ['http', 'url'] });
+export type FetchUrlConfig = z.infer<typeof FetchUrlConfig>;
+
+export const ApiCallConfig = z
+  .object({
+    http: HttpRequestConfig,
+    auth: z
+      .object({ type: z.enum(['none', 'bearer', 'api_key', 'basic']), token: z.string().optional(), headerName: z.string().optional(), username: z.string().optional(), password: z.string().optional() })
+      .optional(),
+    responseMapping: z.record(z.string(), z.string()).optional(),
+    outputVariable: z.string().min(1).max(200).optional(),
+  })
+  .loose();
+export type ApiCallConfig = z.infer<typeof ApiCallConfig>;
+
+export const TransformDataConfig = z
+  .object({
+    script: z.string().min(1).max(200_000),
+    sandboxProvider: z.string().optional(),
+    language: z.enum(['javascript', 'js']).optional(),
+    timeout: z.number().int().positive().max(60_000).optional(),
+    outputVariable: z.string().min(1).max(200).optional(),
+  })
+  .loose();
+export type TransformDataConfig = z.infer<typeof TransformDataConfig>;
+
 /** A raw step as received; its `config` is validated per type by `validateFlow`. */
 export const RawStep = z
   .object({
@@ -168,7 +219,11 @@ export type Step =
   | (StepBase & { type: 'prompt'; config: PromptConfig })
   | (StepBase & { type: 'set-variable'; config: SetVariableConfig })
   | (StepBase & { type: 'template'; config: TemplateConfig })
-  | (StepBase & { type: 'conditional'; config: { condition: string; trueSteps: Step[]; falseSteps: Step[] } });
+  | (StepBase & { type: 'conditional'; config: { condition: string; trueSteps: Step[]; falseSteps: Step[] } })
+  | (StepBase & { type: 'tool-call'; config: ToolCallConfig })
+  | (StepBase & { type: 'fetch-url'; config: FetchUrlConfig })
+  | (StepBase & { type: 'api-call'; config: ApiCallConfig })
+  | (StepBase & { type: 'transform-data'; config: TransformDataConfig });
 
 /** A flow ready to run: steps validated and sorted. */
 export interface FlowDefinition {

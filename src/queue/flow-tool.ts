@@ -1,6 +1,5 @@
 import type { ToolCallContext, ToolOutcome } from '../engine/ports.js';
-import type { Step } from '../protocol/flow.js';
-import { countSteps, validateFlowSteps } from '../engine/validate-flow.js';
+import { countSteps, savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import { insertExecution } from '../store/executions-repository.js';
 import { getFlow } from '../store/flows-repository.js';
@@ -16,7 +15,7 @@ export async function runFlowTool(deps: WorkerDeps, flowId: string, args: Record
   if (!stored) return { ok: false, error: { code: 'NOT_FOUND', message: `flow ${flowId} not found` } };
   try {
     const steps = validateFlowSteps(stored.definition.steps, ['flow', 'steps'], { models: deps.models });
-    const tools = await findTools(deps.db, context.scope, collectToolIds(steps));
+    const tools = await findTools(deps.db, context.scope, savedToolReferences(steps).map((reference) => reference.id));
     const executionId = deps.ids.next('exec');
     const now = deps.clock.now();
     await insertExecution(deps.db, {
@@ -38,12 +37,4 @@ export async function runFlowTool(deps: WorkerDeps, flowId: string, args: Record
   } catch (error) {
     return { ok: false, error: { code: FlowrunError.isInstance(error) ? error.code : 'FLOW_FAILED', message: (error as Error).message } };
   }
-}
-
-export function collectToolIds(steps: Step[]): string[] {
-  return steps.flatMap((step) => {
-    if (step.type === 'prompt') return (step.config.tools?.toolIds ?? []).filter((id) => !id.startsWith('mcp:'));
-    if (step.type === 'conditional') return [...collectToolIds(step.config.trueSteps), ...collectToolIds(step.config.falseSteps)];
-    return [];
-  });
 }

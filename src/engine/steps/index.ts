@@ -1,6 +1,9 @@
 import type { Step } from '../../protocol/flow.js';
 import type { StepContext, StepResult } from '../run-context.js';
 import { runConditional } from './conditional.js';
+import { runApiCall, runFetchUrl } from './http-steps.js';
+import { runToolCallStep } from './tool-call.js';
+import { runTransformData } from './transform-data.js';
 import { runPrompt } from './prompt.js';
 import { runSetVariable } from './set-variable.js';
 import { runTemplate } from './template.js';
@@ -11,6 +14,10 @@ export function runStep(step: Step, context: StepContext): Promise<StepResult> {
     case 'set-variable': return runSetVariable(step, context);
     case 'template': return runTemplate(step, context);
     case 'conditional': return runConditional(step, context);
+    case 'tool-call': return runToolCallStep(step, context);
+    case 'fetch-url': return runFetchUrl(step, context);
+    case 'api-call': return runApiCall(step, context);
+    case 'transform-data': return runTransformData(step, context);
     default: return assertNever(step);
   }
 }
