@@ -12,6 +12,7 @@ import { createInMemoryEventBus } from './queue/event-bus.js';
 import { createEventWriter } from './queue/event-writer.js';
 import { executeRun, type WorkerDeps } from './queue/execute-run.js';
 import { runFlowTool } from './queue/flow-tool.js';
+import { runAgentTool } from './queue/agent-tool.js';
 import { createAddressPolicy } from './tools/address-policy.js';
 import { createSandboxPool } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner } from './tools/tool-runner.js';
@@ -140,6 +141,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },
     maxDepth: config.tools.maxDepth,
     runFlowTool: (flowId, args, context) => runFlowTool(workerDeps, flowId, args, context),
+    runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
   });
   const scheduler = createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency });
   const app = createApp({

@@ -5,6 +5,8 @@ import { createErrorHandler, errorBody } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
+import { registerExecutionTreeRoutes } from './routes/execution-tree.js';
+import { registerAgentRoutes } from './routes/agents.js';
 import { registerPlaygroundRoutes } from './routes/playground.js';
 import { registerResumeRoutes } from './routes/resume.js';
 import { registerToolRoutes } from './routes/tools.js';
@@ -41,5 +43,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerExecutionRoutes(app, deps);
   registerResumeRoutes(app, deps);
   registerToolRoutes(app, deps);
+  registerAgentRoutes(app, deps);
+  registerExecutionTreeRoutes(app, deps);
   return app;
 }

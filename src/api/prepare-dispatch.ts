@@ -2,6 +2,8 @@ import type { RunFlowRequest } from '../engine/run-context.js';
 import { countSteps, savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { FlowDefinition, Step } from '../protocol/flow.js';
+import { resolveAgentSpec } from '../engine/agent.js';
+import { getAgent } from '../store/agents-repository.js';
 import type { ResolvedTool } from '../engine/ports.js';
 import { findTools } from '../store/tools-repository.js';
 import type { RecordData } from '../protocol/record.js';
@@ -18,6 +20,8 @@ export interface PreparedRun {
   job: RunJob;
   executionId: string;
   flow: FlowDefinition;
+  /** Set for agent runs (their events are agent_* / turn_*). */
+  agent?: { id: string; name: string; maxTurns: number; model?: string };
 }
 
 /**
@@ -29,11 +33,7 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
   const { db, ids, clock } = deps;
   const now = new Date(clock.now()).toISOString();
   const options = body.options ?? {};
-  if (body.agent !== undefined) {
-    throw new FlowrunError('VALIDATION_ERROR', 'Agent dispatch is not available in this Flowrun version; send a flow', [
-      { code: 'INVALID_VALUE', path: 'agent', message: 'agent: agents are not supported yet; dispatch a flow with prompt steps instead' },
-    ]);
-  }
+  if (body.agent !== undefined) return prepareAgentRun(deps, scope, body, dialect, now);
   const flowInput = body.flow;
   if (!flowInput) {
     throw new FlowrunError('VALIDATION_ERROR', 'Flow definition required', [{ code: 'MISSING_REQUIRED_FIELD', path: 'flow', message: 'flow is required' }]);
@@ -103,6 +103,57 @@ export function clientToolsOf(body: DispatchBody): ResolvedTool[] {
     config: { origin: tool.origin, pageOrigin: tool.pageOrigin },
   }));
 }
+
+/**
+ * An agent run: `agent` is `{agentId}`, `{id}` (a saved agent) or an inline definition; the conversation is
+ * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
+ */
+async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models'>, scope: TenantScope, body: DispatchBody, dialect: Dialect, now: string): Promise<PreparedRun> {
+  const reference = body.agent as Record<string, unknown> | null;
+  if (reference === null || typeof reference !== 'object' || Array.isArray(reference)) {
+    throw new FlowrunError('VALIDATION_ERROR', 'agent must be {agentId}, {id} or an agent definition', [{ code: 'INVALID_TYPE', path: 'agent', message: 'agent must be an object' }]);
+  }
+  const savedId = typeof reference.agentId === 'string' ? reference.agentId : typeof reference.id === 'string' && reference.name === undefined ? reference.id : undefined;
+  let agentId: string;
+  let raw: unknown;
+  if (savedId) {
+    const stored = await getAgent(deps.db, scope, savedId);
+    if (!stored) throw new FlowrunError('NOT_FOUND', `Agent ${savedId} not found`, [{ code: 'NOT_FOUND', path: reference.agentId ? 'agent.agentId' : 'agent.id', message: `Agent ${savedId} not found` }]);
+    agentId = stored.id;
+    raw = stored.definition;
+  } else {
+    agentId = typeof reference.id === 'string' ? reference.id : deps.ids.next('agent');
+    raw = reference;
+  }
+  const spec = resolveAgentSpec(agentId, raw, 'agent', deps.models, body.options?.modelOverride);
+  const messages = body.messages ?? [];
+  if (messages.length === 0) {
+    throw new FlowrunError('VALIDATION_ERROR', 'An agent run needs messages', [{ code: 'MISSING_REQUIRED_FIELD', path: 'messages', message: 'messages must hold the conversation (at least one message)' }]);
+  }
+  const steps = validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: body.options?.modelOverride });
+  const flow: FlowDefinition = { id: null, name: spec.name, versionId: null, steps };
+  const tools = await resolveSavedTools(deps.db, scope, steps);
+  const executionId = deps.ids.next('exec');
+  const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
+  await insertExecution(deps.db, {
+    id: executionId, scope, flowId: null, flowVersionId: null, flowName: spec.name, recordId: null, dialect, input: withoutSecrets(body), totalSteps: 1, createdAt: now, agent,
+  });
+  const options = body.options ?? {};
+  const record = { id: null, name: body.record?.name ?? spec.name, type: body.record?.type ?? 'agent', metadata: body.record?.metadata ?? {}, created: false };
+  return {
+    executionId, flow, agent,
+    job: {
+      scope, persistRecordMetadata: false,
+      request: {
+        executionId, flow, record, inputs: body.inputs ?? {}, secrets: body.secrets ?? {}, messages,
+        options: { modelOverride: options.modelOverride }, source: 'agent', startedAt: deps.clock.now(),
+        tools, clientTools: clientToolsOf(body), depth: 0, scope, kind: 'agent',
+      },
+    },
+  };
+}
+
+export { resolveAgentSpec as parseAgent };
 
 async function resolveRecord(deps: Pick<AppDeps, 'db' | 'ids'>, scope: TenantScope, body: DispatchBody, mode: 'virtual' | 'existing' | 'create', now: string): Promise<RecordData> {
   const input = body.record ?? {};

@@ -16,10 +16,13 @@ export interface TurnOutcome {
  * writes them (tool_start, tool_input_delta) and returns the turn's text, tool calls and usage.
  */
 export async function streamModelTurn(
-  request: ModelRequest, context: StepContext, options: { streamOutput: boolean; toolTypes: Map<string, { toolType: string; toolId: string }> },
+  request: ModelRequest, context: StepContext, options: { streamOutput: boolean; toolTypes: Map<string, { toolType: string; toolId: string }>; turnIndex?: number },
 ): Promise<TurnOutcome> {
   const { events, ids } = context.deps;
-  const partId = ids.next('part');
+  const partId = ids.next('turn');
+  const turnIndex = options.turnIndex ?? 0;
+  const ref = { ...context.ref, iteration: turnIndex + 1 };
+  events.emit({ type: 'turn_start', turnId: partId, turnIndex, ...ref });
   let text = '';
   let chunkIndex = 0;
   const toolCalls: ToolCallRequest[] = [];
@@ -28,34 +31,38 @@ export async function streamModelTurn(
     if (announced.has(toolCallId)) return;
     announced.add(toolCallId);
     const known = options.toolTypes.get(toolName);
-    events.emit({ type: 'tool_start', toolCallId, toolName, toolType: known?.toolType ?? 'unknown', toolId: known?.toolId ?? toolName, ...context.ref });
+    events.emit({ type: 'tool_start', toolCallId, toolName, toolType: known?.toolType ?? 'unknown', toolId: known?.toolId ?? toolName, ...ref });
   };
   for await (const part of context.deps.models.stream(request)) {
     switch (part.type) {
       case 'text-delta':
         if (part.text === '') break;
         if (options.streamOutput) {
-          if (chunkIndex === 0) events.emit({ type: 'text_start', partId, ...context.ref });
+          if (chunkIndex === 0) events.emit({ type: 'text_start', partId, ...ref });
           chunkIndex++;
-          events.emit({ type: 'step_delta', partId, text: part.text, chunkIndex, ...context.ref });
+          events.emit({ type: 'step_delta', partId, text: part.text, chunkIndex, ...ref });
         }
         text += part.text;
         break;
       case 'reasoning-delta':
-        if (options.streamOutput) events.emit({ type: 'reasoning_delta', partId: `${partId}_reasoning`, text: part.text, ...context.ref });
+        if (options.streamOutput) events.emit({ type: 'reasoning_delta', partId: `${partId}_reasoning`, text: part.text, ...ref });
         break;
       case 'tool-input-start':
         announce(part.toolCallId, part.toolName);
         break;
       case 'tool-input-delta':
-        if (part.delta) events.emit({ type: 'tool_input_delta', toolCallId: part.toolCallId, delta: part.delta, ...context.ref });
+        if (part.delta) events.emit({ type: 'tool_input_delta', toolCallId: part.toolCallId, delta: part.delta, ...ref });
         break;
       case 'tool-call':
         announce(part.toolCallId, part.toolName);
         toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
         break;
       case 'finish':
-        if (chunkIndex > 0) events.emit({ type: 'text_end', partId, text, ...context.ref });
+        if (chunkIndex > 0) events.emit({ type: 'text_end', partId, text, ...ref });
+        events.emit({
+          type: 'turn_complete', turnId: partId, turnIndex, content: text, usage: part.usage,
+          stopReason: part.finishReason === 'tool-calls' ? 'max_tool_calls' : part.finishReason === 'length' ? 'length' : 'end_turn', toolCalls: toolCalls.length, ...ref,
+        });
         return { text, toolCalls, usage: part.usage, finishReason: part.finishReason, modelId: part.modelId };
     }
   }

@@ -96,7 +96,7 @@ export interface StepCheckpoint {
   startedAt: number;
   durationMs: number;
   variables: Record<string, unknown>;
-  toolCalls?: Array<{ toolCallId: string; toolName: string; toolType: string; success: boolean; durationMs: number; costUsd: number }>;
+  toolCalls?: Array<{ toolCallId: string; toolName: string; toolType: string; success: boolean; durationMs: number; costUsd: number; childExecutionId?: string }>;
 }
 
 export interface CheckpointStore {

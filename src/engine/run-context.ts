@@ -52,6 +52,8 @@ export interface RunFlowRequest {
   depth: number;
   /** Whose run this is; tools that run stored flows stay within it. */
   scope: TenantScope;
+  /** An agent run reports its loop's stop reason and turns on completion. */
+  kind?: 'flow' | 'agent';
   resume?: ResumeState;
 }
 
@@ -64,6 +66,8 @@ export interface StepResult {
   stopReason?: StopReason;
   unresolved: string[];
   toolCalls?: ToolCallRecord[];
+  /** For steps with a tool loop: how it ended and how many model turns it took. */
+  loop?: { stopReason: 'end_turn' | 'max_turns' | 'max_cost'; turns: number };
 }
 
 

@@ -61,6 +61,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   const completed = new Set(resume?.completedStepIds ?? []);
   let usage = resume?.usage ?? emptyUsage();
   let finalOutput: unknown = null;
+  let lastLoop: StepResult['loop'];
   let index = resume ? resume.stepsRun - 1 : 0;
   let successfulSteps = resume?.counters.successful ?? 0;
   let failedSteps = resume?.counters.failed ?? 0;
@@ -132,6 +133,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       successfulSteps++;
       completed.add(step.id);
       if (result.usage) usage = addUsage(usage, result.usage);
+      if (result.loop) lastLoop = result.loop;
       if (step.type !== 'conditional') {
         finalOutput = result.result;
         const name = step.outputVariable ?? step.id;
@@ -165,7 +167,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   } catch (caught) {
     if (PauseRun.isInstance(caught) && !signal.aborted) {
       for (const call of caught.pending) {
-        events.emit({ type: 'await', awaitReason: 'local_tool_required', toolCallId: call.toolCallId, toolName: call.toolName, parameters: call.parameters, ...refOf(caught.stepId) });
+        events.emit({ type: 'await', awaitReason: 'local_tool_required', toolCallId: call.toolCallId, toolName: call.toolName, parameters: call.parameters, ...refOf(caught.stepId), iteration: caught.loop.turns });
       }
       events.emit({ type: 'flow_paused', reason: 'local_tool_required', pendingToolCalls: caught.pending });
       const outcome = finish('paused', null);
@@ -186,6 +188,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   events.emit({
     type: 'flow_complete', durationMs: outcome.durationMs, totalSteps, successfulSteps, failedSteps, skippedSteps,
     finalOutput, output, usage,
+    ...(request.kind === 'agent' ? { agent: { stopReason: !lastLoop || lastLoop.stopReason === 'end_turn' ? ('complete' as const) : lastLoop.stopReason, iterations: lastLoop?.turns ?? 0 } } : {}),
   });
   return outcome;
 }

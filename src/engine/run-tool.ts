@@ -18,5 +18,8 @@ export async function runToolWithEvents(tool: ResolvedTool, args: Record<string,
     type: 'tool_complete', toolCallId, toolName: tool.name, toolType: tool.toolType, toolId: tool.id, success: outcome.ok, result,
     ...(outcome.ok ? {} : { error: outcome.error.message }), durationMs, costUsd, ...(outcome.logs?.length ? { logs: outcome.logs } : {}), ...context.ref,
   });
-  return { result, record: { toolCallId, toolName: tool.name, toolType: tool.toolType, success: outcome.ok, durationMs, costUsd }, logs: outcome.logs };
+  return {
+    result, logs: outcome.logs,
+    record: { toolCallId, toolName: tool.name, toolType: tool.toolType, success: outcome.ok, durationMs, costUsd, ...(outcome.ok && outcome.childExecutionId ? { childExecutionId: outcome.childExecutionId } : {}) },
+  };
 }

@@ -8,6 +8,8 @@ export interface ToolCallRecord {
   success: boolean;
   durationMs: number;
   costUsd: number;
+  /** The execution a flow tool or sub-agent started. */
+  childExecutionId?: string;
 }
 
 /** The serializable state of a prompt step's tool loop: what a paused run stores and a resumed one restores. */

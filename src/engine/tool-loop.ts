@@ -14,6 +14,9 @@ export interface LoopOutcome {
   finishReason: TurnOutcome['finishReason'];
   hitLimit: boolean;
   records: ToolCallRecord[];
+  /** Why the loop ended, in agent terms. */
+  stopReason: 'end_turn' | 'max_turns' | 'max_cost';
+  turns: number;
 }
 
 /**
@@ -50,7 +53,8 @@ export async function runToolLoop(
   for (;;) {
     if (context.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
     state.turns++;
-    const limitReached = state.toolCallsMade >= config.maxToolCalls;
+    const lastTurn = config.maxTurns !== undefined && state.turns >= config.maxTurns;
+    const limitReached = state.toolCallsMade >= config.maxToolCalls || lastTurn;
     const missingRequired = required.find((name) => (state.perTool[name] ?? 0) === 0 && byName.has(name));
     const toolChoice = limitReached || config.toolCallStrategy === 'none'
       ? 'none'
@@ -59,16 +63,16 @@ export async function runToolLoop(
     const turn = await streamModelTurn(
       { ...base, messages: state.messages, tools: specs.length > 0 && config.toolCallStrategy !== 'none' ? specs : undefined, toolChoice },
       context,
-      { streamOutput: options.streamOutput, toolTypes },
+      { streamOutput: options.streamOutput, toolTypes, turnIndex: state.turns - 1 },
     );
     state.usage = addUsage(state.usage, turn.usage);
-    if (turn.toolCalls.length === 0 || config.toolCallStrategy === 'none') {
-      return { text: turn.text, usage: state.usage, modelId: turn.modelId, finishReason: turn.finishReason, hitLimit: false, records: state.records };
-    }
-    if (limitReached) {
-      // The model asked for tools after being told it may not: stop here rather than loop.
-      return { text: turn.text, usage: state.usage, modelId: turn.modelId, finishReason: 'tool-calls', hitLimit: true, records: state.records };
-    }
+    const end = (stopReason: LoopOutcome['stopReason'], hitLimit: boolean): LoopOutcome => ({
+      text: turn.text, usage: state.usage, modelId: turn.modelId, finishReason: hitLimit ? 'tool-calls' : turn.finishReason, hitLimit, records: state.records, stopReason, turns: state.turns,
+    });
+    if (turn.toolCalls.length === 0 || config.toolCallStrategy === 'none') return end(lastTurn && turn.toolCalls.length > 0 ? 'max_turns' : 'end_turn', false);
+    // The model asked for tools after being told it may not: stop here rather than loop.
+    if (limitReached) return end(lastTurn ? 'max_turns' : 'end_turn', true);
+    if (config.maxCost !== undefined && state.usage.costUsd >= config.maxCost) return end('max_cost', true);
     state.messages.push({ role: 'assistant', content: turn.text, toolCalls: turn.toolCalls });
     const results = await runCalls(turn.toolCalls, byName, config, state, context);
     if (results.pending.length > 0) {
@@ -84,7 +88,8 @@ interface CallResults {
   pending: PendingToolCall[];
 }
 
-async function runCalls(calls: ToolCallRequest[], byName: Map<string, ResolvedTool>, config: ToolsConfig, state: LoopState, context: StepContext): Promise<CallResults> {
+async function runCalls(calls: ToolCallRequest[], byName: Map<string, ResolvedTool>, config: ToolsConfig, state: LoopState, outer: StepContext): Promise<CallResults> {
+  const context: StepContext = { ...outer, ref: { ...outer.ref, iteration: state.turns } };
   const pending: PendingToolCall[] = [];
   const jobs: Array<() => Promise<LoopState['settled'][number]>> = [];
   for (const call of calls) {

@@ -6,6 +6,8 @@ import type { Usage } from './usage.js';
  * each member to the caller's dialect.
  */
 export interface StepRef {
+  /** The agent-loop iteration (model turn, 1-based) an event belongs to, when it comes from a tool loop. */
+  iteration?: number;
   stepId: string;
   stepName: string;
   stepType: string;
@@ -58,6 +60,8 @@ export type ExecutionEventBody =
       finalOutput: unknown;
       output: Record<string, unknown>;
       usage: Usage;
+      /** Set for agent runs: how the loop ended and how many model turns it took. */
+      agent?: { stopReason: AgentStopReason; iterations: number };
     }
   | { type: 'flow_error'; error: EventError; durationMs: number; usage: Usage; cancelled?: boolean }
   | ({ type: 'tool_start'; toolCallId: string; toolName: string; toolType: string; toolId: string } & StepRef)
@@ -85,9 +89,14 @@ export type ExecutionEventBody =
       parameters: Record<string, unknown>;
       origin?: string;
     } & StepRef)
+  | ({ type: 'turn_start'; turnId: string; turnIndex: number } & StepRef)
+  | ({ type: 'turn_complete'; turnId: string; turnIndex: number; content: string; usage: Usage; stopReason: StopReason; toolCalls: number } & StepRef)
   | { type: 'flow_paused'; reason: 'local_tool_required'; pendingToolCalls: Array<{ toolCallId: string; toolName: string; parameters: Record<string, unknown> }> };
 
 export type StopReason = 'end_turn' | 'max_tool_calls' | 'length' | 'content_filter' | 'error' | 'unknown';
+
+/** Why an agent stopped (Runtype's `agent_complete.stopReason`). */
+export type AgentStopReason = 'complete' | 'end_turn' | 'max_turns' | 'max_cost' | 'timeout' | 'error';
 
 export type ExecutionEventType = ExecutionEventBody['type'];
 

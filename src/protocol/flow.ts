@@ -8,7 +8,7 @@ export const knownStepTypes = [
   'memory-summary', 'send-email', 'send-text', 'send-event', 'send-stream', 'conditional', 'set-variable', 'wait-until',
 ] as const;
 
-export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template', 'tool-call', 'fetch-url', 'api-call', 'transform-data'] as const;
+export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template', 'tool-call', 'fetch-url', 'api-call', 'transform-data', 'execute-agent'] as const;
 export type StepType = (typeof implementedStepTypes)[number];
 
 export const ErrorHandling = z.enum(['fail', 'continue', 'retry']);
@@ -84,6 +84,9 @@ export const ToolsConfig = z
     toolCallStrategy: z.enum(['auto', 'required', 'none']).default('auto'),
     parallelCalls: z.boolean().default(true),
     perToolLimits: z.record(z.string(), z.object({ maxCalls: z.number().int().min(0).max(100).optional(), required: z.boolean().optional() })).default({}),
+    /** Agent loop limits: model turns, and cost in USD, after which the loop stops. */
+    maxTurns: z.number().int().min(1).max(100).optional(),
+    maxCost: z.number().positive().optional(),
   })
   .loose();
 export type ToolsConfig = z.infer<typeof ToolsConfig>;
@@ -189,6 +192,11 @@ export const TransformDataConfig = z
   .loose();
 export type TransformDataConfig = z.infer<typeof TransformDataConfig>;
 
+export const ExecuteAgentConfig = z
+  .object({ agentId: z.string().min(1).max(200), message: z.string().max(1_000_000).default('{{messages}}'), outputVariable: z.string().min(1).max(200).optional() })
+  .loose();
+export type ExecuteAgentConfig = z.infer<typeof ExecuteAgentConfig>;
+
 /** A raw step as received; its `config` is validated per type by `validateFlow`. */
 export const RawStep = z
   .object({
@@ -223,7 +231,8 @@ export type Step =
   | (StepBase & { type: 'tool-call'; config: ToolCallConfig })
   | (StepBase & { type: 'fetch-url'; config: FetchUrlConfig })
   | (StepBase & { type: 'api-call'; config: ApiCallConfig })
-  | (StepBase & { type: 'transform-data'; config: TransformDataConfig });
+  | (StepBase & { type: 'transform-data'; config: TransformDataConfig })
+  | (StepBase & { type: 'execute-agent'; config: ExecuteAgentConfig });
 
 /** A flow ready to run: steps validated and sorted. */
 export interface FlowDefinition {

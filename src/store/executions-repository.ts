@@ -20,6 +20,7 @@ export interface NewExecution {
   totalSteps: number;
   createdAt: string;
   parent?: { executionId: string; toolCallId: string };
+  agent?: { id: string; name: string; maxTurns: number; model?: string };
 }
 
 export interface ExecutionStepView {
@@ -37,6 +38,10 @@ export interface ExecutionStepView {
 
 export interface ExecutionView {
   id: string;
+  kind: 'flow' | 'agent';
+  agent: { id: string; name: string; maxTurns: number; model?: string } | null;
+  parentExecutionId: string | null;
+  parentToolCallId: string | null;
   status: ExecutionStatus;
   flowId: string | null;
   flowVersionId: string | null;
@@ -63,7 +68,8 @@ export async function insertExecution(db: Database, execution: NewExecution): Pr
     flow_version_id: execution.flowVersionId, flow_name: execution.flowName, record_id: execution.recordId, status: 'queued',
     dialect: execution.dialect, input: toJson(execution.input), output: null, final_output: null, usage: null, error: null,
     total_steps: execution.totalSteps, last_seq: 0, pause_state: null,
-    parent_execution_id: execution.parent?.executionId ?? null, parent_tool_call_id: execution.parent?.toolCallId ?? null, created_at: execution.createdAt, started_at: null,
+    parent_execution_id: execution.parent?.executionId ?? null, parent_tool_call_id: execution.parent?.toolCallId ?? null,
+    kind: execution.agent ? 'agent' : 'flow', agent: execution.agent ? toJson(execution.agent) : null, created_at: execution.createdAt, started_at: null,
     completed_at: null, duration_ms: null,
   }).execute();
 }
@@ -161,12 +167,13 @@ export async function readEvents(db: Database, executionId: string, afterSeq: nu
 
 
 function toView(row: {
-  id: string; status: string; flow_id: string | null; flow_version_id: string | null; flow_name: string; record_id: string | null;
+  id: string; status: string; kind: 'flow' | 'agent'; agent: string | null; parent_execution_id: string | null; parent_tool_call_id: string | null; flow_id: string | null; flow_version_id: string | null; flow_name: string; record_id: string | null;
   dialect: string; input: string; output: string | null; final_output: string | null; usage: string | null; error: string | null;
   total_steps: number; last_seq: number; created_at: string; started_at: string | null; completed_at: string | null; duration_ms: number | null;
 }): ExecutionView {
   return {
-    id: row.id, status: row.status as ExecutionStatus, flowId: row.flow_id, flowVersionId: row.flow_version_id, flowName: row.flow_name,
+    id: row.id, kind: row.kind, agent: fromJson(row.agent), parentExecutionId: row.parent_execution_id, parentToolCallId: row.parent_tool_call_id,
+    status: row.status as ExecutionStatus, flowId: row.flow_id, flowVersionId: row.flow_version_id, flowName: row.flow_name,
     recordId: row.record_id, dialect: row.dialect, input: fromJson(row.input), output: fromJson(row.output), finalOutput: fromJson(row.final_output),
     usage: fromJson<Usage>(row.usage), error: fromJson(row.error), totalSteps: row.total_steps, eventCount: row.last_seq,
     createdAt: row.created_at, startedAt: row.started_at, completedAt: row.completed_at, durationMs: row.duration_ms,
@@ -187,4 +194,10 @@ export async function listStepCheckpoints(db: Database, executionId: string) {
 export async function claimPaused(db: Database, id: string): Promise<boolean> {
   const result = await db.updateTable('executions').set({ status: 'running', pause_state: null }).where('id', '=', id).where('status', '=', 'paused').executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** The executions a run started through its tools (flow tools, sub-agents), oldest first. */
+export async function listChildExecutions(db: Database, parentId: string): Promise<ExecutionView[]> {
+  const rows = await db.selectFrom('executions').selectAll().where('parent_execution_id', '=', parentId).orderBy('created_at').execute();
+  return rows.map(toView);
 }

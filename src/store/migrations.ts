@@ -126,6 +126,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('executions').addColumn('parent_tool_call_id', 'text').execute();
     },
   },
+  '0004_agents': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('agents')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('description', 'text')
+        .addColumn('definition', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.alterTable('executions').addColumn('kind', 'text', (column) => column.notNull().defaultTo('flow')).execute();
+      await db.schema.alterTable('executions').addColumn('agent', 'text').execute();
+      await db.schema.createIndex('executions_by_parent').on('executions').column('parent_execution_id').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -60,6 +60,9 @@ export interface DatabaseSchema {
     /** The run whose tool (flow tool, sub-agent) started this one. */
     parent_execution_id: string | null;
     parent_tool_call_id: string | null;
+    kind: 'flow' | 'agent';
+    /** For agent runs: `{id, name, maxTurns, model}`, what the event encoders need. */
+    agent: string | null;
     created_at: string;
     started_at: string | null;
     completed_at: string | null;
@@ -89,6 +92,16 @@ export interface DatabaseSchema {
     tool_type: string;
     parameters_schema: string;
     config: string;
+    created_at: string;
+    updated_at: string;
+  };
+  agents: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    name: string;
+    description: string | null;
+    definition: string;
     created_at: string;
     updated_at: string;
   };

@@ -10,6 +10,8 @@ export interface ToolRunnerDeps {
   http: { timeoutMs: number; maxResponseBytes: number };
   /** Runs a stored flow as a tool; provided by the composition root (it needs the store and the engine). */
   runFlowTool(flowId: string, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
+  /** Runs a child agent as a tool; provided by the composition root too. */
+  runAgentTool(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
   maxDepth: number;
 }
 
@@ -39,7 +41,8 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
         case 'local':
           return { ok: false, error: { code: 'TOOL_CONFIG', message: `'${tool.name}' is a client tool; the client runs it` } };
         case 'subagent':
-          return { ok: false, error: { code: 'TOOL_CONFIG', message: 'sub-agent tools are not available yet' } };
+          if (context.depth >= deps.maxDepth) return { ok: false, error: { code: 'TOOL_DEPTH', message: `sub-agents nest at most ${deps.maxDepth} deep` } };
+          return deps.runAgentTool(tool, args, context);
       }
     },
     describeMcpTools: (servers, toolIds, signal) => mcp.describe(servers, toolIds, signal),

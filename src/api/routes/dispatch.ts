@@ -38,7 +38,7 @@ export async function respondWithRun(
   }
   reply.hijack();
   const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': executionId });
-  const encode = createEncoder(dialect, { flowId: prepared.flow.id, flowName: prepared.flow.name });
+  const encode = createEncoder(dialect, { flowId: prepared.flow.id, flowName: prepared.flow.name, agent: prepared.agent });
   let finished = false;
   const unsubscribe = deps.bus.subscribe(executionId, (event) => {
     const frame = encode(event);

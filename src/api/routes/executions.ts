@@ -60,7 +60,7 @@ export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): vo
     const execution = await getExecution(deps.db, request.scope, id);
     if (!execution) throw notFound(id);
     const dialect: Dialect = (query.events as Dialect | undefined) ?? (isDialect(execution.dialect) ? execution.dialect : 'runtype');
-    const encode = createEncoder(dialect, { flowId: execution.flowId, flowName: execution.flowName });
+    const encode = createEncoder(dialect, { flowId: execution.flowId, flowName: execution.flowName, agent: execution.agent ?? undefined });
 
     reply.hijack();
     const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': id });

@@ -12,7 +12,8 @@ import { getFlow } from '../../store/flows-repository.js';
 import { fromJson } from '../../store/json-column.js';
 import { getRecord } from '../../store/records-repository.js';
 import type { AppDeps } from '../app-deps.js';
-import { clientToolsOf, resolveSavedTools, type PreparedRun } from '../prepare-dispatch.js';
+import { clientToolsOf, parseAgent, resolveSavedTools, type PreparedRun } from '../prepare-dispatch.js';
+import { getAgent } from '../../store/agents-repository.js';
 import { chooseDialect, isDialect } from '../wire/dialect.js';
 import { parseDispatchBody } from '../wire/dispatch-request.js';
 import { headerValue, respondWithRun } from './dispatch.js';
@@ -49,7 +50,8 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     const toolOutputs = matchOutputs(pause, body.toolOutputs);
 
     const input = parseDispatchBody(fromJson(row.input)).body;
-    const flow = await loadFlow(deps, request.scope, row.flow_id, row.flow_version_id, row.flow_name, input.flow?.steps);
+    const agent = row.kind === 'agent' ? fromJson<NonNullable<PreparedRun['agent']>>(row.agent) ?? undefined : undefined;
+    const flow = agent ? await loadAgentFlow(deps, request.scope, agent.id, input) : await loadFlow(deps, request.scope, row.flow_id, row.flow_version_id, row.flow_name, input.flow?.steps);
     const record: RecordData = row.record_id
       ? ((await getRecord(deps.db, request.scope, row.record_id)) ?? virtualRecord(input))
       : virtualRecord(input);
@@ -64,6 +66,7 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     const prepared: PreparedRun = {
       executionId: row.id,
       flow,
+      agent,
       job: {
         scope: request.scope,
         lastSeq: row.last_seq,
@@ -73,7 +76,7 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
           secrets: body.secrets ?? deps.workerDeps.pausedSecrets.get(row.id) ?? {},
           messages: input.messages ?? [], options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
           source: row.flow_version_id ? 'api' : 'standalone', startedAt: deps.clock.now(), tools, clientTools: clientToolsOf(input), depth: 0,
-          scope: request.scope, resume,
+          scope: request.scope, resume, kind: agent ? 'agent' : 'flow',
         },
       },
     };
@@ -109,6 +112,15 @@ async function loadFlow(deps: AppDeps, scope: { tenantId: string; mode: 'test' |
   const validated = validateFlowSteps(steps, ['flow', 'steps'], { models: deps.models });
   countSteps(validated);
   return { id: flowId, name, versionId: null, steps: validated };
+}
+
+async function loadAgentFlow(deps: AppDeps, scope: { tenantId: string; mode: 'test' | 'live' }, agentId: string, input: ReturnType<typeof parseDispatchBody>['body']): Promise<FlowDefinition> {
+  const reference = (input.agent ?? {}) as Record<string, unknown>;
+  const savedId = typeof reference.agentId === 'string' ? reference.agentId : typeof reference.id === 'string' && reference.name === undefined ? reference.id : undefined;
+  const raw = savedId ? (await getAgent(deps.db, scope, savedId))?.definition : reference;
+  if (!raw) throw new FlowrunError('NOT_FOUND', `Agent ${agentId} no longer exists`);
+  const spec = parseAgent(agentId, raw, 'agent', deps.models, input.options?.modelOverride);
+  return { id: null, name: spec.name, versionId: null, steps: validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: input.options?.modelOverride }) };
 }
 
 function virtualRecord(input: ReturnType<typeof parseDispatchBody>['body']): RecordData {

@@ -15,6 +15,8 @@ export type Encoder = (event: ExecutionEvent) => WireFrame | null;
 export interface EncoderContext {
   flowId: string | null;
   flowName: string;
+  /** Set for agent runs: they speak the agent_* (legacy) or turn_* (unified) events. */
+  agent?: { id: string; name: string; maxTurns: number; model?: string };
 }
 
 /**

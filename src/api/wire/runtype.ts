@@ -82,6 +82,8 @@ export function createRuntypeEncoder(context: EncoderContext): Encoder {
       case 'tool_result':
       case 'text_start':
       case 'text_end':
+      case 'turn_start':
+      case 'turn_complete':
         return null;
     }
   };

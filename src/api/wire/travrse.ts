@@ -82,6 +82,8 @@ export function createTravrseEncoder(context: EncoderContext): Encoder {
       case 'tool_input_delta':
       case 'text_start':
       case 'text_end':
+      case 'turn_start':
+      case 'turn_complete':
         return null;
     }
   };

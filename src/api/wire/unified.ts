@@ -70,6 +70,8 @@ export function createUnifiedEncoder(context: EncoderContext): Encoder {
         });
       case 'tool_result':
       case 'flow_paused':
+      case 'turn_start':
+      case 'turn_complete':
         return null;
     }
   };

@@ -1,6 +1,7 @@
 import type { Step } from '../../protocol/flow.js';
 import type { StepContext, StepResult } from '../run-context.js';
 import { runConditional } from './conditional.js';
+import { runExecuteAgent } from './execute-agent.js';
 import { runApiCall, runFetchUrl } from './http-steps.js';
 import { runToolCallStep } from './tool-call.js';
 import { runTransformData } from './transform-data.js';
@@ -18,6 +19,7 @@ export function runStep(step: Step, context: StepContext): Promise<StepResult> {
     case 'fetch-url': return runFetchUrl(step, context);
     case 'api-call': return runApiCall(step, context);
     case 'transform-data': return runTransformData(step, context);
+    case 'execute-agent': return runExecuteAgent(step, context);
     default: return assertNever(step);
   }
 }

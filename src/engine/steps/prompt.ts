@@ -52,6 +52,7 @@ export const runPrompt: StepRunner<Extract<Step, { type: 'prompt' }>> = async (s
       processedPrompt: userPrompt ?? messages.map((message) => textOf(message)).join('\n'),
       stopReason: stopReasonOf(turn.finishReason),
       unresolved,
+      loop: { stopReason: 'end_turn', turns: 1 },
     };
   }
   const { messages: _initial, ...base } = request;
@@ -64,6 +65,7 @@ export const runPrompt: StepRunner<Extract<Step, { type: 'prompt' }>> = async (s
     stopReason: loop.hitLimit ? 'max_tool_calls' : stopReasonOf(loop.finishReason),
     unresolved,
     toolCalls: loop.records,
+    loop: { stopReason: loop.stopReason, turns: loop.turns },
   };
 };
 

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { FlowrunError } from '../../protocol/errors.js';
+import { deleteAgent, getAgent, insertAgent, listAgents, updateAgent } from '../../store/agents-repository.js';
+import type { AppDeps } from '../app-deps.js';
+import { parseAgent, prepareDispatch } from '../prepare-dispatch.js';
+import { chooseDialect, isDialect } from '../wire/dialect.js';
+import { parseDispatchBody } from '../wire/dispatch-request.js';
+import { headerValue, respondWithRun } from './dispatch.js';
+
+/** `/v1/agents`: saved agents (Runtype's shape), and `POST /v1/agents/{id}/execute` to chat with one. */
+export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const now = () => new Date(deps.clock.now()).toISOString();
+  const validate = (body: unknown) => {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
+    const spec = parseAgent('pending', body, 'body', deps.models);
+    const definition = body as Record<string, unknown>;
+    return { name: spec.name, description: typeof definition.description === 'string' ? definition.description : undefined, definition };
+  };
+
+  app.get('/v1/agents', async (request) => ({ data: await listAgents(deps.db, request.scope) }));
+
+  app.post('/v1/agents', async (request, reply) => {
+    const agent = validate(request.body);
+    return reply.status(201).send(await insertAgent(deps.db, request.scope, agent, deps.ids.next('agent'), now()));
+  });
+
+  app.get('/v1/agents/:id', async (request) => {
+    const agent = await getAgent(deps.db, request.scope, (request.params as { id: string }).id);
+    if (!agent) throw new FlowrunError('NOT_FOUND', 'Agent not found');
+    return agent;
+  });
+
+  // Runtype's update replaces the whole agent; PATCH merges the given top-level fields into it.
+  app.patch('/v1/agents/:id', async (request) => {
+    const existing = await getAgent(deps.db, request.scope, (request.params as { id: string }).id);
+    if (!existing) throw new FlowrunError('NOT_FOUND', 'Agent not found');
+    const agent = validate({ ...existing.definition, ...((request.body ?? {}) as Record<string, unknown>) });
+    await updateAgent(deps.db, request.scope, existing.id, agent, now());
+    return getAgent(deps.db, request.scope, existing.id);
+  });
+
+  app.delete('/v1/agents/:id', async (request, reply) => {
+    if (!(await deleteAgent(deps.db, request.scope, (request.params as { id: string }).id))) throw new FlowrunError('NOT_FOUND', 'Agent not found');
+    return reply.status(204).send();
+  });
+
+  app.post('/v1/agents/:id/execute', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = parseDispatchBody({ ...raw, agent: { agentId: id } });
+    const query = request.query as { events?: string };
+    const dialect = chooseDialect(isDialect(query.events) ? query.events : undefined, headerValue(request.headers['x-persona-version']), parsed.snakeCase);
+    const prepared = await prepareDispatch(deps, request.scope, parsed.body, dialect);
+    const options = parsed.body.options ?? {};
+    return respondWithRun(deps, request, reply, prepared, dialect, { stream: options.streamResponse !== false, cancelOnDisconnect: options.cancelOnDisconnect === true });
+  });
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ReasoningConfig, ResponseFormat } from './flow.js';
+
+const ModelSettings = {
+  model: z.string().min(1).max(200).optional(),
+  systemPrompt: z.string().max(1_000_000).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  topK: z.number().int().positive().optional(),
+  seed: z.number().int().optional(),
+  maxTokens: z.number().int().positive().max(1_000_000).optional(),
+  reasoning: ReasoningConfig.optional(),
+  responseFormat: ResponseFormat.optional(),
+  tools: z.record(z.string(), z.unknown()).optional(),
+  loopConfig: z
+    .object({ maxTurns: z.number().int().min(1).max(100).optional(), maxCost: z.number().positive().optional(), enableReflection: z.boolean().optional(), reflectionInterval: z.number().int().optional() })
+    .loose()
+    .optional(),
+};
+
+/**
+ * An agent as Runtype's API describes it: model settings either at the top level (the chat widget's inline
+ * agents) or under `config` (saved agents); `config` wins where both are given.
+ */
+export const AgentDefinition = z
+  .object({
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    agentType: z.enum(['runtype']).optional(),
+    maxTurns: z.number().int().min(1).max(100).optional(),
+    ...ModelSettings,
+    config: z.object(ModelSettings).loose().optional(),
+  })
+  .loose();
+export type AgentDefinition = z.infer<typeof AgentDefinition>;
+
+export interface AgentSpec {
+  id: string;
+  name: string;
+  model: string | undefined;
+  maxTurns: number;
+  /** The prompt step an agent run executes: its model settings and its tool loop. */
+  step: Record<string, unknown>;
+}
+
+/** Flattens an agent into the one prompt step that runs it. */
+export function agentSpec(id: string, definition: AgentDefinition): AgentSpec {
+  const merged = { ...definition, ...(definition.config ?? {}) };
+  const maxTurns = merged.loopConfig?.maxTurns ?? definition.maxTurns ?? 10;
+  const tools: Record<string, unknown> = { ...((merged.tools as Record<string, unknown> | undefined) ?? {}), maxTurns, ...(merged.loopConfig?.maxCost !== undefined ? { maxCost: merged.loopConfig.maxCost } : {}) };
+  if (tools.maxToolCalls === undefined) tools.maxToolCalls = Math.min(100, maxTurns * 5);
+  const config: Record<string, unknown> = { tools, outputVariable: 'output' };
+  for (const key of ['model', 'systemPrompt', 'temperature', 'topP', 'topK', 'seed', 'maxTokens', 'reasoning', 'responseFormat'] as const) {
+    if (merged[key] !== undefined) config[key] = merged[key];
+  }
+  return { id, name: definition.name, model: merged.model, maxTurns, step: { id: 'agent', name: definition.name, type: 'prompt', config } };
+}
