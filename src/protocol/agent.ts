@@ -49,7 +49,8 @@ export function agentSpec(id: string, definition: AgentDefinition): AgentSpec {
   const maxTurns = merged.loopConfig?.maxTurns ?? definition.maxTurns ?? 10;
   const tools: Record<string, unknown> = { ...((merged.tools as Record<string, unknown> | undefined) ?? {}), maxTurns, ...(merged.loopConfig?.maxCost !== undefined ? { maxCost: merged.loopConfig.maxCost } : {}) };
   if (tools.maxToolCalls === undefined) tools.maxToolCalls = Math.min(100, maxTurns * 5);
-  const config: Record<string, unknown> = { tools, outputVariable: 'output' };
+  // The conversation is the run's messages, as in Runtype's chat flows (`previousMessages: "{{messages}}"`).
+  const config: Record<string, unknown> = { tools, outputVariable: 'output', previousMessages: '{{messages}}' };
   for (const key of ['model', 'systemPrompt', 'temperature', 'topP', 'topK', 'seed', 'maxTokens', 'reasoning', 'responseFormat'] as const) {
     if (merged[key] !== undefined) config[key] = merged[key];
   }
