@@ -49,6 +49,14 @@ const scenarios = {
   '1-step dispatch, JSON': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody([prompt('s1')], false) },
   '1-step dispatch, SSE': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody([prompt('s1')], true) },
   '5-step dispatch, JSON': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody(['s1', 's2', 's3', 's4', 's5'].map(prompt), false) },
+  // One prompt step whose model calls a custom (sandboxed) tool once per turn, three turns, then answers.
+  'tool loop, 3 calls, JSON': {
+    url: `${serverUrl}/v1/dispatch`, headers,
+    body: dispatchBody([{ id: 't', name: 't', type: 'prompt', config: {
+      model: 'gpt-4o-mini', userPrompt: 'count [tools:3]',
+      tools: { runtimeTools: [{ name: 'inc', toolType: 'custom', parametersSchema: { type: 'object', properties: { n: { type: 'number' } } }, config: { code: 'return parameters.n + 1;' } }] },
+    } }], false),
+  },
 };
 
 async function measure(scenario, connections, seconds) {
@@ -112,6 +120,12 @@ const serialFloor = serial['floor: fake provider direct'];
 if (serialFloor && serial['1-step dispatch, JSON']) {
   console.log(`\nAdded p50 latency per step, serial: 1-step ${(serial['1-step dispatch, JSON'].p50 - serialFloor.p50).toFixed(3)} ms` +
     (serial['5-step dispatch, JSON'] ? `, 5-step ${((serial['5-step dispatch, JSON'].p50 - 5 * serialFloor.p50) / 5).toFixed(3)} ms per step` : ''));
+}
+if (serialFloor && serial['1-step dispatch, JSON'] && serial['tool loop, 3 calls, JSON']) {
+  // The tool flow makes 4 model calls where the 1-step flow makes 1: what is left after 3 more model round trips
+  // is the cost of the 3 tool calls (sandbox, events, checkpointed loop state) plus Flowrun's per-turn overhead.
+  const perCall = (serial['tool loop, 3 calls, JSON'].p50 - serial['1-step dispatch, JSON'].p50 - 3 * serialFloor.p50) / 3;
+  console.log(`Overhead per tool call over model time, serial p50: ${perCall.toFixed(3)} ms`);
 }
 if (floor && one) {
   console.log('\nAdded latency per step (p50, Flowrun 1-step JSON minus the floor):');
