@@ -10,7 +10,7 @@ import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { RunJob } from '../queue/execute-run.js';
 import { insertExecution } from '../store/executions-repository.js';
-import { createFlow, findFlowByName, getFlow, upsertFlowVersion, type StoredFlowDefinition } from '../store/flows-repository.js';
+import { createFlow, findFlowByName, getActiveVersionId, getFlow, upsertFlowVersion, type StoredFlowDefinition } from '../store/flows-repository.js';
 import { createRecord, getRecord } from '../store/records-repository.js';
 import type { AppDeps } from './app-deps.js';
 import type { Dialect } from './wire/dialect.js';
@@ -45,12 +45,12 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
   let flow: FlowDefinition;
   if (flowMode === 'existing') {
     if (!flowInput.id) throw missing('flow.id', 'flow.id is required when flowMode is existing');
-    const stored = await getFlow(db, scope, flowInput.id, options.flowVersionId);
+    const stored = await getFlow(db, scope, flowInput.id, options.flowVersionId ?? (await environmentVersion(db, scope, flowInput.id, options.environment)));
     if (!stored) {
       const what = options.flowVersionId ? `Flow ${flowInput.id} version ${options.flowVersionId}` : `Flow ${flowInput.id}`;
       throw new FlowrunError('NOT_FOUND', `${what} not found`, [{ code: 'NOT_FOUND', path: 'flow.id', message: `${what} not found` }]);
     }
-    flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(stored.definition.steps, ['flow', 'steps']) };
+    flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(stepsOf(stored.definition), ['flow', 'steps']) };
   } else {
     if (flowInput.steps === undefined) throw missing('flow.steps', 'Flow definition required: flow.steps is missing');
     const steps = validate(flowInput.steps, ['flow', 'steps']);
@@ -61,7 +61,7 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
     } else {
       const existing = flowMode === 'upsert' ? await findFlowByName(db, scope, definition.name) : null;
       const stored = existing
-        ? options.upsertOptions?.createVersionOnChange === false ? existing : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now)
+        ? options.upsertOptions?.createVersionOnChange === false ? existing : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now, { forkAlways: true })
         : await createFlow(db, scope, definition, { flowId: ids.next('flow'), versionId: ids.next('flowver') }, now);
       flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(stored.definition.steps, ['flow', 'steps']) };
     }
@@ -154,6 +154,31 @@ async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'mod
 }
 
 export { resolveAgentSpec as parseAgent };
+
+/**
+ * The version `environment` runs: the one active there; without an explicit environment, production's if one
+ * is active, else the flow's current version (undefined). An explicit environment with nothing active is a 404.
+ */
+async function environmentVersion(db: AppDeps['db'], scope: TenantScope, flowIdOrSlug: string, environment: string | undefined): Promise<string | undefined> {
+  const flow = await getFlow(db, scope, flowIdOrSlug);
+  if (!flow) return undefined;
+  const active = await getActiveVersionId(db, flow.id, environment ?? 'production');
+  if (active) return active;
+  if (environment) throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version active in environment '${environment}'`, [{ code: 'NOT_FOUND', path: 'options.environment', message: `nothing is active in '${environment}'` }]);
+  return undefined;
+}
+
+/** A stored flow's steps; a template-only (PromptShuttle) flow runs its entrypoint template as one prompt step. */
+export function stepsOf(definition: StoredFlowDefinition): unknown[] | undefined {
+  if (definition.steps) return definition.steps;
+  if (!definition.templates) return undefined;
+  const templates = definition.templates as Array<Record<string, unknown>>;
+  const entry = templates.find((template) => template.name === (definition.entrypoint ?? 'main')) ?? templates[0];
+  if (!entry) return [];
+  return [{ id: String(entry.name ?? 'main'), name: String(entry.name ?? 'main'), type: 'prompt', config: {
+    model: entry.llm, systemPrompt: entry.template, userPrompt: entry.userTemplate ?? '{{messages}}', temperature: entry.temperature,
+  } }];
+}
 
 async function resolveRecord(deps: Pick<AppDeps, 'db' | 'ids'>, scope: TenantScope, body: DispatchBody, mode: 'virtual' | 'existing' | 'create', now: string): Promise<RecordData> {
   const input = body.record ?? {};

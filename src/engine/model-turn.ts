@@ -2,6 +2,7 @@ import { FlowrunError } from '../protocol/errors.js';
 import type { Usage } from '../protocol/usage.js';
 import type { FinishReason, ModelRequest, ToolCallRequest } from './ports.js';
 import type { StepContext } from './run-context.js';
+import type { TurnRecord } from './tool-loop-state.js';
 
 export interface TurnOutcome {
   text: string;
@@ -9,6 +10,15 @@ export interface TurnOutcome {
   usage: Usage;
   finishReason: FinishReason;
   modelId: string;
+  provider: string;
+}
+
+/** The record of a turn for the step's `responses`. */
+export function turnRecord(turn: TurnOutcome): TurnRecord {
+  return {
+    model: turn.modelId, provider: turn.provider, text: turn.text, finishReason: turn.finishReason, usage: turn.usage,
+    toolCalls: turn.toolCalls.map((call) => ({ id: call.toolCallId, name: call.toolName, arguments: call.input })),
+  };
 }
 
 /**
@@ -16,7 +26,7 @@ export interface TurnOutcome {
  * writes them (tool_start, tool_input_delta) and returns the turn's text, tool calls and usage.
  */
 export async function streamModelTurn(
-  request: ModelRequest, context: StepContext, options: { streamOutput: boolean; toolTypes: Map<string, { toolType: string; toolId: string }>; turnIndex?: number },
+  request: ModelRequest, context: StepContext, options: { streamOutput: boolean; toolTypes: Map<string, { toolType: string; toolId: string }>; turnIndex?: number; fallbackModels?: string[] },
 ): Promise<TurnOutcome> {
   const { events, ids } = context.deps;
   const partId = ids.next('turn');
@@ -33,10 +43,24 @@ export async function streamModelTurn(
     const known = options.toolTypes.get(toolName);
     events.emit({ type: 'tool_start', toolCallId, toolName, toolType: known?.toolType ?? 'unknown', toolId: known?.toolId ?? toolName, ...ref });
   };
+  const candidates = [request.model, ...(options.fallbackModels ?? [])];
+  let emitted = false;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await streamOne({ ...request, model: candidates[attempt]! });
+    } catch (error) {
+      // A fallback model takes over only when the failure is retryable and nothing reached the client yet.
+      const retryable = FlowrunError.isInstance(error) && (error.code === 'PROVIDER_ERROR' || error.code === 'PROVIDER_TIMEOUT');
+      if (!retryable || emitted || attempt + 1 >= candidates.length || context.signal.aborted) throw error;
+    }
+  }
+
+  async function streamOne(request: ModelRequest): Promise<TurnOutcome> {
   for await (const part of context.deps.models.stream(request)) {
     switch (part.type) {
       case 'text-delta':
         if (part.text === '') break;
+        emitted = true;
         if (options.streamOutput) {
           if (chunkIndex === 0) events.emit({ type: 'text_start', partId, ...ref });
           chunkIndex++;
@@ -48,6 +72,7 @@ export async function streamModelTurn(
         if (options.streamOutput) events.emit({ type: 'reasoning_delta', partId: `${partId}_reasoning`, text: part.text, ...ref });
         break;
       case 'tool-input-start':
+        emitted = true;
         announce(part.toolCallId, part.toolName);
         break;
       case 'tool-input-delta':
@@ -63,8 +88,9 @@ export async function streamModelTurn(
           type: 'turn_complete', turnId: partId, turnIndex, content: text, usage: part.usage,
           stopReason: part.finishReason === 'tool-calls' ? 'max_tool_calls' : part.finishReason === 'length' ? 'length' : 'end_turn', toolCalls: toolCalls.length, ...ref,
         });
-        return { text, toolCalls, usage: part.usage, finishReason: part.finishReason, modelId: part.modelId };
+        return { text, toolCalls, usage: part.usage, finishReason: part.finishReason, modelId: part.modelId, provider: part.provider };
     }
   }
   throw new FlowrunError('PROVIDER_ERROR', `model ${request.model} ended its stream without finishing`);
+  }
 }

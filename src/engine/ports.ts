@@ -51,6 +51,8 @@ export interface ModelRequest {
   presencePenalty?: number;
   reasoning?: { effort?: 'minimal' | 'low' | 'medium' | 'high'; budgetTokens?: number };
   responseFormat: 'text' | 'json';
+  /** With `responseFormat: json`, the JSON Schema of the reply, for providers that constrain output to it. */
+  responseSchema?: Record<string, unknown>;
   signal: AbortSignal;
 }
 
@@ -97,6 +99,8 @@ export interface StepCheckpoint {
   durationMs: number;
   variables: Record<string, unknown>;
   toolCalls?: Array<{ toolCallId: string; toolName: string; toolType: string; success: boolean; durationMs: number; costUsd: number; childExecutionId?: string }>;
+  /** The step's model calls (kept in memory for the run's response; not stored). */
+  responses?: Array<{ model: string; provider: string; text: string; finishReason: string; usage: Usage; toolCalls: Array<{ id: string; name: string; arguments: string }> }>;
 }
 
 export interface CheckpointStore {

@@ -4,7 +4,7 @@ import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
 import type { CheckpointStore, Clock, EventSink, Ids, ModelGateway, ResolvedTool, ToolRunner } from './ports.js';
-import type { LoopState, PendingToolCall, ToolCallRecord } from './tool-loop-state.js';
+import type { LoopState, PendingToolCall, ToolCallRecord, TurnRecord } from './tool-loop-state.js';
 
 export type { ToolCallRecord };
 
@@ -68,6 +68,8 @@ export interface StepResult {
   toolCalls?: ToolCallRecord[];
   /** For steps with a tool loop: how it ended and how many model turns it took. */
   loop?: { stopReason: 'end_turn' | 'max_turns' | 'max_cost'; turns: number };
+  /** Every model call of the step, in order. */
+  responses?: TurnRecord[];
 }
 
 

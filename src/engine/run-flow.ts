@@ -144,7 +144,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       const durationMs = clock.now() - stepStartedAt;
       await commit({
         stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'completed', result: result.result, error: null,
-        usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables, toolCalls: result.toolCalls,
+        usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables, toolCalls: result.toolCalls, responses: result.responses,
       });
       events.emit({
         type: 'step_complete', result: result.result, durationMs, usage: result.usage ?? null, model: result.model,

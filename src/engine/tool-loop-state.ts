@@ -12,6 +12,16 @@ export interface ToolCallRecord {
   childExecutionId?: string;
 }
 
+/** One model call of a step: what PromptShuttle's run response lists in `responses`. */
+export interface TurnRecord {
+  model: string;
+  provider: string;
+  text: string;
+  finishReason: string;
+  usage: Usage;
+  toolCalls: Array<{ id: string; name: string; arguments: string }>;
+}
+
 /** The serializable state of a prompt step's tool loop: what a paused run stores and a resumed one restores. */
 export interface LoopState {
   messages: ModelMessage[];
@@ -20,6 +30,7 @@ export interface LoopState {
   usage: Usage;
   turns: number;
   records: ToolCallRecord[];
+  responses: TurnRecord[];
   /** Results of the server-side calls of the turn that paused, sent to the model with the client's outputs. */
   settled: Array<{ toolCallId: string; toolName: string; output: unknown; isError: boolean }>;
 }

@@ -1,11 +1,11 @@
 import { FlowrunError } from '../protocol/errors.js';
 import type { ToolsConfig } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
-import { streamModelTurn, type TurnOutcome } from './model-turn.js';
+import { streamModelTurn, turnRecord, type TurnOutcome } from './model-turn.js';
 import type { ModelMessage, ModelRequest, ResolvedTool, ToolCallRequest } from './ports.js';
 import type { StepContext, ToolCallRecord } from './run-context.js';
 import { runToolWithEvents } from './run-tool.js';
-import { PauseRun, type LoopState, type PendingToolCall } from './tool-loop-state.js';
+import { PauseRun, type LoopState, type PendingToolCall, type TurnRecord } from './tool-loop-state.js';
 
 export interface LoopOutcome {
   text: string;
@@ -17,6 +17,7 @@ export interface LoopOutcome {
   /** Why the loop ended, in agent terms. */
   stopReason: 'end_turn' | 'max_turns' | 'max_cost';
   turns: number;
+  responses: TurnRecord[];
 }
 
 /**
@@ -31,7 +32,7 @@ export async function runToolLoop(
   tools: ResolvedTool[],
   config: ToolsConfig,
   context: StepContext,
-  options: { streamOutput: boolean; stepId: string },
+  options: { streamOutput: boolean; stepId: string; fallbackModels?: string[] },
 ): Promise<LoopOutcome> {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const toolTypes = new Map(tools.map((tool) => [tool.name, { toolType: tool.toolType, toolId: tool.id }]));
@@ -39,7 +40,8 @@ export async function runToolLoop(
   const resume = context.resume?.pausedStepId === options.stepId ? context.resume : undefined;
   const state: LoopState = resume
     ? structuredClone(resume.loop)
-    : { messages: [...initialMessages], toolCallsMade: 0, perTool: {}, usage: emptyUsage(), turns: 0, records: [], settled: [] };
+    : { messages: [...initialMessages], toolCallsMade: 0, perTool: {}, usage: emptyUsage(), turns: 0, records: [], responses: [], settled: [] };
+  state.responses ??= [];
   if (resume) {
     // The client's outputs join the results of the server calls of the paused turn.
     const answers = resume.pending.map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, output: resume.toolOutputs[call.toolCallId] ?? null, isError: false }));
@@ -63,11 +65,13 @@ export async function runToolLoop(
     const turn = await streamModelTurn(
       { ...base, messages: state.messages, tools: specs.length > 0 && config.toolCallStrategy !== 'none' ? specs : undefined, toolChoice },
       context,
-      { streamOutput: options.streamOutput, toolTypes, turnIndex: state.turns - 1 },
+      { streamOutput: options.streamOutput, toolTypes, turnIndex: state.turns - 1, fallbackModels: options.fallbackModels },
     );
     state.usage = addUsage(state.usage, turn.usage);
+    state.responses.push(turnRecord(turn));
     const end = (stopReason: LoopOutcome['stopReason'], hitLimit: boolean): LoopOutcome => ({
       text: turn.text, usage: state.usage, modelId: turn.modelId, finishReason: hitLimit ? 'tool-calls' : turn.finishReason, hitLimit, records: state.records, stopReason, turns: state.turns,
+      responses: state.responses,
     });
     if (turn.toolCalls.length === 0 || config.toolCallStrategy === 'none') return end(lastTurn && turn.toolCalls.length > 0 ? 'max_turns' : 'end_turn', false);
     // The model asked for tools after being told it may not: stop here rather than loop.

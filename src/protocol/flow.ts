@@ -112,6 +112,12 @@ export const PromptConfig = z
     streamOutput: z.boolean().optional(),
     outputVariable: z.string().min(1).max(200).optional(),
     tools: ToolsConfig.optional(),
+    /** Models tried in order when the step's model fails with a retryable error before answering. */
+    fallbackModels: z.array(z.string().min(1).max(200)).max(10).optional(),
+    /** JSON Schema the reply must match (structured output); a reply that does not is retried once. */
+    responseSchema: z.record(z.string(), z.unknown()).optional(),
+    /** The prompts are final text: `{{…}}` in them is not rendered (PromptShuttle templates). */
+    rawPrompts: z.boolean().optional(),
   })
   .loose();
 export type PromptConfig = z.infer<typeof PromptConfig>;

@@ -174,7 +174,7 @@ function callOptions(route: Exclude<Route, { kind: 'echo' }>, request: ModelRequ
     seed: request.seed,
     frequencyPenalty: request.frequencyPenalty,
     presencePenalty: request.presencePenalty,
-    responseFormat: request.responseFormat === 'json' ? { type: 'json' } : { type: 'text' },
+    responseFormat: request.responseFormat === 'json' ? { type: 'json', ...(request.responseSchema ? { schema: request.responseSchema as JSONSchema7, name: 'response' } : {}) } : { type: 'text' },
     tools: request.tools?.length
       ? request.tools.map((tool) => ({ type: 'function' as const, name: tool.name, description: tool.description, inputSchema: tool.parameters as JSONSchema7 }))
       : undefined,

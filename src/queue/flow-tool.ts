@@ -14,7 +14,7 @@ export async function runFlowTool(deps: WorkerDeps, flowId: string, args: Record
   const stored = await getFlow(deps.db, context.scope, flowId);
   if (!stored) return { ok: false, error: { code: 'NOT_FOUND', message: `flow ${flowId} not found` } };
   try {
-    const steps = validateFlowSteps(stored.definition.steps, ['flow', 'steps'], { models: deps.models });
+    const steps = validateFlowSteps(stored.definition.steps ?? [], ['flow', 'steps'], { models: deps.models });
     const tools = await findTools(deps.db, context.scope, savedToolReferences(steps).map((reference) => reference.id));
     const executionId = deps.ids.next('exec');
     const now = deps.clock.now();

@@ -144,6 +144,90 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('executions_by_parent').on('executions').column('parent_execution_id').execute();
     },
   },
+  '0005_shuttle': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('flows').addColumn('slug', 'text').execute();
+      await db.schema.createIndex('flows_by_slug').on('flows').columns(['tenant_id', 'mode', 'slug']).unique().execute();
+      await db.schema.alterTable('flow_versions').addColumn('locked', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('environments')
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('environments_pk', ['tenant_id', 'mode', 'name'])
+        .execute();
+      await db.schema
+        .createTable('flow_environments')
+        .addColumn('flow_id', 'text', (column) => column.notNull())
+        .addColumn('environment', 'text', (column) => column.notNull())
+        .addColumn('version_id', 'text', (column) => column.notNull())
+        .addColumn('activated_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('flow_environments_pk', ['flow_id', 'environment'])
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('action', 'text', (column) => column.notNull())
+        .addColumn('flow_id', 'text')
+        .addColumn('details', 'text', (column) => column.notNull())
+        .addColumn('comment', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('model_aliases')
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('alias', 'text', (column) => column.notNull())
+        .addColumn('models', 'text', (column) => column.notNull())
+        .addColumn('strategy', 'text', (column) => column.notNull())
+        .addColumn('weights', 'text')
+        .addColumn('counter', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('model_aliases_pk', ['tenant_id', 'mode', 'alias'])
+        .execute();
+      await db.schema
+        .createTable('response_cache')
+        .addColumn('key', 'text', (column) => column.primaryKey())
+        .addColumn('response', 'text', (column) => column.notNull())
+        .addColumn('expires_at', 'integer', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('credit_balances')
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('balance', 'integer', (column) => column.notNull())
+        .addPrimaryKeyConstraint('credit_balances_pk', ['tenant_id', 'mode'])
+        .execute();
+      await db.schema
+        .createTable('credit_ledger')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('delta', 'integer', (column) => column.notNull())
+        .addColumn('balance_after', 'integer', (column) => column.notNull())
+        .addColumn('reason', 'text', (column) => column.notNull())
+        .addColumn('execution_id', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('feedback')
+        .addColumn('execution_id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('score', 'integer', (column) => column.notNull())
+        .addColumn('text', 'text')
+        .addColumn('end_user_id', 'text')
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.alterTable('executions').addColumn('customer_id', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('tags', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('credits_used', 'integer').execute();
+      await db.schema.alterTable('executions').addColumn('meta', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -12,6 +12,8 @@ export interface DatabaseSchema {
   };
   flows: {
     id: string;
+    /** PromptShuttle's slug (`product_description`): unique per tenant and mode; a flow is addressed by id or slug. */
+    slug: string | null;
     tenant_id: string;
     mode: string;
     name: string;
@@ -27,6 +29,8 @@ export interface DatabaseSchema {
     definition: string;
     definition_hash: string;
     created_at: string;
+    /** 1 once activated in an environment: it can no longer change, editing forks a new version. */
+    locked: number;
   };
   records: {
     id: string;
@@ -61,6 +65,12 @@ export interface DatabaseSchema {
     parent_execution_id: string | null;
     parent_tool_call_id: string | null;
     kind: 'flow' | 'agent';
+    customer_id: string | null;
+    /** JSON array of tags. */
+    tags: string | null;
+    credits_used: number | null;
+    /** Run-API extras: environment, entrypoint, cached, debugUrl, warnings, responses, flowRequest. */
+    meta: string | null;
     /** For agent runs: `{id, name, maxTurns, model}`, what the event encoders need. */
     agent: string | null;
     created_at: string;
@@ -105,6 +115,14 @@ export interface DatabaseSchema {
     created_at: string;
     updated_at: string;
   };
+  environments: { tenant_id: string; mode: string; name: string; created_at: string };
+  flow_environments: { flow_id: string; environment: string; version_id: string; activated_at: string };
+  audit_log: { id: string; tenant_id: string; mode: string; action: string; flow_id: string | null; details: string; comment: string | null; created_at: string };
+  model_aliases: { tenant_id: string; mode: string; alias: string; models: string; strategy: string; weights: string | null; counter: number; updated_at: string };
+  response_cache: { key: string; response: string; expires_at: number };
+  credit_balances: { tenant_id: string; mode: string; balance: number };
+  credit_ledger: { id: string; tenant_id: string; mode: string; delta: number; balance_after: number; reason: string; execution_id: string | null; created_at: string };
+  feedback: { execution_id: string; tenant_id: string; mode: string; score: number; text: string | null; end_user_id: string | null; updated_at: string };
   execution_events: {
     execution_id: string;
     seq: number;

@@ -107,7 +107,7 @@ async function loadFlow(deps: AppDeps, scope: { tenantId: string; mode: 'test' |
   if (flowId && versionId) {
     const stored = await getFlow(deps.db, scope, flowId, versionId);
     if (!stored) throw new FlowrunError('NOT_FOUND', `Flow ${flowId} version ${versionId} no longer exists`);
-    return { id: stored.id, name: stored.name, versionId: stored.versionId, steps: validateFlowSteps(stored.definition.steps, ['flow', 'steps'], { models: deps.models }) };
+    return { id: stored.id, name: stored.name, versionId: stored.versionId, steps: validateFlowSteps(stored.definition.steps ?? [], ['flow', 'steps'], { models: deps.models }) };
   }
   const validated = validateFlowSteps(steps, ['flow', 'steps'], { models: deps.models });
   countSteps(validated);

@@ -1,8 +1,10 @@
 import { FlowrunError } from '../../protocol/errors.js';
 import { ToolsConfig, type ChatMessage, type PromptConfig, type Step } from '../../protocol/flow.js';
 import type { StopReason } from '../../protocol/execution-event.js';
-import type { FinishReason, ModelRequest, ResolvedTool } from '../ports.js';
-import { streamModelTurn } from '../model-turn.js';
+import type { FinishReason, ModelMessage, ModelRequest, ResolvedTool } from '../ports.js';
+import { streamModelTurn, turnRecord } from '../model-turn.js';
+import { schemaProblems } from '../json-schema.js';
+import { addUsage } from '../../protocol/usage.js';
 import { runToolLoop } from '../tool-loop.js';
 import type { StepContext, StepRunner } from '../run-context.js';
 import { renderTemplate, renderValue } from '../template.js';
@@ -12,24 +14,23 @@ export const runPrompt: StepRunner<Extract<Step, { type: 'prompt' }>> = async (s
   const scope = context.scope();
   const unresolved: string[] = [];
   const render = (template: string | undefined): string | undefined => {
-    if (template === undefined) return undefined;
+    if (template === undefined || config.rawPrompts) return template;
     const rendered = renderTemplate(template, scope);
     for (const name of rendered.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
     return rendered.text;
   };
   const system = render(config.systemPrompt);
   const userPrompt = render(config.userPrompt ?? config.text);
-  const messages = buildMessages(config, context, scope, unresolved);
+  const messages: ModelMessage[] = buildMessages(config, context, scope, unresolved);
   if (userPrompt !== undefined && userPrompt !== '') messages.push({ role: 'user', content: userPrompt });
   if (messages.length === 0) {
     throw new FlowrunError('VALIDATION_ERROR', `prompt step '${step.name}' rendered an empty prompt: give userPrompt or messages`);
   }
   const model = context.request.options.modelOverride ?? config.model!;
-  const json = config.responseFormat === 'json';
-  const request: ModelRequest = {
+  const json = config.responseFormat === 'json' || config.responseSchema !== undefined;
+  const base: Omit<ModelRequest, 'messages'> = {
     model,
     system: system || undefined,
-    messages,
     temperature: config.temperature,
     maxTokens: config.maxTokens,
     topP: config.topP,
@@ -39,33 +40,49 @@ export const runPrompt: StepRunner<Extract<Step, { type: 'prompt' }>> = async (s
     presencePenalty: config.presencePenalty,
     reasoning: reasoningOf(config),
     responseFormat: json ? 'json' : 'text',
+    responseSchema: config.responseSchema,
     signal: context.signal,
   };
   const tools = await resolveStepTools(config, context);
   const streamOutput = config.streamOutput !== false;
-  if (tools.length === 0 && context.resume?.pausedStepId !== step.id) {
-    const turn = await streamModelTurn(request, context, { streamOutput, toolTypes: new Map() });
+  const fallbackModels = context.request.options.modelOverride ? [] : config.fallbackModels;
+  const processedPrompt = userPrompt ?? messages.map((message) => ('content' in message ? textOf(message as ChatMessage) : '')).join('\n');
+
+  const runOnce = async (conversation: ModelMessage[]) => {
+    if (tools.length === 0 && context.resume?.pausedStepId !== step.id) {
+      const turn = await streamModelTurn({ ...base, messages: conversation }, context, { streamOutput, toolTypes: new Map(), fallbackModels });
+      return {
+        text: turn.text, usage: turn.usage, model: turn.modelId, stopReason: stopReasonOf(turn.finishReason),
+        loop: { stopReason: 'end_turn' as const, turns: 1 }, responses: [turnRecord(turn)], toolCalls: undefined,
+      };
+    }
+    const loop = await runToolLoop(base, conversation, tools, config.tools ?? ToolsConfig.parse({}), context, { streamOutput, stepId: step.id, fallbackModels });
     return {
-      result: json ? parseJsonReply(turn.text, step.name) : turn.text,
-      usage: turn.usage,
-      model: turn.modelId,
-      processedPrompt: userPrompt ?? messages.map((message) => textOf(message)).join('\n'),
-      stopReason: stopReasonOf(turn.finishReason),
-      unresolved,
-      loop: { stopReason: 'end_turn', turns: 1 },
+      text: loop.text, usage: loop.usage, model: loop.modelId, stopReason: loop.hitLimit ? ('max_tool_calls' as const) : stopReasonOf(loop.finishReason),
+      loop: { stopReason: loop.stopReason, turns: loop.turns }, responses: loop.responses, toolCalls: loop.records,
     };
+  };
+
+  let outcome = await runOnce(messages);
+  let result: unknown = json ? parseJsonReply(outcome.text, step.name) : outcome.text;
+  if (config.responseSchema) {
+    // Structured output: a reply that does not match the schema is retried once with the errors, then fails.
+    let problems = schemaProblems(config.responseSchema, result);
+    if (problems) {
+      const first = outcome;
+      outcome = await runOnce([
+        ...messages, { role: 'assistant', content: first.text },
+        { role: 'user', content: `Your reply does not match the required JSON schema (${problems}). Reply again with only JSON that matches it.` },
+      ]);
+      outcome = { ...outcome, usage: addUsage(first.usage, outcome.usage), responses: [...first.responses, ...outcome.responses] };
+      result = parseJsonReply(outcome.text, step.name);
+      problems = schemaProblems(config.responseSchema, result);
+      if (problems) throw new FlowrunError('MODEL_OUTPUT_INVALID', `prompt step '${step.name}': the reply does not match responseSchema after a retry (${problems})`);
+    }
   }
-  const { messages: _initial, ...base } = request;
-  const loop = await runToolLoop(base, messages, tools, config.tools ?? ToolsConfig.parse({}), context, { streamOutput, stepId: step.id });
   return {
-    result: json ? parseJsonReply(loop.text, step.name) : loop.text,
-    usage: loop.usage,
-    model: loop.modelId,
-    processedPrompt: userPrompt ?? messages.map((message) => textOf(message)).join('\n'),
-    stopReason: loop.hitLimit ? 'max_tool_calls' : stopReasonOf(loop.finishReason),
-    unresolved,
-    toolCalls: loop.records,
-    loop: { stopReason: loop.stopReason, turns: loop.turns },
+    result, usage: outcome.usage, model: outcome.model, processedPrompt, stopReason: outcome.stopReason, unresolved,
+    toolCalls: outcome.toolCalls, loop: outcome.loop, responses: outcome.responses,
   };
 };
 
