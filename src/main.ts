@@ -32,6 +32,9 @@ export interface Config {
   shutdownTimeoutMs: number;
   concurrency: number;
   keyCacheTtlMs: number;
+  initialCredits: number;
+  adminToken?: string;
+  cacheTtlMs: number;
   eventFlushMs: number;
   catalogFile: string;
   providers: ProviderSettings;
@@ -71,6 +74,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     concurrency: integer(env.FLOWRUN_CONCURRENCY, 256, 'FLOWRUN_CONCURRENCY'),
     keyCacheTtlMs: integer(env.FLOWRUN_KEY_CACHE_TTL_MS, 5_000, 'FLOWRUN_KEY_CACHE_TTL_MS'),
     eventFlushMs: integer(env.FLOWRUN_EVENT_FLUSH_MS, 5, 'FLOWRUN_EVENT_FLUSH_MS'),
+    initialCredits: integer(env.FLOWRUN_INITIAL_CREDITS, 1_000_000_000, 'FLOWRUN_INITIAL_CREDITS'),
+    adminToken: env.FLOWRUN_ADMIN_TOKEN || undefined,
+    cacheTtlMs: integer(env.FLOWRUN_CACHE_TTL_MS, 3_600_000, 'FLOWRUN_CACHE_TTL_MS'),
     tools: {
       sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 2, 'FLOWRUN_SANDBOX_WORKERS'),
       sandboxTimeoutMs: integer(env.FLOWRUN_SANDBOX_TIMEOUT_MS, 5_000, 'FLOWRUN_SANDBOX_TIMEOUT_MS'),
@@ -146,7 +152,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const scheduler = createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency });
   const app = createApp({
     db, bus, writer, scheduler, models, clock, ids, logger, workerDeps,
-    settings: { bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.heartbeatMs, keyCacheTtlMs: config.keyCacheTtlMs },
+    settings: {
+      bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.heartbeatMs, keyCacheTtlMs: config.keyCacheTtlMs,
+      initialCredits: config.initialCredits, adminToken: config.adminToken, cacheTtlMs: config.cacheTtlMs,
+    },
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, database: config.databaseFile }, 'flowrun listening');

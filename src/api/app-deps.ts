@@ -22,5 +22,11 @@ export interface AppDeps {
     heartbeatMs: number;
     /** How long a verified key is trusted before the store is asked again (revocations take effect within it). */
     keyCacheTtlMs: number;
+    /** Credits a tenant (per mode) starts with; 1,000,000 credits = 1 USD. */
+    initialCredits: number;
+    /** Bearer token of the `/admin` routes; unset disables them. */
+    adminToken?: string;
+    /** How long identical PromptShuttle runs are served from the response cache. */
+    cacheTtlMs: number;
   };
 }

@@ -3,6 +3,7 @@ import { countSteps, savedToolReferences, validateFlowSteps } from '../engine/va
 import { FlowrunError } from '../protocol/errors.js';
 import type { FlowDefinition, Step } from '../protocol/flow.js';
 import { resolveAgentSpec } from '../engine/agent.js';
+import { reserveForRun, worstCaseCredits, type Reservation } from './credits.js';
 import { getAgent } from '../store/agents-repository.js';
 import type { ResolvedTool } from '../engine/ports.js';
 import { findTools } from '../store/tools-repository.js';
@@ -22,6 +23,8 @@ export interface PreparedRun {
   flow: FlowDefinition;
   /** Set for agent runs (their events are agent_* / turn_*). */
   agent?: { id: string; name: string; maxTurns: number; model?: string };
+  /** Credits held for the run until it is settled. */
+  reservation?: Reservation;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface PreparedRun {
  * create, upsert) and the record (virtual, existing, create). Every check that can refuse the request runs
  * before anything is written.
  */
-export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models'>, scope: TenantScope, body: DispatchBody, dialect: Dialect): Promise<PreparedRun> {
+export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models' | 'settings'>, scope: TenantScope, body: DispatchBody, dialect: Dialect): Promise<PreparedRun> {
   const { db, ids, clock } = deps;
   const now = new Date(clock.now()).toISOString();
   const options = body.options ?? {};
@@ -69,6 +72,7 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
 
   const tools = await resolveSavedTools(deps.db, scope, flow.steps);
   const record = await resolveRecord(deps, scope, body, options.recordMode ?? 'virtual', now);
+  const reservation = await reserveForRun(deps, scope, estimateCredits(flow.steps, deps.models, JSON.stringify(body).length, options.modelOverride), options.maxRequestCostCredits);
   const executionId = ids.next('exec');
   await insertExecution(db, {
     id: executionId, scope, flowId: flow.id, flowVersionId: flow.versionId ?? null, flowName: flow.name, recordId: record.id, dialect,
@@ -80,7 +84,27 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
     source: flowMode === 'virtual' ? 'standalone' : 'api', startedAt: clock.now(),
     tools, clientTools: clientToolsOf(body), depth: 0, scope,
   };
-  return { executionId, flow, job: { scope, request, persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true } };
+  return { executionId, flow, reservation, job: { scope, request, persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true } };
+}
+
+/** The worst case of a flow's prompt steps: each may call its model once, plus once per tool call it allows. */
+export function estimateCredits(steps: Step[], models: AppDeps['models'], promptChars: number, modelOverride?: string): number {
+  let total = 0;
+  const visit = (list: Step[]): void => {
+    for (const step of list) {
+      if (step.type === 'prompt') {
+        const resolution = models.resolve(modelOverride ?? step.config.model ?? '');
+        const calls = 1 + (step.config.tools ? step.config.tools.maxToolCalls : 0);
+        total += worstCaseCredits(resolution.ok ? resolution.price : undefined, promptChars, step.config.maxTokens ?? 4096, calls);
+      }
+      if (step.type === 'conditional') {
+        visit(step.config.trueSteps);
+        visit(step.config.falseSteps);
+      }
+    }
+  };
+  visit(steps);
+  return Math.max(1, total);
 }
 
 /** Loads the saved tools every prompt step names (by id or name); an unknown one is a 422 naming the step. */
@@ -108,7 +132,7 @@ export function clientToolsOf(body: DispatchBody): ResolvedTool[] {
  * An agent run: `agent` is `{agentId}`, `{id}` (a saved agent) or an inline definition; the conversation is
  * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
  */
-async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models'>, scope: TenantScope, body: DispatchBody, dialect: Dialect, now: string): Promise<PreparedRun> {
+async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models' | 'settings'>, scope: TenantScope, body: DispatchBody, dialect: Dialect, now: string): Promise<PreparedRun> {
   const reference = body.agent as Record<string, unknown> | null;
   if (reference === null || typeof reference !== 'object' || Array.isArray(reference)) {
     throw new FlowrunError('VALIDATION_ERROR', 'agent must be {agentId}, {id} or an agent definition', [{ code: 'INVALID_TYPE', path: 'agent', message: 'agent must be an object' }]);
@@ -133,6 +157,7 @@ async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'mod
   const steps = validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: body.options?.modelOverride });
   const flow: FlowDefinition = { id: null, name: spec.name, versionId: null, steps };
   const tools = await resolveSavedTools(deps.db, scope, steps);
+  const reservation = await reserveForRun(deps, scope, estimateCredits(steps, deps.models, JSON.stringify(body).length, body.options?.modelOverride), body.options?.maxRequestCostCredits);
   const executionId = deps.ids.next('exec');
   const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
   await insertExecution(deps.db, {
@@ -141,7 +166,7 @@ async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'mod
   const options = body.options ?? {};
   const record = { id: null, name: body.record?.name ?? spec.name, type: body.record?.type ?? 'agent', metadata: body.record?.metadata ?? {}, created: false };
   return {
-    executionId, flow, agent,
+    executionId, flow, agent, reservation,
     job: {
       scope, persistRecordMetadata: false,
       request: {

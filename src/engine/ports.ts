@@ -67,7 +67,7 @@ export type ModelStreamPart =
   | { type: 'finish'; usage: Usage; finishReason: FinishReason; provider: string; modelId: string };
 
 export type ModelResolution =
-  | { ok: true; provider: string; modelId: string }
+  | { ok: true; provider: string; modelId: string; /** USD per million tokens, when the catalog knows the model. */ price?: { input: number; output: number } }
   | { ok: false; reason: string };
 
 export interface ModelGateway {

@@ -8,6 +8,7 @@ export const errorCatalogue = {
   INVALID_REQUEST: { status: 400, retryable: false },
   UNAUTHORIZED: { status: 401, retryable: false },
   INSUFFICIENT_CREDITS: { status: 402, retryable: false },
+  COST_LIMIT_EXCEEDED: { status: 402, retryable: false },
   FORBIDDEN: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },
   CONFLICT: { status: 409, retryable: false },

@@ -51,5 +51,6 @@ function native(provider: (typeof nativeProviders)[number], modelId: string, pri
 }
 
 export function toResolution(result: RouteResult | { error: string }): ModelResolution {
-  return 'error' in result ? { ok: false, reason: result.error } : { ok: true, provider: result.route.provider, modelId: result.route.modelId };
+  if ('error' in result) return { ok: false, reason: result.error };
+  return { ok: true, provider: result.route.provider, modelId: result.route.modelId, ...(result.price ? { price: { input: result.price.input, output: result.price.output } } : {}) };
 }

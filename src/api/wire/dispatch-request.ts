@@ -34,6 +34,7 @@ export const DispatchOptions = z
     debugMode: z.boolean().optional(),
     flowVersionId: z.string().min(1).max(200).optional(),
     environment: z.string().min(1).max(100).optional(),
+    maxRequestCostCredits: z.number().int().min(0).optional(),
     cancelOnDisconnect: z.boolean().optional(),
     upsertOptions: z.object({ createVersionOnChange: z.boolean().optional(), allowOverwriteExternalChanges: z.boolean().optional() }).loose().optional(),
   })

@@ -1,0 +1,61 @@
+import type { TenantScope } from '../protocol/tenant.js';
+import type { Database } from './database.js';
+
+/**
+ * The per-tenant (and per-mode) credit ledger: 1,000,000 credits = 1 USD. A balance row holds the current
+ * balance; every change is also a ledger entry. Reservations make concurrent runs safe: a run reserves its
+ * worst-case cost with one conditional update before it calls a model, and settles the difference after.
+ */
+export async function ensureBalance(db: Database, scope: TenantScope, initialCredits: number, entryId: string, now: string): Promise<void> {
+  const inserted = await db.insertInto('credit_balances').values({ tenant_id: scope.tenantId, mode: scope.mode, balance: initialCredits })
+    .onConflict((conflict) => conflict.columns(['tenant_id', 'mode']).doNothing()).executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 && initialCredits !== 0) {
+    await db.insertInto('credit_ledger').values({ id: entryId, tenant_id: scope.tenantId, mode: scope.mode, delta: initialCredits, balance_after: initialCredits, reason: 'initial grant', execution_id: null, created_at: now }).execute();
+  }
+}
+
+export async function getBalance(db: Database, scope: TenantScope): Promise<number> {
+  const row = await db.selectFrom('credit_balances').select('balance').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
+  return Number(row?.balance ?? 0);
+}
+
+/** Takes `amount` from the balance only if the balance covers it; the returned balance is null when it does not. */
+export async function reserveCredits(db: Database, scope: TenantScope, amount: number): Promise<number | null> {
+  const row = await db.updateTable('credit_balances').set((eb) => ({ balance: eb('balance', '-', amount) }))
+    .where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('balance', '>=', amount).where('balance', '>', 0)
+    .returning('balance').executeTakeFirst();
+  return row ? Number(row.balance) : null;
+}
+
+/**
+ * Settles a run: the reservation goes back and the actual cost is taken, in one statement; the balance never
+ * goes below zero (a run that cost more than it reserved takes what is left). Returns the balance after.
+ */
+export async function settleCredits(db: Database, scope: TenantScope, reserved: number, actual: number, entry: { id: string; executionId: string; now: string; reason: string }): Promise<{ balance: number; charged: number }> {
+  return db.transaction().execute(async (trx) => {
+    const before = Number((await trx.selectFrom('credit_balances').select('balance').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst())?.balance ?? 0);
+    const available = before + reserved;
+    const charged = Math.min(actual, available);
+    const balance = available - charged;
+    await trx.updateTable('credit_balances').set({ balance }).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).execute();
+    if (charged !== 0) {
+      await trx.insertInto('credit_ledger').values({ id: entry.id, tenant_id: scope.tenantId, mode: scope.mode, delta: -charged, balance_after: balance, reason: entry.reason, execution_id: entry.executionId, created_at: entry.now }).execute();
+    }
+    return { balance, charged };
+  });
+}
+
+export async function addCredits(db: Database, scope: TenantScope, amount: number, entry: { id: string; now: string; reason: string }, initialCredits: number): Promise<number> {
+  await ensureBalance(db, scope, initialCredits, `${entry.id}_init`, entry.now);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.updateTable('credit_balances').set((eb) => ({ balance: eb('balance', '+', amount) }))
+      .where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).returning('balance').executeTakeFirstOrThrow();
+    await trx.insertInto('credit_ledger').values({ id: entry.id, tenant_id: scope.tenantId, mode: scope.mode, delta: amount, balance_after: Number(row.balance), reason: entry.reason, execution_id: null, created_at: entry.now }).execute();
+    return Number(row.balance);
+  });
+}
+
+export async function ledgerSum(db: Database, scope: TenantScope): Promise<number> {
+  const row = await db.selectFrom('credit_ledger').select((eb) => eb.fn.sum<number>('delta').as('total')).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
+  return Number(row?.total ?? 0);
+}
