@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 import { createAuthenticator } from './auth.js';
@@ -7,10 +8,18 @@ import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerExecutionTreeRoutes } from './routes/execution-tree.js';
 import { registerAgentRoutes } from './routes/agents.js';
+import { registerFlowRoutes } from './routes/flows.js';
+import { registerShuttleRoutes } from './routes/shuttle.js';
 import { registerPlaygroundRoutes } from './routes/playground.js';
 import { registerResumeRoutes } from './routes/resume.js';
 import { registerToolRoutes } from './routes/tools.js';
 import { FlowrunError } from '../protocol/errors.js';
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
 
 const publicRoutes = new Set(['/health', '/', '/playground']);
 
@@ -35,6 +44,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
     if (publicRoutes.has(path) || request.method === 'OPTIONS') return;
+    if (path.startsWith('/admin/')) {
+      const token = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+      if (!deps.settings.adminToken || !safeEqual(token, deps.settings.adminToken)) throw new FlowrunError('UNAUTHORIZED', 'Admin routes need Authorization: Bearer $FLOWRUN_ADMIN_TOKEN');
+      return;
+    }
     request.scope = await authenticate(request);
   });
   app.get('/health', async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
@@ -45,5 +59,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerToolRoutes(app, deps);
   registerAgentRoutes(app, deps);
   registerExecutionTreeRoutes(app, deps);
+  registerFlowRoutes(app, deps);
+  registerShuttleRoutes(app, deps);
   return app;
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { openDatabase, readConfig } from '../main.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
+import { addCreditsCommand, showCreditsCommand } from './commands/credits.js';
 
 const program = new Command('flowrun').description('Flowrun: a self-hostable runtime for AI flows and agents');
 
@@ -29,6 +30,17 @@ keys
   .action(createKeyCommand);
 keys.command('list').description('list keys (prefixes only)').option('--tenant <name>').option('--json', 'print JSON').action(listKeysCommand);
 keys.command('revoke').description('revoke a key by id').argument('<id>').action(revokeKeyCommand);
+
+const credits = program.command('credits').description('the credit ledger (1,000,000 credits = 1 USD)');
+credits
+  .command('add')
+  .description('top up a tenant (a negative amount takes credits away)')
+  .requiredOption('--amount <credits>', 'whole credits to add')
+  .option('--tenant <name>', 'tenant', 'default')
+  .option('--mode <mode>', 'test or live', 'live')
+  .option('--reason <text>', 'ledger note')
+  .action(addCreditsCommand);
+credits.command('show').description("a tenant's balance").option('--tenant <name>', 'tenant', 'default').option('--mode <mode>', 'test or live', 'live').action(showCreditsCommand);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`flowrun: ${(error as Error).message}\n`);

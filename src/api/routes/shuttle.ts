@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { discoverParameters } from '../../engine/parameters.js';
+import { FlowrunError } from '../../protocol/errors.js';
+import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
+import { zodIssuesToDetails } from '../../protocol/zod-details.js';
+import { addCredits, getBalance } from '../../store/credits-repository.js';
+import { getExecution, listRuns, usageTotals } from '../../store/executions-repository.js';
+import { getFeedback, upsertFeedback } from '../../store/feedback-repository.js';
+import { deleteAlias, listAliases, putAlias } from '../../store/model-aliases-repository.js';
+import type { AppDeps } from '../app-deps.js';
+import { entrypointOf, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
+import { buildExecutionTree, type ExecutionTreeNode } from './execution-tree.js';
+import { headerValue } from './dispatch.js';
+import { requireFlow } from './flows.js';
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, base: (string | number)[] = []): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    const details = zodIssuesToDetails(result.error, value, base);
+    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid request', details);
+  }
+  return result.data;
+}
+
+/** PromptShuttle's agent tree: the execution tree in its vocabulary (credits instead of USD). */
+function agentTree(node: ExecutionTreeNode, role: string): Record<string, unknown> {
+  return {
+    requestId: node.executionId, agentRole: role, depth: node.depth, durationMs: node.durationMs, status: node.status,
+    creditsUsed: Math.round(node.costUsd * 1_000_000), totalTreeCreditsUsed: Math.round(node.cumulativeCostUsd * 1_000_000),
+    toolCalls: node.toolCalls.map((call) => ({
+      toolName: call.toolName, toolType: call.toolType === 'subagent' ? 'Agent' : call.toolType === 'external' ? 'External' : call.toolType === 'mcp' ? 'Mcp' : call.toolType,
+      durationMs: call.durationMs, success: call.success, spawnedRequestId: call.spawnedExecutionId,
+    })),
+    children: node.children.map((child) => agentTree(child, node.toolCalls.find((call) => call.spawnedExecutionId === child.executionId)?.toolName ?? child.name)),
+  };
+}
+
+const RunsQuery = z.object({
+  flowId: z.string().optional(), tag: z.string().optional(), customerId: z.string().optional(),
+  status: z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']).optional(),
+  from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** PromptShuttle's API under `/api/v1`: runs, parameter discovery, feedback, agent trees, run log, statistics, model aliases, credits. */
+export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const now = () => new Date(deps.clock.now()).toISOString();
+
+  app.post('/api/v1/flows/:flowId/runs', async (request, reply) => {
+    const body = parse(RunRequest, request.body);
+    const result = await runShuttleFlow(deps, request, {
+      scope: request.scope, flowIdOrSlug: (request.params as { flowId: string }).flowId, body, rawBody: request.body ?? {},
+      customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId, debugUrl: headerValue(request.headers['x-shuttle-debug-url']),
+    });
+    return reply.status(result.status).send(result.body);
+  });
+
+  app.get('/api/v1/flows/:flowId/runs/:runId', async (request) => {
+    const { flowId, runId } = request.params as { flowId: string; runId: string };
+    const flow = await requireFlow(deps, request.scope, flowId);
+    const execution = await getExecution(deps.db, request.scope, runId);
+    if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
+    const meta = ((await deps.db.selectFrom('executions').select('meta').where('id', '=', runId).executeTakeFirst())?.meta ?? null);
+    const stored = meta ? (JSON.parse(meta) as { response?: Record<string, unknown> }) : {};
+    return { ...(stored.response ?? { id: execution.id, flowId: flow.id }), status: execution.status, feedback: await getFeedback(deps.db, request.scope, runId) };
+  });
+
+  app.get('/api/v1/flows/:flowId/parameters', async (request) => {
+    const query = parse(z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }), request.query, ['query']);
+    const flow = await resolveRunVersion(deps, request.scope, (request.params as { flowId: string }).flowId, query.version, query.environment);
+    const { templates, entry } = entrypointOf(flow, query.entrypoint);
+    return discoverParameters(entry, templates);
+  });
+
+  app.post('/api/v1/feedback', async (request) => {
+    const body = parse(Feedback, request.body);
+    const execution = await getExecution(deps.db, request.scope, body.shuttleRequestId);
+    if (!execution) throw new FlowrunError('NOT_FOUND', `Run ${body.shuttleRequestId} not found`, [{ code: 'NOT_FOUND', path: 'shuttleRequestId', message: 'no such run' }]);
+    await upsertFeedback(deps.db, request.scope, execution.id, { score: body.score, text: body.text ?? null, endUserId: body.endUserId ?? null }, now());
+    return { shuttleRequestId: execution.id, ...(await getFeedback(deps.db, request.scope, execution.id)) };
+  });
+
+  app.get('/api/v1/flows/:flowId/runs/:runId/agent-tree', async (request) => {
+    const { flowId, runId } = request.params as { flowId: string; runId: string };
+    const flow = await requireFlow(deps, request.scope, flowId);
+    const execution = await getExecution(deps.db, request.scope, runId);
+    if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
+    return agentTree(await buildExecutionTree(deps.db, request.scope, execution), 'main');
+  });
+
+  app.get('/api/v1/runs', async (request) => {
+    const query = parse(RunsQuery, request.query, ['query']);
+    if (query.flowId) query.flowId = (await requireFlow(deps, request.scope, query.flowId)).id;
+    const { items, total } = await listRuns(deps.db, request.scope, query);
+    return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
+  });
+
+  app.get('/api/v1/statistics/usage', async (request) => {
+    const query = parse(z.object({
+      from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional(),
+      groupBy: z.enum(['customer', 'tag']).default('customer'), flowId: z.string().optional(),
+    }), request.query, ['query']);
+    return { from: query.from ?? null, to: query.to ?? null, groupBy: query.groupBy, data: await usageTotals(deps.db, request.scope, query) };
+  });
+
+  app.get('/api/v1/model-aliases', async (request) => ({ data: await listAliases(deps.db, request.scope) }));
+  app.post('/api/v1/model-aliases', async (request, reply) => {
+    const body = parse(ModelAliasBody, request.body);
+    for (const [index, model] of body.models.entries()) {
+      const resolution = deps.models.resolve(model);
+      if (!resolution.ok) throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [{ code: 'UNKNOWN_MODEL', path: `models[${index}]`, message: resolution.reason }]);
+    }
+    await putAlias(deps.db, request.scope, { alias: body.alias, models: body.models, strategy: body.strategy, weights: body.weights ?? null }, now());
+    return reply.status(201).send(body);
+  });
+  app.delete('/api/v1/model-aliases/:alias', async (request, reply) => {
+    if (!(await deleteAlias(deps.db, request.scope, (request.params as { alias: string }).alias))) throw new FlowrunError('NOT_FOUND', 'No such alias');
+    return reply.status(204).send();
+  });
+
+  app.get('/api/v1/credits', async (request) => ({ tenantId: request.scope.tenantId, mode: request.scope.mode, creditsLeft: await getBalance(deps.db, request.scope) }));
+
+  // Operator top-ups: `Authorization: Bearer $FLOWRUN_ADMIN_TOKEN` (or `npx flowrun credits add`).
+  app.post('/admin/credits', async (request) => {
+    const body = parse(z.object({ tenantId: z.string().min(1).max(100), mode: z.enum(['test', 'live']).default('live'), amount: z.number().int(), reason: z.string().max(500).default('top-up') }), request.body);
+    const balance = await addCredits(deps.db, { tenantId: body.tenantId, mode: body.mode }, body.amount, { id: deps.ids.next('ledger'), now: now(), reason: body.reason }, deps.settings.initialCredits);
+    return { tenantId: body.tenantId, mode: body.mode, creditsLeft: balance };
+  });
+}
