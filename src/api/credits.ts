@@ -17,8 +17,8 @@ export interface Reservation {
 
 /**
  * Before a run calls any model: refuse it (402 COST_LIMIT_EXCEEDED) when its worst case exceeds the caller's
- * `maxRequestCostCredits`, or when the tenant has no credits; else reserve its worst case (at most what is
- * left) with one conditional update, so concurrent runs can never overdraw.
+ * `maxRequestCostCredits`, or when the balance cannot cover its worst case; else reserve the worst case with
+ * one conditional update, so concurrent runs can never overdraw.
  */
 export async function reserveForRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'settings'>, scope: TenantScope, worstCaseCredits: number, maxRequestCostCredits?: number): Promise<Reservation> {
   if (maxRequestCostCredits !== undefined && worstCaseCredits > maxRequestCostCredits) {
@@ -28,14 +28,10 @@ export async function reserveForRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' |
   }
   const now = new Date(deps.clock.now()).toISOString();
   await ensureBalance(deps.db, scope, deps.settings.initialCredits, deps.ids.next('ledger'), now);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const balance = Number((await deps.db.selectFrom('credit_balances').select('balance').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst())?.balance ?? 0);
-    if (balance <= 0) break;
-    const amount = Math.max(1, Math.min(worstCaseCredits, balance));
-    if ((await reserveCredits(deps.db, scope, amount)) !== null) return { scope, reserved: amount };
-  }
-  throw new FlowrunError('COST_LIMIT_EXCEEDED', 'The tenant has no credits left; top up with `npx flowrun credits add`', [
-    { code: 'COST_LIMIT_EXCEEDED', message: 'credit balance is 0' },
+  const amount = Math.max(1, worstCaseCredits);
+  if ((await reserveCredits(deps.db, scope, amount)) !== null) return { scope, reserved: amount };
+  throw new FlowrunError('COST_LIMIT_EXCEEDED', `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``, [
+    { code: 'COST_LIMIT_EXCEEDED', message: `the credit balance does not cover the run's worst case (${amount} credits)` },
   ]);
 }
 

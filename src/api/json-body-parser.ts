@@ -6,7 +6,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** JSON bodies must be valid UTF-8 and valid JSON; `__proto__`/`constructor.prototype` keys are refused. */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer | string, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer | string, done) => {
     let text: string;
     try {
       text = typeof body === "string" ? body : decoder.decode(body);
@@ -15,6 +15,11 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     if (text.trim() === '') {
+      // Clients send Content-Type on bodiless DELETEs and GETs too; only a method that takes a body needs one.
+      if (request.method === 'DELETE' || request.method === 'GET' || request.method === 'HEAD') {
+        done(null, undefined);
+        return;
+      }
       done(new FlowrunError('INVALID_JSON', 'The request body is empty; send a JSON object'), undefined);
       return;
     }
