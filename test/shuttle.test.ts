@@ -191,6 +191,16 @@ test('model aliases route Sequential with fallback on failure, RoundRobin in tur
     models.push(response.body!.responses[0].model);
   }
   assert.deepEqual(models, ['gpt-4o', 'gpt-4o-mini', 'gpt-4o', 'gpt-4o-mini']);
+  // WeightedRandom with all the weight on one model always starts there; Random tries every model.
+  await call('POST', '/api/v1/model-aliases', { alias: 'weighted', models: ['gpt-4o', 'gpt-4o-mini'], strategy: 'WeightedRandom', weights: [0, 1] });
+  await call('POST', '/api/v1/model-aliases', { alias: 'random', models: ['gpt-4o', 'gpt-4o-mini'], strategy: 'Random' });
+  assert.equal((await call('POST', '/api/v1/model-aliases', { alias: 'unweighted', models: ['gpt-4o'], strategy: 'WeightedRandom' })).status, 422);
+  for (let index = 0; index < 3; index++) {
+    assert.equal((await call('POST', '/api/v1/flows/routed/runs', { overrideModel: 'weighted', nonce: `w${index}` })).body!.responses[0].model, 'gpt-4o-mini');
+  }
+  const seen = new Set<string>();
+  for (let index = 0; index < 20 && seen.size < 2; index++) seen.add((await call('POST', '/api/v1/flows/routed/runs', { overrideModel: 'random', nonce: `r${index}` })).body!.responses[0].model);
+  assert.deepEqual([...seen].sort(), ['gpt-4o', 'gpt-4o-mini']);
 });
 
 test('responseSchema: a reply that does not validate is retried once, then an error', async () => {

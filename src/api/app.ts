@@ -9,6 +9,7 @@ import { registerExecutionRoutes } from './routes/executions.js';
 import { registerExecutionTreeRoutes } from './routes/execution-tree.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerFlowRoutes } from './routes/flows.js';
+import { registerRecordRoutes } from './routes/records.js';
 import { registerShuttleRoutes } from './routes/shuttle.js';
 import { registerPlaygroundRoutes } from './routes/playground.js';
 import { registerResumeRoutes } from './routes/resume.js';
@@ -61,5 +62,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerExecutionTreeRoutes(app, deps);
   registerFlowRoutes(app, deps);
   registerShuttleRoutes(app, deps);
+  registerRecordRoutes(app, deps);
   return app;
 }

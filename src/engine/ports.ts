@@ -2,6 +2,7 @@ import type { ChatMessage } from '../protocol/flow.js';
 import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-event.js';
 import type { Usage } from '../protocol/usage.js';
 import type { TenantScope } from '../protocol/tenant.js';
+import type { RecordData } from '../protocol/record.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -150,4 +151,13 @@ export interface McpServerConfig {
   auth?: { type: 'none' | 'bearer' | 'api_key' | 'basic' | 'custom_header'; token?: string; headerName?: string; username?: string; password?: string };
   allowedTools?: string[];
   timeout?: number;
+}
+
+/** Stored records, for the record steps; always within the run's tenant and mode. */
+export interface RecordStore {
+  get(scope: TenantScope, id: string): Promise<RecordData | null>;
+  /** The newest record matching type and/or name. */
+  find(scope: TenantScope, type: string | undefined, name: string | undefined): Promise<RecordData | null>;
+  create(scope: TenantScope, record: { name: string; type: string; metadata: Record<string, unknown> }): Promise<RecordData>;
+  update(scope: TenantScope, id: string, changes: { name?: string; metadata?: Record<string, unknown> }): Promise<RecordData | null>;
 }

@@ -3,7 +3,7 @@ import type { StepRef, StopReason } from '../protocol/execution-event.js';
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
-import type { CheckpointStore, Clock, EventSink, Ids, ModelGateway, ResolvedTool, ToolRunner } from './ports.js';
+import type { CheckpointStore, Clock, EventSink, Ids, ModelGateway, RecordStore, ResolvedTool, ToolRunner } from './ports.js';
 import type { LoopState, PendingToolCall, ToolCallRecord, TurnRecord } from './tool-loop-state.js';
 
 export type { ToolCallRecord };
@@ -15,6 +15,7 @@ export interface EngineDeps {
   events: EventSink;
   checkpoints: CheckpointStore;
   tools: ToolRunner;
+  records: RecordStore;
 }
 
 /** Where a paused run picks up: the steps already done, the variables after them, and the paused tool loop. */

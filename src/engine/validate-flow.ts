@@ -1,6 +1,6 @@
 import { FlowrunError, type ErrorDetail } from '../protocol/errors.js';
 import {
-  ApiCallConfig, ExecuteAgentConfig, FetchUrlConfig, implementedStepTypes, knownStepTypes, PromptConfig, RawStep, SetVariableConfig, TemplateConfig, ToolCallConfig, TransformDataConfig,
+  ApiCallConfig, ExecuteAgentConfig, FetchUrlConfig, RetrieveRecordConfig, UpdateRecordConfig, UpsertRecordConfig, implementedStepTypes, knownStepTypes, PromptConfig, RawStep, SetVariableConfig, TemplateConfig, ToolCallConfig, TransformDataConfig,
   type ErrorHandling, type Step,
 } from '../protocol/flow.js';
 import { formatPath, zodIssuesToDetails, type PathSegment } from '../protocol/zod-details.js';
@@ -200,8 +200,14 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     case 'fetch-url':
     case 'api-call':
     case 'transform-data':
-    case 'execute-agent': {
-      const schema = { 'tool-call': ToolCallConfig, 'fetch-url': FetchUrlConfig, 'api-call': ApiCallConfig, 'transform-data': TransformDataConfig, 'execute-agent': ExecuteAgentConfig }[step.type as 'tool-call'];
+    case 'execute-agent':
+    case 'retrieve-record':
+    case 'upsert-record':
+    case 'update-record': {
+      const schema = {
+        'tool-call': ToolCallConfig, 'fetch-url': FetchUrlConfig, 'api-call': ApiCallConfig, 'transform-data': TransformDataConfig, 'execute-agent': ExecuteAgentConfig,
+        'retrieve-record': RetrieveRecordConfig, 'upsert-record': UpsertRecordConfig, 'update-record': UpdateRecordConfig,
+      }[step.type as 'tool-call'];
       const result = schema.safeParse(config);
       if (!result.success) {
         details.push(...zodIssuesToDetails(result.error, config, configPath));

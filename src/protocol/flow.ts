@@ -8,7 +8,7 @@ export const knownStepTypes = [
   'memory-summary', 'send-email', 'send-text', 'send-event', 'send-stream', 'conditional', 'set-variable', 'wait-until',
 ] as const;
 
-export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template', 'tool-call', 'fetch-url', 'api-call', 'transform-data', 'execute-agent'] as const;
+export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template', 'tool-call', 'fetch-url', 'api-call', 'transform-data', 'execute-agent', 'retrieve-record', 'upsert-record', 'update-record'] as const;
 export type StepType = (typeof implementedStepTypes)[number];
 
 export const ErrorHandling = z.enum(['fail', 'continue', 'retry']);
@@ -203,6 +203,34 @@ export const ExecuteAgentConfig = z
   .loose();
 export type ExecuteAgentConfig = z.infer<typeof ExecuteAgentConfig>;
 
+const RecordFilter = z
+  .object({ type: z.string().max(200).optional(), name: z.string().max(500).optional(), where: z.object({ field: z.string(), op: z.enum(['eq', 'neq', 'exists']).default('eq'), value: z.unknown().optional() }).optional() })
+  .loose();
+
+/** `retrieve-record`: by `recordId`, or the newest of `recordType`/`recordName` (`recordFilter`); an empty config is the run's record. */
+export const RetrieveRecordConfig = z
+  .object({ recordId: z.string().max(200).optional(), recordType: z.string().max(200).optional(), recordName: z.string().max(500).optional(), recordFilter: RecordFilter.optional(), outputVariable: z.string().min(1).max(200).optional() })
+  .loose();
+export type RetrieveRecordConfig = z.infer<typeof RetrieveRecordConfig>;
+
+/** `upsert-record`: the record of `recordType` + `recordName` gets `metadata` (or a variable's value), merged or replacing; created when missing. */
+export const UpsertRecordConfig = z
+  .object({
+    recordType: z.string().min(1).max(200), recordName: z.string().min(1).max(500), sourceVariable: z.string().max(200).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(), mergeStrategy: z.enum(['merge', 'replace']).default('merge'), outputVariable: z.string().min(1).max(200).optional(),
+  })
+  .loose();
+export type UpsertRecordConfig = z.infer<typeof UpsertRecordConfig>;
+
+/** `update-record`: `updates` (templated) go into an existing record's metadata: `recordId`, `recordFilter`, or the run's own record. */
+export const UpdateRecordConfig = z
+  .object({
+    recordId: z.string().max(200).optional(), recordFilter: RecordFilter.optional(), updates: z.record(z.string(), z.unknown()),
+    mergeStrategy: z.enum(['merge', 'replace']).default('merge'), outputVariable: z.string().min(1).max(200).optional(),
+  })
+  .loose();
+export type UpdateRecordConfig = z.infer<typeof UpdateRecordConfig>;
+
 /** A raw step as received; its `config` is validated per type by `validateFlow`. */
 export const RawStep = z
   .object({
@@ -238,7 +266,10 @@ export type Step =
   | (StepBase & { type: 'fetch-url'; config: FetchUrlConfig })
   | (StepBase & { type: 'api-call'; config: ApiCallConfig })
   | (StepBase & { type: 'transform-data'; config: TransformDataConfig })
-  | (StepBase & { type: 'execute-agent'; config: ExecuteAgentConfig });
+  | (StepBase & { type: 'execute-agent'; config: ExecuteAgentConfig })
+  | (StepBase & { type: 'retrieve-record'; config: RetrieveRecordConfig })
+  | (StepBase & { type: 'upsert-record'; config: UpsertRecordConfig })
+  | (StepBase & { type: 'update-record'; config: UpdateRecordConfig });
 
 /** A flow ready to run: steps validated and sorted. */
 export interface FlowDefinition {

@@ -1,10 +1,10 @@
-import type { Clock, Ids, ModelGateway, StepCheckpoint, ToolRunner } from '../engine/ports.js';
+import type { Clock, Ids, ModelGateway, RecordStore, StepCheckpoint, ToolRunner } from '../engine/ports.js';
 import type { RunFlowRequest } from '../engine/run-context.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database } from '../store/database.js';
 import { finishExecution, markRunning, saveStepCheckpoint } from '../store/executions-repository.js';
-import { updateRecordMetadata } from '../store/records-repository.js';
+import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from './event-bus.js';
 import type { EventWriter } from './event-writer.js';
 import { createExecutionRecorder, createRedactor } from './execution-recorder.js';
@@ -30,6 +30,16 @@ export interface WorkerDeps {
   pausedSecrets: Map<string, Record<string, string>>;
 }
 
+export function createRecordStore(deps: Pick<WorkerDeps, 'db' | 'ids' | 'clock'>): RecordStore {
+  const now = () => new Date(deps.clock.now()).toISOString();
+  return {
+    get: (scope, id) => getRecord(deps.db, scope, id),
+    find: (scope, type, name) => findRecord(deps.db, scope, type, name),
+    create: (scope, record) => createRecord(deps.db, scope, record, deps.ids.next('record'), now()),
+    update: (scope, id, changes) => updateRecord(deps.db, scope, id, changes, now()),
+  };
+}
+
 /** Runs one job to its end: marks it running, runs the engine, commits its events and final state. */
 export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal): Promise<RunOutcome> {
   const { db, clock } = deps;
@@ -41,7 +51,7 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
   const redact = createRedactor(Object.values(request.secrets));
   const checkpoints = { saveStep: (id: string, checkpoint: StepCheckpoint) => saveStepCheckpoint(db, id, redact(checkpoint)) };
-  const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools }, request, signal));
+  const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) }, request, signal));
   await deps.writer.flush();
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
   else deps.pausedSecrets.delete(request.executionId);

@@ -1,6 +1,7 @@
 import type { Step } from '../../protocol/flow.js';
 import type { StepContext, StepResult } from '../run-context.js';
 import { runConditional } from './conditional.js';
+import { runRetrieveRecord, runUpdateRecord, runUpsertRecord } from './record-steps.js';
 import { runExecuteAgent } from './execute-agent.js';
 import { runApiCall, runFetchUrl } from './http-steps.js';
 import { runToolCallStep } from './tool-call.js';
@@ -20,6 +21,9 @@ export function runStep(step: Step, context: StepContext): Promise<StepResult> {
     case 'api-call': return runApiCall(step, context);
     case 'transform-data': return runTransformData(step, context);
     case 'execute-agent': return runExecuteAgent(step, context);
+    case 'retrieve-record': return runRetrieveRecord(step, context);
+    case 'upsert-record': return runUpsertRecord(step, context);
+    case 'update-record': return runUpdateRecord(step, context);
     default: return assertNever(step);
   }
 }
