@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 
 const duration = Number(process.env.BENCH_DURATION ?? 6);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
-const only = process.env.BENCH_ONLY?.split(',');
+const only = process.env.BENCH_ONLY?.split('|');
 
 function waitForLine(child, pattern) {
   return new Promise((resolve, reject) => {
@@ -37,6 +37,15 @@ const key = spawnSync(process.execPath, ['dist/cli/index.js', 'keys', 'create'],
 const server = spawn(process.execPath, ['dist/cli/index.js', 'serve'], { env: { ...env, FLOWRUN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
 const serverUrl = (await waitForLine(server, /"url":"([^"]+)"/))[1];
 
+// A PromptShuttle flow for the run-API scenarios.
+const flowResponse = await fetch(`${serverUrl}/api/v1/flows`, {
+  method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ name: 'bench', slug: 'bench_copy', templates: [{ name: 'main', template: 'You write copy for [[brand]].', userTemplate: 'Describe [[product_name]].', llm: 'gpt-4o-mini' }] }),
+});
+if (flowResponse.status !== 201) throw new Error(`could not create the bench flow: ${await flowResponse.text()}`);
+let nonce = 0;
+const shuttleBody = (unique) => () => JSON.stringify({ parameters: { brand: 'Acme', product_name: 'Bottle' }, tags: ['bench'], ...(unique ? { nonce: `n${nonce++}` } : {}) });
+
 const prompt = (id) => ({ id, name: id, type: 'prompt', config: { model: 'gpt-4o-mini', userPrompt: `Say hello to {{_record.metadata.name}} (${id})`, outputVariable: id } });
 const dispatchBody = (steps, stream) => JSON.stringify({ record: { name: 'bench', metadata: { name: 'Ada' } }, flow: { name: 'bench', steps }, options: { streamResponse: stream, recordMode: 'virtual', flowMode: 'virtual' } });
 const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -57,10 +66,16 @@ const scenarios = {
       tools: { runtimeTools: [{ name: 'inc', toolType: 'custom', parametersSchema: { type: 'object', properties: { n: { type: 'number' } } }, config: { code: 'return parameters.n + 1;' } }] },
     } }], false),
   },
+  'shuttle run, uncached': { url: `${serverUrl}/api/v1/flows/bench_copy/runs`, headers, body: shuttleBody(true) },
+  'shuttle run, cached': { url: `${serverUrl}/api/v1/flows/bench_copy/runs`, headers, body: shuttleBody(false) },
 };
 
 async function measure(scenario, connections, seconds) {
-  const result = await autocannon({ url: scenario.url, method: 'POST', headers: scenario.headers, body: scenario.body, connections, duration: seconds });
+  const dynamic = typeof scenario.body === 'function';
+  const result = await autocannon({
+    url: scenario.url, method: 'POST', headers: scenario.headers, connections, duration: seconds,
+    ...(dynamic ? { requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: scenario.body() }) }] } : { body: scenario.body }),
+  });
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
@@ -76,13 +91,14 @@ async function serialLatency(scenario, count) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL(scenario.url);
   const once = () => new Promise((resolve, reject) => {
+    const body = typeof scenario.body === 'function' ? scenario.body() : scenario.body;
     const started = process.hrtime.bigint();
-    const req = httpRequest(url, { method: 'POST', agent, headers: { ...scenario.headers, 'content-length': Buffer.byteLength(scenario.body) } }, (res) => {
+    const req = httpRequest(url, { method: 'POST', agent, headers: { ...scenario.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.on('data', () => {});
       res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
     });
     req.on('error', reject);
-    req.end(scenario.body);
+    req.end(body);
   });
   for (let index = 0; index < 50; index++) await once();
   const samples = [];
