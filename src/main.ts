@@ -13,6 +13,7 @@ import { createEventWriter } from './queue/event-writer.js';
 import { executeRun, type WorkerDeps } from './queue/execute-run.js';
 import { runFlowTool } from './queue/flow-tool.js';
 import { runAgentTool } from './queue/agent-tool.js';
+import { recoverInterruptedRuns } from './queue/recovery.js';
 import { createAddressPolicy } from './tools/address-policy.js';
 import { createSandboxPool } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner } from './tools/tool-runner.js';
@@ -159,6 +160,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, database: config.databaseFile }, 'flowrun listening');
+  await recoverInterruptedRuns(workerDeps, scheduler, logger);
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {

@@ -1,14 +1,7 @@
-import type { RunOutcome } from '../engine/run-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { ensureBalance, reserveCredits, settleCredits } from '../store/credits-repository.js';
+import { ensureBalance, reserveCredits, usdToCredits } from '../store/credits-repository.js';
 import type { AppDeps } from './app-deps.js';
-
-export const creditsPerUsd = 1_000_000;
-
-export function usdToCredits(usd: number): number {
-  return Math.ceil(usd * creditsPerUsd - 1e-6);
-}
 
 export interface Reservation {
   scope: TenantScope;
@@ -33,16 +26,6 @@ export async function reserveForRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' |
   throw new FlowrunError('COST_LIMIT_EXCEEDED', `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``, [
     { code: 'COST_LIMIT_EXCEEDED', message: `the credit balance does not cover the run's worst case (${amount} credits)` },
   ]);
-}
-
-/** After the run: charge what it cost (never more than reserved plus what is left) and give the rest back. */
-export async function settleRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'>, reservation: Reservation, outcome: Pick<RunOutcome, 'usage'> | null, executionId: string): Promise<{ creditsUsed: number; creditsLeft: number }> {
-  const actual = outcome ? usdToCredits(outcome.usage.costUsd) : 0;
-  const { balance, charged } = await settleCredits(deps.db, reservation.scope, reservation.reserved, actual, {
-    id: deps.ids.next('ledger'), executionId, now: new Date(deps.clock.now()).toISOString(), reason: 'run',
-  });
-  await deps.db.updateTable('executions').set({ credits_used: charged }).where('id', '=', executionId).execute();
-  return { creditsUsed: charged, creditsLeft: balance };
 }
 
 /** A run's worst-case credits from the catalog: prompt characters / 4 at the input price plus maxTokens at the output price, per model call. */

@@ -46,6 +46,7 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
     validateFlowSteps(steps, basePath, { models: deps.models, modelOverride: options.modelOverride });
 
   let flow: FlowDefinition;
+  let rawSteps: unknown[] = [];
   if (flowMode === 'existing') {
     if (!flowInput.id) throw missing('flow.id', 'flow.id is required when flowMode is existing');
     const stored = await getFlow(db, scope, flowInput.id, options.flowVersionId ?? (await environmentVersion(db, scope, flowInput.id, options.environment)));
@@ -53,10 +54,12 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
       const what = options.flowVersionId ? `Flow ${flowInput.id} version ${options.flowVersionId}` : `Flow ${flowInput.id}`;
       throw new FlowrunError('NOT_FOUND', `${what} not found`, [{ code: 'NOT_FOUND', path: 'flow.id', message: `${what} not found` }]);
     }
-    flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(stepsOf(stored.definition), ['flow', 'steps']) };
+    rawSteps = stepsOf(stored.definition) ?? [];
+    flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(rawSteps, ['flow', 'steps']) };
   } else {
     if (flowInput.steps === undefined) throw missing('flow.steps', 'Flow definition required: flow.steps is missing');
     const steps = validate(flowInput.steps, ['flow', 'steps']);
+    rawSteps = flowInput.steps;
     if (flowMode !== 'virtual' && !flowInput.name) throw missing('flow.name', `flow.name is required when flowMode is ${flowMode}`);
     const definition: StoredFlowDefinition = { name: flowInput.name ?? 'Untitled flow', description: flowInput.description, steps: flowInput.steps };
     if (flowMode === 'virtual') {
@@ -66,7 +69,8 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
       const stored = existing
         ? options.upsertOptions?.createVersionOnChange === false ? existing : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now, { forkAlways: true })
         : await createFlow(db, scope, definition, { flowId: ids.next('flow'), versionId: ids.next('flowver') }, now);
-      flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(stored.definition.steps, ['flow', 'steps']) };
+      rawSteps = stored.definition.steps ?? flowInput.steps;
+      flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(rawSteps, ['flow', 'steps']) };
     }
   }
 
@@ -77,6 +81,7 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
   await insertExecution(db, {
     id: executionId, scope, flowId: flow.id, flowVersionId: flow.versionId ?? null, flowName: flow.name, recordId: record.id, dialect,
     input: withoutSecrets(body), totalSteps: countSteps(flow.steps), createdAt: now,
+    snapshot: { name: flow.name, steps: rawSteps }, creditsReserved: reservation.reserved,
   });
   const request: RunFlowRequest = {
     executionId, flow, record, inputs: body.inputs ?? {}, secrets: body.secrets ?? {}, messages: body.messages ?? [],
@@ -162,6 +167,7 @@ async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'mod
   const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
   await insertExecution(deps.db, {
     id: executionId, scope, flowId: null, flowVersionId: null, flowName: spec.name, recordId: null, dialect, input: withoutSecrets(body), totalSteps: 1, createdAt: now, agent,
+    snapshot: { name: spec.name, steps: [spec.step] }, creditsReserved: reservation.reserved,
   });
   const options = body.options ?? {};
   const record = { id: null, name: body.record?.name ?? spec.name, type: body.record?.type ?? 'agent', metadata: body.record?.metadata ?? {}, created: false };

@@ -13,7 +13,7 @@ import { resolveAlias } from '../store/model-aliases-repository.js';
 import { getCachedResponse, putCachedResponse } from '../store/response-cache-repository.js';
 import { findTools } from '../store/tools-repository.js';
 import type { AppDeps } from './app-deps.js';
-import { reserveForRun, settleRun, worstCaseCredits } from './credits.js';
+import { reserveForRun, worstCaseCredits } from './credits.js';
 import { requireFlow } from './routes/flows.js';
 
 /** Vendor tools Flowrun passes to providers: none yet, so each one asked for is a warning. */
@@ -139,20 +139,18 @@ export async function runShuttleFlow(deps: AppDeps, request: FastifyRequest, run
   const price = deps.models.resolve(usable[0]!);
   const calls = (1 + (stepConfig.tools ? maxToolCalls : 0)) * (responseSchema ? 2 : 1);
   const reservation = await reserveForRun(deps, scope, worstCaseCredits(price.ok ? price.price : undefined, promptChars, stepConfig.maxTokens ?? 4096, calls), body.maxRequestCostCredits);
-  await insertExecution(deps.db, { id: executionId, ...base, meta: { ...meta, cached: false } });
-  let outcome: RunOutcome | null = null;
-  let settled: { creditsUsed: number; creditsLeft: number };
-  try {
-    outcome = await deps.scheduler.submit({
+  await insertExecution(deps.db, {
+    id: executionId, ...base, meta: { ...meta, cached: false }, creditsReserved: reservation.reserved,
+    snapshot: { name: flow.name, steps: [{ id: entry.name, name: entry.name, type: 'prompt', config: stepConfig }] },
+  });
+  const outcome: RunOutcome = await deps.scheduler.submit({
       scope, persistRecordMetadata: false,
       request: {
         executionId, flow: { id: flow.id, name: flow.name, versionId: flow.versionId, steps }, record: { id: null, name: flow.name, type: 'shuttle-run', metadata: body.parameters, created: false },
         inputs: body.parameters, secrets: {}, messages: body.messages, options: {}, source: 'shuttle', startedAt: started, tools, clientTools: [], depth: 0, scope,
       },
-    });
-  } finally {
-    settled = await settleRun(deps, reservation, outcome, executionId);
-  }
+  });
+  const settled = { creditsUsed: outcome.credits?.used ?? 0, creditsLeft: outcome.credits?.left ?? (await getBalance(deps.db, scope)) };
   const step = outcome.steps.find((entry) => entry.stepId === steps[0]!.id);
   const responses = (step?.responses ?? []).map((response) => ({
     model: response.model, provider: response.provider, textResponse: response.text, status: 'completed', finishReason: response.finishReason,

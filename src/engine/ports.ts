@@ -107,6 +107,11 @@ export interface StepCheckpoint {
 export interface CheckpointStore {
   /** Commits a step's result and the run's variables; resolves only once durable. Steps are saved in order. */
   saveStep(executionId: string, checkpoint: StepCheckpoint): Promise<void>;
+  /**
+   * Journals a tool loop's state after a turn's tool results and before the model sees them; resolves once
+   * durable. A run recovered after a crash continues the loop from here without running those tools again.
+   */
+  saveLoop(executionId: string, stepId: string, state: unknown): Promise<void>;
 }
 
 /** A tool ready to run: a saved tool, a step's runtime tool, an MCP tool or a client tool. */

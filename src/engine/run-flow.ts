@@ -36,6 +36,8 @@ export interface RunOutcome {
   recordMetadata: Record<string, unknown>;
   /** Every step checkpoint of the run, in the order they were committed. */
   steps: StepCheckpoint[];
+  /** Filled in by the runner once the run's credits are settled. */
+  credits?: { used: number; left: number };
 }
 
 /** Thrown inside the run to stop it after a failed step whose errorHandling is `fail`. */

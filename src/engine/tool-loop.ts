@@ -45,7 +45,7 @@ export async function runToolLoop(
   if (resume) {
     // The client's outputs join the results of the server calls of the paused turn.
     const answers = resume.pending.map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, output: resume.toolOutputs[call.toolCallId] ?? null, isError: false }));
-    state.messages.push({ role: 'tool', results: [...state.settled, ...answers] });
+    if (answers.length > 0 || state.settled.length > 0) state.messages.push({ role: 'tool', results: [...state.settled, ...answers] });
     for (const call of resume.pending) state.records.push({ toolCallId: call.toolCallId, toolName: call.toolName, toolType: 'local', success: true, durationMs: 0, costUsd: 0 });
     state.settled = [];
     if (resume.messages.length > 0) state.messages.push(...resume.messages);
@@ -84,6 +84,7 @@ export async function runToolLoop(
       throw new PauseRun(options.stepId, state, results.pending);
     }
     state.messages.push({ role: 'tool', results: results.settled });
+    await context.deps.checkpoints.saveLoop(context.request.executionId, options.stepId, state);
   }
 }
 

@@ -3,6 +3,8 @@ import type { RunFlowRequest } from '../engine/run-context.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database } from '../store/database.js';
+import { settleExecution } from '../store/credits-repository.js';
+import { saveLoopJournal } from '../store/executions-repository.js';
 import { finishExecution, markRunning, saveStepCheckpoint } from '../store/executions-repository.js';
 import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from './event-bus.js';
@@ -50,7 +52,18 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   });
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
   const redact = createRedactor(Object.values(request.secrets));
-  const checkpoints = { saveStep: (id: string, checkpoint: StepCheckpoint) => saveStepCheckpoint(db, id, redact(checkpoint)) };
+  // Events come first: a step's events are committed before its checkpoint, so a stored run never has a
+  // checkpoint whose events are missing.
+  const checkpoints = {
+    saveStep: async (id: string, checkpoint: StepCheckpoint) => {
+      await deps.writer.flush();
+      await saveStepCheckpoint(db, id, redact(checkpoint));
+    },
+    saveLoop: async (id: string, stepId: string, state: unknown) => {
+      await deps.writer.flush();
+      await saveLoopJournal(db, id, stepId, redact(state), new Date(clock.now()).toISOString());
+    },
+  };
   const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) }, request, signal));
   await deps.writer.flush();
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
@@ -59,6 +72,9 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
     status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
     completedAt: new Date(clock.now()).toISOString(), durationMs: outcome.durationMs, pauseState: outcome.pause,
   });
+  // Credits: the reservation made before the run goes back and the cost so far is charged (also on a pause).
+  const credits = await settleExecution(db, job.scope, request.executionId, outcome.usage.costUsd, { id: deps.ids.next('ledger'), now: new Date(clock.now()).toISOString() });
+  outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
   if (job.persistRecordMetadata && request.record.id) {
     await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
   }

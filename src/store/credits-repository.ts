@@ -1,6 +1,12 @@
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database } from './database.js';
 
+export const creditsPerUsd = 1_000_000;
+
+export function usdToCredits(usd: number): number {
+  return Math.ceil(usd * creditsPerUsd - 1e-6);
+}
+
 /**
  * The per-tenant (and per-mode) credit ledger: 1,000,000 credits = 1 USD. A balance row holds the current
  * balance; every change is also a ledger entry. Reservations make concurrent runs safe: a run reserves its
@@ -58,4 +64,18 @@ export async function addCredits(db: Database, scope: TenantScope, amount: numbe
 export async function ledgerSum(db: Database, scope: TenantScope): Promise<number> {
   const row = await db.selectFrom('credit_ledger').select((eb) => eb.fn.sum<number>('delta').as('total')).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
   return Number(row?.total ?? 0);
+}
+
+/**
+ * Settles a run's credits from its row: the reservation is returned, the cost so far is charged (added to
+ * `credits_used`), and the reservation is cleared, so a run settles once per pause or end.
+ */
+export async function settleExecution(db: Database, scope: TenantScope, executionId: string, costUsd: number, entry: { id: string; now: string }): Promise<{ creditsUsed: number; creditsLeft: number }> {
+  const row = await db.selectFrom('executions').select(['credits_reserved', 'credits_used']).where('id', '=', executionId).executeTakeFirst();
+  const reserved = Number(row?.credits_reserved ?? 0);
+  const already = Number(row?.credits_used ?? 0);
+  const actual = Math.max(0, usdToCredits(costUsd) - already);
+  const { balance, charged } = await settleCredits(db, scope, reserved, actual, { id: entry.id, executionId, now: entry.now, reason: 'run' });
+  await db.updateTable('executions').set({ credits_reserved: null, credits_used: already + charged }).where('id', '=', executionId).execute();
+  return { creditsUsed: already + charged, creditsLeft: balance };
 }

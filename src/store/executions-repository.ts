@@ -24,6 +24,9 @@ export interface NewExecution {
   customerId?: string | null;
   tags?: string[];
   meta?: Record<string, unknown>;
+  /** The raw steps the run executes (re-validated on recovery). */
+  snapshot?: { name: string; steps: unknown[] };
+  creditsReserved?: number;
 }
 
 export interface ExecutionStepView {
@@ -45,6 +48,7 @@ export interface ExecutionView {
   agent: { id: string; name: string; maxTurns: number; model?: string } | null;
   parentExecutionId: string | null;
   parentToolCallId: string | null;
+  creditsUsed: number;
   status: ExecutionStatus;
   flowId: string | null;
   flowVersionId: string | null;
@@ -74,7 +78,8 @@ export async function insertExecution(db: Database, execution: NewExecution): Pr
     parent_execution_id: execution.parent?.executionId ?? null, parent_tool_call_id: execution.parent?.toolCallId ?? null,
     kind: execution.agent ? 'agent' : 'flow', agent: execution.agent ? toJson(execution.agent) : null,
     customer_id: execution.customerId ?? null, tags: execution.tags?.length ? toJson(execution.tags) : null, credits_used: null,
-    meta: execution.meta ? toJson(execution.meta) : null, created_at: execution.createdAt, started_at: null,
+    meta: execution.meta ? toJson(execution.meta) : null,
+    flow_snapshot: execution.snapshot ? toJson(execution.snapshot) : null, credits_reserved: execution.creditsReserved ?? null, created_at: execution.createdAt, started_at: null,
     completed_at: null, duration_ms: null,
   }).execute();
 }
@@ -172,12 +177,13 @@ export async function readEvents(db: Database, executionId: string, afterSeq: nu
 
 
 function toView(row: {
+  credits_used: number | null;
   id: string; status: string; kind: 'flow' | 'agent'; agent: string | null; parent_execution_id: string | null; parent_tool_call_id: string | null; flow_id: string | null; flow_version_id: string | null; flow_name: string; record_id: string | null;
   dialect: string; input: string; output: string | null; final_output: string | null; usage: string | null; error: string | null;
   total_steps: number; last_seq: number; created_at: string; started_at: string | null; completed_at: string | null; duration_ms: number | null;
 }): ExecutionView {
   return {
-    id: row.id, kind: row.kind, agent: fromJson(row.agent), parentExecutionId: row.parent_execution_id, parentToolCallId: row.parent_tool_call_id,
+    id: row.id, kind: row.kind, agent: fromJson(row.agent), creditsUsed: Number(row.credits_used ?? 0), parentExecutionId: row.parent_execution_id, parentToolCallId: row.parent_tool_call_id,
     status: row.status as ExecutionStatus, flowId: row.flow_id, flowVersionId: row.flow_version_id, flowName: row.flow_name,
     recordId: row.record_id, dialect: row.dialect, input: fromJson(row.input), output: fromJson(row.output), finalOutput: fromJson(row.final_output),
     usage: fromJson<Usage>(row.usage), error: fromJson(row.error), totalSteps: row.total_steps, eventCount: row.last_seq,
@@ -283,4 +289,24 @@ export async function usageTotals(db: Database, scope: TenantScope, query: { fro
     }
   }
   return [...totals.values()].sort((a, b) => b.creditsUsed - a.creditsUsed || a.key.localeCompare(b.key));
+}
+
+export async function saveLoopJournal(db: Database, executionId: string, stepId: string, state: unknown, now: string): Promise<void> {
+  await db.insertInto('loop_journal').values({ execution_id: executionId, step_id: stepId, state: toJson(state), updated_at: now })
+    .onConflict((conflict) => conflict.columns(['execution_id', 'step_id']).doUpdateSet({ state: toJson(state), updated_at: now })).execute();
+}
+
+export async function getLoopJournal(db: Database, executionId: string): Promise<Array<{ stepId: string; state: unknown }>> {
+  const rows = await db.selectFrom('loop_journal').select(['step_id', 'state']).where('execution_id', '=', executionId).execute();
+  return rows.map((row) => ({ stepId: row.step_id, state: fromJson(row.state) }));
+}
+
+/** Runs left `running` or `queued` by a process that stopped: what a starting server must pick up. */
+export async function listInterruptedExecutions(db: Database) {
+  return db.selectFrom('executions').selectAll().where('status', 'in', ['running', 'queued']).orderBy('created_at').execute();
+}
+
+export async function lastStoredSeq(db: Database, executionId: string): Promise<number> {
+  const row = await db.selectFrom('execution_events').select((eb) => eb.fn.max('seq').as('max')).where('execution_id', '=', executionId).executeTakeFirst();
+  return Number(row?.max ?? 0);
 }

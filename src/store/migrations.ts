@@ -228,6 +228,50 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('executions').addColumn('meta', 'text').execute();
     },
   },
+  '0006_durability': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('executions').addColumn('flow_snapshot', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('credits_reserved', 'integer').execute();
+      await db.schema
+        .createTable('loop_journal')
+        .addColumn('execution_id', 'text', (column) => column.notNull())
+        .addColumn('step_id', 'text', (column) => column.notNull())
+        .addColumn('state', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('loop_journal_pk', ['execution_id', 'step_id'])
+        .execute();
+      await db.schema
+        .createTable('approvals')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('execution_id', 'text', (column) => column.notNull())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('step_id', 'text', (column) => column.notNull())
+        .addColumn('tool_call_id', 'text')
+        .addColumn('tool_name', 'text')
+        .addColumn('parameters', 'text')
+        .addColumn('description', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('timeout_at', 'integer')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('decided_at', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decision_reason', 'text')
+        .execute();
+      await db.schema.createIndex('approvals_pending').on('approvals').columns(['status', 'timeout_at']).execute();
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('execution_id', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'integer', (column) => column.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['tenant_id', 'mode', 'key'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

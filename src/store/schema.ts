@@ -71,6 +71,10 @@ export interface DatabaseSchema {
     credits_used: number | null;
     /** Run-API extras: environment, entrypoint, cached, debugUrl, warnings, responses, flowRequest. */
     meta: string | null;
+    /** The flow as it ran (`{name, steps}`), so a crashed run can be rebuilt exactly. */
+    flow_snapshot: string | null;
+    /** Credits held for the run until it settles; null once settled. */
+    credits_reserved: number | null;
     /** For agent runs: `{id, name, maxTurns, model}`, what the event encoders need. */
     agent: string | null;
     created_at: string;
@@ -123,6 +127,13 @@ export interface DatabaseSchema {
   credit_balances: { tenant_id: string; mode: string; balance: number };
   credit_ledger: { id: string; tenant_id: string; mode: string; delta: number; balance_after: number; reason: string; execution_id: string | null; created_at: string };
   feedback: { execution_id: string; tenant_id: string; mode: string; score: number; text: string | null; end_user_id: string | null; updated_at: string };
+  loop_journal: { execution_id: string; step_id: string; state: string; updated_at: string };
+  approvals: {
+    id: string; execution_id: string; tenant_id: string; mode: string; status: string; kind: string; step_id: string; tool_call_id: string | null;
+    tool_name: string | null; parameters: string | null; description: string | null; reason: string | null; timeout_at: number | null;
+    created_at: string; decided_at: string | null; decided_by: string | null; decision_reason: string | null;
+  };
+  idempotency_keys: { tenant_id: string; mode: string; key: string; execution_id: string; created_at: number };
   execution_events: {
     execution_id: string;
     seq: number;

@@ -36,6 +36,8 @@ export async function runExternalTool(tool: ResolvedTool, args: Record<string, u
     headers['content-type'] ??= 'application/json';
   }
   headers.accept ??= 'application/json, text/plain;q=0.9, */*;q=0.5';
+  // The same key on every attempt of this call, across retries and server restarts, so an idempotent API runs it once.
+  headers['idempotency-key'] ??= `${context.executionId}:${context.toolCallId}`;
   try {
     const response = await guardedFetch({
       url: url.toString(), method, headers, body, timeoutMs: config.timeoutMs ?? config.timeout ?? settings.timeoutMs,

@@ -3,8 +3,6 @@ import { FlowrunError } from '../../protocol/errors.js';
 import { isTerminalEvent } from '../../protocol/execution-event.js';
 import type { AppDeps } from '../app-deps.js';
 import { prepareDispatch, type PreparedRun } from '../prepare-dispatch.js';
-import { settleRun } from '../credits.js';
-import type { RunOutcome } from '../../engine/run-flow.js';
 import { openSse } from '../sse.js';
 import { chooseDialect, isDialect, type Dialect } from '../wire/dialect.js';
 import { parseDispatchBody } from '../wire/dispatch-request.js';
@@ -34,14 +32,8 @@ export async function respondWithRun(
   options: { stream: boolean; cancelOnDisconnect: boolean },
 ): Promise<unknown> {
   const { executionId } = prepared;
-  const settle = async (outcome: RunOutcome | null) => (prepared.reservation ? settleRun(deps, prepared.reservation, outcome, executionId) : null);
   if (!options.stream) {
-    let outcome: RunOutcome | null = null;
-    try {
-      outcome = await deps.scheduler.submit(prepared.job);
-    } finally {
-      await settle(outcome);
-    }
+    const outcome = await deps.scheduler.submit(prepared.job);
     return reply.header('x-execution-id', executionId).send(dispatchResult(prepared, outcome));
   }
   reply.hijack();
@@ -60,11 +52,7 @@ export async function respondWithRun(
   });
   deps.scheduler
     .submit(prepared.job)
-    .then((outcome) => settle(outcome), async (error: unknown) => {
-      request.log.error({ err: error, executionId }, 'run failed outside the engine');
-      await settle(null);
-    })
-    .catch((error: unknown) => request.log.error({ err: error, executionId }, 'settling credits failed'))
+    .catch((error: unknown) => request.log.error({ err: error, executionId }, 'run failed outside the engine'))
     .finally(() => {
       unsubscribe();
       sse.end();

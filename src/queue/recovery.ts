@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { ResolvedTool } from '../engine/ports.js';
+import type { ResumeState } from '../engine/run-context.js';
+import type { LoopState } from '../engine/tool-loop-state.js';
+import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
+import type { ChatMessage } from '../protocol/flow.js';
+import type { TenantScope } from '../protocol/tenant.js';
+import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
+import { finishExecution, getLoopJournal, lastStoredSeq, listInterruptedExecutions, listStepCheckpoints } from '../store/executions-repository.js';
+import { fromJson } from '../store/json-column.js';
+import { getRecord } from '../store/records-repository.js';
+import { findTools } from '../store/tools-repository.js';
+import type { RunJob, WorkerDeps } from './execute-run.js';
+import type { Scheduler } from './scheduler.js';
+
+type Row = Awaited<ReturnType<typeof listInterruptedExecutions>>[number];
+
+/**
+ * On start: every run a previous process left `running` or `queued` continues from its last committed step.
+ * Completed steps are not run again; a tool loop continues from its journal (its completed tool calls are not
+ * run again); the step in flight at the crash, and its model call, run again. Runs started by a tool of
+ * another run (flow tools, sub-agents) are not resumed on their own: the parent's tool call runs again and
+ * starts a fresh child, so the orphan is marked failed.
+ */
+export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Scheduler, logger: Logger): Promise<number> {
+  const rows = await listInterruptedExecutions(deps.db);
+  let resumed = 0;
+  for (const row of rows) {
+    try {
+      if (row.parent_execution_id || !row.flow_snapshot) {
+        await finishExecution(deps.db, row.id, {
+          status: 'failed', output: null, finalOutput: null, usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
+          error: { code: 'INTERRUPTED', message: 'the server stopped during this run; its parent run started it again' }, completedAt: new Date(deps.clock.now()).toISOString(), durationMs: 0,
+        });
+        continue;
+      }
+      const job = await rebuildJob(deps, row);
+      resumed++;
+      void scheduler.submit(job).catch((error: unknown) => logger.error({ err: error, executionId: row.id }, 'recovered run failed'));
+    } catch (error) {
+      logger.error({ err: error, executionId: row.id }, 'could not recover run');
+      await finishExecution(deps.db, row.id, {
+        status: 'failed', output: null, finalOutput: null, usage: emptyUsage(), error: { code: 'RECOVERY_FAILED', message: (error as Error).message },
+        completedAt: new Date(deps.clock.now()).toISOString(), durationMs: 0,
+      });
+    }
+  }
+  if (rows.length > 0) logger.info({ resumed, interrupted: rows.length }, 'recovered interrupted runs');
+  return resumed;
+}
+
+async function rebuildJob(deps: WorkerDeps, row: Row): Promise<RunJob> {
+  const scope: TenantScope = { tenantId: row.tenant_id, mode: row.mode as TenantScope['mode'] };
+  const snapshot = fromJson<{ name: string; steps: unknown[] }>(row.flow_snapshot)!;
+  const steps = validateFlowSteps(snapshot.steps, ['flow', 'steps'], { models: deps.models });
+  const input = (fromJson<Record<string, any>>(row.input) ?? {}) as Record<string, any>;
+  const shuttle = row.dialect === 'shuttle';
+  const checkpoints = await listStepCheckpoints(deps.db, row.id);
+  const journal = await getLoopJournal(deps.db, row.id);
+  const completedStepIds = checkpoints.map((checkpoint) => checkpoint.step_id);
+  const last = checkpoints.at(-1);
+  const inFlight = journal.find((entry) => !completedStepIds.includes(entry.stepId));
+  const usage = checkpoints.reduce((total, checkpoint) => addUsage(total, fromJson<Usage>(checkpoint.usage) ?? emptyUsage()), emptyUsage());
+  const count = (status: string) => checkpoints.filter((checkpoint) => checkpoint.status === status).length;
+  const resume: ResumeState = {
+    completedStepIds, variables: fromJson<Record<string, unknown>>(last?.variables) ?? {}, stepsRun: checkpoints.length + 1,
+    pausedStepId: inFlight?.stepId ?? '', loop: (inFlight?.state ?? {}) as LoopState, pending: [], toolOutputs: {}, messages: [], usage,
+    counters: { successful: count('completed'), failed: count('failed'), skipped: count('skipped') },
+  };
+  const tools = await findTools(deps.db, scope, savedToolReferences(steps).map((reference) => reference.id));
+  const clientTools: ResolvedTool[] = ((input.clientTools as Array<Record<string, any>> | undefined) ?? []).map((tool) => ({
+    id: tool.name, name: tool.name, description: tool.description ?? '', toolType: 'local', parametersSchema: tool.parametersSchema ?? { type: 'object' }, config: {},
+  }));
+  const stored = row.record_id ? await getRecord(deps.db, scope, row.record_id) : null;
+  const record = stored ?? { id: null, name: input.record?.name ?? snapshot.name, type: input.record?.type ?? 'default', metadata: input.record?.metadata ?? {}, created: false };
+  const options = (input.options ?? {}) as Record<string, any>;
+  return {
+    scope, lastSeq: await lastStoredSeq(deps.db, row.id), persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
+    request: {
+      executionId: row.id, flow: { id: row.flow_id, name: snapshot.name, versionId: row.flow_version_id, steps }, record,
+      inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}), secrets: {}, messages: (input.messages ?? []) as ChatMessage[],
+      options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata }, source: 'recovered',
+      startedAt: deps.clock.now(), tools, clientTools, depth: 0, scope, kind: row.kind, resume,
+    },
+  };
+}
