@@ -144,13 +144,14 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         if (request.options.autoAppendMetadata && step.outputVariable) recordMetadata[step.outputVariable] = result.result;
       }
       const durationMs = clock.now() - stepStartedAt;
-      await commit({
-        stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'completed', result: result.result, error: null,
-        usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables, toolCalls: result.toolCalls, responses: result.responses,
-      });
+      // The completion event is queued first: it is committed in the same transaction as the checkpoint.
       events.emit({
         type: 'step_complete', result: result.result, durationMs, usage: result.usage ?? null, model: result.model,
         processedPrompt: result.processedPrompt, stopReason: result.stopReason, unresolvedVariables: result.unresolved, ...ref,
+      });
+      await commit({
+        stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'completed', result: result.result, error: null,
+        usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables, toolCalls: result.toolCalls, responses: result.responses,
       });
     }
   };

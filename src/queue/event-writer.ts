@@ -10,6 +10,11 @@ export interface EventWriter {
   pending(executionId: string): ExecutionEvent[];
   /** Writes everything queued so far; resolves once it is committed. */
   flush(): Promise<void>;
+  /**
+   * Writes everything queued so far together with `commit`'s own writes, in one transaction (`commit` gets the
+   * events and must store them): a checkpoint and the events before it become durable together or not at all.
+   */
+  flushWith(commit: (events: ExecutionEvent[]) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,7 +45,29 @@ export function createEventWriter(write: (events: ExecutionEvent[]) => Promise<v
     return flushing;
   };
 
+  const flushWith = (commit: (events: ExecutionEvent[]) => Promise<void>): Promise<void> => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    const done = flushing.then(async () => {
+      inFlight = queue;
+      queue = [];
+      try {
+        await commit(inFlight);
+      } catch (error) {
+        queue = [...inFlight, ...queue];
+        throw error;
+      } finally {
+        inFlight = [];
+      }
+    });
+    flushing = done.catch(() => undefined);
+    return done;
+  };
+
   return {
+    flushWith,
     enqueue(event) {
       queue.push(event);
       if (queue.length >= options.maxBatch) void flush();

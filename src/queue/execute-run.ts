@@ -4,7 +4,7 @@ import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database } from '../store/database.js';
 import { settleExecution } from '../store/credits-repository.js';
-import { saveLoopJournal } from '../store/executions-repository.js';
+import { appendEventsWith, saveLoopJournal } from '../store/executions-repository.js';
 import { finishExecution, markRunning, saveStepCheckpoint } from '../store/executions-repository.js';
 import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from './event-bus.js';
@@ -55,14 +55,10 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   // Events come first: a step's events are committed before its checkpoint, so a stored run never has a
   // checkpoint whose events are missing.
   const checkpoints = {
-    saveStep: async (id: string, checkpoint: StepCheckpoint) => {
-      await deps.writer.flush();
-      await saveStepCheckpoint(db, id, redact(checkpoint));
-    },
-    saveLoop: async (id: string, stepId: string, state: unknown) => {
-      await deps.writer.flush();
-      await saveLoopJournal(db, id, stepId, redact(state), new Date(clock.now()).toISOString());
-    },
+    saveStep: (id: string, checkpoint: StepCheckpoint) =>
+      deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveStepCheckpoint(trx, id, redact(checkpoint)))),
+    saveLoop: (id: string, stepId: string, state: unknown) =>
+      deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString()))),
   };
   const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) }, request, signal));
   await deps.writer.flush();

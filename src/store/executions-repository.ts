@@ -2,7 +2,9 @@ import type { StepCheckpoint } from '../engine/ports.js';
 import type { ExecutionEvent } from '../protocol/execution-event.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
+import type { Transaction } from 'kysely';
 import type { Database } from './database.js';
+import type { DatabaseSchema } from './schema.js';
 import { fromJson, toJson } from './json-column.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
@@ -89,7 +91,7 @@ export async function markRunning(db: Database, id: string, startedAt: string): 
 }
 
 /** Commits a step's result with the run's variables after it, in one statement. */
-export async function saveStepCheckpoint(db: Database, executionId: string, checkpoint: StepCheckpoint): Promise<void> {
+export async function saveStepCheckpoint(db: Database | Transaction<DatabaseSchema>, executionId: string, checkpoint: StepCheckpoint): Promise<void> {
   await db.insertInto('execution_steps').values({
     execution_id: executionId, step_index: checkpoint.stepIndex, step_id: checkpoint.stepId, step_type: checkpoint.stepType,
     status: checkpoint.status, result: toJson(checkpoint.result), error: checkpoint.error ? toJson(checkpoint.error) : null,
@@ -101,7 +103,20 @@ export async function saveStepCheckpoint(db: Database, executionId: string, chec
 
 export async function appendEvents(db: Database, events: readonly ExecutionEvent[]): Promise<void> {
   if (events.length === 0) return;
+  await db.transaction().execute((trx) => appendEventsIn(trx, events));
+}
+
+/** Events, then `also` (a checkpoint or a journal entry), in one transaction. */
+export async function appendEventsWith(db: Database, events: readonly ExecutionEvent[], also: (trx: Transaction<DatabaseSchema>) => Promise<void>): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    await appendEventsIn(trx, events);
+    await also(trx);
+  });
+}
+
+async function appendEventsIn(trx: Transaction<DatabaseSchema>, events: readonly ExecutionEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  {
     for (let start = 0; start < events.length; start += 100) {
       const batch = events.slice(start, start + 100);
       await trx.insertInto('execution_events')
@@ -114,7 +129,7 @@ export async function appendEvents(db: Database, events: readonly ExecutionEvent
     for (const [id, seq] of last) {
       await trx.updateTable('executions').set({ last_seq: seq }).where('id', '=', id).where('last_seq', '<', seq).execute();
     }
-  });
+  }
 }
 
 export interface ExecutionResult {
@@ -291,7 +306,7 @@ export async function usageTotals(db: Database, scope: TenantScope, query: { fro
   return [...totals.values()].sort((a, b) => b.creditsUsed - a.creditsUsed || a.key.localeCompare(b.key));
 }
 
-export async function saveLoopJournal(db: Database, executionId: string, stepId: string, state: unknown, now: string): Promise<void> {
+export async function saveLoopJournal(db: Database | Transaction<DatabaseSchema>, executionId: string, stepId: string, state: unknown, now: string): Promise<void> {
   await db.insertInto('loop_journal').values({ execution_id: executionId, step_id: stepId, state: toJson(state), updated_at: now })
     .onConflict((conflict) => conflict.columns(['execution_id', 'step_id']).doUpdateSet({ state: toJson(state), updated_at: now })).execute();
 }
