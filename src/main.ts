@@ -14,6 +14,7 @@ import { executeRun, type WorkerDeps } from './queue/execute-run.js';
 import { runFlowTool } from './queue/flow-tool.js';
 import { runAgentTool } from './queue/agent-tool.js';
 import { recoverInterruptedRuns } from './queue/recovery.js';
+import { startApprovalSweeper } from './queue/approval-sweeper.js';
 import { createAddressPolicy } from './tools/address-policy.js';
 import { createSandboxPool } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner } from './tools/tool-runner.js';
@@ -36,6 +37,7 @@ export interface Config {
   initialCredits: number;
   adminToken?: string;
   cacheTtlMs: number;
+  approvalSweepMs: number;
   eventFlushMs: number;
   catalogFile: string;
   providers: ProviderSettings;
@@ -78,6 +80,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     initialCredits: integer(env.FLOWRUN_INITIAL_CREDITS, 1_000_000_000, 'FLOWRUN_INITIAL_CREDITS'),
     adminToken: env.FLOWRUN_ADMIN_TOKEN || undefined,
     cacheTtlMs: integer(env.FLOWRUN_CACHE_TTL_MS, 3_600_000, 'FLOWRUN_CACHE_TTL_MS'),
+    approvalSweepMs: integer(env.FLOWRUN_APPROVAL_SWEEP_MS, 1_000, 'FLOWRUN_APPROVAL_SWEEP_MS'),
     tools: {
       sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 2, 'FLOWRUN_SANDBOX_WORKERS'),
       sandboxTimeoutMs: integer(env.FLOWRUN_SANDBOX_TIMEOUT_MS, 5_000, 'FLOWRUN_SANDBOX_TIMEOUT_MS'),
@@ -161,11 +164,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, database: config.databaseFile }, 'flowrun listening');
   await recoverInterruptedRuns(workerDeps, scheduler, logger);
+  const stopSweeper = startApprovalSweeper(workerDeps, scheduler, logger, config.approvalSweepMs);
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       // Stop accepting, let running streams finish (bounded), then commit what is left and exit.
+      stopSweeper();
       const listening = app.close();
       const drained = await scheduler.drain(config.shutdownTimeoutMs);
       if (!drained) logger.warn({ active: scheduler.activeCount() }, 'shutdown timeout: runs still active are left as running');

@@ -1,10 +1,10 @@
 import type { ChatMessage, FlowDefinition, Step } from '../protocol/flow.js';
-import type { StepRef, StopReason } from '../protocol/execution-event.js';
+import type { ApprovalDecision, StepRef, StopReason } from '../protocol/execution-event.js';
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
 import type { CheckpointStore, Clock, EventSink, Ids, ModelGateway, RecordStore, ResolvedTool, ToolRunner } from './ports.js';
-import type { LoopState, PendingToolCall, ToolCallRecord, TurnRecord } from './tool-loop-state.js';
+import type { LoopState, PendingApproval, PendingToolCall, ToolCallRecord, TurnRecord } from './tool-loop-state.js';
 
 export type { ToolCallRecord };
 
@@ -24,10 +24,13 @@ export interface ResumeState {
   variables: Record<string, unknown>;
   stepsRun: number;
   pausedStepId: string;
-  loop: LoopState;
+  loop: LoopState | null;
   pending: PendingToolCall[];
   /** Outputs for the pending calls, by tool-call id. */
   toolOutputs: Record<string, unknown>;
+  /** Approvals the pause waited for, and their decisions. */
+  approvals?: PendingApproval[];
+  decisions?: Record<string, { decision: ApprovalDecision; reason?: string; resolvedBy: 'user' | 'system' }>;
   /** Messages the client appended to the conversation when resuming. */
   messages: ChatMessage[];
   usage: Usage;

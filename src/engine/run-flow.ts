@@ -5,7 +5,7 @@ import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { evaluateCondition } from './steps/conditional.js';
 import { runStep } from './steps/index.js';
 import type { StepCheckpoint } from './ports.js';
-import { PauseRun, type LoopState, type PendingToolCall } from './tool-loop-state.js';
+import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall } from './tool-loop-state.js';
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
 import { countSteps } from './validate-flow.js';
 
@@ -13,8 +13,9 @@ import { countSteps } from './validate-flow.js';
 export interface PauseSnapshot {
   stepId: string;
   stepIndex: number;
-  loop: LoopState;
+  loop: LoopState | null;
   pending: PendingToolCall[];
+  approvals: PendingApproval[];
   completedStepIds: string[];
   variables: Record<string, unknown>;
   counters: { successful: number; failed: number; skipped: number };
@@ -86,6 +87,11 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
     secrets: request.secrets,
   });
 
+  // A resumed approval pause starts with the decisions, as Runtype's approve stream does.
+  for (const approval of resume?.approvals ?? []) {
+    const decided = resume?.decisions?.[approval.approvalId];
+    if (decided) events.emit({ type: 'approval_complete', approvalId: approval.approvalId, decision: decided.decision, resolvedBy: decided.resolvedBy, reason: decided.reason });
+  }
   if (!resume) events.emit({
     type: 'flow_start', flowId: request.flow.id, flowName: request.flow.name, flowVersionId: request.flow.versionId ?? null, totalSteps,
     record: { id: request.record.id, name: request.record.name, type: request.record.type, created: request.record.created },
@@ -169,14 +175,25 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
     await runSteps(request.flow.steps);
   } catch (caught) {
     if (PauseRun.isInstance(caught) && !signal.aborted) {
-      for (const call of caught.pending) {
-        events.emit({ type: 'await', awaitReason: 'local_tool_required', toolCallId: call.toolCallId, toolName: call.toolName, parameters: call.parameters, ...refOf(caught.stepId), iteration: caught.loop.turns });
+      const iteration = caught.loop?.turns;
+      for (const approval of caught.approvals) {
+        events.emit({
+          type: 'approval_required', approvalId: approval.approvalId, kind: approval.kind, toolCallId: approval.toolCallId, toolName: approval.toolName,
+          toolType: approval.toolType, parameters: approval.parameters, description: approval.description, reason: approval.reason, timeoutMs: approval.timeoutMs,
+          ...refOf(caught.stepId), iteration,
+        });
       }
-      events.emit({ type: 'flow_paused', reason: 'local_tool_required', pendingToolCalls: caught.pending });
+      for (const call of caught.pending) {
+        events.emit({ type: 'await', awaitReason: 'local_tool_required', toolCallId: call.toolCallId, toolName: call.toolName, parameters: call.parameters, ...refOf(caught.stepId), iteration });
+      }
+      events.emit({
+        type: 'flow_paused', reason: caught.approvals.length > 0 ? 'approval_required' : 'local_tool_required', pendingToolCalls: caught.pending,
+        ...(caught.approvals.length > 0 ? { pendingApprovals: caught.approvals.map((approval) => approval.approvalId) } : {}),
+      });
       const outcome = finish('paused', null);
-      outcome.usage = addUsage(usage, caught.loop.usage);
+      outcome.usage = caught.loop ? addUsage(usage, caught.loop.usage) : usage;
       outcome.pause = {
-        stepId: caught.stepId, stepIndex: index, loop: caught.loop, pending: caught.pending, completedStepIds: [...completed],
+        stepId: caught.stepId, stepIndex: index, loop: caught.loop, pending: caught.pending, approvals: caught.approvals, completedStepIds: [...completed],
         variables: { ...variables }, counters: { successful: successfulSteps, failed: failedSteps, skipped: skippedSteps }, usage,
       };
       return outcome;

@@ -41,15 +41,31 @@ export interface PendingToolCall {
   parameters: Record<string, unknown>;
 }
 
+/** Something a person must decide before the run goes on: a tool call, or an `approval` step. */
+export interface PendingApproval {
+  approvalId: string;
+  kind: 'tool' | 'step';
+  toolCallId?: string;
+  toolName?: string;
+  toolType?: string;
+  parameters?: Record<string, unknown>;
+  description: string;
+  reason?: string;
+  timeoutMs?: number;
+  /** What to do on denial: the tool gets a refusal (the model is told), or the step fails. */
+  onDenied: 'refuse' | 'fail' | 'continue';
+}
+
 /** Thrown by a step to pause the run; not an error. */
 export class PauseRun extends Error {
   override readonly name = 'PauseRun';
   constructor(
     readonly stepId: string,
-    readonly loop: LoopState,
+    readonly loop: LoopState | null,
     readonly pending: PendingToolCall[],
+    readonly approvals: PendingApproval[] = [],
   ) {
-    super('paused for client tool outputs');
+    super(approvals.length > 0 ? 'paused for approval' : 'paused for client tool outputs');
   }
 
   static isInstance(value: unknown): value is PauseRun {

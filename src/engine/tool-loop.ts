@@ -5,7 +5,7 @@ import { streamModelTurn, turnRecord, type TurnOutcome } from './model-turn.js';
 import type { ModelMessage, ModelRequest, ResolvedTool, ToolCallRequest } from './ports.js';
 import type { StepContext, ToolCallRecord } from './run-context.js';
 import { runToolWithEvents } from './run-tool.js';
-import { PauseRun, type LoopState, type PendingToolCall, type TurnRecord } from './tool-loop-state.js';
+import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall, type TurnRecord } from './tool-loop-state.js';
 
 export interface LoopOutcome {
   text: string;
@@ -38,13 +38,29 @@ export async function runToolLoop(
   const toolTypes = new Map(tools.map((tool) => [tool.name, { toolType: tool.toolType, toolId: tool.id }]));
   const specs = tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parametersSchema }));
   const resume = context.resume?.pausedStepId === options.stepId ? context.resume : undefined;
-  const state: LoopState = resume
+  const state: LoopState = resume?.loop
     ? structuredClone(resume.loop)
     : { messages: [...initialMessages], toolCallsMade: 0, perTool: {}, usage: emptyUsage(), turns: 0, records: [], responses: [], settled: [] };
   state.responses ??= [];
   if (resume) {
-    // The client's outputs join the results of the server calls of the paused turn.
-    const answers = resume.pending.map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, output: resume.toolOutputs[call.toolCallId] ?? null, isError: false }));
+    // The client's outputs join the results of the server calls of the paused turn; approved calls run now,
+    // denied ones (and timed-out ones) get a refusal the model is told about.
+    const answers: LoopState['settled'] = resume.pending.map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, output: resume.toolOutputs[call.toolCallId] ?? null, isError: false }));
+    for (const approval of resume.approvals ?? []) {
+      if (approval.kind !== 'tool' || !approval.toolCallId) continue;
+      const decided = resume.decisions?.[approval.approvalId];
+      const tool = byName.get(approval.toolName ?? '');
+      if (decided?.decision === 'approved' && tool) {
+        const run = await runToolWithEvents(tool, approval.parameters ?? {}, approval.toolCallId, context);
+        state.records.push(run.record);
+        answers.push({ toolCallId: approval.toolCallId, toolName: tool.name, output: run.result, isError: !run.record.success });
+      } else {
+        const why = decided?.decision === 'timeout' ? 'no one approved it in time' : `the approver denied it${decided?.reason ? `: ${decided.reason}` : ''}`;
+        if (approval.onDenied === 'fail') throw new FlowrunError('STEP_FAILED', `tool '${approval.toolName}' was not approved: ${why}`);
+        answers.push({ toolCallId: approval.toolCallId, toolName: approval.toolName ?? 'tool', output: { error: `This tool call was not run: ${why}.` }, isError: true });
+        state.records.push({ toolCallId: approval.toolCallId, toolName: approval.toolName ?? 'tool', toolType: approval.toolType ?? 'unknown', success: false, durationMs: 0, costUsd: 0 });
+      }
+    }
     if (answers.length > 0 || state.settled.length > 0) state.messages.push({ role: 'tool', results: [...state.settled, ...answers] });
     for (const call of resume.pending) state.records.push({ toolCallId: call.toolCallId, toolName: call.toolName, toolType: 'local', success: true, durationMs: 0, costUsd: 0 });
     state.settled = [];
@@ -79,9 +95,9 @@ export async function runToolLoop(
     if (config.maxCost !== undefined && state.usage.costUsd >= config.maxCost) return end('max_cost', true);
     state.messages.push({ role: 'assistant', content: turn.text, toolCalls: turn.toolCalls });
     const results = await runCalls(turn.toolCalls, byName, config, state, context);
-    if (results.pending.length > 0) {
+    if (results.pending.length > 0 || results.approvals.length > 0) {
       state.settled = results.settled;
-      throw new PauseRun(options.stepId, state, results.pending);
+      throw new PauseRun(options.stepId, state, results.pending, results.approvals);
     }
     state.messages.push({ role: 'tool', results: results.settled });
     await context.deps.checkpoints.saveLoop(context.request.executionId, options.stepId, state);
@@ -91,11 +107,18 @@ export async function runToolLoop(
 interface CallResults {
   settled: LoopState['settled'];
   pending: PendingToolCall[];
+  approvals: PendingApproval[];
+}
+
+function needsApproval(config: ToolsConfig, toolName: string): boolean {
+  const require = config.approval?.require;
+  return require === true || (Array.isArray(require) && require.includes(toolName));
 }
 
 async function runCalls(calls: ToolCallRequest[], byName: Map<string, ResolvedTool>, config: ToolsConfig, state: LoopState, outer: StepContext): Promise<CallResults> {
   const context: StepContext = { ...outer, ref: { ...outer.ref, iteration: state.turns } };
   const pending: PendingToolCall[] = [];
+  const approvals: PendingApproval[] = [];
   const jobs: Array<() => Promise<LoopState['settled'][number]>> = [];
   for (const call of calls) {
     const tool = byName.get(call.toolName);
@@ -130,10 +153,20 @@ async function runCalls(calls: ToolCallRequest[], byName: Map<string, ResolvedTo
       pending.push({ toolCallId: call.toolCallId, toolName: call.toolName, parameters: parsed.value });
       continue;
     }
+    if (needsApproval(config, tool.name)) {
+      const requestReason = config.approval?.requestReason;
+      approvals.push({
+        approvalId: context.deps.ids.next('appr'), kind: 'tool', toolCallId: call.toolCallId, toolName: tool.name, toolType: tool.toolType, parameters: parsed.value,
+        description: `The assistant wants to run '${tool.name}'${tool.description ? ` (${tool.description})` : ''}`,
+        ...(typeof requestReason === 'string' ? { reason: requestReason } : {}), ...(config.approval?.timeout ? { timeoutMs: config.approval.timeout } : {}),
+        onDenied: config.approval?.onDenied ?? 'refuse',
+      });
+      continue;
+    }
     jobs.push(() => execute(call, tool, parsed.value, context, state));
   }
   const settled = config.parallelCalls ? await Promise.all(jobs.map((job) => job())) : await sequential(jobs);
-  return { settled, pending };
+  return { settled, pending, approvals };
 }
 
 async function sequential<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {

@@ -1,6 +1,6 @@
 import { FlowrunError, type ErrorDetail } from '../protocol/errors.js';
 import {
-  ApiCallConfig, ExecuteAgentConfig, FetchUrlConfig, RetrieveRecordConfig, UpdateRecordConfig, UpsertRecordConfig, implementedStepTypes, knownStepTypes, PromptConfig, RawStep, SetVariableConfig, TemplateConfig, ToolCallConfig, TransformDataConfig,
+  ApiCallConfig, ApprovalConfig, ExecuteAgentConfig, FetchUrlConfig, RetrieveRecordConfig, UpdateRecordConfig, UpsertRecordConfig, implementedStepTypes, knownStepTypes, PromptConfig, RawStep, SetVariableConfig, TemplateConfig, ToolCallConfig, TransformDataConfig,
   type ErrorHandling, type Step,
 } from '../protocol/flow.js';
 import { formatPath, zodIssuesToDetails, type PathSegment } from '../protocol/zod-details.js';
@@ -203,10 +203,11 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     case 'execute-agent':
     case 'retrieve-record':
     case 'upsert-record':
-    case 'update-record': {
+    case 'update-record':
+    case 'approval': {
       const schema = {
         'tool-call': ToolCallConfig, 'fetch-url': FetchUrlConfig, 'api-call': ApiCallConfig, 'transform-data': TransformDataConfig, 'execute-agent': ExecuteAgentConfig,
-        'retrieve-record': RetrieveRecordConfig, 'upsert-record': UpsertRecordConfig, 'update-record': UpdateRecordConfig,
+        'retrieve-record': RetrieveRecordConfig, 'upsert-record': UpsertRecordConfig, 'update-record': UpdateRecordConfig, approval: ApprovalConfig,
       }[step.type as 'tool-call'];
       const result = schema.safeParse(config);
       if (!result.success) {

@@ -91,7 +91,27 @@ export type ExecutionEventBody =
     } & StepRef)
   | ({ type: 'turn_start'; turnId: string; turnIndex: number } & StepRef)
   | ({ type: 'turn_complete'; turnId: string; turnIndex: number; content: string; usage: Usage; stopReason: StopReason; toolCalls: number } & StepRef)
-  | { type: 'flow_paused'; reason: 'local_tool_required'; pendingToolCalls: Array<{ toolCallId: string; toolName: string; parameters: Record<string, unknown> }> };
+  | ({
+      type: 'approval_required';
+      approvalId: string;
+      kind: 'tool' | 'step';
+      toolCallId?: string;
+      toolName?: string;
+      toolType?: string;
+      parameters?: Record<string, unknown>;
+      description: string;
+      reason?: string;
+      timeoutMs?: number;
+    } & StepRef)
+  | { type: 'approval_complete'; approvalId: string; decision: ApprovalDecision; resolvedBy: 'user' | 'system'; reason?: string }
+  | {
+      type: 'flow_paused';
+      reason: 'local_tool_required' | 'approval_required';
+      pendingToolCalls: Array<{ toolCallId: string; toolName: string; parameters: Record<string, unknown> }>;
+      pendingApprovals?: string[];
+    };
+
+export type ApprovalDecision = 'approved' | 'denied' | 'timeout';
 
 export type StopReason = 'end_turn' | 'max_tool_calls' | 'length' | 'content_filter' | 'error' | 'unknown';
 

@@ -5,10 +5,10 @@ export const knownStepTypes = [
   'prompt', 'execute-agent', 'template', 'generate-pdf', 'store-asset', 'fetch-url', 'api-call', 'paginate-api',
   'crawl', 'search', 'fetch-github', 'tool-call', 'transform-data', 'retrieve-record', 'upsert-record',
   'update-record', 'generate-embedding', 'vector-search', 'store-vector', 'save-memory', 'recall-memory',
-  'memory-summary', 'send-email', 'send-text', 'send-event', 'send-stream', 'conditional', 'set-variable', 'wait-until',
+  'memory-summary', 'send-email', 'send-text', 'send-event', 'send-stream', 'conditional', 'set-variable', 'wait-until', 'approval',
 ] as const;
 
-export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template', 'tool-call', 'fetch-url', 'api-call', 'transform-data', 'execute-agent', 'retrieve-record', 'upsert-record', 'update-record'] as const;
+export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template', 'tool-call', 'fetch-url', 'api-call', 'transform-data', 'execute-agent', 'retrieve-record', 'upsert-record', 'update-record', 'approval'] as const;
 export type StepType = (typeof implementedStepTypes)[number];
 
 export const ErrorHandling = z.enum(['fail', 'continue', 'retry']);
@@ -84,6 +84,11 @@ export const ToolsConfig = z
     toolCallStrategy: z.enum(['auto', 'required', 'none']).default('auto'),
     parallelCalls: z.boolean().default(true),
     perToolLimits: z.record(z.string(), z.object({ maxCalls: z.number().int().min(0).max(100).optional(), required: z.boolean().optional() })).default({}),
+    /** Tools that need a person's approval before they run: a list of names, or true for all. */
+    approval: z
+      .object({ require: z.union([z.array(z.string()), z.boolean()]), timeout: z.number().int().positive().optional(), requestReason: z.union([z.boolean(), z.string()]).optional(), onDenied: z.enum(['refuse', 'fail']).optional() })
+      .loose()
+      .optional(),
     /** Agent loop limits: model turns, and cost in USD, after which the loop stops. */
     maxTurns: z.number().int().min(1).max(100).optional(),
     maxCost: z.number().positive().optional(),
@@ -231,6 +236,15 @@ export const UpdateRecordConfig = z
   .loose();
 export type UpdateRecordConfig = z.infer<typeof UpdateRecordConfig>;
 
+/** `approval`: pauses until a person approves or denies (or the timeout passes); `onDenied` fails the step or continues. */
+export const ApprovalConfig = z
+  .object({
+    message: z.string().max(10_000).default('Approval required'), data: z.unknown().optional(), timeout: z.number().int().positive().optional(),
+    onDenied: z.enum(['fail', 'continue']).default('fail'), outputVariable: z.string().min(1).max(200).optional(),
+  })
+  .loose();
+export type ApprovalConfig = z.infer<typeof ApprovalConfig>;
+
 /** A raw step as received; its `config` is validated per type by `validateFlow`. */
 export const RawStep = z
   .object({
@@ -269,7 +283,8 @@ export type Step =
   | (StepBase & { type: 'execute-agent'; config: ExecuteAgentConfig })
   | (StepBase & { type: 'retrieve-record'; config: RetrieveRecordConfig })
   | (StepBase & { type: 'upsert-record'; config: UpsertRecordConfig })
-  | (StepBase & { type: 'update-record'; config: UpdateRecordConfig });
+  | (StepBase & { type: 'update-record'; config: UpdateRecordConfig })
+  | (StepBase & { type: 'approval'; config: ApprovalConfig });
 
 /** A flow ready to run: steps validated and sorted. */
 export interface FlowDefinition {

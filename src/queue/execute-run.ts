@@ -4,7 +4,7 @@ import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database } from '../store/database.js';
 import { settleExecution } from '../store/credits-repository.js';
-import { appendEventsWith, saveLoopJournal } from '../store/executions-repository.js';
+import { appendEventsWith, insertApprovals, saveLoopJournal } from '../store/executions-repository.js';
 import { finishExecution, markRunning, saveStepCheckpoint } from '../store/executions-repository.js';
 import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from './event-bus.js';
@@ -64,6 +64,9 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   await deps.writer.flush();
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
   else deps.pausedSecrets.delete(request.executionId);
+  if (outcome.pause?.approvals.length) {
+    await insertApprovals(db, job.scope, request.executionId, outcome.pause.stepId, outcome.pause.approvals, clock.now());
+  }
   await finishExecution(db, request.executionId, {
     status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
     completedAt: new Date(clock.now()).toISOString(), durationMs: outcome.durationMs, pauseState: outcome.pause,

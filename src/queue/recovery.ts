@@ -13,7 +13,8 @@ import { findTools } from '../store/tools-repository.js';
 import type { RunJob, WorkerDeps } from './execute-run.js';
 import type { Scheduler } from './scheduler.js';
 
-type Row = Awaited<ReturnType<typeof listInterruptedExecutions>>[number];
+export type ExecutionRow = Awaited<ReturnType<typeof listInterruptedExecutions>>[number];
+type Row = ExecutionRow;
 
 /**
  * On start: every run a previous process left `running` or `queued` continues from its last committed step.
@@ -50,11 +51,6 @@ export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Schedu
 }
 
 async function rebuildJob(deps: WorkerDeps, row: Row): Promise<RunJob> {
-  const scope: TenantScope = { tenantId: row.tenant_id, mode: row.mode as TenantScope['mode'] };
-  const snapshot = fromJson<{ name: string; steps: unknown[] }>(row.flow_snapshot)!;
-  const steps = validateFlowSteps(snapshot.steps, ['flow', 'steps'], { models: deps.models });
-  const input = (fromJson<Record<string, any>>(row.input) ?? {}) as Record<string, any>;
-  const shuttle = row.dialect === 'shuttle';
   const checkpoints = await listStepCheckpoints(deps.db, row.id);
   const journal = await getLoopJournal(deps.db, row.id);
   const completedStepIds = checkpoints.map((checkpoint) => checkpoint.step_id);
@@ -64,9 +60,20 @@ async function rebuildJob(deps: WorkerDeps, row: Row): Promise<RunJob> {
   const count = (status: string) => checkpoints.filter((checkpoint) => checkpoint.status === status).length;
   const resume: ResumeState = {
     completedStepIds, variables: fromJson<Record<string, unknown>>(last?.variables) ?? {}, stepsRun: checkpoints.length + 1,
-    pausedStepId: inFlight?.stepId ?? '', loop: (inFlight?.state ?? {}) as LoopState, pending: [], toolOutputs: {}, messages: [], usage,
+    pausedStepId: inFlight?.stepId ?? '', loop: (inFlight?.state ?? null) as LoopState | null, pending: [], toolOutputs: {}, messages: [], usage,
     counters: { successful: count('completed'), failed: count('failed'), skipped: count('skipped') },
   };
+  return jobFromRow(deps, row, resume, {});
+}
+
+/** Rebuilds a run's job from its row (flow snapshot, input, record, tools) to continue it from `resume`. */
+export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState, secrets: Record<string, string>): Promise<RunJob> {
+  const scope: TenantScope = { tenantId: row.tenant_id, mode: row.mode as TenantScope['mode'] };
+  if (!row.flow_snapshot) throw new Error(`execution ${row.id} has no flow snapshot to continue from`);
+  const snapshot = fromJson<{ name: string; steps: unknown[] }>(row.flow_snapshot)!;
+  const steps = validateFlowSteps(snapshot.steps, ['flow', 'steps'], { models: deps.models });
+  const input = (fromJson<Record<string, any>>(row.input) ?? {}) as Record<string, any>;
+  const shuttle = row.dialect === 'shuttle';
   const tools = await findTools(deps.db, scope, savedToolReferences(steps).map((reference) => reference.id));
   const clientTools: ResolvedTool[] = ((input.clientTools as Array<Record<string, any>> | undefined) ?? []).map((tool) => ({
     id: tool.name, name: tool.name, description: tool.description ?? '', toolType: 'local', parametersSchema: tool.parametersSchema ?? { type: 'object' }, config: {},
@@ -78,8 +85,8 @@ async function rebuildJob(deps: WorkerDeps, row: Row): Promise<RunJob> {
     scope, lastSeq: await lastStoredSeq(deps.db, row.id), persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
     request: {
       executionId: row.id, flow: { id: row.flow_id, name: snapshot.name, versionId: row.flow_version_id, steps }, record,
-      inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}), secrets: {}, messages: (input.messages ?? []) as ChatMessage[],
-      options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata }, source: 'recovered',
+      inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}), secrets, messages: (input.messages ?? []) as ChatMessage[],
+      options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata }, source: 'resumed',
       startedAt: deps.clock.now(), tools, clientTools, depth: 0, scope, kind: row.kind, resume,
     },
   };

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { isTerminalEvent, type ExecutionEvent } from '../../protocol/execution-event.js';
 import { zodIssuesToDetails } from '../../protocol/zod-details.js';
-import { getExecution, listExecutions, readEvents } from '../../store/executions-repository.js';
+import { getExecution, getExecutionRow, listExecutions, readEvents } from '../../store/executions-repository.js';
+import { cancelPausedRun } from '../../queue/cancel-paused.js';
+import type { ExecutionRow } from '../../queue/recovery.js';
 import type { AppDeps } from '../app-deps.js';
 import { openSse } from '../sse.js';
 import { isDialect, type Dialect } from '../wire/dialect.js';
@@ -40,8 +42,12 @@ export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): vo
     const { id } = request.params as { id: string };
     const execution = await getExecution(deps.db, request.scope, id);
     if (!execution) throw notFound(id);
+    if (execution.status === 'paused') {
+      await cancelPausedRun(deps.workerDeps, (await getExecutionRow(deps.db, id)) as ExecutionRow);
+      return { executionId: id, status: 'cancelled' };
+    }
     if (!['queued', 'running'].includes(execution.status)) {
-      throw new FlowrunError('CONFLICT', `Execution ${id} is ${execution.status}; only queued or running executions can be cancelled`);
+      throw new FlowrunError('CONFLICT', `Execution ${id} is ${execution.status}; only queued, running or paused executions can be cancelled`);
     }
     deps.scheduler.cancel(id);
     return { executionId: id, status: 'cancelling' };

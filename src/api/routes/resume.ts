@@ -1,128 +1,115 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ResumeState } from '../../engine/run-context.js';
-import type { PauseSnapshot } from '../../engine/run-flow.js';
-import { countSteps, validateFlowSteps } from '../../engine/validate-flow.js';
 import { FlowrunError } from '../../protocol/errors.js';
-import { ChatMessage, type FlowDefinition } from '../../protocol/flow.js';
-import type { RecordData } from '../../protocol/record.js';
+import { ChatMessage } from '../../protocol/flow.js';
 import { zodIssuesToDetails } from '../../protocol/zod-details.js';
-import { claimPaused, getExecutionRow } from '../../store/executions-repository.js';
-import { getFlow } from '../../store/flows-repository.js';
+import { continuePausedRun, pausedExecution, type Answers } from '../../queue/continue-run.js';
+import type { ExecutionRow } from '../../queue/recovery.js';
+import { decideApproval, getApproval, listApprovals } from '../../store/executions-repository.js';
 import { fromJson } from '../../store/json-column.js';
-import { getRecord } from '../../store/records-repository.js';
 import type { AppDeps } from '../app-deps.js';
-import { clientToolsOf, parseAgent, resolveSavedTools, type PreparedRun } from '../prepare-dispatch.js';
-import { getAgent } from '../../store/agents-repository.js';
-import { chooseDialect, isDialect } from '../wire/dialect.js';
-import { parseDispatchBody } from '../wire/dispatch-request.js';
+import type { PreparedRun } from '../prepare-dispatch.js';
+import { chooseDialect, isDialect, type Dialect } from '../wire/dialect.js';
 import { headerValue, respondWithRun } from './dispatch.js';
 
-const ResumeBody = z
-  .object({
-    executionId: z.string().min(1).max(200),
-    toolOutputs: z.record(z.string(), z.unknown()).default({}),
-    messages: z.array(ChatMessage).max(1000).default([]),
-    streamResponse: z.boolean().optional(),
-    secrets: z.record(z.string(), z.string().max(100_000)).optional(),
-  })
-  .loose();
+const Outputs = z.record(z.string(), z.unknown());
+const ResumeBody = z.object({
+  executionId: z.string().min(1).max(200), toolOutputs: Outputs.default({}), messages: z.array(ChatMessage).max(1000).default([]),
+  streamResponse: z.boolean().optional(), secrets: z.record(z.string(), z.string().max(100_000)).optional(),
+}).loose();
+const ApproveBody = z.object({
+  executionId: z.string().min(1).max(200), approvalId: z.string().min(1).max(200), decision: z.enum(['approved', 'denied']),
+  reason: z.string().max(5000).optional(), streamResponse: z.boolean().optional(), debugMode: z.boolean().optional(),
+}).loose();
+const ContinueBody = z.object({
+  executionId: z.string().min(1).max(200), streamResponse: z.boolean().optional(),
+  continuation: z.object({
+    toolOutputs: Outputs.optional(), messages: z.array(ChatMessage).max(1000).optional(), approvalId: z.string().optional(),
+    decision: z.enum(['approved', 'denied']).optional(), reason: z.string().max(5000).optional(),
+    type: z.enum(['tool_output', 'tool_outputs', 'approval']).optional(), toolCallId: z.string().optional(), output: z.unknown().optional(),
+  }).loose(),
+}).loose();
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    const details = zodIssuesToDetails(result.error, value);
+    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid request', details);
+  }
+  return result.data;
+}
+
+function dialectFor(request: FastifyRequest, row: ExecutionRow): Dialect {
+  const query = request.query as { events?: string };
+  if (isDialect(query.events)) return query.events;
+  if (headerValue(request.headers['x-persona-version'])) return chooseDialect(undefined, 'yes', false);
+  return isDialect(row.dialect) ? row.dialect : 'runtype';
+}
 
 /**
- * `POST /v1/dispatch/resume`: continues a run paused for client tool outputs, in the same execution and event
- * sequence, without a second start event. The paused state comes from the store, so any process can resume.
+ * Continues a paused run with `answers`, streaming (or returning) the rest in the same execution and event
+ * sequence, without a second start event. While an approval is still pending, it answers that the run waits.
  */
+async function continueAndRespond(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, executionId: string, answers: Answers, stream: boolean): Promise<unknown> {
+  const { row, pause } = await pausedExecution(deps.workerDeps, request.scope, executionId);
+  const job = await continuePausedRun(deps.workerDeps, row, pause, answers);
+  if (!job) {
+    const waiting = (await listApprovals(deps.db, request.scope, { executionId, status: 'pending', limit: 100 })).map((approval) => approval.id);
+    return reply.status(202).send({ executionId, status: 'paused', waitingFor: { approvals: waiting } });
+  }
+  const agent = row.kind === 'agent' ? (fromJson<NonNullable<PreparedRun['agent']>>(row.agent) ?? undefined) : undefined;
+  const prepared: PreparedRun = { executionId, flow: job.request.flow, agent, job };
+  return respondWithRun(deps, request, reply, prepared, dialectFor(request, row), { stream, cancelOnDisconnect: false });
+}
+
+/** Records a person's decision; 404 unknown approval (or not of this execution), 409 decided already. */
+async function decide(deps: AppDeps, request: FastifyRequest, executionId: string, approvalId: string, decision: 'approved' | 'denied', reason?: string): Promise<void> {
+  await pausedExecution(deps.workerDeps, request.scope, executionId);
+  const approval = await getApproval(deps.db, approvalId);
+  if (!approval || approval.executionId !== executionId) throw new FlowrunError('NOT_FOUND', `Approval ${approvalId} of execution ${executionId} not found`);
+  if (!(await decideApproval(deps.db, approvalId, decision, 'user', reason, new Date(deps.clock.now()).toISOString()))) {
+    throw new FlowrunError('CONFLICT', `Approval ${approvalId} was decided already (${approval.status})`);
+  }
+}
+
 export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/v1/dispatch/resume', async (request, reply) => {
-    const parsed = ResumeBody.safeParse(request.body);
-    if (!parsed.success) {
-      const details = zodIssuesToDetails(parsed.error, request.body);
-      throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid resume request', details);
-    }
-    const body = parsed.data;
-    const row = await getExecutionRow(deps.db, body.executionId);
-    if (!row) throw new FlowrunError('NOT_FOUND', `Execution ${body.executionId} not found`);
-    if (row.tenant_id !== request.scope.tenantId || row.mode !== request.scope.mode) {
-      throw new FlowrunError('FORBIDDEN', `Execution ${body.executionId} belongs to another tenant or mode`);
-    }
-    if (row.status !== 'paused' || !row.pause_state) throw new FlowrunError('NOT_PAUSED', `Execution ${body.executionId} is ${row.status}, not paused`);
-    const pause = fromJson<PauseSnapshot>(row.pause_state)!;
-    const toolOutputs = matchOutputs(pause, body.toolOutputs);
-
-    const input = parseDispatchBody(fromJson(row.input)).body;
-    const agent = row.kind === 'agent' ? fromJson<NonNullable<PreparedRun['agent']>>(row.agent) ?? undefined : undefined;
-    const flow = agent ? await loadAgentFlow(deps, request.scope, agent.id, input) : await loadFlow(deps, request.scope, row.flow_id, row.flow_version_id, row.flow_name, input.flow?.steps);
-    const record: RecordData = row.record_id
-      ? ((await getRecord(deps.db, request.scope, row.record_id)) ?? virtualRecord(input))
-      : virtualRecord(input);
-    const tools = await resolveSavedTools(deps.db, request.scope, flow.steps);
-    if (!(await claimPaused(deps.db, row.id))) throw new FlowrunError('NOT_PAUSED', `Execution ${row.id} is being resumed already`);
-
-    const resume: ResumeState = {
-      completedStepIds: pause.completedStepIds, variables: pause.variables, stepsRun: pause.stepIndex, pausedStepId: pause.stepId,
-      loop: pause.loop, pending: pause.pending, toolOutputs, messages: body.messages, usage: pause.usage, counters: pause.counters,
-    };
-    const options = input.options ?? {};
-    const prepared: PreparedRun = {
-      executionId: row.id,
-      flow,
-      agent,
-      job: {
-        scope: request.scope,
-        lastSeq: row.last_seq,
-        persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
-        request: {
-          executionId: row.id, flow, record, inputs: input.inputs ?? {},
-          secrets: body.secrets ?? deps.workerDeps.pausedSecrets.get(row.id) ?? {},
-          messages: input.messages ?? [], options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
-          source: row.flow_version_id ? 'api' : 'standalone', startedAt: deps.clock.now(), tools, clientTools: clientToolsOf(input), depth: 0,
-          scope: request.scope, resume, kind: agent ? 'agent' : 'flow',
-        },
-      },
-    };
-    const query = request.query as { events?: string };
-    const dialect = isDialect(query.events) ? query.events : headerValue(request.headers['x-persona-version']) ? chooseDialect(undefined, 'yes', false) : isDialect(row.dialect) ? row.dialect : 'runtype';
-    return respondWithRun(deps, request, reply, prepared, dialect, { stream: body.streamResponse !== false, cancelOnDisconnect: false });
+    const body = parse(ResumeBody, request.body);
+    return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets }, body.streamResponse !== false);
   });
-}
 
-/** Outputs keyed by tool-call id, or (legacy clients) by tool name; every pending call needs one. */
-function matchOutputs(pause: PauseSnapshot, outputs: Record<string, unknown>): Record<string, unknown> {
-  const matched: Record<string, unknown> = {};
-  const missing: string[] = [];
-  for (const call of pause.pending) {
-    if (call.toolCallId in outputs) matched[call.toolCallId] = outputs[call.toolCallId];
-    else if (call.toolName in outputs) matched[call.toolCallId] = outputs[call.toolName];
-    else missing.push(`${call.toolName} (${call.toolCallId})`);
-  }
-  if (missing.length > 0) {
-    throw new FlowrunError('VALIDATION_ERROR', `toolOutputs is missing outputs for: ${missing.join(', ')}`, missing.map((name) => ({
-      code: 'MISSING_REQUIRED_FIELD' as const, path: 'toolOutputs', message: `no output for pending tool call ${name}`,
-    })));
-  }
-  return matched;
-}
+  const approve = async (request: FastifyRequest, reply: FastifyReply, agentId?: string) => {
+    const body = parse(ApproveBody, request.body);
+    if (agentId) {
+      const row = await pausedExecution(deps.workerDeps, request.scope, body.executionId);
+      if (fromJson<{ id: string }>(row.row.agent)?.id !== agentId) throw new FlowrunError('NOT_FOUND', `Execution ${body.executionId} is not a run of agent ${agentId}`);
+    }
+    await decide(deps, request, body.executionId, body.approvalId, body.decision, body.reason);
+    return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
+  };
+  app.post('/v1/dispatch/approve', (request, reply) => approve(request, reply));
+  app.post('/v1/agents/:id/approve', (request, reply) => approve(request, reply, (request.params as { id: string }).id));
+  app.post('/v1/agents/:id/resume', async (request, reply) => {
+    const body = parse(ResumeBody, request.body);
+    return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets }, body.streamResponse !== false);
+  });
 
-async function loadFlow(deps: AppDeps, scope: { tenantId: string; mode: 'test' | 'live' }, flowId: string | null, versionId: string | null, name: string, steps: unknown): Promise<FlowDefinition> {
-  if (flowId && versionId) {
-    const stored = await getFlow(deps.db, scope, flowId, versionId);
-    if (!stored) throw new FlowrunError('NOT_FOUND', `Flow ${flowId} version ${versionId} no longer exists`);
-    return { id: stored.id, name: stored.name, versionId: stored.versionId, steps: validateFlowSteps(stored.definition.steps ?? [], ['flow', 'steps'], { models: deps.models }) };
-  }
-  const validated = validateFlowSteps(steps, ['flow', 'steps'], { models: deps.models });
-  countSteps(validated);
-  return { id: flowId, name, versionId: null, steps: validated };
-}
+  // Runtype documents `continuation` as "a tool output or an approval decision" without its shape; Flowrun
+  // accepts `{toolOutputs}`, `{toolCallId, output}`, and `{approvalId, decision, reason}` (see docs/compatibility.md).
+  app.post('/v1/dispatch/continue', async (request, reply) => {
+    const body = parse(ContinueBody, request.body);
+    const continuation = body.continuation;
+    if (continuation.approvalId) {
+      if (!continuation.decision) throw new FlowrunError('VALIDATION_ERROR', 'continuation.decision is required with continuation.approvalId', [{ code: 'MISSING_REQUIRED_FIELD', path: 'continuation.decision', message: 'approved or denied' }]);
+      await decide(deps, request, body.executionId, continuation.approvalId, continuation.decision, continuation.reason);
+      return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
+    }
+    const toolOutputs = continuation.toolOutputs ?? (continuation.toolCallId ? { [continuation.toolCallId]: continuation.output } : {});
+    return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs, messages: continuation.messages ?? [] }, body.streamResponse !== false);
+  });
 
-async function loadAgentFlow(deps: AppDeps, scope: { tenantId: string; mode: 'test' | 'live' }, agentId: string, input: ReturnType<typeof parseDispatchBody>['body']): Promise<FlowDefinition> {
-  const reference = (input.agent ?? {}) as Record<string, unknown>;
-  const savedId = typeof reference.agentId === 'string' ? reference.agentId : typeof reference.id === 'string' && reference.name === undefined ? reference.id : undefined;
-  const raw = savedId ? (await getAgent(deps.db, scope, savedId))?.definition : reference;
-  if (!raw) throw new FlowrunError('NOT_FOUND', `Agent ${agentId} no longer exists`);
-  const spec = parseAgent(agentId, raw, 'agent', deps.models, input.options?.modelOverride);
-  return { id: null, name: spec.name, versionId: null, steps: validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: input.options?.modelOverride }) };
-}
-
-function virtualRecord(input: ReturnType<typeof parseDispatchBody>['body']): RecordData {
-  return { id: null, name: input.record?.name ?? 'Untitled record', type: input.record?.type ?? 'default', metadata: input.record?.metadata ?? {}, created: false };
+  app.get('/v1/approvals', async (request) => {
+    const query = parse(z.object({ status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']).optional(), executionId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), request.query);
+    return { data: await listApprovals(deps.db, request.scope, query) };
+  });
 }

@@ -39,6 +39,14 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         });
       case 'flow_error':
         return frame('agent_error', { error: { code: event.error.code, message: event.error.message }, recoverable: false });
+      case 'approval_required':
+        return frame('agent_approval_start', {
+          approvalId: event.approvalId, toolCallId: event.toolCallId ?? event.approvalId, toolName: event.toolName ?? event.stepName, toolType: event.toolType ?? 'approval',
+          description: event.description, timeout: event.timeoutMs ?? 0, startedAt: event.at, iteration,
+          ...(event.reason ? { reason: event.reason } : {}), ...(event.parameters ? { parameters: event.parameters } : {}),
+        });
+      case 'approval_complete':
+        return frame('agent_approval_complete', { approvalId: event.approvalId, decision: event.decision, completedAt: event.at, resolvedBy: event.resolvedBy });
       case 'step_start':
       case 'step_complete':
       case 'step_error':

@@ -79,6 +79,14 @@ export function createRuntypeEncoder(context: EncoderContext): Encoder {
           ...(first ? { toolCallId: first.toolCallId, toolName: first.toolName, parameters: first.parameters } : {}),
         });
       }
+      case 'approval_required':
+        return frame('step_await', {
+          awaitReason: 'approval_required', approvalId: event.approvalId, id: event.stepId, stepId: event.stepId, description: event.description,
+          ...(event.toolCallId ? { toolCallId: event.toolCallId, toolName: event.toolName, parameters: event.parameters } : {}),
+          ...(event.reason ? { reason: event.reason } : {}), ...(event.timeoutMs ? { timeout: event.timeoutMs } : {}), awaitedAt: event.at,
+        });
+      case 'approval_complete':
+        return frame('agent_approval_complete', { approvalId: event.approvalId, decision: event.decision, completedAt: event.at, resolvedBy: event.resolvedBy });
       case 'tool_result':
       case 'text_start':
       case 'text_end':

@@ -78,7 +78,13 @@ export function createTravrseEncoder(context: EncoderContext): Encoder {
       case 'await':
         return frame('tool_waiting_local', { executionId: event.executionId, toolCallId: event.toolCallId, toolName: event.toolName, parameters: event.parameters, stepId: event.stepId });
       case 'flow_paused':
-        return frame('flow_paused', { executionId: event.executionId, flowId: context.flowId, reason: event.reason, pendingToolCalls: event.pendingToolCalls });
+        return frame('flow_paused', {
+          executionId: event.executionId, flowId: context.flowId, reason: event.reason, pendingToolCalls: event.pendingToolCalls,
+          ...(event.pendingApprovals?.length ? { pendingApprovals: event.pendingApprovals } : {}),
+        });
+      case 'approval_complete':
+        return frame('approval_complete', { executionId: event.executionId, approvalId: event.approvalId, decision: event.decision, resolvedBy: event.resolvedBy });
+      case 'approval_required':
       case 'tool_input_delta':
       case 'text_start':
       case 'text_end':

@@ -68,6 +68,14 @@ export function createUnifiedEncoder(context: EncoderContext): Encoder {
           toolCallId: event.toolCallId, toolId: event.toolName, toolName: event.toolName, parameters: event.parameters, awaitedAt: event.at,
           awaitReason: event.awaitReason, stepId: event.stepId, ...(event.origin ? { origin: event.origin } : {}),
         });
+      case 'approval_required':
+        return frame('approval_start', {
+          approvalId: event.approvalId, toolName: event.toolName ?? event.stepName, ...(event.toolCallId ? { toolCallId: event.toolCallId } : {}),
+          toolType: event.toolType ?? 'approval', description: event.description, ...(event.parameters ? { parameters: event.parameters } : {}),
+          ...(event.reason ? { reason: event.reason } : {}), ...(event.timeoutMs ? { timeout: event.timeoutMs } : {}), startedAt: event.at, iteration: event.iteration,
+        });
+      case 'approval_complete':
+        return frame('approval_complete', { approvalId: event.approvalId, decision: event.decision, resolvedBy: event.resolvedBy, completedAt: event.at });
       case 'tool_result':
       case 'flow_paused':
       case 'turn_start':

@@ -1,5 +1,6 @@
 import type { Step } from '../../protocol/flow.js';
 import type { StepContext, StepResult } from '../run-context.js';
+import { runApproval } from './approval.js';
 import { runConditional } from './conditional.js';
 import { runRetrieveRecord, runUpdateRecord, runUpsertRecord } from './record-steps.js';
 import { runExecuteAgent } from './execute-agent.js';
@@ -24,6 +25,7 @@ export function runStep(step: Step, context: StepContext): Promise<StepResult> {
     case 'retrieve-record': return runRetrieveRecord(step, context);
     case 'upsert-record': return runUpsertRecord(step, context);
     case 'update-record': return runUpdateRecord(step, context);
+    case 'approval': return runApproval(step, context);
     default: return assertNever(step);
   }
 }

@@ -1,0 +1,20 @@
+import { approvalsOfExecution, decideApproval, finishExecution, lastStoredSeq } from '../store/executions-repository.js';
+import { fromJson } from '../store/json-column.js';
+import { emptyUsage, type Usage } from '../protocol/usage.js';
+import type { WorkerDeps } from './execute-run.js';
+import { createExecutionRecorder } from './execution-recorder.js';
+import type { ExecutionRow } from './recovery.js';
+
+/** Cancels a paused run: its pending approvals are closed, a final error event says so, and it is marked cancelled. */
+export async function cancelPausedRun(deps: WorkerDeps, row: ExecutionRow): Promise<void> {
+  const now = new Date(deps.clock.now()).toISOString();
+  for (const approval of await approvalsOfExecution(deps.db, row.id)) {
+    if (approval.status === 'pending') await decideApproval(deps.db, approval.id, 'cancelled', 'user', 'the run was cancelled', now);
+  }
+  const usage = fromJson<Usage>(row.usage) ?? emptyUsage();
+  const events = createExecutionRecorder({ executionId: row.id, lastSeq: await lastStoredSeq(deps.db, row.id), secrets: {}, bus: deps.bus, writer: deps.writer, now: deps.clock.now });
+  events.emit({ type: 'flow_error', error: { code: 'CANCELLED', message: 'the run was cancelled while paused' }, durationMs: 0, usage, cancelled: true });
+  await deps.writer.flush();
+  deps.pausedSecrets.delete(row.id);
+  await finishExecution(deps.db, row.id, { status: 'cancelled', output: null, finalOutput: null, usage, error: { code: 'CANCELLED', message: 'the run was cancelled while paused' }, completedAt: now, durationMs: row.duration_ms ?? 0 });
+}
