@@ -74,6 +74,7 @@ export function createRuntypeEncoder(context: EncoderContext): Encoder {
         });
       case 'flow_paused': {
         const first = event.pendingToolCalls[0];
+        if (!first) return null; // an approval pause already said so with step_await
         return frame('flow_await', {
           flowId: context.flowId ?? '', awaitedAt: event.at,
           ...(first ? { toolCallId: first.toolCallId, toolName: first.toolName, parameters: first.parameters } : {}),
