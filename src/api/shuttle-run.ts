@@ -26,6 +26,8 @@ export interface ShuttleRunContext {
   rawBody: unknown;
   customerId: string | undefined;
   debugUrl: string | undefined;
+  /** The id the run gets (chosen before it starts, so an Idempotency-Key can point at it). */
+  executionId: string;
 }
 
 /** Picks the version: `version` beats `environment`; else production's active version; else the current one. */
@@ -118,7 +120,7 @@ export async function runShuttleFlow(deps: AppDeps, request: FastifyRequest, run
     models: usable, overrides: { t: body.temperature, m: body.maxTokens, th: body.maxThinkingTokens, tc: body.maxToolCalls, s: body.responseSchema, v: body.vendorTools },
     nonce: body.nonce ?? null,
   })).digest('hex');
-  const executionId = deps.ids.next('exec');
+  const executionId = run.executionId;
   const timestamp = new Date(started).toISOString();
   const base = { scope, flowId: flow.id, flowVersionId: flow.versionId, flowName: flow.name, recordId: null, dialect: 'shuttle', input: run.rawBody, totalSteps: 1, createdAt: timestamp, customerId: run.customerId ?? null, tags };
 

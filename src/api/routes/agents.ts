@@ -5,7 +5,8 @@ import type { AppDeps } from '../app-deps.js';
 import { parseAgent, prepareDispatch } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect } from '../wire/dialect.js';
 import { parseDispatchBody } from '../wire/dispatch-request.js';
-import { headerValue, respondWithRun } from './dispatch.js';
+import { headerValue } from '../headers.js';
+import { respondWithRun } from './dispatch.js';
 
 /** `/v1/agents`: saved agents (Runtype's shape), and `POST /v1/agents/{id}/execute` to chat with one. */
 export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {

@@ -7,6 +7,9 @@ import { openSse } from '../sse.js';
 import { chooseDialect, isDialect, type Dialect } from '../wire/dialect.js';
 import { parseDispatchBody } from '../wire/dispatch-request.js';
 import { dispatchResult } from '../wire/dispatch-result.js';
+import { headerValue } from '../headers.js';
+import { idempotencyKeyOf, markReplay, priorExecution, remember, settled, storedDispatchResult } from '../idempotency.js';
+import { streamExecutionEvents } from './executions.js';
 import { createEncoder } from '../wire/encoders.js';
 
 export function registerDispatchRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -19,8 +22,17 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: AppDeps): voi
     }
     const parsed = parseDispatchBody(request.body);
     const dialect = chooseDialect(query.events, headerValue(request.headers['x-persona-version']), parsed.snakeCase);
-    const prepared = await prepareDispatch(deps, request.scope, parsed.body, dialect);
     const options = parsed.body.options ?? {};
+    // A repeated Idempotency-Key gets the first execution (its stream replayed, or its result) instead of a second run.
+    const key = idempotencyKeyOf(request);
+    const prior = await priorExecution(deps, request, key);
+    if (prior) {
+      if (options.streamResponse === false) return markReplay(reply, prior).send(storedDispatchResult(await settled(deps, request, prior)));
+      markReplay(reply, prior);
+      return streamExecutionEvents(deps, request, reply, prior, 0, dialect);
+    }
+    const prepared = await prepareDispatch(deps, request.scope, parsed.body, dialect);
+    await remember(deps, request, key, prepared.executionId);
 
     return respondWithRun(deps, request, reply, prepared, dialect, { stream: options.streamResponse !== false, cancelOnDisconnect: options.cancelOnDisconnect === true });
   });
@@ -60,6 +72,3 @@ export async function respondWithRun(
   return reply;
 }
 
-export function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}

@@ -10,7 +10,8 @@ import { fromJson } from '../../store/json-column.js';
 import type { AppDeps } from '../app-deps.js';
 import type { PreparedRun } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect, type Dialect } from '../wire/dialect.js';
-import { headerValue, respondWithRun } from './dispatch.js';
+import { headerValue } from '../headers.js';
+import { respondWithRun } from './dispatch.js';
 
 const Outputs = z.record(z.string(), z.unknown());
 const ResumeBody = z.object({

@@ -11,7 +11,8 @@ import { deleteAlias, listAliases, putAlias } from '../../store/model-aliases-re
 import type { AppDeps } from '../app-deps.js';
 import { entrypointOf, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
 import { buildExecutionTree, type ExecutionTreeNode } from './execution-tree.js';
-import { headerValue } from './dispatch.js';
+import { headerValue } from '../headers.js';
+import { idempotencyKeyOf, markReplay, priorExecution, remember, settled } from '../idempotency.js';
 import { requireFlow } from './flows.js';
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, base: (string | number)[] = []): z.infer<T> {
@@ -49,9 +50,20 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.post('/api/v1/flows/:flowId/runs', async (request, reply) => {
     const body = parse(RunRequest, request.body);
+    const key = idempotencyKeyOf(request);
+    const prior = await priorExecution(deps, request, key);
+    if (prior) {
+      await settled(deps, request, prior);
+      const meta = (await deps.db.selectFrom('executions').select('meta').where('id', '=', prior).executeTakeFirst())?.meta;
+      const response = meta ? (JSON.parse(meta) as { response?: Record<string, unknown> }).response : undefined;
+      if (response) return markReplay(reply, prior).send(response);
+    }
+    const runId = deps.ids.next('exec');
+    await remember(deps, request, key, runId);
     const result = await runShuttleFlow(deps, request, {
       scope: request.scope, flowIdOrSlug: (request.params as { flowId: string }).flowId, body, rawBody: request.body ?? {},
       customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId, debugUrl: headerValue(request.headers['x-shuttle-debug-url']),
+      executionId: runId,
     });
     return reply.status(result.status).send(result.body);
   });

@@ -1,0 +1,53 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FlowrunError } from '../protocol/errors.js';
+import { totalTokens } from '../protocol/usage.js';
+import { findIdempotentExecution, getExecution, rememberIdempotencyKey, type ExecutionView } from '../store/executions-repository.js';
+import type { AppDeps } from './app-deps.js';
+import { headerValue } from './headers.js';
+
+export const idempotencyWindowMs = 24 * 60 * 60 * 1000;
+
+/** The request's `Idempotency-Key`, checked (1–255 visible characters). */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const key = headerValue(request.headers['idempotency-key']);
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new FlowrunError('VALIDATION_ERROR', 'Idempotency-Key must be 1-255 visible ASCII characters', [{ code: 'INVALID_VALUE', path: 'headers.idempotency-key', message: 'invalid Idempotency-Key' }]);
+  }
+  return key;
+}
+
+/** The execution a repeated key started within 24 hours, if any. */
+export async function priorExecution(deps: AppDeps, request: FastifyRequest, key: string | undefined): Promise<string | null> {
+  return key ? findIdempotentExecution(deps.db, request.scope, key, deps.clock.now(), idempotencyWindowMs) : null;
+}
+
+export async function remember(deps: AppDeps, request: FastifyRequest, key: string | undefined, executionId: string): Promise<void> {
+  if (key) await rememberIdempotencyKey(deps.db, request.scope, key, executionId, deps.clock.now());
+}
+
+/** Waits for an execution to leave queued/running (a repeated request whose first run is still going). */
+export async function settled(deps: AppDeps, request: FastifyRequest, executionId: string): Promise<ExecutionView> {
+  for (;;) {
+    const execution = await getExecution(deps.db, request.scope, executionId, true);
+    if (!execution) throw new FlowrunError('NOT_FOUND', `Execution ${executionId} not found`);
+    if (!['queued', 'running'].includes(execution.status)) return execution;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The non-streaming dispatch document, rebuilt from a stored execution. */
+export function storedDispatchResult(execution: ExecutionView): Record<string, unknown> {
+  const usage = execution.usage ?? { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 };
+  return {
+    success: execution.status === 'completed', status: execution.status, executionId: execution.id, execution_id: execution.id, flowId: execution.flowId,
+    flowVersionId: execution.flowVersionId, flowName: execution.flowName, recordId: execution.recordId, finalOutput: execution.finalOutput, output: execution.output,
+    steps: (execution.steps ?? []).map((step) => ({ id: step.stepId, type: step.stepType, index: step.index, status: step.status, result: step.result, error: step.error, durationMs: step.durationMs, usage: step.usage })),
+    usage: { ...usage, totalTokens: totalTokens(usage) }, durationMs: execution.durationMs, startedAt: execution.startedAt, completedAt: execution.completedAt,
+    error: execution.error, idempotentReplay: true,
+  };
+}
+
+export function markReplay(reply: FastifyReply, executionId: string): FastifyReply {
+  return reply.header('idempotent-replayed', 'true').header('x-execution-id', executionId);
+}
