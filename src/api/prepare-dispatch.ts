@@ -3,7 +3,7 @@ import { countSteps, savedToolReferences, validateFlowSteps } from '../engine/va
 import { FlowrunError } from '../protocol/errors.js';
 import type { FlowDefinition, Step } from '../protocol/flow.js';
 import { resolveAgentSpec } from '../engine/agent.js';
-import { reserveForRun, worstCaseCredits, type Reservation } from './credits.js';
+import { reserveForRun, worstCaseCredits } from './credits.js';
 import { getAgent } from '../store/agents-repository.js';
 import type { ResolvedTool } from '../engine/ports.js';
 import { findTools } from '../store/tools-repository.js';
@@ -23,8 +23,6 @@ export interface PreparedRun {
   flow: FlowDefinition;
   /** Set for agent runs (their events are agent_* / turn_*). */
   agent?: { id: string; name: string; maxTurns: number; model?: string };
-  /** Credits held for the run until it is settled. */
-  reservation?: Reservation;
 }
 
 /**
@@ -89,7 +87,7 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
     source: flowMode === 'virtual' ? 'standalone' : 'api', startedAt: clock.now(),
     tools, clientTools: clientToolsOf(body), depth: 0, scope,
   };
-  return { executionId, flow, reservation, job: { scope, request, persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true } };
+  return { executionId, flow, job: { scope, request, persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true } };
 }
 
 /** The worst case of a flow's prompt steps: each may call its model once, plus once per tool call it allows. */
@@ -172,7 +170,7 @@ async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'mod
   const options = body.options ?? {};
   const record = { id: null, name: body.record?.name ?? spec.name, type: body.record?.type ?? 'agent', metadata: body.record?.metadata ?? {}, created: false };
   return {
-    executionId, flow, agent, reservation,
+    executionId, flow, agent,
     job: {
       scope, persistRecordMetadata: false,
       request: {

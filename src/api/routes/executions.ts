@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { isTerminalEvent, type ExecutionEvent } from '../../protocol/execution-event.js';
-import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 import { getExecution, getExecutionRow, listExecutions, readEvents } from '../../store/executions-repository.js';
 import { cancelPausedRun } from '../../queue/cancel-paused.js';
 import type { ExecutionRow } from '../../queue/recovery.js';
 import type { AppDeps } from '../app-deps.js';
+import { parseInput } from '../parse-input.js';
 import { openSse } from '../sse.js';
 import { isDialect, type Dialect } from '../wire/dialect.js';
 import { createEncoder } from '../wire/encoders.js';
@@ -26,7 +26,7 @@ const EventsQuery = z.object({
 
 export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/v1/executions', async (request) => {
-    const query = parseQuery(ListQuery, request.query);
+    const query = parseInput(ListQuery, request.query, ['query']);
     const { items, total } = await listExecutions(deps.db, request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
@@ -58,7 +58,7 @@ export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.get('/v1/executions/:id/events', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const query = parseQuery(EventsQuery, request.query);
+    const query = parseInput(EventsQuery, request.query, ['query']);
     if (query.events !== undefined && !isDialect(query.events)) {
       throw new FlowrunError('VALIDATION_ERROR', `Unknown events dialect '${query.events}'`, [
         { code: 'INVALID_ENUM', path: 'query.events', message: 'events must be one of travrse, runtype, unified' },
@@ -129,14 +129,6 @@ export async function streamExecutionEvents(
   }
 }
 
-function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
-  const result = schema.safeParse(query ?? {});
-  if (!result.success) {
-    const details = zodIssuesToDetails(result.error, query, ['query']);
-    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid query', details);
-  }
-  return result.data;
-}
 
 function notFound(id: string): FlowrunError {
   return new FlowrunError('NOT_FOUND', `Execution ${id} not found`);

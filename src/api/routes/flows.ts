@@ -5,22 +5,14 @@ import { validateFlowSteps } from '../../engine/validate-flow.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { FlowBody, type PromptTemplate } from '../../protocol/shuttle.js';
 import type { TenantScope } from '../../protocol/tenant.js';
-import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 import { appendAudit, createEnvironment, listAudit, listEnvironments } from '../../store/environments-repository.js';
 import {
   activateVersion, createFlow, deleteFlow, getFlow, listActivations, listFlows, listVersions, slugTaken, updateFlowSlug, upsertFlowVersion,
   versionExists, type StoredFlow, type StoredFlowDefinition,
 } from '../../store/flows-repository.js';
 import type { AppDeps } from '../app-deps.js';
+import { parseInput } from '../parse-input.js';
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, base: (string | number)[] = []): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const details = zodIssuesToDetails(result.error, value, base);
-    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid request', details);
-  }
-  return result.data;
-}
 
 /** Checks a definition the way a run will use it: steps validate; templates have no composition cycles; the entrypoint exists. */
 export function checkDefinition(deps: Pick<AppDeps, 'models'>, definition: StoredFlowDefinition): void {
@@ -72,7 +64,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   for (const prefix of ['/v1', '/api/v1']) {
     app.post(`${prefix}/flows`, async (request, reply) => {
-      const body = parse(FlowBody, request.body);
+      const body = parseInput(FlowBody, request.body);
       const definition: StoredFlowDefinition = { name: body.name, description: body.description, steps: body.steps, templates: body.templates, entrypoint: body.entrypoint };
       checkDefinition(deps, definition);
       if (body.slug && (await slugTaken(deps.db, request.scope, body.slug))) throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
@@ -90,7 +82,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
     app.patch(`${prefix}/flows/:flowId`, async (request) => {
       const flow = await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId);
       const patch = (request.body ?? {}) as Record<string, unknown>;
-      const body = parse(FlowBody, { ...flow.definition, slug: flow.slug ?? undefined, ...patch });
+      const body = parseInput(FlowBody, { ...flow.definition, slug: flow.slug ?? undefined, ...patch });
       const definition: StoredFlowDefinition = { name: body.name, description: body.description, steps: body.steps, templates: body.templates, entrypoint: body.entrypoint };
       checkDefinition(deps, definition);
       if (body.slug !== (flow.slug ?? undefined)) {
@@ -122,7 +114,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
 
     app.post(`${prefix}/flows/:flowId/versions/:versionId/environments`, async (request) => {
       const { flowId, versionId } = request.params as { flowId: string; versionId: string };
-      const body = parse(ActivateBody, request.body);
+      const body = parseInput(ActivateBody, request.body);
       const flow = await requireFlow(deps, request.scope, flowId);
       if (!(await versionExists(deps.db, flow.id, versionId))) throw new FlowrunError('NOT_FOUND', `Flow ${flowId} has no version ${versionId}`);
       await requireEnvironment(request.scope, body.environment, 'environment');
@@ -138,7 +130,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
     });
 
     app.post(`${prefix}/environments`, async (request, reply) => {
-      const body = parse(EnvironmentBody, request.body);
+      const body = parseInput(EnvironmentBody, request.body);
       if (!(await createEnvironment(deps.db, request.scope, body.name, now()))) throw new FlowrunError('CONFLICT', `Environment '${body.name}' exists already`);
       await audit(request, 'environment.create', null, { name: body.name });
       return reply.status(201).send({ name: body.name });
@@ -147,7 +139,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
     app.get(`${prefix}/environments`, async (request) => ({ data: await listEnvironments(deps.db, request.scope) }));
 
     app.get(`${prefix}/environments/diff`, async (request) => {
-      const query = parse(z.object({ sourceEnvironment: z.string().min(1), targetEnvironment: z.string().min(1) }), request.query, ['query']);
+      const query = parseInput(z.object({ sourceEnvironment: z.string().min(1), targetEnvironment: z.string().min(1) }), request.query, ['query']);
       const [activations, flows] = await Promise.all([listActivations(deps.db, request.scope), listFlows(deps.db, request.scope)]);
       const versionIn = (flowId: string, environment: string) => activations.find((entry) => entry.flowId === flowId && entry.environment === environment)?.versionId ?? null;
       return {
@@ -162,7 +154,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
     });
 
     app.post(`${prefix}/environments/promote`, async (request) => {
-      const body = parse(PromoteBody, request.body);
+      const body = parseInput(PromoteBody, request.body);
       await requireEnvironment(request.scope, body.sourceEnvironment, 'sourceEnvironment');
       await requireEnvironment(request.scope, body.targetEnvironment, 'targetEnvironment');
       const activations = (await listActivations(deps.db, request.scope)).filter((entry) => entry.environment === body.sourceEnvironment && (!body.flowIds || body.flowIds.includes(entry.flowId)));
@@ -176,7 +168,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
     });
 
     app.get(`${prefix}/audit`, async (request) => {
-      const query = parse(z.object({ flowId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), request.query, ['query']);
+      const query = parseInput(z.object({ flowId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), request.query, ['query']);
       return { data: await listAudit(deps.db, request.scope, query) };
     });
   }

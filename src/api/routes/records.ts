@@ -1,22 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
-import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 import { createRecord, deleteRecord, getRecord, listRecords, updateRecord } from '../../store/records-repository.js';
 import type { AppDeps } from '../app-deps.js';
+import { parseInput } from '../parse-input.js';
 
 const RecordBody = z.object({ name: z.string().min(1).max(500), type: z.string().min(1).max(200).default('default'), metadata: z.record(z.string(), z.unknown()).default({}) }).loose();
 const RecordPatch = z.object({ name: z.string().min(1).max(500).optional(), type: z.string().min(1).max(200).optional(), metadata: z.record(z.string(), z.unknown()).optional() }).loose();
 const ListQuery = z.object({ type: z.string().optional(), name: z.string().optional(), limit: z.coerce.number().int().min(1).max(100).default(20), offset: z.coerce.number().int().min(0).default(0) });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, base: (string | number)[] = []): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const details = zodIssuesToDetails(result.error, value, base);
-    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid request', details);
-  }
-  return result.data;
-}
 
 const view = (record: { id: string | null; name: string; type: string; metadata: Record<string, unknown> }) => ({ id: record.id, name: record.name, type: record.type, metadata: record.metadata });
 
@@ -24,11 +16,11 @@ const view = (record: { id: string | null; name: string; type: string; metadata:
 export function registerRecordRoutes(app: FastifyInstance, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   app.post('/v1/records', async (request, reply) => {
-    const body = parse(RecordBody, request.body);
+    const body = parseInput(RecordBody, request.body);
     return reply.status(201).send(view(await createRecord(deps.db, request.scope, body, deps.ids.next('record'), now())));
   });
   app.get('/v1/records', async (request) => {
-    const query = parse(ListQuery, request.query, ['query']);
+    const query = parseInput(ListQuery, request.query, ['query']);
     const { items, total } = await listRecords(deps.db, request.scope, query);
     return { data: items.map(view), pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
@@ -39,7 +31,7 @@ export function registerRecordRoutes(app: FastifyInstance, deps: AppDeps): void 
   });
   // PATCH replaces the fields it names; `metadata` is replaced whole (send the merged object to merge).
   app.patch('/v1/records/:id', async (request) => {
-    const body = parse(RecordPatch, request.body);
+    const body = parseInput(RecordPatch, request.body);
     const record = await updateRecord(deps.db, request.scope, (request.params as { id: string }).id, body, now());
     if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
     return view(record);

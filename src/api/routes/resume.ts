@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ChatMessage } from '../../protocol/flow.js';
-import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 import { continuePausedRun, pausedExecution, type Answers } from '../../queue/continue-run.js';
 import type { ExecutionRow } from '../../queue/recovery.js';
 import { decideApproval, getApproval, listApprovals } from '../../store/executions-repository.js';
 import { fromJson } from '../../store/json-column.js';
 import type { AppDeps } from '../app-deps.js';
+import { parseInput } from '../parse-input.js';
 import type { PreparedRun } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect, type Dialect } from '../wire/dialect.js';
 import { headerValue } from '../headers.js';
@@ -31,14 +31,6 @@ const ContinueBody = z.object({
   }).loose(),
 }).loose();
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const details = zodIssuesToDetails(result.error, value);
-    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid request', details);
-  }
-  return result.data;
-}
 
 function dialectFor(request: FastifyRequest, row: ExecutionRow): Dialect {
   const query = request.query as { events?: string };
@@ -75,12 +67,12 @@ async function decide(deps: AppDeps, request: FastifyRequest, executionId: strin
 
 export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/v1/dispatch/resume', async (request, reply) => {
-    const body = parse(ResumeBody, request.body);
+    const body = parseInput(ResumeBody, request.body);
     return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets }, body.streamResponse !== false);
   });
 
   const approve = async (request: FastifyRequest, reply: FastifyReply, agentId?: string) => {
-    const body = parse(ApproveBody, request.body);
+    const body = parseInput(ApproveBody, request.body);
     if (agentId) {
       const row = await pausedExecution(deps.workerDeps, request.scope, body.executionId);
       if (fromJson<{ id: string }>(row.row.agent)?.id !== agentId) throw new FlowrunError('NOT_FOUND', `Execution ${body.executionId} is not a run of agent ${agentId}`);
@@ -91,14 +83,14 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.post('/v1/dispatch/approve', (request, reply) => approve(request, reply));
   app.post('/v1/agents/:id/approve', (request, reply) => approve(request, reply, (request.params as { id: string }).id));
   app.post('/v1/agents/:id/resume', async (request, reply) => {
-    const body = parse(ResumeBody, request.body);
+    const body = parseInput(ResumeBody, request.body);
     return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets }, body.streamResponse !== false);
   });
 
   // Runtype documents `continuation` as "a tool output or an approval decision" without its shape; Flowrun
   // accepts `{toolOutputs}`, `{toolCallId, output}`, and `{approvalId, decision, reason}` (see docs/compatibility.md).
   app.post('/v1/dispatch/continue', async (request, reply) => {
-    const body = parse(ContinueBody, request.body);
+    const body = parseInput(ContinueBody, request.body);
     const continuation = body.continuation;
     if (continuation.approvalId) {
       if (!continuation.decision) throw new FlowrunError('VALIDATION_ERROR', 'continuation.decision is required with continuation.approvalId', [{ code: 'MISSING_REQUIRED_FIELD', path: 'continuation.decision', message: 'approved or denied' }]);
@@ -110,7 +102,7 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   });
 
   app.get('/v1/approvals', async (request) => {
-    const query = parse(z.object({ status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']).optional(), executionId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), request.query);
+    const query = parseInput(z.object({ status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']).optional(), executionId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), request.query);
     return { data: await listApprovals(deps.db, request.scope, query) };
   });
 }

@@ -3,26 +3,18 @@ import { z } from 'zod';
 import { discoverParameters } from '../../engine/parameters.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
-import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 import { addCredits, getBalance } from '../../store/credits-repository.js';
 import { getExecution, listRuns, usageTotals } from '../../store/executions-repository.js';
 import { getFeedback, upsertFeedback } from '../../store/feedback-repository.js';
 import { deleteAlias, listAliases, putAlias } from '../../store/model-aliases-repository.js';
 import type { AppDeps } from '../app-deps.js';
+import { parseInput } from '../parse-input.js';
 import { entrypointOf, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
 import { buildExecutionTree, type ExecutionTreeNode } from './execution-tree.js';
 import { headerValue } from '../headers.js';
 import { idempotencyKeyOf, markReplay, priorExecution, remember, settled } from '../idempotency.js';
 import { requireFlow } from './flows.js';
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, base: (string | number)[] = []): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const details = zodIssuesToDetails(result.error, value, base);
-    throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid request', details);
-  }
-  return result.data;
-}
 
 /** PromptShuttle's agent tree: the execution tree in its vocabulary (credits instead of USD). */
 function agentTree(node: ExecutionTreeNode, role: string): Record<string, unknown> {
@@ -49,7 +41,7 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
   const now = () => new Date(deps.clock.now()).toISOString();
 
   app.post('/api/v1/flows/:flowId/runs', async (request, reply) => {
-    const body = parse(RunRequest, request.body);
+    const body = parseInput(RunRequest, request.body);
     const key = idempotencyKeyOf(request);
     const prior = await priorExecution(deps, request, key);
     if (prior) {
@@ -79,14 +71,14 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
   });
 
   app.get('/api/v1/flows/:flowId/parameters', async (request) => {
-    const query = parse(z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }), request.query, ['query']);
+    const query = parseInput(z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }), request.query, ['query']);
     const flow = await resolveRunVersion(deps, request.scope, (request.params as { flowId: string }).flowId, query.version, query.environment);
     const { templates, entry } = entrypointOf(flow, query.entrypoint);
     return discoverParameters(entry, templates);
   });
 
   app.post('/api/v1/feedback', async (request) => {
-    const body = parse(Feedback, request.body);
+    const body = parseInput(Feedback, request.body);
     const execution = await getExecution(deps.db, request.scope, body.shuttleRequestId);
     if (!execution) throw new FlowrunError('NOT_FOUND', `Run ${body.shuttleRequestId} not found`, [{ code: 'NOT_FOUND', path: 'shuttleRequestId', message: 'no such run' }]);
     await upsertFeedback(deps.db, request.scope, execution.id, { score: body.score, text: body.text ?? null, endUserId: body.endUserId ?? null }, now());
@@ -102,14 +94,14 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
   });
 
   app.get('/api/v1/runs', async (request) => {
-    const query = parse(RunsQuery, request.query, ['query']);
+    const query = parseInput(RunsQuery, request.query, ['query']);
     if (query.flowId) query.flowId = (await requireFlow(deps, request.scope, query.flowId)).id;
     const { items, total } = await listRuns(deps.db, request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
 
   app.get('/api/v1/statistics/usage', async (request) => {
-    const query = parse(z.object({
+    const query = parseInput(z.object({
       from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional(),
       groupBy: z.enum(['customer', 'tag']).default('customer'), flowId: z.string().optional(),
     }), request.query, ['query']);
@@ -118,7 +110,7 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.get('/api/v1/model-aliases', async (request) => ({ data: await listAliases(deps.db, request.scope) }));
   app.post('/api/v1/model-aliases', async (request, reply) => {
-    const body = parse(ModelAliasBody, request.body);
+    const body = parseInput(ModelAliasBody, request.body);
     for (const [index, model] of body.models.entries()) {
       const resolution = deps.models.resolve(model);
       if (!resolution.ok) throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [{ code: 'UNKNOWN_MODEL', path: `models[${index}]`, message: resolution.reason }]);
@@ -135,7 +127,7 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
 
   // Operator top-ups: `Authorization: Bearer $FLOWRUN_ADMIN_TOKEN` (or `npx flowrun credits add`).
   app.post('/admin/credits', async (request) => {
-    const body = parse(z.object({ tenantId: z.string().min(1).max(100), mode: z.enum(['test', 'live']).default('live'), amount: z.number().int(), reason: z.string().max(500).default('top-up') }), request.body);
+    const body = parseInput(z.object({ tenantId: z.string().min(1).max(100), mode: z.enum(['test', 'live']).default('live'), amount: z.number().int(), reason: z.string().max(500).default('top-up') }), request.body);
     const balance = await addCredits(deps.db, { tenantId: body.tenantId, mode: body.mode }, body.amount, { id: deps.ids.next('ledger'), now: now(), reason: body.reason }, deps.settings.initialCredits);
     return { tenantId: body.tenantId, mode: body.mode, creditsLeft: balance };
   });
