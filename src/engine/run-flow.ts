@@ -177,11 +177,8 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
     if (PauseRun.isInstance(caught) && !signal.aborted) {
       const iteration = caught.loop?.turns;
       for (const approval of caught.approvals) {
-        events.emit({
-          type: 'approval_required', approvalId: approval.approvalId, kind: approval.kind, toolCallId: approval.toolCallId, toolName: approval.toolName,
-          toolType: approval.toolType, parameters: approval.parameters, description: approval.description, reason: approval.reason, timeoutMs: approval.timeoutMs,
-          ...refOf(caught.stepId), iteration,
-        });
+        const { onDenied: _onDenied, ...request } = approval;
+        events.emit({ type: 'approval_required', ...request, ...refOf(caught.stepId), iteration });
       }
       for (const call of caught.pending) {
         events.emit({ type: 'await', awaitReason: 'local_tool_required', toolCallId: call.toolCallId, toolName: call.toolName, parameters: call.parameters, ...refOf(caught.stepId), iteration });

@@ -1,3 +1,4 @@
+import type { ApprovalRequest } from '../protocol/execution-event.js';
 import type { Usage } from '../protocol/usage.js';
 import type { ModelMessage } from './ports.js';
 
@@ -41,18 +42,8 @@ export interface PendingToolCall {
   parameters: Record<string, unknown>;
 }
 
-/** Something a person must decide before the run goes on: a tool call, or an `approval` step. */
-export interface PendingApproval {
-  approvalId: string;
-  kind: 'tool' | 'step';
-  toolCallId?: string;
-  toolName?: string;
-  toolType?: string;
-  parameters?: Record<string, unknown>;
-  description: string;
-  reason?: string;
-  timeoutMs?: number;
-  /** What to do on denial: the tool gets a refusal (the model is told), or the step fails. */
+/** An approval the run waits for, and what to do on denial: refuse the tool (the model is told), fail the step, or continue. */
+export interface PendingApproval extends ApprovalRequest {
   onDenied: 'refuse' | 'fail' | 'continue';
 }
 

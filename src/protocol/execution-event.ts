@@ -16,6 +16,19 @@ export interface StepRef {
   totalSteps: number;
 }
 
+/** Something a person must decide before the run goes on: a tool call, or an `approval` step. */
+export interface ApprovalRequest {
+  approvalId: string;
+  kind: 'tool' | 'step';
+  toolCallId?: string;
+  toolName?: string;
+  toolType?: string;
+  parameters?: Record<string, unknown>;
+  description: string;
+  reason?: string;
+  timeoutMs?: number;
+}
+
 export interface EventError {
   code: string;
   message: string;
@@ -91,18 +104,7 @@ export type ExecutionEventBody =
     } & StepRef)
   | ({ type: 'turn_start'; turnId: string; turnIndex: number } & StepRef)
   | ({ type: 'turn_complete'; turnId: string; turnIndex: number; content: string; usage: Usage; stopReason: StopReason; toolCalls: number } & StepRef)
-  | ({
-      type: 'approval_required';
-      approvalId: string;
-      kind: 'tool' | 'step';
-      toolCallId?: string;
-      toolName?: string;
-      toolType?: string;
-      parameters?: Record<string, unknown>;
-      description: string;
-      reason?: string;
-      timeoutMs?: number;
-    } & StepRef)
+  | ({ type: 'approval_required' } & ApprovalRequest & StepRef)
   | { type: 'approval_complete'; approvalId: string; decision: ApprovalDecision; resolvedBy: 'user' | 'system'; reason?: string }
   | {
       type: 'flow_paused';
