@@ -1,4 +1,4 @@
-import type { ExecutionEvent } from '../protocol/execution-event.js';
+import { isTerminalEvent, type ExecutionEvent } from '../protocol/execution-event.js';
 
 /**
  * Group commit for events: events queue in memory and are written in one transaction per flush, every
@@ -24,15 +24,19 @@ export function createEventWriter(write: (events: ExecutionEvent[]) => Promise<v
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> = Promise.resolve();
 
-  const flush = (): Promise<void> => {
+  // A run's last event (complete, error, paused) is committed only with its final state, never by the timer:
+  // a crash between the two would otherwise leave an ended log for a run that recovery must continue.
+  const flush = (includeTerminal = true): Promise<void> => {
     if (timer) {
       clearTimeout(timer);
       timer = null;
     }
     flushing = flushing.then(async () => {
       if (queue.length === 0) return;
-      inFlight = queue;
-      queue = [];
+      const held = includeTerminal ? [] : queue.filter((event) => isTerminalEvent(event));
+      inFlight = includeTerminal ? queue : queue.filter((event) => !isTerminalEvent(event));
+      queue = held;
+      if (inFlight.length === 0) return;
       try {
         await write(inFlight);
       } catch (error) {
@@ -70,15 +74,15 @@ export function createEventWriter(write: (events: ExecutionEvent[]) => Promise<v
     flushWith,
     enqueue(event) {
       queue.push(event);
-      if (queue.length >= options.maxBatch) void flush();
-      else if (!timer) timer = setTimeout(() => void flush(), options.intervalMs);
+      if (queue.length >= options.maxBatch) void flush(false);
+      else if (!timer) timer = setTimeout(() => void flush(false), options.intervalMs);
     },
     pending(executionId) {
       return [...inFlight, ...queue].filter((event) => event.executionId === executionId);
     },
-    flush,
+    flush: () => flush(true),
     async close() {
-      await flush();
+      await flush(true);
     },
   };
 }

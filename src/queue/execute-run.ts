@@ -61,19 +61,22 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
       deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString()))),
   };
   const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) }, request, signal));
-  await deps.writer.flush();
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
   else deps.pausedSecrets.delete(request.executionId);
   if (outcome.pause?.approvals.length) {
     await insertApprovals(db, job.scope, request.executionId, outcome.pause.stepId, outcome.pause.approvals, clock.now());
   }
-  await finishExecution(db, request.executionId, {
-    status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
-    completedAt: new Date(clock.now()).toISOString(), durationMs: outcome.durationMs, pauseState: outcome.pause,
-  });
-  // Credits: the reservation made before the run goes back and the cost so far is charged (also on a pause).
-  const credits = await settleExecution(db, job.scope, request.executionId, outcome.usage.costUsd, { id: deps.ids.next('ledger'), now: new Date(clock.now()).toISOString() });
-  outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+  // The end is one transaction: the last events, the credits (the reservation goes back, the cost so far is
+  // charged, also on a pause) and the final state; a crash leaves either all of it or none (and a recovery).
+  const now = new Date(clock.now()).toISOString();
+  await deps.writer.flushWith((pending) => appendEventsWith(db, pending, async (trx) => {
+    const credits = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, { id: deps.ids.next('ledger'), now });
+    outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+    await finishExecution(trx, request.executionId, {
+      status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
+      completedAt: now, durationMs: outcome.durationMs, pauseState: outcome.pause,
+    });
+  }));
   if (job.persistRecordMetadata && request.record.id) {
     await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
   }

@@ -1,5 +1,10 @@
 import type { TenantScope } from '../protocol/tenant.js';
+import type { Transaction } from 'kysely';
 import type { Database } from './database.js';
+import type { DatabaseSchema } from './schema.js';
+
+/** A connection or an open transaction: settlement runs inside the run's final transaction. */
+type Executor = Database | Transaction<DatabaseSchema>;
 
 export const creditsPerUsd = 1_000_000;
 
@@ -37,8 +42,8 @@ export async function reserveCredits(db: Database, scope: TenantScope, amount: n
  * Settles a run: the reservation goes back and the actual cost is taken, in one statement; the balance never
  * goes below zero (a run that cost more than it reserved takes what is left). Returns the balance after.
  */
-export async function settleCredits(db: Database, scope: TenantScope, reserved: number, actual: number, entry: { id: string; executionId: string; now: string; reason: string }): Promise<{ balance: number; charged: number }> {
-  return db.transaction().execute(async (trx) => {
+export async function settleCredits(trx: Executor, scope: TenantScope, reserved: number, actual: number, entry: { id: string; executionId: string; now: string; reason: string }): Promise<{ balance: number; charged: number }> {
+  {
     const before = Number((await trx.selectFrom('credit_balances').select('balance').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst())?.balance ?? 0);
     const available = before + reserved;
     const charged = Math.min(actual, available);
@@ -48,7 +53,7 @@ export async function settleCredits(db: Database, scope: TenantScope, reserved: 
       await trx.insertInto('credit_ledger').values({ id: entry.id, tenant_id: scope.tenantId, mode: scope.mode, delta: -charged, balance_after: balance, reason: entry.reason, execution_id: entry.executionId, created_at: entry.now }).execute();
     }
     return { balance, charged };
-  });
+  }
 }
 
 export async function addCredits(db: Database, scope: TenantScope, amount: number, entry: { id: string; now: string; reason: string }, initialCredits: number): Promise<number> {
@@ -70,7 +75,7 @@ export async function ledgerSum(db: Database, scope: TenantScope): Promise<numbe
  * Settles a run's credits from its row: the reservation is returned, the cost so far is charged (added to
  * `credits_used`), and the reservation is cleared, so a run settles once per pause or end.
  */
-export async function settleExecution(db: Database, scope: TenantScope, executionId: string, costUsd: number, entry: { id: string; now: string }): Promise<{ creditsUsed: number; creditsLeft: number }> {
+export async function settleExecution(db: Executor, scope: TenantScope, executionId: string, costUsd: number, entry: { id: string; now: string }): Promise<{ creditsUsed: number; creditsLeft: number }> {
   const row = await db.selectFrom('executions').select(['credits_reserved', 'credits_used']).where('id', '=', executionId).executeTakeFirst();
   const reserved = Number(row?.credits_reserved ?? 0);
   const already = Number(row?.credits_used ?? 0);

@@ -143,7 +143,7 @@ export interface ExecutionResult {
   durationMs: number;
 }
 
-export async function finishExecution(db: Database, id: string, result: ExecutionResult): Promise<void> {
+export async function finishExecution(db: Database | Transaction<DatabaseSchema>, id: string, result: ExecutionResult): Promise<void> {
   await db.updateTable('executions').set({
     status: result.status, output: toJson(result.output), final_output: toJson(result.finalOutput), usage: toJson(result.usage),
     error: result.error ? toJson(result.error) : null, completed_at: result.status === 'paused' ? null : result.completedAt, duration_ms: result.durationMs,
