@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from './support/fake-provider.js';
 import { toolResultsIn } from './support/fake-scripts.js';
 import { readSse } from './support/harness.js';
+import { runCli, startServerProcess } from './support/server-process.js';
 
 /**
  * The fault harness: a real server process is killed with SIGKILL at seeded-random moments of multi-step
@@ -65,17 +66,8 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve'], { env: { ...process.env, ...env, FLOWRUN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/flowrun listening/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return { child, url: /"url":"([^"]+)"/.exec(output)![1]! };
+function startServer() {
+  return startServerProcess({ ...env, FLOWRUN_LOG_LEVEL: 'info' });
 }
 
 function kill(child: ChildProcess): Promise<void> {
@@ -99,7 +91,7 @@ const flow = (index: number) => ({
 
 test(`${runs * killsPerRun} SIGKILLs at seeded-random points: every run completes, gap-free, with no completed work done twice`, { timeout: 600_000 }, async () => {
   const random = mulberry32(seed);
-  const key = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'keys', 'create'], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
+  const key = runCli(['keys', 'create'], env).stdout.trim();
   const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const kills: number[] = [];
   const executionIds: string[] = [];

@@ -47,13 +47,17 @@ test('50 concurrent runs against a small balance never overdraw it, and the ledg
 });
 
 test('no credits left is 402 before the model is called; top-ups come from the admin endpoint or the CLI', async () => {
-  while ((await ledger()).balance >= 8) await run(`drain${Math.random()}`);
-  const calls = harness.fake.requests.length;
-  const drained = await run('empty');
-  if ((await ledger()).balance === 0) {
-    assert.equal(drained.status, 402);
-    assert.equal(harness.fake.requests.length, calls);
+  // Spend until the balance no longer covers a run's worst case: that run is refused before the model is called.
+  let calls = harness.fake.requests.length;
+  let drained: Response;
+  for (let index = 0; ; index++) {
+    calls = harness.fake.requests.length;
+    drained = await run(`drain${index}`);
+    if (drained.status !== 200) break;
   }
+  assert.equal(drained.status, 402);
+  assert.equal(((await drained.json()) as { code: string }).code, 'COST_LIMIT_EXCEEDED');
+  assert.equal(harness.fake.requests.length, calls, 'the refused run never called the model');
   const unauthorized = await fetch(`${harness.baseUrl}/admin/credits`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body: JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1000 }) });
   assert.equal(unauthorized.status, 401);
   const topUp = await fetch(`${harness.baseUrl}/admin/credits`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer admin-secret-token' }, body: JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1000 }) });

@@ -1,31 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSse } from './support/harness.js';
 import { startFakeProvider } from './support/fake-provider.js';
-
-const cli = ['--import', 'tsx', 'src/cli/index.ts'];
-
-function runCli(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [...cli, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
-}
-
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
-  const child = spawn(process.execPath, [...cli, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 20_000;
-  while (!/flowrun listening/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const url = /"url":"([^"]+)"/.exec(output)![1]!;
-  return { child, url, logs: () => output };
-}
+import { runCli, startServerProcess } from './support/server-process.js';
 
 test('keys CLI creates a key shown once, lists prefixes only, and revokes', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-cli-'));
@@ -61,7 +41,7 @@ test('SIGTERM stops accepting, lets a running stream finish, then exits; logs ho
   const env = { FLOWRUN_DATA_DIR: dataDir, PORT: '0', OPENAI_API_KEY: 'sk-test-openai', OPENAI_BASE_URL: `${fake.url}/v1`, FLOWRUN_LOG_LEVEL: 'info' };
   try {
     const key = runCli(['keys', 'create'], env).stdout.trim();
-    const { child, url, logs } = await startProcess(env);
+    const { child, url, logs } = await startServerProcess(env);
     assert.equal((await fetch(`${url}/health`)).status, 200);
     const secret = 'secret-value-zz-9911';
     const response = await fetch(`${url}/v1/dispatch`, {

@@ -3,6 +3,8 @@ import type { TenantScope } from '../protocol/tenant.js';
 import { ensureBalance, reserveCredits, usdToCredits } from '../store/credits-repository.js';
 import type { AppDeps } from './app-deps.js';
 
+const ensured = new WeakMap<object, Set<string>>();
+
 export interface Reservation {
   scope: TenantScope;
   reserved: number;
@@ -19,8 +21,14 @@ export async function reserveForRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' |
       { code: 'COST_LIMIT_EXCEEDED', path: 'maxRequestCostCredits', message: `worst case ${worstCaseCredits} credits > ${maxRequestCostCredits}` },
     ]);
   }
-  const now = new Date(deps.clock.now()).toISOString();
-  await ensureBalance(deps.db, scope, deps.settings.initialCredits, deps.ids.next('ledger'), now);
+  // The balance row is created (with the initial grant) once; afterwards this is no extra write per run.
+  const known = ensured.get(deps.db) ?? new Set<string>();
+  ensured.set(deps.db, known);
+  const scopeKey = `${scope.tenantId}\u0000${scope.mode}`;
+  if (!known.has(scopeKey)) {
+    await ensureBalance(deps.db, scope, deps.settings.initialCredits, deps.ids.next('ledger'), new Date(deps.clock.now()).toISOString());
+    known.add(scopeKey);
+  }
   const amount = Math.max(1, worstCaseCredits);
   if ((await reserveCredits(deps.db, scope, amount)) !== null) return { scope, reserved: amount };
   throw new FlowrunError('COST_LIMIT_EXCEEDED', `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``, [

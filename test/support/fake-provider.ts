@@ -112,22 +112,28 @@ function chunksOf(reply: Extract<FakeReply, { kind?: 'stream' }>): string[] {
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function streamOpenAI(response: ServerResponse, request: FakeRequest, reply: Extract<FakeReply, { kind?: 'stream' }>): Promise<void> {
-  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: request.model };
-  const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
-  send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+/** Writes the reply's text chunks (after `delayMs` each); false when `dropAfter` cut the connection. */
+async function streamChunks(response: ServerResponse, reply: Extract<FakeReply, { kind?: 'stream' }>, sendChunk: (chunk: string) => void): Promise<boolean> {
   let sent = 0;
   for (const chunk of chunksOf(reply)) {
     if (reply.delayMs) await wait(reply.delayMs);
     if (reply.dropAfter !== undefined && sent >= reply.dropAfter) {
       await wait(50); // let what was written reach the client first
       response.destroy();
-      return;
+      return false;
     }
-    send({ ...base, choices: [{ index: 0, delta: { content: chunk }, finish_reason: null }] });
+    sendChunk(chunk);
     sent++;
   }
+  return true;
+}
+
+async function streamOpenAI(response: ServerResponse, request: FakeRequest, reply: Extract<FakeReply, { kind?: 'stream' }>): Promise<void> {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: request.model };
+  const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
+  send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+  if (!(await streamChunks(response, reply, (chunk) => send({ ...base, choices: [{ index: 0, delta: { content: chunk }, finish_reason: null }] })))) return;
   for (const [index, call] of (reply.toolCalls ?? []).entries()) {
     // Arguments arrive split across chunks, as OpenAI sends them.
     const half = Math.ceil(call.arguments.length / 2);
@@ -168,17 +174,7 @@ async function streamAnthropic(response: ServerResponse, request: FakeRequest, r
   });
   send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
   send('ping', {});
-  let sent = 0;
-  for (const chunk of chunksOf(reply)) {
-    if (reply.delayMs) await wait(reply.delayMs);
-    if (reply.dropAfter !== undefined && sent >= reply.dropAfter) {
-      await wait(50); // let what was written reach the client first
-      response.destroy();
-      return;
-    }
-    send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: chunk } });
-    sent++;
-  }
+  if (!(await streamChunks(response, reply, (chunk) => send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: chunk } })))) return;
   send('content_block_stop', { index: 0 });
   for (const [offset, call] of (reply.toolCalls ?? []).entries()) {
     const index = offset + 1;

@@ -1,0 +1,22 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+const cli = ['--import', 'tsx', 'src/cli/index.ts'];
+
+/** Runs a `flowrun` CLI command to its end (from the TypeScript sources). */
+export function runCli(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, [...cli, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+}
+
+/** Starts `flowrun serve` as a child process and waits until it listens; `logs()` is everything it printed. */
+export async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
+  const child = spawn(process.execPath, [...cli, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!/flowrun listening/.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { child, url: /"url":"([^"]+)"/.exec(output)![1]!, logs: () => output };
+}
