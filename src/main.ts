@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createApp } from './api/app.js';
+import { createApp, type RouteEntry } from './api/app.js';
 import type { Clock } from './engine/ports.js';
 import { createUlidIds } from './ids.js';
 import { parseCatalog } from './providers/catalog.js';
@@ -37,6 +37,8 @@ export interface Config {
   initialCredits: number;
   adminToken?: string;
   cacheTtlMs: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
   approvalSweepMs: number;
   eventFlushMs: number;
   catalogFile: string;
@@ -80,6 +82,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     initialCredits: integer(env.FLOWRUN_INITIAL_CREDITS, 1_000_000_000, 'FLOWRUN_INITIAL_CREDITS'),
     adminToken: env.FLOWRUN_ADMIN_TOKEN || undefined,
     cacheTtlMs: integer(env.FLOWRUN_CACHE_TTL_MS, 3_600_000, 'FLOWRUN_CACHE_TTL_MS'),
+    requestTimeoutMs: integer(env.FLOWRUN_REQUEST_TIMEOUT_MS, 30_000, 'FLOWRUN_REQUEST_TIMEOUT_MS'),
+    headersTimeoutMs: integer(env.FLOWRUN_HEADERS_TIMEOUT_MS, 10_000, 'FLOWRUN_HEADERS_TIMEOUT_MS'),
     approvalSweepMs: integer(env.FLOWRUN_APPROVAL_SWEEP_MS, 1_000, 'FLOWRUN_APPROVAL_SWEEP_MS'),
     tools: {
       sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 2, 'FLOWRUN_SANDBOX_WORKERS'),
@@ -127,6 +131,8 @@ export async function openDatabase(config: Pick<Config, 'databaseFile'>): Promis
 
 export interface RunningServer {
   url: string;
+  /** Every registered route and who may call it. */
+  routes: RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -159,6 +165,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     settings: {
       bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.heartbeatMs, keyCacheTtlMs: config.keyCacheTtlMs,
       initialCredits: config.initialCredits, adminToken: config.adminToken, cacheTtlMs: config.cacheTtlMs,
+      requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs,
     },
   });
   const url = await app.listen({ host: config.host, port: config.port });
@@ -181,5 +188,5 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     })();
     return closing;
   };
-  return { url, close };
+  return { url, close, routes: app.routeTable };
 }

@@ -26,6 +26,9 @@ export interface AppDeps {
     initialCredits: number;
     /** Bearer token of the `/admin` routes; unset disables them. */
     adminToken?: string;
+    /** How long a client may take to send a whole request, and its headers (slow-loris defence). */
+    requestTimeoutMs?: number;
+    headersTimeoutMs?: number;
     /** How long identical PromptShuttle runs are served from the response cache. */
     cacheTtlMs: number;
   };

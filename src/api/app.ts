@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 import { createAuthenticator } from './auth.js';
@@ -7,6 +6,7 @@ import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerExecutionTreeRoutes } from './routes/execution-tree.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerFlowRoutes } from './routes/flows.js';
 import { registerRecordRoutes } from './routes/records.js';
@@ -16,13 +16,26 @@ import { registerResumeRoutes } from './routes/resume.js';
 import { registerToolRoutes } from './routes/tools.js';
 import { FlowrunError } from '../protocol/errors.js';
 
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+/** A registered route and who may call it (the security tests try every one with every URL spelling). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: 'public' | 'tenant' | 'admin';
 }
 
-const publicRoutes = new Set(['/health', '/', '/playground']);
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+  interface FastifyContextConfig {
+    /**
+     * Who may call a route, decided on the route the router matched (never on the raw URL): `tenant` (the
+     * default, so a route that forgets to say is closed) needs an API key, `admin` the operator token (checked
+     * by the admin plugin's own hook), `public` nothing.
+     */
+    access?: 'public' | 'tenant' | 'admin';
+  }
+}
 
 /** Builds the HTTP app from its dependencies; it constructs no adapter itself. */
 export function createApp(deps: AppDeps): FastifyInstance {
@@ -34,6 +47,15 @@ export function createApp(deps: AppDeps): FastifyInstance {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // A client that trickles its headers or body (slow loris) is cut off; streamed responses are not affected.
+    requestTimeout: deps.settings.requestTimeoutMs ?? 30_000,
+  });
+  app.server.headersTimeout = deps.settings.headersTimeoutMs ?? 10_000;
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, access: route.config?.access ?? 'tenant' });
   });
   registerJsonBodyParser(app);
   app.setErrorHandler(createErrorHandler(deps.settings.bodyLimitBytes));
@@ -43,16 +65,12 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const authenticate = createAuthenticator(deps.db, deps.settings.keyCacheTtlMs, deps.clock.now);
   app.decorateRequest('scope', null as never);
   app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0]!;
-    if (publicRoutes.has(path) || request.method === 'OPTIONS') return;
-    if (path.startsWith('/admin/')) {
-      const token = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-      if (!deps.settings.adminToken || !safeEqual(token, deps.settings.adminToken)) throw new FlowrunError('UNAUTHORIZED', 'Admin routes need Authorization: Bearer $FLOWRUN_ADMIN_TOKEN');
-      return;
-    }
+    const access = request.routeOptions.config.access ?? 'tenant';
+    if (access === 'public' || access === 'admin') return;
     request.scope = await authenticate(request);
   });
-  app.get('/health', async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
+  app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
+  registerAdminRoutes(app, deps);
   registerPlaygroundRoutes(app);
   registerDispatchRoutes(app, deps);
   registerExecutionRoutes(app, deps);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { pino } from 'pino';
+import type { RouteEntry } from '../../src/api/app.js';
 import { createUlidIds } from '../../src/ids.js';
 import { openDatabase, readConfig, startServer, type RunningServer } from '../../src/main.js';
 import type { KeyMode } from '../../src/protocol/tenant.js';
@@ -12,6 +13,7 @@ import { startFakeProvider, type FakeProvider } from './fake-provider.js';
 export interface Harness {
   baseUrl: string;
   key: string;
+  routes: RouteEntry[];
   fake: FakeProvider;
   dataDir: string;
   createKey(tenant?: string, mode?: KeyMode): Promise<string>;
@@ -53,6 +55,7 @@ export async function startHarness(env: Record<string, string> = {}, reuse?: { f
   return {
     baseUrl: server.url,
     key,
+    routes: server.routes,
     fake,
     dataDir,
     createKey,

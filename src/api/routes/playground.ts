@@ -5,6 +5,6 @@ import { playgroundHtml } from '../playground-html.js';
 export function registerPlaygroundRoutes(app: FastifyInstance): void {
   const send = async (_request: unknown, reply: import('fastify').FastifyReply) =>
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(playgroundHtml);
-  app.get('/', send);
-  app.get('/playground', send);
+  app.get('/', { config: { access: 'public' } }, send);
+  app.get('/playground', { config: { access: 'public' } }, send);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { discoverParameters } from '../../engine/parameters.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
-import { addCredits, getBalance } from '../../store/credits-repository.js';
+import { getBalance } from '../../store/credits-repository.js';
 import { getExecution, listRuns, usageTotals } from '../../store/executions-repository.js';
 import { getFeedback, upsertFeedback } from '../../store/feedback-repository.js';
 import { deleteAlias, listAliases, putAlias } from '../../store/model-aliases-repository.js';
@@ -125,10 +125,4 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.get('/api/v1/credits', async (request) => ({ tenantId: request.scope.tenantId, mode: request.scope.mode, creditsLeft: await getBalance(deps.db, request.scope) }));
 
-  // Operator top-ups: `Authorization: Bearer $FLOWRUN_ADMIN_TOKEN` (or `npx flowrun credits add`).
-  app.post('/admin/credits', async (request) => {
-    const body = parseInput(z.object({ tenantId: z.string().min(1).max(100), mode: z.enum(['test', 'live']).default('live'), amount: z.number().int(), reason: z.string().max(500).default('top-up') }), request.body);
-    const balance = await addCredits(deps.db, { tenantId: body.tenantId, mode: body.mode }, body.amount, { id: deps.ids.next('ledger'), now: now(), reason: body.reason }, deps.settings.initialCredits);
-    return { tenantId: body.tenantId, mode: body.mode, creditsLeft: balance };
-  });
 }
