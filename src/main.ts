@@ -19,7 +19,7 @@ import { createAddressPolicy } from './tools/address-policy.js';
 import { createSandboxPool } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner } from './tools/tool-runner.js';
 import { createInProcessScheduler } from './queue/scheduler.js';
-import { migrate, openSqlite, type Database } from './store/database.js';
+import { isTransientStoreError, migrate, openSqlite, type Database } from './store/database.js';
 import { appendEvents } from './store/executions-repository.js';
 
 /** The composition root: the only module that reads process.env. Every variable is documented in README.md. */
@@ -142,8 +142,15 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const clock: Clock = { now: Date.now };
   const ids = createUlidIds();
   const bus = createInMemoryEventBus();
+  // Assigned below; the writer stops a run whose events cannot be stored even on their own.
+  let cancelRun: (executionId: string) => void = () => undefined;
   const writer = createEventWriter((events) => appendEvents(db, events), {
-    intervalMs: config.eventFlushMs, maxBatch: 500, onError: (error) => logger.error({ err: error }, 'event write failed; will retry'),
+    intervalMs: config.eventFlushMs, maxBatch: 500, isTransient: isTransientStoreError,
+    onError: (error) => logger.error({ err: error }, 'event write failed'),
+    onRunFailed: (executionId, error) => {
+      logger.error({ err: error, executionId }, 'the events of this run cannot be stored; the run is stopped');
+      cancelRun(executionId);
+    },
   });
   const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
   const models = createModelGateway(catalog, config.providers);
@@ -160,6 +167,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
   });
   const scheduler = createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency });
+  cancelRun = (executionId) => void scheduler.cancel(executionId);
   const app = createApp({
     db, bus, writer, scheduler, models, clock, ids, logger, workerDeps,
     settings: {

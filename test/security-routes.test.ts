@@ -75,7 +75,7 @@ test('admin routes answer only the operator token, whatever the spelling of the 
   let tried = 0;
   for (const route of adminRoutes) {
     for (const target of spellings(concrete(route.url), withAdmin.baseUrl)) {
-      for (const headers of [{ authorization: `Bearer ${tenantKey}` }, { authorization: tenantKey }, {}, { authorization: 'Bearer wrong-token' }, { authorization: `Bearer ${adminToken}x` }]) {
+      for (const headers of <Array<Record<string, string>>>[{ authorization: `Bearer ${tenantKey}` }, { authorization: tenantKey }, {}, { authorization: 'Bearer wrong-token' }, { authorization: `Bearer ${adminToken}x` }]) {
         const response = await rawRequest(withAdmin.baseUrl, route.method, target, headers, body);
         tried++;
         assert.ok(response.status >= 400 && response.status !== 500, `${route.method} ${target} with ${JSON.stringify(headers)} answered ${response.status}: ${response.text}`);
@@ -92,7 +92,7 @@ test('with FLOWRUN_ADMIN_TOKEN unset no admin route exists: every spelling is re
   assert.equal(withoutAdmin.routes.filter((route) => route.access === 'admin').length, 0);
   const body = JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1_000_000 });
   for (const target of spellings('/admin/credits', withoutAdmin.baseUrl)) {
-    for (const headers of [{ authorization: `Bearer ${withoutAdmin.key}` }, {}, { authorization: 'Bearer ' }]) {
+    for (const headers of <Array<Record<string, string>>>[{ authorization: `Bearer ${withoutAdmin.key}` }, {}, { authorization: 'Bearer ' }]) {
       const response = await rawRequest(withoutAdmin.baseUrl, 'POST', target, headers, body);
       assert.ok([400, 401, 404].includes(response.status), `POST ${target} answered ${response.status}: ${response.text}`);
     }
@@ -107,7 +107,7 @@ test('every tenant route refuses requests without a key, or with the operator to
   let tried = 0;
   for (const route of tenantRoutes) {
     for (const target of spellings(concrete(route.url), withAdmin.baseUrl)) {
-      for (const headers of [{}, { authorization: `Bearer ${adminToken}` }]) {
+      for (const headers of <Array<Record<string, string>>>[{}, { authorization: `Bearer ${adminToken}` }]) {
         const response = await rawRequest(withAdmin.baseUrl, route.method, target, headers, route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}');
         tried++;
         assert.ok([400, 401, 404].includes(response.status), `${route.method} ${target} with ${JSON.stringify(headers)} answered ${response.status}: ${response.text.slice(0, 200)}`);

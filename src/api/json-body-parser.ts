@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
+import { jsonTextTooDeep, maxJsonDepth } from '../protocol/json-depth.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** JSON bodies must be valid UTF-8 and valid JSON; `__proto__`/`constructor.prototype` keys are refused. */
+/** JSON bodies must be valid UTF-8 and valid JSON nested at most 128 deep; `__proto__` keys are refused. */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer | string, done) => {
@@ -21,6 +22,11 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
         return;
       }
       done(new FlowrunError('INVALID_JSON', 'The request body is empty; send a JSON object'), undefined);
+      return;
+    }
+    if (jsonTextTooDeep(text)) {
+      const message = `The request body is nested deeper than ${maxJsonDepth} levels`;
+      done(new FlowrunError('NESTING_TOO_DEEP', message, [{ code: 'NESTING_TOO_DEEP', path: '', message }]), undefined);
       return;
     }
     try {

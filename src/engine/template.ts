@@ -3,43 +3,78 @@
  * array indexes (`items[0].name` or `items.0.name`). A name that resolves to nothing
  * renders as an empty string and is reported in `unresolved`.
  */
+import { parseJsonBounded } from '../protocol/json-depth.js';
+
 export interface RenderResult {
   text: string;
   unresolved: string[];
 }
 
-const placeholder = /\{\{\s*([^{}]+?)\s*\}\}/g;
+/** JSON text already parsed during one render, so a placeholder-heavy template parses each value once. */
+export type ParseCache = Map<string, unknown>;
 
-export function renderTemplate(template: string, scope: Record<string, unknown>): RenderResult {
+/**
+ * Every `{{ expression }}` in `template` (no braces inside), in one linear pass: a template is user input, and
+ * a backtracking regular expression took seconds on `{{` followed by thousands of spaces.
+ */
+export function scanPlaceholders(template: string): Array<{ start: number; end: number; expression: string }> {
+  const found: Array<{ start: number; end: number; expression: string }> = [];
+  for (let start = template.indexOf('{{'); start !== -1; ) {
+    let cursor = start + 2;
+    while (cursor < template.length && template.charCodeAt(cursor) !== 123 && template.charCodeAt(cursor) !== 125) cursor++;
+    const closes = cursor > start + 2 && template.charCodeAt(cursor) === 125 && template.charCodeAt(cursor + 1) === 125;
+    const expression = closes ? template.slice(start + 2, cursor).trim() : '';
+    if (closes && expression !== '') {
+      found.push({ start, end: cursor + 2, expression });
+      start = template.indexOf('{{', cursor + 2);
+    } else {
+      start = template.indexOf('{{', start + 1);
+    }
+  }
+  return found;
+}
+
+export function renderTemplate(template: string, scope: Record<string, unknown>, cache: ParseCache = new Map()): RenderResult {
   if (!template.includes('{{')) return { text: template, unresolved: [] };
   const unresolved: string[] = [];
-  const text = template.replace(placeholder, (_match, expression: string) => {
-    const value = lookupPath(scope, expression);
+  let text = '';
+  let position = 0;
+  for (const { start, end, expression } of scanPlaceholders(template)) {
+    const value = lookupPath(scope, expression, cache);
+    text += template.slice(position, start);
+    position = end;
     if (value === undefined || value === null) {
       if (!unresolved.includes(expression)) unresolved.push(expression);
-      return '';
+      continue;
     }
-    return stringifyValue(value);
-  });
-  return { text, unresolved };
+    text += stringifyValue(value);
+  }
+  return { text: text + template.slice(position), unresolved };
+}
+
+/** The expression when `text` is exactly one placeholder, else null. */
+function soleExpression(text: string): string | null {
+  if (!text.startsWith('{{') || !text.endsWith('}}')) return null;
+  const found = scanPlaceholders(text);
+  return found.length === 1 && found[0]!.start === 0 && found[0]!.end === text.length ? found[0]!.expression : null;
 }
 
 /** Renders every string inside a JSON-like value, keeping non-strings as they are. */
-export function renderValue(value: unknown, scope: Record<string, unknown>, unresolved: string[]): unknown {
+export function renderValue(value: unknown, scope: Record<string, unknown>, unresolved: string[], cache: ParseCache = new Map()): unknown {
   if (typeof value === 'string') {
     // A template that is exactly one placeholder keeps the value's type (objects stay objects).
-    const exact = /^\{\{\s*([^{}]+?)\s*\}\}$/.exec(value);
-    if (exact) {
-      const found = lookupPath(scope, exact[1]!);
+    const exact = soleExpression(value);
+    if (exact !== null) {
+      const found = lookupPath(scope, exact, cache);
       if (found !== undefined && found !== null) return found;
     }
-    const rendered = renderTemplate(value, scope);
+    const rendered = renderTemplate(value, scope, cache);
     for (const name of rendered.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
     return rendered.text;
   }
-  if (Array.isArray(value)) return value.map((item) => renderValue(item, scope, unresolved));
+  if (Array.isArray(value)) return value.map((item) => renderValue(item, scope, unresolved, cache));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, scope, unresolved)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, scope, unresolved, cache)]));
   }
   return value;
 }
@@ -61,11 +96,11 @@ export function parsePath(path: string): string[] {
   return segments;
 }
 
-export function lookupPath(scope: unknown, path: string): unknown {
+export function lookupPath(scope: unknown, path: string, cache?: ParseCache): unknown {
   let current: unknown = scope;
   for (const segment of parsePath(path)) {
     if (current === null || current === undefined) return undefined;
-    if (typeof current === 'string' && isJsonText(current)) current = safeParse(current);
+    if (typeof current === 'string' && isJsonText(current)) current = parseOnce(current, cache);
     if (typeof current !== 'object') return undefined;
     if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
     current = (current as Record<string, unknown>)[segment];
@@ -78,9 +113,17 @@ function isJsonText(text: string): boolean {
   return first === '{' || first === '[';
 }
 
+function parseOnce(text: string, cache: ParseCache | undefined): unknown {
+  if (!cache) return safeParse(text);
+  if (cache.has(text)) return cache.get(text);
+  const value = safeParse(text);
+  cache.set(text, value);
+  return value;
+}
+
 function safeParse(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonBounded(text, 'a value');
   } catch {
     return text;
   }

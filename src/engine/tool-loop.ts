@@ -1,3 +1,4 @@
+import { parseJsonBounded } from '../protocol/json-depth.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { ToolsConfig } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
@@ -195,7 +196,7 @@ function refuse(call: ToolCallRequest, context: StepContext, state: LoopState, m
 
 function parseArguments(input: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   try {
-    const value: unknown = JSON.parse(input || '{}');
+    const value: unknown = parseJsonBounded(input || '{}', 'the arguments');
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'expected a JSON object' };
     return { ok: true, value: value as Record<string, unknown> };
   } catch (error) {

@@ -9,6 +9,12 @@ import type { ModelGateway } from './ports.js';
 
 export const maxConditionalDepth = 10;
 export const maxSteps = 500;
+/**
+ * Conditionals may name the same step from several branches, so the tree a flow expands to can be far larger
+ * than the flow (exponentially, with branches that name each other's targets twice). Validation stops at this
+ * many expanded steps instead of building the tree.
+ */
+export const maxExpandedSteps = 2_000;
 
 export interface ValidateFlowOptions {
   models: Pick<ModelGateway, 'resolve'>;
@@ -132,7 +138,12 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
   }
   const step = parsed.data;
   const label = `step ${step.name ? `'${step.name}'` : formatPath(path)}`;
-  context.counter++;
+  if (++context.counter > maxExpandedSteps) {
+    if (context.counter === maxExpandedSteps + 1) {
+      details.push({ code: 'INVALID_VALUE', path: formatPath(path), message: `the flow expands to more than ${maxExpandedSteps} steps (conditionals that name the same steps many times)` });
+    }
+    return null;
+  }
   const id = step.id ?? `step_${context.counter}`;
   if (!(knownStepTypes as readonly string[]).includes(step.type)) {
     details.push({
@@ -248,6 +259,7 @@ function validateConditional(
       continue;
     }
     branch.forEach((entry: unknown, index) => {
+      if (context.counter > maxExpandedSteps) return;
       const entryPath = [...configPath, key, index];
       let raw = entry;
       let rawPath = entryPath;

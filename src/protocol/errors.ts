@@ -15,6 +15,7 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   VALIDATION_ERROR: { status: 422, retryable: false },
+  NESTING_TOO_DEEP: { status: 422, retryable: false },
   MISSING_REQUIRED_FIELD: { status: 422, retryable: false },
   INVALID_TYPE: { status: 422, retryable: false },
   INVALID_ENUM: { status: 422, retryable: false },
@@ -36,6 +37,8 @@ export const errorCatalogue = {
   TOOL_FAILED: { status: 502, retryable: false },
   NOT_PAUSED: { status: 409, retryable: false },
   INTERNAL_ERROR: { status: 500, retryable: true },
+  INTERRUPTED: { status: 500, retryable: true },
+  RECOVERY_FAILED: { status: 500, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

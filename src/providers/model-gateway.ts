@@ -1,3 +1,4 @@
+import { parseJsonBounded } from '../protocol/json-depth.js';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
@@ -235,7 +236,8 @@ function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
 
 function parseArguments(input: string): unknown {
   try {
-    return JSON.parse(input || '{}');
+    // Arguments nested absurdly deep are treated like malformed ones: they would overflow every later step.
+    return parseJsonBounded(input || '{}', 'tool arguments');
   } catch {
     return {};
   }

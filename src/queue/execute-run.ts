@@ -9,7 +9,10 @@ import { finishExecution, markRunning, saveStepCheckpoint } from '../store/execu
 import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from './event-bus.js';
 import type { EventWriter } from './event-writer.js';
-import { createExecutionRecorder, createRedactor } from './execution-recorder.js';
+import { createSecretRedactor } from '../engine/secret-redactor.js';
+import { FlowrunError } from '../protocol/errors.js';
+import { emptyUsage } from '../protocol/usage.js';
+import { createExecutionRecorder } from './execution-recorder.js';
 
 export interface RunJob {
   scope: TenantScope;
@@ -32,6 +35,23 @@ export interface WorkerDeps {
   pausedSecrets: Map<string, Record<string, string>>;
 }
 
+/**
+ * The engine reports step failures as outcomes; this covers what it could not (an event that cannot be stored,
+ * a failing checkpoint): the run ends failed with a small error event instead of staying `running` forever.
+ */
+function failedOutcome(caught: unknown, events: { emit: RunFlowDeps['events']['emit'] }, startedAt: number, now: number): RunOutcome {
+  const error = FlowrunError.isInstance(caught) ? { code: caught.code, message: caught.message } : { code: 'INTERNAL_ERROR' as const, message: 'the run stopped on an internal error' };
+  const usage = emptyUsage();
+  try {
+    events.emit({ type: 'flow_error', error, durationMs: now - startedAt, usage, cancelled: false });
+  } catch {
+    // Nothing more can be told; the final state below still records the failure.
+  }
+  return { status: 'failed', finalOutput: null, output: {}, usage, error, durationMs: now - startedAt, successfulSteps: 0, failedSteps: 1, skippedSteps: 0, recordMetadata: {}, steps: [] };
+}
+
+type RunFlowDeps = Parameters<typeof runFlow>[0];
+
 export function createRecordStore(deps: Pick<WorkerDeps, 'db' | 'ids' | 'clock'>): RecordStore {
   const now = () => new Date(deps.clock.now()).toISOString();
   return {
@@ -51,7 +71,7 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
     executionId: request.executionId, lastSeq: job.lastSeq ?? 0, secrets: request.secrets, bus: deps.bus, writer: deps.writer, now: clock.now,
   });
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
-  const redact = createRedactor(Object.values(request.secrets));
+  const { redact } = createSecretRedactor(Object.values(request.secrets));
   // Events come first: a step's events are committed before its checkpoint, so a stored run never has a
   // checkpoint whose events are missing.
   const checkpoints = {
@@ -60,7 +80,8 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
     saveLoop: (id: string, stepId: string, state: unknown) =>
       deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString()))),
   };
-  const outcome = redact(await runFlow({ models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) }, request, signal));
+  const engine = { models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) };
+  const outcome = redact(await runFlow(engine, request, signal).catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now())));
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
   else deps.pausedSecrets.delete(request.executionId);
   if (outcome.pause?.approvals.length) {

@@ -1,11 +1,24 @@
 import type { EventSink } from '../engine/ports.js';
+import { createSecretRedactor, type SecretRedactor } from '../engine/secret-redactor.js';
+import { FlowrunError } from '../protocol/errors.js';
 import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-event.js';
+import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
 import type { EventBus } from './event-bus.js';
-import type { EventWriter } from './event-writer.js';
+import type { EventWriter, RecordedEvent } from './event-writer.js';
+
+/** Events may wrap outside data (itself at most 128 deep) in a few levels of their own. */
+const maxEventDepth = maxJsonDepth + 32;
+
+type DeltaBody = Extract<ExecutionEventBody, { type: 'step_delta' | 'reasoning_delta' | 'tool_input_delta' }>;
 
 /**
- * The EventSink of one run: numbers events from `lastSeq + 1`, removes secret values from them, publishes
- * them at once and queues them for group commit.
+ * The EventSink of one run: numbers events from `lastSeq + 1`, removes secret values from them, serialises
+ * each once (an event that cannot be stored fails only its own run, with NESTING_TOO_DEEP), publishes it at
+ * once and queues it for group commit.
+ *
+ * Streamed text (text, reasoning and tool-argument deltas) is redacted per stream: a secret the model writes
+ * in several pieces is caught because each stream holds back its last (longest secret − 1) characters until
+ * more text, or any other event, arrives.
  */
 export function createExecutionRecorder(options: {
   executionId: string;
@@ -16,26 +29,65 @@ export function createExecutionRecorder(options: {
   now: () => number;
 }): EventSink & { lastSeq(): number } {
   let seq = options.lastSeq;
-  const redact = createRedactor(Object.values(options.secrets));
+  const redactor = createSecretRedactor(Object.values(options.secrets));
+  const held = new Map<string, { body: DeltaBody; text: string }>();
+
+  const record = (body: ExecutionEventBody): ExecutionEvent => {
+    const event = redactor.redact({ ...body, executionId: options.executionId, seq: seq + 1, at: new Date(options.now()).toISOString() } as ExecutionEvent);
+    const recorded = serialise(event);
+    seq++;
+    options.writer.enqueue(recorded);
+    options.bus.publish(event);
+    return event;
+  };
+
+  const flushHeld = (): void => {
+    for (const [key, entry] of held) {
+      held.delete(key);
+      if (entry.text !== '') record(withText(entry.body, redactor.redactText(entry.text)));
+    }
+  };
+
   return {
     emit(body: ExecutionEventBody): ExecutionEvent {
-      seq++;
-      const event = redact({ ...body, executionId: options.executionId, seq, at: new Date(options.now()).toISOString() } as ExecutionEvent);
-      options.writer.enqueue(event);
-      options.bus.publish(event);
-      return event;
+      if (redactor.active && isDelta(body)) return emitDelta(body, redactor, held, record);
+      if (body.type !== 'tool_start') flushHeld();
+      return record(body);
     },
     lastSeq: () => seq,
   };
 }
 
-/** Replaces every secret value (4+ characters) anywhere in an event with `[REDACTED]`. */
-export function createRedactor(secrets: string[]): <T>(value: T) => T {
-  const needles = secrets.filter((secret) => typeof secret === 'string' && secret.length >= 4).map((secret) => JSON.stringify(secret).slice(1, -1));
-  if (needles.length === 0) return (value) => value;
-  return (value) => {
-    let json = JSON.stringify(value);
-    for (const needle of needles) json = json.split(needle).join('[REDACTED]');
-    return JSON.parse(json);
-  };
+function serialise(event: ExecutionEvent): RecordedEvent {
+  const refuse = () => new FlowrunError('NESTING_TOO_DEEP', `an event of type ${event.type} holds data nested deeper than ${maxJsonDepth} levels; it cannot be stored or streamed`);
+  if (valueTooDeep(event, maxEventDepth)) throw refuse();
+  try {
+    return { event, json: JSON.stringify(event) };
+  } catch {
+    throw refuse();
+  }
+}
+
+function isDelta(body: ExecutionEventBody): body is DeltaBody {
+  return body.type === 'step_delta' || body.type === 'reasoning_delta' || body.type === 'tool_input_delta';
+}
+
+function textOf(body: DeltaBody): string {
+  return body.type === 'tool_input_delta' ? body.delta : body.text;
+}
+
+function withText(body: DeltaBody, text: string): DeltaBody {
+  return body.type === 'tool_input_delta' ? { ...body, delta: text } : { ...body, text };
+}
+
+function emitDelta(body: DeltaBody, redactor: SecretRedactor, held: Map<string, { body: DeltaBody; text: string }>, record: (body: ExecutionEventBody) => ExecutionEvent): ExecutionEvent {
+  const key = `${body.type}:${body.type === 'tool_input_delta' ? body.toolCallId : body.partId}`;
+  const text = (held.get(key)?.text ?? '') + textOf(body);
+  // Everything but the last (longest − 1) characters can go, unless a secret found in the text crosses the cut.
+  let cut = Math.max(0, text.length - (redactor.longest - 1));
+  for (const [start, end] of redactor.ranges(text)) if (start < cut && end > cut) cut = end;
+  held.set(key, { body, text: text.slice(cut) });
+  const ready = text.slice(0, cut);
+  if (ready === '') return { ...body, executionId: '', seq: 0, at: '' } as ExecutionEvent;
+  return record(withText(body, redactor.redactText(ready)));
 }

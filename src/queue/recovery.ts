@@ -6,12 +6,15 @@ import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.
 import type { ChatMessage } from '../protocol/flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
-import { finishExecution, getLoopJournal, lastStoredSeq, listInterruptedExecutions, listStepCheckpoints } from '../store/executions-repository.js';
+import { countRecoveryAttempt, finishExecution, getLoopJournal, lastStoredSeq, listInterruptedExecutions, listStepCheckpoints } from '../store/executions-repository.js';
 import { fromJson } from '../store/json-column.js';
 import { getRecord } from '../store/records-repository.js';
 import { findTools } from '../store/tools-repository.js';
 import type { RunJob, WorkerDeps } from './execute-run.js';
 import type { Scheduler } from './scheduler.js';
+
+/** How many starts may try to continue one interrupted run before it is failed. */
+export const maxRecoveryAttempts = 5;
 
 export type ExecutionRow = Awaited<ReturnType<typeof listInterruptedExecutions>>[number];
 type Row = ExecutionRow;
@@ -28,6 +31,18 @@ export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Schedu
   let resumed = 0;
   for (const row of rows) {
     try {
+      // A run that brought down the process every time it was continued must not do so forever.
+      const progress = `${(await listStepCheckpoints(deps.db, row.id)).length}:${JSON.stringify((await getLoopJournal(deps.db, row.id)).map((entry) => entry.state)).length}`;
+      const attempts = await countRecoveryAttempt(deps.db, row.id, progress);
+      if (attempts > maxRecoveryAttempts) {
+        logger.error({ executionId: row.id, attempts }, 'run failed: it was interrupted on every attempt to continue it');
+        await finishExecution(deps.db, row.id, {
+          status: 'failed', output: null, finalOutput: null, usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
+          error: { code: 'RECOVERY_FAILED', message: `the server stopped ${attempts} times in a row while continuing this run without it making progress; it is not continued again` },
+          completedAt: new Date(deps.clock.now()).toISOString(), durationMs: 0,
+        });
+        continue;
+      }
       if (row.parent_execution_id || !row.flow_snapshot) {
         await finishExecution(deps.db, row.id, {
           status: 'failed', output: null, finalOutput: null, usage: fromJson<Usage>(row.usage) ?? emptyUsage(),

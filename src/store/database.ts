@@ -26,6 +26,12 @@ export function openSqlite(file: string): Database {
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
 }
 
+/** Whether a failed statement may succeed when tried again: the database was busy, locked, full or had an I/O error. */
+export function isTransientStoreError(error: unknown): boolean {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  return /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/.test(code) || /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE)$/.test(code);
+}
+
 /** Brings the schema up to date; throws with the failing migration's name. */
 export async function migrate(db: Database): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });

@@ -101,26 +101,33 @@ export async function saveStepCheckpoint(db: Database | Transaction<DatabaseSche
   }).onConflict((conflict) => conflict.columns(['execution_id', 'step_index']).doNothing()).execute();
 }
 
-export async function appendEvents(db: Database, events: readonly ExecutionEvent[]): Promise<void> {
+export async function appendEvents(db: Database, events: readonly StoredEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db.transaction().execute((trx) => appendEventsIn(trx, events));
 }
 
 /** Events, then `also` (a checkpoint or a journal entry), in one transaction. */
-export async function appendEventsWith(db: Database, events: readonly ExecutionEvent[], also: (trx: Transaction<DatabaseSchema>) => Promise<void>): Promise<void> {
+export async function appendEventsWith(db: Database, events: readonly StoredEvent[], also: (trx: Transaction<DatabaseSchema>) => Promise<void>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await appendEventsIn(trx, events);
     await also(trx);
   });
 }
 
-async function appendEventsIn(trx: Transaction<DatabaseSchema>, events: readonly ExecutionEvent[]): Promise<void> {
-  if (events.length === 0) return;
+/** An event and its JSON, serialised once when it was recorded. */
+export interface StoredEvent {
+  event: ExecutionEvent;
+  json: string;
+}
+
+async function appendEventsIn(trx: Transaction<DatabaseSchema>, stored: readonly StoredEvent[]): Promise<void> {
+  if (stored.length === 0) return;
+  const events = stored.map((entry) => entry.event);
   {
-    for (let start = 0; start < events.length; start += 100) {
-      const batch = events.slice(start, start + 100);
+    for (let start = 0; start < stored.length; start += 100) {
+      const batch = stored.slice(start, start + 100);
       await trx.insertInto('execution_events')
-        .values(batch.map((event) => ({ execution_id: event.executionId, seq: event.seq, type: event.type, data: JSON.stringify(event) })))
+        .values(batch.map(({ event, json }) => ({ execution_id: event.executionId, seq: event.seq, type: event.type, data: json })))
         .onConflict((conflict) => conflict.columns(['execution_id', 'seq']).doNothing())
         .execute();
     }
@@ -319,6 +326,21 @@ export async function getLoopJournal(db: Database, executionId: string): Promise
 /** Runs left `running` or `queued` by a process that stopped: what a starting server must pick up. */
 export async function listInterruptedExecutions(db: Database) {
   return db.selectFrom('executions').selectAll().where('status', 'in', ['running', 'queued']).orderBy('created_at').execute();
+}
+
+/**
+ * Counts one more attempt to continue an interrupted run that made no durable progress (`progress`: what it
+ * had committed) since the last attempt; progress starts the count again. Returns the count including this one.
+ */
+export async function countRecoveryAttempt(db: Database, executionId: string, progress: string): Promise<number> {
+  const row = await db.updateTable('executions')
+    .set((eb) => ({
+      recovery_attempts: eb.case().when('recovery_progress', '=', progress).then(eb('recovery_attempts', '+', 1)).else(1).end(),
+      recovery_progress: progress,
+    }))
+    .where('id', '=', executionId)
+    .returning('recovery_attempts').executeTakeFirst();
+  return Number(row?.recovery_attempts ?? 0);
 }
 
 export async function lastStoredSeq(db: Database, executionId: string): Promise<number> {

@@ -272,6 +272,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_recovery_attempts': {
+    async up(db: Kysely<unknown>) {
+      // How many times a start has tried to continue this run; past a bound the run is failed, not retried forever.
+      await db.schema.alterTable('executions').addColumn('recovery_attempts', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('executions').addColumn('recovery_progress', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

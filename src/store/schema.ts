@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Every tenant-owned row carries `tenant_id` and `mode` (test or live); queries always filter on both. */
 export interface DatabaseSchema {
   api_keys: {
@@ -75,6 +77,8 @@ export interface DatabaseSchema {
     flow_snapshot: string | null;
     /** Credits held for the run until it settles; null once settled. */
     credits_reserved: number | null;
+    recovery_attempts: Generated<number>;
+    recovery_progress: string | null;
     /** For agent runs: `{id, name, maxTurns, model}`, what the event encoders need. */
     agent: string | null;
     created_at: string;

@@ -1,6 +1,7 @@
-import { renderTemplate, renderValue, stringifyValue } from '../engine/template.js';
+import { renderTemplate, renderValue, scanPlaceholders, stringifyValue } from '../engine/template.js';
 import type { ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import type { AddressPolicy } from './address-policy.js';
+import { JsonTooDeepError, parseJsonBounded } from '../protocol/json-depth.js';
 import { guardedFetch, OutboundRequestError } from './guarded-http.js';
 
 export interface HttpToolSettings {
@@ -29,7 +30,7 @@ export async function runExternalTool(tool: ResolvedTool, args: Record<string, u
     body = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
     headers['content-type'] ??= 'application/json';
   } else if (method === 'GET' || method === 'HEAD' || method === 'DELETE') {
-    const used = new Set([...config.url.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((match) => match[1]!.split('.')[0]!));
+    const used = new Set(scanPlaceholders(config.url).map((found) => found.expression.split('.')[0]!));
     for (const [key, value] of Object.entries(args)) if (!used.has(key)) url.searchParams.set(key, stringifyValue(value));
   } else {
     body = JSON.stringify(args);
@@ -48,16 +49,19 @@ export async function runExternalTool(tool: ResolvedTool, args: Record<string, u
     return { ok: true, result, costUsd: 0 };
   } catch (error) {
     if (error instanceof OutboundRequestError) return { ok: false, error: { code: error.code, message: error.message } };
+    if (JsonTooDeepError.isInstance(error)) return { ok: false, error: { code: 'HTTP_ERROR', message: `${method} ${url.host}: ${error.message}` } };
     return { ok: false, error: { code: 'HTTP_ERROR', message: (error as Error).message } };
   }
 }
 
+/** A JSON response becomes a value, anything else stays text; JSON nested too deep throws JsonTooDeepError. */
 export function parseBody(body: string, contentType: string): unknown {
   const trimmed = body.trim();
   if (contentType.includes('json') || trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
-      return JSON.parse(trimmed);
-    } catch {
+      return parseJsonBounded(trimmed, 'the response');
+    } catch (error) {
+      if (JsonTooDeepError.isInstance(error)) throw error;
       return body;
     }
   }

@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServerConfig, ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
+import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
 import type { AddressPolicy } from './address-policy.js';
 
 /**
@@ -76,6 +77,7 @@ export function createMcpTools(policy: AddressPolicy) {
         const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
         const text = content.filter((part) => part.type === 'text').map((part) => part.text).join('\n');
         const value = result.structuredContent ?? (content.length === 1 && content[0]!.type === 'text' ? text : content);
+        if (valueTooDeep(value)) return { ok: false, error: { code: 'MCP_ERROR', message: `the result of MCP tool '${toolName}' is nested deeper than ${maxJsonDepth} levels` } };
         if (result.isError) return { ok: false, error: { code: 'MCP_TOOL_ERROR', message: text || 'the MCP tool reported an error' } };
         return { ok: true, result: value, costUsd: 0 };
       } catch (error) {

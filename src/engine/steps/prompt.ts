@@ -1,3 +1,4 @@
+import { parseJsonBounded } from '../../protocol/json-depth.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ToolsConfig, type ChatMessage, type PromptConfig, type Step } from '../../protocol/flow.js';
 import type { StopReason } from '../../protocol/execution-event.js';
@@ -154,10 +155,15 @@ function stopReasonOf(reason: FinishReason): StopReason {
 
 /** A json step's reply becomes an object; code fences around it are tolerated, anything else is a step error. */
 export function parseJsonReply(text: string, stepName: string): unknown {
-  const fenced = /^\s*```(?:json)?\s*([\s\S]*?)\s*```\s*$/i.exec(text);
-  const body = (fenced ? fenced[1]! : text).trim();
+  // Plain string work, not a regular expression: model output can be long and shaped by prompt injection.
+  let body = text.trim();
+  if (body.startsWith('```') && body.endsWith('```') && body.length >= 6) {
+    body = body.slice(3, -3);
+    if (body.slice(0, 4).toLowerCase() === 'json') body = body.slice(4);
+    body = body.trim();
+  }
   try {
-    return JSON.parse(body);
+    return parseJsonBounded(body, 'the reply');
   } catch {
     throw new FlowrunError('MODEL_OUTPUT_INVALID', `prompt step '${stepName}' asked for json but the model replied with text that is not JSON`);
   }

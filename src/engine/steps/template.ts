@@ -4,13 +4,21 @@ import type { Step } from '../../protocol/flow.js';
 import type { StepRunner } from '../run-context.js';
 import { lookupPath } from '../template.js';
 
-/** Liquid with no file system: `include`/`render` can reach only the step's own `partials`. */
+/**
+ * Liquid with no file system (`include`/`render` reach only the step's own `partials`) and with liquidjs's
+ * DoS limits: templates are user input, and nested ranges or doubling partials otherwise hold the event loop
+ * for seconds. Rendering stops after `renderLimit` ms, templates longer than `parseLimit` characters are
+ * refused, and ranges, joins and concatenations may allocate at most `memoryLimit` units.
+ */
+export const liquidLimits = { parseLimit: 1_000_000, renderLimit: 50, memoryLimit: 1_000_000 } as const;
+
 function createLiquid(partials: Record<string, string>): Liquid {
   return new Liquid({
     strictFilters: true,
     ownPropertyOnly: true,
     relativeReference: false,
     templates: partials,
+    ...liquidLimits,
   });
 }
 

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { getQuickJS, shouldInterruptAfterDeadline, type QuickJSContext, type QuickJSHandle } from 'quickjs-emscripten';
+import { jsonTextTooDeep, maxJsonDepth } from '../../protocol/json-depth.js';
 import type { SandboxReply, SandboxTask } from './sandbox-protocol.js';
 
 /**
@@ -40,7 +41,7 @@ function run(task: SandboxTask): SandboxReply {
         if (state.type === 'fulfilled') {
           const value = state.value;
           try {
-            return success(task, context.dump(value), logs);
+            return success(task, context, value, logs, deadline);
           } finally {
             if (!state.notAPromise) value.dispose();
           }
@@ -79,16 +80,33 @@ function installConsole(context: QuickJSContext, write: (line: string) => void):
 }
 
 function formatArgument(context: QuickJSContext, handle: QuickJSHandle): string {
-  const value: unknown = context.dump(handle);
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  try {
+    const value: unknown = context.dump(handle);
+    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    return '[unprintable value]';
+  }
 }
 
-function success(task: SandboxTask, value: unknown, logs: string[]): SandboxReply {
-  const text = JSON.stringify(value ?? null);
-  if (text !== undefined && text.length > task.maxResultBytes) {
+/**
+ * The result leaves the sandbox as JSON text made by the sandbox's own JSON.stringify, under the same deadline
+ * and memory limit: a getter or `toJSON` that never ends is a timeout, not a silent "[object Object]". The text
+ * is then checked for size and nesting before the host parses it.
+ */
+function success(task: SandboxTask, context: QuickJSContext, value: QuickJSHandle, logs: string[], deadline: number): SandboxReply {
+  const json = context.getProp(context.global, 'JSON');
+  const stringify = context.getProp(json, 'stringify');
+  const serialised = context.callFunction(stringify, json, value);
+  stringify.dispose();
+  json.dispose();
+  if (serialised.error) return failure(task.id, context, serialised.error, logs, deadline);
+  const text = context.typeof(serialised.value) === 'string' ? context.getString(serialised.value) : 'null';
+  serialised.value.dispose();
+  if (text.length > task.maxResultBytes) {
     return { id: task.id, ok: false, code: 'SANDBOX_RESULT', message: `the result is larger than ${task.maxResultBytes} bytes`, logs };
   }
-  return { id: task.id, ok: true, result: value === undefined ? null : JSON.parse(text), logs };
+  if (jsonTextTooDeep(text)) return { id: task.id, ok: false, code: 'SANDBOX_RESULT', message: `the result is nested deeper than ${maxJsonDepth} levels`, logs };
+  return { id: task.id, ok: true, result: JSON.parse(text), logs };
 }
 
 function failure(id: number, context: QuickJSContext, handle: QuickJSHandle, logs: string[], deadline: number): SandboxReply {

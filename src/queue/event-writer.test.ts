@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ExecutionEvent } from '../protocol/execution-event.js';
+import { createEventWriter, type RecordedEvent } from './event-writer.js';
+
+const recorded = (executionId: string, seq: number): RecordedEvent => {
+  const event = { type: 'step_delta', executionId, seq, at: '', partId: 'p', text: 'x', chunkIndex: seq } as unknown as ExecutionEvent;
+  return { event, json: JSON.stringify(event) };
+};
+
+test('a batch that fails for a lasting reason is never re-queued: each run is written alone and only the bad one is dropped', async () => {
+  const written: string[] = [];
+  const failed: string[] = [];
+  const writer = createEventWriter(
+    async (events) => {
+      if (events.some((entry) => entry.event.executionId === 'bad')) throw Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT' });
+      written.push(...events.map((entry) => `${entry.event.executionId}:${entry.event.seq}`));
+    },
+    { intervalMs: 1000, maxBatch: 1000, isTransient: () => false, onError: () => undefined, onRunFailed: (id) => failed.push(id) },
+  );
+  writer.enqueue(recorded('good', 1));
+  writer.enqueue(recorded('bad', 1));
+  writer.enqueue(recorded('other', 1));
+  await writer.flush();
+  assert.deepEqual(written.sort(), ['good:1', 'other:1']);
+  assert.deepEqual(failed, ['bad']);
+  // Later flushes are not poisoned by the dropped batch.
+  writer.enqueue(recorded('good', 2));
+  await writer.flush();
+  assert.deepEqual(written.at(-1), 'good:2');
+  assert.deepEqual(writer.pending('bad'), []);
+  await writer.close();
+});
+
+test('a transient failure keeps the batch, in order, for the next flush', async () => {
+  let fail = true;
+  const written: number[] = [];
+  const writer = createEventWriter(
+    async (events) => {
+      if (fail) throw Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' });
+      written.push(...events.map((entry) => entry.event.seq));
+    },
+    { intervalMs: 1000, maxBatch: 1000, isTransient: (error) => (error as { code?: string }).code === 'SQLITE_BUSY', onError: () => undefined, onRunFailed: () => assert.fail('not a lasting failure') },
+  );
+  writer.enqueue(recorded('run', 1));
+  writer.enqueue(recorded('run', 2));
+  await writer.flush();
+  assert.equal(writer.pending('run').length, 2);
+  fail = false;
+  writer.enqueue(recorded('run', 3));
+  await writer.flush();
+  assert.deepEqual(written, [1, 2, 3]);
+});
+
+test('flushWith rejects with the commit error and still writes the other runs\' events when the failure lasts', async () => {
+  const written: string[] = [];
+  const writer = createEventWriter(
+    async (events) => {
+      written.push(...events.map((entry) => entry.event.executionId));
+    },
+    { intervalMs: 1000, maxBatch: 1000, isTransient: () => false, onError: () => undefined, onRunFailed: () => undefined },
+  );
+  writer.enqueue(recorded('other', 1));
+  await assert.rejects(writer.flushWith(async () => {
+    throw new Error('checkpoint failed');
+  }), /checkpoint failed/);
+  assert.deepEqual(written, ['other']);
+});
