@@ -2,8 +2,8 @@ import { BlockList, isIP } from 'node:net';
 
 /**
  * Which addresses outbound tool requests may reach. Loopback, private, link-local (the cloud metadata
- * address included), CGNAT, multicast, reserved, and IPv6 forms that embed those (IPv4-mapped, NAT64, 6to4)
- * are refused unless the operator's allowlist (FLOWRUN_SSRF_ALLOWLIST: addresses and CIDR ranges) names them.
+ * address included), CGNAT, multicast, reserved, IPv4-compatible and IPv4-mapped IPv6, local-use NAT64, Teredo,
+ * site-local, and IPv6 forms that embed a refused IPv4 address (NAT64, 6to4) are refused unless the operator's allowlist (FLOWRUN_SSRF_ALLOWLIST: addresses and CIDR ranges) names them.
  */
 export interface AddressPolicy {
   /** null when allowed, else why not. */
@@ -19,6 +19,11 @@ const blockedV4: Array<[string, number, string]> = [
 const blockedV6: Array<[string, number, string]> = [
   ['::', 128, 'unspecified'], ['::1', 128, 'loopback'], ['fc00::', 7, 'unique local'], ['fe80::', 10, 'link-local'], ['ff00::', 8, 'multicast'],
   ['100::', 64, 'discard'], ['2001:db8::', 32, 'documentation'],
+  // Forms that carry an IPv4 address or reach a local network in ways the embedded-address check cannot see:
+  // IPv4-compatible and IPv4-mapped (refused whatever they embed), local-use NAT64, Teredo, deprecated site-local.
+  // (IPv4-compatible ::/96 and IPv4-mapped ::ffff:0:0/96 are matched by words below: Node's BlockList would
+  // match every IPv4 address against them.)
+  ['64:ff9b:1::', 48, 'local-use NAT64'], ['2001::', 32, 'Teredo'], ['fec0::', 10, 'site-local'],
 ];
 
 export function createAddressPolicy(allowlist: string[]): AddressPolicy {
@@ -50,6 +55,15 @@ export function createAddressPolicy(allowlist: string[]): AddressPolicy {
     const type = family === 6 ? 'ipv6' : 'ipv4';
     if (allowed.check(address, type)) return null;
     if (type === 'ipv6') {
+      const words = ipv6Words(address.toLowerCase());
+      if (words && words.slice(0, 5).every((word) => word === 0) && (words[5] === 0xffff || (words[5] === 0 && (words[6]! > 0 || words[7]! > 1)))) {
+        return `${address} is an ${words[5] === 0xffff ? 'IPv4-mapped' : 'IPv4-compatible'} address`;
+      }
+    }
+    if (type === 'ipv6' && blocked.check(address, type)) {
+      return `${address} is a ${reasons.find((entry) => entry.list.check(address, type))?.reason ?? 'blocked'} address`;
+    }
+    if (type === 'ipv6') {
       const embedded = embeddedIpv4(address);
       if (embedded) {
         const inner = checkOne(embedded);
@@ -76,6 +90,14 @@ function embeddedIpv4(address: string): string | null {
   if (isMapped || isNat64) return toV4(words[6]!, words[7]!);
   if (words[0] === 0x2002) return toV4(words[1]!, words[2]!);
   return null;
+}
+
+/** The eight 16-bit words of an IPv6 address, a dotted IPv4 tail included. */
+function ipv6Words(address: string): number[] | null {
+  const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (!dotted) return expandIpv6(address);
+  const [a, b, c, d] = dotted.slice(2).map(Number) as [number, number, number, number];
+  return expandIpv6(`${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`);
 }
 
 function expandIpv6(address: string): number[] | null {

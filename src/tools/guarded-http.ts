@@ -29,6 +29,36 @@ export class OutboundRequestError extends Error {
   }
 }
 
+/** The system resolver, or a test's stand-in (the guard's tests resolve names to loopback without DNS). */
+export type Resolver = (name: string, options: { all: true; family: number }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+const systemResolver: Resolver = (name, options, callback) => dnsLookup(name, options, callback);
+
+/**
+ * A socket `lookup` that resolves a host name and refuses the connection unless every address it resolves to
+ * is allowed; the socket then connects to a checked address. Every outbound transport (HTTP tools, MCP) uses
+ * it, so a name that changes its answer between a check and a connection (DNS rebinding) gains nothing.
+ */
+export function guardedLookup(policy: AddressPolicy, resolve: Resolver = systemResolver): LookupFunction {
+  return (name, lookupOptions, callback) => {
+    const family = lookupOptions.family === 'IPv4' ? 4 : lookupOptions.family === 'IPv6' ? 6 : (lookupOptions.family ?? 0);
+    resolve(name, { all: true, family }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      if (addresses.length === 0) return callback(new OutboundRequestError('HTTP_ERROR', `${name} has no address`), '', 0);
+      for (const entry of addresses) {
+        const refusal = policy.check(entry.address);
+        if (refusal) return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${name}: it resolves to ${refusal}`), '', 0);
+      }
+      const first = addresses[0]!;
+      if (lookupOptions.all) (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
+      else callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** Credentials that must not follow a redirect to another origin (as browsers and undici's own redirects do). */
+const credentialHeaders = ['authorization', 'cookie', 'proxy-authorization'];
+
 /**
  * An outbound HTTP request under the SSRF guard: the host's addresses are checked when the socket connects
  * (every address the name resolves to must be allowed, and the connection goes to a checked one, so DNS
@@ -38,13 +68,18 @@ export async function guardedFetch(request: GuardedRequest, policy: AddressPolic
   let url = new URL(request.url);
   let method = request.method.toUpperCase();
   let body = request.body;
+  let headers = request.headers;
   for (let redirects = 0; ; redirects++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
-    const response = await requestOnce(url, method, request.headers, body, request, policy);
+    const response = await requestOnce(url, method, headers, body, request, policy);
     const location = response.headers.location;
     if ([301, 302, 303, 307, 308].includes(response.status) && location) {
       if (redirects >= request.maxRedirects) throw new OutboundRequestError('HTTP_ERROR', `more than ${request.maxRedirects} redirects`);
-      url = new URL(location, url);
+      const next = new URL(location, url);
+      if (next.origin !== url.origin) {
+        headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !credentialHeaders.includes(name.toLowerCase())));
+      }
+      url = next;
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
         method = 'GET';
         body = undefined;
@@ -61,18 +96,7 @@ function requestOnce(url: URL, method: string, headers: Record<string, string>, 
     const refusal = policy.check(hostname);
     if (refusal) return Promise.reject(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${url.host}: ${refusal}`));
   }
-  const lookup: LookupFunction = (name, lookupOptions, callback) => {
-    dnsLookup(name, { all: true, family: lookupOptions.family ?? 0 }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
-      for (const entry of addresses) {
-        const refusal = policy.check(entry.address);
-        if (refusal) return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${name}: it resolves to ${refusal}`), '', 0);
-      }
-      const first = addresses[0]!;
-      if (lookupOptions.all) (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
-      else callback(null, first.address, first.family);
-    });
-  };
+  const lookup = guardedLookup(policy);
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const outgoing = send(url, { method, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, lookup, signal: options.signal }, (response) => {

@@ -1,26 +1,31 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServerConfig, ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
 import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
 import type { AddressPolicy } from './address-policy.js';
+import { createGuardedFetch, type GuardedFetchOptions } from './guarded-fetch.js';
+import { OutboundRequestError } from './guarded-http.js';
 
 /**
  * MCP tools over the streamable HTTP transport, ids `mcp:<server>:<tool>` (or `mcp:<server>:*` for all of a
- * server's tools). A client is opened per server and call; the server's address is checked against the SSRF
- * policy before connecting.
+ * server's tools). A client is opened per server and call; every connection is checked against the SSRF
+ * policy when it connects, and results are capped at the HTTP tools' response limit.
  */
-export function createMcpTools(policy: AddressPolicy) {
-  const connect = async (server: McpServerConfig, signal: AbortSignal): Promise<Client> => {
-    const url = new URL(server.url);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((entry) => entry.address);
-    for (const address of addresses) {
-      const refusal = policy.check(address);
-      if (refusal) throw new FlowrunError('VALIDATION_ERROR', `MCP server '${server.id}' refused: ${refusal}`);
+export function createMcpTools(policy: AddressPolicy, options: GuardedFetchOptions) {
+  // Every connection the MCP SDK opens goes through the guard at connect time (no separate, earlier check
+  // that a rebinding name could pass), and every response body is capped like an HTTP tool's.
+  const guardedFetch = createGuardedFetch(policy, options);
+  const refusedMessage = (error: unknown): string | null => {
+    for (let current = error as { message?: string; cause?: unknown } | undefined, hops = 0; current && hops < 5; current = current.cause as typeof current, hops++) {
+      if (current instanceof OutboundRequestError) return current.message;
     }
+    return null;
+  };
+  /** A client, and a signal that aborts when a response of its connection passes the size limit. */
+  const connect = async (server: McpServerConfig, signal: AbortSignal): Promise<Client & { tooLarge: AbortSignal }> => {
+    const url = new URL(server.url);
+    const tooLarge = new AbortController();
     const headers: Record<string, string> = {};
     const auth = server.auth;
     if (auth?.type === 'bearer' && auth.token) headers.authorization = `Bearer ${auth.token}`;
@@ -28,8 +33,14 @@ export function createMcpTools(policy: AddressPolicy) {
     if (auth?.type === 'custom_header' && auth.token && auth.headerName) headers[auth.headerName] = auth.token;
     if (auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username ?? ''}:${auth.password ?? auth.token ?? ''}`).toString('base64')}`;
     const client = new Client({ name: 'flowrun', version: '0.1.0' });
-    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers, signal } }));
-    return client;
+    try {
+      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers, signal }, fetch: guardedFetch.fetchFor((error) => tooLarge.abort(error)) }));
+    } catch (error) {
+      const refused = refusedMessage(error);
+      if (refused) throw new FlowrunError('VALIDATION_ERROR', `MCP server '${server.id}' refused: ${refused}`);
+      throw error;
+    }
+    return Object.assign(client, { tooLarge: tooLarge.signal });
   };
 
   return {
@@ -70,10 +81,11 @@ export function createMcpTools(policy: AddressPolicy) {
 
     async run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome> {
       const { server, toolName } = tool.config as { server: McpServerConfig; toolName: string };
-      let client: Client | undefined;
+      let client: (Client & { tooLarge: AbortSignal }) | undefined;
       try {
         client = await connect(server, context.signal);
-        const result = await client.callTool({ name: toolName, arguments: args }, undefined, { timeout: server.timeout ?? 30_000, signal: context.signal });
+        const signal = AbortSignal.any([context.signal, client.tooLarge]);
+        const result = await client.callTool({ name: toolName, arguments: args }, undefined, { timeout: server.timeout ?? 30_000, signal });
         const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
         const text = content.filter((part) => part.type === 'text').map((part) => part.text).join('\n');
         const value = result.structuredContent ?? (content.length === 1 && content[0]!.type === 'text' ? text : content);
@@ -81,7 +93,8 @@ export function createMcpTools(policy: AddressPolicy) {
         if (result.isError) return { ok: false, error: { code: 'MCP_TOOL_ERROR', message: text || 'the MCP tool reported an error' } };
         return { ok: true, result: value, costUsd: 0 };
       } catch (error) {
-        return { ok: false, error: { code: 'MCP_ERROR', message: (error as Error).message } };
+        const limit = client?.tooLarge.aborted ? (client.tooLarge.reason as Error).message : null;
+        return { ok: false, error: { code: 'MCP_ERROR', message: limit ?? refusedMessage(error) ?? (error as Error).message } };
       } finally {
         await client?.close().catch(() => undefined);
       }

@@ -1,5 +1,6 @@
 import type { ResolvedTool, ToolCallContext, ToolOutcome, ToolRunner } from '../engine/ports.js';
 import type { AddressPolicy } from './address-policy.js';
+import type { Resolver } from './guarded-http.js';
 import { runExternalTool } from './external-tool.js';
 import { createMcpTools } from './mcp-tools.js';
 import type { Sandbox } from './sandbox/sandbox-pool.js';
@@ -13,11 +14,13 @@ export interface ToolRunnerDeps {
   /** Runs a child agent as a tool; provided by the composition root too. */
   runAgentTool(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
   maxDepth: number;
+  /** Name resolution for outbound connections (tests resolve names without DNS). */
+  resolve?: Resolver;
 }
 
 /** Runs every kind of server-side tool. Tool failures are outcomes the model is told about, never exceptions. */
 export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
-  const mcp = createMcpTools(deps.policy);
+  const mcp = createMcpTools(deps.policy, { maxResponseBytes: deps.http.maxResponseBytes, resolve: deps.resolve });
   return {
     async run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome> {
       switch (tool.toolType) {

@@ -1,0 +1,67 @@
+import { isIP } from 'node:net';
+import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import type { AddressPolicy } from './address-policy.js';
+import { guardedLookup, OutboundRequestError, type Resolver } from './guarded-http.js';
+
+export interface GuardedFetchOptions {
+  /** Bytes one response body may have; past it the body stream fails with HTTP_TOO_LARGE. */
+  maxResponseBytes: number;
+  resolve?: Resolver;
+}
+
+/**
+ * A `fetch` for transports that bring their own HTTP client (the MCP SDK): every connection, redirects
+ * included, goes through the SSRF guard when its socket connects (IP literals are checked by address, names by
+ * every address they resolve to), and each response body stops at `maxResponseBytes`.
+ */
+export interface GuardedFetch {
+  /**
+   * A fetch over the guarded connections. `onTooLarge` hears when a response body passes the limit (a
+   * streaming client may otherwise only log the broken stream and wait for its own timeout).
+   */
+  fetchFor(onTooLarge?: (error: OutboundRequestError) => void): typeof fetch;
+  close(): Promise<void>;
+}
+
+export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchOptions): GuardedFetch {
+  const connect = buildConnector({ lookup: guardedLookup(policy, options.resolve) });
+  const agent = new Agent({
+    connect: (connectOptions, callback) => {
+      const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
+      const refusal = isIP(host) ? policy.check(host) : null;
+      if (refusal) return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}`), null);
+      return connect(connectOptions, callback);
+    },
+  });
+  const fetchFor = (onTooLarge?: (error: OutboundRequestError) => void) => async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
+    let response: Awaited<ReturnType<typeof undiciFetch>>;
+    try {
+      response = await undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      throw cause instanceof OutboundRequestError ? cause : error;
+    }
+    return limitBody(response as unknown as Response, options.maxResponseBytes, onTooLarge);
+  };
+  return { fetchFor: (onTooLarge) => fetchFor(onTooLarge) as typeof fetch, close: () => agent.close() };
+}
+
+function limitBody(response: Response, maxBytes: number, onTooLarge?: (error: OutboundRequestError) => void): Response {
+  if (!response.body) return response;
+  let size = 0;
+  const limited = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxBytes) {
+          const error = new OutboundRequestError('HTTP_TOO_LARGE', `the response is larger than ${maxBytes} bytes`);
+          onTooLarge?.(error);
+          controller.error(error);
+        } else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
