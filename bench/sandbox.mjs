@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import { createSandboxPool } from '../dist/tools/sandbox/sandbox-pool.js';
 
 const workers = Math.max(1, cpus().length);
-const pool = createSandboxPool({ workers, timeoutMs: 1000, memoryBytes: 32 * 1024 * 1024, maxResultBytes: 1024 * 1024 });
+const pool = createSandboxPool({ workers, maxTimeoutMs: 30_000, tenantConcurrency: workers, timeoutMs: 1000, memoryBytes: 32 * 1024 * 1024, maxResultBytes: 1024 * 1024 });
 const code = 'return parameters.a + parameters.b;';
 const args = { parameters: { a: 1, b: 2 }, params: { a: 1, b: 2 } };
 

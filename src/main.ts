@@ -46,6 +46,8 @@ export interface Config {
   tools: {
     sandboxWorkers: number;
     sandboxTimeoutMs: number;
+    sandboxMaxTimeoutMs: number;
+    sandboxTenantConcurrency: number;
     sandboxMemoryBytes: number;
     httpTimeoutMs: number;
     httpMaxResponseBytes: number;
@@ -86,8 +88,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: integer(env.FLOWRUN_HEADERS_TIMEOUT_MS, 10_000, 'FLOWRUN_HEADERS_TIMEOUT_MS'),
     approvalSweepMs: integer(env.FLOWRUN_APPROVAL_SWEEP_MS, 1_000, 'FLOWRUN_APPROVAL_SWEEP_MS'),
     tools: {
-      sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 2, 'FLOWRUN_SANDBOX_WORKERS'),
+      sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 4, 'FLOWRUN_SANDBOX_WORKERS'),
       sandboxTimeoutMs: integer(env.FLOWRUN_SANDBOX_TIMEOUT_MS, 5_000, 'FLOWRUN_SANDBOX_TIMEOUT_MS'),
+      sandboxMaxTimeoutMs: integer(env.FLOWRUN_SANDBOX_MAX_TIMEOUT_MS, 30_000, 'FLOWRUN_SANDBOX_MAX_TIMEOUT_MS'),
+      sandboxTenantConcurrency: integer(env.FLOWRUN_SANDBOX_TENANT_CONCURRENCY, 0, 'FLOWRUN_SANDBOX_TENANT_CONCURRENCY'),
       sandboxMemoryBytes: integer(env.FLOWRUN_SANDBOX_MEMORY_MB, 64, 'FLOWRUN_SANDBOX_MEMORY_MB') * 1024 * 1024,
       httpTimeoutMs: integer(env.FLOWRUN_TOOL_HTTP_TIMEOUT_MS, 15_000, 'FLOWRUN_TOOL_HTTP_TIMEOUT_MS'),
       httpMaxResponseBytes: integer(env.FLOWRUN_TOOL_HTTP_MAX_BYTES, 1024 * 1024, 'FLOWRUN_TOOL_HTTP_MAX_BYTES'),
@@ -156,6 +160,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const models = createModelGateway(catalog, config.providers);
   const sandbox = createSandboxPool({
     workers: config.tools.sandboxWorkers, timeoutMs: config.tools.sandboxTimeoutMs, memoryBytes: config.tools.sandboxMemoryBytes, maxResultBytes: 1024 * 1024,
+    maxTimeoutMs: config.tools.sandboxMaxTimeoutMs,
+    // By default a tenant may hold half the threads (at least one), so another tenant always finds one free.
+    tenantConcurrency: config.tools.sandboxTenantConcurrency || Math.max(1, Math.floor(config.tools.sandboxWorkers / 2)),
   });
   const workerDeps: WorkerDeps = { db, bus, writer, models, clock, ids, pausedSecrets: new Map(), tools: undefined as unknown as WorkerDeps['tools'] };
   workerDeps.tools = createToolRunner({

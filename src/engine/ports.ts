@@ -145,7 +145,7 @@ export interface ToolRunner {
   /** Lists the tools of MCP servers for `mcp:<server>:<tool>` ids. Throws FlowrunError when a server cannot be reached. */
   describeMcpTools(servers: McpServerConfig[], toolIds: string[], signal: AbortSignal): Promise<ResolvedTool[]>;
   /** Runs sandboxed JavaScript over variables (the transform-data step). */
-  runScript(code: string, variables: Record<string, unknown>, options: { timeoutMs: number; signal: AbortSignal }): Promise<ToolOutcome>;
+  runScript(code: string, variables: Record<string, unknown>, options: { timeoutMs: number; signal: AbortSignal; scope: TenantScope }): Promise<ToolOutcome>;
 }
 
 export interface McpServerConfig {

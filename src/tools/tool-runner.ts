@@ -28,7 +28,7 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
           const code = tool.config.code;
           if (typeof code !== 'string') return { ok: false, error: { code: 'TOOL_CONFIG', message: `custom tool '${tool.name}' has no config.code` } };
           const timeout = typeof tool.config.timeout === 'number' ? tool.config.timeout : undefined;
-          const reply = await deps.sandbox.run(code, { parameters: args, params: args }, { timeoutMs: timeout, signal: context.signal });
+          const reply = await deps.sandbox.run(code, { parameters: args, params: args }, { timeoutMs: timeout, signal: context.signal, tenant: context.scope.tenantId });
           return reply.ok ? { ok: true, result: reply.result, costUsd: 0, logs: reply.logs } : { ok: false, error: { code: reply.code, message: reply.message }, logs: reply.logs };
         }
         case 'external':
@@ -50,7 +50,7 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
     },
     describeMcpTools: (servers, toolIds, signal) => mcp.describe(servers, toolIds, signal),
     async runScript(code, variables, options) {
-      const reply = await deps.sandbox.run(code, { ...variables, input: variables }, { timeoutMs: options.timeoutMs, signal: options.signal });
+      const reply = await deps.sandbox.run(code, { ...variables, input: variables }, { timeoutMs: options.timeoutMs, signal: options.signal, tenant: options.scope.tenantId });
       return reply.ok ? { ok: true, result: reply.result, costUsd: 0, logs: reply.logs } : { ok: false, error: { code: reply.code, message: reply.message }, logs: reply.logs };
     },
   };

@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandboxPool } from './sandbox-pool.js';
 
-const pool = createSandboxPool({ workers: 2, timeoutMs: 500, memoryBytes: 16 * 1024 * 1024, maxResultBytes: 1024 * 1024 });
+const pool = createSandboxPool({ maxTimeoutMs: 30_000, tenantConcurrency: 4, workers: 2, timeoutMs: 500, memoryBytes: 16 * 1024 * 1024, maxResultBytes: 1024 * 1024 });
 after(() => pool.close());
 
 test('runs code with parameters and params, returns its value and captures console output', async () => {
