@@ -164,7 +164,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // By default a tenant may hold half the threads (at least one), so another tenant always finds one free.
     tenantConcurrency: config.tools.sandboxTenantConcurrency || Math.max(1, Math.floor(config.tools.sandboxWorkers / 2)),
   });
-  const workerDeps: WorkerDeps = { db, bus, writer, models, clock, ids, pausedSecrets: new Map(), tools: undefined as unknown as WorkerDeps['tools'] };
+  const workerDeps: WorkerDeps = { db, bus, writer, models, clock, ids, pausedSecrets: new Map(), meters: new Map(), tools: undefined as unknown as WorkerDeps['tools'] };
   workerDeps.tools = createToolRunner({
     sandbox,
     policy: createAddressPolicy(config.tools.ssrfAllowlist),

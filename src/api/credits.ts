@@ -36,9 +36,16 @@ export async function reserveForRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' |
   ]);
 }
 
-/** A run's worst-case credits from the catalog: prompt characters / 4 at the input price plus maxTokens at the output price, per model call. */
+/** Input tokens allowed for a call's framing (roles, separators) beyond its text. */
+export const framingTokens = 64;
+
+/**
+ * A run's worst-case credits from the catalog, per model call: one input token per prompt character plus the
+ * framing allowance at the input price (a token covers at least one byte, so this bounds the real count), plus
+ * maxTokens at the output price. The credit meter holds each call to the same kind of bound.
+ */
 export function worstCaseCredits(price: { input: number; output: number } | undefined, promptChars: number, maxTokens: number, modelCalls: number): number {
   if (!price) return 1;
-  const perCall = (Math.ceil(promptChars / 4) * price.input + maxTokens * price.output) / 1_000_000;
+  const perCall = ((promptChars + framingTokens) * price.input + maxTokens * price.output) / 1_000_000;
   return Math.max(1, usdToCredits(perCall * modelCalls));
 }

@@ -172,7 +172,7 @@ export async function runShuttleFlow(deps: AppDeps, request: FastifyRequest, run
   await setExecutionMeta(deps.db, executionId, { ...meta, cached: false, warnings, response: document });
   if (outcome.status !== 'completed') {
     const error = outcome.error ?? { code: 'STEP_FAILED', message: 'the run failed' };
-    const known = new FlowrunError(error.code in { PROVIDER_ERROR: 1, PROVIDER_TIMEOUT: 1, MODEL_OUTPUT_INVALID: 1, CANCELLED: 1 } ? (error.code as 'PROVIDER_ERROR') : 'STEP_FAILED', error.message);
+    const known = new FlowrunError(error.code in { PROVIDER_ERROR: 1, PROVIDER_TIMEOUT: 1, MODEL_OUTPUT_INVALID: 1, CANCELLED: 1, COST_LIMIT_EXCEEDED: 1 } ? (error.code as 'PROVIDER_ERROR') : 'STEP_FAILED', error.message);
     return { status: known.status, body: { error: error.message, code: error.code, details: [{ code: error.code, message: error.message }], ...document } };
   }
   await putCachedResponse(deps.db, cacheKey, document, deps.clock.now() + deps.settings.cacheTtlMs);

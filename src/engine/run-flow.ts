@@ -129,7 +129,8 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         failedSteps++;
         completed.add(step.id);
         const durationMs = clock.now() - stepStartedAt;
-        const continued = step.onError === 'continue';
+        // Running out of credits stops the run whatever the step's errorHandling: every later model call would be refused too.
+        const continued = step.onError === 'continue' && error.code !== 'COST_LIMIT_EXCEEDED';
         events.emit({ type: 'step_error', error, durationMs, continued, ...ref });
         await commit({
           stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'failed', result: null, error, usage: null,

@@ -9,7 +9,11 @@ export async function* streamEcho(request: ModelRequest): AsyncGenerator<ModelSt
   const prompt = last && 'content' in last ? (typeof last.content === 'string' ? last.content : last.content.map((part) => part.text ?? '').join('')) : '';
   const reply = request.responseFormat === 'json' ? JSON.stringify({ echo: prompt }) : prompt;
   const words = reply.match(/\S+\s*|\s+/g) ?? [];
-  for (const word of words) yield { type: 'text-delta', text: word };
+  for (const [index, word] of words.entries()) {
+    // A long echo is many parts produced at once; yield to the event loop now and then, as a network stream would.
+    if (index > 0 && index % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+    yield { type: 'text-delta', text: word };
+  }
   const input = Math.ceil((prompt.length + (request.system?.length ?? 0)) / 4);
   yield {
     type: 'finish',

@@ -43,7 +43,7 @@ export async function runAgentTool(deps: WorkerDeps, tool: ResolvedTool, args: R
       createdAt: new Date(now).toISOString(), parent: { executionId: context.executionId, toolCallId: context.toolCallId }, agent,
     });
     const outcome = await executeRun(deps, {
-      scope: context.scope, persistRecordMetadata: false,
+      scope: context.scope, persistRecordMetadata: false, parentMeter: deps.meters.get(context.executionId),
       request: {
         executionId, flow: { id: null, name: spec.name, versionId: null, steps }, record: { id: null, name: spec.name, type: 'agent', metadata: {}, created: false },
         inputs: {}, secrets: context.secrets, messages: [{ role: 'user', content: message }], options: {}, source: 'subagent', startedAt: now,

@@ -3,7 +3,8 @@ import type { RunFlowRequest } from '../engine/run-context.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database } from '../store/database.js';
-import { settleExecution } from '../store/credits-repository.js';
+import { recordChildCredits, settleExecution } from '../store/credits-repository.js';
+import { createCreditMeter, createMeteredGateway, type CreditMeter } from './credit-meter.js';
 import { appendEventsWith, insertApprovals, saveLoopJournal } from '../store/executions-repository.js';
 import { finishExecution, markRunning, saveStepCheckpoint } from '../store/executions-repository.js';
 import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
@@ -21,6 +22,8 @@ export interface RunJob {
   lastSeq?: number;
   /** Persist the record's metadata after the run (stored records with autoAppendMetadata). */
   persistRecordMetadata: boolean;
+  /** A child run (flow tool, sub-agent) spends from its root run's budget and is charged as part of it. */
+  parentMeter?: CreditMeter;
 }
 
 export interface WorkerDeps {
@@ -33,6 +36,8 @@ export interface WorkerDeps {
   tools: ToolRunner;
   /** Secrets of paused runs, kept in memory only: they are never stored. */
   pausedSecrets: Map<string, Record<string, string>>;
+  /** The credit meter of every running run, by execution id, for the child runs its tools start. */
+  meters: Map<string, CreditMeter>;
 }
 
 /**
@@ -80,8 +85,10 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
     saveLoop: (id: string, stepId: string, state: unknown) =>
       deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString()))),
   };
-  const engine = { models: deps.models, clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) };
-  const outcome = redact(await runFlow(engine, request, signal).catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now())));
+  const meter = job.parentMeter ?? createCreditMeter({ db, scope: job.scope, executionId: request.executionId, costSoFarUsd: request.resume?.usage.costUsd ?? 0 });
+  deps.meters.set(request.executionId, meter);
+  const engine = { models: createMeteredGateway(deps.models, meter), clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) };
+  const outcome = redact(await runFlow(engine, request, signal).catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now())).finally(() => deps.meters.delete(request.executionId)));
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
   else deps.pausedSecrets.delete(request.executionId);
   if (outcome.pause?.approvals.length) {
@@ -91,8 +98,11 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   // charged, also on a pause) and the final state; a crash leaves either all of it or none (and a recovery).
   const now = new Date(clock.now()).toISOString();
   await deps.writer.flushWith((pending) => appendEventsWith(db, pending, async (trx) => {
-    const credits = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, { id: deps.ids.next('ledger'), now });
-    outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+    if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
+    else {
+      const credits = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, { id: deps.ids.next('ledger'), now }, meter.unsettledCredits());
+      outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+    }
     await finishExecution(trx, request.executionId, {
       status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
       completedAt: now, durationMs: outcome.durationMs, pauseState: outcome.pause,

@@ -26,6 +26,7 @@ export async function runFlowTool(deps: WorkerDeps, flowId: string, args: Record
     const outcome = await executeRun(deps, {
       scope: context.scope,
       persistRecordMetadata: false,
+      parentMeter: deps.meters.get(context.executionId),
       request: {
         executionId, flow: { id: stored.id, name: stored.name, versionId: stored.versionId, steps },
         record: { id: null, name: stored.name, type: 'tool-call', metadata: args, created: false }, inputs: args, secrets: context.secrets,

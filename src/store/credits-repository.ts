@@ -39,6 +39,26 @@ export async function reserveCredits(db: Database, scope: TenantScope, amount: n
 }
 
 /**
+ * Takes `amount` more from the balance for a running execution, only if the balance covers it, and adds it to
+ * the execution's reservation, in one transaction. False when the balance does not cover it.
+ */
+export async function extendReservation(db: Database, scope: TenantScope, executionId: string, amount: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.updateTable('credit_balances').set((eb) => ({ balance: eb('balance', '-', amount) }))
+      .where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('balance', '>=', amount)
+      .returning('balance').executeTakeFirst();
+    if (!row) return false;
+    await trx.updateTable('executions').set((eb) => ({ credits_reserved: eb(eb.fn.coalesce('credits_reserved', eb.val(0)), '+', amount) })).where('id', '=', executionId).execute();
+    return true;
+  });
+}
+
+/** A child run's cost, recorded for reading only: it is charged once, as part of its root run's cost. */
+export async function recordChildCredits(db: Executor, executionId: string, costUsd: number): Promise<void> {
+  await db.updateTable('executions').set({ credits_used: usdToCredits(costUsd), credits_reserved: null }).where('id', '=', executionId).execute();
+}
+
+/**
  * Settles a run: the reservation goes back and the actual cost is taken, in one statement; the balance never
  * goes below zero (a run that cost more than it reserved takes what is left). Returns the balance after.
  */
@@ -73,13 +93,17 @@ export async function ledgerSum(db: Database, scope: TenantScope): Promise<numbe
 
 /**
  * Settles a run's credits from its row: the reservation is returned, the cost so far is charged (added to
- * `credits_used`), and the reservation is cleared, so a run settles once per pause or end.
+ * `credits_used`, at least `minimumCredits`: what the credit meter saw spent), and the reservation is cleared,
+ * so a run settles once per pause or end.
  */
-export async function settleExecution(db: Executor, scope: TenantScope, executionId: string, costUsd: number, entry: { id: string; now: string }): Promise<{ creditsUsed: number; creditsLeft: number }> {
+export async function settleExecution(
+  db: Executor, scope: TenantScope, executionId: string, costUsd: number, entry: { id: string; now: string }, minimumCredits = 0,
+): Promise<{ creditsUsed: number; creditsLeft: number }> {
   const row = await db.selectFrom('executions').select(['credits_reserved', 'credits_used']).where('id', '=', executionId).executeTakeFirst();
   const reserved = Number(row?.credits_reserved ?? 0);
   const already = Number(row?.credits_used ?? 0);
-  const actual = Math.max(0, usdToCredits(costUsd) - already);
+  // A failed step's model calls (and a failed child run's) are not in the run's usage, but were paid for.
+  const actual = Math.max(0, usdToCredits(costUsd) - already, minimumCredits);
   const { balance, charged } = await settleCredits(db, scope, reserved, actual, { id: entry.id, executionId, now: entry.now, reason: 'run' });
   await db.updateTable('executions').set({ credits_reserved: null, credits_used: already + charged }).where('id', '=', executionId).execute();
   return { creditsUsed: already + charged, creditsLeft: balance };

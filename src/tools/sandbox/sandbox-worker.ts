@@ -20,6 +20,10 @@ function run(task: SandboxTask): SandboxReply {
   const deadline = Date.now() + task.timeoutMs;
   runtime.setInterruptHandler(shouldInterruptAfterDeadline(deadline));
   const context = runtime.newContext();
+  // The sandbox's own JSON.stringify, taken before the code runs: code that replaces it changes nothing here.
+  const json = context.getProp(context.global, 'JSON');
+  const stringify = context.getProp(json, 'stringify');
+  json.dispose();
   try {
     installConsole(context, (line) => {
       if (logBytes >= maxLogBytes) return;
@@ -41,7 +45,7 @@ function run(task: SandboxTask): SandboxReply {
         if (state.type === 'fulfilled') {
           const value = state.value;
           try {
-            return success(task, context, value, logs, deadline);
+            return success(task, context, value, logs, deadline, stringify);
           } finally {
             if (!state.notAPromise) value.dispose();
           }
@@ -61,6 +65,7 @@ function run(task: SandboxTask): SandboxReply {
   } catch (error) {
     return { id: task.id, ok: false, code: classify(String((error as Error)?.message ?? error), deadline), message: describe(String((error as Error)?.message ?? error), deadline, task), logs };
   } finally {
+    stringify.dispose();
     context.dispose();
     runtime.dispose();
   }
@@ -93,12 +98,8 @@ function formatArgument(context: QuickJSContext, handle: QuickJSHandle): string 
  * and memory limit: a getter or `toJSON` that never ends is a timeout, not a silent "[object Object]". The text
  * is then checked for size and nesting before the host parses it.
  */
-function success(task: SandboxTask, context: QuickJSContext, value: QuickJSHandle, logs: string[], deadline: number): SandboxReply {
-  const json = context.getProp(context.global, 'JSON');
-  const stringify = context.getProp(json, 'stringify');
-  const serialised = context.callFunction(stringify, json, value);
-  stringify.dispose();
-  json.dispose();
+function success(task: SandboxTask, context: QuickJSContext, value: QuickJSHandle, logs: string[], deadline: number, stringify: QuickJSHandle): SandboxReply {
+  const serialised = context.callFunction(stringify, context.undefined, value);
   if (serialised.error) return failure(task.id, context, serialised.error, logs, deadline);
   const text = context.typeof(serialised.value) === 'string' ? context.getString(serialised.value) : 'null';
   serialised.value.dispose();
