@@ -37,7 +37,7 @@ function run(task: SandboxTask): SandboxReply {
     const source = `(() => { const __g = JSON.parse(globalThis.__flowrunGlobals); delete globalThis.__flowrunGlobals;
       return (async function (${names.join(', ')}) { "use strict";\n${task.code}\n}).apply(undefined, [${names.map((name) => `__g[${JSON.stringify(name)}]`).join(', ')}]); })()`;
     const evaluated = context.evalCode(source, 'tool.js');
-    if (evaluated.error) return failure(task.id, context, evaluated.error, logs, deadline);
+    if (evaluated.error) return failure(task, context, evaluated.error, logs, deadline);
     const promise = evaluated.value;
     try {
       for (;;) {
@@ -51,10 +51,10 @@ function run(task: SandboxTask): SandboxReply {
           }
         }
         if (state.type === 'rejected') {
-          return failure(task.id, context, state.error, logs, deadline);
+          return failure(task, context, state.error, logs, deadline);
         }
         const jobs = runtime.executePendingJobs();
-        if (jobs.error) return failure(task.id, context, jobs.error, logs, deadline);
+        if (jobs.error) return failure(task, context, jobs.error, logs, deadline);
         if (jobs.value === 0 && context.getPromiseState(promise).type === 'pending') {
           return { id: task.id, ok: false, code: 'SANDBOX_ERROR', message: 'the code returned a promise that never settles (there are no timers or I/O in the sandbox)', logs };
         }
@@ -100,7 +100,7 @@ function formatArgument(context: QuickJSContext, handle: QuickJSHandle): string 
  */
 function success(task: SandboxTask, context: QuickJSContext, value: QuickJSHandle, logs: string[], deadline: number, stringify: QuickJSHandle): SandboxReply {
   const serialised = context.callFunction(stringify, context.undefined, value);
-  if (serialised.error) return failure(task.id, context, serialised.error, logs, deadline);
+  if (serialised.error) return failure(task, context, serialised.error, logs, deadline);
   const text = context.typeof(serialised.value) === 'string' ? context.getString(serialised.value) : 'null';
   serialised.value.dispose();
   if (text.length > task.maxResultBytes) {
@@ -110,11 +110,11 @@ function success(task: SandboxTask, context: QuickJSContext, value: QuickJSHandl
   return { id: task.id, ok: true, result: JSON.parse(text), logs };
 }
 
-function failure(id: number, context: QuickJSContext, handle: QuickJSHandle, logs: string[], deadline: number): SandboxReply {
+function failure(task: SandboxTask, context: QuickJSContext, handle: QuickJSHandle, logs: string[], deadline: number): SandboxReply {
   const error = context.dump(handle) as { name?: string; message?: string } | string;
   if (handle.alive) handle.dispose();
   const message = typeof error === 'object' && error !== null ? `${error.name ?? 'Error'}: ${error.message ?? ''}` : String(error);
-  return { id, ok: false, code: classify(message, deadline), message: describe(message, deadline), logs };
+  return { id: task.id, ok: false, code: classify(message, deadline), message: describe(message, deadline, task), logs };
 }
 
 function classify(message: string, deadline: number): 'SANDBOX_TIMEOUT' | 'SANDBOX_MEMORY' | 'SANDBOX_ERROR' {
