@@ -35,6 +35,7 @@ export function createErrorHandler(bodyLimitBytes: number) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
     const flowrunError = toFlowrunError(error, bodyLimitBytes);
     if (flowrunError.code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'unexpected error');
+    else if (flowrunError.cause !== undefined) request.log.debug({ err: flowrunError.cause, code: flowrunError.code }, 'request failed');
     void reply.status(flowrunError.status).send(errorBody(flowrunError));
   };
 }

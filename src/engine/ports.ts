@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../protocol/errors.js';
 import type { ChatMessage } from '../protocol/flow.js';
 import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-event.js';
 import type { Usage } from '../protocol/usage.js';
@@ -94,7 +95,7 @@ export interface StepCheckpoint {
   stepType: string;
   status: 'completed' | 'failed' | 'skipped';
   result: unknown;
-  error: { code: string; message: string } | null;
+  error: { code: ErrorCode; message: string } | null;
   usage: Usage | null;
   startedAt: number;
   durationMs: number;
@@ -137,7 +138,7 @@ export interface ToolCallContext {
 
 export type ToolOutcome =
   | { ok: true; result: unknown; costUsd: number; logs?: string[]; childExecutionId?: string }
-  | { ok: false; error: { code: string; message: string }; logs?: string[] };
+  | { ok: false; error: { code: ErrorCode; message: string }; logs?: string[] };
 
 export interface ToolRunner {
   /** Runs one tool call. Never throws for the tool's own failures: they are `{ok: false}` outcomes the model is told. */

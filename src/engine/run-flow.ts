@@ -1,4 +1,4 @@
-import { FlowrunError } from '../protocol/errors.js';
+import { FlowrunError, isRetryableError } from '../protocol/errors.js';
 import type { EventError } from '../protocol/execution-event.js';
 import type { Step } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
@@ -211,13 +211,17 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   return outcome;
 }
 
+/**
+ * `errorHandling: retry` runs a step up to three times, but only again after an error whose catalogue entry says
+ * a retry can help: never after a pause (client tool, approval), a cancellation, or an error that would repeat.
+ */
 async function runWithRetries(step: Step, context: StepContext): Promise<StepResult> {
   const attempts = step.onError === 'retry' ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     try {
       return await runStep(step, context);
     } catch (error) {
-      if (attempt >= attempts || context.signal.aborted) throw error;
+      if (attempt >= attempts || context.signal.aborted || !isRetryableError(error)) throw error;
     }
   }
 }

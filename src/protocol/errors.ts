@@ -39,6 +39,23 @@ export const errorCatalogue = {
   INTERNAL_ERROR: { status: 500, retryable: true },
   INTERRUPTED: { status: 500, retryable: true },
   RECOVERY_FAILED: { status: 500, retryable: false },
+  // Tool and step failures (reported in events and tool results; their status is used if one reaches HTTP).
+  TOOL_CONFIG: { status: 422, retryable: false },
+  TOOL_DEPTH: { status: 422, retryable: false },
+  SANDBOX_ERROR: { status: 422, retryable: false },
+  SANDBOX_TIMEOUT: { status: 504, retryable: false },
+  SANDBOX_MEMORY: { status: 422, retryable: false },
+  SANDBOX_RESULT: { status: 422, retryable: false },
+  SSRF_BLOCKED: { status: 403, retryable: false },
+  HTTP_ERROR: { status: 502, retryable: true },
+  HTTP_TIMEOUT: { status: 504, retryable: true },
+  HTTP_TOO_LARGE: { status: 502, retryable: false },
+  HTTP_STATUS: { status: 502, retryable: false },
+  HTTP_SERVER_ERROR: { status: 502, retryable: true },
+  MCP_ERROR: { status: 502, retryable: true },
+  MCP_TOOL_ERROR: { status: 502, retryable: false },
+  AGENT_FAILED: { status: 502, retryable: false },
+  FLOW_FAILED: { status: 502, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
@@ -57,8 +74,9 @@ export class FlowrunError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
 
-  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
-    super(message);
+  /** `cause`: what went wrong underneath (a provider's APICallError, a socket error), kept for debug logs. */
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
     this.details = details;
   }
@@ -74,6 +92,11 @@ export class FlowrunError extends Error {
   static isInstance(value: unknown): value is FlowrunError {
     return value instanceof FlowrunError;
   }
+}
+
+/** Whether trying the same thing again can help: what step retries read. */
+export function isRetryableError(error: unknown): boolean {
+  return FlowrunError.isInstance(error) && error.retryable;
 }
 
 export function validationError(message: string, details: ErrorDetail[]): FlowrunError {

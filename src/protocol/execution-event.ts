@@ -1,3 +1,4 @@
+import type { ErrorCode } from './errors.js';
 import type { Usage } from './usage.js';
 
 /**
@@ -30,7 +31,7 @@ export interface ApprovalRequest {
 }
 
 export interface EventError {
-  code: string;
+  code: ErrorCode;
   message: string;
   stepId?: string;
 }

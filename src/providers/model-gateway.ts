@@ -267,9 +267,9 @@ function toFlowrunError(error: unknown, route: Exclude<Route, { kind: 'echo' }>)
   if (FlowrunError.isInstance(error)) return error;
   if (APICallError.isInstance(error)) {
     const detail = providerMessage(error.responseBody) ?? error.message;
-    return new FlowrunError('PROVIDER_ERROR', `${route.provider} returned ${error.statusCode ?? 'an error'} for ${route.modelId}: ${detail}`);
+    return new FlowrunError('PROVIDER_ERROR', `${route.provider} returned ${error.statusCode ?? 'an error'} for ${route.modelId}: ${detail}`, [], { cause: error });
   }
-  return new FlowrunError('PROVIDER_ERROR', `${route.provider} call for ${route.modelId} failed: ${(error as Error)?.message ?? String(error)}`);
+  return new FlowrunError('PROVIDER_ERROR', `${route.provider} call for ${route.modelId} failed: ${(error as Error)?.message ?? String(error)}`, [], { cause: error });
 }
 
 function providerMessage(body: string | undefined): string | undefined {

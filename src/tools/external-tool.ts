@@ -45,7 +45,7 @@ export async function runExternalTool(tool: ResolvedTool, args: Record<string, u
       maxBytes: settings.maxResponseBytes, maxRedirects: 5, signal: context.signal,
     }, settings.policy);
     const result = parseBody(response.body, String(response.headers['content-type'] ?? ''));
-    if (response.status >= 400) return { ok: false, error: { code: 'HTTP_STATUS', message: `${method} ${url.host} answered ${response.status}: ${response.body.slice(0, 300)}` } };
+    if (response.status >= 400) return { ok: false, error: { code: response.status >= 500 || response.status === 429 || response.status === 408 ? 'HTTP_SERVER_ERROR' : 'HTTP_STATUS', message: `${method} ${url.host} answered ${response.status}: ${response.body.slice(0, 300)}` } };
     return { ok: true, result, costUsd: 0 };
   } catch (error) {
     if (error instanceof OutboundRequestError) return { ok: false, error: { code: error.code, message: error.message } };

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../protocol/errors.js';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -24,8 +25,8 @@ export interface GuardedResponse {
 
 export class OutboundRequestError extends Error {
   override readonly name = 'OutboundRequestError';
-  constructor(readonly code: 'SSRF_BLOCKED' | 'HTTP_TIMEOUT' | 'HTTP_TOO_LARGE' | 'HTTP_ERROR', message: string) {
-    super(message);
+  constructor(readonly code: Extract<ErrorCode, 'SSRF_BLOCKED' | 'HTTP_TIMEOUT' | 'HTTP_TOO_LARGE' | 'HTTP_ERROR'>, message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
 }
 
@@ -114,7 +115,7 @@ function requestOnce(url: URL, method: string, headers: Record<string, string>, 
       response.on('error', reject);
     });
     outgoing.setTimeout(options.timeoutMs, () => outgoing.destroy(new OutboundRequestError('HTTP_TIMEOUT', `no answer from ${url.host} within ${options.timeoutMs} ms`)));
-    outgoing.on('error', (error) => reject(error instanceof OutboundRequestError ? error : (error as { cause?: unknown }).cause instanceof OutboundRequestError ? (error as { cause: OutboundRequestError }).cause : new OutboundRequestError('HTTP_ERROR', `${url.host}: ${(error as Error).message}`)));
+    outgoing.on('error', (error) => reject(error instanceof OutboundRequestError ? error : (error as { cause?: unknown }).cause instanceof OutboundRequestError ? (error as { cause: OutboundRequestError }).cause : new OutboundRequestError('HTTP_ERROR', `${url.host}: ${(error as Error).message}`, { cause: error })));
     if (body !== undefined) outgoing.write(body);
     outgoing.end();
   });

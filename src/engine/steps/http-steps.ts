@@ -28,7 +28,7 @@ async function send(http: { url: string; method: string; headers: Record<string,
   const outcome = await context.deps.tools.run(tool, {}, {
     executionId: context.request.executionId, scope: context.request.scope, toolCallId: context.deps.ids.next('http'), secrets: {}, signal: context.signal, depth: context.request.depth,
   });
-  if (!outcome.ok) throw new FlowrunError('STEP_FAILED', outcome.error.message);
+  if (!outcome.ok) throw new FlowrunError(outcome.error.code, outcome.error.message);
   return { result: outcome.result, unresolved };
 }
 

@@ -6,6 +6,6 @@ import type { StepRunner } from '../run-context.js';
 export const runTransformData: StepRunner<Extract<Step, { type: 'transform-data' }>> = async (step, context) => {
   const { secrets: _secrets, ...variables } = context.scope();
   const outcome = await context.deps.tools.runScript(step.config.script, JSON.parse(JSON.stringify(variables)) as Record<string, unknown>, { timeoutMs: step.config.timeout ?? 5_000, signal: context.signal, scope: context.request.scope });
-  if (!outcome.ok) throw new FlowrunError('STEP_FAILED', `transform-data step '${step.name}': ${outcome.error.message}`);
+  if (!outcome.ok) throw new FlowrunError(outcome.error.code, `transform-data step '${step.name}': ${outcome.error.message}`);
   return { result: outcome.result, unresolved: [] };
 };

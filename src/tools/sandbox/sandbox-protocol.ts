@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../protocol/errors.js';
+
 /** Messages between the sandbox pool and its worker threads. */
 export interface SandboxTask {
   id: number;
@@ -12,4 +14,4 @@ export interface SandboxTask {
 
 export type SandboxReply =
   | { id: number; ok: true; result: unknown; logs: string[] }
-  | { id: number; ok: false; code: 'SANDBOX_TIMEOUT' | 'SANDBOX_MEMORY' | 'SANDBOX_ERROR' | 'SANDBOX_RESULT'; message: string; logs: string[] };
+  | { id: number; ok: false; code: Extract<ErrorCode, 'SANDBOX_TIMEOUT' | 'SANDBOX_MEMORY' | 'SANDBOX_ERROR' | 'SANDBOX_RESULT'>; message: string; logs: string[] };
