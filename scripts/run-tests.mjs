@@ -1,21 +1,35 @@
-// Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx). Tests that start
+// Flowrun as a child process run the build, so it is rebuilt first when any source is newer than it.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-function find(dir) {
+function find(dir, suffix) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : find(path);
-    return name.endsWith('.test.ts') ? [path] : [];
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : find(path, suffix);
+    return name.endsWith(suffix) ? [path] : [];
   });
 }
 
+function buildIsStale() {
+  const built = 'dist/cli/index.js';
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  return find('src', '.ts').some((file) => !file.endsWith('.test.ts') && statSync(file).mtimeMs > builtAt);
+}
+
+if (buildIsStale()) {
+  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
 const filter = process.argv.slice(2);
-const files = [...find('src'), ...find('test')].filter((file) => filter.length === 0 || filter.some((part) => file.includes(part))).sort();
+const files = [...find('src', '.test.ts'), ...find('test', '.test.ts')].filter((file) => filter.length === 0 || filter.some((part) => file.includes(part))).sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files], { stdio: 'inherit' });
+const concurrency = process.env.FLOWRUN_TEST_CONCURRENCY ?? '3';
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

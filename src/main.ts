@@ -164,8 +164,17 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // By default a tenant may hold half the threads (at least one), so another tenant always finds one free.
     tenantConcurrency: config.tools.sandboxTenantConcurrency || Math.max(1, Math.floor(config.tools.sandboxWorkers / 2)),
   });
-  const workerDeps: WorkerDeps = { db, bus, writer, models, clock, ids, pausedSecrets: new Map(), meters: new Map(), tools: undefined as unknown as WorkerDeps['tools'] };
-  workerDeps.tools = createToolRunner({
+  // Flow and agent tools run through the worker deps themselves, so the tool runner is made after them and
+  // reached through a getter.
+  let tools: WorkerDeps['tools'] | undefined;
+  const workerDeps: WorkerDeps = {
+    db, bus, writer, models, clock, ids, pausedSecrets: new Map(), meters: new Map(),
+    get tools() {
+      if (!tools) throw new Error('the tool runner is not wired yet');
+      return tools;
+    },
+  };
+  tools = createToolRunner({
     sandbox,
     policy: createAddressPolicy(config.tools.ssrfAllowlist),
     http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },

@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { openDatabase, readConfig } from '../src/main.js';
+import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -16,8 +18,9 @@ import { runCli, startServerProcess } from './support/server-process.js';
  * flows with tool calls, restarted, and each run must still complete with a gap-free event log, every step
  * completed once, no tool call re-executed except one in flight at a kill, and usage and credits that add up.
  */
-const runs = 10;
-const killsPerRun = 5;
+// Small in `npm test` (it still kills mid-step); `npm run test:soak` runs 10 runs × 5 kills, or what these say.
+const runs = Number(process.env.FLOWRUN_FAULT_RUNS ?? 3);
+const killsPerRun = Number(process.env.FLOWRUN_FAULT_KILLS_PER_RUN ?? 2);
 const seed = Number(process.env.FLOWRUN_FAULT_SEED ?? 20261122);
 
 function mulberry32(state: number): () => number {
@@ -149,21 +152,22 @@ test(`${runs * killsPerRun} SIGKILLs at seeded-random points: every run complete
   }
   // The stored event logs are gap-free (every sequence number from 1 to the last, once), and the ledger adds
   // up across all the crashes.
-  const check = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
-    const { openDatabase, readConfig } = await import('./src/main.ts');
-    const { getBalance, ledgerSum } = await import('./src/store/credits-repository.ts');
-    const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: ${JSON.stringify(dataDir)} }));
-    const scope = { tenantId: 'default', mode: 'test' };
-    const reserved = await db.selectFrom('executions').select((eb) => eb.fn.sum('credits_reserved').as('held')).executeTakeFirst();
-    const gaps = [];
-    for (const id of ${JSON.stringify('__IDS__')}.split(',')) {
+  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: dataDir }));
+  const scope = { tenantId: 'default', mode: 'test' as const };
+  const gaps: string[] = [];
+  let ledger: { balance: number; sum: number; held: number; gaps: string[] };
+  try {
+    const reserved = await db.selectFrom('executions').select((eb) => eb.fn.sum<number>('credits_reserved').as('held')).executeTakeFirst();
+    for (const id of executionIds) {
       const rows = await db.selectFrom('execution_events').select('seq').where('execution_id', '=', id).orderBy('seq').execute();
-      rows.forEach((row, index) => { if (Number(row.seq) !== index + 1) gaps.push(id + '@' + index); });
+      rows.forEach((row, index) => {
+        if (Number(row.seq) !== index + 1) gaps.push(`${id}@${index}`);
+      });
     }
-    console.log(JSON.stringify({ balance: await getBalance(db, scope), sum: await ledgerSum(db, scope), held: Number(reserved?.held ?? 0), gaps }));
+    ledger = { balance: await getBalance(db, scope), sum: await ledgerSum(db, scope), held: Number(reserved?.held ?? 0), gaps };
+  } finally {
     await db.destroy();
-  `.replace('__IDS__', executionIds.join(','))], { encoding: 'utf8', env: { ...process.env } });
-  const ledger = JSON.parse(check.stdout.trim().split('\n').at(-1)!) as { balance: number; sum: number; held: number; gaps: string[] };
+  }
   assert.deepEqual(ledger.gaps, [], 'stored event logs are gap-free');
   assert.equal(ledger.held, 0, 'no reservation is left behind');
   assert.equal(ledger.sum, ledger.balance, 'the ledger adds up to the balance');

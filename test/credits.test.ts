@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { runCli } from './support/server-process.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { openDatabase, readConfig } from '../src/main.js';
 import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
@@ -67,7 +67,7 @@ test('no credits left is 402 before the model is called; top-ups come from the a
   assert.equal(ok.status, 200);
   const body = (await ok.json()) as { usage: { creditsLeft: number }; creditsUsed: number };
   assert.equal(body.usage.creditsLeft, before.creditsLeft - body.creditsUsed, 'creditsLeft is in the run response');
-  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'credits', 'add', '--tenant', 'default', '--mode', 'test', '--amount', '500'], { env: { ...process.env, FLOWRUN_DATA_DIR: harness.dataDir }, encoding: 'utf8' });
+  const cli = runCli(['credits', 'add', '--tenant', 'default', '--mode', 'test', '--amount', '500'], { FLOWRUN_DATA_DIR: harness.dataDir });
   assert.equal(cli.status, 0, cli.stderr);
   assert.match(cli.stdout, new RegExp(`${body.usage.creditsLeft + 500} credits`));
   const { balance, sum } = await ledger();
