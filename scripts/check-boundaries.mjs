@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 const root = resolve('src');
 const allowed = {
   protocol: { layers: ['protocol'], packages: ['zod'] },
-  engine: { layers: ['protocol', 'engine'], packages: ['liquidjs', 'ajv', 're2js'] },
+  engine: { layers: ['protocol', 'engine'], packages: ['liquidjs', 'ajv', 're2js', 'jsep'] },
   providers: { layers: ['protocol', 'engine', 'providers'], packages: null },
   tools: { layers: ['protocol', 'engine', 'tools'], packages: null },
   store: { layers: ['protocol', 'engine', 'store'], packages: null },

@@ -166,15 +166,15 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   // Flow and agent tools run through the worker deps themselves, so the tool runner is made after them and
   // reached through a getter.
-  let tools: WorkerDeps['tools'] | undefined;
+  const wired: { tools?: WorkerDeps['tools'] } = {};
   const workerDeps: WorkerDeps = {
     db, bus, writer, models, clock, ids, pausedSecrets: new Map(), meters: new Map(),
     get tools() {
-      if (!tools) throw new Error('the tool runner is not wired yet');
-      return tools;
+      if (!wired.tools) throw new Error('the tool runner is not wired yet');
+      return wired.tools;
     },
   };
-  tools = createToolRunner({
+  wired.tools = createToolRunner({
     sandbox,
     policy: createAddressPolicy(config.tools.ssrfAllowlist),
     http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },

@@ -1,3 +1,5 @@
+import jsep from 'jsep';
+
 /**
  * A small, safe evaluator for step `when` and `conditional.condition` expressions:
  * a JavaScript subset (literals, names, member access, `{{path}}` placeholders,
@@ -18,170 +20,79 @@ export class ExpressionSyntaxError extends Error {
   override readonly name = 'ExpressionSyntaxError';
 }
 
-type Token = { kind: 'number' | 'string' | 'name' | 'placeholder' | 'operator'; value: string };
-
-const operators = ['===', '!==', '==', '!=', '<=', '>=', '&&', '||', '<', '>', '+', '-', '*', '/', '%', '!', '(', ')', '[', ']', '.', ',', '?', ':'];
-
-function tokenize(source: string): Token[] {
-  const tokens: Token[] = [];
-  let index = 0;
-  while (index < source.length) {
-    const char = source[index]!;
-    if (/\s/.test(char)) {
-      index++;
-      continue;
-    }
-    if (source.startsWith('{{', index)) {
-      const end = source.indexOf('}}', index);
-      if (end < 0) throw new ExpressionSyntaxError('unclosed {{ placeholder');
-      tokens.push({ kind: 'placeholder', value: source.slice(index + 2, end).trim() });
-      index = end + 2;
-      continue;
-    }
-    const number = /^\d+(?:\.\d+)?/.exec(source.slice(index));
-    if (number) {
-      tokens.push({ kind: 'number', value: number[0] });
-      index += number[0].length;
-      continue;
-    }
-    if (char === '"' || char === "'") {
-      let value = '';
-      let cursor = index + 1;
-      while (cursor < source.length && source[cursor] !== char) {
-        if (source[cursor] === '\\' && cursor + 1 < source.length) cursor++;
-        value += source[cursor];
-        cursor++;
-      }
-      if (cursor >= source.length) throw new ExpressionSyntaxError('unterminated string');
-      tokens.push({ kind: 'string', value });
-      index = cursor + 1;
-      continue;
-    }
-    const name = /^[A-Za-z_$][\w$]*/.exec(source.slice(index));
-    if (name) {
-      tokens.push({ kind: 'name', value: name[0] });
-      index += name[0].length;
-      continue;
-    }
-    const operator = operators.find((candidate) => source.startsWith(candidate, index));
-    if (!operator) throw new ExpressionSyntaxError(`unexpected character '${char}' at ${index}`);
-    tokens.push({ kind: 'operator', value: operator });
-    index += operator.length;
-  }
-  return tokens;
-}
-
-const precedence: Record<string, number> = {
-  '||': 1, '&&': 2, '==': 3, '!=': 3, '===': 3, '!==': 3, '<': 4, '<=': 4, '>': 4, '>=': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6,
-};
-
+const binaryOperators = new Set(['||', '&&', '==', '!=', '===', '!==', '<', '<=', '>', '>=', '+', '-', '*', '/', '%']);
 const allowedMethods = new Set(['includes', 'startsWith', 'endsWith', 'toLowerCase', 'toUpperCase', 'trim', 'indexOf']);
 const forbiddenNames = new Set(['constructor', '__proto__', 'prototype']);
+const placeholderName = '__flowrun_placeholder_';
 
+/**
+ * Parses with jsep (a small, linear JavaScript-expression parser), then keeps only the subset above: any other
+ * node (arrays, `this`, bitwise operators, sequences, calls of anything but the allowed methods) is a syntax error.
+ * `{{path}}` placeholders are swapped for reserved names before parsing and back after.
+ */
 export function parseExpression(source: string): Expression {
-  const tokens = tokenize(source);
+  if (source.includes(placeholderName)) throw new ExpressionSyntaxError(`names starting with ${placeholderName} are reserved`);
+  const paths: string[] = [];
+  let text = '';
   let position = 0;
-  const peek = (): Token | undefined => tokens[position];
-  const isOperator = (value: string): boolean => peek()?.kind === 'operator' && peek()?.value === value;
-  const expect = (value: string): void => {
-    if (!isOperator(value)) throw new ExpressionSyntaxError(`expected '${value}'`);
-    position++;
-  };
-
-  function parseConditional(): Expression {
-    const test = parseBinary(0);
-    if (!isOperator('?')) return test;
-    position++;
-    const then = parseConditional();
-    expect(':');
-    return { kind: 'conditional', test, then, otherwise: parseConditional() };
+  for (let start = source.indexOf('{{'); start !== -1; start = source.indexOf('{{', position)) {
+    const end = source.indexOf('}}', start);
+    if (end < 0) throw new ExpressionSyntaxError('unclosed {{ placeholder');
+    text += `${source.slice(position, start)} ${placeholderName}${paths.length} `;
+    paths.push(source.slice(start + 2, end).trim());
+    position = end + 2;
   }
+  text += source.slice(position);
+  if (text.trim() === '') throw new ExpressionSyntaxError('empty expression');
+  let tree: jsep.Expression;
+  try {
+    tree = jsep(text);
+  } catch (error) {
+    throw new ExpressionSyntaxError((error as Error).message);
+  }
+  return convert(tree, paths);
+}
 
-  function parseBinary(minimum: number): Expression {
-    let left = parseUnary();
-    for (;;) {
-      const token = peek();
-      const level = token?.kind === 'operator' ? precedence[token.value] : undefined;
-      if (level === undefined || level <= minimum - 1 || level < minimum) break;
-      position++;
-      const right = parseBinary(level + 1);
-      left = { kind: 'binary', operator: token!.value, left, right };
+function convert(node: jsep.Expression, paths: string[]): Expression {
+  switch (node.type) {
+    case 'Literal':
+      return { kind: 'literal', value: (node as jsep.Literal).value };
+    case 'Identifier': {
+      const name = (node as jsep.Identifier).name;
+      if (name.startsWith(placeholderName)) return { kind: 'placeholder', path: paths[Number(name.slice(placeholderName.length))]! };
+      if (name === 'undefined') return { kind: 'literal', value: undefined };
+      return { kind: 'name', name };
     }
-    return left;
-  }
-
-  function parseUnary(): Expression {
-    if (isOperator('!') || isOperator('-')) {
-      const operator = peek()!.value as '!' | '-';
-      position++;
-      return { kind: 'unary', operator, operand: parseUnary() };
+    case 'MemberExpression': {
+      const member = node as jsep.MemberExpression;
+      const property = member.computed ? convert(member.property, paths) : { kind: 'literal' as const, value: (member.property as jsep.Identifier).name };
+      return { kind: 'member', object: convert(member.object, paths), property };
     }
-    return parsePostfix(parsePrimary());
-  }
-
-  function parsePostfix(start: Expression): Expression {
-    let expression = start;
-    for (;;) {
-      if (isOperator('.')) {
-        position++;
-        const name = peek();
-        if (name?.kind !== 'name') throw new ExpressionSyntaxError('expected a property name after .');
-        position++;
-        if (isOperator('(')) {
-          if (!allowedMethods.has(name.value)) throw new ExpressionSyntaxError(`method ${name.value}() is not allowed`);
-          position++;
-          const args: Expression[] = [];
-          while (!isOperator(')')) {
-            args.push(parseConditional());
-            if (!isOperator(')')) expect(',');
-          }
-          position++;
-          expression = { kind: 'call', object: expression, method: name.value, args };
-        } else {
-          expression = { kind: 'member', object: expression, property: { kind: 'literal', value: name.value } };
-        }
-      } else if (isOperator('[')) {
-        position++;
-        const property = parseConditional();
-        expect(']');
-        expression = { kind: 'member', object: expression, property };
-      } else {
-        return expression;
-      }
+    case 'CallExpression': {
+      const call = node as jsep.CallExpression;
+      const callee = call.callee as jsep.MemberExpression;
+      if (callee.type !== 'MemberExpression' || callee.computed) throw new ExpressionSyntaxError('only methods can be called, as value.method()');
+      const method = (callee.property as jsep.Identifier).name;
+      if (!allowedMethods.has(method)) throw new ExpressionSyntaxError(`method ${method}() is not allowed`);
+      return { kind: 'call', object: convert(callee.object, paths), method, args: call.arguments.map((argument) => convert(argument, paths)) };
     }
-  }
-
-  function parsePrimary(): Expression {
-    const token = peek();
-    if (!token) throw new ExpressionSyntaxError('unexpected end of expression');
-    position++;
-    switch (token.kind) {
-      case 'number':
-        return { kind: 'literal', value: Number(token.value) };
-      case 'string':
-        return { kind: 'literal', value: token.value };
-      case 'placeholder':
-        return { kind: 'placeholder', path: token.value };
-      case 'name':
-        if (token.value === 'true') return { kind: 'literal', value: true };
-        if (token.value === 'false') return { kind: 'literal', value: false };
-        if (token.value === 'null') return { kind: 'literal', value: null };
-        if (token.value === 'undefined') return { kind: 'literal', value: undefined };
-        return { kind: 'name', name: token.value };
-      case 'operator':
-        if (token.value === '(') {
-          const inner = parseConditional();
-          expect(')');
-          return inner;
-        }
-        throw new ExpressionSyntaxError(`unexpected '${token.value}'`);
+    case 'UnaryExpression': {
+      const unary = node as jsep.UnaryExpression;
+      if (unary.operator !== '!' && unary.operator !== '-') throw new ExpressionSyntaxError(`unexpected '${unary.operator}'`);
+      return { kind: 'unary', operator: unary.operator, operand: convert(unary.argument, paths) };
     }
+    case 'BinaryExpression': {
+      const binary = node as jsep.BinaryExpression;
+      if (!binaryOperators.has(binary.operator)) throw new ExpressionSyntaxError(`unexpected '${binary.operator}'`);
+      return { kind: 'binary', operator: binary.operator, left: convert(binary.left, paths), right: convert(binary.right, paths) };
+    }
+    case 'ConditionalExpression': {
+      const conditional = node as jsep.ConditionalExpression;
+      return { kind: 'conditional', test: convert(conditional.test, paths), then: convert(conditional.consequent, paths), otherwise: convert(conditional.alternate, paths) };
+    }
+    default:
+      throw new ExpressionSyntaxError(`unexpected ${node.type === 'Compound' ? "','" : node.type}`);
   }
-
-  if (tokens.length === 0) throw new ExpressionSyntaxError('empty expression');
-  const expression = parseConditional();
-  if (position < tokens.length) throw new ExpressionSyntaxError(`unexpected '${tokens[position]!.value}'`);
-  return expression;
 }
 
 export function evaluateExpression(
