@@ -7,7 +7,8 @@ const fake = await startFakeProvider();
 fake.script((request) => {
   const wanted = /\[tools:(\d+)\]/.exec(request.lastUserText);
   const done = toolResultsIn(request).length;
-  if (wanted && done < Number(wanted[1])) return { toolCalls: [{ id: `call_${done}`, name: 'inc', arguments: JSON.stringify({ n: done }) }], usage: { input: 12, output: 5 } };
+  if (wanted && done < Number(wanted[1]))
+    return { toolCalls: [{ id: `call_${done}`, name: 'inc', arguments: JSON.stringify({ n: done }) }], usage: { input: 12, output: 5 } };
   return { chunks: ['Hello', ' from', ' the', ' fake', ' model.'], usage: { input: 12, output: 5 } };
 });
 // Keep no request log: a long benchmark would grow it without bound.

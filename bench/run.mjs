@@ -32,39 +32,99 @@ function waitForLine(child, pattern) {
 const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-bench-'));
 const fake = spawn(process.execPath, ['--import', 'tsx', 'bench/fake-provider-main.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
 const fakeUrl = (await waitForLine(fake, /(http:\/\/\S+)\n/))[1];
-const env = { ...process.env, FLOWRUN_DATA_DIR: dataDir, PORT: '0', FLOWRUN_LOG_LEVEL: 'warn', OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${fakeUrl}/v1`, FLOWRUN_KEY_CACHE_TTL_MS: '60000' };
+const env = {
+  ...process.env,
+  FLOWRUN_DATA_DIR: dataDir,
+  PORT: '0',
+  FLOWRUN_LOG_LEVEL: 'warn',
+  OPENAI_API_KEY: 'sk-bench',
+  OPENAI_BASE_URL: `${fakeUrl}/v1`,
+  FLOWRUN_KEY_CACHE_TTL_MS: '60000',
+};
 const key = spawnSync(process.execPath, ['dist/cli/index.js', 'keys', 'create'], { env, encoding: 'utf8' }).stdout.trim();
-const server = spawn(process.execPath, ['dist/cli/index.js', 'serve'], { env: { ...env, FLOWRUN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(process.execPath, ['dist/cli/index.js', 'serve'], {
+  env: { ...env, FLOWRUN_LOG_LEVEL: 'info' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 const serverUrl = (await waitForLine(server, /"url":"([^"]+)"/))[1];
 
 // A PromptShuttle flow for the run-API scenarios.
 const flowResponse = await fetch(`${serverUrl}/api/v1/flows`, {
-  method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ name: 'bench', slug: 'bench_copy', templates: [{ name: 'main', template: 'You write copy for [[brand]].', userTemplate: 'Describe [[product_name]].', llm: 'gpt-4o-mini' }] }),
+  method: 'POST',
+  headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+  body: JSON.stringify({
+    name: 'bench',
+    slug: 'bench_copy',
+    templates: [
+      { name: 'main', template: 'You write copy for [[brand]].', userTemplate: 'Describe [[product_name]].', llm: 'gpt-4o-mini' },
+    ],
+  }),
 });
 if (flowResponse.status !== 201) throw new Error(`could not create the bench flow: ${await flowResponse.text()}`);
 let nonce = 0;
-const shuttleBody = (unique) => () => JSON.stringify({ parameters: { brand: 'Acme', product_name: 'Bottle' }, tags: ['bench'], ...(unique ? { nonce: `n${nonce++}` } : {}) });
+const shuttleBody = (unique) => () =>
+  JSON.stringify({ parameters: { brand: 'Acme', product_name: 'Bottle' }, tags: ['bench'], ...(unique ? { nonce: `n${nonce++}` } : {}) });
 
-const prompt = (id) => ({ id, name: id, type: 'prompt', config: { model: 'gpt-4o-mini', userPrompt: `Say hello to {{_record.metadata.name}} (${id})`, outputVariable: id } });
-const dispatchBody = (steps, stream) => JSON.stringify({ record: { name: 'bench', metadata: { name: 'Ada' } }, flow: { name: 'bench', steps }, options: { streamResponse: stream, recordMode: 'virtual', flowMode: 'virtual' } });
+const prompt = (id) => ({
+  id,
+  name: id,
+  type: 'prompt',
+  config: { model: 'gpt-4o-mini', userPrompt: `Say hello to {{_record.metadata.name}} (${id})`, outputVariable: id },
+});
+const dispatchBody = (steps, stream) =>
+  JSON.stringify({
+    record: { name: 'bench', metadata: { name: 'Ada' } },
+    flow: { name: 'bench', steps },
+    options: { streamResponse: stream, recordMode: 'virtual', flowMode: 'virtual' },
+  });
 const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 
 const scenarios = {
   'floor: fake provider direct': {
-    url: `${fakeUrl}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to Ada (s1)' }], stream: true, stream_options: { include_usage: true } }),
+    url: `${fakeUrl}/v1/chat/completions`,
+    headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Say hello to Ada (s1)' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
   },
   '1-step dispatch, JSON': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody([prompt('s1')], false) },
   '1-step dispatch, SSE': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody([prompt('s1')], true) },
-  '5-step dispatch, JSON': { url: `${serverUrl}/v1/dispatch`, headers, body: dispatchBody(['s1', 's2', 's3', 's4', 's5'].map(prompt), false) },
+  '5-step dispatch, JSON': {
+    url: `${serverUrl}/v1/dispatch`,
+    headers,
+    body: dispatchBody(['s1', 's2', 's3', 's4', 's5'].map(prompt), false),
+  },
   // One prompt step whose model calls a custom (sandboxed) tool once per turn, three turns, then answers.
   'tool loop, 3 calls, JSON': {
-    url: `${serverUrl}/v1/dispatch`, headers,
-    body: dispatchBody([{ id: 't', name: 't', type: 'prompt', config: {
-      model: 'gpt-4o-mini', userPrompt: 'count [tools:3]',
-      tools: { runtimeTools: [{ name: 'inc', toolType: 'custom', parametersSchema: { type: 'object', properties: { n: { type: 'number' } } }, config: { code: 'return parameters.n + 1;' } }] },
-    } }], false),
+    url: `${serverUrl}/v1/dispatch`,
+    headers,
+    body: dispatchBody(
+      [
+        {
+          id: 't',
+          name: 't',
+          type: 'prompt',
+          config: {
+            model: 'gpt-4o-mini',
+            userPrompt: 'count [tools:3]',
+            tools: {
+              runtimeTools: [
+                {
+                  name: 'inc',
+                  toolType: 'custom',
+                  parametersSchema: { type: 'object', properties: { n: { type: 'number' } } },
+                  config: { code: 'return parameters.n + 1;' },
+                },
+              ],
+            },
+          },
+        },
+      ],
+      false,
+    ),
   },
   'shuttle run, uncached': { url: `${serverUrl}/api/v1/flows/bench_copy/runs`, headers, body: shuttleBody(true) },
   'shuttle run, cached': { url: `${serverUrl}/api/v1/flows/bench_copy/runs`, headers, body: shuttleBody(false) },
@@ -73,8 +133,14 @@ const scenarios = {
 async function measure(scenario, connections, seconds) {
   const dynamic = typeof scenario.body === 'function';
   const result = await autocannon({
-    url: scenario.url, method: 'POST', headers: scenario.headers, connections, duration: seconds,
-    ...(dynamic ? { requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: scenario.body() }) }] } : { body: scenario.body }),
+    url: scenario.url,
+    method: 'POST',
+    headers: scenario.headers,
+    connections,
+    duration: seconds,
+    ...(dynamic
+      ? { requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: scenario.body() }) }] }
+      : { body: scenario.body }),
   });
   return {
     requestsPerSecond: Math.round(result.requests.average),
@@ -90,16 +156,25 @@ async function measure(scenario, connections, seconds) {
 async function serialLatency(scenario, count) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL(scenario.url);
-  const once = () => new Promise((resolve, reject) => {
-    const body = typeof scenario.body === 'function' ? scenario.body() : scenario.body;
-    const started = process.hrtime.bigint();
-    const req = httpRequest(url, { method: 'POST', agent, headers: { ...scenario.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
+  const once = () =>
+    new Promise((resolve, reject) => {
+      const body = typeof scenario.body === 'function' ? scenario.body() : scenario.body;
+      const started = process.hrtime.bigint();
+      const req = httpRequest(
+        url,
+        { method: 'POST', agent, headers: { ...scenario.headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.on('data', () => {});
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(Number(process.hrtime.bigint() - started) / 1e6)
+              : reject(new Error(`status ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   for (let index = 0; index < 50; index++) await once();
   const samples = [];
   for (let index = 0; index < count; index++) samples.push(await once());
@@ -121,7 +196,9 @@ try {
     for (const connections of concurrencies) {
       results[name][connections] = await measure(scenario, connections, duration);
       const row = results[name][connections];
-      console.log(`${name.padEnd(30)} c=${String(connections).padEnd(3)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${String(row.p50).padStart(4)} ms  p99 ${String(row.p99).padStart(4)} ms  errors ${row.errors}`);
+      console.log(
+        `${name.padEnd(30)} c=${String(connections).padEnd(3)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${String(row.p50).padStart(4)} ms  p99 ${String(row.p99).padStart(4)} ms  errors ${row.errors}`,
+      );
     }
   }
 } finally {
@@ -134,8 +211,12 @@ const one = results['1-step dispatch, JSON'];
 const five = results['5-step dispatch, JSON'];
 const serialFloor = serial['floor: fake provider direct'];
 if (serialFloor && serial['1-step dispatch, JSON']) {
-  console.log(`\nAdded p50 latency per step, serial: 1-step ${(serial['1-step dispatch, JSON'].p50 - serialFloor.p50).toFixed(3)} ms` +
-    (serial['5-step dispatch, JSON'] ? `, 5-step ${((serial['5-step dispatch, JSON'].p50 - 5 * serialFloor.p50) / 5).toFixed(3)} ms per step` : ''));
+  console.log(
+    `\nAdded p50 latency per step, serial: 1-step ${(serial['1-step dispatch, JSON'].p50 - serialFloor.p50).toFixed(3)} ms` +
+      (serial['5-step dispatch, JSON']
+        ? `, 5-step ${((serial['5-step dispatch, JSON'].p50 - 5 * serialFloor.p50) / 5).toFixed(3)} ms per step`
+        : ''),
+  );
 }
 if (serialFloor && serial['1-step dispatch, JSON'] && serial['tool loop, 3 calls, JSON']) {
   // The tool flow makes 4 model calls where the 1-step flow makes 1: what is left after 3 more model round trips
@@ -145,13 +226,21 @@ if (serialFloor && serial['1-step dispatch, JSON'] && serial['tool loop, 3 calls
 }
 if (floor && one) {
   console.log('\nAdded latency per step (p50, Flowrun 1-step JSON minus the floor):');
-  for (const connections of concurrencies) console.log(`  c=${connections}: ${(one[connections].p50 - floor[connections].p50).toFixed(2)} ms`);
+  for (const connections of concurrencies)
+    console.log(`  c=${connections}: ${(one[connections].p50 - floor[connections].p50).toFixed(2)} ms`);
 }
 if (floor && five) {
   console.log('Added latency per step in a 5-step flow ((p50 − 5 × floor p50) / 5):');
-  for (const connections of concurrencies) console.log(`  c=${connections}: ${((five[connections].p50 - 5 * floor[connections].p50) / 5).toFixed(2)} ms`);
+  for (const connections of concurrencies)
+    console.log(`  c=${connections}: ${((five[connections].p50 - 5 * floor[connections].p50) / 5).toFixed(2)} ms`);
 }
-const machine = { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
+const machine = {
+  cpus: cpus().length,
+  model: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  date: new Date().toISOString(),
+};
 console.log(`\nmachine: ${JSON.stringify(machine)}`);
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/dispatch.json', JSON.stringify({ machine, duration, serial, results }, null, 2));

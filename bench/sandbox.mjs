@@ -4,7 +4,14 @@ import { cpus } from 'node:os';
 import { createSandboxPool } from '../dist/tools/sandbox/sandbox-pool.js';
 
 const workers = Math.max(1, cpus().length);
-const pool = createSandboxPool({ workers, maxTimeoutMs: 30_000, tenantConcurrency: workers, timeoutMs: 1000, memoryBytes: 32 * 1024 * 1024, maxResultBytes: 1024 * 1024 });
+const pool = createSandboxPool({
+  workers,
+  maxTimeoutMs: 30_000,
+  tenantConcurrency: workers,
+  timeoutMs: 1000,
+  memoryBytes: 32 * 1024 * 1024,
+  maxResultBytes: 1024 * 1024,
+});
 const code = 'return parameters.a + parameters.b;';
 const args = { parameters: { a: 1, b: 2 }, params: { a: 1, b: 2 } };
 
@@ -18,18 +25,24 @@ for (let index = 0; index < 3000; index++) {
 }
 samples.sort((a, b) => a - b);
 const at = (q) => samples[Math.floor(q * (samples.length - 1))];
-console.log(`sandbox warm call (serial, 3000 calls): p50 ${at(0.5).toFixed(3)} ms  p99 ${at(0.99).toFixed(3)} ms  -> ${Math.round(1000 / (samples.reduce((a, b) => a + b, 0) / samples.length))} calls/s`);
+console.log(
+  `sandbox warm call (serial, 3000 calls): p50 ${at(0.5).toFixed(3)} ms  p99 ${at(0.99).toFixed(3)} ms  -> ${Math.round(1000 / (samples.reduce((a, b) => a + b, 0) / samples.length))} calls/s`,
+);
 
 for (const concurrency of [workers, workers * 4, 64]) {
   let calls = 0;
   const deadline = Date.now() + 3000;
   const started = Date.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < deadline) {
-      await pool.run(code, args);
-      calls++;
-    }
-  }));
-  console.log(`sandbox concurrent calls (${concurrency} in flight, ${workers} worker threads): ${Math.round(calls / ((Date.now() - started) / 1000))} calls/s`);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        await pool.run(code, args);
+        calls++;
+      }
+    }),
+  );
+  console.log(
+    `sandbox concurrent calls (${concurrency} in flight, ${workers} worker threads): ${Math.round(calls / ((Date.now() - started) / 1000))} calls/s`,
+  );
 }
 await pool.close();

@@ -50,7 +50,8 @@ for (const file of files(root)) {
       const target = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'));
       edges.push(target);
       const targetLayer = layerOf(target);
-      if (rule?.layers && !rule.layers.includes(targetLayer)) problems.push(`${relative('.', file)}: ${layer}/ may not import ${targetLayer}/ (${specifier})`);
+      if (rule?.layers && !rule.layers.includes(targetLayer))
+        problems.push(`${relative('.', file)}: ${layer}/ may not import ${targetLayer}/ (${specifier})`);
     } else if (rule?.packages && !/^import\s+type\s/.test(match[0].trim())) {
       const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
       if (!rule.packages.includes(name)) problems.push(`${relative('.', file)}: ${layer}/ may not import the package '${specifier}'`);
@@ -59,7 +60,8 @@ for (const file of files(root)) {
   graph.set(file, edges);
   if (pureLayers.includes(layer)) {
     const code = source.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
-    for (const [pattern, what] of forbiddenInPure) if (pattern.test(code)) problems.push(`${relative('.', file)}: ${what} is not allowed in ${layer}/`);
+    for (const [pattern, what] of forbiddenInPure)
+      if (pattern.test(code)) problems.push(`${relative('.', file)}: ${what} is not allowed in ${layer}/`);
   }
 }
 

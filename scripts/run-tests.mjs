@@ -25,11 +25,17 @@ if (buildIsStale()) {
 }
 
 const filter = process.argv.slice(2);
-const files = [...find('src', '.test.ts'), ...find('test', '.test.ts')].filter((file) => filter.length === 0 || filter.some((part) => file.includes(part))).sort();
+const files = [...find('src', '.test.ts'), ...find('test', '.test.ts')]
+  .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
 const concurrency = process.env.FLOWRUN_TEST_CONCURRENCY ?? '3';
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files], { stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

@@ -68,7 +68,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   addCompatible('ollama', env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434/v1', env.OLLAMA_API_KEY);
   addCompatible('vllm', env.VLLM_BASE_URL, env.VLLM_API_KEY);
   addCompatible('groq', env.GROQ_API_KEY ? (env.GROQ_BASE_URL ?? 'https://api.groq.com/openai/v1') : undefined, env.GROQ_API_KEY);
-  addCompatible('openrouter', env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined, env.OPENROUTER_API_KEY);
+  addCompatible(
+    'openrouter',
+    env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined,
+    env.OPENROUTER_API_KEY,
+  );
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env.PORT, 8787, 'PORT'),
@@ -95,7 +99,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sandboxMemoryBytes: integer(env.FLOWRUN_SANDBOX_MEMORY_MB, 64, 'FLOWRUN_SANDBOX_MEMORY_MB') * 1024 * 1024,
       httpTimeoutMs: integer(env.FLOWRUN_TOOL_HTTP_TIMEOUT_MS, 15_000, 'FLOWRUN_TOOL_HTTP_TIMEOUT_MS'),
       httpMaxResponseBytes: integer(env.FLOWRUN_TOOL_HTTP_MAX_BYTES, 1024 * 1024, 'FLOWRUN_TOOL_HTTP_MAX_BYTES'),
-      ssrfAllowlist: (env.FLOWRUN_SSRF_ALLOWLIST ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+      ssrfAllowlist: (env.FLOWRUN_SSRF_ALLOWLIST ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
       maxDepth: integer(env.FLOWRUN_MAX_TOOL_DEPTH, 3, 'FLOWRUN_MAX_TOOL_DEPTH'),
     },
     catalogFile: env.FLOWRUN_CATALOG ? resolve(env.FLOWRUN_CATALOG) : join(packageRoot, 'catalog', 'models.json'),
@@ -149,7 +156,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // Assigned below; the writer stops a run whose events cannot be stored even on their own.
   let cancelRun: (executionId: string) => void = () => undefined;
   const writer = createEventWriter((events) => appendEvents(db, events), {
-    intervalMs: config.eventFlushMs, maxBatch: 500, isTransient: isTransientStoreError,
+    intervalMs: config.eventFlushMs,
+    maxBatch: 500,
+    isTransient: isTransientStoreError,
     onError: (error) => logger.error({ err: error }, 'event write failed'),
     onRunFailed: (executionId, error) => {
       logger.error({ err: error, executionId }, 'the events of this run cannot be stored; the run is stopped');
@@ -159,7 +168,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
   const models = createModelGateway(catalog, config.providers);
   const sandbox = createSandboxPool({
-    workers: config.tools.sandboxWorkers, timeoutMs: config.tools.sandboxTimeoutMs, memoryBytes: config.tools.sandboxMemoryBytes, maxResultBytes: 1024 * 1024,
+    workers: config.tools.sandboxWorkers,
+    timeoutMs: config.tools.sandboxTimeoutMs,
+    memoryBytes: config.tools.sandboxMemoryBytes,
+    maxResultBytes: 1024 * 1024,
     maxTimeoutMs: config.tools.sandboxMaxTimeoutMs,
     // By default a tenant may hold half the threads (at least one), so another tenant always finds one free.
     tenantConcurrency: config.tools.sandboxTenantConcurrency || Math.max(1, Math.floor(config.tools.sandboxWorkers / 2)),
@@ -168,7 +180,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // reached through a getter.
   const wired: { tools?: WorkerDeps['tools'] } = {};
   const workerDeps: WorkerDeps = {
-    db, bus, writer, models, clock, ids, pausedSecrets: new Map(), meters: new Map(),
+    db,
+    bus,
+    writer,
+    models,
+    clock,
+    ids,
+    pausedSecrets: new Map(),
+    meters: new Map(),
     get tools() {
       if (!wired.tools) throw new Error('the tool runner is not wired yet');
       return wired.tools;
@@ -185,11 +204,24 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const scheduler = createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency });
   cancelRun = (executionId) => void scheduler.cancel(executionId);
   const app = createApp({
-    db, bus, writer, scheduler, models, clock, ids, logger, workerDeps,
+    db,
+    bus,
+    writer,
+    scheduler,
+    models,
+    clock,
+    ids,
+    logger,
+    workerDeps,
     settings: {
-      bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.heartbeatMs, keyCacheTtlMs: config.keyCacheTtlMs,
-      initialCredits: config.initialCredits, adminToken: config.adminToken, cacheTtlMs: config.cacheTtlMs,
-      requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs,
+      bodyLimitBytes: config.bodyLimitBytes,
+      heartbeatMs: config.heartbeatMs,
+      keyCacheTtlMs: config.keyCacheTtlMs,
+      initialCredits: config.initialCredits,
+      adminToken: config.adminToken,
+      cacheTtlMs: config.cacheTtlMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
     },
   });
   const url = await app.listen({ host: config.host, port: config.port });

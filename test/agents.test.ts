@@ -13,7 +13,8 @@ after(() => harness.close());
 beforeEach(() => harness.fake.reset());
 
 const headers = () => ({ authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' });
-const systemOf = (request: FakeRequest) => String(((request.body.messages as Array<{ role: string; content: string }>)[0] ?? {}).content ?? '');
+const systemOf = (request: FakeRequest) =>
+  String(((request.body.messages as Array<{ role: string; content: string }>)[0] ?? {}).content ?? '');
 
 async function createAgent(body: Record<string, unknown>) {
   const response = await fetch(`${harness.baseUrl}/v1/agents`, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
@@ -24,30 +25,72 @@ async function createAgent(body: Record<string, unknown>) {
 test('agents are saved per tenant: create, list, get, patch, delete; a bad model is a 422', async () => {
   const agent = await createAgent({ name: 'Helper', description: 'helps', config: { model: 'gpt-4o', systemPrompt: 'Be helpful.' } });
   assert.ok(agent.id.startsWith('agent_'));
-  const bad = await fetch(`${harness.baseUrl}/v1/agents`, { method: 'POST', headers: headers(), body: JSON.stringify({ name: 'X', config: { model: 'google/gemini-2.5-flash' } }) });
+  const bad = await fetch(`${harness.baseUrl}/v1/agents`, {
+    method: 'POST',
+    headers: headers(),
+    body: JSON.stringify({ name: 'X', config: { model: 'google/gemini-2.5-flash' } }),
+  });
   assert.equal(bad.status, 422);
   const listed = (await (await fetch(`${harness.baseUrl}/v1/agents`, { headers: headers() })).json()) as { data: Array<{ id: string }> };
   assert.ok(listed.data.some((entry) => entry.id === agent.id));
-  const patched = (await (await fetch(`${harness.baseUrl}/v1/agents/${agent.id}`, { method: 'PATCH', headers: headers(), body: JSON.stringify({ description: 'helps more' }) })).json()) as { description: string };
+  const patched = (await (
+    await fetch(`${harness.baseUrl}/v1/agents/${agent.id}`, {
+      method: 'PATCH',
+      headers: headers(),
+      body: JSON.stringify({ description: 'helps more' }),
+    })
+  ).json()) as { description: string };
   assert.equal(patched.description, 'helps more');
-  assert.equal((await fetch(`${harness.baseUrl}/v1/agents/${agent.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${harness.key}` } })).status, 204);
+  assert.equal(
+    (await fetch(`${harness.baseUrl}/v1/agents/${agent.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${harness.key}` } }))
+      .status,
+    204,
+  );
   assert.equal((await fetch(`${harness.baseUrl}/v1/agents/${agent.id}`, { headers: headers() })).status, 404);
 });
 
 test('dispatch {agent:{agentId}, messages} streams agent_* events that validate, with tool calls in the loop', async () => {
   const agent = await createAgent({
-    name: 'Calculator', config: {
-      model: 'gpt-4o', systemPrompt: 'You calculate.',
-      tools: { runtimeTools: [{ name: 'square', toolType: 'custom', parametersSchema: { type: 'object', properties: { n: { type: 'number' } } }, config: { code: 'return parameters.n * parameters.n;' } }] },
+    name: 'Calculator',
+    config: {
+      model: 'gpt-4o',
+      systemPrompt: 'You calculate.',
+      tools: {
+        runtimeTools: [
+          {
+            name: 'square',
+            toolType: 'custom',
+            parametersSchema: { type: 'object', properties: { n: { type: 'number' } } },
+            config: { code: 'return parameters.n * parameters.n;' },
+          },
+        ],
+      },
       loopConfig: { maxTurns: 4 },
     },
   });
-  harness.fake.script((request) => (toolResultsIn(request).length === 0 ? { toolCalls: [{ id: 'sq', name: 'square', arguments: '{"n":9}' }] } : { chunks: ['It is ', '81.'] }));
-  const events = await readSse(await harness.dispatch({ agent: { agentId: agent.id }, messages: [{ role: 'user', content: 'What is 9 squared?' }] }));
+  harness.fake.script((request) =>
+    toolResultsIn(request).length === 0
+      ? { toolCalls: [{ id: 'sq', name: 'square', arguments: '{"n":9}' }] }
+      : { chunks: ['It is ', '81.'] },
+  );
+  const events = await readSse(
+    await harness.dispatch({ agent: { agentId: agent.id }, messages: [{ role: 'user', content: 'What is 9 squared?' }] }),
+  );
   const types = events.map((event) => event.event);
   assert.deepEqual(types, [
-    'agent_start', 'agent_turn_start', 'agent_tool_start', 'agent_tool_input_delta', 'agent_tool_input_delta', 'agent_turn_complete',
-    'agent_tool_input_complete', 'agent_tool_complete', 'agent_turn_start', 'agent_turn_delta', 'agent_turn_delta', 'agent_turn_complete', 'agent_complete',
+    'agent_start',
+    'agent_turn_start',
+    'agent_tool_start',
+    'agent_tool_input_delta',
+    'agent_tool_input_delta',
+    'agent_turn_complete',
+    'agent_tool_input_complete',
+    'agent_tool_complete',
+    'agent_turn_start',
+    'agent_turn_delta',
+    'agent_turn_delta',
+    'agent_turn_complete',
+    'agent_complete',
   ]);
   for (const event of events) assert.equal(validateRuntypeFrame(event.data), null, JSON.stringify(event.data));
   const start = events[0]!.data;
@@ -62,25 +105,59 @@ test('dispatch {agent:{agentId}, messages} streams agent_* events that validate,
 
 test('POST /v1/agents/{id}/execute answers JSON; multi-turn chat sends the whole history each time', async () => {
   const agent = await createAgent({ name: 'Chat', model: 'gpt-4o', systemPrompt: 'Chat.' });
-  harness.fake.script((request) => ({ text: `you said ${request.lastUserText} after ${(request.body.messages as unknown[]).length - 2} earlier messages` }));
-  const history = [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello!' }, { role: 'user', content: 'how are you?' }];
-  const response = await fetch(`${harness.baseUrl}/v1/agents/${agent.id}/execute`, { method: 'POST', headers: headers(), body: JSON.stringify({ messages: history, options: { streamResponse: false } }) });
+  harness.fake.script((request) => ({
+    text: `you said ${request.lastUserText} after ${(request.body.messages as unknown[]).length - 2} earlier messages`,
+  }));
+  const history = [
+    { role: 'user', content: 'hi' },
+    { role: 'assistant', content: 'hello!' },
+    { role: 'user', content: 'how are you?' },
+  ];
+  const response = await fetch(`${harness.baseUrl}/v1/agents/${agent.id}/execute`, {
+    method: 'POST',
+    headers: headers(),
+    body: JSON.stringify({ messages: history, options: { streamResponse: false } }),
+  });
   assert.equal(response.status, 200);
   const result = (await response.json()) as { finalOutput: string; status: string };
   assert.equal(result.finalOutput, 'you said how are you? after 2 earlier messages');
   const sent = harness.fake.requests[0]!.body.messages as Array<{ role: string; content: string }>;
-  assert.deepEqual(sent.map((message) => message.role), ['system', 'user', 'assistant', 'user']);
-  const missing = await fetch(`${harness.baseUrl}/v1/agents/${agent.id}/execute`, { method: 'POST', headers: headers(), body: JSON.stringify({ messages: [] }) });
+  assert.deepEqual(
+    sent.map((message) => message.role),
+    ['system', 'user', 'assistant', 'user'],
+  );
+  const missing = await fetch(`${harness.baseUrl}/v1/agents/${agent.id}/execute`, {
+    method: 'POST',
+    headers: headers(),
+    body: JSON.stringify({ messages: [] }),
+  });
   assert.equal(missing.status, 422);
-  assert.equal((await fetch(`${harness.baseUrl}/v1/agents/agent_nope/execute`, { method: 'POST', headers: headers(), body: JSON.stringify({ messages: history }) })).status, 404);
+  assert.equal(
+    (
+      await fetch(`${harness.baseUrl}/v1/agents/agent_nope/execute`, {
+        method: 'POST',
+        headers: headers(),
+        body: JSON.stringify({ messages: history }),
+      })
+    ).status,
+    404,
+  );
 });
 
 test('maxTurns stops an agent that keeps calling tools, with stopReason max_turns', async () => {
   harness.fake.script((_request, index) => ({ toolCalls: [{ id: `t${index}`, name: 'noop', arguments: '{}' }] }));
-  const response = await harness.dispatch({
-    agent: { name: 'Looper', model: 'gpt-4o', tools: { runtimeTools: [{ name: 'noop', toolType: 'custom', config: { code: 'return 1;' } }] }, loopConfig: { maxTurns: 3 } },
-    messages: [{ role: 'user', content: 'loop' }],
-  }, { query: 'events=unified' });
+  const response = await harness.dispatch(
+    {
+      agent: {
+        name: 'Looper',
+        model: 'gpt-4o',
+        tools: { runtimeTools: [{ name: 'noop', toolType: 'custom', config: { code: 'return 1;' } }] },
+        loopConfig: { maxTurns: 3 },
+      },
+      messages: [{ role: 'user', content: 'loop' }],
+    },
+    { query: 'events=unified' },
+  );
   const events = await readSse(response);
   const end = events.at(-1)!;
   assert.equal(end.event, 'execution_complete');
@@ -98,13 +175,22 @@ test('a sub-agent tool runs an isolated child agent; the tree shows who called w
       ? { toolCalls: [{ id: 'delegate', name: 'research', arguments: '{"message":"otters"}' }], usage: { input: 10, output: 5 } }
       : { text: `summary: ${toolResultsIn(request)[0]!.content}`, usage: { input: 20, output: 10 } };
   });
-  const result = (await (await harness.dispatch({
-    agent: { name: 'Lead', model: 'gpt-4o', systemPrompt: 'You lead.', tools: { runtimeTools: [{ name: 'research', toolType: 'subagent', config: { agentId: researcher.id } }] } },
-    messages: [{ role: 'user', content: 'tell me about otters' }],
-    options: { streamResponse: false },
-  })).json()) as { executionId: string; finalOutput: string; usage: { costUsd: number } };
+  const result = (await (
+    await harness.dispatch({
+      agent: {
+        name: 'Lead',
+        model: 'gpt-4o',
+        systemPrompt: 'You lead.',
+        tools: { runtimeTools: [{ name: 'research', toolType: 'subagent', config: { agentId: researcher.id } }] },
+      },
+      messages: [{ role: 'user', content: 'tell me about otters' }],
+      options: { streamResponse: false },
+    })
+  ).json()) as { executionId: string; finalOutput: string; usage: { costUsd: number } };
   assert.equal(result.finalOutput, 'summary: findings about otters');
-  const tree = (await (await fetch(`${harness.baseUrl}/v1/executions/${result.executionId}/tree`, { headers: headers() })).json()) as Record<string, any>;
+  const tree = (await (
+    await fetch(`${harness.baseUrl}/v1/executions/${result.executionId}/tree`, { headers: headers() })
+  ).json()) as Record<string, any>;
   assert.equal(tree.kind, 'agent');
   assert.equal(tree.children.length, 1);
   const child = tree.children[0];
@@ -122,10 +208,22 @@ test('a sub-agent tool runs an isolated child agent; the tree shows who called w
 test('an execute-agent step runs a saved agent inside a flow', async () => {
   const agent = await createAgent({ name: 'Summarizer', config: { model: 'gpt-4o', systemPrompt: 'Summarize.' } });
   harness.fake.script((request) => ({ text: `short: ${request.lastUserText}` }));
-  const result = (await (await harness.dispatch({
-    record: { metadata: { article: 'long text' } },
-    flow: { name: 'f', steps: [{ id: 's', name: 'S', type: 'execute-agent', config: { agentId: agent.id, message: 'Summarize {{_record.metadata.article}}', outputVariable: 'summary' } }] },
-    options: { streamResponse: false },
-  })).json()) as { output: { summary: string } };
+  const result = (await (
+    await harness.dispatch({
+      record: { metadata: { article: 'long text' } },
+      flow: {
+        name: 'f',
+        steps: [
+          {
+            id: 's',
+            name: 'S',
+            type: 'execute-agent',
+            config: { agentId: agent.id, message: 'Summarize {{_record.metadata.article}}', outputVariable: 'summary' },
+          },
+        ],
+      },
+      options: { streamResponse: false },
+    })
+  ).json()) as { output: { summary: string } };
   assert.equal(result.output.summary, 'short: Summarize long text');
 });

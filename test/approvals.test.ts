@@ -27,15 +27,35 @@ after(async () => {
 beforeEach(() => {
   harness.fake.reset();
   executed.length = 0;
-  harness.fake.script((request) => (toolResultsIn(request).length === 0 ? { toolCalls: [{ id: 'del_1', name: 'delete_file', arguments: '{"path":"/tmp/x"}' }] } : { text: `result: ${toolResultsIn(request)[0]!.content}` }));
+  harness.fake.script((request) =>
+    toolResultsIn(request).length === 0
+      ? { toolCalls: [{ id: 'del_1', name: 'delete_file', arguments: '{"path":"/tmp/x"}' }] }
+      : { text: `result: ${toolResultsIn(request)[0]!.content}` },
+  );
 });
 
 const headers = () => ({ authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' });
-const deleteTool = () => ({ name: 'delete_file', description: 'Deletes a file', toolType: 'external', config: { url: `${sideEffectsUrl}/delete`, method: 'POST' } });
-const guarded = (approval: Record<string, unknown> = { require: ['delete_file'] }) => ({
-  flow: { name: 'guarded', steps: [{ id: 'ask', name: 'Ask', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'clean up', tools: { runtimeTools: [deleteTool()], approval } } }] },
+const deleteTool = () => ({
+  name: 'delete_file',
+  description: 'Deletes a file',
+  toolType: 'external',
+  config: { url: `${sideEffectsUrl}/delete`, method: 'POST' },
 });
-const post = (path: string, body: unknown) => fetch(`${harness.baseUrl}${path}`, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
+const guarded = (approval: Record<string, unknown> = { require: ['delete_file'] }) => ({
+  flow: {
+    name: 'guarded',
+    steps: [
+      {
+        id: 'ask',
+        name: 'Ask',
+        type: 'prompt',
+        config: { model: 'gpt-4o', userPrompt: 'clean up', tools: { runtimeTools: [deleteTool()], approval } },
+      },
+    ],
+  },
+});
+const post = (path: string, body: unknown) =>
+  fetch(`${harness.baseUrl}${path}`, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
 
 test('a tool that needs approval pauses the run; approving runs it once and streams the rest, starting with the decision', async () => {
   const paused = await readSse(await harness.dispatch(guarded()));
@@ -47,9 +67,13 @@ test('a tool that needs approval pauses the run; approving runs it once and stre
   assert.deepEqual(executed, [], 'nothing ran before the decision');
   const executionId = String(paused[0]!.data.executionId);
   const approvalId = String(last.data.approvalId);
-  const pending = (await (await fetch(`${harness.baseUrl}/v1/approvals?status=pending`, { headers: headers() })).json()) as { data: Array<{ id: string; toolName: string; executionId: string }> };
+  const pending = (await (await fetch(`${harness.baseUrl}/v1/approvals?status=pending`, { headers: headers() })).json()) as {
+    data: Array<{ id: string; toolName: string; executionId: string }>;
+  };
   assert.ok(pending.data.some((entry) => entry.id === approvalId && entry.toolName === 'delete_file' && entry.executionId === executionId));
-  const status = (await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as { status: string };
+  const status = (await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as {
+    status: string;
+  };
   assert.equal(status.status, 'paused');
 
   const approved = await post('/v1/dispatch/approve', { executionId, approvalId, decision: 'approved', reason: 'fine' });
@@ -61,7 +85,11 @@ test('a tool that needs approval pauses the run; approving runs it once and stre
   assert.equal(rest.at(-1)!.data.finalOutput, 'result: {"deleted":true}');
   for (const event of rest) assert.equal(validateRuntypeFrame(event.data), null, JSON.stringify(event.data));
   assert.deepEqual(executed, [`${executionId}:del_1`], 'the tool ran once, after approval');
-  assert.equal((await post('/v1/dispatch/approve', { executionId, approvalId, decision: 'denied' })).status, 409, 'a second decision is refused');
+  assert.equal(
+    (await post('/v1/dispatch/approve', { executionId, approvalId, decision: 'denied' })).status,
+    409,
+    'a second decision is refused',
+  );
 });
 
 test('a denied tool is not run; the model is told and answers', async () => {
@@ -69,7 +97,14 @@ test('a denied tool is not run; the model is told and answers', async () => {
   const start = paused.find((event) => event.event === 'approval_start')!;
   assert.equal(start.data.toolName, 'delete_file');
   const executionId = String(paused[0]!.data.executionId);
-  const denied = await readSse(await post('/v1/dispatch/approve?events=unified', { executionId, approvalId: start.data.approvalId, decision: 'denied', reason: 'too risky' }));
+  const denied = await readSse(
+    await post('/v1/dispatch/approve?events=unified', {
+      executionId,
+      approvalId: start.data.approvalId,
+      decision: 'denied',
+      reason: 'too risky',
+    }),
+  );
   assert.equal(denied[0]!.event, 'approval_complete');
   assert.equal(denied[0]!.data.decision, 'denied');
   assert.equal(denied.at(-1)!.event, 'execution_complete');
@@ -82,7 +117,10 @@ test('an approval nobody decides resolves as timeout by itself, without any requ
   const executionId = String(paused[0]!.data.executionId);
   let execution: Record<string, any> = {};
   for (let attempt = 0; attempt < 100; attempt++) {
-    execution = (await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as Record<string, any>;
+    execution = (await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as Record<
+      string,
+      any
+    >;
     if (execution.status === 'completed') break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -96,10 +134,18 @@ test('an approval nobody decides resolves as timeout by itself, without any requ
 
 test('an approval step pauses; denied with onDenied fail fails the step; continue takes an approval decision', async () => {
   const flow = (onDenied: string) => ({
-    flow: { name: 'gate', steps: [
-      { id: 'gate', name: 'Gate', type: 'approval', config: { message: 'Publish {{_record.name}}?', data: { draft: '{{_record.metadata.text}}' }, onDenied } },
-      { id: 'after', name: 'After', type: 'set-variable', config: { variableName: 'done', value: 'published' } },
-    ] },
+    flow: {
+      name: 'gate',
+      steps: [
+        {
+          id: 'gate',
+          name: 'Gate',
+          type: 'approval',
+          config: { message: 'Publish {{_record.name}}?', data: { draft: '{{_record.metadata.text}}' }, onDenied },
+        },
+        { id: 'after', name: 'After', type: 'set-variable', config: { variableName: 'done', value: 'published' } },
+      ],
+    },
     record: { name: 'Post 1', metadata: { text: 'hello' } },
   });
   const paused = await readSse(await harness.dispatch(flow('fail'), { query: 'events=unified' }));
@@ -107,14 +153,25 @@ test('an approval step pauses; denied with onDenied fail fails the step; continu
   assert.equal(start.data.description, 'Publish Post 1?');
   assert.deepEqual(start.data.parameters, { data: { draft: 'hello' } });
   const executionId = String(paused[0]!.data.executionId);
-  const denied = await readSse(await post('/v1/dispatch/continue?events=unified', { executionId, continuation: { approvalId: start.data.approvalId, decision: 'denied', reason: 'not yet' } }));
+  const denied = await readSse(
+    await post('/v1/dispatch/continue?events=unified', {
+      executionId,
+      continuation: { approvalId: start.data.approvalId, decision: 'denied', reason: 'not yet' },
+    }),
+  );
   assert.equal(denied.at(-1)!.event, 'execution_error');
   assert.match(String((denied.at(-1)!.data.error as { message: string }).message), /denied: not yet/);
 
   const second = await readSse(await harness.dispatch(flow('fail')));
   const secondId = String(second[0]!.data.executionId);
   const approvalId = String(second.at(-1)!.data.approvalId);
-  const approved = await (await post('/v1/dispatch/continue', { executionId: secondId, streamResponse: false, continuation: { type: 'approval', approvalId, decision: 'approved' } })).json() as { status: string; output: Record<string, any> };
+  const approved = (await (
+    await post('/v1/dispatch/continue', {
+      executionId: secondId,
+      streamResponse: false,
+      continuation: { type: 'approval', approvalId, decision: 'approved' },
+    })
+  ).json()) as { status: string; output: Record<string, any> };
   assert.equal(approved.status, 'completed');
   assert.equal(approved.output.done, 'published');
   assert.equal(approved.output.gate.decision, 'approved');
@@ -125,7 +182,11 @@ test('continue and resume answer 404, 403 and 409; a paused run can be cancelled
   const paused = await readSse(await harness.dispatch(guarded()));
   const executionId = String(paused[0]!.data.executionId);
   const other = await harness.createKey('stranger');
-  const foreign = await fetch(`${harness.baseUrl}/v1/dispatch/approve`, { method: 'POST', headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' }, body: JSON.stringify({ executionId, approvalId: paused.at(-1)!.data.approvalId, decision: 'approved' }) });
+  const foreign = await fetch(`${harness.baseUrl}/v1/dispatch/approve`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ executionId, approvalId: paused.at(-1)!.data.approvalId, decision: 'approved' }),
+  });
   assert.equal(foreign.status, 403);
   assert.equal((await post('/v1/dispatch/approve', { executionId, approvalId: 'appr_nope', decision: 'approved' })).status, 404);
   const cancel = await post(`/v1/executions/${executionId}/cancel`, {});
@@ -134,18 +195,28 @@ test('continue and resume answer 404, 403 and 409; a paused run can be cancelled
   assert.equal(events.at(-1)!.event, 'flow_error');
   assert.equal((events.at(-1)!.data.error as { code: string }).code, 'CANCELLED');
   assert.equal((await post('/v1/dispatch/resume', { executionId, toolOutputs: {} })).status, 409, 'a cancelled run is not paused');
-  assert.equal((await post('/v1/dispatch/approve', { executionId, approvalId: paused.at(-1)!.data.approvalId, decision: 'approved' })).status, 409);
+  assert.equal(
+    (await post('/v1/dispatch/approve', { executionId, approvalId: paused.at(-1)!.data.approvalId, decision: 'approved' })).status,
+    409,
+  );
 });
 
 test('agents stream agent_approval_start, and /v1/agents/{id}/approve continues them', async () => {
-  const agent = (await (await post('/v1/agents', { name: 'Cleaner', config: { model: 'gpt-4o', tools: { runtimeTools: [deleteTool()], approval: { require: true, timeout: 60000 } } } })).json()) as { id: string };
+  const agent = (await (
+    await post('/v1/agents', {
+      name: 'Cleaner',
+      config: { model: 'gpt-4o', tools: { runtimeTools: [deleteTool()], approval: { require: true, timeout: 60000 } } },
+    })
+  ).json()) as { id: string };
   const paused = await readSse(await harness.dispatch({ agent: { agentId: agent.id }, messages: [{ role: 'user', content: 'clean' }] }));
   const start = paused.find((event) => event.event === 'agent_approval_start')!;
   assert.ok(start, paused.map((event) => event.event).join(','));
   assert.equal(validateRuntypeFrame(start.data), null);
   assert.equal(start.data.timeout, 60000);
   const executionId = String(paused[0]!.data.executionId);
-  const rest = await readSse(await post(`/v1/agents/${agent.id}/approve`, { executionId, approvalId: start.data.approvalId, decision: 'approved' }));
+  const rest = await readSse(
+    await post(`/v1/agents/${agent.id}/approve`, { executionId, approvalId: start.data.approvalId, decision: 'approved' }),
+  );
   assert.equal(rest[0]!.event, 'agent_approval_complete');
   assert.equal(rest.at(-1)!.event, 'agent_complete');
   assert.equal(executed.length, 1);

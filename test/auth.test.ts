@@ -8,9 +8,12 @@ before(async () => {
 });
 after(() => harness.close());
 
-const body = { flow: { name: 'mine', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'flowrun/echo', userPrompt: 'x' } }] }, options: { streamResponse: false } };
+const body = {
+  flow: { name: 'mine', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'flowrun/echo', userPrompt: 'x' } }] },
+  options: { streamResponse: false },
+};
 
-test('every route but /health and the playground needs a valid key, answered 401 in Runtype\'s error body', async () => {
+test("every route but /health and the playground needs a valid key, answered 401 in Runtype's error body", async () => {
   assert.equal((await fetch(`${harness.baseUrl}/health`)).status, 200);
   assert.equal((await fetch(`${harness.baseUrl}/`)).status, 200);
   const attempts: Array<Record<string, string>> = [
@@ -22,8 +25,16 @@ test('every route but /health and the playground needs a valid key, answered 401
     { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
   ];
   for (const headers of attempts) {
-    for (const [method, path] of [['POST', '/v1/dispatch'], ['GET', '/v1/executions'], ['GET', '/v1/executions/x/events']] as const) {
-      const response = await fetch(`${harness.baseUrl}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: method === 'POST' ? JSON.stringify(body) : undefined });
+    for (const [method, path] of [
+      ['POST', '/v1/dispatch'],
+      ['GET', '/v1/executions'],
+      ['GET', '/v1/executions/x/events'],
+    ] as const) {
+      const response = await fetch(`${harness.baseUrl}${path}`, {
+        method,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: method === 'POST' ? JSON.stringify(body) : undefined,
+      });
       assert.equal(response.status, 401, `${method} ${path} with ${JSON.stringify(headers)}`);
       const error = (await response.json()) as { error: string; code: string; details: unknown[] };
       assert.equal(error.code, 'UNAUTHORIZED');
@@ -36,26 +47,38 @@ test('every route but /health and the playground needs a valid key, answered 401
   assert.equal(bare.status, 200);
 });
 
-test('a test key never sees live data, and a tenant never sees another tenant\'s', async () => {
+test("a test key never sees live data, and a tenant never sees another tenant's", async () => {
   const live = await harness.createKey('default', 'live');
   const other = await harness.createKey('acme', 'test');
-  const run = async (key: string) => ((await (await harness.dispatch(body, { key })).json()) as { executionId: string; flowId: string }).executionId;
+  const run = async (key: string) =>
+    ((await (await harness.dispatch(body, { key })).json()) as { executionId: string; flowId: string }).executionId;
   const testRun = await run(harness.key);
   const liveRun = await run(live);
   const otherRun = await run(other);
   const list = async (key: string) =>
-    ((await (await fetch(`${harness.baseUrl}/v1/executions?limit=100`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> }).data.map((execution) => execution.id);
+    (
+      (await (await fetch(`${harness.baseUrl}/v1/executions?limit=100`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+        data: Array<{ id: string }>;
+      }
+    ).data.map((execution) => execution.id);
   assert.deepEqual(await list(harness.key), [testRun]);
   assert.deepEqual(await list(live), [liveRun]);
   assert.deepEqual(await list(other), [otherRun]);
-  for (const [key, foreign] of [[harness.key, liveRun], [live, testRun], [other, testRun], [harness.key, otherRun]] as const) {
+  for (const [key, foreign] of [
+    [harness.key, liveRun],
+    [live, testRun],
+    [other, testRun],
+    [harness.key, otherRun],
+  ] as const) {
     const response = await fetch(`${harness.baseUrl}/v1/executions/${foreign}`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(response.status, 404);
     const events = await fetch(`${harness.baseUrl}/v1/executions/${foreign}/events`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(events.status, 404);
   }
   // Stored flows are per tenant and mode too.
-  const created = (await (await harness.dispatch({ ...body, options: { streamResponse: false, flowMode: 'create' } })).json()) as { flowId: string };
+  const created = (await (await harness.dispatch({ ...body, options: { streamResponse: false, flowMode: 'create' } })).json()) as {
+    flowId: string;
+  };
   const foreign = await harness.dispatch({ flow: { id: created.flowId }, options: { streamResponse: false } }, { key: live });
   assert.equal(foreign.status, 404);
 });

@@ -12,13 +12,30 @@ after(() => harness.close());
 beforeEach(() => harness.fake.reset());
 
 const auth = (key = harness.key) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
-const clientTool = { name: 'get_page_title', description: 'Reads the title of the page the user is on', parametersSchema: { type: 'object', properties: { selector: { type: 'string' } } } };
+const clientTool = {
+  name: 'get_page_title',
+  description: 'Reads the title of the page the user is on',
+  parametersSchema: { type: 'object', properties: { selector: { type: 'string' } } },
+};
 const body = (extra: Record<string, unknown> = {}) => ({
   clientTools: [clientTool],
-  flow: { name: 'widget', steps: [
-    { id: 'ask', name: 'Ask', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'what page is this?', outputVariable: 'answer', tools: { runtimeTools: [{ name: 'server_clock', toolType: 'custom', config: { code: 'return "12:00";' } }] } } },
-    { id: 'after', name: 'After', type: 'set-variable', config: { variableName: 'echo', value: 'answer was {{answer}}' } },
-  ] },
+  flow: {
+    name: 'widget',
+    steps: [
+      {
+        id: 'ask',
+        name: 'Ask',
+        type: 'prompt',
+        config: {
+          model: 'gpt-4o',
+          userPrompt: 'what page is this?',
+          outputVariable: 'answer',
+          tools: { runtimeTools: [{ name: 'server_clock', toolType: 'custom', config: { code: 'return "12:00";' } }] },
+        },
+      },
+      { id: 'after', name: 'After', type: 'set-variable', config: { variableName: 'echo', value: 'answer was {{answer}}' } },
+    ],
+  },
   ...extra,
 });
 
@@ -27,7 +44,12 @@ function scriptModel() {
   harness.fake.script((request) => {
     const results = toolResultsIn(request);
     if (results.length === 0) {
-      return { toolCalls: [{ id: 'call_clock', name: 'server_clock', arguments: '{}' }, { id: 'call_title', name: 'get_page_title', arguments: '{"selector":"h1"}' }] };
+      return {
+        toolCalls: [
+          { id: 'call_clock', name: 'server_clock', arguments: '{}' },
+          { id: 'call_title', name: 'get_page_title', arguments: '{"selector":"h1"}' },
+        ],
+      };
     }
     return { text: `page ${results.map((result) => result.content).join(' at ')}` };
   });
@@ -49,7 +71,9 @@ test('a client tool pauses the run (stream ends without completion); resume cont
   assert.equal(stored.status, 'paused');
 
   const resumed = await fetch(`${harness.baseUrl}/v1/dispatch/resume`, {
-    method: 'POST', headers: auth(), body: JSON.stringify({ executionId, toolOutputs: { call_title: 'Pricing' }, streamResponse: true }),
+    method: 'POST',
+    headers: auth(),
+    body: JSON.stringify({ executionId, toolOutputs: { call_title: 'Pricing' }, streamResponse: true }),
   });
   assert.equal(resumed.status, 200);
   const rest = await readSse(resumed);
@@ -58,20 +82,34 @@ test('a client tool pauses the run (stream ends without completion); resume cont
   assert.equal(rest.at(-1)!.data.finalOutput, 'answer was page 12:00 at Pricing');
   assert.equal(String(rest[0]!.data.executionId), executionId);
   const seqs = [...paused, ...rest].map((event) => Number(event.id));
-  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'one sequence across the pause');
-  assert.ok(Math.min(...rest.map((event) => Number(event.id))) > Math.max(...paused.map((event) => Number(event.id))), 'continues after the stored events');
+  assert.deepEqual(
+    seqs,
+    [...seqs].sort((a, b) => a - b),
+    'one sequence across the pause',
+  );
+  assert.ok(
+    Math.min(...rest.map((event) => Number(event.id))) > Math.max(...paused.map((event) => Number(event.id))),
+    'continues after the stored events',
+  );
   // The model saw both results: the server tool's and the client's.
-  assert.deepEqual(toolResultsIn(harness.fake.requests.at(-1)!).map((result) => result.content), ['12:00', 'Pricing']);
+  assert.deepEqual(
+    toolResultsIn(harness.fake.requests.at(-1)!).map((result) => result.content),
+    ['12:00', 'Pricing'],
+  );
   // The full replay is the paused stream plus the continuation.
   const replay = await readSse(await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events`, { headers: auth() }));
-  assert.deepEqual(replay.map((event) => event.id), [...paused, ...rest].map((event) => event.id));
+  assert.deepEqual(
+    replay.map((event) => event.id),
+    [...paused, ...rest].map((event) => event.id),
+  );
 });
 
 test('resume answers 404, 403, 409 and 422 as documented; outputs may be keyed by tool name', async () => {
   scriptModel();
   const paused = await readSse(await harness.dispatch(body()));
   const executionId = String(paused[0]!.data.executionId);
-  const resume = (payload: unknown, key?: string) => fetch(`${harness.baseUrl}/v1/dispatch/resume`, { method: 'POST', headers: auth(key), body: JSON.stringify(payload) });
+  const resume = (payload: unknown, key?: string) =>
+    fetch(`${harness.baseUrl}/v1/dispatch/resume`, { method: 'POST', headers: auth(key), body: JSON.stringify(payload) });
   assert.equal((await resume({ executionId: 'exec_nope', toolOutputs: {} })).status, 404);
   assert.equal((await resume({ executionId, toolOutputs: {} }, await harness.createKey('someone-else'))).status, 403);
   const missing = await resume({ executionId, toolOutputs: { wrong: 1 } });
@@ -92,7 +130,10 @@ test('the unified vocabulary ends a paused stream with await; Travrse with tool_
   harness.fake.reset();
   scriptModel();
   const travrse = await readSse(await harness.dispatch(body(), { query: 'events=travrse' }));
-  assert.deepEqual(travrse.slice(-2).map((event) => event.event), ['tool_waiting_local', 'flow_paused']);
+  assert.deepEqual(
+    travrse.slice(-2).map((event) => event.event),
+    ['tool_waiting_local', 'flow_paused'],
+  );
   // Non-streaming dispatch reports the pause and what it waits for.
   harness.fake.reset();
   scriptModel();
@@ -105,11 +146,22 @@ test('the unified vocabulary ends a paused stream with await; Travrse with tool_
 test('a paused run survives a server restart: the pause is stored, not held in memory', async () => {
   const { startHarness: start } = await import('./support/harness.js');
   const first = await start();
-  first.fake.script((request) => (toolResultsIn(request).length === 0 ? { toolCalls: [{ id: 'c1', name: 'get_page_title', arguments: '{}' }] } : { text: 'resumed fine' }));
-  const paused = await readSse(await first.dispatch({ clientTools: [clientTool], flow: { name: 'w', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi' } }] } }));
+  first.fake.script((request) =>
+    toolResultsIn(request).length === 0 ? { toolCalls: [{ id: 'c1', name: 'get_page_title', arguments: '{}' }] } : { text: 'resumed fine' },
+  );
+  const paused = await readSse(
+    await first.dispatch({
+      clientTools: [clientTool],
+      flow: { name: 'w', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi' } }] },
+    }),
+  );
   const executionId = String(paused[0]!.data.executionId);
   const restarted = await first.restart();
-  const resumed = await fetch(`${restarted.baseUrl}/v1/dispatch/resume`, { method: 'POST', headers: auth(first.key), body: JSON.stringify({ executionId, toolOutputs: { c1: 'T' }, streamResponse: false }) });
+  const resumed = await fetch(`${restarted.baseUrl}/v1/dispatch/resume`, {
+    method: 'POST',
+    headers: auth(first.key),
+    body: JSON.stringify({ executionId, toolOutputs: { c1: 'T' }, streamResponse: false }),
+  });
   assert.equal(((await resumed.json()) as { finalOutput: string }).finalOutput, 'resumed fine');
   await restarted.close();
 });

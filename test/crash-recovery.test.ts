@@ -44,7 +44,11 @@ before(async () => {
   fake.script((request) => {
     const step = /step (\w+)/.exec(request.lastUserText)?.[1] ?? 'x';
     return toolResultsIn(request).length === 0
-      ? { toolCalls: [{ id: `call_${step}`, name: 'record', arguments: JSON.stringify({ step }) }], delayMs: 15, usage: { input: 20, output: 10 } }
+      ? {
+          toolCalls: [{ id: `call_${step}`, name: 'record', arguments: JSON.stringify({ step }) }],
+          delayMs: 15,
+          usage: { input: 20, output: 10 },
+        }
       : { chunks: ['done ', 'with ', step], delayMs: 15, usage: { input: 30, output: 5 } };
   });
   counter = createServer((request, response) => {
@@ -59,8 +63,13 @@ before(async () => {
   counterUrl = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`;
   dataDir = mkdtempSync(join(tmpdir(), 'flowrun-fault-'));
   env = {
-    FLOWRUN_DATA_DIR: dataDir, PORT: '0', OPENAI_API_KEY: 'sk-fault', OPENAI_BASE_URL: `${fake.url}/v1`, FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1',
-    FLOWRUN_LOG_LEVEL: 'warn', FLOWRUN_SHUTDOWN_TIMEOUT_MS: '100',
+    FLOWRUN_DATA_DIR: dataDir,
+    PORT: '0',
+    OPENAI_API_KEY: 'sk-fault',
+    OPENAI_BASE_URL: `${fake.url}/v1`,
+    FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1',
+    FLOWRUN_LOG_LEVEL: 'warn',
+    FLOWRUN_SHUTDOWN_TIMEOUT_MS: '100',
   };
 });
 after(async () => {
@@ -81,94 +90,126 @@ function kill(child: ChildProcess): Promise<void> {
 }
 
 const flow = (index: number) => ({
-  flow: { name: `fault-${index}`, steps: [
-    ...['a', 'b', 'c', 'd'].map((step) => ({
-      id: step, name: step, type: 'prompt', config: {
-        model: 'gpt-4o', userPrompt: `step ${step}`, outputVariable: step,
-        tools: { runtimeTools: [{ name: 'record', toolType: 'external', parametersSchema: { type: 'object', properties: { step: { type: 'string' } } }, config: { url: `${counterUrl}/record`, method: 'POST' } }] },
-      },
-    })),
-    { id: 'e', name: 'e', type: 'set-variable', config: { variableName: 'summary', value: '{{a}} / {{d}}' } },
-  ] },
+  flow: {
+    name: `fault-${index}`,
+    steps: [
+      ...['a', 'b', 'c', 'd'].map((step) => ({
+        id: step,
+        name: step,
+        type: 'prompt',
+        config: {
+          model: 'gpt-4o',
+          userPrompt: `step ${step}`,
+          outputVariable: step,
+          tools: {
+            runtimeTools: [
+              {
+                name: 'record',
+                toolType: 'external',
+                parametersSchema: { type: 'object', properties: { step: { type: 'string' } } },
+                config: { url: `${counterUrl}/record`, method: 'POST' },
+              },
+            ],
+          },
+        },
+      })),
+      { id: 'e', name: 'e', type: 'set-variable', config: { variableName: 'summary', value: '{{a}} / {{d}}' } },
+    ],
+  },
 });
 
-test(`${runs * killsPerRun} SIGKILLs at seeded-random points: every run completes, gap-free, with no completed work done twice`, { timeout: 600_000 }, async () => {
-  const random = mulberry32(seed);
-  const key = runCli(['keys', 'create'], env).stdout.trim();
-  const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-  const kills: number[] = [];
-  const executionIds: string[] = [];
-  let server = await startServer();
-  try {
-  for (let index = 0; index < runs; index++) {
-    const response = await fetch(`${server.url}/v1/dispatch`, { method: 'POST', headers: auth, body: JSON.stringify(flow(index)) });
-    const executionId = response.headers.get('x-execution-id')!;
-    executionIds.push(executionId);
-    void readSse(response).catch(() => undefined);
-    for (let k = 0; k < killsPerRun; k++) {
-      await new Promise((resolve) => setTimeout(resolve, 30 + random() * 250));
-      // The kill's time is when the process is gone: a call that arrived before it belongs to the old process.
-      await kill(server.child);
-      kills.push(Date.now());
-      server = await startServer();
-    }
-    // After the last restart the run must finish on its own.
-    let execution: Record<string, any> = {};
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      execution = (await (await fetch(`${server.url}/v1/executions/${executionId}`, { headers: auth })).json()) as Record<string, any>;
-      if (!['running', 'queued'].includes(execution.status)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.equal(execution.status, 'completed', `run ${index}: ${JSON.stringify(execution.error)}`);
-    assert.equal(execution.output.summary, 'done with a / done with d');
+test(
+  `${runs * killsPerRun} SIGKILLs at seeded-random points: every run completes, gap-free, with no completed work done twice`,
+  { timeout: 600_000 },
+  async () => {
+    const random = mulberry32(seed);
+    const key = runCli(['keys', 'create'], env).stdout.trim();
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const kills: number[] = [];
+    const executionIds: string[] = [];
+    let server = await startServer();
+    try {
+      for (let index = 0; index < runs; index++) {
+        const response = await fetch(`${server.url}/v1/dispatch`, { method: 'POST', headers: auth, body: JSON.stringify(flow(index)) });
+        const executionId = response.headers.get('x-execution-id')!;
+        executionIds.push(executionId);
+        void readSse(response).catch(() => undefined);
+        for (let k = 0; k < killsPerRun; k++) {
+          await new Promise((resolve) => setTimeout(resolve, 30 + random() * 250));
+          // The kill's time is when the process is gone: a call that arrived before it belongs to the old process.
+          await kill(server.child);
+          kills.push(Date.now());
+          server = await startServer();
+        }
+        // After the last restart the run must finish on its own.
+        let execution: Record<string, any> = {};
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          execution = (await (await fetch(`${server.url}/v1/executions/${executionId}`, { headers: auth })).json()) as Record<string, any>;
+          if (!['running', 'queued'].includes(execution.status)) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.equal(execution.status, 'completed', `run ${index}: ${JSON.stringify(execution.error)}`);
+        assert.equal(execution.output.summary, 'done with a / done with d');
 
-    const events = await readSse(await fetch(`${server.url}/v1/executions/${executionId}/events?events=runtype`, { headers: auth }));
-    const stored = (await (await fetch(`${server.url}/v1/executions/${executionId}`, { headers: auth })).json()) as Record<string, any>;
-    assert.equal(stored.eventCount, Number(events.at(-1)!.id));
-    const ids = events.map((event) => Number(event.id));
-    for (let position = 1; position < ids.length; position++) assert.ok(ids[position]! > ids[position - 1]!, `run ${index}: events out of order`);
-    for (const step of ['a', 'b', 'c', 'd', 'e']) {
-      assert.equal(events.filter((event) => event.event === 'step_complete' && event.data.id === step).length, 1, `run ${index}: step ${step} completed once`);
-    }
-    assert.equal(events.filter((event) => event.event === 'flow_complete').length, 1);
-    assert.equal(stored.steps.length, 5);
-    // Usage adds up: the run's usage is the sum of its steps', and its credits match its cost.
-    const stepCost = stored.steps.reduce((sum: number, step: { usage: { costUsd: number } | null }) => sum + (step.usage?.costUsd ?? 0), 0);
-    assert.equal(Math.round(stored.usage.costUsd * 1e9), Math.round(stepCost * 1e9), `run ${index}: usage`);
-    assert.equal(stored.creditsUsed, Math.ceil(stored.usage.costUsd * 1e6 - 1e-6), `run ${index}: credits`);
-    // Tool calls: each ran once, except one cut short by a kill (delivered again after the restart).
-    for (const step of ['a', 'b', 'c', 'd']) {
-      const times = arrivals.get(`${executionId}:call_${step}`) ?? [];
-      assert.ok(times.length >= 1, `run ${index}: tool of step ${step} ran`);
-      for (let position = 1; position < times.length; position++) {
-        const killBetween = kills.some((at) => at >= times[position - 1]! && at <= times[position]!);
-        assert.ok(killBetween, `run ${index}: tool of step ${step} ran twice without a crash in between`);
+        const events = await readSse(await fetch(`${server.url}/v1/executions/${executionId}/events?events=runtype`, { headers: auth }));
+        const stored = (await (await fetch(`${server.url}/v1/executions/${executionId}`, { headers: auth })).json()) as Record<string, any>;
+        assert.equal(stored.eventCount, Number(events.at(-1)!.id));
+        const ids = events.map((event) => Number(event.id));
+        for (let position = 1; position < ids.length; position++)
+          assert.ok(ids[position]! > ids[position - 1]!, `run ${index}: events out of order`);
+        for (const step of ['a', 'b', 'c', 'd', 'e']) {
+          assert.equal(
+            events.filter((event) => event.event === 'step_complete' && event.data.id === step).length,
+            1,
+            `run ${index}: step ${step} completed once`,
+          );
+        }
+        assert.equal(events.filter((event) => event.event === 'flow_complete').length, 1);
+        assert.equal(stored.steps.length, 5);
+        // Usage adds up: the run's usage is the sum of its steps', and its credits match its cost.
+        const stepCost = stored.steps.reduce(
+          (sum: number, step: { usage: { costUsd: number } | null }) => sum + (step.usage?.costUsd ?? 0),
+          0,
+        );
+        assert.equal(Math.round(stored.usage.costUsd * 1e9), Math.round(stepCost * 1e9), `run ${index}: usage`);
+        assert.equal(stored.creditsUsed, Math.ceil(stored.usage.costUsd * 1e6 - 1e-6), `run ${index}: credits`);
+        // Tool calls: each ran once, except one cut short by a kill (delivered again after the restart).
+        for (const step of ['a', 'b', 'c', 'd']) {
+          const times = arrivals.get(`${executionId}:call_${step}`) ?? [];
+          assert.ok(times.length >= 1, `run ${index}: tool of step ${step} ran`);
+          for (let position = 1; position < times.length; position++) {
+            const killBetween = kills.some((at) => at >= times[position - 1]! && at <= times[position]!);
+            assert.ok(killBetween, `run ${index}: tool of step ${step} ran twice without a crash in between`);
+          }
+        }
       }
+    } finally {
+      await kill(server.child);
     }
-  }
-  } finally {
-    await kill(server.child);
-  }
-  // The stored event logs are gap-free (every sequence number from 1 to the last, once), and the ledger adds
-  // up across all the crashes.
-  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: dataDir }));
-  const scope = { tenantId: 'default', mode: 'test' as const };
-  const gaps: string[] = [];
-  let ledger: { balance: number; sum: number; held: number; gaps: string[] };
-  try {
-    const reserved = await db.selectFrom('executions').select((eb) => eb.fn.sum<number>('credits_reserved').as('held')).executeTakeFirst();
-    for (const id of executionIds) {
-      const rows = await db.selectFrom('execution_events').select('seq').where('execution_id', '=', id).orderBy('seq').execute();
-      rows.forEach((row, index) => {
-        if (Number(row.seq) !== index + 1) gaps.push(`${id}@${index}`);
-      });
+    // The stored event logs are gap-free (every sequence number from 1 to the last, once), and the ledger adds
+    // up across all the crashes.
+    const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: dataDir }));
+    const scope = { tenantId: 'default', mode: 'test' as const };
+    const gaps: string[] = [];
+    let ledger: { balance: number; sum: number; held: number; gaps: string[] };
+    try {
+      const reserved = await db
+        .selectFrom('executions')
+        .select((eb) => eb.fn.sum<number>('credits_reserved').as('held'))
+        .executeTakeFirst();
+      for (const id of executionIds) {
+        const rows = await db.selectFrom('execution_events').select('seq').where('execution_id', '=', id).orderBy('seq').execute();
+        rows.forEach((row, index) => {
+          if (Number(row.seq) !== index + 1) gaps.push(`${id}@${index}`);
+        });
+      }
+      ledger = { balance: await getBalance(db, scope), sum: await ledgerSum(db, scope), held: Number(reserved?.held ?? 0), gaps };
+    } finally {
+      await db.destroy();
     }
-    ledger = { balance: await getBalance(db, scope), sum: await ledgerSum(db, scope), held: Number(reserved?.held ?? 0), gaps };
-  } finally {
-    await db.destroy();
-  }
-  assert.deepEqual(ledger.gaps, [], 'stored event logs are gap-free');
-  assert.equal(ledger.held, 0, 'no reservation is left behind');
-  assert.equal(ledger.sum, ledger.balance, 'the ledger adds up to the balance');
-});
+    assert.deepEqual(ledger.gaps, [], 'stored event logs are gap-free');
+    assert.equal(ledger.held, 0, 'no reservation is left behind');
+    assert.equal(ledger.sum, ledger.balance, 'the ledger adds up to the balance');
+  },
+);

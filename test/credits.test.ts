@@ -10,15 +10,24 @@ before(async () => {
   harness = await startHarness({ FLOWRUN_INITIAL_CREDITS: '50', FLOWRUN_ADMIN_TOKEN: 'admin-secret-token' });
   harness.fake.script(() => ({ text: 'ok', usage: { input: 12, output: 5 } }));
   const created = await fetch(`${harness.baseUrl}/api/v1/flows`, {
-    method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'cheap', slug: 'cheap', templates: [{ name: 'main', userTemplate: 'hi [[n]]', llm: 'gpt-4o-mini', maxTokens: 10 }] }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'cheap',
+      slug: 'cheap',
+      templates: [{ name: 'main', userTemplate: 'hi [[n]]', llm: 'gpt-4o-mini', maxTokens: 10 }],
+    }),
   });
   assert.equal(created.status, 201);
 });
 after(() => harness.close());
 
 const run = (nonce: string, extra: Record<string, unknown> = {}, key = harness.key) =>
-  fetch(`${harness.baseUrl}/api/v1/flows/cheap/runs`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ parameters: { n: 1 }, nonce, ...extra }) });
+  fetch(`${harness.baseUrl}/api/v1/flows/cheap/runs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ parameters: { n: 1 }, nonce, ...extra }),
+  });
 
 async function ledger(tenantId = 'default', mode: 'test' | 'live' = 'test') {
   const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: harness.dataDir }));
@@ -31,10 +40,16 @@ async function ledger(tenantId = 'default', mode: 'test' | 'live' = 'test') {
 
 test('50 concurrent runs against a small balance never overdraw it, and the ledger adds up', async () => {
   const responses = await Promise.all(Array.from({ length: 50 }, (_, index) => run(`c${index}`)));
-  const bodies = await Promise.all(responses.map(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, any> })));
+  const bodies = await Promise.all(
+    responses.map(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, any> })),
+  );
   const succeeded = bodies.filter((entry) => entry.status === 200);
   const refused = bodies.filter((entry) => entry.status === 402);
-  assert.equal(succeeded.length + refused.length, 50, JSON.stringify(bodies.filter((entry) => ![200, 402].includes(entry.status)).slice(0, 2)));
+  assert.equal(
+    succeeded.length + refused.length,
+    50,
+    JSON.stringify(bodies.filter((entry) => ![200, 402].includes(entry.status)).slice(0, 2)),
+  );
   assert.ok(succeeded.length >= 1 && refused.length >= 1, `${succeeded.length} ran, ${refused.length} refused`);
   for (const entry of refused) assert.equal(entry.body.code, 'COST_LIMIT_EXCEEDED');
   const perRun = Math.ceil(((12 * 0.15 + 5 * 0.6) / 1e6) * 1e6 - 1e-6);
@@ -58,9 +73,17 @@ test('no credits left is 402 before the model is called; top-ups come from the a
   assert.equal(drained.status, 402);
   assert.equal(((await drained.json()) as { code: string }).code, 'COST_LIMIT_EXCEEDED');
   assert.equal(harness.fake.requests.length, calls, 'the refused run never called the model');
-  const unauthorized = await fetch(`${harness.baseUrl}/admin/credits`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body: JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1000 }) });
+  const unauthorized = await fetch(`${harness.baseUrl}/admin/credits`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+    body: JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1000 }),
+  });
   assert.equal(unauthorized.status, 401);
-  const topUp = await fetch(`${harness.baseUrl}/admin/credits`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer admin-secret-token' }, body: JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1000 }) });
+  const topUp = await fetch(`${harness.baseUrl}/admin/credits`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer admin-secret-token' },
+    body: JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1000 }),
+  });
   assert.equal(topUp.status, 200);
   const before = (await topUp.json()) as { creditsLeft: number };
   const ok = await run('after-topup');
@@ -84,6 +107,9 @@ test('maxRequestCostCredits below the worst case is 402 COST_LIMIT_EXCEEDED and 
   assert.equal(harness.fake.requests.length, calls);
   assert.equal((await run('roomy', { maxRequestCostCredits: 100 })).status, 200);
   // Dispatch runs are debited from the same ledger.
-  const dispatch = await harness.dispatch({ flow: { name: 'd', steps: [{ type: 'prompt', name: 'P', config: { model: 'gpt-4o-mini', userPrompt: 'x', maxTokens: 10 } }] }, options: { streamResponse: false, maxRequestCostCredits: 1 } });
+  const dispatch = await harness.dispatch({
+    flow: { name: 'd', steps: [{ type: 'prompt', name: 'P', config: { model: 'gpt-4o-mini', userPrompt: 'x', maxTokens: 10 } }] },
+    options: { streamResponse: false, maxRequestCostCredits: 1 },
+  });
   assert.equal(dispatch.status, 402);
 });

@@ -17,7 +17,15 @@ const everything = {
     steps: [
       { id: 'off', name: 'Off', type: 'prompt', enabled: false, config: { model: 'gpt-4o', userPrompt: 'x' } },
       { id: 'gated', name: 'Gated', type: 'set-variable', when: '1 > 2', config: { variableName: 'g', value: 1 } },
-      { id: 'branch', name: 'Branch', type: 'conditional', config: { condition: 'true', trueSteps: [{ id: 'talk', name: 'Talk', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi' } }] } },
+      {
+        id: 'branch',
+        name: 'Branch',
+        type: 'conditional',
+        config: {
+          condition: 'true',
+          trueSteps: [{ id: 'talk', name: 'Talk', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi' } }],
+        },
+      },
       { id: 'soft', name: 'Soft', type: 'prompt', errorHandling: { onError: 'continue' }, config: { model: 'gpt-4o', userPrompt: 'fail' } },
       { id: 'hard', name: 'Hard', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'fail' } },
     ],
@@ -28,12 +36,28 @@ test('every Runtype legacy frame of a run with skips, branches, deltas and failu
   const events = await readSse(await harness.dispatch(everything, { query: 'events=runtype' }));
   const types = events.map((event) => event.event);
   assert.deepEqual(types, [
-    'flow_start', 'step_skip', 'step_skip', 'step_start', 'step_start', 'step_delta', 'step_delta', 'step_complete', 'step_complete',
-    'step_start', 'step_error', 'step_start', 'step_error', 'flow_error',
+    'flow_start',
+    'step_skip',
+    'step_skip',
+    'step_start',
+    'step_start',
+    'step_delta',
+    'step_delta',
+    'step_complete',
+    'step_complete',
+    'step_start',
+    'step_error',
+    'step_start',
+    'step_error',
+    'flow_error',
   ]);
   for (const event of events) assert.equal(validateRuntypeFrame(event.data), null, JSON.stringify(event.data));
   const ids = events.map((event) => Number(event.id));
-  assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ids increase');
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'ids increase',
+  );
   assert.equal(new Set(ids).size, ids.length, 'ids are unique');
   // The schema must catch a broken frame, or this test proves nothing.
   assert.notEqual(validateRuntypeFrame({ type: 'step_skip', id: 'x' }), null);
@@ -42,24 +66,53 @@ test('every Runtype legacy frame of a run with skips, branches, deltas and failu
 
 test('the unified vocabulary maps the same run: step failures are step_complete success:false, the end is execution_error', async () => {
   const events = await readSse(await harness.dispatch(everything, { query: 'events=unified' }));
-  assert.deepEqual(events.map((event) => event.event), [
-    'execution_start', 'step_skip', 'step_skip', 'step_start', 'step_start', 'text_start', 'text_delta', 'text_delta', 'text_complete',
-    'step_complete', 'step_complete', 'step_start', 'step_complete', 'step_start', 'step_complete', 'execution_error',
-  ]);
+  assert.deepEqual(
+    events.map((event) => event.event),
+    [
+      'execution_start',
+      'step_skip',
+      'step_skip',
+      'step_start',
+      'step_start',
+      'text_start',
+      'text_delta',
+      'text_delta',
+      'text_complete',
+      'step_complete',
+      'step_complete',
+      'step_start',
+      'step_complete',
+      'step_start',
+      'step_complete',
+      'execution_error',
+    ],
+  );
   for (const event of events) {
     assert.equal(typeof event.data.executionId, 'string');
     assert.equal(event.data.seq, Number(event.id));
   }
   const failed = events.filter((event) => event.event === 'step_complete' && event.data.success === false);
-  assert.deepEqual(failed.map((event) => event.data.id), ['soft', 'hard']);
+  assert.deepEqual(
+    failed.map((event) => event.data.id),
+    ['soft', 'hard'],
+  );
   assert.equal(events.find((event) => event.event === 'text_complete')!.data.text, 'ok!');
-  assert.deepEqual(events.at(-1)!.data.error, { code: 'PROVIDER_ERROR', message: (events.at(-1)!.data.error as { message: string }).message });
+  assert.deepEqual(events.at(-1)!.data.error, {
+    code: 'PROVIDER_ERROR',
+    message: (events.at(-1)!.data.error as { message: string }).message,
+  });
 });
 
 test('the Travrse vocabulary maps the same run with step_chunk text and flow_error step_id', async () => {
   const events = await readSse(await harness.dispatch(everything, { query: 'events=travrse' }));
   const chunks = events.filter((event) => event.event === 'step_chunk');
-  assert.deepEqual(chunks.map((event) => [event.data.content, event.data.text, event.data.isComplete]), [['ok', 'ok', false], ['!', '!', false]]);
+  assert.deepEqual(
+    chunks.map((event) => [event.data.content, event.data.text, event.data.isComplete]),
+    [
+      ['ok', 'ok', false],
+      ['!', '!', false],
+    ],
+  );
   const end = events.at(-1)!;
   assert.equal(end.event, 'flow_error');
   assert.equal(end.data.step_id, 'hard');

@@ -20,7 +20,10 @@ test('seed 000 (Travrse, snake_case) sent verbatim streams Travrse events from t
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
   const events = await readSse(response);
-  assert.deepEqual(events.map((event) => event.event), ['flow_start', 'step_start', 'step_chunk', 'step_chunk', 'step_chunk', 'step_complete', 'flow_complete']);
+  assert.deepEqual(
+    events.map((event) => event.event),
+    ['flow_start', 'step_start', 'step_chunk', 'step_chunk', 'step_chunk', 'step_complete', 'flow_complete'],
+  );
   for (const event of events) {
     assert.equal(event.data.type, event.event, 'data carries its type');
     assert.match(event.id ?? '', /^\d+$/, 'every frame has id: <seq>');
@@ -33,7 +36,8 @@ test('seed 000 (Travrse, snake_case) sent verbatim streams Travrse events from t
   assert.equal(request.body.stream, true);
   // Seed 000 fields and the captured Travrse stream's fields.
   assert.ok(String(start!.executionId).startsWith('exec_'));
-  for (const field of ['flowId', 'recordId', 'flowName', 'totalSteps', 'startedAt', 'executionContext']) assert.ok(field in start!, `flow_start.${field}`);
+  for (const field of ['flowId', 'recordId', 'flowName', 'totalSteps', 'startedAt', 'executionContext'])
+    assert.ok(field in start!, `flow_start.${field}`);
   assert.equal(start!.flowName, 'Simple Chat User / System Prompt');
   assert.deepEqual((start!.executionContext as { record: unknown }).record, { id: '-1', name: 'Standalone Execution', created: false });
   assert.equal(stepStart!.stepId, 'step_01k5r9pj9kf26src3enda8ht0a');
@@ -62,7 +66,10 @@ test('seed 001 (Runtype, camelCase) sent verbatim streams Runtype events that va
   const response = await harness.dispatch(seed001);
   assert.equal(response.status, 200);
   const events = await readSse(response);
-  assert.deepEqual(events.map((event) => event.event), ['flow_start', 'step_start', 'step_delta', 'step_delta', 'step_delta', 'step_complete', 'flow_complete']);
+  assert.deepEqual(
+    events.map((event) => event.event),
+    ['flow_start', 'step_start', 'step_delta', 'step_delta', 'step_delta', 'step_complete', 'flow_complete'],
+  );
   for (const event of events) assert.equal(validateRuntypeFrame(event.data), null);
   const request = harness.fake.requests[0]!;
   assert.equal(request.model, 'gpt-4', 'gpt-4 is routed to OpenAI');
@@ -83,15 +90,29 @@ test('seed 001 (Runtype, camelCase) sent verbatim streams Runtype events that va
   assert.equal(execution.usage.costUsd, (12 * 30 + 5 * 60) / 1e6, 'priced from the catalog (gpt-4: $30/$60 per million)');
 });
 
-test('the same seed 001 body streams unified events for ?events=unified and for Runtype\'s chat widget', async () => {
+test("the same seed 001 body streams unified events for ?events=unified and for Runtype's chat widget", async () => {
   for (const options of [{ query: 'events=unified' }, { headers: { 'x-persona-version': '4.2.0' } }]) {
     harness.fake.reset();
     const events = await readSse(await harness.dispatch(seed001, options));
-    assert.deepEqual(events.map((event) => event.event), [
-      'execution_start', 'step_start', 'text_start', 'text_delta', 'text_delta', 'text_delta', 'text_complete', 'step_complete', 'execution_complete',
-    ]);
+    assert.deepEqual(
+      events.map((event) => event.event),
+      [
+        'execution_start',
+        'step_start',
+        'text_start',
+        'text_delta',
+        'text_delta',
+        'text_delta',
+        'text_complete',
+        'step_complete',
+        'execution_complete',
+      ],
+    );
     const seqs = events.map((event) => event.data.seq as number);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
     for (const event of events) {
       assert.equal(typeof event.data.executionId, 'string');
       assert.equal(String(event.data.seq), event.id);

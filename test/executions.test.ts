@@ -30,23 +30,37 @@ async function getExecution(id: string) {
 test('every run is kept: list pages and filters by status and flow; get shows steps, usage and timings', async () => {
   const ids: string[] = [];
   for (let index = 0; index < 3; index++) {
-    const response = await harness.dispatch({ flow: { name: `f${index}`, steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'x' } }] }, options: { streamResponse: false } });
+    const response = await harness.dispatch({
+      flow: { name: `f${index}`, steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'x' } }] },
+      options: { streamResponse: false },
+    });
     ids.push(((await response.json()) as { executionId: string }).executionId);
   }
   harness.fake.script(() => ({ kind: 'error', status: 400 }));
-  const failed = await harness.dispatch({ flow: { name: 'fails', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'x' } }] }, options: { streamResponse: false } });
+  const failed = await harness.dispatch({
+    flow: { name: 'fails', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'x' } }] },
+    options: { streamResponse: false },
+  });
   const failedId = ((await failed.json()) as { executionId: string }).executionId;
 
   const page = (await (await fetch(`${harness.baseUrl}/v1/executions?limit=2`, { headers: auth() })).json()) as Record<string, any>;
   assert.equal(page.data.length, 2);
   assert.equal(page.pagination.hasMore, true);
   assert.equal(page.data[0].id, failedId, 'newest first');
-  const completed = (await (await fetch(`${harness.baseUrl}/v1/executions?status=completed&limit=100`, { headers: auth() })).json()) as Record<string, any>;
+  const completed = (await (
+    await fetch(`${harness.baseUrl}/v1/executions?status=completed&limit=100`, { headers: auth() })
+  ).json()) as Record<string, any>;
   assert.ok(completed.data.every((execution: { status: string }) => execution.status === 'completed'));
   assert.ok(ids.every((id) => completed.data.some((execution: { id: string }) => execution.id === id)));
   const one = await getExecution(ids[0]!);
-  const byFlow = (await (await fetch(`${harness.baseUrl}/v1/executions?flowId=${one.flowId}`, { headers: auth() })).json()) as Record<string, any>;
-  assert.deepEqual(byFlow.data.map((execution: { id: string }) => execution.id), [ids[0]]);
+  const byFlow = (await (await fetch(`${harness.baseUrl}/v1/executions?flowId=${one.flowId}`, { headers: auth() })).json()) as Record<
+    string,
+    any
+  >;
+  assert.deepEqual(
+    byFlow.data.map((execution: { id: string }) => execution.id),
+    [ids[0]],
+  );
   assert.equal(one.status, 'completed');
   assert.equal(one.steps.length, 1);
   assert.equal(one.steps[0].result, 'Hello from gpt-4o.');
@@ -65,9 +79,17 @@ test('events replay as SSE from ?after= and from Last-Event-ID, in any dialect',
   const replay = await readSse(await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events`, { headers: auth() }));
   assert.deepEqual(replay, live, 'a replay is the same stream');
   const after3 = await readSse(await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events?after=3`, { headers: auth() }));
-  assert.deepEqual(after3, live.filter((event) => Number(event.id) > 3));
-  const resumed = await readSse(await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events`, { headers: { ...auth(), 'last-event-id': '5' } }));
-  assert.deepEqual(resumed.map((event) => event.id), live.filter((event) => Number(event.id) > 5).map((event) => event.id));
+  assert.deepEqual(
+    after3,
+    live.filter((event) => Number(event.id) > 3),
+  );
+  const resumed = await readSse(
+    await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events`, { headers: { ...auth(), 'last-event-id': '5' } }),
+  );
+  assert.deepEqual(
+    resumed.map((event) => event.id),
+    live.filter((event) => Number(event.id) > 5).map((event) => event.id),
+  );
   const unified = await readSse(await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events?events=unified`, { headers: auth() }));
   assert.equal(unified[0]!.event, 'execution_start');
   assert.equal(unified.at(-1)!.event, 'execution_complete');
@@ -87,7 +109,10 @@ test('the events route follows a running execution live until it ends, and a dis
   assert.equal(types.at(-1), 'flow_complete');
   assert.equal(followed.filter((event) => event.event === 'step_delta').length, 4);
   const seqs = followed.map((event) => Number(event.id));
-  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  assert.deepEqual(
+    seqs,
+    [...seqs].sort((a, b) => a - b),
+  );
   assert.equal((await getExecution(executionId)).status, 'completed');
 });
 

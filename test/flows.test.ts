@@ -25,7 +25,11 @@ async function json(body: Record<string, unknown>) {
 }
 
 const echo = (id: string, userPrompt: string, extra: Record<string, unknown> = {}) => ({
-  id, name: id, type: 'prompt', ...extra, config: { model: 'flowrun/echo', userPrompt, outputVariable: id, ...((extra.config as object) ?? {}) },
+  id,
+  name: id,
+  type: 'prompt',
+  ...extra,
+  config: { model: 'flowrun/echo', userPrompt, outputVariable: id, ...((extra.config as object) ?? {}) },
 });
 
 test('steps run by order, then array position; disabled and false `when` steps are skipped', async () => {
@@ -45,7 +49,10 @@ test('steps run by order, then array position; disabled and false `when` steps a
   const started = events.filter((event) => event.event === 'step_start').map((event) => event.data.id);
   assert.deepEqual(started, ['first', 'second', 'third', 'unordered']);
   const skipped = events.filter((event) => event.event === 'step_skip');
-  assert.deepEqual(skipped.map((event) => event.data.id), ['disabled', 'gated']);
+  assert.deepEqual(
+    skipped.map((event) => event.data.id),
+    ['disabled', 'gated'],
+  );
   assert.equal(skipped[1]!.data.when, "{{first}} === 'nope'");
   assert.equal(events.at(-1)!.data.finalOutput, 'd');
 });
@@ -56,13 +63,23 @@ test('conditional runs the matching branch, nested, with inline steps and steps 
     flow: {
       name: 'branching',
       steps: [
-        { id: 'gate', name: 'Gate', type: 'conditional', config: {
-          condition: 'score > 0.5',
-          trueSteps: [
-            { id: 'inner', name: 'Inner', type: 'conditional', config: { condition: "tier == 'gold'", trueSteps: ['gold'], falseSteps: ['plain'] } },
-          ],
-          falseSteps: [echo('low', 'low')],
-        } },
+        {
+          id: 'gate',
+          name: 'Gate',
+          type: 'conditional',
+          config: {
+            condition: 'score > 0.5',
+            trueSteps: [
+              {
+                id: 'inner',
+                name: 'Inner',
+                type: 'conditional',
+                config: { condition: "tier == 'gold'", trueSteps: ['gold'], falseSteps: ['plain'] },
+              },
+            ],
+            falseSteps: [echo('low', 'low')],
+          },
+        },
         { id: 'gold', name: 'Gold', type: 'set-variable', config: { variableName: 'path', value: 'gold' } },
         { id: 'plain', name: 'Plain', type: 'set-variable', config: { variableName: 'path', value: 'plain for {{score}}' } },
       ],
@@ -70,7 +87,10 @@ test('conditional runs the matching branch, nested, with inline steps and steps 
   });
   assert.equal(result.status, 'completed');
   assert.equal(result.output.path, 'plain for 0.9');
-  assert.deepEqual(result.steps.map((step: { id: string; status: string }) => `${step.id}:${step.status}`), ['gate:completed', 'inner:completed', 'plain:completed']);
+  assert.deepEqual(
+    result.steps.map((step: { id: string; status: string }) => `${step.id}:${step.status}`),
+    ['gate:completed', 'inner:completed', 'plain:completed'],
+  );
 });
 
 test('templates reach record, flow, execution, inputs, outputs, messages and secrets; unresolved names are reported', async () => {
@@ -85,10 +105,17 @@ test('templates reach record, flow, execution, inputs, outputs, messages and sec
       name: 'Templates',
       steps: [
         { id: 'data', name: 'Data', type: 'set-variable', config: { variableName: 'data', value: { field: 'F1' } } },
-        { id: 'ask', name: 'Ask', type: 'prompt', config: {
-          model: 'gpt-4o-mini', outputVariable: 'answer',
-          userPrompt: '{{_record.name}}|{{_record.metadata.region}}|{{_record.metadata.items[1].sku}}|{{_record.metadata.deep.a.b}}|{{_flow.name}}|{{_execution.id}}|{{topic}}|{{data.field}}|{{messages}}|{{secrets.apiToken}}|{{nope.missing}}',
-        } },
+        {
+          id: 'ask',
+          name: 'Ask',
+          type: 'prompt',
+          config: {
+            model: 'gpt-4o-mini',
+            outputVariable: 'answer',
+            userPrompt:
+              '{{_record.name}}|{{_record.metadata.region}}|{{_record.metadata.items[1].sku}}|{{_record.metadata.deep.a.b}}|{{_flow.name}}|{{_execution.id}}|{{topic}}|{{data.field}}|{{messages}}|{{secrets.apiToken}}|{{nope.missing}}',
+          },
+        },
       ],
     },
   });
@@ -103,7 +130,9 @@ test('templates reach record, flow, execution, inputs, outputs, messages and sec
   const all = JSON.stringify(events);
   assert.ok(!all.includes(secret), 'not in the stream');
   assert.ok(all.includes('[REDACTED]'), 'the echoed secret is redacted');
-  const stored = await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: { authorization: `Bearer ${harness.key}` } })).text();
+  const stored = await (
+    await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: { authorization: `Bearer ${harness.key}` } })
+  ).text();
   assert.ok(!stored.includes(secret), 'not in the stored execution');
   for (const file of readdirSync(harness.dataDir)) {
     assert.ok(!readFileSync(join(harness.dataDir, file)).includes(secret), `not in ${file}`);
@@ -111,37 +140,74 @@ test('templates reach record, flow, execution, inputs, outputs, messages and sec
 });
 
 test('json responseFormat gives parsed objects; bad JSON fails the step; errorHandling continue keeps the flow going', async () => {
-  harness.fake.script((request) => (request.lastUserText === 'good' ? { text: '```json\n{"score": 7, "tags": ["a"]}\n```' } : { text: 'not json at all' }));
-  const good = await json({ flow: { name: 'j', steps: [{ id: 'j', name: 'J', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'good', responseFormat: 'JSON', outputVariable: 'j' } }] } });
+  harness.fake.script((request) =>
+    request.lastUserText === 'good' ? { text: '```json\n{"score": 7, "tags": ["a"]}\n```' } : { text: 'not json at all' },
+  );
+  const good = await json({
+    flow: {
+      name: 'j',
+      steps: [
+        {
+          id: 'j',
+          name: 'J',
+          type: 'prompt',
+          config: { model: 'gpt-4o', userPrompt: 'good', responseFormat: 'JSON', outputVariable: 'j' },
+        },
+      ],
+    },
+  });
   assert.deepEqual(good.finalOutput, { score: 7, tags: ['a'] });
 
   const events = await run({
-    flow: { name: 'k', steps: [
-      { id: 'bad', name: 'Bad', type: 'prompt', errorHandling: 'continue', config: { model: 'gpt-4o', userPrompt: 'bad', responseFormat: 'json' } },
-      { id: 'after', name: 'After', type: 'set-variable', config: { variableName: 'after', value: 'ran' } },
-    ] },
+    flow: {
+      name: 'k',
+      steps: [
+        {
+          id: 'bad',
+          name: 'Bad',
+          type: 'prompt',
+          errorHandling: 'continue',
+          config: { model: 'gpt-4o', userPrompt: 'bad', responseFormat: 'json' },
+        },
+        { id: 'after', name: 'After', type: 'set-variable', config: { variableName: 'after', value: 'ran' } },
+      ],
+    },
   });
   const types = events.map((event) => event.event);
   assert.deepEqual(types, ['flow_start', 'step_start', 'step_delta', 'step_error', 'step_start', 'step_complete', 'flow_complete']);
   assert.match(String(events[3]!.data.error), /not JSON/);
 
   const stopped = await run({
-    flow: { name: 'l', steps: [
-      { id: 'bad', name: 'Bad', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'bad', responseFormat: 'json' } },
-      { id: 'never', name: 'Never', type: 'set-variable', config: { variableName: 'x', value: 1 } },
-    ] },
+    flow: {
+      name: 'l',
+      steps: [
+        { id: 'bad', name: 'Bad', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'bad', responseFormat: 'json' } },
+        { id: 'never', name: 'Never', type: 'set-variable', config: { variableName: 'x', value: 1 } },
+      ],
+    },
   });
-  assert.deepEqual(stopped.map((event) => event.event), ['flow_start', 'step_start', 'step_delta', 'step_error', 'flow_error']);
+  assert.deepEqual(
+    stopped.map((event) => event.event),
+    ['flow_start', 'step_start', 'step_delta', 'step_error', 'flow_error'],
+  );
   assert.equal((stopped.at(-1)!.data.error as { code: string }).code, 'MODEL_OUTPUT_INVALID');
 });
 
 test('template steps render Liquid over the flow variables and cannot read files', async () => {
   const result = await json({
     record: { metadata: { items: ['x', 'y'] } },
-    flow: { name: 't', steps: [
-      { id: 't', name: 'T', type: 'template', config: { outputVariable: 'page', template: '{% for item in _record.metadata.items %}<li>{{ item | upcase }}</li>{% endfor %}' } },
-      { id: 'inc', name: 'Inc', type: 'template', errorHandling: 'continue', config: { template: "{% include '/etc/passwd' %}" } },
-    ] },
+    flow: {
+      name: 't',
+      steps: [
+        {
+          id: 't',
+          name: 'T',
+          type: 'template',
+          config: { outputVariable: 'page', template: '{% for item in _record.metadata.items %}<li>{{ item | upcase }}</li>{% endfor %}' },
+        },
+        { id: 'inc', name: 'Inc', type: 'template', errorHandling: 'continue', config: { template: "{% include '/etc/passwd' %}" } },
+      ],
+    },
   });
   assert.equal(result.output.page, '<li>X</li><li>Y</li>');
   assert.equal(result.steps[1].status, 'failed');
@@ -150,20 +216,29 @@ test('template steps render Liquid over the flow variables and cannot read files
 
 test('flowMode create, existing, upsert and flowVersionId; recordMode create and existing with autoAppendMetadata', async () => {
   const definition = { name: 'Stored flow', steps: [echo('greet', 'Hi {{_record.metadata.who}}')] };
-  const created = await json({ flow: definition, record: { name: 'Ada', type: 'person', metadata: { who: 'Ada' } }, options: { flowMode: 'create', recordMode: 'create', autoAppendMetadata: true } });
+  const created = await json({
+    flow: definition,
+    record: { name: 'Ada', type: 'person', metadata: { who: 'Ada' } },
+    options: { flowMode: 'create', recordMode: 'create', autoAppendMetadata: true },
+  });
   assert.ok(created.flowId.startsWith('flow_'));
   assert.ok(created.recordId.startsWith('record_'));
   assert.equal(created.finalOutput, 'Hi Ada');
   const firstVersion = created.flowVersionId;
 
-  const existing = await json({ flow: { id: created.flowId }, record: { id: created.recordId }, options: { flowMode: 'existing', recordMode: 'existing' } });
+  const existing = await json({
+    flow: { id: created.flowId },
+    record: { id: created.recordId },
+    options: { flowMode: 'existing', recordMode: 'existing' },
+  });
   assert.equal(existing.finalOutput, 'Hi Ada');
   assert.equal(existing.flowVersionId, firstVersion);
 
   // The record kept what autoAppendMetadata added.
   const appended = await json({
     flow: { name: 'reader', steps: [echo('read', 'greet was {{_record.metadata.greet}}')] },
-    record: { id: created.recordId }, options: { recordMode: 'existing' },
+    record: { id: created.recordId },
+    options: { recordMode: 'existing' },
   });
   assert.equal(appended.finalOutput, 'greet was Hi Ada');
 
@@ -178,12 +253,18 @@ test('flowMode create, existing, upsert and flowVersionId; recordMode create and
 
   const latest = await json({ flow: { id: created.flowId } });
   assert.equal(latest.finalOutput, 'Bye', 'flow.id alone runs the current version');
-  const pinned = await json({ flow: { id: created.flowId }, record: { metadata: { who: 'Bob' } }, options: { flowVersionId: firstVersion } });
+  const pinned = await json({
+    flow: { id: created.flowId },
+    record: { metadata: { who: 'Bob' } },
+    options: { flowVersionId: firstVersion },
+  });
   assert.equal(pinned.finalOutput, 'Hi Bob', 'flowVersionId runs that version');
 });
 
 test('non-streaming dispatch returns one JSON document with steps, output and usage', async () => {
-  const result = await json({ flow: { name: 'n', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'claude-sonnet-4-5', userPrompt: 'hello' } }] } });
+  const result = await json({
+    flow: { name: 'n', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'claude-sonnet-4-5', userPrompt: 'hello' } }] },
+  });
   assert.equal(result.success, true);
   assert.equal(result.status, 'completed');
   assert.equal(result.executionId, result.execution_id);

@@ -14,12 +14,31 @@ test(`${hostilePrograms.length} hostile custom tools each end in a tool error wh
   harness.fake.script(callOnceThenAnswer('hostile', {}));
   for (const program of hostilePrograms) {
     harness.fake.requests.length = 0;
-    const hostileRun = harness.dispatch({
-      flow: { name: 'hostile', steps: [{ id: 'h', name: 'H', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'go', tools: { runtimeTools: [{ name: 'hostile', toolType: 'custom', config: { code: program.code } }] } } }] },
-    }).then(readSse);
+    const hostileRun = harness
+      .dispatch({
+        flow: {
+          name: 'hostile',
+          steps: [
+            {
+              id: 'h',
+              name: 'H',
+              type: 'prompt',
+              config: {
+                model: 'gpt-4o',
+                userPrompt: 'go',
+                tools: { runtimeTools: [{ name: 'hostile', toolType: 'custom', config: { code: program.code } }] },
+              },
+            },
+          ],
+        },
+      })
+      .then(readSse);
     // While the hostile code runs, another run is served promptly.
     const started = Date.now();
-    const other = await harness.dispatch({ flow: { name: 'ok', steps: [{ type: 'prompt', name: 'E', config: { model: 'flowrun/echo', userPrompt: 'still here' } }] }, options: { streamResponse: false } });
+    const other = await harness.dispatch({
+      flow: { name: 'ok', steps: [{ type: 'prompt', name: 'E', config: { model: 'flowrun/echo', userPrompt: 'still here' } }] },
+      options: { streamResponse: false },
+    });
     assert.equal(((await other.json()) as { finalOutput: string }).finalOutput, 'still here', program.name);
     assert.ok(Date.now() - started < 1000, `${program.name}: another run took ${Date.now() - started} ms`);
     const events = await hostileRun;

@@ -23,12 +23,23 @@ test('a repeated Idempotency-Key returns the first execution instead of starting
   assert.equal(String(replayed[0]!.data.executionId), firstBody.executionId);
   assert.equal(replayed.at(-1)!.event, 'flow_complete');
   assert.equal(harness.fake.requests.length, 1, 'the model was called once');
-  const other = (await (await harness.dispatch({ ...body, options: { streamResponse: false } }, { headers: { 'idempotency-key': 'order-43' } })).json()) as { executionId: string };
+  const other = (await (
+    await harness.dispatch({ ...body, options: { streamResponse: false } }, { headers: { 'idempotency-key': 'order-43' } })
+  ).json()) as { executionId: string };
   assert.notEqual(other.executionId, firstBody.executionId);
   // PromptShuttle runs honour the header too.
-  const flow = await fetch(`${harness.baseUrl}/api/v1/flows`, { method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'i', slug: 'idem', templates: [{ name: 'main', userTemplate: 'hi', llm: 'gpt-4o' }] }) });
+  const flow = await fetch(`${harness.baseUrl}/api/v1/flows`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'i', slug: 'idem', templates: [{ name: 'main', userTemplate: 'hi', llm: 'gpt-4o' }] }),
+  });
   assert.equal(flow.status, 201);
-  const run = (body: unknown) => fetch(`${harness.baseUrl}/api/v1/flows/idem/runs`, { method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json', 'idempotency-key': 'run-1' }, body: JSON.stringify(body) });
+  const run = (body: unknown) =>
+    fetch(`${harness.baseUrl}/api/v1/flows/idem/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json', 'idempotency-key': 'run-1' },
+      body: JSON.stringify(body),
+    });
   const one = (await (await run({ nonce: 'a' })).json()) as { id: string };
   const two = (await (await run({ nonce: 'b' })).json()) as { id: string };
   assert.equal(two.id, one.id);
@@ -47,9 +58,18 @@ test('streams send comment heartbeats at the configured interval', async () => {
 test('a client reconnecting with Last-Event-ID gets every later event of a paused run', async () => {
   harness.fake.reset();
   harness.fake.script(() => ({ toolCalls: [{ id: 'c1', name: 'ask_user', arguments: '{}' }] }));
-  const paused = await readSse(await harness.dispatch({ ...body, clientTools: [{ name: 'ask_user', description: 'asks', parametersSchema: { type: 'object' } }] }));
+  const paused = await readSse(
+    await harness.dispatch({ ...body, clientTools: [{ name: 'ask_user', description: 'asks', parametersSchema: { type: 'object' } }] }),
+  );
   const executionId = String(paused[0]!.data.executionId);
   const middle = paused[2]!.id!;
-  const resumed = await readSse(await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events`, { headers: { authorization: `Bearer ${harness.key}`, 'last-event-id': middle } }));
-  assert.deepEqual(resumed.map((event) => event.id), paused.slice(3).map((event) => event.id));
+  const resumed = await readSse(
+    await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events`, {
+      headers: { authorization: `Bearer ${harness.key}`, 'last-event-id': middle },
+    }),
+  );
+  assert.deepEqual(
+    resumed.map((event) => event.id),
+    paused.slice(3).map((event) => event.id),
+  );
 });

@@ -16,10 +16,21 @@ after(async () => {
 });
 
 const flowWith = (toolIds: string[], auth: Record<string, unknown> = { type: 'bearer', token: 'mcp-secret-token' }) => ({
-  flow: { name: 'mcp', steps: [{ id: 'ask', name: 'Ask', type: 'prompt', config: {
-    model: 'gpt-4o', userPrompt: 'reverse it',
-    tools: { toolIds, mcpServers: [{ id: 'util', url: mcp.url, transport: 'streamable_http', auth }] },
-  } }] },
+  flow: {
+    name: 'mcp',
+    steps: [
+      {
+        id: 'ask',
+        name: 'Ask',
+        type: 'prompt',
+        config: {
+          model: 'gpt-4o',
+          userPrompt: 'reverse it',
+          tools: { toolIds, mcpServers: [{ id: 'util', url: mcp.url, transport: 'streamable_http', auth }] },
+        },
+      },
+    ],
+  },
   options: { streamResponse: false },
 });
 
@@ -29,8 +40,14 @@ test('mcp:<server>:<tool> ids list the tool from a real MCP server and call it i
   const result = (await response.json()) as { finalOutput: string };
   assert.equal(result.finalOutput, 'tool said: nurwolf');
   assert.deepEqual(mcp.calls, [{ tool: 'reverse', args: { text: 'flowrun' } }]);
-  const offered = harness.fake.requests[0]!.body.tools as Array<{ function: { name: string; parameters: { properties: Record<string, unknown> } } }>;
-  assert.deepEqual(offered.map((tool) => tool.function.name), ['reverse'], 'only the named tool is offered');
+  const offered = harness.fake.requests[0]!.body.tools as Array<{
+    function: { name: string; parameters: { properties: Record<string, unknown> } };
+  }>;
+  assert.deepEqual(
+    offered.map((tool) => tool.function.name),
+    ['reverse'],
+    'only the named tool is offered',
+  );
   assert.ok('text' in offered[0]!.function.parameters.properties, 'with the MCP tool input schema');
 });
 
@@ -43,7 +60,10 @@ test('an MCP tool error reaches the model as a tool error; a wrong token or unkn
   assert.match(String(complete.data.error), /it broke/);
 
   harness.fake.reset();
-  const unauthorized = (await (await harness.dispatch(flowWith(['mcp:util:reverse'], { type: 'bearer', token: 'wrong' }))).json()) as { status: string; error: { message: string } };
+  const unauthorized = (await (await harness.dispatch(flowWith(['mcp:util:reverse'], { type: 'bearer', token: 'wrong' }))).json()) as {
+    status: string;
+    error: { message: string };
+  };
   assert.equal(unauthorized.status, 'failed');
   const unknown = (await (await harness.dispatch(flowWith(['mcp:util:nope']))).json()) as { status: string; error: { message: string } };
   assert.equal(unknown.status, 'failed');

@@ -22,7 +22,12 @@ async function json(body: unknown) {
 
 test('429 with Retry-After and 5xx are retried with backoff; the run then succeeds', async () => {
   harness.fake.script((_request, index) =>
-    index === 0 ? { kind: 'error', status: 429, headers: { 'retry-after': '0.3' } } : index === 1 ? { kind: 'error', status: 503 } : { text: 'third time lucky' });
+    index === 0
+      ? { kind: 'error', status: 429, headers: { 'retry-after': '0.3' } }
+      : index === 1
+        ? { kind: 'error', status: 503 }
+        : { text: 'third time lucky' },
+  );
   const started = Date.now();
   const result = await json(single('gpt-4o'));
   assert.equal(result.finalOutput, 'third time lucky');
@@ -51,7 +56,10 @@ test('a provider that never answers is a timeout error event, not a hang', async
   harness.fake.script(() => ({ kind: 'hang' }));
   const response = await harness.dispatch({ ...single('gpt-4o'), options: { streamResponse: true } });
   const events = await readSse(response);
-  assert.deepEqual(events.map((event) => event.event), ['flow_start', 'step_start', 'step_error', 'flow_error']);
+  assert.deepEqual(
+    events.map((event) => event.event),
+    ['flow_start', 'step_start', 'step_error', 'flow_error'],
+  );
   assert.equal((events.at(-1)!.data.error as { code: string }).code, 'PROVIDER_TIMEOUT');
 });
 
@@ -71,14 +79,22 @@ test('a stream that stalls mid-way times out; one that drops fails; neither is r
 test('usage is reported per step and per run, with reasoning tokens, and priced from the catalog', async () => {
   harness.fake.script((request) => ({ text: request.model, usage: { input: 1000, output: 500, reasoning: 200 } }));
   const result = await json({
-    flow: { name: 'u', steps: [
-      { id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'x' } },
-      { id: 'b', name: 'B', type: 'prompt', config: { model: 'o3-mini', userPrompt: 'y', reasoning: true } },
-    ] },
+    flow: {
+      name: 'u',
+      steps: [
+        { id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'x' } },
+        { id: 'b', name: 'B', type: 'prompt', config: { model: 'o3-mini', userPrompt: 'y', reasoning: true } },
+      ],
+    },
     options: { streamResponse: false },
   });
   const [a, b] = result.steps;
-  assert.deepEqual(a.usage, { inputTokens: 1000, outputTokens: 500, reasoningTokens: 200, costUsd: (1000 * 2.5 + 300 * 10 + 200 * 10) / 1e6 });
+  assert.deepEqual(a.usage, {
+    inputTokens: 1000,
+    outputTokens: 500,
+    reasoningTokens: 200,
+    costUsd: (1000 * 2.5 + 300 * 10 + 200 * 10) / 1e6,
+  });
   assert.equal(b.usage.costUsd, (1000 * 1.1 + 500 * 4.4) / 1e6);
   assert.equal(result.usage.inputTokens, 2000);
   assert.equal(result.usage.reasoningTokens, 400);
@@ -115,15 +131,26 @@ test('FLOWRUN_MODEL_BASE_URL sends every model id, unchanged, to one OpenAI-comp
     await routed.close();
   }
   const target = harness.fake.url;
-  const one = await startHarness({ OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', FLOWRUN_COMPAT_BASE_URL: '', FLOWRUN_MODEL_BASE_URL: `${target}/v1` });
+  const one = await startHarness({
+    OPENAI_API_KEY: '',
+    ANTHROPIC_API_KEY: '',
+    FLOWRUN_COMPAT_BASE_URL: '',
+    FLOWRUN_MODEL_BASE_URL: `${target}/v1`,
+  });
   try {
     for (const model of ['claude-sonnet-4-5', 'gpt-4o', 'meta/llama3.1-8b-instruct-free', 'anything-at-all']) {
       const response = await one.dispatch(single(model));
       assert.equal(response.status, 200, model);
     }
-    assert.deepEqual(harness.fake.requests.map((request) => [request.model, request.protocol]), [
-      ['claude-sonnet-4-5', 'openai'], ['gpt-4o', 'openai'], ['meta/llama3.1-8b-instruct-free', 'openai'], ['anything-at-all', 'openai'],
-    ]);
+    assert.deepEqual(
+      harness.fake.requests.map((request) => [request.model, request.protocol]),
+      [
+        ['claude-sonnet-4-5', 'openai'],
+        ['gpt-4o', 'openai'],
+        ['meta/llama3.1-8b-instruct-free', 'openai'],
+        ['anything-at-all', 'openai'],
+      ],
+    );
   } finally {
     await one.close();
   }

@@ -9,7 +9,11 @@ before(async () => {
 after(() => harness.close());
 
 async function call(method: string, path: string, body?: unknown, key = harness.key) {
-  const response = await fetch(`${harness.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${harness.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : null };
 }
@@ -35,14 +39,47 @@ test('retrieve-record, upsert-record and update-record steps read and write stor
   const record = (await call('POST', '/v1/records', { name: 'Acme', type: 'company', metadata: { tier: 'gold', visits: 1 } })).body!;
   const run = await harness.dispatch({
     record: { id: record.id },
-    flow: { name: 'records', steps: [
-      { id: 'own', name: 'Own', type: 'retrieve-record', config: { outputVariable: 'own' } },
-      { id: 'other', name: 'Other', type: 'retrieve-record', config: { recordType: 'company', recordName: 'Acme', recordFilter: { where: { field: 'tier', op: 'eq', value: 'gold' } }, outputVariable: 'found' } },
-      { id: 'bump', name: 'Bump', type: 'update-record', config: { updates: { visits: 2, lastSeen: '{{_execution.id}}' }, outputVariable: 'bumped' } },
-      { id: 'note', name: 'Note', type: 'set-variable', config: { variableName: 'note', value: { summary: 'likes {{own.metadata.tier}}' } } },
-      { id: 'save', name: 'Save', type: 'upsert-record', config: { recordType: 'note', recordName: 'acme-note', sourceVariable: 'note', outputVariable: 'saved' } },
-      { id: 'save2', name: 'Save again', type: 'upsert-record', config: { recordType: 'note', recordName: 'acme-note', metadata: { extra: true }, outputVariable: 'saved2' } },
-    ] },
+    flow: {
+      name: 'records',
+      steps: [
+        { id: 'own', name: 'Own', type: 'retrieve-record', config: { outputVariable: 'own' } },
+        {
+          id: 'other',
+          name: 'Other',
+          type: 'retrieve-record',
+          config: {
+            recordType: 'company',
+            recordName: 'Acme',
+            recordFilter: { where: { field: 'tier', op: 'eq', value: 'gold' } },
+            outputVariable: 'found',
+          },
+        },
+        {
+          id: 'bump',
+          name: 'Bump',
+          type: 'update-record',
+          config: { updates: { visits: 2, lastSeen: '{{_execution.id}}' }, outputVariable: 'bumped' },
+        },
+        {
+          id: 'note',
+          name: 'Note',
+          type: 'set-variable',
+          config: { variableName: 'note', value: { summary: 'likes {{own.metadata.tier}}' } },
+        },
+        {
+          id: 'save',
+          name: 'Save',
+          type: 'upsert-record',
+          config: { recordType: 'note', recordName: 'acme-note', sourceVariable: 'note', outputVariable: 'saved' },
+        },
+        {
+          id: 'save2',
+          name: 'Save again',
+          type: 'upsert-record',
+          config: { recordType: 'note', recordName: 'acme-note', metadata: { extra: true }, outputVariable: 'saved2' },
+        },
+      ],
+    },
     options: { recordMode: 'existing', streamResponse: false },
   });
   const result = (await run.json()) as { status: string; output: Record<string, any>; executionId: string; error: unknown };
@@ -55,7 +92,10 @@ test('retrieve-record, upsert-record and update-record steps read and write stor
   assert.deepEqual(result.output.saved2.metadata, { summary: 'likes gold', extra: true });
   const notes = await call('GET', '/v1/records?type=note');
   assert.equal(notes.body!.data.length, 1);
-  const virtual = await harness.dispatch({ flow: { name: 'v', steps: [{ id: 'u', name: 'U', type: 'update-record', config: { updates: { a: 1 } } }] }, options: { streamResponse: false } });
+  const virtual = await harness.dispatch({
+    flow: { name: 'v', steps: [{ id: 'u', name: 'U', type: 'update-record', config: { updates: { a: 1 } } }] },
+    options: { streamResponse: false },
+  });
   const failed = (await virtual.json()) as { status: string; error: { message: string } };
   assert.equal(failed.status, 'failed');
   assert.match(failed.error.message, /virtual/);

@@ -8,7 +8,10 @@ test('a run interrupted again and again without progress is failed with RECOVERY
   let harness = await startHarness();
   try {
     const run = async () => {
-      const response = await harness.dispatch({ flow: { name: 'r', steps: [{ id: 'p', name: 'P', type: 'prompt', config: { model: 'flowrun/echo', userPrompt: 'hi' } }] }, options: { streamResponse: false } });
+      const response = await harness.dispatch({
+        flow: { name: 'r', steps: [{ id: 'p', name: 'P', type: 'prompt', config: { model: 'flowrun/echo', userPrompt: 'hi' } }] },
+        options: { streamResponse: false },
+      });
       return ((await response.json()) as { executionId: string }).executionId;
     };
     const stuck = await run();
@@ -16,7 +19,11 @@ test('a run interrupted again and again without progress is failed with RECOVERY
     const db = await openDatabase({ databaseFile: join(harness.dataDir, 'flowrun.sqlite') });
     try {
       // As if the server had died while continuing `stuck` five times in a row at the same point, and once in `fresh`.
-      await db.updateTable('executions').set({ status: 'running', recovery_attempts: 5, recovery_progress: '1:2' }).where('id', '=', stuck).execute();
+      await db
+        .updateTable('executions')
+        .set({ status: 'running', recovery_attempts: 5, recovery_progress: '1:2' })
+        .where('id', '=', stuck)
+        .execute();
       await db.updateTable('executions').set({ status: 'running' }).where('id', '=', fresh).execute();
     } finally {
       await db.destroy();
@@ -24,7 +31,9 @@ test('a run interrupted again and again without progress is failed with RECOVERY
     harness = await harness.restart();
     const statusOf = async (id: string) => {
       for (let attempt = 0; attempt < 100; attempt++) {
-        const execution = (await (await fetch(`${harness.baseUrl}/v1/executions/${id}`, { headers: { authorization: `Bearer ${harness.key}` } })).json()) as { status: string; error?: { code: string } | null };
+        const execution = (await (
+          await fetch(`${harness.baseUrl}/v1/executions/${id}`, { headers: { authorization: `Bearer ${harness.key}` } })
+        ).json()) as { status: string; error?: { code: string } | null };
         if (execution.status !== 'running' && execution.status !== 'queued') return execution;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

@@ -27,13 +27,37 @@ async function ledger(tenantId: string) {
 test('a 1 MB tool result fed back to the model is refused before the call that would overdraw, with a 402 error event', async () => {
   const key = await harness.createKey('big-result', 'test');
   harness.fake.reset();
-  harness.fake.script((request) => (toolResultsIn(request).length === 0
-    ? { toolCalls: [{ id: 'call_1', name: 'dump', arguments: '{}' }], usage: { input: 50, output: 10 } }
-    : { text: 'read it all', usage: { input: 250_000, output: 10 } }));
-  const events = await readSse(await harness.dispatch({
-    flow: { name: 'dump', steps: [{ id: 'p', name: 'P', type: 'prompt', config: { model: 'gpt-4o-mini', userPrompt: 'dump it', maxTokens: 100, tools: { runtimeTools: [{ name: 'dump', toolType: 'custom', config: { code: 'return "x".repeat(1000000);' } }] } } }] },
-  }, { key, query: 'events=unified' }));
-  const error = events.find((event) => event.event === 'flow_error' || event.event === 'execution_error' || (event.data.type as string)?.endsWith('error'));
+  harness.fake.script((request) =>
+    toolResultsIn(request).length === 0
+      ? { toolCalls: [{ id: 'call_1', name: 'dump', arguments: '{}' }], usage: { input: 50, output: 10 } }
+      : { text: 'read it all', usage: { input: 250_000, output: 10 } },
+  );
+  const events = await readSse(
+    await harness.dispatch(
+      {
+        flow: {
+          name: 'dump',
+          steps: [
+            {
+              id: 'p',
+              name: 'P',
+              type: 'prompt',
+              config: {
+                model: 'gpt-4o-mini',
+                userPrompt: 'dump it',
+                maxTokens: 100,
+                tools: { runtimeTools: [{ name: 'dump', toolType: 'custom', config: { code: 'return "x".repeat(1000000);' } }] },
+              },
+            },
+          ],
+        },
+      },
+      { key, query: 'events=unified' },
+    ),
+  );
+  const error = events.find(
+    (event) => event.event === 'flow_error' || event.event === 'execution_error' || (event.data.type as string)?.endsWith('error'),
+  );
   assert.ok(error, `an error event ends the run: ${events.map((event) => event.event).join(', ')}`);
   assert.match(JSON.stringify(error.data), /COST_LIMIT_EXCEEDED/);
   assert.equal(harness.fake.requests.length, 1, 'the second, unaffordable call was never made');
@@ -49,19 +73,43 @@ test('an agent whose sub-agent keeps calling the model stops at the balance: eve
   harness.fake.script((request) => {
     calls++;
     const system = JSON.stringify(request.body.messages ?? []);
-    if (system.includes('You loop.')) return { toolCalls: [{ id: `noop_${calls}`, name: 'noop', arguments: '{}' }], usage: { input: 2_000, output: 1_000 } };
+    if (system.includes('You loop.'))
+      return { toolCalls: [{ id: `noop_${calls}`, name: 'noop', arguments: '{}' }], usage: { input: 2_000, output: 1_000 } };
     return toolResultsIn(request).length === 0
       ? { toolCalls: [{ id: 'delegate', name: 'worker', arguments: '{"message":"go"}' }], usage: { input: 100, output: 10 } }
       : { text: 'done', usage: { input: 100, output: 10 } };
   });
-  const response = await harness.dispatch({
-    agent: {
-      name: 'Lead', model: 'gpt-4o-mini', systemPrompt: 'You lead.', maxTokens: 500,
-      tools: { runtimeTools: [{ name: 'worker', toolType: 'subagent', config: { agent: { name: 'Worker', model: 'gpt-4o-mini', systemPrompt: 'You loop.', maxTokens: 500, maxTurns: 100, tools: { runtimeTools: [{ name: 'noop', toolType: 'custom', config: { code: 'return 1;' } }] } } } }] },
+  const response = await harness.dispatch(
+    {
+      agent: {
+        name: 'Lead',
+        model: 'gpt-4o-mini',
+        systemPrompt: 'You lead.',
+        maxTokens: 500,
+        tools: {
+          runtimeTools: [
+            {
+              name: 'worker',
+              toolType: 'subagent',
+              config: {
+                agent: {
+                  name: 'Worker',
+                  model: 'gpt-4o-mini',
+                  systemPrompt: 'You loop.',
+                  maxTokens: 500,
+                  maxTurns: 100,
+                  tools: { runtimeTools: [{ name: 'noop', toolType: 'custom', config: { code: 'return 1;' } }] },
+                },
+              },
+            },
+          ],
+        },
+      },
+      messages: [{ role: 'user', content: 'work' }],
+      options: { streamResponse: false },
     },
-    messages: [{ role: 'user', content: 'work' }],
-    options: { streamResponse: false },
-  }, { key });
+    { key },
+  );
   assert.equal(response.status, 200);
   const body = (await response.json()) as { status: string; usage: { costUsd: number } };
   const { balance, sum } = await ledger('looper');
@@ -83,11 +131,28 @@ test('credits are charged once for a child run: its cost is part of its root run
       ? { toolCalls: [{ id: 'delegate', name: 'helper', arguments: '{"message":"x"}' }], usage: { input: 100, output: 10 } }
       : { text: 'ok', usage: { input: 100, output: 10 } };
   });
-  const response = await harness.dispatch({
-    agent: { name: 'Lead', model: 'gpt-4o-mini', systemPrompt: 'You lead.', maxTokens: 100, tools: { runtimeTools: [{ name: 'helper', toolType: 'subagent', config: { agent: { name: 'Helper', model: 'gpt-4o-mini', systemPrompt: 'You help.', maxTokens: 100 } } }] } },
-    messages: [{ role: 'user', content: 'go' }],
-    options: { streamResponse: false },
-  }, { key });
+  const response = await harness.dispatch(
+    {
+      agent: {
+        name: 'Lead',
+        model: 'gpt-4o-mini',
+        systemPrompt: 'You lead.',
+        maxTokens: 100,
+        tools: {
+          runtimeTools: [
+            {
+              name: 'helper',
+              toolType: 'subagent',
+              config: { agent: { name: 'Helper', model: 'gpt-4o-mini', systemPrompt: 'You help.', maxTokens: 100 } },
+            },
+          ],
+        },
+      },
+      messages: [{ role: 'user', content: 'go' }],
+      options: { streamResponse: false },
+    },
+    { key },
+  );
   const body = (await response.json()) as { status: string };
   assert.equal(body.status, 'completed');
   const { balance } = await ledger('once');

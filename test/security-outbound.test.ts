@@ -45,19 +45,45 @@ function loopbackResolver(): Resolver & { calls: number } {
   return resolver;
 }
 
-const server = (url: string) => ({ id: 'util', url, transport: 'streamable_http' as const, auth: { type: 'bearer' as const, token: 'token' } });
-const context = (): ToolCallContext => ({ executionId: 'exec', scope: { tenantId: 't', mode: 'test' }, toolCallId: 'call', secrets: {}, signal: new AbortController().signal, depth: 0 });
+const server = (url: string) => ({
+  id: 'util',
+  url,
+  transport: 'streamable_http' as const,
+  auth: { type: 'bearer' as const, token: 'token' },
+});
+const context = (): ToolCallContext => ({
+  executionId: 'exec',
+  scope: { tenantId: 't', mode: 'test' },
+  toolCallId: 'call',
+  secrets: {},
+  signal: new AbortController().signal,
+  depth: 0,
+});
 
 test('MCP connections are checked when each socket connects: a name that resolves to loopback never reaches it', async () => {
   const resolver = loopbackResolver();
   const tools = createMcpTools(createAddressPolicy([]), { maxResponseBytes: 1024 * 1024, resolve: resolver });
   const url = mcp.url.replace('127.0.0.1', 'mcp.rebinding.test');
   const before = mcp.requests();
-  await assert.rejects(tools.describe([server(url)], ['mcp:util:*'], new AbortController().signal), /refused: refused to connect to mcp\.rebinding\.test: it resolves to 127\.0\.0\.1 is a loopback address/);
+  await assert.rejects(
+    tools.describe([server(url)], ['mcp:util:*'], new AbortController().signal),
+    /refused: refused to connect to mcp\.rebinding\.test: it resolves to 127\.0\.0\.1 is a loopback address/,
+  );
   assert.ok(resolver.calls >= 1, 'the connection asked the guarded resolver');
   assert.equal(mcp.requests(), before, 'no request reached the loopback server');
   // An IP literal is checked too, and a tool call fails the same way.
-  const call = await tools.run({ id: 'mcp:util:reverse', name: 'reverse', description: '', toolType: 'mcp', parametersSchema: {}, config: { server: server(mcp.url), toolName: 'reverse' } }, { text: 'x' }, context());
+  const call = await tools.run(
+    {
+      id: 'mcp:util:reverse',
+      name: 'reverse',
+      description: '',
+      toolType: 'mcp',
+      parametersSchema: {},
+      config: { server: server(mcp.url), toolName: 'reverse' },
+    },
+    { text: 'x' },
+    context(),
+  );
   assert.equal(call.ok, false);
   assert.match(!call.ok ? call.error.message : '', /loopback/);
   assert.equal(mcp.requests(), before);
@@ -66,14 +92,25 @@ test('MCP connections are checked when each socket connects: a name that resolve
 test('the same resolver serves real connections when the operator allows the address', async () => {
   const resolver = loopbackResolver();
   const tools = createMcpTools(createAddressPolicy(['127.0.0.1']), { maxResponseBytes: 1024 * 1024, resolve: resolver });
-  const listed = await tools.describe([server(mcp.url.replace('127.0.0.1', 'mcp.allowed.test'))], ['mcp:util:*'], new AbortController().signal);
+  const listed = await tools.describe(
+    [server(mcp.url.replace('127.0.0.1', 'mcp.allowed.test'))],
+    ['mcp:util:*'],
+    new AbortController().signal,
+  );
   assert.ok(listed.some((tool) => tool.name === 'reverse'));
   assert.ok(resolver.calls >= 1);
 });
 
 test('MCP results are capped like HTTP tool responses (1 MiB) and refused when nested too deep', async () => {
   const tools = createMcpTools(createAddressPolicy(['127.0.0.1']), { maxResponseBytes: 1024 * 1024 });
-  const tool = (toolName: string) => ({ id: `mcp:util:${toolName}`, name: toolName, description: '', toolType: 'mcp' as const, parametersSchema: {}, config: { server: server(mcp.url), toolName } });
+  const tool = (toolName: string) => ({
+    id: `mcp:util:${toolName}`,
+    name: toolName,
+    description: '',
+    toolType: 'mcp' as const,
+    parametersSchema: {},
+    config: { server: server(mcp.url), toolName },
+  });
   const big = await tools.run(tool('big'), {}, context());
   assert.equal(big.ok, false);
   assert.match(!big.ok ? big.error.message : '', /larger than 1048576 bytes/);
@@ -87,7 +124,18 @@ test('MCP results are capped like HTTP tool responses (1 MiB) and refused when n
 test('credentials do not follow a redirect to another origin, and do follow one within the origin', async () => {
   const policy = createAddressPolicy(['127.0.0.1']);
   const headers = { authorization: 'Bearer sk-secret', cookie: 'session=1', 'proxy-authorization': 'Basic x', 'x-keep': 'yes' };
-  const send = (to: string) => guardedFetch({ url: `http://127.0.0.1:${redirectorPort}/?to=${encodeURIComponent(to)}`, method: 'GET', headers, timeoutMs: 2000, maxBytes: 1024, maxRedirects: 5 }, policy);
+  const send = (to: string) =>
+    guardedFetch(
+      {
+        url: `http://127.0.0.1:${redirectorPort}/?to=${encodeURIComponent(to)}`,
+        method: 'GET',
+        headers,
+        timeoutMs: 2000,
+        maxBytes: 1024,
+        maxRedirects: 5,
+      },
+      policy,
+    );
   received.length = 0;
   await send(`http://localhost:${receiverPort}/elsewhere`);
   assert.equal(received[0]!.authorization, undefined);
@@ -105,7 +153,17 @@ test('credentials do not follow a redirect to another origin, and do follow one 
   await new Promise<void>((resolve) => sameOrigin.listen(0, '127.0.0.1', resolve));
   try {
     received.length = 0;
-    await guardedFetch({ url: `http://127.0.0.1:${(sameOrigin.address() as AddressInfo).port}/start`, method: 'GET', headers, timeoutMs: 2000, maxBytes: 1024, maxRedirects: 5 }, policy);
+    await guardedFetch(
+      {
+        url: `http://127.0.0.1:${(sameOrigin.address() as AddressInfo).port}/start`,
+        method: 'GET',
+        headers,
+        timeoutMs: 2000,
+        maxBytes: 1024,
+        maxRedirects: 5,
+      },
+      policy,
+    );
     assert.equal(received[0]!.authorization, 'Bearer sk-secret');
   } finally {
     await new Promise((resolve) => sameOrigin.close(resolve));
@@ -114,8 +172,19 @@ test('credentials do not follow a redirect to another origin, and do follow one 
 
 test('the address policy refuses IPv4-compatible, IPv4-mapped, local-use NAT64, Teredo and site-local IPv6', () => {
   const policy = createAddressPolicy([]);
-  for (const address of ['::7f00:1', '::8.8.8.8', '::ffff:8.8.8.8', '::ffff:127.0.0.1', '::ffff:0808:0808', '64:ff9b:1::808:808', '2001:0:4136:e378:8000:63bf:3fff:fdd2', 'fec0::1', 'feff::1']) {
+  for (const address of [
+    '::7f00:1',
+    '::8.8.8.8',
+    '::ffff:8.8.8.8',
+    '::ffff:127.0.0.1',
+    '::ffff:0808:0808',
+    '64:ff9b:1::808:808',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+    'fec0::1',
+    'feff::1',
+  ]) {
     assert.ok(policy.check(address), `${address} is refused`);
   }
-  for (const address of ['2606:4700:4700::1111', '64:ff9b::808:808', '2002:808:808::1', '8.8.8.8']) assert.equal(policy.check(address), null, `${address} is allowed`);
+  for (const address of ['2606:4700:4700::1111', '64:ff9b::808:808', '2002:808:808::1', '8.8.8.8'])
+    assert.equal(policy.check(address), null, `${address} is allowed`);
 });

@@ -61,7 +61,8 @@ test('deep sandbox results, tool results and fetched pages fail only their own r
   await bystanderStillRuns();
 
   const created = await fetch(`${harness.baseUrl}/v1/tools`, {
-    method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'deep', toolType: 'custom', config: { code: deepProgram } }),
   });
   assert.equal(created.status, 201);
@@ -82,7 +83,12 @@ test('values that grow deeper step by step stop the run with NESTING_TOO_DEEP be
   const wrap = (depth: number, inner: unknown): unknown => (depth === 0 ? inner : { a: wrap(depth - 1, inner) });
   const steps = [{ id: 's0', name: 'S0', type: 'set-variable', config: { variableName: 'v0', value: wrap(100, 1) } }];
   for (let index = 1; index <= 30; index++) {
-    steps.push({ id: `s${index}`, name: `S${index}`, type: 'set-variable', config: { variableName: `v${index}`, value: wrap(100, `{{v${index - 1}}}`) } });
+    steps.push({
+      id: `s${index}`,
+      name: `S${index}`,
+      type: 'set-variable',
+      config: { variableName: `v${index}`, value: wrap(100, `{{v${index - 1}}}`) },
+    });
   }
   const result = await dispatch(steps);
   assert.equal(result.status, 200);
@@ -94,10 +100,15 @@ test('values that grow deeper step by step stop the run with NESTING_TOO_DEEP be
 test('after a restart nothing poisoned is continued, and the server serves every tenant', async () => {
   const restarted = await harness.restart();
   try {
-    const listed = (await (await fetch(`${restarted.baseUrl}/v1/executions?limit=100`, { headers: { authorization: `Bearer ${harness.key}` } })).json()) as { data: Array<{ status: string }> };
+    const listed = (await (
+      await fetch(`${restarted.baseUrl}/v1/executions?limit=100`, { headers: { authorization: `Bearer ${harness.key}` } })
+    ).json()) as { data: Array<{ status: string }> };
     assert.ok(listed.data.length >= 5);
     assert.ok(listed.data.every((execution) => execution.status === 'failed' || execution.status === 'completed'));
-    const response = await restarted.dispatch({ flow: { name: 'after', steps: [echoStep] }, options: { streamResponse: false } }, { key: otherKey });
+    const response = await restarted.dispatch(
+      { flow: { name: 'after', steps: [echoStep] }, options: { streamResponse: false } },
+      { key: otherKey },
+    );
     assert.equal(((await response.json()) as { status: string }).status, 'completed');
   } finally {
     harness = restarted;

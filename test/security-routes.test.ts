@@ -16,15 +16,30 @@ after(async () => {
 });
 
 /** Sends a request with the target exactly as given (no URL normalisation by a client library). */
-function rawRequest(baseUrl: string, method: string, target: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+function rawRequest(
+  baseUrl: string,
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: hostname, port, method, path: target, headers: { ...headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (part: string) => (text += part));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-    });
+    const outgoing = request(
+      {
+        host: hostname,
+        port,
+        method,
+        path: target,
+        headers: { ...headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (part: string) => (text += part));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
     outgoing.on('error', reject);
     if (body) outgoing.write(body);
     outgoing.end();
@@ -75,10 +90,19 @@ test('admin routes answer only the operator token, whatever the spelling of the 
   let tried = 0;
   for (const route of adminRoutes) {
     for (const target of spellings(concrete(route.url), withAdmin.baseUrl)) {
-      for (const headers of <Array<Record<string, string>>>[{ authorization: `Bearer ${tenantKey}` }, { authorization: tenantKey }, {}, { authorization: 'Bearer wrong-token' }, { authorization: `Bearer ${adminToken}x` }]) {
+      for (const headers of <Array<Record<string, string>>>[
+        { authorization: `Bearer ${tenantKey}` },
+        { authorization: tenantKey },
+        {},
+        { authorization: 'Bearer wrong-token' },
+        { authorization: `Bearer ${adminToken}x` },
+      ]) {
         const response = await rawRequest(withAdmin.baseUrl, route.method, target, headers, body);
         tried++;
-        assert.ok(response.status >= 400 && response.status !== 500, `${route.method} ${target} with ${JSON.stringify(headers)} answered ${response.status}: ${response.text}`);
+        assert.ok(
+          response.status >= 400 && response.status !== 500,
+          `${route.method} ${target} with ${JSON.stringify(headers)} answered ${response.status}: ${response.text}`,
+        );
       }
     }
   }
@@ -92,12 +116,18 @@ test('with FLOWRUN_ADMIN_TOKEN unset no admin route exists: every spelling is re
   assert.equal(withoutAdmin.routes.filter((route) => route.access === 'admin').length, 0);
   const body = JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1_000_000 });
   for (const target of spellings('/admin/credits', withoutAdmin.baseUrl)) {
-    for (const headers of <Array<Record<string, string>>>[{ authorization: `Bearer ${withoutAdmin.key}` }, {}, { authorization: 'Bearer ' }]) {
+    for (const headers of <Array<Record<string, string>>>[
+      { authorization: `Bearer ${withoutAdmin.key}` },
+      {},
+      { authorization: 'Bearer ' },
+    ]) {
       const response = await rawRequest(withoutAdmin.baseUrl, 'POST', target, headers, body);
       assert.ok([400, 401, 404].includes(response.status), `POST ${target} answered ${response.status}: ${response.text}`);
     }
   }
-  const balance = (await (await fetch(`${withoutAdmin.baseUrl}/api/v1/credits`, { headers: { authorization: `Bearer ${withoutAdmin.key}` } })).json()) as { creditsLeft: number };
+  const balance = (await (
+    await fetch(`${withoutAdmin.baseUrl}/api/v1/credits`, { headers: { authorization: `Bearer ${withoutAdmin.key}` } })
+  ).json()) as { creditsLeft: number };
   assert.ok(balance.creditsLeft <= 1_000_000_000, `no spelling credited the tenant (balance ${balance.creditsLeft})`);
 });
 
@@ -108,9 +138,18 @@ test('every tenant route refuses requests without a key, or with the operator to
   for (const route of tenantRoutes) {
     for (const target of spellings(concrete(route.url), withAdmin.baseUrl)) {
       for (const headers of <Array<Record<string, string>>>[{}, { authorization: `Bearer ${adminToken}` }]) {
-        const response = await rawRequest(withAdmin.baseUrl, route.method, target, headers, route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}');
+        const response = await rawRequest(
+          withAdmin.baseUrl,
+          route.method,
+          target,
+          headers,
+          route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
+        );
         tried++;
-        assert.ok([400, 401, 404].includes(response.status), `${route.method} ${target} with ${JSON.stringify(headers)} answered ${response.status}: ${response.text.slice(0, 200)}`);
+        assert.ok(
+          [400, 401, 404].includes(response.status),
+          `${route.method} ${target} with ${JSON.stringify(headers)} answered ${response.status}: ${response.text.slice(0, 200)}`,
+        );
       }
     }
   }
@@ -118,6 +157,9 @@ test('every tenant route refuses requests without a key, or with the operator to
 });
 
 test('only /health and the playground are public', async () => {
-  const open = withAdmin.routes.filter((route) => route.access === 'public').map((route) => `${route.method} ${route.url}`).sort();
+  const open = withAdmin.routes
+    .filter((route) => route.access === 'public')
+    .map((route) => `${route.method} ${route.url}`)
+    .sort();
   assert.deepEqual(open, ['GET /', 'GET /health', 'GET /playground']);
 });

@@ -34,10 +34,25 @@ async function stallOnce(send: () => Promise<Response>): Promise<{ stallMs: numb
 }
 
 const call = (method: string, path: string, body: unknown) => () =>
-  fetch(`${harness.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const dispatch = (steps: unknown[], extra: Record<string, unknown> = {}) => call('POST', '/v1/dispatch', { flow: { name: 'stall', steps }, options: { streamResponse: false }, ...extra });
-const prompt = (userPrompt: string, config: Record<string, unknown> = {}) => ({ id: 'p', name: 'P', type: 'prompt', config: { model: 'flowrun/echo', userPrompt, ...config } });
-const liquid = (template: string, partials?: Record<string, string>) => ({ id: 't', name: 'T', type: 'template', config: { template, ...(partials ? { partials } : {}) } });
+  fetch(`${harness.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const dispatch = (steps: unknown[], extra: Record<string, unknown> = {}) =>
+  call('POST', '/v1/dispatch', { flow: { name: 'stall', steps }, options: { streamResponse: false }, ...extra });
+const prompt = (userPrompt: string, config: Record<string, unknown> = {}) => ({
+  id: 'p',
+  name: 'P',
+  type: 'prompt',
+  config: { model: 'flowrun/echo', userPrompt, ...config },
+});
+const liquid = (template: string, partials?: Record<string, string>) => ({
+  id: 't',
+  name: 'T',
+  type: 'template',
+  config: { template, ...(partials ? { partials } : {}) },
+});
 
 // flowrun/echo answers a json request with {"echo": prompt}.
 const evilSchema = { type: 'object', properties: { echo: { type: 'string', pattern: '^(a+)+$' } } };
@@ -47,11 +62,21 @@ for (let level = 0; level < 30; level++) doubling[`p${level}`] = `{% render 'p${
 doubling.p30 = 'x';
 
 const conditionals = Array.from({ length: 11 }, (_, index) => ({
-  id: `c${index}`, name: `C${index}`, type: 'conditional',
-  config: { condition: 'true', trueSteps: index < 10 ? [`c${index + 1}`, `c${index + 1}`] : [prompt('leaf')], falseSteps: index < 10 ? [`c${index + 1}`, `c${index + 1}`] : [] },
+  id: `c${index}`,
+  name: `C${index}`,
+  type: 'conditional',
+  config: {
+    condition: 'true',
+    trueSteps: index < 10 ? [`c${index + 1}`, `c${index + 1}`] : [prompt('leaf')],
+    falseSteps: index < 10 ? [`c${index + 1}`, `c${index + 1}`] : [],
+  },
 }));
 
-const composed = Array.from({ length: 40 }, (_, index) => ({ name: index === 0 ? 'main' : `t${index}`, template: index < 39 ? `[[t${index + 1}]][[t${index + 1}]]` : 'xxxxxxxxxx', ...(index === 0 ? { llm: 'flowrun/echo' } : {}) }));
+const composed = Array.from({ length: 40 }, (_, index) => ({
+  name: index === 0 ? 'main' : `t${index}`,
+  template: index < 39 ? `[[t${index + 1}]][[t${index + 1}]]` : 'xxxxxxxxxx',
+  ...(index === 0 ? { llm: 'flowrun/echo' } : {}),
+}));
 
 const bigJson = JSON.stringify(Array.from({ length: 5_000 }, (_, index) => ({ index, name: `item ${index}` })));
 
@@ -59,14 +84,26 @@ const cases: Array<[string, () => Promise<Response>]> = [
   ['{{ followed by 2,000 spaces', dispatch([prompt(`{{${' '.repeat(2_000)}`)])],
   ['{{ followed by 100,000 spaces', dispatch([prompt(`{{${' '.repeat(100_000)}`)])],
   ['10,000 unclosed {{ a', dispatch([prompt('{{ a '.repeat(10_000))])],
-  ['a Liquid triple loop of 200 each', dispatch([liquid('{% for i in (1..200) %}{% for j in (1..200) %}{% for k in (1..200) %}x{% endfor %}{% endfor %}{% endfor %}')])],
+  [
+    'a Liquid triple loop of 200 each',
+    dispatch([liquid('{% for i in (1..200) %}{% for j in (1..200) %}{% for k in (1..200) %}x{% endfor %}{% endfor %}{% endfor %}')]),
+  ],
   ['a Liquid range of 3,000,000', dispatch([liquid('{% for i in (1..3000000) %}{{ i }}{% endfor %}')])],
   ['Liquid partials that double 30 times', dispatch([liquid("{% render 'p0' %}", doubling)])],
   ['a responseSchema pattern ^(a+)+$ against 40 characters', dispatch([prompt(`${'a'.repeat(40)}!`, { responseSchema: evilSchema })])],
   ['conditionals naming the same steps twice per branch, 10 deep', dispatch(conditionals)],
   ['PromptShuttle templates composed by doubling 40 times, at save', call('POST', '/api/v1/flows', { name: 'bomb', templates: composed })],
-  ['a 150 KB JSON-looking string read by 2,000 placeholders', dispatch([prompt('{{big.0.name}} '.repeat(2_000))], { inputs: { big: bigJson } })],
-  ['{# and <!-- comments left open 100,000 times, at save', call('POST', '/api/v1/flows', { name: 'comments', templates: [{ name: 'main', template: '{#<!--'.repeat(100_000), llm: 'flowrun/echo' }] })],
+  [
+    'a 150 KB JSON-looking string read by 2,000 placeholders',
+    dispatch([prompt('{{big.0.name}} '.repeat(2_000))], { inputs: { big: bigJson } }),
+  ],
+  [
+    '{# and <!-- comments left open 100,000 times, at save',
+    call('POST', '/api/v1/flows', {
+      name: 'comments',
+      templates: [{ name: 'main', template: '{#<!--'.repeat(100_000), llm: 'flowrun/echo' }],
+    }),
+  ],
 ];
 
 for (const [name, send] of cases) {
@@ -78,12 +115,14 @@ for (const [name, send] of cases) {
 }
 
 test('what the limits refuse is refused with a clear message', async () => {
-  const triple = await (await dispatch([liquid('{% for i in (1..200) %}{% for j in (1..200) %}{% for k in (1..200) %}x{% endfor %}{% endfor %}{% endfor %}')])()).json() as Record<string, any>;
+  const triple = (await (
+    await dispatch([liquid('{% for i in (1..200) %}{% for j in (1..200) %}{% for k in (1..200) %}x{% endfor %}{% endfor %}{% endfor %}')])()
+  ).json()) as Record<string, any>;
   assert.equal(triple.status, 'failed');
   assert.match(JSON.stringify(triple), /template step|limit/i);
-  const pattern = await (await dispatch([prompt(`${'a'.repeat(40)}!`, { responseSchema: evilSchema })])()).json() as Record<string, any>;
+  const pattern = (await (await dispatch([prompt(`${'a'.repeat(40)}!`, { responseSchema: evilSchema })])()).json()) as Record<string, any>;
   assert.equal(pattern.status, 'failed');
-  const matched = await (await dispatch([prompt('a'.repeat(40), { responseSchema: evilSchema })])()).json() as Record<string, any>;
+  const matched = (await (await dispatch([prompt('a'.repeat(40), { responseSchema: evilSchema })])()).json()) as Record<string, any>;
   assert.equal(matched.status, 'completed', JSON.stringify(matched).slice(0, 400));
   const tree = await dispatch(conditionals)();
   assert.equal(tree.status, 422);

@@ -38,7 +38,13 @@ test('SIGTERM stops accepting, lets a running stream finish, then exits; logs ho
   const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-proc-'));
   const fake = await startFakeProvider();
   fake.script(() => ({ chunks: ['slow', ' but', ' sure'], delayMs: 300 }));
-  const env = { FLOWRUN_DATA_DIR: dataDir, PORT: '0', OPENAI_API_KEY: 'sk-test-openai', OPENAI_BASE_URL: `${fake.url}/v1`, FLOWRUN_LOG_LEVEL: 'info' };
+  const env = {
+    FLOWRUN_DATA_DIR: dataDir,
+    PORT: '0',
+    OPENAI_API_KEY: 'sk-test-openai',
+    OPENAI_BASE_URL: `${fake.url}/v1`,
+    FLOWRUN_LOG_LEVEL: 'info',
+  };
   try {
     const key = runCli(['keys', 'create'], env).stdout.trim();
     const { child, url, logs } = await startServerProcess(env);
@@ -49,7 +55,10 @@ test('SIGTERM stops accepting, lets a running stream finish, then exits; logs ho
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         secrets: { token: secret },
-        flow: { name: 'slow', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'PROMPT-BODY-MARKER {{secrets.token}}' } }] },
+        flow: {
+          name: 'slow',
+          steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'PROMPT-BODY-MARKER {{secrets.token}}' } }],
+        },
       }),
     });
     assert.equal(response.status, 200);
@@ -63,7 +72,8 @@ test('SIGTERM stops accepting, lets a running stream finish, then exits; logs ho
     assert.equal(await exited, 0);
     const output = logs();
     assert.match(output, /shutting down/);
-    for (const forbidden of [key, secret, 'PROMPT-BODY-MARKER', 'sk-test-openai']) assert.ok(!output.includes(forbidden), `logs contain ${forbidden}`);
+    for (const forbidden of [key, secret, 'PROMPT-BODY-MARKER', 'sk-test-openai'])
+      assert.ok(!output.includes(forbidden), `logs contain ${forbidden}`);
   } finally {
     await fake.close();
     rmSync(dataDir, { recursive: true, force: true });

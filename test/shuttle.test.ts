@@ -10,17 +10,33 @@ before(async () => {
 after(() => harness.close());
 beforeEach(() => harness.fake.reset());
 
-const headers = (extra: Record<string, string> = {}) => ({ authorization: `Bearer ${harness.key}`, 'content-type': 'application/json', ...extra });
+const headers = (extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${harness.key}`,
+  'content-type': 'application/json',
+  ...extra,
+});
 async function call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
-  const response = await fetch(`${harness.baseUrl}${path}`, { method, headers: headers(extra), body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${harness.baseUrl}${path}`, {
+    method,
+    headers: headers(extra),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : null };
 }
 
 const productFlow = (slug: string) => ({
-  name: 'Product description', slug, entrypoint: 'main',
+  name: 'Product description',
+  slug,
+  entrypoint: 'main',
   templates: [
-    { name: 'main', template: 'You are a copywriter for [[brand]]. [[house_rules]]', userTemplate: 'Describe [[product_name]] in a [[tone]] tone.', llm: 'gpt-4o', temperature: 0.7 },
+    {
+      name: 'main',
+      template: 'You are a copywriter for [[brand]]. [[house_rules]]',
+      userTemplate: 'Describe [[product_name]] in a [[tone]] tone.',
+      llm: 'gpt-4o',
+      temperature: 0.7,
+    },
     { name: 'house_rules', template: 'Never use exclamation marks.' },
   ],
 });
@@ -31,9 +47,12 @@ async function createFlow(slug: string, flow: Record<string, unknown> = productF
   return created.body!;
 }
 
-test('the seed\'s run request, verbatim, returns exactly the seed\'s response shape', async () => {
+test("the seed's run request, verbatim, returns exactly the seed's response shape", async () => {
   const flow = await createFlow('product_description');
-  await call('POST', `/api/v1/flows/${flow.id}/versions/${flow.currentVersionId}/environments`, { environment: 'production', comment: 'launch' });
+  await call('POST', `/api/v1/flows/${flow.id}/versions/${flow.currentVersionId}/environments`, {
+    environment: 'production',
+    comment: 'launch',
+  });
   harness.fake.script(() => ({ text: 'Meet the Smart Water Bottle — your hydration sidekick.', usage: { input: 85, output: 142 } }));
   const seedBody = `{
     "parameters": {
@@ -43,14 +62,36 @@ test('the seed\'s run request, verbatim, returns exactly the seed\'s response sh
     "environment": "production",
     "tags": ["campaign-spring-2025"]
   }`;
-  const response = await fetch(`${harness.baseUrl}/api/v1/flows/product_description/runs`, { method: 'POST', headers: headers(), body: seedBody });
+  const response = await fetch(`${harness.baseUrl}/api/v1/flows/product_description/runs`, {
+    method: 'POST',
+    headers: headers(),
+    body: seedBody,
+  });
   assert.equal(response.status, 200);
   const run = (await response.json()) as Record<string, any>;
-  assert.deepEqual(Object.keys(run).sort(), ['cached', 'creditsUsed', 'flowId', 'flowRequest', 'id', 'milliseconds', 'responses', 'tenantId', 'timestamp', 'usage', 'warnings'].sort());
+  assert.deepEqual(
+    Object.keys(run).sort(),
+    [
+      'cached',
+      'creditsUsed',
+      'flowId',
+      'flowRequest',
+      'id',
+      'milliseconds',
+      'responses',
+      'tenantId',
+      'timestamp',
+      'usage',
+      'warnings',
+    ].sort(),
+  );
   assert.equal(run.flowId, flow.id);
   assert.equal(run.tenantId, 'default');
   assert.deepEqual(run.flowRequest, JSON.parse(seedBody));
-  assert.deepEqual(Object.keys(run.usage).sort(), ['creditsLeft', 'creditsUsed', 'costUsd', 'reasoningTokens', 'toolCost', 'tokensIn', 'tokensOut'].sort());
+  assert.deepEqual(
+    Object.keys(run.usage).sort(),
+    ['creditsLeft', 'creditsUsed', 'costUsd', 'reasoningTokens', 'toolCost', 'tokensIn', 'tokensOut'].sort(),
+  );
   const costUsd = (85 * 2.5 + 142 * 10) / 1e6;
   assert.deepEqual([run.usage.tokensIn, run.usage.tokensOut, run.usage.costUsd], [85, 142, costUsd]);
   assert.equal(run.creditsUsed, Math.ceil(costUsd * 1e6 - 1e-6));
@@ -58,9 +99,22 @@ test('the seed\'s run request, verbatim, returns exactly the seed\'s response sh
   assert.equal(typeof run.usage.creditsLeft, 'number');
   assert.equal(run.responses.length, 1);
   const [first] = run.responses;
-  assert.deepEqual({ model: first.model, provider: first.provider, textResponse: first.textResponse, status: first.status, finishReason: first.finishReason }, {
-    model: 'gpt-4o', provider: 'openai', textResponse: 'Meet the Smart Water Bottle — your hydration sidekick.', status: 'completed', finishReason: 'stop',
-  });
+  assert.deepEqual(
+    {
+      model: first.model,
+      provider: first.provider,
+      textResponse: first.textResponse,
+      status: first.status,
+      finishReason: first.finishReason,
+    },
+    {
+      model: 'gpt-4o',
+      provider: 'openai',
+      textResponse: 'Meet the Smart Water Bottle — your hydration sidekick.',
+      status: 'completed',
+      finishReason: 'stop',
+    },
+  );
   assert.deepEqual(first.usage, { tokensIn: 85, tokensOut: 142, reasoningTokens: 0, costUsd });
   assert.deepEqual(run.warnings, ['Unresolved parameter [[brand]]: no parameter or template has that name; it was sent as written']);
   const sent = harness.fake.requests[0]!.body.messages as Array<{ role: string; content: string }>;
@@ -74,11 +128,22 @@ test('the seed\'s run request, verbatim, returns exactly the seed\'s response sh
 test('warnings name unresolved and unused parameters; messages follow the template turns; overrides reach the model', async () => {
   const flow = await createFlow('warned');
   harness.fake.script(() => ({ text: 'ok' }));
-  const run = await call('POST', `/api/v1/flows/warned/runs`, {
-    parameters: { product_name: 'Lamp', tone: 'calm', brand: 'Acme', unused_one: 1 },
-    messages: [{ role: 'assistant', content: 'previous answer' }, { role: 'user', content: 'shorter please' }],
-    overrideModel: 'claude-sonnet-4-5', temperature: 0.1, maxTokens: 99, vendorTools: ['web_search'],
-  }, { 'x-shuttle-debug-url': 'https://ci.example/build/7' });
+  const run = await call(
+    'POST',
+    `/api/v1/flows/warned/runs`,
+    {
+      parameters: { product_name: 'Lamp', tone: 'calm', brand: 'Acme', unused_one: 1 },
+      messages: [
+        { role: 'assistant', content: 'previous answer' },
+        { role: 'user', content: 'shorter please' },
+      ],
+      overrideModel: 'claude-sonnet-4-5',
+      temperature: 0.1,
+      maxTokens: 99,
+      vendorTools: ['web_search'],
+    },
+    { 'x-shuttle-debug-url': 'https://ci.example/build/7' },
+  );
   assert.equal(run.status, 200, JSON.stringify(run.body));
   assert.deepEqual(run.body!.warnings, [
     "Parameter 'unused_one' was supplied but no template of the entrypoint uses it",
@@ -88,7 +153,10 @@ test('warnings name unresolved and unused parameters; messages follow the templa
   assert.equal(request.protocol, 'anthropic');
   assert.equal(request.body.temperature, 0.1);
   assert.equal(request.body.max_tokens, 99);
-  assert.deepEqual((request.body.messages as Array<{ role: string }>).map((message) => message.role), ['user', 'assistant', 'user']);
+  assert.deepEqual(
+    (request.body.messages as Array<{ role: string }>).map((message) => message.role),
+    ['user', 'assistant', 'user'],
+  );
   assert.equal(run.body!.responses[0].model, 'claude-sonnet-4-5');
   const stored = await call('GET', `/api/v1/flows/${flow.id}/runs/${run.body!.id}`);
   assert.equal(stored.body!.id, run.body!.id);
@@ -103,7 +171,8 @@ test('versions are immutable once activated; environments resolve in order versi
   await call('POST', `/api/v1/flows/${flow.id}/versions/${v1}/environments`, { environment: 'production', comment: 'ship v1' });
   // Editing an activated version forks a new one.
   const forked = await call('PATCH', `/api/v1/flows/versions`, {
-    templates: [{ name: 'main', template: 'V2 system', userTemplate: 'v2 [[product_name]]', llm: 'gpt-4o' }], comment: 'rewrite',
+    templates: [{ name: 'main', template: 'V2 system', userTemplate: 'v2 [[product_name]]', llm: 'gpt-4o' }],
+    comment: 'rewrite',
   });
   const v2 = forked.body!.currentVersionId;
   assert.notEqual(v2, v1);
@@ -112,7 +181,9 @@ test('versions are immutable once activated; environments resolve in order versi
   assert.equal((await call('POST', '/api/v1/environments', { name: 'canary' })).status, 409);
   await call('POST', `/api/v1/flows/${flow.id}/versions/${v2}/environments`, { environment: 'canary', comment: 'try v2' });
   harness.fake.script((request) => ({ text: String((request.body.messages as Array<{ content: string }>)[0]!.content) }));
-  const systemFor = async (body: Record<string, unknown>) => (await call('POST', `/api/v1/flows/versions/runs`, { parameters: { product_name: 'x', tone: 'y', brand: 'z' }, ...body })).body!.responses[0].textResponse;
+  const systemFor = async (body: Record<string, unknown>) =>
+    (await call('POST', `/api/v1/flows/versions/runs`, { parameters: { product_name: 'x', tone: 'y', brand: 'z' }, ...body })).body!
+      .responses[0].textResponse;
   assert.match(await systemFor({}), /^You are a copywriter/, 'production by default');
   assert.equal(await systemFor({ environment: 'canary' }), 'V2 system');
   assert.match(await systemFor({ environment: 'canary', version: v1 }), /^You are a copywriter/, 'version beats environment');
@@ -120,16 +191,34 @@ test('versions are immutable once activated; environments resolve in order versi
   const activeWhere = await call('GET', `/api/v1/flows/${flow.id}/environments`);
   assert.deepEqual(activeWhere.body!.activeVersions, { production: v1, canary: v2 });
   const diff = await call('GET', '/api/v1/environments/diff?sourceEnvironment=canary&targetEnvironment=production');
-  assert.deepEqual(diff.body!.flows.find((entry: { flowId: string }) => entry.flowId === flow.id), { flowId: flow.id, slug: 'versions', name: 'Product description', sourceVersionId: v2, targetVersionId: v1, status: 'different' });
-  const promoted = await call('POST', '/api/v1/environments/promote', { sourceEnvironment: 'canary', targetEnvironment: 'production', flowIds: [flow.id], comment: 'v2 is good' });
+  assert.deepEqual(
+    diff.body!.flows.find((entry: { flowId: string }) => entry.flowId === flow.id),
+    { flowId: flow.id, slug: 'versions', name: 'Product description', sourceVersionId: v2, targetVersionId: v1, status: 'different' },
+  );
+  const promoted = await call('POST', '/api/v1/environments/promote', {
+    sourceEnvironment: 'canary',
+    targetEnvironment: 'production',
+    flowIds: [flow.id],
+    comment: 'v2 is good',
+  });
   assert.deepEqual(promoted.body!.promoted, [{ flowId: flow.id, versionId: v2, previousVersionId: v1 }]);
   assert.equal(await systemFor({}), 'V2 system');
   const audit = await call('GET', `/api/v1/audit?flowId=${flow.id}`);
-  assert.deepEqual(audit.body!.data.map((entry: { action: string; comment: string | null }) => `${entry.action}:${entry.comment ?? ''}`), [
-    'version.promote:v2 is good', 'version.activate:try v2', 'flow.fork:rewrite', 'version.activate:ship v1', 'flow.edit:', 'flow.create:',
-  ]);
+  assert.deepEqual(
+    audit.body!.data.map((entry: { action: string; comment: string | null }) => `${entry.action}:${entry.comment ?? ''}`),
+    [
+      'version.promote:v2 is good',
+      'version.activate:try v2',
+      'flow.fork:rewrite',
+      'version.activate:ship v1',
+      'flow.edit:',
+      'flow.create:',
+    ],
+  );
   // Dispatch's flowMode existing runs the environment's version too.
-  const dispatched = (await (await harness.dispatch({ flow: { id: flow.id }, options: { flowMode: 'existing', environment: 'production', streamResponse: false } })).json()) as { flowVersionId: string };
+  const dispatched = (await (
+    await harness.dispatch({ flow: { id: flow.id }, options: { flowMode: 'existing', environment: 'production', streamResponse: false } })
+  ).json()) as { flowVersionId: string };
   assert.equal(dispatched.flowVersionId, v2);
 });
 
@@ -138,7 +227,14 @@ test('flows are addressed by id or slug; slugs are unique; composition cycles ar
   assert.equal((await call('GET', '/api/v1/flows/by_slug')).body!.id, flow.id);
   assert.equal((await call('GET', `/v1/flows/${flow.id}`)).body!.slug, 'by_slug');
   assert.equal((await call('POST', '/api/v1/flows', productFlow('by_slug'))).status, 409);
-  const cyclic = await call('POST', '/api/v1/flows', { name: 'c', templates: [{ name: 'main', template: '[[a]]', llm: 'gpt-4o' }, { name: 'a', template: '[[b]]' }, { name: 'b', template: '[[a]]' }] });
+  const cyclic = await call('POST', '/api/v1/flows', {
+    name: 'c',
+    templates: [
+      { name: 'main', template: '[[a]]', llm: 'gpt-4o' },
+      { name: 'a', template: '[[b]]' },
+      { name: 'b', template: '[[a]]' },
+    ],
+  });
   assert.equal(cyclic.status, 422);
   assert.match(JSON.stringify(cyclic.body), /cycle/);
   assert.equal((await call('DELETE', `/api/v1/flows/${flow.id}`)).status, 204);
@@ -175,8 +271,15 @@ test('identical runs come from the response cache at zero credits; a different n
 });
 
 test('model aliases route Sequential with fallback on failure, RoundRobin in turn, and the response says which model answered', async () => {
-  assert.equal((await call('POST', '/api/v1/model-aliases', { alias: 'smart', models: ['gpt-4o', 'claude-sonnet-4-5'], strategy: 'Sequential' })).status, 201);
-  assert.equal((await call('POST', '/api/v1/model-aliases', { alias: 'rr', models: ['gpt-4o', 'gpt-4o-mini'], strategy: 'RoundRobin' })).status, 201);
+  assert.equal(
+    (await call('POST', '/api/v1/model-aliases', { alias: 'smart', models: ['gpt-4o', 'claude-sonnet-4-5'], strategy: 'Sequential' }))
+      .status,
+    201,
+  );
+  assert.equal(
+    (await call('POST', '/api/v1/model-aliases', { alias: 'rr', models: ['gpt-4o', 'gpt-4o-mini'], strategy: 'RoundRobin' })).status,
+    201,
+  );
   assert.equal((await call('POST', '/api/v1/model-aliases', { alias: 'bad', models: ['google/x'], strategy: 'Sequential' })).status, 422);
   await createFlow('routed', { name: 'routed', slug: 'routed', templates: [{ name: 'main', userTemplate: 'hi', llm: 'smart' }] });
   harness.fake.script((request) => (request.model === 'gpt-4o' ? { kind: 'error', status: 503 } : { text: `from ${request.model}` }));
@@ -192,25 +295,51 @@ test('model aliases route Sequential with fallback on failure, RoundRobin in tur
   }
   assert.deepEqual(models, ['gpt-4o', 'gpt-4o-mini', 'gpt-4o', 'gpt-4o-mini']);
   // WeightedRandom with all the weight on one model always starts there; Random tries every model.
-  await call('POST', '/api/v1/model-aliases', { alias: 'weighted', models: ['gpt-4o', 'gpt-4o-mini'], strategy: 'WeightedRandom', weights: [0, 1] });
+  await call('POST', '/api/v1/model-aliases', {
+    alias: 'weighted',
+    models: ['gpt-4o', 'gpt-4o-mini'],
+    strategy: 'WeightedRandom',
+    weights: [0, 1],
+  });
   await call('POST', '/api/v1/model-aliases', { alias: 'random', models: ['gpt-4o', 'gpt-4o-mini'], strategy: 'Random' });
-  assert.equal((await call('POST', '/api/v1/model-aliases', { alias: 'unweighted', models: ['gpt-4o'], strategy: 'WeightedRandom' })).status, 422);
+  assert.equal(
+    (await call('POST', '/api/v1/model-aliases', { alias: 'unweighted', models: ['gpt-4o'], strategy: 'WeightedRandom' })).status,
+    422,
+  );
   for (let index = 0; index < 3; index++) {
-    assert.equal((await call('POST', '/api/v1/flows/routed/runs', { overrideModel: 'weighted', nonce: `w${index}` })).body!.responses[0].model, 'gpt-4o-mini');
+    assert.equal(
+      (await call('POST', '/api/v1/flows/routed/runs', { overrideModel: 'weighted', nonce: `w${index}` })).body!.responses[0].model,
+      'gpt-4o-mini',
+    );
   }
   const seen = new Set<string>();
-  for (let index = 0; index < 20 && seen.size < 2; index++) seen.add((await call('POST', '/api/v1/flows/routed/runs', { overrideModel: 'random', nonce: `r${index}` })).body!.responses[0].model);
+  for (let index = 0; index < 20 && seen.size < 2; index++)
+    seen.add((await call('POST', '/api/v1/flows/routed/runs', { overrideModel: 'random', nonce: `r${index}` })).body!.responses[0].model);
   assert.deepEqual([...seen].sort(), ['gpt-4o', 'gpt-4o-mini']);
 });
 
 test('responseSchema: a reply that does not validate is retried once, then an error', async () => {
-  await createFlow('structured', { name: 's', slug: 'structured', templates: [{ name: 'main', userTemplate: 'give json', llm: 'gpt-4o', responseSchema: { type: 'object', properties: { score: { type: 'number' } }, required: ['score'] } }] });
+  await createFlow('structured', {
+    name: 's',
+    slug: 'structured',
+    templates: [
+      {
+        name: 'main',
+        userTemplate: 'give json',
+        llm: 'gpt-4o',
+        responseSchema: { type: 'object', properties: { score: { type: 'number' } }, required: ['score'] },
+      },
+    ],
+  });
   harness.fake.script((_request, index) => ({ text: index === 0 ? '{"wrong": true}' : '{"score": 4}' }));
   const fixed = await call('POST', '/api/v1/flows/structured/runs', {});
   assert.equal(fixed.status, 200);
   assert.equal(fixed.body!.responses.length, 2, 'both model calls are listed');
   assert.deepEqual(fixed.body!.structuredResponse, { score: 4 });
-  assert.match(String((harness.fake.requests[1]!.body.messages as Array<{ content: string }>).at(-1)!.content), /does not match the required JSON schema/);
+  assert.match(
+    String((harness.fake.requests[1]!.body.messages as Array<{ content: string }>).at(-1)!.content),
+    /does not match the required JSON schema/,
+  );
   harness.fake.reset();
   harness.fake.script(() => ({ text: '{"wrong": true}' }));
   const failed = await call('POST', '/api/v1/flows/structured/runs', { nonce: 'x' });
@@ -235,7 +364,9 @@ test('feedback is upserted per run and shown on the run', async () => {
 
 test('the agent tree follows templates used as agent tools, with direct and cumulative credits', async () => {
   await createFlow('orchestrated', {
-    name: 'orchestrated', slug: 'orchestrated', templates: [
+    name: 'orchestrated',
+    slug: 'orchestrated',
+    templates: [
       { name: 'main', template: 'You orchestrate.', userTemplate: 'Research [[topic]]', llm: 'gpt-4o', agentTools: ['research_agent'] },
       { name: 'research_agent', description: 'Researches a topic', template: 'You research.', llm: 'gpt-4o-mini' },
     ],
@@ -243,7 +374,9 @@ test('the agent tree follows templates used as agent tools, with direct and cumu
   harness.fake.script((request) => {
     const system = String((request.body.messages as Array<{ content: string }>)[0]!.content);
     if (system === 'You research.') return { text: 'facts', usage: { input: 1000, output: 1000 } };
-    return toolResultsIn(request).length === 0 ? { toolCalls: [{ id: 'r1', name: 'research_agent', arguments: '{"message":"otters"}' }] } : { text: 'done' };
+    return toolResultsIn(request).length === 0
+      ? { toolCalls: [{ id: 'r1', name: 'research_agent', arguments: '{"message":"otters"}' }] }
+      : { text: 'done' };
   });
   const run = await call('POST', '/api/v1/flows/orchestrated/runs', { parameters: { topic: 'otters' } });
   assert.equal(run.status, 200, JSON.stringify(run.body));
@@ -257,7 +390,7 @@ test('the agent tree follows templates used as agent tools, with direct and cumu
   assert.equal(tree.body!.toolCalls[0].spawnedRequestId, child.requestId);
   assert.equal(child.agentRole, 'research_agent');
   assert.equal(child.depth, 1);
-  assert.equal(child.creditsUsed, Math.round((1000 * 0.15 + 1000 * 0.6)));
+  assert.equal(child.creditsUsed, Math.round(1000 * 0.15 + 1000 * 0.6));
   assert.equal(tree.body!.totalTreeCreditsUsed, tree.body!.creditsUsed + child.totalTreeCreditsUsed);
 });
 
@@ -266,7 +399,12 @@ test('the run log filters by flow, tag, customer (header over body), status and 
   harness.fake.script(() => ({ text: 'ok', usage: { input: 10, output: 10 } }));
   const params = { product_name: 'a', tone: 'b', brand: 'c' };
   await call('POST', '/api/v1/flows/logged/runs', { parameters: params, tags: ['spring', 'email'], customerId: 'cust_a', nonce: '1' });
-  await call('POST', '/api/v1/flows/logged/runs', { parameters: params, tags: ['spring'], customerId: 'cust_body', nonce: '2' }, { 'x-shuttle-customer-id': 'cust_b' });
+  await call(
+    'POST',
+    '/api/v1/flows/logged/runs',
+    { parameters: params, tags: ['spring'], customerId: 'cust_body', nonce: '2' },
+    { 'x-shuttle-customer-id': 'cust_b' },
+  );
   await call('POST', '/api/v1/flows/logged/runs', { parameters: params, tags: ['fall'], customerId: 'cust_a', nonce: '3' });
   const spring = await call('GET', `/api/v1/runs?flowId=logged&tag=spring`);
   assert.equal(spring.body!.data.length, 2);
@@ -281,6 +419,10 @@ test('the run log filters by flow, tag, customer (header over body), status and 
   assert.equal(custA.runs, 2);
   assert.equal(custA.tokensIn, 20);
   const byTag = await call('GET', `/api/v1/statistics/usage?groupBy=tag&flowId=${flow.id}`);
-  assert.deepEqual(byTag.body!.data.map((entry: { key: string; runs: number }) => `${entry.key}:${entry.runs}`).sort(), ['email:1', 'fall:1', 'spring:2']);
+  assert.deepEqual(byTag.body!.data.map((entry: { key: string; runs: number }) => `${entry.key}:${entry.runs}`).sort(), [
+    'email:1',
+    'fall:1',
+    'spring:2',
+  ]);
   assert.equal((await call('GET', '/api/v1/runs?from=yesterday')).status, 422);
 });

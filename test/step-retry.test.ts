@@ -25,18 +25,34 @@ after(async () => {
 test('a prompt step with errorHandling retry and a client tool calls the model once and pauses once', async () => {
   harness.fake.reset();
   harness.fake.script(() => ({ toolCalls: [{ id: 'call_1', name: 'get_page', arguments: '{"q":"x"}' }], finishReason: 'tool_calls' }));
-  const events = await readSse(await harness.dispatch({
-    clientTools: [{ name: 'get_page', description: 'reads the page', parametersSchema: { type: 'object', properties: { q: { type: 'string' } } } }],
-    flow: { name: 'r', steps: [{ id: 'a', name: 'A', type: 'prompt', errorHandling: 'retry', config: { model: 'gpt-4o', userPrompt: 'look' } }] },
-  }, { query: 'events=unified' }));
+  const events = await readSse(
+    await harness.dispatch(
+      {
+        clientTools: [
+          { name: 'get_page', description: 'reads the page', parametersSchema: { type: 'object', properties: { q: { type: 'string' } } } },
+        ],
+        flow: {
+          name: 'r',
+          steps: [{ id: 'a', name: 'A', type: 'prompt', errorHandling: 'retry', config: { model: 'gpt-4o', userPrompt: 'look' } }],
+        },
+      },
+      { query: 'events=unified' },
+    ),
+  );
   assert.equal(harness.fake.requests.length, 1, 'one model call');
   assert.equal(events.filter((event) => event.event === 'tool_start').length, 1, 'one burst of tool events');
-  assert.ok(events.some((event) => event.event === 'await'), 'the run pauses for the client');
+  assert.ok(
+    events.some((event) => event.event === 'await'),
+    'the run pauses for the client',
+  );
 });
 
 test('retry repeats only what can succeed when tried again', async () => {
   const run = async (path: string) => {
-    const response = await harness.dispatch({ flow: { name: 'r', steps: [{ id: 'f', name: 'F', type: 'fetch-url', errorHandling: 'retry', config: { url: `${apiUrl}${path}` } }] }, options: { streamResponse: false } });
+    const response = await harness.dispatch({
+      flow: { name: 'r', steps: [{ id: 'f', name: 'F', type: 'fetch-url', errorHandling: 'retry', config: { url: `${apiUrl}${path}` } }] },
+      options: { streamResponse: false },
+    });
     return (await response.json()) as { status: string; error: { code: string } };
   };
   const missing = await run('/missing');

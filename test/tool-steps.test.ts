@@ -12,9 +12,20 @@ before(async () => {
     const parts: Buffer[] = [];
     request.on('data', (part: Buffer) => parts.push(part));
     request.on('end', () => {
-      response.writeHead(request.url === '/text' ? 200 : request.url === '/missing' ? 404 : 200, { 'content-type': request.url === '/text' ? 'text/plain' : 'application/json' });
+      response.writeHead(request.url === '/text' ? 200 : request.url === '/missing' ? 404 : 200, {
+        'content-type': request.url === '/text' ? 'text/plain' : 'application/json',
+      });
       if (request.url === '/text') return response.end('plain words');
-      response.end(JSON.stringify({ method: request.method, url: request.url, auth: request.headers.authorization ?? null, key: request.headers['x-api-key'] ?? null, body: Buffer.concat(parts).toString() || null, data: { items: [{ name: 'first' }, { name: 'second' }], total: 2 } }));
+      response.end(
+        JSON.stringify({
+          method: request.method,
+          url: request.url,
+          auth: request.headers.authorization ?? null,
+          key: request.headers['x-api-key'] ?? null,
+          body: Buffer.concat(parts).toString() || null,
+          data: { items: [{ name: 'first' }, { name: 'second' }], total: 2 },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
@@ -35,24 +46,56 @@ async function run(steps: unknown[], extra: Record<string, unknown> = {}) {
 
 test('tool-call runs a saved tool with templated parameters and streams its tool events', async () => {
   const created = await fetch(`${harness.baseUrl}/v1/tools`, {
-    method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'multiply', toolType: 'custom', config: { code: 'return parameters.a * parameters.b;' } }),
   });
   assert.equal(created.status, 201);
-  const result = await run([{ id: 't', name: 'T', type: 'tool-call', config: { toolId: 'multiply', parameters: { a: '{{x}}', b: 6 }, outputVariable: 'product' } }], { inputs: { x: 7 } });
+  const result = await run(
+    [
+      {
+        id: 't',
+        name: 'T',
+        type: 'tool-call',
+        config: { toolId: 'multiply', parameters: { a: '{{x}}', b: 6 }, outputVariable: 'product' },
+      },
+    ],
+    { inputs: { x: 7 } },
+  );
   assert.equal(result.output.product, 42);
-  const events = await readSse(await harness.dispatch({ inputs: { x: 2 }, flow: { name: 's', steps: [{ id: 't', name: 'T', type: 'tool-call', config: { toolId: 'multiply', parameters: { a: '{{x}}', b: 2 } } }] } }));
-  assert.deepEqual(events.map((event) => event.event).filter((type) => type.startsWith('tool_')), ['tool_start', 'tool_input_complete', 'tool_complete']);
-  const missing = await harness.dispatch({ flow: { name: 's', steps: [{ id: 't', name: 'T', type: 'tool-call', config: { toolId: 'nope' } }] } });
+  const events = await readSse(
+    await harness.dispatch({
+      inputs: { x: 2 },
+      flow: {
+        name: 's',
+        steps: [{ id: 't', name: 'T', type: 'tool-call', config: { toolId: 'multiply', parameters: { a: '{{x}}', b: 2 } } }],
+      },
+    }),
+  );
+  assert.deepEqual(
+    events.map((event) => event.event).filter((type) => type.startsWith('tool_')),
+    ['tool_start', 'tool_input_complete', 'tool_complete'],
+  );
+  const missing = await harness.dispatch({
+    flow: { name: 's', steps: [{ id: 't', name: 'T', type: 'tool-call', config: { toolId: 'nope' } }] },
+  });
   assert.equal(missing.status, 422);
   assert.match(await missing.text(), /flow\.steps\[0\]\.config\.toolId/);
 });
 
 test('fetch-url fetches JSON or text through the SSRF guard', async () => {
-  const result = await run([
-    { id: 'j', name: 'J', type: 'fetch-url', config: { http: { url: `${apiUrl}/items?q={{q}}`, method: 'GET' }, outputVariable: 'page' } },
-    { id: 't', name: 'T', type: 'fetch-url', config: { url: `${apiUrl}/text`, responseType: 'text', outputVariable: 'text' } },
-  ], { inputs: { q: 'a b' } });
+  const result = await run(
+    [
+      {
+        id: 'j',
+        name: 'J',
+        type: 'fetch-url',
+        config: { http: { url: `${apiUrl}/items?q={{q}}`, method: 'GET' }, outputVariable: 'page' },
+      },
+      { id: 't', name: 'T', type: 'fetch-url', config: { url: `${apiUrl}/text`, responseType: 'text', outputVariable: 'text' } },
+    ],
+    { inputs: { q: 'a b' } },
+  );
   assert.equal(result.output.page.url, '/items?q=a b'.replace(' ', '%20'));
   assert.equal(result.output.text, 'plain words');
   const blocked = await run([{ id: 'm', name: 'M', type: 'fetch-url', config: { url: 'http://169.254.169.254/latest/meta-data/' } }]);
@@ -61,14 +104,22 @@ test('fetch-url fetches JSON or text through the SSRF guard', async () => {
 });
 
 test('api-call sends auth and a templated body and maps the response', async () => {
-  const result = await run([{
-    id: 'a', name: 'A', type: 'api-call', config: {
-      http: { url: `${apiUrl}/orders`, method: 'POST', body: { customer: '{{_record.name}}', count: 3 } },
-      auth: { type: 'bearer', token: '{{secrets.apiToken}}' },
-      responseMapping: { firstName: 'data.items[0].name', total: 'data.total', sent: 'body', whole: '$' },
-      outputVariable: 'order',
-    },
-  }], { record: { name: 'Ada' }, secrets: { apiToken: 'tok-123456' } });
+  const result = await run(
+    [
+      {
+        id: 'a',
+        name: 'A',
+        type: 'api-call',
+        config: {
+          http: { url: `${apiUrl}/orders`, method: 'POST', body: { customer: '{{_record.name}}', count: 3 } },
+          auth: { type: 'bearer', token: '{{secrets.apiToken}}' },
+          responseMapping: { firstName: 'data.items[0].name', total: 'data.total', sent: 'body', whole: '$' },
+          outputVariable: 'order',
+        },
+      },
+    ],
+    { record: { name: 'Ada' }, secrets: { apiToken: 'tok-123456' } },
+  );
   assert.equal(result.output.order.firstName, 'first');
   assert.equal(result.output.order.total, 2);
   assert.deepEqual(JSON.parse(result.output.order.sent), { customer: 'Ada', count: 3 });
@@ -79,10 +130,21 @@ test('api-call sends auth and a templated body and maps the response', async () 
 });
 
 test('transform-data runs sandboxed JavaScript over the flow variables', async () => {
-  const result = await run([
-    { id: 'v', name: 'V', type: 'set-variable', config: { variableName: 'prices', value: [3, 4, 5] } },
-    { id: 't', name: 'T', type: 'transform-data', config: { script: 'const total = prices.reduce((a, b) => a + b, 0); return { total, max: Math.max(...input.prices), who: _record.name };', outputVariable: 'stats' } },
-  ], { record: { name: 'Ada' } });
+  const result = await run(
+    [
+      { id: 'v', name: 'V', type: 'set-variable', config: { variableName: 'prices', value: [3, 4, 5] } },
+      {
+        id: 't',
+        name: 'T',
+        type: 'transform-data',
+        config: {
+          script: 'const total = prices.reduce((a, b) => a + b, 0); return { total, max: Math.max(...input.prices), who: _record.name };',
+          outputVariable: 'stats',
+        },
+      },
+    ],
+    { record: { name: 'Ada' } },
+  );
   assert.deepEqual(result.output.stats, { total: 12, max: 5, who: 'Ada' });
   const hostile = await run([{ id: 't', name: 'T', type: 'transform-data', config: { script: 'return process.env;' } }]);
   assert.equal(hostile.status, 'failed');

@@ -55,7 +55,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, access: route.config?.access ?? 'tenant' });
+    for (const method of methods)
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, access: route.config?.access ?? 'tenant' });
   });
   registerJsonBodyParser(app);
   app.setErrorHandler(createErrorHandler(deps.settings.bodyLimitBytes));

@@ -15,11 +15,24 @@ export interface Reservation {
  * `maxRequestCostCredits`, or when the balance cannot cover its worst case; else reserve the worst case with
  * one conditional update, so concurrent runs can never overdraw.
  */
-export async function reserveForRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'settings'>, scope: TenantScope, worstCaseCredits: number, maxRequestCostCredits?: number): Promise<Reservation> {
+export async function reserveForRun(
+  deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'settings'>,
+  scope: TenantScope,
+  worstCaseCredits: number,
+  maxRequestCostCredits?: number,
+): Promise<Reservation> {
   if (maxRequestCostCredits !== undefined && worstCaseCredits > maxRequestCostCredits) {
-    throw new FlowrunError('COST_LIMIT_EXCEEDED', `This run may cost up to ${worstCaseCredits} credits, more than maxRequestCostCredits (${maxRequestCostCredits})`, [
-      { code: 'COST_LIMIT_EXCEEDED', path: 'maxRequestCostCredits', message: `worst case ${worstCaseCredits} credits > ${maxRequestCostCredits}` },
-    ]);
+    throw new FlowrunError(
+      'COST_LIMIT_EXCEEDED',
+      `This run may cost up to ${worstCaseCredits} credits, more than maxRequestCostCredits (${maxRequestCostCredits})`,
+      [
+        {
+          code: 'COST_LIMIT_EXCEEDED',
+          path: 'maxRequestCostCredits',
+          message: `worst case ${worstCaseCredits} credits > ${maxRequestCostCredits}`,
+        },
+      ],
+    );
   }
   // The balance row is created (with the initial grant) once; afterwards this is no extra write per run.
   const known = ensured.get(deps.db) ?? new Set<string>();
@@ -31,9 +44,11 @@ export async function reserveForRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' |
   }
   const amount = Math.max(1, worstCaseCredits);
   if ((await reserveCredits(deps.db, scope, amount)) !== null) return { scope, reserved: amount };
-  throw new FlowrunError('COST_LIMIT_EXCEEDED', `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``, [
-    { code: 'COST_LIMIT_EXCEEDED', message: `the credit balance does not cover the run's worst case (${amount} credits)` },
-  ]);
+  throw new FlowrunError(
+    'COST_LIMIT_EXCEEDED',
+    `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``,
+    [{ code: 'COST_LIMIT_EXCEEDED', message: `the credit balance does not cover the run's worst case (${amount} credits)` }],
+  );
 }
 
 /** Input tokens allowed for a call's framing (roles, separators) beyond its text. */
@@ -44,7 +59,12 @@ export const framingTokens = 64;
  * framing allowance at the input price (a token covers at least one byte, so this bounds the real count), plus
  * maxTokens at the output price. The credit meter holds each call to the same kind of bound.
  */
-export function worstCaseCredits(price: { input: number; output: number } | undefined, promptChars: number, maxTokens: number, modelCalls: number): number {
+export function worstCaseCredits(
+  price: { input: number; output: number } | undefined,
+  promptChars: number,
+  maxTokens: number,
+  modelCalls: number,
+): number {
   if (!price) return 1;
   const perCall = ((promptChars + framingTokens) * price.input + maxTokens * price.output) / 1_000_000;
   return Math.max(1, usdToCredits(perCall * modelCalls));

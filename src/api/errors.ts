@@ -3,7 +3,11 @@ import { errorCatalogue, FlowrunError, type ErrorCode } from '../protocol/errors
 
 /** Runtype's error body: `{error, code, details:[{message, code, path, suggestion}]}`. */
 export function errorBody(error: FlowrunError): Record<string, unknown> {
-  return { error: error.message, code: error.code, details: error.details.length > 0 ? error.details : [{ message: error.message, code: error.code }] };
+  return {
+    error: error.message,
+    code: error.code,
+    details: error.details.length > 0 ? error.details : [{ message: error.message, code: error.code }],
+  };
 }
 
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -25,7 +29,9 @@ export function toFlowrunError(error: unknown, bodyLimitBytes: number): FlowrunE
   if (code === 'UNSUPPORTED_MEDIA_TYPE') return new FlowrunError(code, 'Send the body as application/json');
   if (code) return new FlowrunError(code, fastifyError.message);
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    const byStatus = (Object.keys(errorCatalogue) as ErrorCode[]).find((key) => errorCatalogue[key].status === fastifyError.statusCode) ?? 'INVALID_REQUEST';
+    const byStatus =
+      (Object.keys(errorCatalogue) as ErrorCode[]).find((key) => errorCatalogue[key].status === fastifyError.statusCode) ??
+      'INVALID_REQUEST';
     return new FlowrunError(byStatus, fastifyError.message);
   }
   return new FlowrunError('INTERNAL_ERROR', 'Internal error');

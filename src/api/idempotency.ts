@@ -12,7 +12,9 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const key = headerValue(request.headers['idempotency-key']);
   if (key === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new FlowrunError('VALIDATION_ERROR', 'Idempotency-Key must be 1-255 visible ASCII characters', [{ code: 'INVALID_VALUE', path: 'headers.idempotency-key', message: 'invalid Idempotency-Key' }]);
+    throw new FlowrunError('VALIDATION_ERROR', 'Idempotency-Key must be 1-255 visible ASCII characters', [
+      { code: 'INVALID_VALUE', path: 'headers.idempotency-key', message: 'invalid Idempotency-Key' },
+    ]);
   }
   return key;
 }
@@ -40,11 +42,32 @@ export async function settled(deps: AppDeps, request: FastifyRequest, executionI
 export function storedDispatchResult(execution: ExecutionView): Record<string, unknown> {
   const usage = execution.usage ?? { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 };
   return {
-    success: execution.status === 'completed', status: execution.status, executionId: execution.id, execution_id: execution.id, flowId: execution.flowId,
-    flowVersionId: execution.flowVersionId, flowName: execution.flowName, recordId: execution.recordId, finalOutput: execution.finalOutput, output: execution.output,
-    steps: (execution.steps ?? []).map((step) => ({ id: step.stepId, type: step.stepType, index: step.index, status: step.status, result: step.result, error: step.error, durationMs: step.durationMs, usage: step.usage })),
-    usage: { ...usage, totalTokens: totalTokens(usage) }, durationMs: execution.durationMs, startedAt: execution.startedAt, completedAt: execution.completedAt,
-    error: execution.error, idempotentReplay: true,
+    success: execution.status === 'completed',
+    status: execution.status,
+    executionId: execution.id,
+    execution_id: execution.id,
+    flowId: execution.flowId,
+    flowVersionId: execution.flowVersionId,
+    flowName: execution.flowName,
+    recordId: execution.recordId,
+    finalOutput: execution.finalOutput,
+    output: execution.output,
+    steps: (execution.steps ?? []).map((step) => ({
+      id: step.stepId,
+      type: step.stepType,
+      index: step.index,
+      status: step.status,
+      result: step.result,
+      error: step.error,
+      durationMs: step.durationMs,
+      usage: step.usage,
+    })),
+    usage: { ...usage, totalTokens: totalTokens(usage) },
+    durationMs: execution.durationMs,
+    startedAt: execution.startedAt,
+    completedAt: execution.completedAt,
+    error: execution.error,
+    idempotentReplay: true,
   };
 }
 

@@ -10,7 +10,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer | string, done) => {
     let text: string;
     try {
-      text = typeof body === "string" ? body : decoder.decode(body);
+      text = typeof body === 'string' ? body : decoder.decode(body);
     } catch {
       done(new FlowrunError('INVALID_UTF8', 'The request body is not valid UTF-8'), undefined);
       return;
@@ -34,7 +34,10 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       const value: unknown = text.includes('__proto__') ? JSON.parse(text, refuseProto) : JSON.parse(text);
       done(null, value);
     } catch (error) {
-      done(FlowrunError.isInstance(error) ? error : new FlowrunError('INVALID_JSON', `Malformed JSON: ${(error as Error).message}`), undefined);
+      done(
+        FlowrunError.isInstance(error) ? error : new FlowrunError('INVALID_JSON', `Malformed JSON: ${(error as Error).message}`),
+        undefined,
+      );
     }
   });
 }

@@ -4,8 +4,16 @@ const exampleBody = {
     name: 'Echo flow',
     steps: [
       {
-        id: 'step_1', name: 'Prompt 1', type: 'prompt', enabled: true,
-        config: { model: 'flowrun/echo', userPrompt: '{{_record.metadata.message}}', responseFormat: 'markdown', outputVariable: 'prompt_result' },
+        id: 'step_1',
+        name: 'Prompt 1',
+        type: 'prompt',
+        enabled: true,
+        config: {
+          model: 'flowrun/echo',
+          userPrompt: '{{_record.metadata.message}}',
+          responseFormat: 'markdown',
+          outputVariable: 'prompt_result',
+        },
       },
     ],
   },

@@ -11,7 +11,14 @@ import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { RunJob } from '../queue/execute-run.js';
 import { insertExecution } from '../store/executions-repository.js';
-import { createFlow, findFlowByName, getActiveVersionId, getFlow, upsertFlowVersion, type StoredFlowDefinition } from '../store/flows-repository.js';
+import {
+  createFlow,
+  findFlowByName,
+  getActiveVersionId,
+  getFlow,
+  upsertFlowVersion,
+  type StoredFlowDefinition,
+} from '../store/flows-repository.js';
 import { createRecord, getRecord } from '../store/records-repository.js';
 import type { AppDeps } from './app-deps.js';
 import type { Dialect } from './wire/dialect.js';
@@ -30,14 +37,21 @@ export interface PreparedRun {
  * create, upsert) and the record (virtual, existing, create). Every check that can refuse the request runs
  * before anything is written.
  */
-export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models' | 'settings'>, scope: TenantScope, body: DispatchBody, dialect: Dialect): Promise<PreparedRun> {
+export async function prepareDispatch(
+  deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models' | 'settings'>,
+  scope: TenantScope,
+  body: DispatchBody,
+  dialect: Dialect,
+): Promise<PreparedRun> {
   const { db, ids, clock } = deps;
   const now = new Date(clock.now()).toISOString();
   const options = body.options ?? {};
   if (body.agent !== undefined) return prepareAgentRun(deps, scope, body, dialect, now);
   const flowInput = body.flow;
   if (!flowInput) {
-    throw new FlowrunError('VALIDATION_ERROR', 'Flow definition required', [{ code: 'MISSING_REQUIRED_FIELD', path: 'flow', message: 'flow is required' }]);
+    throw new FlowrunError('VALIDATION_ERROR', 'Flow definition required', [
+      { code: 'MISSING_REQUIRED_FIELD', path: 'flow', message: 'flow is required' },
+    ]);
   }
   const flowMode = options.flowMode ?? (flowInput.id && !flowInput.steps ? 'existing' : 'virtual');
   const validate = (steps: unknown, basePath: (string | number)[]) =>
@@ -47,45 +61,91 @@ export async function prepareDispatch(deps: Pick<AppDeps, 'db' | 'ids' | 'clock'
   let rawSteps: unknown[] = [];
   if (flowMode === 'existing') {
     if (!flowInput.id) throw missing('flow.id', 'flow.id is required when flowMode is existing');
-    const stored = await getFlow(db, scope, flowInput.id, options.flowVersionId ?? (await environmentVersion(db, scope, flowInput.id, options.environment)));
+    const stored = await getFlow(
+      db,
+      scope,
+      flowInput.id,
+      options.flowVersionId ?? (await environmentVersion(db, scope, flowInput.id, options.environment)),
+    );
     if (!stored) {
       const what = options.flowVersionId ? `Flow ${flowInput.id} version ${options.flowVersionId}` : `Flow ${flowInput.id}`;
       throw new FlowrunError('NOT_FOUND', `${what} not found`, [{ code: 'NOT_FOUND', path: 'flow.id', message: `${what} not found` }]);
     }
     rawSteps = stepsOf(stored.definition) ?? [];
-    flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(rawSteps, ['flow', 'steps']) };
+    flow = {
+      id: stored.id,
+      name: stored.name,
+      description: stored.description ?? undefined,
+      versionId: stored.versionId,
+      steps: validate(rawSteps, ['flow', 'steps']),
+    };
   } else {
     if (flowInput.steps === undefined) throw missing('flow.steps', 'Flow definition required: flow.steps is missing');
     const steps = validate(flowInput.steps, ['flow', 'steps']);
     rawSteps = flowInput.steps;
     if (flowMode !== 'virtual' && !flowInput.name) throw missing('flow.name', `flow.name is required when flowMode is ${flowMode}`);
-    const definition: StoredFlowDefinition = { name: flowInput.name ?? 'Untitled flow', description: flowInput.description, steps: flowInput.steps };
+    const definition: StoredFlowDefinition = {
+      name: flowInput.name ?? 'Untitled flow',
+      description: flowInput.description,
+      steps: flowInput.steps,
+    };
     if (flowMode === 'virtual') {
       flow = { id: ids.next('flow'), name: definition.name, description: definition.description, versionId: null, steps };
     } else {
       const existing = flowMode === 'upsert' ? await findFlowByName(db, scope, definition.name) : null;
       const stored = existing
-        ? options.upsertOptions?.createVersionOnChange === false ? existing : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now, { forkAlways: true })
+        ? options.upsertOptions?.createVersionOnChange === false
+          ? existing
+          : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now, { forkAlways: true })
         : await createFlow(db, scope, definition, { flowId: ids.next('flow'), versionId: ids.next('flowver') }, now);
       rawSteps = stored.definition.steps ?? flowInput.steps;
-      flow = { id: stored.id, name: stored.name, description: stored.description ?? undefined, versionId: stored.versionId, steps: validate(rawSteps, ['flow', 'steps']) };
+      flow = {
+        id: stored.id,
+        name: stored.name,
+        description: stored.description ?? undefined,
+        versionId: stored.versionId,
+        steps: validate(rawSteps, ['flow', 'steps']),
+      };
     }
   }
 
   const tools = await resolveSavedTools(deps.db, scope, flow.steps);
   const record = await resolveRecord(deps, scope, body, options.recordMode ?? 'virtual', now);
-  const reservation = await reserveForRun(deps, scope, estimateCredits(flow.steps, deps.models, JSON.stringify(body).length, options.modelOverride), options.maxRequestCostCredits);
+  const reservation = await reserveForRun(
+    deps,
+    scope,
+    estimateCredits(flow.steps, deps.models, JSON.stringify(body).length, options.modelOverride),
+    options.maxRequestCostCredits,
+  );
   const executionId = ids.next('exec');
   await insertExecution(db, {
-    id: executionId, scope, flowId: flow.id, flowVersionId: flow.versionId ?? null, flowName: flow.name, recordId: record.id, dialect,
-    input: withoutSecrets(body), totalSteps: countSteps(flow.steps), createdAt: now,
-    snapshot: { name: flow.name, steps: rawSteps }, creditsReserved: reservation.reserved,
+    id: executionId,
+    scope,
+    flowId: flow.id,
+    flowVersionId: flow.versionId ?? null,
+    flowName: flow.name,
+    recordId: record.id,
+    dialect,
+    input: withoutSecrets(body),
+    totalSteps: countSteps(flow.steps),
+    createdAt: now,
+    snapshot: { name: flow.name, steps: rawSteps },
+    creditsReserved: reservation.reserved,
   });
   const request: RunFlowRequest = {
-    executionId, flow, record, inputs: body.inputs ?? {}, secrets: body.secrets ?? {}, messages: body.messages ?? [],
+    executionId,
+    flow,
+    record,
+    inputs: body.inputs ?? {},
+    secrets: body.secrets ?? {},
+    messages: body.messages ?? [],
     options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
-    source: flowMode === 'virtual' ? 'standalone' : 'api', startedAt: clock.now(),
-    tools, clientTools: clientToolsOf(body), depth: 0, scope,
+    source: flowMode === 'virtual' ? 'standalone' : 'api',
+    startedAt: clock.now(),
+    tools,
+    clientTools: clientToolsOf(body),
+    depth: 0,
+    scope,
   };
   return { executionId, flow, job: { scope, request, persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true } };
 }
@@ -116,17 +176,26 @@ export async function resolveSavedTools(db: AppDeps['db'], scope: TenantScope, s
   const found = await findTools(db, scope, [...new Set(wanted.map((entry) => entry.id))]);
   const missing = wanted.filter((entry) => !found[entry.id]);
   if (missing.length > 0) {
-    throw new FlowrunError('VALIDATION_ERROR', `Unknown tool '${missing[0]!.id}' in step '${missing[0]!.step.name}'`, missing.map((entry) => ({
-      code: 'TOOL_NOT_FOUND' as const, path: `${entry.step.path}.config.${entry.step.type === 'tool-call' ? 'toolId' : 'tools.toolIds'}`,
-      message: `step '${entry.step.name}' names tool '${entry.id}', which is not a saved tool of this tenant${entry.id.startsWith('builtin:') ? ' (built-in tools are not available in Flowrun)' : ''}`,
-    })));
+    throw new FlowrunError(
+      'VALIDATION_ERROR',
+      `Unknown tool '${missing[0]!.id}' in step '${missing[0]!.step.name}'`,
+      missing.map((entry) => ({
+        code: 'TOOL_NOT_FOUND' as const,
+        path: `${entry.step.path}.config.${entry.step.type === 'tool-call' ? 'toolId' : 'tools.toolIds'}`,
+        message: `step '${entry.step.name}' names tool '${entry.id}', which is not a saved tool of this tenant${entry.id.startsWith('builtin:') ? ' (built-in tools are not available in Flowrun)' : ''}`,
+      })),
+    );
   }
   return found;
 }
 
 export function clientToolsOf(body: DispatchBody): ResolvedTool[] {
   return (body.clientTools ?? []).map((tool) => ({
-    id: tool.name, name: tool.name, description: tool.description, toolType: 'local' as const, parametersSchema: tool.parametersSchema,
+    id: tool.name,
+    name: tool.name,
+    description: tool.description,
+    toolType: 'local' as const,
+    parametersSchema: tool.parametersSchema,
     config: { origin: tool.origin, pageOrigin: tool.pageOrigin },
   }));
 }
@@ -135,17 +204,33 @@ export function clientToolsOf(body: DispatchBody): ResolvedTool[] {
  * An agent run: `agent` is `{agentId}`, `{id}` (a saved agent) or an inline definition; the conversation is
  * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
  */
-async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models' | 'settings'>, scope: TenantScope, body: DispatchBody, dialect: Dialect, now: string): Promise<PreparedRun> {
+async function prepareAgentRun(
+  deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models' | 'settings'>,
+  scope: TenantScope,
+  body: DispatchBody,
+  dialect: Dialect,
+  now: string,
+): Promise<PreparedRun> {
   const reference = body.agent as Record<string, unknown> | null;
   if (reference === null || typeof reference !== 'object' || Array.isArray(reference)) {
-    throw new FlowrunError('VALIDATION_ERROR', 'agent must be {agentId}, {id} or an agent definition', [{ code: 'INVALID_TYPE', path: 'agent', message: 'agent must be an object' }]);
+    throw new FlowrunError('VALIDATION_ERROR', 'agent must be {agentId}, {id} or an agent definition', [
+      { code: 'INVALID_TYPE', path: 'agent', message: 'agent must be an object' },
+    ]);
   }
-  const savedId = typeof reference.agentId === 'string' ? reference.agentId : typeof reference.id === 'string' && reference.name === undefined ? reference.id : undefined;
+  const savedId =
+    typeof reference.agentId === 'string'
+      ? reference.agentId
+      : typeof reference.id === 'string' && reference.name === undefined
+        ? reference.id
+        : undefined;
   let agentId: string;
   let raw: unknown;
   if (savedId) {
     const stored = await getAgent(deps.db, scope, savedId);
-    if (!stored) throw new FlowrunError('NOT_FOUND', `Agent ${savedId} not found`, [{ code: 'NOT_FOUND', path: reference.agentId ? 'agent.agentId' : 'agent.id', message: `Agent ${savedId} not found` }]);
+    if (!stored)
+      throw new FlowrunError('NOT_FOUND', `Agent ${savedId} not found`, [
+        { code: 'NOT_FOUND', path: reference.agentId ? 'agent.agentId' : 'agent.id', message: `Agent ${savedId} not found` },
+      ]);
     agentId = stored.id;
     raw = stored.definition;
   } else {
@@ -155,28 +240,66 @@ async function prepareAgentRun(deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'mod
   const spec = resolveAgentSpec(agentId, raw, 'agent', deps.models, body.options?.modelOverride);
   const messages = body.messages ?? [];
   if (messages.length === 0) {
-    throw new FlowrunError('VALIDATION_ERROR', 'An agent run needs messages', [{ code: 'MISSING_REQUIRED_FIELD', path: 'messages', message: 'messages must hold the conversation (at least one message)' }]);
+    throw new FlowrunError('VALIDATION_ERROR', 'An agent run needs messages', [
+      { code: 'MISSING_REQUIRED_FIELD', path: 'messages', message: 'messages must hold the conversation (at least one message)' },
+    ]);
   }
   const steps = validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: body.options?.modelOverride });
   const flow: FlowDefinition = { id: null, name: spec.name, versionId: null, steps };
   const tools = await resolveSavedTools(deps.db, scope, steps);
-  const reservation = await reserveForRun(deps, scope, estimateCredits(steps, deps.models, JSON.stringify(body).length, body.options?.modelOverride), body.options?.maxRequestCostCredits);
+  const reservation = await reserveForRun(
+    deps,
+    scope,
+    estimateCredits(steps, deps.models, JSON.stringify(body).length, body.options?.modelOverride),
+    body.options?.maxRequestCostCredits,
+  );
   const executionId = deps.ids.next('exec');
   const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
   await insertExecution(deps.db, {
-    id: executionId, scope, flowId: null, flowVersionId: null, flowName: spec.name, recordId: null, dialect, input: withoutSecrets(body), totalSteps: 1, createdAt: now, agent,
-    snapshot: { name: spec.name, steps: [spec.step] }, creditsReserved: reservation.reserved,
+    id: executionId,
+    scope,
+    flowId: null,
+    flowVersionId: null,
+    flowName: spec.name,
+    recordId: null,
+    dialect,
+    input: withoutSecrets(body),
+    totalSteps: 1,
+    createdAt: now,
+    agent,
+    snapshot: { name: spec.name, steps: [spec.step] },
+    creditsReserved: reservation.reserved,
   });
   const options = body.options ?? {};
-  const record = { id: null, name: body.record?.name ?? spec.name, type: body.record?.type ?? 'agent', metadata: body.record?.metadata ?? {}, created: false };
+  const record = {
+    id: null,
+    name: body.record?.name ?? spec.name,
+    type: body.record?.type ?? 'agent',
+    metadata: body.record?.metadata ?? {},
+    created: false,
+  };
   return {
-    executionId, flow, agent,
+    executionId,
+    flow,
+    agent,
     job: {
-      scope, persistRecordMetadata: false,
+      scope,
+      persistRecordMetadata: false,
       request: {
-        executionId, flow, record, inputs: body.inputs ?? {}, secrets: body.secrets ?? {}, messages,
-        options: { modelOverride: options.modelOverride }, source: 'agent', startedAt: deps.clock.now(),
-        tools, clientTools: clientToolsOf(body), depth: 0, scope, kind: 'agent',
+        executionId,
+        flow,
+        record,
+        inputs: body.inputs ?? {},
+        secrets: body.secrets ?? {},
+        messages,
+        options: { modelOverride: options.modelOverride },
+        source: 'agent',
+        startedAt: deps.clock.now(),
+        tools,
+        clientTools: clientToolsOf(body),
+        depth: 0,
+        scope,
+        kind: 'agent',
       },
     },
   };
@@ -188,12 +311,20 @@ export { resolveAgentSpec as parseAgent };
  * The version `environment` runs: the one active there; without an explicit environment, production's if one
  * is active, else the flow's current version (undefined). An explicit environment with nothing active is a 404.
  */
-async function environmentVersion(db: AppDeps['db'], scope: TenantScope, flowIdOrSlug: string, environment: string | undefined): Promise<string | undefined> {
+async function environmentVersion(
+  db: AppDeps['db'],
+  scope: TenantScope,
+  flowIdOrSlug: string,
+  environment: string | undefined,
+): Promise<string | undefined> {
   const flow = await getFlow(db, scope, flowIdOrSlug);
   if (!flow) return undefined;
   const active = await getActiveVersionId(db, flow.id, environment ?? 'production');
   if (active) return active;
-  if (environment) throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version active in environment '${environment}'`, [{ code: 'NOT_FOUND', path: 'options.environment', message: `nothing is active in '${environment}'` }]);
+  if (environment)
+    throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version active in environment '${environment}'`, [
+      { code: 'NOT_FOUND', path: 'options.environment', message: `nothing is active in '${environment}'` },
+    ]);
   return undefined;
 }
 
@@ -204,18 +335,37 @@ export function stepsOf(definition: StoredFlowDefinition): unknown[] | undefined
   const templates = definition.templates as Array<Record<string, unknown>>;
   const entry = templates.find((template) => template.name === (definition.entrypoint ?? 'main')) ?? templates[0];
   if (!entry) return [];
-  return [{ id: String(entry.name ?? 'main'), name: String(entry.name ?? 'main'), type: 'prompt', config: {
-    model: entry.llm, systemPrompt: entry.template, userPrompt: entry.userTemplate ?? '{{messages}}', temperature: entry.temperature,
-  } }];
+  return [
+    {
+      id: String(entry.name ?? 'main'),
+      name: String(entry.name ?? 'main'),
+      type: 'prompt',
+      config: {
+        model: entry.llm,
+        systemPrompt: entry.template,
+        userPrompt: entry.userTemplate ?? '{{messages}}',
+        temperature: entry.temperature,
+      },
+    },
+  ];
 }
 
-async function resolveRecord(deps: Pick<AppDeps, 'db' | 'ids'>, scope: TenantScope, body: DispatchBody, mode: 'virtual' | 'existing' | 'create', now: string): Promise<RecordData> {
+async function resolveRecord(
+  deps: Pick<AppDeps, 'db' | 'ids'>,
+  scope: TenantScope,
+  body: DispatchBody,
+  mode: 'virtual' | 'existing' | 'create',
+  now: string,
+): Promise<RecordData> {
   const input = body.record ?? {};
   const metadata = input.metadata ?? {};
   if (mode === 'existing') {
     if (input.id === undefined) throw missing('record.id', 'record.id is required when recordMode is existing');
     const stored = await getRecord(deps.db, scope, String(input.id));
-    if (!stored) throw new FlowrunError('NOT_FOUND', `Record ${input.id} not found`, [{ code: 'NOT_FOUND', path: 'record.id', message: `Record ${input.id} not found` }]);
+    if (!stored)
+      throw new FlowrunError('NOT_FOUND', `Record ${input.id} not found`, [
+        { code: 'NOT_FOUND', path: 'record.id', message: `Record ${input.id} not found` },
+      ]);
     return { ...stored, metadata: { ...stored.metadata, ...metadata } };
   }
   const data = { name: input.name ?? 'Untitled record', type: input.type ?? 'default', metadata };

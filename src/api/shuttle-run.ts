@@ -31,24 +31,42 @@ export interface ShuttleRunContext {
 }
 
 /** Picks the version: `version` beats `environment`; else production's active version; else the current one. */
-export async function resolveRunVersion(deps: Pick<AppDeps, 'db'>, scope: TenantScope, flowIdOrSlug: string, version?: string, environment?: string): Promise<StoredFlow> {
+export async function resolveRunVersion(
+  deps: Pick<AppDeps, 'db'>,
+  scope: TenantScope,
+  flowIdOrSlug: string,
+  version?: string,
+  environment?: string,
+): Promise<StoredFlow> {
   const flow = await requireFlow(deps, scope, flowIdOrSlug);
   if (version) {
-    if (!(await versionExists(deps.db, flow.id, version))) throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version ${version}`, [{ code: 'NOT_FOUND', path: 'version', message: `no version ${version}` }]);
+    if (!(await versionExists(deps.db, flow.id, version)))
+      throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version ${version}`, [
+        { code: 'NOT_FOUND', path: 'version', message: `no version ${version}` },
+      ]);
     return (await getFlow(deps.db, scope, flow.id, version))!;
   }
   const active = await getActiveVersionId(deps.db, flow.id, environment ?? 'production');
   if (active) return (await getFlow(deps.db, scope, flow.id, active))!;
-  if (environment) throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version active in '${environment}'`, [{ code: 'NOT_FOUND', path: 'environment', message: `nothing is active in '${environment}'` }]);
+  if (environment)
+    throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version active in '${environment}'`, [
+      { code: 'NOT_FOUND', path: 'environment', message: `nothing is active in '${environment}'` },
+    ]);
   return flow;
 }
 
 export function entrypointOf(flow: StoredFlow, requested?: string): { templates: PromptTemplate[]; entry: PromptTemplate } {
   const templates = (flow.definition.templates ?? []) as PromptTemplate[];
-  if (templates.length === 0) throw new FlowrunError('VALIDATION_ERROR', `Flow ${flow.id} has no templates; run it with POST /v1/dispatch`, [{ code: 'INVALID_VALUE', path: 'flowId', message: 'the flow has no templates' }]);
+  if (templates.length === 0)
+    throw new FlowrunError('VALIDATION_ERROR', `Flow ${flow.id} has no templates; run it with POST /v1/dispatch`, [
+      { code: 'INVALID_VALUE', path: 'flowId', message: 'the flow has no templates' },
+    ]);
   const name = requested ?? flow.definition.entrypoint ?? 'main';
   const entry = templates.find((template) => template.name === name) ?? (requested ? undefined : templates[0]);
-  if (!entry) throw new FlowrunError('NOT_FOUND', `Flow ${flow.id} has no template '${name}'`, [{ code: 'NOT_FOUND', path: 'entrypoint', message: `no template '${name}'` }]);
+  if (!entry)
+    throw new FlowrunError('NOT_FOUND', `Flow ${flow.id} has no template '${name}'`, [
+      { code: 'NOT_FOUND', path: 'entrypoint', message: `no template '${name}'` },
+    ]);
   return { templates, entry };
 }
 
@@ -56,7 +74,11 @@ export function entrypointOf(flow: StoredFlow, requested?: string): { templates:
  * PromptShuttle's run: version → entrypoint → `[[param]]` expansion → model (override, alias routing, template
  * llm + fallbacks) → response cache → credits → the tool loop → the seed's response document.
  */
-export async function runShuttleFlow(deps: AppDeps, request: FastifyRequest, run: ShuttleRunContext): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function runShuttleFlow(
+  deps: AppDeps,
+  request: FastifyRequest,
+  run: ShuttleRunContext,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const started = deps.clock.now();
   const { scope, body } = run;
   const flow = await resolveRunVersion(deps, scope, run.flowIdOrSlug, body.version, body.environment);
@@ -65,12 +87,17 @@ export async function runShuttleFlow(deps: AppDeps, request: FastifyRequest, run
 
   const system = expandParameters(entry.template ?? '', body.parameters, templates, [entry.name]);
   const user = expandParameters(entry.userTemplate ?? '', body.parameters, templates, [entry.name]);
-  for (const token of [...new Set([...system.unresolved, ...user.unresolved])]) warnings.push(`Unresolved parameter [[${token}]]: no parameter or template has that name; it was sent as written`);
+  for (const token of [...new Set([...system.unresolved, ...user.unresolved])])
+    warnings.push(`Unresolved parameter [[${token}]]: no parameter or template has that name; it was sent as written`);
   const used = new Set([...system.usedParameters, ...user.usedParameters]);
-  for (const name of Object.keys(body.parameters)) if (!used.has(name)) warnings.push(`Parameter '${name}' was supplied but no template of the entrypoint uses it`);
+  for (const name of Object.keys(body.parameters))
+    if (!used.has(name)) warnings.push(`Parameter '${name}' was supplied but no template of the entrypoint uses it`);
 
   const requestedModel = body.overrideModel ?? entry.llm;
-  if (!requestedModel) throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' has no llm; send overrideModel`, [{ code: 'MISSING_REQUIRED_FIELD', path: 'overrideModel', message: 'no model: the template has no llm' }]);
+  if (!requestedModel)
+    throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' has no llm; send overrideModel`, [
+      { code: 'MISSING_REQUIRED_FIELD', path: 'overrideModel', message: 'no model: the template has no llm' },
+    ]);
   const aliased = await resolveAlias(deps.db, scope, requestedModel);
   const candidates = [...new Set([...(aliased ?? [requestedModel]), ...(body.overrideModel ? [] : (entry.fallbacks ?? []))])];
   const usable = candidates.filter((model, index) => {
@@ -80,59 +107,158 @@ export async function runShuttleFlow(deps: AppDeps, request: FastifyRequest, run
   });
   if (usable.length === 0) {
     const reason = deps.models.resolve(candidates[0]!);
-    throw new FlowrunError('VALIDATION_ERROR', reason.ok ? 'No usable model' : reason.reason, [{ code: 'UNKNOWN_MODEL', path: body.overrideModel ? 'overrideModel' : `templates.${entry.name}.llm`, message: reason.ok ? 'no usable model' : reason.reason }]);
+    throw new FlowrunError('VALIDATION_ERROR', reason.ok ? 'No usable model' : reason.reason, [
+      {
+        code: 'UNKNOWN_MODEL',
+        path: body.overrideModel ? 'overrideModel' : `templates.${entry.name}.llm`,
+        message: reason.ok ? 'no usable model' : reason.reason,
+      },
+    ]);
   }
-  for (const tool of body.vendorTools) if (!supportedVendorTools.has(tool)) warnings.push(`Vendor tool '${tool}' is not supported for ${deps.models.resolve(usable[0]!).ok ? (deps.models.resolve(usable[0]!) as { provider: string }).provider : 'this provider'}; it was ignored`);
+  for (const tool of body.vendorTools)
+    if (!supportedVendorTools.has(tool))
+      warnings.push(
+        `Vendor tool '${tool}' is not supported for ${deps.models.resolve(usable[0]!).ok ? (deps.models.resolve(usable[0]!) as { provider: string }).provider : 'this provider'}; it was ignored`,
+      );
 
   const responseSchema = body.responseSchema ?? entry.responseSchema;
   const maxToolCalls = body.maxToolCalls ?? entry.maxToolCalls ?? 10;
   const agentTools = (entry.agentTools ?? []).map((name) => {
     const template = templates.find((candidate) => candidate.name === name);
-    if (!template) throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' names agent tool '${name}', which is not a template`, [{ code: 'INVALID_VALUE', path: `templates.${entry.name}.agentTools`, message: `no template '${name}'` }]);
+    if (!template)
+      throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' names agent tool '${name}', which is not a template`, [
+        { code: 'INVALID_VALUE', path: `templates.${entry.name}.agentTools`, message: `no template '${name}'` },
+      ]);
     return {
-      name, description: template.description ?? `Agent '${name}'`, toolType: 'subagent' as const,
-      parametersSchema: { type: 'object', properties: { message: { type: 'string', description: 'The task for the agent' } }, required: ['message'] },
-      config: { agent: {
-        id: `template:${name}`, name, model: template.llm ?? usable[0], systemPrompt: expandParameters(template.template ?? '', body.parameters, templates, [name]).text,
-        tools: { toolIds: template.toolIds ?? [] },
-      } },
+      name,
+      description: template.description ?? `Agent '${name}'`,
+      toolType: 'subagent' as const,
+      parametersSchema: {
+        type: 'object',
+        properties: { message: { type: 'string', description: 'The task for the agent' } },
+        required: ['message'],
+      },
+      config: {
+        agent: {
+          id: `template:${name}`,
+          name,
+          model: template.llm ?? usable[0],
+          systemPrompt: expandParameters(template.template ?? '', body.parameters, templates, [name]).text,
+          tools: { toolIds: template.toolIds ?? [] },
+        },
+      },
     };
   });
   const userMessage = user.text.trim() ? [{ role: 'user' as const, content: user.text }] : [];
   const stepConfig = {
-    model: usable[0], fallbackModels: usable.slice(1), systemPrompt: system.text || undefined, messages: [...userMessage, ...body.messages],
-    temperature: body.temperature ?? entry.temperature, maxTokens: body.maxTokens ?? entry.maxTokens,
+    model: usable[0],
+    fallbackModels: usable.slice(1),
+    systemPrompt: system.text || undefined,
+    messages: [...userMessage, ...body.messages],
+    temperature: body.temperature ?? entry.temperature,
+    maxTokens: body.maxTokens ?? entry.maxTokens,
     ...(body.maxThinkingTokens ? { reasoning: { enabled: true, budgetTokens: body.maxThinkingTokens } } : {}),
-    ...(responseSchema ? { responseSchema } : {}), rawPrompts: true, streamOutput: false, outputVariable: 'response',
-    tools: (entry.toolIds?.length || agentTools.length) ? { toolIds: entry.toolIds ?? [], runtimeTools: agentTools, maxToolCalls, parallelCalls: true } : undefined,
+    ...(responseSchema ? { responseSchema } : {}),
+    rawPrompts: true,
+    streamOutput: false,
+    outputVariable: 'response',
+    tools:
+      entry.toolIds?.length || agentTools.length
+        ? { toolIds: entry.toolIds ?? [], runtimeTools: agentTools, maxToolCalls, parallelCalls: true }
+        : undefined,
   };
   if (userMessage.length === 0 && body.messages.length === 0) {
-    throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' has no userTemplate and the request has no messages`, [{ code: 'MISSING_REQUIRED_FIELD', path: 'messages', message: 'nothing to send as the user turn' }]);
+    throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' has no userTemplate and the request has no messages`, [
+      { code: 'MISSING_REQUIRED_FIELD', path: 'messages', message: 'nothing to send as the user turn' },
+    ]);
   }
-  const steps = validateFlowSteps([{ id: entry.name, name: entry.name, type: 'prompt', config: stepConfig }], ['templates', entry.name], { models: deps.models });
-  const tools = await findTools(deps.db, scope, savedToolReferences(steps).map((reference) => reference.id));
-  for (const reference of savedToolReferences(steps)) if (!tools[reference.id]) throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' names unknown tool '${reference.id}'`, [{ code: 'TOOL_NOT_FOUND', path: `templates.${entry.name}.toolIds`, message: `no saved tool '${reference.id}'` }]);
+  const steps = validateFlowSteps([{ id: entry.name, name: entry.name, type: 'prompt', config: stepConfig }], ['templates', entry.name], {
+    models: deps.models,
+  });
+  const tools = await findTools(
+    deps.db,
+    scope,
+    savedToolReferences(steps).map((reference) => reference.id),
+  );
+  for (const reference of savedToolReferences(steps))
+    if (!tools[reference.id])
+      throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' names unknown tool '${reference.id}'`, [
+        { code: 'TOOL_NOT_FOUND', path: `templates.${entry.name}.toolIds`, message: `no saved tool '${reference.id}'` },
+      ]);
 
   const tags = body.tags;
-  const meta = { environment: body.environment ?? null, entrypoint: entry.name, versionId: flow.versionId, debugUrl: run.debugUrl ?? null, logLevel: body.logLevel ?? null };
-  const cacheKey = createHash('sha256').update(JSON.stringify({
-    tenant: scope.tenantId, mode: scope.mode, flow: flow.id, version: flow.versionId, entry: entry.name, parameters: body.parameters, messages: body.messages,
-    models: usable, overrides: { t: body.temperature, m: body.maxTokens, th: body.maxThinkingTokens, tc: body.maxToolCalls, s: body.responseSchema, v: body.vendorTools },
-    nonce: body.nonce ?? null,
-  })).digest('hex');
+  const meta = {
+    environment: body.environment ?? null,
+    entrypoint: entry.name,
+    versionId: flow.versionId,
+    debugUrl: run.debugUrl ?? null,
+    logLevel: body.logLevel ?? null,
+  };
+  const cacheKey = createHash('sha256')
+    .update(
+      JSON.stringify({
+        tenant: scope.tenantId,
+        mode: scope.mode,
+        flow: flow.id,
+        version: flow.versionId,
+        entry: entry.name,
+        parameters: body.parameters,
+        messages: body.messages,
+        models: usable,
+        overrides: {
+          t: body.temperature,
+          m: body.maxTokens,
+          th: body.maxThinkingTokens,
+          tc: body.maxToolCalls,
+          s: body.responseSchema,
+          v: body.vendorTools,
+        },
+        nonce: body.nonce ?? null,
+      }),
+    )
+    .digest('hex');
   const executionId = run.executionId;
   const timestamp = new Date(started).toISOString();
-  const base = { scope, flowId: flow.id, flowVersionId: flow.versionId, flowName: flow.name, recordId: null, dialect: 'shuttle', input: run.rawBody, totalSteps: 1, createdAt: timestamp, customerId: run.customerId ?? null, tags };
+  const base = {
+    scope,
+    flowId: flow.id,
+    flowVersionId: flow.versionId,
+    flowName: flow.name,
+    recordId: null,
+    dialect: 'shuttle',
+    input: run.rawBody,
+    totalSteps: 1,
+    createdAt: timestamp,
+    customerId: run.customerId ?? null,
+    tags,
+  };
 
-  const cached = await getCachedResponse(deps.db, cacheKey, started) as Record<string, any> | null;
+  const cached = (await getCachedResponse(deps.db, cacheKey, started)) as Record<string, any> | null;
   if (cached) {
     await insertExecution(deps.db, { id: executionId, ...base, meta: { ...meta, cached: true } });
     const creditsLeft = await getBalance(deps.db, scope);
     const response = {
-      ...cached, id: executionId, timestamp, milliseconds: deps.clock.now() - started, creditsUsed: 0, cached: true, flowRequest: run.rawBody, warnings,
+      ...cached,
+      id: executionId,
+      timestamp,
+      milliseconds: deps.clock.now() - started,
+      creditsUsed: 0,
+      cached: true,
+      flowRequest: run.rawBody,
+      warnings,
       usage: { ...cached.usage, creditsUsed: 0, creditsLeft, costUsd: 0, toolCost: 0 },
     };
-    await deps.db.updateTable('executions').set({ status: 'completed', credits_used: 0, completed_at: timestamp, duration_ms: response.milliseconds, usage: JSON.stringify({ inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 }) }).where('id', '=', executionId).execute();
+    await deps.db
+      .updateTable('executions')
+      .set({
+        status: 'completed',
+        credits_used: 0,
+        completed_at: timestamp,
+        duration_ms: response.milliseconds,
+        usage: JSON.stringify({ inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 }),
+      })
+      .where('id', '=', executionId)
+      .execute();
     await setExecutionMeta(deps.db, executionId, { ...meta, cached: true, warnings, response });
     return { status: 200, body: response };
   }
@@ -140,40 +266,90 @@ export async function runShuttleFlow(deps: AppDeps, request: FastifyRequest, run
   const promptChars = system.text.length + user.text.length + JSON.stringify(body.messages).length;
   const price = deps.models.resolve(usable[0]!);
   const calls = (1 + (stepConfig.tools ? maxToolCalls : 0)) * (responseSchema ? 2 : 1);
-  const reservation = await reserveForRun(deps, scope, worstCaseCredits(price.ok ? price.price : undefined, promptChars, stepConfig.maxTokens ?? 4096, calls), body.maxRequestCostCredits);
+  const reservation = await reserveForRun(
+    deps,
+    scope,
+    worstCaseCredits(price.ok ? price.price : undefined, promptChars, stepConfig.maxTokens ?? 4096, calls),
+    body.maxRequestCostCredits,
+  );
   await insertExecution(deps.db, {
-    id: executionId, ...base, meta: { ...meta, cached: false }, creditsReserved: reservation.reserved,
+    id: executionId,
+    ...base,
+    meta: { ...meta, cached: false },
+    creditsReserved: reservation.reserved,
     snapshot: { name: flow.name, steps: [{ id: entry.name, name: entry.name, type: 'prompt', config: stepConfig }] },
   });
   const outcome: RunOutcome = await deps.scheduler.submit({
-      scope, persistRecordMetadata: false,
-      request: {
-        executionId, flow: { id: flow.id, name: flow.name, versionId: flow.versionId, steps }, record: { id: null, name: flow.name, type: 'shuttle-run', metadata: body.parameters, created: false },
-        inputs: body.parameters, secrets: {}, messages: body.messages, options: {}, source: 'shuttle', startedAt: started, tools, clientTools: [], depth: 0, scope,
-      },
+    scope,
+    persistRecordMetadata: false,
+    request: {
+      executionId,
+      flow: { id: flow.id, name: flow.name, versionId: flow.versionId, steps },
+      record: { id: null, name: flow.name, type: 'shuttle-run', metadata: body.parameters, created: false },
+      inputs: body.parameters,
+      secrets: {},
+      messages: body.messages,
+      options: {},
+      source: 'shuttle',
+      startedAt: started,
+      tools,
+      clientTools: [],
+      depth: 0,
+      scope,
+    },
   });
   const settled = { creditsUsed: outcome.credits?.used ?? 0, creditsLeft: outcome.credits?.left ?? (await getBalance(deps.db, scope)) };
   const step = outcome.steps.find((entry) => entry.stepId === steps[0]!.id);
   const responses = (step?.responses ?? []).map((response) => ({
-    model: response.model, provider: response.provider, textResponse: response.text, status: 'completed', finishReason: response.finishReason,
-    usage: { tokensIn: response.usage.inputTokens, tokensOut: response.usage.outputTokens, reasoningTokens: response.usage.reasoningTokens, costUsd: response.usage.costUsd },
+    model: response.model,
+    provider: response.provider,
+    textResponse: response.text,
+    status: 'completed',
+    finishReason: response.finishReason,
+    usage: {
+      tokensIn: response.usage.inputTokens,
+      tokensOut: response.usage.outputTokens,
+      reasoningTokens: response.usage.reasoningTokens,
+      costUsd: response.usage.costUsd,
+    },
     ...(response.toolCalls.length ? { toolCalls: response.toolCalls } : {}),
   }));
   const toolCost = (step?.toolCalls ?? []).reduce((sum, call) => sum + call.costUsd, 0);
   const document = {
-    id: executionId, timestamp, flowId: flow.id, tenantId: scope.tenantId, creditsUsed: settled.creditsUsed, milliseconds: deps.clock.now() - started,
+    id: executionId,
+    timestamp,
+    flowId: flow.id,
+    tenantId: scope.tenantId,
+    creditsUsed: settled.creditsUsed,
+    milliseconds: deps.clock.now() - started,
     usage: {
-      creditsUsed: settled.creditsUsed, creditsLeft: settled.creditsLeft, tokensIn: outcome.usage.inputTokens, tokensOut: outcome.usage.outputTokens,
-      reasoningTokens: outcome.usage.reasoningTokens, toolCost: Math.round(toolCost * 1e9) / 1e9, costUsd: outcome.usage.costUsd,
+      creditsUsed: settled.creditsUsed,
+      creditsLeft: settled.creditsLeft,
+      tokensIn: outcome.usage.inputTokens,
+      tokensOut: outcome.usage.outputTokens,
+      reasoningTokens: outcome.usage.reasoningTokens,
+      toolCost: Math.round(toolCost * 1e9) / 1e9,
+      costUsd: outcome.usage.costUsd,
     },
-    flowRequest: run.rawBody, responses, warnings, cached: false,
+    flowRequest: run.rawBody,
+    responses,
+    warnings,
+    cached: false,
     ...(responseSchema && outcome.status === 'completed' ? { structuredResponse: outcome.finalOutput } : {}),
   };
   await setExecutionMeta(deps.db, executionId, { ...meta, cached: false, warnings, response: document });
   if (outcome.status !== 'completed') {
     const error = outcome.error ?? { code: 'STEP_FAILED', message: 'the run failed' };
-    const known = new FlowrunError(error.code in { PROVIDER_ERROR: 1, PROVIDER_TIMEOUT: 1, MODEL_OUTPUT_INVALID: 1, CANCELLED: 1, COST_LIMIT_EXCEEDED: 1 } ? (error.code as 'PROVIDER_ERROR') : 'STEP_FAILED', error.message);
-    return { status: known.status, body: { error: error.message, code: error.code, details: [{ code: error.code, message: error.message }], ...document } };
+    const known = new FlowrunError(
+      error.code in { PROVIDER_ERROR: 1, PROVIDER_TIMEOUT: 1, MODEL_OUTPUT_INVALID: 1, CANCELLED: 1, COST_LIMIT_EXCEEDED: 1 }
+        ? (error.code as 'PROVIDER_ERROR')
+        : 'STEP_FAILED',
+      error.message,
+    );
+    return {
+      status: known.status,
+      body: { error: error.message, code: error.code, details: [{ code: error.code, message: error.message }], ...document },
+    };
   }
   await putCachedResponse(deps.db, cacheKey, document, deps.clock.now() + deps.settings.cacheTtlMs);
   request.log.debug({ executionId, flowId: flow.id }, 'shuttle run completed');

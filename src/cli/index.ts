@@ -28,7 +28,12 @@ keys
   .option('--name <label>', 'a label to recognise the key by')
   .option('--json', 'print JSON')
   .action(createKeyCommand);
-keys.command('list').description('list keys (prefixes only)').option('--tenant <name>').option('--json', 'print JSON').action(listKeysCommand);
+keys
+  .command('list')
+  .description('list keys (prefixes only)')
+  .option('--tenant <name>')
+  .option('--json', 'print JSON')
+  .action(listKeysCommand);
 keys.command('revoke').description('revoke a key by id').argument('<id>').action(revokeKeyCommand);
 
 const credits = program.command('credits').description('the credit ledger (1,000,000 credits = 1 USD)');
@@ -40,7 +45,12 @@ credits
   .option('--mode <mode>', 'test or live', 'live')
   .option('--reason <text>', 'ledger note')
   .action(addCreditsCommand);
-credits.command('show').description("a tenant's balance").option('--tenant <name>', 'tenant', 'default').option('--mode <mode>', 'test or live', 'live').action(showCreditsCommand);
+credits
+  .command('show')
+  .description("a tenant's balance")
+  .option('--tenant <name>', 'tenant', 'default')
+  .option('--mode <mode>', 'test or live', 'live')
+  .action(showCreditsCommand);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`flowrun: ${(error as Error).message}\n`);

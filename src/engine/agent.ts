@@ -4,7 +4,13 @@ import { zodIssuesToDetails } from '../protocol/zod-details.js';
 import type { ModelGateway } from './ports.js';
 
 /** Validates an agent definition and turns it into its spec; errors name fields under `path`. */
-export function resolveAgentSpec(id: string, raw: unknown, path: string, models: Pick<ModelGateway, 'resolve'>, modelOverride?: string): AgentSpec {
+export function resolveAgentSpec(
+  id: string,
+  raw: unknown,
+  path: string,
+  models: Pick<ModelGateway, 'resolve'>,
+  modelOverride?: string,
+): AgentSpec {
   const parsed = AgentDefinition.safeParse(raw);
   if (!parsed.success) {
     const details = zodIssuesToDetails(parsed.error, raw, [path]);
@@ -12,8 +18,14 @@ export function resolveAgentSpec(id: string, raw: unknown, path: string, models:
   }
   const spec = agentSpec(id, parsed.data);
   const model = modelOverride ?? spec.model;
-  if (!model) throw new FlowrunError('VALIDATION_ERROR', 'The agent needs a model', [{ code: 'MISSING_REQUIRED_FIELD', path: `${path}.model`, message: `${path}.model (or ${path}.config.model) is required` }]);
+  if (!model)
+    throw new FlowrunError('VALIDATION_ERROR', 'The agent needs a model', [
+      { code: 'MISSING_REQUIRED_FIELD', path: `${path}.model`, message: `${path}.model (or ${path}.config.model) is required` },
+    ]);
   const resolution = models.resolve(model);
-  if (!resolution.ok) throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [{ code: 'UNKNOWN_MODEL', path: `${path}.model`, message: resolution.reason }]);
+  if (!resolution.ok)
+    throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [
+      { code: 'UNKNOWN_MODEL', path: `${path}.model`, message: resolution.reason },
+    ]);
   return spec;
 }

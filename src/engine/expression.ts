@@ -65,16 +65,24 @@ function convert(node: jsep.Expression, paths: string[]): Expression {
     }
     case 'MemberExpression': {
       const member = node as jsep.MemberExpression;
-      const property = member.computed ? convert(member.property, paths) : { kind: 'literal' as const, value: (member.property as jsep.Identifier).name };
+      const property = member.computed
+        ? convert(member.property, paths)
+        : { kind: 'literal' as const, value: (member.property as jsep.Identifier).name };
       return { kind: 'member', object: convert(member.object, paths), property };
     }
     case 'CallExpression': {
       const call = node as jsep.CallExpression;
       const callee = call.callee as jsep.MemberExpression;
-      if (callee.type !== 'MemberExpression' || callee.computed) throw new ExpressionSyntaxError('only methods can be called, as value.method()');
+      if (callee.type !== 'MemberExpression' || callee.computed)
+        throw new ExpressionSyntaxError('only methods can be called, as value.method()');
       const method = (callee.property as jsep.Identifier).name;
       if (!allowedMethods.has(method)) throw new ExpressionSyntaxError(`method ${method}() is not allowed`);
-      return { kind: 'call', object: convert(callee.object, paths), method, args: call.arguments.map((argument) => convert(argument, paths)) };
+      return {
+        kind: 'call',
+        object: convert(callee.object, paths),
+        method,
+        args: call.arguments.map((argument) => convert(argument, paths)),
+      };
     }
     case 'UnaryExpression': {
       const unary = node as jsep.UnaryExpression;
@@ -88,18 +96,19 @@ function convert(node: jsep.Expression, paths: string[]): Expression {
     }
     case 'ConditionalExpression': {
       const conditional = node as jsep.ConditionalExpression;
-      return { kind: 'conditional', test: convert(conditional.test, paths), then: convert(conditional.consequent, paths), otherwise: convert(conditional.alternate, paths) };
+      return {
+        kind: 'conditional',
+        test: convert(conditional.test, paths),
+        then: convert(conditional.consequent, paths),
+        otherwise: convert(conditional.alternate, paths),
+      };
     }
     default:
       throw new ExpressionSyntaxError(`unexpected ${node.type === 'Compound' ? "','" : node.type}`);
   }
 }
 
-export function evaluateExpression(
-  expression: Expression,
-  scope: Record<string, unknown>,
-  lookup: (path: string) => unknown,
-): unknown {
+export function evaluateExpression(expression: Expression, scope: Record<string, unknown>, lookup: (path: string) => unknown): unknown {
   const evaluate = (node: Expression): unknown => evaluateExpression(node, scope, lookup);
   switch (expression.kind) {
     case 'literal':
@@ -144,20 +153,34 @@ export function evaluateExpression(
 function applyBinary(operator: string, left: unknown, right: unknown): unknown {
   /* eslint-disable eqeqeq */
   switch (operator) {
-    case '===': return left === right;
-    case '!==': return left !== right;
-    case '==': return left == right;
-    case '!=': return left != right;
-    case '<': return (left as number) < (right as number);
-    case '<=': return (left as number) <= (right as number);
-    case '>': return (left as number) > (right as number);
-    case '>=': return (left as number) >= (right as number);
-    case '+': return typeof left === 'string' || typeof right === 'string' ? `${String(left)}${String(right)}` : Number(left) + Number(right);
-    case '-': return Number(left) - Number(right);
-    case '*': return Number(left) * Number(right);
-    case '/': return Number(left) / Number(right);
-    case '%': return Number(left) % Number(right);
-    default: throw new ExpressionSyntaxError(`unknown operator ${operator}`);
+    case '===':
+      return left === right;
+    case '!==':
+      return left !== right;
+    case '==':
+      return left == right;
+    case '!=':
+      return left != right;
+    case '<':
+      return (left as number) < (right as number);
+    case '<=':
+      return (left as number) <= (right as number);
+    case '>':
+      return (left as number) > (right as number);
+    case '>=':
+      return (left as number) >= (right as number);
+    case '+':
+      return typeof left === 'string' || typeof right === 'string' ? `${String(left)}${String(right)}` : Number(left) + Number(right);
+    case '-':
+      return Number(left) - Number(right);
+    case '*':
+      return Number(left) * Number(right);
+    case '/':
+      return Number(left) / Number(right);
+    case '%':
+      return Number(left) % Number(right);
+    default:
+      throw new ExpressionSyntaxError(`unknown operator ${operator}`);
   }
   /* eslint-enable eqeqeq */
 }

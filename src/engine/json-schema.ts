@@ -26,5 +26,8 @@ export function schemaProblems(schema: Record<string, unknown>, value: unknown):
     compiled.set(key, validate);
   }
   if (validate(value)) return null;
-  return (validate.errors ?? []).slice(0, 5).map((error) => `${error.instancePath || '(root)'} ${error.message}`).join('; ');
+  return (validate.errors ?? [])
+    .slice(0, 5)
+    .map((error) => `${error.instancePath || '(root)'} ${error.message}`)
+    .join('; ');
 }

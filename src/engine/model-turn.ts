@@ -16,7 +16,11 @@ export interface TurnOutcome {
 /** The record of a turn for the step's `responses`. */
 export function turnRecord(turn: TurnOutcome): TurnRecord {
   return {
-    model: turn.modelId, provider: turn.provider, text: turn.text, finishReason: turn.finishReason, usage: turn.usage,
+    model: turn.modelId,
+    provider: turn.provider,
+    text: turn.text,
+    finishReason: turn.finishReason,
+    usage: turn.usage,
     toolCalls: turn.toolCalls.map((call) => ({ id: call.toolCallId, name: call.toolName, arguments: call.input })),
   };
 }
@@ -26,7 +30,14 @@ export function turnRecord(turn: TurnOutcome): TurnRecord {
  * writes them (tool_start, tool_input_delta) and returns the turn's text, tool calls and usage.
  */
 export async function streamModelTurn(
-  request: ModelRequest, context: StepContext, options: { streamOutput: boolean; toolTypes: Map<string, { toolType: string; toolId: string }>; turnIndex?: number; fallbackModels?: string[] },
+  request: ModelRequest,
+  context: StepContext,
+  options: {
+    streamOutput: boolean;
+    toolTypes: Map<string, { toolType: string; toolId: string }>;
+    turnIndex?: number;
+    fallbackModels?: string[];
+  },
 ): Promise<TurnOutcome> {
   const { events, ids } = context.deps;
   const partId = ids.next('turn');
@@ -41,7 +52,14 @@ export async function streamModelTurn(
     if (announced.has(toolCallId)) return;
     announced.add(toolCallId);
     const known = options.toolTypes.get(toolName);
-    events.emit({ type: 'tool_start', toolCallId, toolName, toolType: known?.toolType ?? 'unknown', toolId: known?.toolId ?? toolName, ...ref });
+    events.emit({
+      type: 'tool_start',
+      toolCallId,
+      toolName,
+      toolType: known?.toolType ?? 'unknown',
+      toolId: known?.toolId ?? toolName,
+      ...ref,
+    });
   };
   const candidates = [request.model, ...(options.fallbackModels ?? [])];
   let emitted = false;
@@ -56,41 +74,47 @@ export async function streamModelTurn(
   }
 
   async function streamOne(request: ModelRequest): Promise<TurnOutcome> {
-  for await (const part of context.deps.models.stream(request)) {
-    switch (part.type) {
-      case 'text-delta':
-        if (part.text === '') break;
-        emitted = true;
-        if (options.streamOutput) {
-          if (chunkIndex === 0) events.emit({ type: 'text_start', partId, ...ref });
-          chunkIndex++;
-          events.emit({ type: 'step_delta', partId, text: part.text, chunkIndex, ...ref });
-        }
-        text += part.text;
-        break;
-      case 'reasoning-delta':
-        if (options.streamOutput) events.emit({ type: 'reasoning_delta', partId: `${partId}_reasoning`, text: part.text, ...ref });
-        break;
-      case 'tool-input-start':
-        emitted = true;
-        announce(part.toolCallId, part.toolName);
-        break;
-      case 'tool-input-delta':
-        if (part.delta) events.emit({ type: 'tool_input_delta', toolCallId: part.toolCallId, delta: part.delta, ...ref });
-        break;
-      case 'tool-call':
-        announce(part.toolCallId, part.toolName);
-        toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
-        break;
-      case 'finish':
-        if (chunkIndex > 0) events.emit({ type: 'text_end', partId, text, ...ref });
-        events.emit({
-          type: 'turn_complete', turnId: partId, turnIndex, content: text, usage: part.usage,
-          stopReason: part.finishReason === 'tool-calls' ? 'max_tool_calls' : part.finishReason === 'length' ? 'length' : 'end_turn', toolCalls: toolCalls.length, ...ref,
-        });
-        return { text, toolCalls, usage: part.usage, finishReason: part.finishReason, modelId: part.modelId, provider: part.provider };
+    for await (const part of context.deps.models.stream(request)) {
+      switch (part.type) {
+        case 'text-delta':
+          if (part.text === '') break;
+          emitted = true;
+          if (options.streamOutput) {
+            if (chunkIndex === 0) events.emit({ type: 'text_start', partId, ...ref });
+            chunkIndex++;
+            events.emit({ type: 'step_delta', partId, text: part.text, chunkIndex, ...ref });
+          }
+          text += part.text;
+          break;
+        case 'reasoning-delta':
+          if (options.streamOutput) events.emit({ type: 'reasoning_delta', partId: `${partId}_reasoning`, text: part.text, ...ref });
+          break;
+        case 'tool-input-start':
+          emitted = true;
+          announce(part.toolCallId, part.toolName);
+          break;
+        case 'tool-input-delta':
+          if (part.delta) events.emit({ type: 'tool_input_delta', toolCallId: part.toolCallId, delta: part.delta, ...ref });
+          break;
+        case 'tool-call':
+          announce(part.toolCallId, part.toolName);
+          toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+          break;
+        case 'finish':
+          if (chunkIndex > 0) events.emit({ type: 'text_end', partId, text, ...ref });
+          events.emit({
+            type: 'turn_complete',
+            turnId: partId,
+            turnIndex,
+            content: text,
+            usage: part.usage,
+            stopReason: part.finishReason === 'tool-calls' ? 'max_tool_calls' : part.finishReason === 'length' ? 'length' : 'end_turn',
+            toolCalls: toolCalls.length,
+            ...ref,
+          });
+          return { text, toolCalls, usage: part.usage, finishReason: part.finishReason, modelId: part.modelId, provider: part.provider };
+      }
     }
-  }
-  throw new FlowrunError('PROVIDER_ERROR', `model ${request.model} ended its stream without finishing`);
+    throw new FlowrunError('PROVIDER_ERROR', `model ${request.model} ended its stream without finishing`);
   }
 }

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { discoverParameters, expandParameters } from './parameters.js';
 
 const templates = [
-  { name: 'main', template: 'You write for [[brand]]. [[style_guide]] {# internal note #}', userTemplate: 'Describe [[product_name]] in a [[tone]] tone.' },
+  {
+    name: 'main',
+    template: 'You write for [[brand]]. [[style_guide]] {# internal note #}',
+    userTemplate: 'Describe [[product_name]] in a [[tone]] tone.',
+  },
   { name: 'style_guide', template: 'Style: [[house_style]]<!-- hidden -->' },
   { name: 'loop_a', template: 'a [[loop_b]]' },
   { name: 'loop_b', template: 'b [[loop_a]]' },

@@ -51,7 +51,9 @@ interface ExpandState {
 }
 
 function tooLarge(what: string): FlowrunError {
-  return new FlowrunError('VALIDATION_ERROR', `Template composition ${what}`, [{ code: 'INVALID_VALUE', path: 'templates', message: `template composition ${what}` }]);
+  return new FlowrunError('VALIDATION_ERROR', `Template composition ${what}`, [
+    { code: 'INVALID_VALUE', path: 'templates', message: `template composition ${what}` },
+  ]);
 }
 
 function expandIn(text: string, state: ExpandState, trail: string[]): ExpandResult {
@@ -71,7 +73,11 @@ function expandIn(text: string, state: ExpandState, trail: string[]): ExpandResu
     } else if (state.byName.has(name)) {
       if (trail.includes(name)) {
         throw new FlowrunError('VALIDATION_ERROR', `Templates include each other in a cycle: ${[...trail, name].join(' -> ')}`, [
-          { code: 'CYCLIC_STEP_REFERENCE', path: `templates.${name}`, message: `template '${name}' includes itself through ${[...trail, name].join(' -> ')}` },
+          {
+            code: 'CYCLIC_STEP_REFERENCE',
+            path: `templates.${name}`,
+            message: `template '${name}' includes itself through ${[...trail, name].join(' -> ')}`,
+          },
         ]);
       }
       let inner = state.done.get(name);
@@ -93,8 +99,18 @@ function expandIn(text: string, state: ExpandState, trail: string[]): ExpandResu
   return { text: expanded, unresolved, usedParameters };
 }
 
-export function expandParameters(text: string, parameters: Record<string, unknown>, templates: ParameterTemplate[], trail: string[] = []): ExpandResult {
-  const state: ExpandState = { parameters, byName: new Map(templates.map((template) => [template.name, template])), done: new Map(), expansions: 0 };
+export function expandParameters(
+  text: string,
+  parameters: Record<string, unknown>,
+  templates: ParameterTemplate[],
+  trail: string[] = [],
+): ExpandResult {
+  const state: ExpandState = {
+    parameters,
+    byName: new Map(templates.map((template) => [template.name, template])),
+    done: new Map(),
+    expansions: 0,
+  };
   return expandIn(text, state, trail);
 }
 
@@ -116,7 +132,8 @@ export function discoverParameters(entrypoint: ParameterTemplate, templates: Par
       for (const match of stripComments(text).matchAll(token)) {
         const name = match[1]!;
         const target = byName.get(name);
-        if (!found.some((entry) => entry.token === name)) found.push({ token: name, source: target ? 'composition' : 'template', template: template.name });
+        if (!found.some((entry) => entry.token === name))
+          found.push({ token: name, source: target ? 'composition' : 'template', template: template.name });
         // Each template is visited once: visiting per mention grows exponentially with composition.
         if (target && !visited.has(name)) {
           visited.add(name);

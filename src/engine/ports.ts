@@ -69,7 +69,12 @@ export type ModelStreamPart =
   | { type: 'finish'; usage: Usage; finishReason: FinishReason; provider: string; modelId: string };
 
 export type ModelResolution =
-  | { ok: true; provider: string; modelId: string; /** USD per million tokens, when the catalog knows the model. */ price?: { input: number; output: number } }
+  | {
+      ok: true;
+      provider: string;
+      modelId: string;
+      /** USD per million tokens, when the catalog knows the model. */ price?: { input: number; output: number };
+    }
   | { ok: false; reason: string };
 
 export interface ModelGateway {
@@ -100,9 +105,24 @@ export interface StepCheckpoint {
   startedAt: number;
   durationMs: number;
   variables: Record<string, unknown>;
-  toolCalls?: Array<{ toolCallId: string; toolName: string; toolType: string; success: boolean; durationMs: number; costUsd: number; childExecutionId?: string }>;
+  toolCalls?: Array<{
+    toolCallId: string;
+    toolName: string;
+    toolType: string;
+    success: boolean;
+    durationMs: number;
+    costUsd: number;
+    childExecutionId?: string;
+  }>;
   /** The step's model calls (kept in memory for the run's response; not stored). */
-  responses?: Array<{ model: string; provider: string; text: string; finishReason: string; usage: Usage; toolCalls: Array<{ id: string; name: string; arguments: string }> }>;
+  responses?: Array<{
+    model: string;
+    provider: string;
+    text: string;
+    finishReason: string;
+    usage: Usage;
+    toolCalls: Array<{ id: string; name: string; arguments: string }>;
+  }>;
 }
 
 export interface CheckpointStore {
@@ -146,7 +166,11 @@ export interface ToolRunner {
   /** Lists the tools of MCP servers for `mcp:<server>:<tool>` ids. Throws FlowrunError when a server cannot be reached. */
   describeMcpTools(servers: McpServerConfig[], toolIds: string[], signal: AbortSignal): Promise<ResolvedTool[]>;
   /** Runs sandboxed JavaScript over variables (the transform-data step). */
-  runScript(code: string, variables: Record<string, unknown>, options: { timeoutMs: number; signal: AbortSignal; scope: TenantScope }): Promise<ToolOutcome>;
+  runScript(
+    code: string,
+    variables: Record<string, unknown>,
+    options: { timeoutMs: number; signal: AbortSignal; scope: TenantScope },
+  ): Promise<ToolOutcome>;
 }
 
 export interface McpServerConfig {
@@ -154,7 +178,13 @@ export interface McpServerConfig {
   url: string;
   name?: string;
   transport?: 'streamable_http' | 'rest';
-  auth?: { type: 'none' | 'bearer' | 'api_key' | 'basic' | 'custom_header'; token?: string; headerName?: string; username?: string; password?: string };
+  auth?: {
+    type: 'none' | 'bearer' | 'api_key' | 'basic' | 'custom_header';
+    token?: string;
+    headerName?: string;
+    username?: string;
+    password?: string;
+  };
   allowedTools?: string[];
   timeout?: number;
 }

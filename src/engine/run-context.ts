@@ -76,7 +76,6 @@ export interface StepResult {
   responses?: TurnRecord[];
 }
 
-
 export interface StepContext {
   deps: EngineDeps;
   request: RunFlowRequest;

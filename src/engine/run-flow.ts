@@ -90,13 +90,25 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   // A resumed approval pause starts with the decisions, as Runtype's approve stream does.
   for (const approval of resume?.approvals ?? []) {
     const decided = resume?.decisions?.[approval.approvalId];
-    if (decided) events.emit({ type: 'approval_complete', approvalId: approval.approvalId, decision: decided.decision, resolvedBy: decided.resolvedBy, reason: decided.reason });
+    if (decided)
+      events.emit({
+        type: 'approval_complete',
+        approvalId: approval.approvalId,
+        decision: decided.decision,
+        resolvedBy: decided.resolvedBy,
+        reason: decided.reason,
+      });
   }
-  if (!resume) events.emit({
-    type: 'flow_start', flowId: request.flow.id, flowName: request.flow.name, flowVersionId: request.flow.versionId ?? null, totalSteps,
-    record: { id: request.record.id, name: request.record.name, type: request.record.type, created: request.record.created },
-    source: request.source,
-  });
+  if (!resume)
+    events.emit({
+      type: 'flow_start',
+      flowId: request.flow.id,
+      flowName: request.flow.name,
+      flowVersionId: request.flow.versionId ?? null,
+      totalSteps,
+      record: { id: request.record.id, name: request.record.name, type: request.record.type, created: request.record.created },
+      source: request.source,
+    });
 
   const runSteps = async (steps: Step[]): Promise<void> => {
     for (const step of steps) {
@@ -106,14 +118,26 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       const resuming = resume?.pausedStepId === step.id;
       const ref = { stepId: step.id, stepName: step.name, stepType: step.type, index, totalSteps };
       const stepStartedAt = clock.now();
-      const skipReason = !step.enabled ? 'disabled' : step.when !== undefined && !evaluateCondition(step.when, scope()) ? 'condition_false' : null;
+      const skipReason = !step.enabled
+        ? 'disabled'
+        : step.when !== undefined && !evaluateCondition(step.when, scope())
+          ? 'condition_false'
+          : null;
       if (skipReason && !resuming) {
         skippedSteps++;
         completed.add(step.id);
         events.emit({ type: 'step_skip', when: step.when ?? 'enabled: false', reason: skipReason, ...ref });
         await commit({
-          stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'skipped', result: null, error: null, usage: null,
-          startedAt: stepStartedAt, durationMs: 0, variables,
+          stepId: step.id,
+          stepIndex: ref.index,
+          stepType: step.type,
+          status: 'skipped',
+          result: null,
+          error: null,
+          usage: null,
+          startedAt: stepStartedAt,
+          durationMs: 0,
+          variables,
         });
         continue;
       }
@@ -133,8 +157,16 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         const continued = step.onError === 'continue' && error.code !== 'COST_LIMIT_EXCEEDED';
         events.emit({ type: 'step_error', error, durationMs, continued, ...ref });
         await commit({
-          stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'failed', result: null, error, usage: null,
-          startedAt: stepStartedAt, durationMs, variables,
+          stepId: step.id,
+          stepIndex: ref.index,
+          stepType: step.type,
+          status: 'failed',
+          result: null,
+          error,
+          usage: null,
+          startedAt: stepStartedAt,
+          durationMs,
+          variables,
         });
         if (!continued) throw new StopRun(error);
         continue;
@@ -153,12 +185,29 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       const durationMs = clock.now() - stepStartedAt;
       // The completion event is queued first: it is committed in the same transaction as the checkpoint.
       events.emit({
-        type: 'step_complete', result: result.result, durationMs, usage: result.usage ?? null, model: result.model,
-        processedPrompt: result.processedPrompt, stopReason: result.stopReason, unresolvedVariables: result.unresolved, ...ref,
+        type: 'step_complete',
+        result: result.result,
+        durationMs,
+        usage: result.usage ?? null,
+        model: result.model,
+        processedPrompt: result.processedPrompt,
+        stopReason: result.stopReason,
+        unresolvedVariables: result.unresolved,
+        ...ref,
       });
       await commit({
-        stepId: step.id, stepIndex: ref.index, stepType: step.type, status: 'completed', result: result.result, error: null,
-        usage: result.usage ?? null, startedAt: stepStartedAt, durationMs, variables, toolCalls: result.toolCalls, responses: result.responses,
+        stepId: step.id,
+        stepIndex: ref.index,
+        stepType: step.type,
+        status: 'completed',
+        result: result.result,
+        error: null,
+        usage: result.usage ?? null,
+        startedAt: stepStartedAt,
+        durationMs,
+        variables,
+        toolCalls: result.toolCalls,
+        responses: result.responses,
       });
     }
   };
@@ -169,7 +218,17 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   };
 
   const finish = (status: RunOutcome['status'], error: EventError | null): RunOutcome => ({
-    status, finalOutput, output, usage, error, durationMs: clock.now() - startedAt, successfulSteps, failedSteps, skippedSteps, recordMetadata, steps: checkpoints,
+    status,
+    finalOutput,
+    output,
+    usage,
+    error,
+    durationMs: clock.now() - startedAt,
+    successfulSteps,
+    failedSteps,
+    skippedSteps,
+    recordMetadata,
+    steps: checkpoints,
   });
 
   try {
@@ -182,17 +241,34 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
         events.emit({ type: 'approval_required', ...request, ...refOf(caught.stepId), iteration });
       }
       for (const call of caught.pending) {
-        events.emit({ type: 'await', awaitReason: 'local_tool_required', toolCallId: call.toolCallId, toolName: call.toolName, parameters: call.parameters, ...refOf(caught.stepId), iteration });
+        events.emit({
+          type: 'await',
+          awaitReason: 'local_tool_required',
+          toolCallId: call.toolCallId,
+          toolName: call.toolName,
+          parameters: call.parameters,
+          ...refOf(caught.stepId),
+          iteration,
+        });
       }
       events.emit({
-        type: 'flow_paused', reason: caught.approvals.length > 0 ? 'approval_required' : 'local_tool_required', pendingToolCalls: caught.pending,
+        type: 'flow_paused',
+        reason: caught.approvals.length > 0 ? 'approval_required' : 'local_tool_required',
+        pendingToolCalls: caught.pending,
         ...(caught.approvals.length > 0 ? { pendingApprovals: caught.approvals.map((approval) => approval.approvalId) } : {}),
       });
       const outcome = finish('paused', null);
       outcome.usage = caught.loop ? addUsage(usage, caught.loop.usage) : usage;
       outcome.pause = {
-        stepId: caught.stepId, stepIndex: index, loop: caught.loop, pending: caught.pending, approvals: caught.approvals, completedStepIds: [...completed],
-        variables: { ...variables }, counters: { successful: successfulSteps, failed: failedSteps, skipped: skippedSteps }, usage,
+        stepId: caught.stepId,
+        stepIndex: index,
+        loop: caught.loop,
+        pending: caught.pending,
+        approvals: caught.approvals,
+        completedStepIds: [...completed],
+        variables: { ...variables },
+        counters: { successful: successfulSteps, failed: failedSteps, skipped: skippedSteps },
+        usage,
       };
       return outcome;
     }
@@ -204,9 +280,23 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
   }
   const outcome = finish('completed', null);
   events.emit({
-    type: 'flow_complete', durationMs: outcome.durationMs, totalSteps, successfulSteps, failedSteps, skippedSteps,
-    finalOutput, output, usage,
-    ...(request.kind === 'agent' ? { agent: { stopReason: !lastLoop || lastLoop.stopReason === 'end_turn' ? ('complete' as const) : lastLoop.stopReason, iterations: lastLoop?.turns ?? 0 } } : {}),
+    type: 'flow_complete',
+    durationMs: outcome.durationMs,
+    totalSteps,
+    successfulSteps,
+    failedSteps,
+    skippedSteps,
+    finalOutput,
+    output,
+    usage,
+    ...(request.kind === 'agent'
+      ? {
+          agent: {
+            stopReason: !lastLoop || lastLoop.stopReason === 'end_turn' ? ('complete' as const) : lastLoop.stopReason,
+            iterations: lastLoop?.turns ?? 0,
+          },
+        }
+      : {}),
   });
   return outcome;
 }
@@ -233,7 +323,10 @@ function toEventError(caught: unknown, stepId: string | undefined): EventError {
 
 function formatMessages(messages: RunFlowRequest['messages']): string {
   return messages
-    .map((message) => `${message.role}: ${typeof message.content === 'string' ? message.content : message.content.map((part) => part.text ?? '').join('')}`)
+    .map(
+      (message) =>
+        `${message.role}: ${typeof message.content === 'string' ? message.content : message.content.map((part) => part.text ?? '').join('')}`,
+    )
     .join('\n');
 }
 

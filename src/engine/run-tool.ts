@@ -3,11 +3,20 @@ import type { StepContext } from './run-context.js';
 import type { ToolCallRecord } from './tool-loop-state.js';
 
 /** Runs one tool call with its events (tool_result, tool_complete) and returns what the caller records. */
-export async function runToolWithEvents(tool: ResolvedTool, args: Record<string, unknown>, toolCallId: string, context: StepContext): Promise<{ result: unknown; record: ToolCallRecord; logs?: string[] }> {
+export async function runToolWithEvents(
+  tool: ResolvedTool,
+  args: Record<string, unknown>,
+  toolCallId: string,
+  context: StepContext,
+): Promise<{ result: unknown; record: ToolCallRecord; logs?: string[] }> {
   const { clock, events, tools } = context.deps;
   const started = clock.now();
   const outcome = await tools.run(tool, args, {
-    executionId: context.request.executionId, scope: context.request.scope, toolCallId, secrets: context.request.secrets, signal: context.signal,
+    executionId: context.request.executionId,
+    scope: context.request.scope,
+    toolCallId,
+    secrets: context.request.secrets,
+    signal: context.signal,
     depth: context.request.depth,
   });
   const durationMs = clock.now() - started;
@@ -15,11 +24,30 @@ export async function runToolWithEvents(tool: ResolvedTool, args: Record<string,
   const costUsd = outcome.ok ? outcome.costUsd : 0;
   events.emit({ type: 'tool_result', toolCallId, toolName: tool.name, toolId: tool.id, result, success: outcome.ok, ...context.ref });
   events.emit({
-    type: 'tool_complete', toolCallId, toolName: tool.name, toolType: tool.toolType, toolId: tool.id, success: outcome.ok, result,
-    ...(outcome.ok ? {} : { error: outcome.error.message }), durationMs, costUsd, ...(outcome.logs?.length ? { logs: outcome.logs } : {}), ...context.ref,
+    type: 'tool_complete',
+    toolCallId,
+    toolName: tool.name,
+    toolType: tool.toolType,
+    toolId: tool.id,
+    success: outcome.ok,
+    result,
+    ...(outcome.ok ? {} : { error: outcome.error.message }),
+    durationMs,
+    costUsd,
+    ...(outcome.logs?.length ? { logs: outcome.logs } : {}),
+    ...context.ref,
   });
   return {
-    result, logs: outcome.logs,
-    record: { toolCallId, toolName: tool.name, toolType: tool.toolType, success: outcome.ok, durationMs, costUsd, ...(outcome.ok && outcome.childExecutionId ? { childExecutionId: outcome.childExecutionId } : {}) },
+    result,
+    logs: outcome.logs,
+    record: {
+      toolCallId,
+      toolName: tool.name,
+      toolType: tool.toolType,
+      success: outcome.ok,
+      durationMs,
+      costUsd,
+      ...(outcome.ok && outcome.childExecutionId ? { childExecutionId: outcome.childExecutionId } : {}),
+    },
   };
 }

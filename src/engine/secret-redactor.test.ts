@@ -4,7 +4,14 @@ import { createSecretRedactor } from './secret-redactor.js';
 
 test('redacts a secret in its own, case-changed, percent-encoded and base64 spellings', () => {
   const redactor = createSecretRedactor(['Sk-Live/Secret 42']);
-  const text = ['Sk-Live/Secret 42', 'sk-live/secret 42', 'SK-LIVE/SECRET 42', encodeURIComponent('Sk-Live/Secret 42'), 'Sk-Live%2FSecret+42', btoa('Sk-Live/Secret 42')].join(' | ');
+  const text = [
+    'Sk-Live/Secret 42',
+    'sk-live/secret 42',
+    'SK-LIVE/SECRET 42',
+    encodeURIComponent('Sk-Live/Secret 42'),
+    'Sk-Live%2FSecret+42',
+    btoa('Sk-Live/Secret 42'),
+  ].join(' | ');
   const redacted = redactor.redactText(text);
   assert.doesNotMatch(redacted.toLowerCase(), /secret/);
   assert.equal(redacted.split('[REDACTED]').length - 1, 6);
@@ -13,7 +20,12 @@ test('redacts a secret in its own, case-changed, percent-encoded and base64 spel
 test('walks values instead of editing JSON: a secret spelled like a JSON keyword leaves valid data', () => {
   const redactor = createSecretRedactor(['true', 'null!', '1234']);
   const value = { flag: true, note: 'it is true', nested: [null, 1234, 'x1234y'], 'key-1234': 1 };
-  assert.deepEqual(redactor.redact(value), { flag: true, note: 'it is [REDACTED]', nested: [null, 1234, 'x[REDACTED]y'], 'key-[REDACTED]': 1 });
+  assert.deepEqual(redactor.redact(value), {
+    flag: true,
+    note: 'it is [REDACTED]',
+    nested: [null, 1234, 'x[REDACTED]y'],
+    'key-[REDACTED]': 1,
+  });
 });
 
 test('short secrets and non-strings are left alone; overlapping matches merge', () => {

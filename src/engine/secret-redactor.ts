@@ -31,7 +31,9 @@ function spellings(secret: string): string[] {
 }
 
 export function createSecretRedactor(secrets: readonly unknown[]): SecretRedactor {
-  const needles = [...new Set(secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4).flatMap(spellings))];
+  const needles = [
+    ...new Set(secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4).flatMap(spellings)),
+  ];
   const longest = needles.reduce((max, needle) => Math.max(max, needle.length), 0);
 
   const ranges = (text: string): Array<[number, number]> => {

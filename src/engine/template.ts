@@ -19,7 +19,7 @@ export type ParseCache = Map<string, unknown>;
  */
 export function scanPlaceholders(template: string): Array<{ start: number; end: number; expression: string }> {
   const found: Array<{ start: number; end: number; expression: string }> = [];
-  for (let start = template.indexOf('{{'); start !== -1; ) {
+  for (let start = template.indexOf('{{'); start !== -1;) {
     let cursor = start + 2;
     while (cursor < template.length && template.charCodeAt(cursor) !== 123 && template.charCodeAt(cursor) !== 125) cursor++;
     const closes = cursor > start + 2 && template.charCodeAt(cursor) === 125 && template.charCodeAt(cursor + 1) === 125;

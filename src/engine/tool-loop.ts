@@ -41,12 +41,26 @@ export async function runToolLoop(
   const resume = context.resume?.pausedStepId === options.stepId ? context.resume : undefined;
   const state: LoopState = resume?.loop
     ? structuredClone(resume.loop)
-    : { messages: [...initialMessages], toolCallsMade: 0, perTool: {}, usage: emptyUsage(), turns: 0, records: [], responses: [], settled: [] };
+    : {
+        messages: [...initialMessages],
+        toolCallsMade: 0,
+        perTool: {},
+        usage: emptyUsage(),
+        turns: 0,
+        records: [],
+        responses: [],
+        settled: [],
+      };
   state.responses ??= [];
   if (resume) {
     // The client's outputs join the results of the server calls of the paused turn; approved calls run now,
     // denied ones (and timed-out ones) get a refusal the model is told about.
-    const answers: LoopState['settled'] = resume.pending.map((call) => ({ toolCallId: call.toolCallId, toolName: call.toolName, output: resume.toolOutputs[call.toolCallId] ?? null, isError: false }));
+    const answers: LoopState['settled'] = resume.pending.map((call) => ({
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      output: resume.toolOutputs[call.toolCallId] ?? null,
+      isError: false,
+    }));
     for (const approval of resume.approvals ?? []) {
       if (approval.kind !== 'tool' || !approval.toolCallId) continue;
       const decided = resume.decisions?.[approval.approvalId];
@@ -56,18 +70,43 @@ export async function runToolLoop(
         state.records.push(run.record);
         answers.push({ toolCallId: approval.toolCallId, toolName: tool.name, output: run.result, isError: !run.record.success });
       } else {
-        const why = decided?.decision === 'timeout' ? 'no one approved it in time' : `the approver denied it${decided?.reason ? `: ${decided.reason}` : ''}`;
+        const why =
+          decided?.decision === 'timeout'
+            ? 'no one approved it in time'
+            : `the approver denied it${decided?.reason ? `: ${decided.reason}` : ''}`;
         if (approval.onDenied === 'fail') throw new FlowrunError('STEP_FAILED', `tool '${approval.toolName}' was not approved: ${why}`);
-        answers.push({ toolCallId: approval.toolCallId, toolName: approval.toolName ?? 'tool', output: { error: `This tool call was not run: ${why}.` }, isError: true });
-        state.records.push({ toolCallId: approval.toolCallId, toolName: approval.toolName ?? 'tool', toolType: approval.toolType ?? 'unknown', success: false, durationMs: 0, costUsd: 0 });
+        answers.push({
+          toolCallId: approval.toolCallId,
+          toolName: approval.toolName ?? 'tool',
+          output: { error: `This tool call was not run: ${why}.` },
+          isError: true,
+        });
+        state.records.push({
+          toolCallId: approval.toolCallId,
+          toolName: approval.toolName ?? 'tool',
+          toolType: approval.toolType ?? 'unknown',
+          success: false,
+          durationMs: 0,
+          costUsd: 0,
+        });
       }
     }
     if (answers.length > 0 || state.settled.length > 0) state.messages.push({ role: 'tool', results: [...state.settled, ...answers] });
-    for (const call of resume.pending) state.records.push({ toolCallId: call.toolCallId, toolName: call.toolName, toolType: 'local', success: true, durationMs: 0, costUsd: 0 });
+    for (const call of resume.pending)
+      state.records.push({
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        toolType: 'local',
+        success: true,
+        durationMs: 0,
+        costUsd: 0,
+      });
     state.settled = [];
     if (resume.messages.length > 0) state.messages.push(...resume.messages);
   }
-  const required = Object.entries(config.perToolLimits).filter(([, limit]) => limit.required).map(([name]) => name);
+  const required = Object.entries(config.perToolLimits)
+    .filter(([, limit]) => limit.required)
+    .map(([name]) => name);
 
   for (;;) {
     if (context.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
@@ -75,10 +114,14 @@ export async function runToolLoop(
     const lastTurn = config.maxTurns !== undefined && state.turns >= config.maxTurns;
     const limitReached = state.toolCallsMade >= config.maxToolCalls || lastTurn;
     const missingRequired = required.find((name) => (state.perTool[name] ?? 0) === 0 && byName.has(name));
-    const toolChoice = limitReached || config.toolCallStrategy === 'none'
-      ? 'none'
-      : missingRequired ? { toolName: missingRequired }
-      : config.toolCallStrategy === 'required' && state.toolCallsMade === 0 ? 'required' : 'auto';
+    const toolChoice =
+      limitReached || config.toolCallStrategy === 'none'
+        ? 'none'
+        : missingRequired
+          ? { toolName: missingRequired }
+          : config.toolCallStrategy === 'required' && state.toolCallsMade === 0
+            ? 'required'
+            : 'auto';
     const turn = await streamModelTurn(
       { ...base, messages: state.messages, tools: specs.length > 0 && config.toolCallStrategy !== 'none' ? specs : undefined, toolChoice },
       context,
@@ -87,10 +130,18 @@ export async function runToolLoop(
     state.usage = addUsage(state.usage, turn.usage);
     state.responses.push(turnRecord(turn));
     const end = (stopReason: LoopOutcome['stopReason'], hitLimit: boolean): LoopOutcome => ({
-      text: turn.text, usage: state.usage, modelId: turn.modelId, finishReason: hitLimit ? 'tool-calls' : turn.finishReason, hitLimit, records: state.records, stopReason, turns: state.turns,
+      text: turn.text,
+      usage: state.usage,
+      modelId: turn.modelId,
+      finishReason: hitLimit ? 'tool-calls' : turn.finishReason,
+      hitLimit,
+      records: state.records,
+      stopReason,
+      turns: state.turns,
       responses: state.responses,
     });
-    if (turn.toolCalls.length === 0 || config.toolCallStrategy === 'none') return end(lastTurn && turn.toolCalls.length > 0 ? 'max_turns' : 'end_turn', false);
+    if (turn.toolCalls.length === 0 || config.toolCallStrategy === 'none')
+      return end(lastTurn && turn.toolCalls.length > 0 ? 'max_turns' : 'end_turn', false);
     // The model asked for tools after being told it may not: stop here rather than loop.
     if (limitReached) return end(lastTurn ? 'max_turns' : 'end_turn', true);
     if (config.maxCost !== undefined && state.usage.costUsd >= config.maxCost) return end('max_cost', true);
@@ -116,7 +167,13 @@ function needsApproval(config: ToolsConfig, toolName: string): boolean {
   return require === true || (Array.isArray(require) && require.includes(toolName));
 }
 
-async function runCalls(calls: ToolCallRequest[], byName: Map<string, ResolvedTool>, config: ToolsConfig, state: LoopState, outer: StepContext): Promise<CallResults> {
+async function runCalls(
+  calls: ToolCallRequest[],
+  byName: Map<string, ResolvedTool>,
+  config: ToolsConfig,
+  state: LoopState,
+  outer: StepContext,
+): Promise<CallResults> {
   const context: StepContext = { ...outer, ref: { ...outer.ref, iteration: state.turns } };
   const pending: PendingToolCall[] = [];
   const approvals: PendingApproval[] = [];
@@ -125,7 +182,14 @@ async function runCalls(calls: ToolCallRequest[], byName: Map<string, ResolvedTo
     const tool = byName.get(call.toolName);
     const parsed = parseArguments(call.input);
     const emitInput = (parameters: Record<string, unknown>) =>
-      context.deps.events.emit({ type: 'tool_input_complete', toolCallId: call.toolCallId, toolName: call.toolName, toolId: tool?.id ?? call.toolName, parameters, ...context.ref });
+      context.deps.events.emit({
+        type: 'tool_input_complete',
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        toolId: tool?.id ?? call.toolName,
+        parameters,
+        ...context.ref,
+      });
     // Every call counts toward the limit, whether it runs or is refused.
     const overall = state.toolCallsMade >= config.maxToolCalls;
     const perToolMax = config.perToolLimits[call.toolName]?.maxCalls;
@@ -157,9 +221,15 @@ async function runCalls(calls: ToolCallRequest[], byName: Map<string, ResolvedTo
     if (needsApproval(config, tool.name)) {
       const requestReason = config.approval?.requestReason;
       approvals.push({
-        approvalId: context.deps.ids.next('appr'), kind: 'tool', toolCallId: call.toolCallId, toolName: tool.name, toolType: tool.toolType, parameters: parsed.value,
+        approvalId: context.deps.ids.next('appr'),
+        kind: 'tool',
+        toolCallId: call.toolCallId,
+        toolName: tool.name,
+        toolType: tool.toolType,
+        parameters: parsed.value,
         description: `The assistant wants to run '${tool.name}'${tool.description ? ` (${tool.description})` : ''}`,
-        ...(typeof requestReason === 'string' ? { reason: requestReason } : {}), ...(config.approval?.timeout ? { timeoutMs: config.approval.timeout } : {}),
+        ...(typeof requestReason === 'string' ? { reason: requestReason } : {}),
+        ...(config.approval?.timeout ? { timeoutMs: config.approval.timeout } : {}),
         onDenied: config.approval?.onDenied ?? 'refuse',
       });
       continue;
@@ -179,18 +249,43 @@ async function sequential<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
 async function execute(call: ToolCallRequest, tool: ResolvedTool, args: Record<string, unknown>, context: StepContext, state: LoopState) {
   const run = await runToolWithEvents(tool, args, call.toolCallId, context);
   state.records.push(run.record);
-  if (run.record.costUsd > 0) state.usage = addUsage(state.usage, { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: run.record.costUsd });
+  if (run.record.costUsd > 0)
+    state.usage = addUsage(state.usage, { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: run.record.costUsd });
   return { toolCallId: call.toolCallId, toolName: tool.name, output: run.result, isError: !run.record.success };
 }
 
 function refuse(call: ToolCallRequest, context: StepContext, state: LoopState, message: string, tool?: ResolvedTool) {
   const result = { error: message };
-  context.deps.events.emit({ type: 'tool_result', toolCallId: call.toolCallId, toolName: call.toolName, toolId: tool?.id ?? call.toolName, result, success: false, ...context.ref });
   context.deps.events.emit({
-    type: 'tool_complete', toolCallId: call.toolCallId, toolName: call.toolName, toolType: tool?.toolType ?? 'unknown', toolId: tool?.id ?? call.toolName,
-    success: false, result, error: message, durationMs: 0, costUsd: 0, ...context.ref,
+    type: 'tool_result',
+    toolCallId: call.toolCallId,
+    toolName: call.toolName,
+    toolId: tool?.id ?? call.toolName,
+    result,
+    success: false,
+    ...context.ref,
   });
-  state.records.push({ toolCallId: call.toolCallId, toolName: call.toolName, toolType: tool?.toolType ?? 'unknown', success: false, durationMs: 0, costUsd: 0 });
+  context.deps.events.emit({
+    type: 'tool_complete',
+    toolCallId: call.toolCallId,
+    toolName: call.toolName,
+    toolType: tool?.toolType ?? 'unknown',
+    toolId: tool?.id ?? call.toolName,
+    success: false,
+    result,
+    error: message,
+    durationMs: 0,
+    costUsd: 0,
+    ...context.ref,
+  });
+  state.records.push({
+    toolCallId: call.toolCallId,
+    toolName: call.toolName,
+    toolType: tool?.toolType ?? 'unknown',
+    success: false,
+    durationMs: 0,
+    costUsd: 0,
+  });
   return { toolCallId: call.toolCallId, toolName: call.toolName, output: result, isError: true };
 }
 

@@ -1,7 +1,22 @@
 import { FlowrunError, type ErrorDetail } from '../protocol/errors.js';
 import {
-  ApiCallConfig, ApprovalConfig, ExecuteAgentConfig, FetchUrlConfig, RetrieveRecordConfig, UpdateRecordConfig, UpsertRecordConfig, implementedStepTypes, knownStepTypes, PromptConfig, RawStep, SetVariableConfig, TemplateConfig, ToolCallConfig, TransformDataConfig,
-  type ErrorHandling, type Step,
+  ApiCallConfig,
+  ApprovalConfig,
+  ExecuteAgentConfig,
+  FetchUrlConfig,
+  RetrieveRecordConfig,
+  UpdateRecordConfig,
+  UpsertRecordConfig,
+  implementedStepTypes,
+  knownStepTypes,
+  PromptConfig,
+  RawStep,
+  SetVariableConfig,
+  TemplateConfig,
+  ToolCallConfig,
+  TransformDataConfig,
+  type ErrorHandling,
+  type Step,
 } from '../protocol/flow.js';
 import { formatPath, zodIssuesToDetails, type PathSegment } from '../protocol/zod-details.js';
 import { ExpressionSyntaxError, parseExpression } from './expression.js';
@@ -42,7 +57,8 @@ export function validateFlowSteps(rawSteps: unknown, basePath: PathSegment[], op
   rawSteps.forEach((raw, index) => {
     const id = (raw as { id?: unknown } | null)?.id;
     if (typeof id === 'string') {
-      if (byId.has(id)) details.push({ code: 'INVALID_VALUE', path: formatPath([...basePath, index, 'id']), message: `duplicate step id '${id}'` });
+      if (byId.has(id))
+        details.push({ code: 'INVALID_VALUE', path: formatPath([...basePath, index, 'id']), message: `duplicate step id '${id}'` });
       else byId.set(id, { raw, path: [...basePath, index] });
     }
   });
@@ -50,7 +66,11 @@ export function validateFlowSteps(rawSteps: unknown, basePath: PathSegment[], op
   const cycle = findReferenceCycle(rawSteps);
   if (cycle) {
     throw new FlowrunError('VALIDATION_ERROR', `Cyclic conditional: ${cycle.join(' -> ')}`, [
-      { code: 'CYCLIC_STEP_REFERENCE', path: formatPath(basePath), message: `conditional steps refer to each other in a cycle: ${cycle.join(' -> ')}` },
+      {
+        code: 'CYCLIC_STEP_REFERENCE',
+        path: formatPath(basePath),
+        message: `conditional steps refer to each other in a cycle: ${cycle.join(' -> ')}`,
+      },
     ]);
   }
   const context: Context = { details, byId, options, seenIds: new Set(), counter: 0 };
@@ -140,14 +160,19 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
   const label = `step ${step.name ? `'${step.name}'` : formatPath(path)}`;
   if (++context.counter > maxExpandedSteps) {
     if (context.counter === maxExpandedSteps + 1) {
-      details.push({ code: 'INVALID_VALUE', path: formatPath(path), message: `the flow expands to more than ${maxExpandedSteps} steps (conditionals that name the same steps many times)` });
+      details.push({
+        code: 'INVALID_VALUE',
+        path: formatPath(path),
+        message: `the flow expands to more than ${maxExpandedSteps} steps (conditionals that name the same steps many times)`,
+      });
     }
     return null;
   }
   const id = step.id ?? `step_${context.counter}`;
   if (!(knownStepTypes as readonly string[]).includes(step.type)) {
     details.push({
-      code: 'UNKNOWN_STEP_TYPE', path: formatPath([...path, 'type']),
+      code: 'UNKNOWN_STEP_TYPE',
+      path: formatPath([...path, 'type']),
       message: `${label} has unknown type '${step.type}'`,
       suggestion: `use one of: ${implementedStepTypes.join(', ')}`,
     });
@@ -155,7 +180,8 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
   }
   if (!(implementedStepTypes as readonly string[]).includes(step.type)) {
     details.push({
-      code: 'UNKNOWN_STEP_TYPE', path: formatPath([...path, 'type']),
+      code: 'UNKNOWN_STEP_TYPE',
+      path: formatPath([...path, 'type']),
       message: `${label} has type '${step.type}', which Flowrun does not run yet`,
       suggestion: `supported step types: ${implementedStepTypes.join(', ')}`,
     });
@@ -176,18 +202,32 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
       const prompt = result.data;
       const model = context.options.modelOverride ?? prompt.model;
       if (!model) {
-        details.push({ code: 'MISSING_REQUIRED_FIELD', path: formatPath([...configPath, 'model']), message: `${label} needs config.model` });
+        details.push({
+          code: 'MISSING_REQUIRED_FIELD',
+          path: formatPath([...configPath, 'model']),
+          message: `${label} needs config.model`,
+        });
       } else {
         const resolution = context.options.models.resolve(model);
         if (!resolution.ok) {
           details.push({
-            code: 'UNKNOWN_MODEL', path: formatPath(context.options.modelOverride ? ['options', 'modelOverride'] : [...configPath, 'model']),
+            code: 'UNKNOWN_MODEL',
+            path: formatPath(context.options.modelOverride ? ['options', 'modelOverride'] : [...configPath, 'model']),
             message: `${label}: ${resolution.reason}`,
           });
         }
       }
-      if (prompt.userPrompt === undefined && prompt.text === undefined && prompt.messages === undefined && prompt.previousMessages === undefined) {
-        details.push({ code: 'MISSING_REQUIRED_FIELD', path: formatPath([...configPath, 'userPrompt']), message: `${label} needs config.userPrompt (or text, or messages)` });
+      if (
+        prompt.userPrompt === undefined &&
+        prompt.text === undefined &&
+        prompt.messages === undefined &&
+        prompt.previousMessages === undefined
+      ) {
+        details.push({
+          code: 'MISSING_REQUIRED_FIELD',
+          path: formatPath([...configPath, 'userPrompt']),
+          message: `${label} needs config.userPrompt (or text, or messages)`,
+        });
       }
       return { ...base, type: 'prompt', config: prompt, outputVariable: prompt.outputVariable };
     }
@@ -217,15 +257,27 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     case 'update-record':
     case 'approval': {
       const schema = {
-        'tool-call': ToolCallConfig, 'fetch-url': FetchUrlConfig, 'api-call': ApiCallConfig, 'transform-data': TransformDataConfig, 'execute-agent': ExecuteAgentConfig,
-        'retrieve-record': RetrieveRecordConfig, 'upsert-record': UpsertRecordConfig, 'update-record': UpdateRecordConfig, approval: ApprovalConfig,
+        'tool-call': ToolCallConfig,
+        'fetch-url': FetchUrlConfig,
+        'api-call': ApiCallConfig,
+        'transform-data': TransformDataConfig,
+        'execute-agent': ExecuteAgentConfig,
+        'retrieve-record': RetrieveRecordConfig,
+        'upsert-record': UpsertRecordConfig,
+        'update-record': UpdateRecordConfig,
+        approval: ApprovalConfig,
       }[step.type as 'tool-call'];
       const result = schema.safeParse(config);
       if (!result.success) {
         details.push(...zodIssuesToDetails(result.error, config, configPath));
         return null;
       }
-      return { ...base, type: step.type, config: result.data, outputVariable: (result.data as { outputVariable?: string }).outputVariable } as Step;
+      return {
+        ...base,
+        type: step.type,
+        config: result.data,
+        outputVariable: (result.data as { outputVariable?: string }).outputVariable,
+      } as Step;
     }
     case 'conditional':
       return validateConditional(config, configPath, context, [...ancestors, id], depth, base, label);
@@ -233,21 +285,38 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
 }
 
 function validateConditional(
-  config: Record<string, unknown>, configPath: PathSegment[], context: Context, ancestors: string[], depth: number,
-  base: Omit<Extract<Step, { type: 'conditional' }>, 'type' | 'config'>, label: string,
+  config: Record<string, unknown>,
+  configPath: PathSegment[],
+  context: Context,
+  ancestors: string[],
+  depth: number,
+  base: Omit<Extract<Step, { type: 'conditional' }>, 'type' | 'config'>,
+  label: string,
 ): Step | null {
   const { details } = context;
   if (depth >= maxConditionalDepth) {
-    details.push({ code: 'INVALID_VALUE', path: formatPath(configPath), message: `${label}: conditionals nest at most ${maxConditionalDepth} deep` });
+    details.push({
+      code: 'INVALID_VALUE',
+      path: formatPath(configPath),
+      message: `${label}: conditionals nest at most ${maxConditionalDepth} deep`,
+    });
     return null;
   }
   const condition = config.condition;
   if (typeof condition !== 'string' || condition.trim() === '') {
-    details.push({ code: condition === undefined ? 'MISSING_REQUIRED_FIELD' : 'INVALID_TYPE', path: formatPath([...configPath, 'condition']), message: `${label} needs config.condition, a string expression` });
+    details.push({
+      code: condition === undefined ? 'MISSING_REQUIRED_FIELD' : 'INVALID_TYPE',
+      path: formatPath([...configPath, 'condition']),
+      message: `${label} needs config.condition, a string expression`,
+    });
     return null;
   }
   if (condition.length > 500) {
-    details.push({ code: 'INVALID_VALUE', path: formatPath([...configPath, 'condition']), message: `${label}: condition is longer than 500 characters` });
+    details.push({
+      code: 'INVALID_VALUE',
+      path: formatPath([...configPath, 'condition']),
+      message: `${label}: condition is longer than 500 characters`,
+    });
     return null;
   }
   checkExpression(condition, [...configPath, 'condition'], label, details);
@@ -255,7 +324,11 @@ function validateConditional(
   for (const key of ['trueSteps', 'falseSteps'] as const) {
     const branch = config[key] ?? [];
     if (!Array.isArray(branch)) {
-      details.push({ code: 'INVALID_TYPE', path: formatPath([...configPath, key]), message: `${label}: ${key} must be an array of steps or step ids` });
+      details.push({
+        code: 'INVALID_TYPE',
+        path: formatPath([...configPath, key]),
+        message: `${label}: ${key} must be an array of steps or step ids`,
+      });
       continue;
     }
     branch.forEach((entry: unknown, index) => {
@@ -265,12 +338,20 @@ function validateConditional(
       let rawPath = entryPath;
       if (typeof entry === 'string') {
         if (ancestors.includes(entry)) {
-          details.push({ code: 'CYCLIC_STEP_REFERENCE', path: formatPath(entryPath), message: `${label}: ${key} refers to step '${entry}', which contains this conditional (a cycle)` });
+          details.push({
+            code: 'CYCLIC_STEP_REFERENCE',
+            path: formatPath(entryPath),
+            message: `${label}: ${key} refers to step '${entry}', which contains this conditional (a cycle)`,
+          });
           return;
         }
         const target = context.byId.get(entry);
         if (!target) {
-          details.push({ code: 'INVALID_VALUE', path: formatPath(entryPath), message: `${label}: ${key} refers to unknown step '${entry}'` });
+          details.push({
+            code: 'INVALID_VALUE',
+            path: formatPath(entryPath),
+            message: `${label}: ${key} refers to unknown step '${entry}'`,
+          });
           return;
         }
         raw = target.raw;
@@ -294,13 +375,17 @@ function checkExpression(source: string, path: PathSegment[], label: string, det
 
 /** Counts the steps a run can reach, nested branches included, for `totalSteps`. */
 export function countSteps(steps: Step[]): number {
-  return steps.reduce((total, step) => total + 1 + (step.type === 'conditional' ? countSteps(step.config.trueSteps) + countSteps(step.config.falseSteps) : 0), 0);
+  return steps.reduce(
+    (total, step) => total + 1 + (step.type === 'conditional' ? countSteps(step.config.trueSteps) + countSteps(step.config.falseSteps) : 0),
+    0,
+  );
 }
 
 /** The saved tools a flow's steps name (prompt `tools.toolIds` but `mcp:` ids, and `tool-call` steps), with the step naming each. */
 export function savedToolReferences(steps: Step[]): Array<{ id: string; step: Step }> {
   return steps.flatMap((step) => {
-    if (step.type === 'prompt') return (step.config.tools?.toolIds ?? []).filter((id) => !id.startsWith('mcp:')).map((id) => ({ id, step }));
+    if (step.type === 'prompt')
+      return (step.config.tools?.toolIds ?? []).filter((id) => !id.startsWith('mcp:')).map((id) => ({ id, step }));
     if (step.type === 'tool-call') return [{ id: step.config.toolId, step }];
     if (step.type === 'conditional') return [...savedToolReferences(step.config.trueSteps), ...savedToolReferences(step.config.falseSteps)];
     return [];

@@ -13,7 +13,12 @@ const ModelSettings = {
   responseFormat: ResponseFormat.optional(),
   tools: z.record(z.string(), z.unknown()).optional(),
   loopConfig: z
-    .object({ maxTurns: z.number().int().min(1).max(100).optional(), maxCost: z.number().positive().optional(), enableReflection: z.boolean().optional(), reflectionInterval: z.number().int().optional() })
+    .object({
+      maxTurns: z.number().int().min(1).max(100).optional(),
+      maxCost: z.number().positive().optional(),
+      enableReflection: z.boolean().optional(),
+      reflectionInterval: z.number().int().optional(),
+    })
     .loose()
     .optional(),
 };
@@ -47,7 +52,11 @@ export interface AgentSpec {
 export function agentSpec(id: string, definition: AgentDefinition): AgentSpec {
   const merged = { ...definition, ...(definition.config ?? {}) };
   const maxTurns = merged.loopConfig?.maxTurns ?? definition.maxTurns ?? 10;
-  const tools: Record<string, unknown> = { ...((merged.tools as Record<string, unknown> | undefined) ?? {}), maxTurns, ...(merged.loopConfig?.maxCost !== undefined ? { maxCost: merged.loopConfig.maxCost } : {}) };
+  const tools: Record<string, unknown> = {
+    ...((merged.tools as Record<string, unknown> | undefined) ?? {}),
+    maxTurns,
+    ...(merged.loopConfig?.maxCost !== undefined ? { maxCost: merged.loopConfig.maxCost } : {}),
+  };
   if (tools.maxToolCalls === undefined) tools.maxToolCalls = Math.min(100, maxTurns * 5);
   // The conversation is the run's messages, as in Runtype's chat flows (`previousMessages: "{{messages}}"`).
   const config: Record<string, unknown> = { tools, outputVariable: 'output', previousMessages: '{{messages}}' };

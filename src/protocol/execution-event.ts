@@ -104,7 +104,15 @@ export type ExecutionEventBody =
       origin?: string;
     } & StepRef)
   | ({ type: 'turn_start'; turnId: string; turnIndex: number } & StepRef)
-  | ({ type: 'turn_complete'; turnId: string; turnIndex: number; content: string; usage: Usage; stopReason: StopReason; toolCalls: number } & StepRef)
+  | ({
+      type: 'turn_complete';
+      turnId: string;
+      turnIndex: number;
+      content: string;
+      usage: Usage;
+      stopReason: StopReason;
+      toolCalls: number;
+    } & StepRef)
   | ({ type: 'approval_required' } & ApprovalRequest & StepRef)
   | { type: 'approval_complete'; approvalId: string; decision: ApprovalDecision; resolvedBy: 'user' | 'system'; reason?: string }
   | {

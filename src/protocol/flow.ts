@@ -2,13 +2,53 @@ import { z } from 'zod';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
 export const knownStepTypes = [
-  'prompt', 'execute-agent', 'template', 'generate-pdf', 'store-asset', 'fetch-url', 'api-call', 'paginate-api',
-  'crawl', 'search', 'fetch-github', 'tool-call', 'transform-data', 'retrieve-record', 'upsert-record',
-  'update-record', 'generate-embedding', 'vector-search', 'store-vector', 'save-memory', 'recall-memory',
-  'memory-summary', 'send-email', 'send-text', 'send-event', 'send-stream', 'conditional', 'set-variable', 'wait-until', 'approval',
+  'prompt',
+  'execute-agent',
+  'template',
+  'generate-pdf',
+  'store-asset',
+  'fetch-url',
+  'api-call',
+  'paginate-api',
+  'crawl',
+  'search',
+  'fetch-github',
+  'tool-call',
+  'transform-data',
+  'retrieve-record',
+  'upsert-record',
+  'update-record',
+  'generate-embedding',
+  'vector-search',
+  'store-vector',
+  'save-memory',
+  'recall-memory',
+  'memory-summary',
+  'send-email',
+  'send-text',
+  'send-event',
+  'send-stream',
+  'conditional',
+  'set-variable',
+  'wait-until',
+  'approval',
 ] as const;
 
-export const implementedStepTypes = ['prompt', 'set-variable', 'conditional', 'template', 'tool-call', 'fetch-url', 'api-call', 'transform-data', 'execute-agent', 'retrieve-record', 'upsert-record', 'update-record', 'approval'] as const;
+export const implementedStepTypes = [
+  'prompt',
+  'set-variable',
+  'conditional',
+  'template',
+  'tool-call',
+  'fetch-url',
+  'api-call',
+  'transform-data',
+  'execute-agent',
+  'retrieve-record',
+  'upsert-record',
+  'update-record',
+  'approval',
+] as const;
 export type StepType = (typeof implementedStepTypes)[number];
 
 export const ErrorHandling = z.enum(['fail', 'continue', 'retry']);
@@ -16,10 +56,7 @@ export type ErrorHandling = z.infer<typeof ErrorHandling>;
 
 export const ChatMessage = z.object({
   role: z.enum(['system', 'user', 'assistant']),
-  content: z.union([
-    z.string().max(1_000_000),
-    z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()).max(1000),
-  ]),
+  content: z.union([z.string().max(1_000_000), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()).max(1000)]),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -83,10 +120,17 @@ export const ToolsConfig = z
     maxToolCalls: z.number().int().min(1).max(100).default(10),
     toolCallStrategy: z.enum(['auto', 'required', 'none']).default('auto'),
     parallelCalls: z.boolean().default(true),
-    perToolLimits: z.record(z.string(), z.object({ maxCalls: z.number().int().min(0).max(100).optional(), required: z.boolean().optional() })).default({}),
+    perToolLimits: z
+      .record(z.string(), z.object({ maxCalls: z.number().int().min(0).max(100).optional(), required: z.boolean().optional() }))
+      .default({}),
     /** Tools that need a person's approval before they run: a list of names, or true for all. */
     approval: z
-      .object({ require: z.union([z.array(z.string()), z.boolean()]), timeout: z.number().int().positive().optional(), requestReason: z.union([z.boolean(), z.string()]).optional(), onDenied: z.enum(['refuse', 'fail']).optional() })
+      .object({
+        require: z.union([z.array(z.string()), z.boolean()]),
+        timeout: z.number().int().positive().optional(),
+        requestReason: z.union([z.boolean(), z.string()]).optional(),
+        onDenied: z.enum(['refuse', 'fail']).optional(),
+      })
       .loose()
       .optional(),
     /** Agent loop limits: model turns, and cost in USD, after which the loop stops. */
@@ -163,7 +207,11 @@ const HttpRequestConfig = z
   .loose();
 
 export const ToolCallConfig = z
-  .object({ toolId: z.string().min(1).max(300), parameters: z.record(z.string(), z.unknown()).default({}), outputVariable: z.string().min(1).max(200).optional() })
+  .object({
+    toolId: z.string().min(1).max(300),
+    parameters: z.record(z.string(), z.unknown()).default({}),
+    outputVariable: z.string().min(1).max(200).optional(),
+  })
   .loose();
 export type ToolCallConfig = z.infer<typeof ToolCallConfig>;
 
@@ -177,14 +225,23 @@ export const FetchUrlConfig = z
     outputVariable: z.string().min(1).max(200).optional(),
   })
   .loose()
-  .refine((config) => config.http !== undefined || config.url !== undefined, { message: 'fetch-url needs http.url (or url)', path: ['http', 'url'] });
+  .refine((config) => config.http !== undefined || config.url !== undefined, {
+    message: 'fetch-url needs http.url (or url)',
+    path: ['http', 'url'],
+  });
 export type FetchUrlConfig = z.infer<typeof FetchUrlConfig>;
 
 export const ApiCallConfig = z
   .object({
     http: HttpRequestConfig,
     auth: z
-      .object({ type: z.enum(['none', 'bearer', 'api_key', 'basic']), token: z.string().optional(), headerName: z.string().optional(), username: z.string().optional(), password: z.string().optional() })
+      .object({
+        type: z.enum(['none', 'bearer', 'api_key', 'basic']),
+        token: z.string().optional(),
+        headerName: z.string().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+      })
       .optional(),
     responseMapping: z.record(z.string(), z.string()).optional(),
     outputVariable: z.string().min(1).max(200).optional(),
@@ -204,25 +261,43 @@ export const TransformDataConfig = z
 export type TransformDataConfig = z.infer<typeof TransformDataConfig>;
 
 export const ExecuteAgentConfig = z
-  .object({ agentId: z.string().min(1).max(200), message: z.string().max(1_000_000).default('{{messages}}'), outputVariable: z.string().min(1).max(200).optional() })
+  .object({
+    agentId: z.string().min(1).max(200),
+    message: z.string().max(1_000_000).default('{{messages}}'),
+    outputVariable: z.string().min(1).max(200).optional(),
+  })
   .loose();
 export type ExecuteAgentConfig = z.infer<typeof ExecuteAgentConfig>;
 
 const RecordFilter = z
-  .object({ type: z.string().max(200).optional(), name: z.string().max(500).optional(), where: z.object({ field: z.string(), op: z.enum(['eq', 'neq', 'exists']).default('eq'), value: z.unknown().optional() }).optional() })
+  .object({
+    type: z.string().max(200).optional(),
+    name: z.string().max(500).optional(),
+    where: z.object({ field: z.string(), op: z.enum(['eq', 'neq', 'exists']).default('eq'), value: z.unknown().optional() }).optional(),
+  })
   .loose();
 
 /** `retrieve-record`: by `recordId`, or the newest of `recordType`/`recordName` (`recordFilter`); an empty config is the run's record. */
 export const RetrieveRecordConfig = z
-  .object({ recordId: z.string().max(200).optional(), recordType: z.string().max(200).optional(), recordName: z.string().max(500).optional(), recordFilter: RecordFilter.optional(), outputVariable: z.string().min(1).max(200).optional() })
+  .object({
+    recordId: z.string().max(200).optional(),
+    recordType: z.string().max(200).optional(),
+    recordName: z.string().max(500).optional(),
+    recordFilter: RecordFilter.optional(),
+    outputVariable: z.string().min(1).max(200).optional(),
+  })
   .loose();
 export type RetrieveRecordConfig = z.infer<typeof RetrieveRecordConfig>;
 
 /** `upsert-record`: the record of `recordType` + `recordName` gets `metadata` (or a variable's value), merged or replacing; created when missing. */
 export const UpsertRecordConfig = z
   .object({
-    recordType: z.string().min(1).max(200), recordName: z.string().min(1).max(500), sourceVariable: z.string().max(200).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(), mergeStrategy: z.enum(['merge', 'replace']).default('merge'), outputVariable: z.string().min(1).max(200).optional(),
+    recordType: z.string().min(1).max(200),
+    recordName: z.string().min(1).max(500),
+    sourceVariable: z.string().max(200).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    mergeStrategy: z.enum(['merge', 'replace']).default('merge'),
+    outputVariable: z.string().min(1).max(200).optional(),
   })
   .loose();
 export type UpsertRecordConfig = z.infer<typeof UpsertRecordConfig>;
@@ -230,8 +305,11 @@ export type UpsertRecordConfig = z.infer<typeof UpsertRecordConfig>;
 /** `update-record`: `updates` (templated) go into an existing record's metadata: `recordId`, `recordFilter`, or the run's own record. */
 export const UpdateRecordConfig = z
   .object({
-    recordId: z.string().max(200).optional(), recordFilter: RecordFilter.optional(), updates: z.record(z.string(), z.unknown()),
-    mergeStrategy: z.enum(['merge', 'replace']).default('merge'), outputVariable: z.string().min(1).max(200).optional(),
+    recordId: z.string().max(200).optional(),
+    recordFilter: RecordFilter.optional(),
+    updates: z.record(z.string(), z.unknown()),
+    mergeStrategy: z.enum(['merge', 'replace']).default('merge'),
+    outputVariable: z.string().min(1).max(200).optional(),
   })
   .loose();
 export type UpdateRecordConfig = z.infer<typeof UpdateRecordConfig>;
@@ -239,8 +317,11 @@ export type UpdateRecordConfig = z.infer<typeof UpdateRecordConfig>;
 /** `approval`: pauses until a person approves or denies (or the timeout passes); `onDenied` fails the step or continues. */
 export const ApprovalConfig = z
   .object({
-    message: z.string().max(10_000).default('Approval required'), data: z.unknown().optional(), timeout: z.number().int().positive().optional(),
-    onDenied: z.enum(['fail', 'continue']).default('fail'), outputVariable: z.string().min(1).max(200).optional(),
+    message: z.string().max(10_000).default('Approval required'),
+    data: z.unknown().optional(),
+    timeout: z.number().int().positive().optional(),
+    onDenied: z.enum(['fail', 'continue']).default('fail'),
+    outputVariable: z.string().min(1).max(200).optional(),
   })
   .loose();
 export type ApprovalConfig = z.infer<typeof ApprovalConfig>;
@@ -248,7 +329,11 @@ export type ApprovalConfig = z.infer<typeof ApprovalConfig>;
 /** A raw step as received; its `config` is validated per type by `validateFlow`. */
 export const RawStep = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_\-:.]+$/, 'step ids use letters, digits and _-:.').max(128).optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_\-:.]+$/, 'step ids use letters, digits and _-:.')
+      .max(128)
+      .optional(),
     name: z.string().max(200).optional(),
     type: z.string().min(1).max(100),
     order: z.number().int().min(0).optional(),

@@ -23,7 +23,10 @@ test('value depth is measured without recursion, even 100,000 levels deep', () =
 });
 
 test('parseJsonBounded refuses deep text before parsing and parses the rest', () => {
-  assert.throws(() => parseJsonBounded(nested(3000), 'the body'), (error: unknown) => JsonTooDeepError.isInstance(error) && /the body is nested deeper than 128/.test(error.message));
+  assert.throws(
+    () => parseJsonBounded(nested(3000), 'the body'),
+    (error: unknown) => JsonTooDeepError.isInstance(error) && /the body is nested deeper than 128/.test(error.message),
+  );
   assert.deepEqual(parseJsonBounded('{"a":[1]}', 'x'), { a: [1] });
   assert.throws(() => parseJsonBounded('{', 'x'), SyntaxError);
 });

@@ -13,7 +13,8 @@ export function jsonTextTooDeep(text: string, limit = maxJsonDepth): boolean {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
     if (inString) {
-      if (code === 92) index++; // backslash: skip the escaped character
+      if (code === 92)
+        index++; // backslash: skip the escaped character
       else if (code === 34) inString = false;
     } else if (code === 34) inString = true;
     else if (code === 91 || code === 123) {
@@ -41,7 +42,10 @@ export function valueTooDeep(value: unknown, limit = maxJsonDepth): boolean {
 
 export class JsonTooDeepError extends Error {
   override readonly name = 'JsonTooDeepError';
-  constructor(readonly what: string, readonly limit = maxJsonDepth) {
+  constructor(
+    readonly what: string,
+    readonly limit = maxJsonDepth,
+  ) {
     super(`${what} is nested deeper than ${limit} levels`);
   }
 

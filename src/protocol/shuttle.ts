@@ -26,7 +26,10 @@ export type PromptTemplate = z.infer<typeof PromptTemplate>;
 export const FlowBody = z
   .object({
     name: z.string().min(1).max(200),
-    slug: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'slugs use lowercase letters, digits, _ and -').optional(),
+    slug: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'slugs use lowercase letters, digits, _ and -')
+      .optional(),
     description: z.string().max(5000).optional(),
     steps: z.array(z.unknown()).max(500).optional(),
     templates: z.array(PromptTemplate).max(200).optional(),
@@ -34,7 +37,10 @@ export const FlowBody = z
     comment: z.string().max(2000).optional(),
   })
   .loose()
-  .refine((flow) => flow.steps !== undefined || flow.templates !== undefined, { message: 'a flow needs steps or templates', path: ['steps'] });
+  .refine((flow) => flow.steps !== undefined || flow.templates !== undefined, {
+    message: 'a flow needs steps or templates',
+    path: ['steps'],
+  });
 export type FlowBody = z.infer<typeof FlowBody>;
 
 /** `POST /api/v1/flows/{flowId}/runs`: every field of PromptShuttle's run request. */
@@ -75,4 +81,7 @@ export const ModelAliasBody = z
     strategy: z.enum(['Sequential', 'Random', 'WeightedRandom', 'RoundRobin']).default('Sequential'),
     weights: z.array(z.number().min(0)).max(20).optional(),
   })
-  .refine((alias) => alias.strategy !== 'WeightedRandom' || (alias.weights?.length === alias.models.length), { message: 'WeightedRandom needs one weight per model', path: ['weights'] });
+  .refine((alias) => alias.strategy !== 'WeightedRandom' || alias.weights?.length === alias.models.length, {
+    message: 'WeightedRandom needs one weight per model',
+    path: ['weights'],
+  });

@@ -22,7 +22,8 @@ export function zodIssuesToDetails(error: z.ZodError, input: unknown, basePath: 
     let message = issue.message;
     if (issue.code === 'invalid_type') {
       code = value === undefined ? 'MISSING_REQUIRED_FIELD' : 'INVALID_TYPE';
-      message = value === undefined ? `${formatPath(path) || 'body'} is required` : `expected ${issue.expected}, received ${describe(value)}`;
+      message =
+        value === undefined ? `${formatPath(path) || 'body'} is required` : `expected ${issue.expected}, received ${describe(value)}`;
     } else if (issue.code === 'invalid_value') {
       code = 'INVALID_ENUM';
       message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}; received ${JSON.stringify(value)}`;

@@ -6,7 +6,12 @@ import type { ModelRequest, ModelStreamPart } from '../engine/ports.js';
  */
 export async function* streamEcho(request: ModelRequest): AsyncGenerator<ModelStreamPart> {
   const last = [...request.messages].reverse().find((message) => message.role === 'user');
-  const prompt = last && 'content' in last ? (typeof last.content === 'string' ? last.content : last.content.map((part) => part.text ?? '').join('')) : '';
+  const prompt =
+    last && 'content' in last
+      ? typeof last.content === 'string'
+        ? last.content
+        : last.content.map((part) => part.text ?? '').join('')
+      : '';
   const reply = request.responseFormat === 'json' ? JSON.stringify({ echo: prompt }) : prompt;
   const words = reply.match(/\S+\s*|\s+/g) ?? [];
   for (const [index, word] of words.entries()) {

@@ -3,7 +3,14 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, type JSONSchema7, type JSONValue, type LanguageModelV3, type LanguageModelV3CallOptions, type LanguageModelV3Prompt } from '@ai-sdk/provider';
+import {
+  APICallError,
+  type JSONSchema7,
+  type JSONValue,
+  type LanguageModelV3,
+  type LanguageModelV3CallOptions,
+  type LanguageModelV3Prompt,
+} from '@ai-sdk/provider';
 import type { ModelGateway, ModelRequest, ModelStreamPart, ToolChoice } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { ChatMessage } from '../protocol/flow.js';
@@ -76,7 +83,11 @@ function createLanguageModel(route: Exclude<Route, { kind: 'echo' }>, settings: 
     case 'compatible': {
       const endpoint = route.endpoint === 'routeAll' ? settings.routeAllTo! : settings.compatible[route.endpoint]!;
       return createOpenAICompatible({
-        name: route.provider, baseURL: endpoint.baseURL, apiKey: endpoint.apiKey, includeUsage: true, ...fetchOption,
+        name: route.provider,
+        baseURL: endpoint.baseURL,
+        apiKey: endpoint.apiKey,
+        includeUsage: true,
+        ...fetchOption,
       }).chatModel(route.modelId);
     }
   }
@@ -84,17 +95,26 @@ function createLanguageModel(route: Exclude<Route, { kind: 'echo' }>, settings: 
 
 /** One attempt: maps AI SDK stream parts to the gateway's, enforcing the whole-call and idle timeouts. */
 async function* streamOnce(
-  model: LanguageModelV3, route: Exclude<Route, { kind: 'echo' }>, request: ModelRequest, settings: ProviderSettings,
+  model: LanguageModelV3,
+  route: Exclude<Route, { kind: 'echo' }>,
+  request: ModelRequest,
+  settings: ProviderSettings,
 ): AsyncGenerator<ModelStreamPart> {
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = (): void => controller.abort();
   request.signal.addEventListener('abort', onAbort, { once: true });
-  const total = setTimeout(() => { timedOut = true; controller.abort(); }, settings.timeoutMs);
+  const total = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, settings.timeoutMs);
   let idle: NodeJS.Timeout | undefined;
   const armIdle = (): void => {
     clearTimeout(idle);
-    idle = setTimeout(() => { timedOut = true; controller.abort(); }, settings.idleTimeoutMs);
+    idle = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, settings.idleTimeoutMs);
   };
   try {
     armIdle();
@@ -175,9 +195,17 @@ function callOptions(route: Exclude<Route, { kind: 'echo' }>, request: ModelRequ
     seed: request.seed,
     frequencyPenalty: request.frequencyPenalty,
     presencePenalty: request.presencePenalty,
-    responseFormat: request.responseFormat === 'json' ? { type: 'json', ...(request.responseSchema ? { schema: request.responseSchema as JSONSchema7, name: 'response' } : {}) } : { type: 'text' },
+    responseFormat:
+      request.responseFormat === 'json'
+        ? { type: 'json', ...(request.responseSchema ? { schema: request.responseSchema as JSONSchema7, name: 'response' } : {}) }
+        : { type: 'text' },
     tools: request.tools?.length
-      ? request.tools.map((tool) => ({ type: 'function' as const, name: tool.name, description: tool.description, inputSchema: tool.parameters as JSONSchema7 }))
+      ? request.tools.map((tool) => ({
+          type: 'function' as const,
+          name: tool.name,
+          description: tool.description,
+          inputSchema: tool.parameters as JSONSchema7,
+        }))
       : undefined,
     toolChoice: request.tools?.length ? toolChoiceOf(request.toolChoice) : undefined,
     providerOptions: reasoningOptions(route, request),
@@ -194,7 +222,11 @@ function reasoningOptions(route: Exclude<Route, { kind: 'echo' }>, request: Mode
     case 'anthropic':
       return { anthropic: { thinking: { type: 'enabled', budgetTokens: reasoning.budgetTokens ?? 2048 } } };
     case 'google':
-      return { google: { thinkingConfig: { includeThoughts: true, ...(reasoning.budgetTokens ? { thinkingBudget: reasoning.budgetTokens } : {}) } } };
+      return {
+        google: {
+          thinkingConfig: { includeThoughts: true, ...(reasoning.budgetTokens ? { thinkingBudget: reasoning.budgetTokens } : {}) },
+        },
+      };
     case 'compatible':
       return { [route.provider]: { reasoningEffort: reasoning.effort ?? 'medium' } };
   }
@@ -208,10 +240,14 @@ function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
       prompt.push({
         role: 'tool',
         content: message.results.map((result) => ({
-          type: 'tool-result' as const, toolCallId: result.toolCallId, toolName: result.toolName,
+          type: 'tool-result' as const,
+          toolCallId: result.toolCallId,
+          toolName: result.toolName,
           output: result.isError
             ? { type: 'error-text' as const, value: typeof result.output === 'string' ? result.output : JSON.stringify(result.output) }
-            : typeof result.output === 'string' ? { type: 'text' as const, value: result.output } : { type: 'json' as const, value: (result.output ?? null) as JSONValue },
+            : typeof result.output === 'string'
+              ? { type: 'text' as const, value: result.output }
+              : { type: 'json' as const, value: (result.output ?? null) as JSONValue },
         })),
       });
       continue;
@@ -221,7 +257,12 @@ function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
         role: 'assistant',
         content: [
           ...(message.content ? [{ type: 'text' as const, text: message.content }] : []),
-          ...message.toolCalls.map((call) => ({ type: 'tool-call' as const, toolCallId: call.toolCallId, toolName: call.toolName, input: parseArguments(call.input) })),
+          ...message.toolCalls.map((call) => ({
+            type: 'tool-call' as const,
+            toolCallId: call.toolCallId,
+            toolName: call.toolName,
+            input: parseArguments(call.input),
+          })),
         ],
       });
       continue;
@@ -267,9 +308,19 @@ function toFlowrunError(error: unknown, route: Exclude<Route, { kind: 'echo' }>)
   if (FlowrunError.isInstance(error)) return error;
   if (APICallError.isInstance(error)) {
     const detail = providerMessage(error.responseBody) ?? error.message;
-    return new FlowrunError('PROVIDER_ERROR', `${route.provider} returned ${error.statusCode ?? 'an error'} for ${route.modelId}: ${detail}`, [], { cause: error });
+    return new FlowrunError(
+      'PROVIDER_ERROR',
+      `${route.provider} returned ${error.statusCode ?? 'an error'} for ${route.modelId}: ${detail}`,
+      [],
+      { cause: error },
+    );
   }
-  return new FlowrunError('PROVIDER_ERROR', `${route.provider} call for ${route.modelId} failed: ${(error as Error)?.message ?? String(error)}`, [], { cause: error });
+  return new FlowrunError(
+    'PROVIDER_ERROR',
+    `${route.provider} call for ${route.modelId} failed: ${(error as Error)?.message ?? String(error)}`,
+    [],
+    { cause: error },
+  );
 }
 
 function providerMessage(body: string | undefined): string | undefined {
@@ -286,6 +337,13 @@ function providerMessage(body: string | undefined): string | undefined {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

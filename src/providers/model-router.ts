@@ -23,27 +23,37 @@ const keyVariables = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY',
 export function routeModel(model: string, catalog: ModelCatalog, settings: ProviderSettings): RouteResult | { error: string } {
   const price = catalog.models[model];
   if (model === 'flowrun/echo') return { route: { kind: 'echo', modelId: model, provider: 'flowrun' }, price };
-  if (settings.routeAllTo) return { route: { kind: 'compatible', endpoint: 'routeAll', modelId: model, provider: 'openai-compatible' }, price };
+  if (settings.routeAllTo)
+    return { route: { kind: 'compatible', endpoint: 'routeAll', modelId: model, provider: 'openai-compatible' }, price };
   const slash = model.indexOf('/');
   if (slash > 0) {
     const prefix = model.slice(0, slash);
     const rest = model.slice(slash + 1);
     const restPrice = price ?? catalog.models[rest];
-    if ((nativeProviders as readonly string[]).includes(prefix)) return native(prefix as (typeof nativeProviders)[number], rest, restPrice, settings);
-    if (settings.compatible[prefix]) return { route: { kind: 'compatible', endpoint: prefix, modelId: rest, provider: prefix }, price: restPrice };
+    if ((nativeProviders as readonly string[]).includes(prefix))
+      return native(prefix as (typeof nativeProviders)[number], rest, restPrice, settings);
+    if (settings.compatible[prefix])
+      return { route: { kind: 'compatible', endpoint: prefix, modelId: rest, provider: prefix }, price: restPrice };
   }
   const provider = price?.provider ?? catalog.families.find((family) => model.startsWith(family.prefix))?.provider;
-  if (provider && (nativeProviders as readonly string[]).includes(provider)) return native(provider as (typeof nativeProviders)[number], model, price, settings);
+  if (provider && (nativeProviders as readonly string[]).includes(provider))
+    return native(provider as (typeof nativeProviders)[number], model, price, settings);
   if (provider && provider !== 'compatible' && settings.compatible[provider]) {
     return { route: { kind: 'compatible', endpoint: provider, modelId: model, provider }, price };
   }
-  if (settings.compatible.default) return { route: { kind: 'compatible', endpoint: 'default', modelId: model, provider: 'openai-compatible' }, price };
+  if (settings.compatible.default)
+    return { route: { kind: 'compatible', endpoint: 'default', modelId: model, provider: 'openai-compatible' }, price };
   return {
     error: `unknown model '${model}': it is not in the catalog and no OpenAI-compatible endpoint is configured for it (set FLOWRUN_COMPAT_BASE_URL, or FLOWRUN_MODEL_BASE_URL to send every model to one endpoint)`,
   };
 }
 
-function native(provider: (typeof nativeProviders)[number], modelId: string, price: CatalogEntry | undefined, settings: ProviderSettings): RouteResult | { error: string } {
+function native(
+  provider: (typeof nativeProviders)[number],
+  modelId: string,
+  price: CatalogEntry | undefined,
+  settings: ProviderSettings,
+): RouteResult | { error: string } {
   if (!settings[provider].apiKey) {
     return { error: `model '${modelId}' goes to ${provider}, but ${keyVariables[provider]} is not set` };
   }
@@ -52,5 +62,10 @@ function native(provider: (typeof nativeProviders)[number], modelId: string, pri
 
 export function toResolution(result: RouteResult | { error: string }): ModelResolution {
   if ('error' in result) return { ok: false, reason: result.error };
-  return { ok: true, provider: result.route.provider, modelId: result.route.modelId, ...(result.price ? { price: { input: result.price.input, output: result.price.output } } : {}) };
+  return {
+    ok: true,
+    provider: result.route.provider,
+    modelId: result.route.modelId,
+    ...(result.price ? { price: { input: result.price.input, output: result.price.output } } : {}),
+  };
 }

@@ -12,7 +12,12 @@ import { executeRun, type WorkerDeps } from './execute-run.js';
  * (`config.agent`), gets the call's `message` (or its arguments as JSON) as its only user message; its final
  * answer is the tool result and its cost rolls up to the caller. `config.allowedTools` narrows its tools.
  */
-export async function runAgentTool(deps: WorkerDeps, tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome> {
+export async function runAgentTool(
+  deps: WorkerDeps,
+  tool: ResolvedTool,
+  args: Record<string, unknown>,
+  context: ToolCallContext,
+): Promise<ToolOutcome> {
   try {
     const config = tool.config as { agentId?: string; agent?: Record<string, unknown>; allowedTools?: string[] };
     let raw: Record<string, unknown> | undefined = config.agent;
@@ -23,34 +28,74 @@ export async function runAgentTool(deps: WorkerDeps, tool: ResolvedTool, args: R
       raw = stored.definition;
       agentId = stored.id;
     }
-    if (!raw) return { ok: false, error: { code: 'TOOL_CONFIG', message: `sub-agent tool '${tool.name}' needs config.agentId or config.agent` } };
+    if (!raw)
+      return { ok: false, error: { code: 'TOOL_CONFIG', message: `sub-agent tool '${tool.name}' needs config.agentId or config.agent` } };
     const spec = resolveAgentSpec(agentId, raw, 'agent', deps.models);
     if (config.allowedTools) {
       const stepConfig = spec.step.config as { tools: Record<string, unknown> };
       const allowed = new Set(config.allowedTools);
       stepConfig.tools.toolIds = ((stepConfig.tools.toolIds as string[] | undefined) ?? []).filter((id) => allowed.has(id));
-      stepConfig.tools.runtimeTools = ((stepConfig.tools.runtimeTools as Array<{ name: string }> | undefined) ?? []).filter((entry) => allowed.has(entry.name));
+      stepConfig.tools.runtimeTools = ((stepConfig.tools.runtimeTools as Array<{ name: string }> | undefined) ?? []).filter((entry) =>
+        allowed.has(entry.name),
+      );
     }
     const steps = validateFlowSteps([spec.step], ['agent'], { models: deps.models });
-    const tools = await findTools(deps.db, context.scope, savedToolReferences(steps).map((reference) => reference.id));
+    const tools = await findTools(
+      deps.db,
+      context.scope,
+      savedToolReferences(steps).map((reference) => reference.id),
+    );
     const message = typeof args.message === 'string' ? args.message : typeof args.task === 'string' ? args.task : JSON.stringify(args);
     const executionId = deps.ids.next('exec');
     const now = deps.clock.now();
     const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
     await insertExecution(deps.db, {
-      id: executionId, scope: context.scope, flowId: null, flowVersionId: null, flowName: spec.name, recordId: null, dialect: 'runtype',
-      input: { agent: config.agentId ? { agentId: config.agentId } : raw, messages: [{ role: 'user', content: message }] }, totalSteps: 1,
-      createdAt: new Date(now).toISOString(), parent: { executionId: context.executionId, toolCallId: context.toolCallId }, agent,
+      id: executionId,
+      scope: context.scope,
+      flowId: null,
+      flowVersionId: null,
+      flowName: spec.name,
+      recordId: null,
+      dialect: 'runtype',
+      input: { agent: config.agentId ? { agentId: config.agentId } : raw, messages: [{ role: 'user', content: message }] },
+      totalSteps: 1,
+      createdAt: new Date(now).toISOString(),
+      parent: { executionId: context.executionId, toolCallId: context.toolCallId },
+      agent,
     });
-    const outcome = await executeRun(deps, {
-      scope: context.scope, persistRecordMetadata: false, parentMeter: deps.meters.get(context.executionId),
-      request: {
-        executionId, flow: { id: null, name: spec.name, versionId: null, steps }, record: { id: null, name: spec.name, type: 'agent', metadata: {}, created: false },
-        inputs: {}, secrets: context.secrets, messages: [{ role: 'user', content: message }], options: {}, source: 'subagent', startedAt: now,
-        tools, clientTools: [], depth: context.depth + 1, scope: context.scope, kind: 'agent',
+    const outcome = await executeRun(
+      deps,
+      {
+        scope: context.scope,
+        persistRecordMetadata: false,
+        parentMeter: deps.meters.get(context.executionId),
+        request: {
+          executionId,
+          flow: { id: null, name: spec.name, versionId: null, steps },
+          record: { id: null, name: spec.name, type: 'agent', metadata: {}, created: false },
+          inputs: {},
+          secrets: context.secrets,
+          messages: [{ role: 'user', content: message }],
+          options: {},
+          source: 'subagent',
+          startedAt: now,
+          tools,
+          clientTools: [],
+          depth: context.depth + 1,
+          scope: context.scope,
+          kind: 'agent',
+        },
       },
-    }, context.signal);
-    if (outcome.status !== 'completed') return { ok: false, error: { code: outcome.error?.code ?? 'AGENT_FAILED', message: `agent ${spec.name} ${outcome.status}: ${outcome.error?.message ?? ''}` } };
+      context.signal,
+    );
+    if (outcome.status !== 'completed')
+      return {
+        ok: false,
+        error: {
+          code: outcome.error?.code ?? 'AGENT_FAILED',
+          message: `agent ${spec.name} ${outcome.status}: ${outcome.error?.message ?? ''}`,
+        },
+      };
     return { ok: true, result: outcome.finalOutput, costUsd: outcome.usage.costUsd, childExecutionId: executionId };
   } catch (error) {
     return { ok: false, error: { code: FlowrunError.isInstance(error) ? error.code : 'AGENT_FAILED', message: (error as Error).message } };

@@ -20,12 +20,23 @@ export function startApprovalSweeper(deps: WorkerDeps, scheduler: Scheduler, log
     try {
       const now = deps.clock.now();
       for (const approval of await expiredApprovals(deps.db, now)) {
-        if (!(await decideApproval(deps.db, approval.id, 'timeout', 'system', 'no decision before the timeout', new Date(now).toISOString()))) continue;
+        if (
+          !(await decideApproval(deps.db, approval.id, 'timeout', 'system', 'no decision before the timeout', new Date(now).toISOString()))
+        )
+          continue;
         const row = await getExecutionRow(deps.db, approval.executionId);
         if (!row || row.status !== 'paused' || !row.pause_state) continue;
         try {
-          const job = await continuePausedRun(deps, row as ExecutionRow, fromJson<PauseSnapshot>(row.pause_state)!, { toolOutputs: {}, messages: [] });
-          if (job) void scheduler.submit(job).catch((error: unknown) => logger.error({ err: error, executionId: row.id }, 'run continued after an approval timeout failed'));
+          const job = await continuePausedRun(deps, row as ExecutionRow, fromJson<PauseSnapshot>(row.pause_state)!, {
+            toolOutputs: {},
+            messages: [],
+          });
+          if (job)
+            void scheduler
+              .submit(job)
+              .catch((error: unknown) =>
+                logger.error({ err: error, executionId: row.id }, 'run continued after an approval timeout failed'),
+              );
         } catch (error) {
           // A run that also waits for client tool outputs stays paused until the client answers.
           if (!(FlowrunError.isInstance(error) && error.code === 'VALIDATION_ERROR')) throw error;

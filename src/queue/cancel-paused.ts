@@ -12,9 +12,30 @@ export async function cancelPausedRun(deps: WorkerDeps, row: ExecutionRow): Prom
     if (approval.status === 'pending') await decideApproval(deps.db, approval.id, 'cancelled', 'user', 'the run was cancelled', now);
   }
   const usage = fromJson<Usage>(row.usage) ?? emptyUsage();
-  const events = createExecutionRecorder({ executionId: row.id, lastSeq: await lastStoredSeq(deps.db, row.id), secrets: {}, bus: deps.bus, writer: deps.writer, now: deps.clock.now });
-  events.emit({ type: 'flow_error', error: { code: 'CANCELLED', message: 'the run was cancelled while paused' }, durationMs: 0, usage, cancelled: true });
+  const events = createExecutionRecorder({
+    executionId: row.id,
+    lastSeq: await lastStoredSeq(deps.db, row.id),
+    secrets: {},
+    bus: deps.bus,
+    writer: deps.writer,
+    now: deps.clock.now,
+  });
+  events.emit({
+    type: 'flow_error',
+    error: { code: 'CANCELLED', message: 'the run was cancelled while paused' },
+    durationMs: 0,
+    usage,
+    cancelled: true,
+  });
   await deps.writer.flush();
   deps.pausedSecrets.delete(row.id);
-  await finishExecution(deps.db, row.id, { status: 'cancelled', output: null, finalOutput: null, usage, error: { code: 'CANCELLED', message: 'the run was cancelled while paused' }, completedAt: now, durationMs: row.duration_ms ?? 0 });
+  await finishExecution(deps.db, row.id, {
+    status: 'cancelled',
+    output: null,
+    finalOutput: null,
+    usage,
+    error: { code: 'CANCELLED', message: 'the run was cancelled while paused' },
+    completedAt: now,
+    durationMs: row.duration_ms ?? 0,
+  });
 }

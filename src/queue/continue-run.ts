@@ -17,11 +17,17 @@ export interface Answers {
 /**
  * The paused execution a continuation targets: 404 unknown, 403 another tenant's (or mode's), 409 not paused.
  */
-export async function pausedExecution(deps: Pick<WorkerDeps, 'db'>, scope: TenantScope, executionId: string): Promise<{ row: ExecutionRow; pause: PauseSnapshot }> {
+export async function pausedExecution(
+  deps: Pick<WorkerDeps, 'db'>,
+  scope: TenantScope,
+  executionId: string,
+): Promise<{ row: ExecutionRow; pause: PauseSnapshot }> {
   const row = await getExecutionRow(deps.db, executionId);
   if (!row) throw new FlowrunError('NOT_FOUND', `Execution ${executionId} not found`);
-  if (row.tenant_id !== scope.tenantId || row.mode !== scope.mode) throw new FlowrunError('FORBIDDEN', `Execution ${executionId} belongs to another tenant or mode`);
-  if (row.status !== 'paused' || !row.pause_state) throw new FlowrunError('NOT_PAUSED', `Execution ${executionId} is ${row.status}, not paused`);
+  if (row.tenant_id !== scope.tenantId || row.mode !== scope.mode)
+    throw new FlowrunError('FORBIDDEN', `Execution ${executionId} belongs to another tenant or mode`);
+  if (row.status !== 'paused' || !row.pause_state)
+    throw new FlowrunError('NOT_PAUSED', `Execution ${executionId} is ${row.status}, not paused`);
   return { row: row as ExecutionRow, pause: fromJson<PauseSnapshot>(row.pause_state)! };
 }
 
@@ -35,9 +41,15 @@ export function matchOutputs(pause: PauseSnapshot, outputs: Record<string, unkno
     else missing.push(`${call.toolName} (${call.toolCallId})`);
   }
   if (missing.length > 0) {
-    throw new FlowrunError('VALIDATION_ERROR', `toolOutputs is missing outputs for: ${missing.join(', ')}`, missing.map((name) => ({
-      code: 'MISSING_REQUIRED_FIELD' as const, path: 'toolOutputs', message: `no output for pending tool call ${name}`,
-    })));
+    throw new FlowrunError(
+      'VALIDATION_ERROR',
+      `toolOutputs is missing outputs for: ${missing.join(', ')}`,
+      missing.map((name) => ({
+        code: 'MISSING_REQUIRED_FIELD' as const,
+        path: 'toolOutputs',
+        message: `no output for pending tool call ${name}`,
+      })),
+    );
   }
   return matched;
 }
@@ -47,20 +59,44 @@ export function matchOutputs(pause: PauseSnapshot, outputs: Record<string, unkno
  * (given here) and approvals (decided in the store). Returns null while an approval is still pending. Claims
  * the run, so two continuations cannot both resume it (the loser gets 409).
  */
-export async function continuePausedRun(deps: WorkerDeps, row: ExecutionRow, pause: PauseSnapshot, answers: Answers): Promise<RunJob | null> {
+export async function continuePausedRun(
+  deps: WorkerDeps,
+  row: ExecutionRow,
+  pause: PauseSnapshot,
+  answers: Answers,
+): Promise<RunJob | null> {
   const toolOutputs = pause.pending.length > 0 ? matchOutputs(pause, answers.toolOutputs) : {};
   const approvals = await approvalsOfExecution(deps.db, row.id);
   const relevant = approvals.filter((approval) => pause.approvals.some((entry) => entry.approvalId === approval.id));
   if (relevant.some((approval) => approval.status === 'pending')) return null;
   if (!(await claimPaused(deps.db, row.id))) throw new FlowrunError('NOT_PAUSED', `Execution ${row.id} is being continued already`);
   const resume: ResumeState = {
-    completedStepIds: pause.completedStepIds, variables: pause.variables, stepsRun: pause.stepIndex, pausedStepId: pause.stepId,
-    loop: pause.loop, pending: pause.pending, toolOutputs, messages: answers.messages, usage: pause.usage, counters: pause.counters,
+    completedStepIds: pause.completedStepIds,
+    variables: pause.variables,
+    stepsRun: pause.stepIndex,
+    pausedStepId: pause.stepId,
+    loop: pause.loop,
+    pending: pause.pending,
+    toolOutputs,
+    messages: answers.messages,
+    usage: pause.usage,
+    counters: pause.counters,
     approvals: pause.approvals,
-    decisions: Object.fromEntries(relevant.map((approval) => [approval.id, {
-      decision: approval.status === 'approved' ? ('approved' as const) : approval.status === 'timeout' ? ('timeout' as const) : ('denied' as const),
-      reason: approval.decisionReason ?? undefined, resolvedBy: approval.decidedBy === 'system' ? ('system' as const) : ('user' as const),
-    }])),
+    decisions: Object.fromEntries(
+      relevant.map((approval) => [
+        approval.id,
+        {
+          decision:
+            approval.status === 'approved'
+              ? ('approved' as const)
+              : approval.status === 'timeout'
+                ? ('timeout' as const)
+                : ('denied' as const),
+          reason: approval.decisionReason ?? undefined,
+          resolvedBy: approval.decidedBy === 'system' ? ('system' as const) : ('user' as const),
+        },
+      ]),
+    ),
   };
   return jobFromRow(deps, row, resume, answers.secrets ?? deps.pausedSecrets.get(row.id) ?? {});
 }

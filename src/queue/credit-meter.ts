@@ -33,10 +33,15 @@ export function createCreditMeter(deps: { db: Database; scope: TenantScope; exec
   let inFlight = 0;
   let extending: Promise<unknown> = Promise.resolve();
   const load = () =>
-    (loaded ??= deps.db.selectFrom('executions').select(['credits_reserved', 'credits_used']).where('id', '=', deps.executionId).executeTakeFirst().then((row) => {
-      reserved = Number(row?.credits_reserved ?? 0);
-      earlier = Math.max(0, usdToCredits(deps.costSoFarUsd) - Number(row?.credits_used ?? 0));
-    }));
+    (loaded ??= deps.db
+      .selectFrom('executions')
+      .select(['credits_reserved', 'credits_used'])
+      .where('id', '=', deps.executionId)
+      .executeTakeFirst()
+      .then((row) => {
+        reserved = Number(row?.credits_reserved ?? 0);
+        earlier = Math.max(0, usdToCredits(deps.costSoFarUsd) - Number(row?.credits_used ?? 0));
+      }));
   return {
     async admit(worst) {
       await load();
@@ -45,9 +50,16 @@ export function createCreditMeter(deps: { db: Database; scope: TenantScope; exec
         const need = spent() + inFlight + worst - reserved;
         if (need > 0) {
           if (!(await extendReservation(deps.db, deps.scope, deps.executionId, need))) {
-            throw new FlowrunError('COST_LIMIT_EXCEEDED', `Not enough credits for the next model call (it may cost up to ${worst} credits); top up with \`npx flowrun credits add\``, [
-              { code: 'COST_LIMIT_EXCEEDED', message: `the balance does not cover the worst case of the next model call (${worst} credits)` },
-            ]);
+            throw new FlowrunError(
+              'COST_LIMIT_EXCEEDED',
+              `Not enough credits for the next model call (it may cost up to ${worst} credits); top up with \`npx flowrun credits add\``,
+              [
+                {
+                  code: 'COST_LIMIT_EXCEEDED',
+                  message: `the balance does not cover the worst case of the next model call (${worst} credits)`,
+                },
+              ],
+            );
           }
           reserved += need;
         }

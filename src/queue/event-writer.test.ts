@@ -13,7 +13,8 @@ test('a batch that fails for a lasting reason is never re-queued: each run is wr
   const failed: string[] = [];
   const writer = createEventWriter(
     async (events) => {
-      if (events.some((entry) => entry.event.executionId === 'bad')) throw Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT' });
+      if (events.some((entry) => entry.event.executionId === 'bad'))
+        throw Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT' });
       written.push(...events.map((entry) => `${entry.event.executionId}:${entry.event.seq}`));
     },
     { intervalMs: 1000, maxBatch: 1000, isTransient: () => false, onError: () => undefined, onRunFailed: (id) => failed.push(id) },
@@ -40,7 +41,13 @@ test('a transient failure keeps the batch, in order, for the next flush', async 
       if (fail) throw Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' });
       written.push(...events.map((entry) => entry.event.seq));
     },
-    { intervalMs: 1000, maxBatch: 1000, isTransient: (error) => (error as { code?: string }).code === 'SQLITE_BUSY', onError: () => undefined, onRunFailed: () => assert.fail('not a lasting failure') },
+    {
+      intervalMs: 1000,
+      maxBatch: 1000,
+      isTransient: (error) => (error as { code?: string }).code === 'SQLITE_BUSY',
+      onError: () => undefined,
+      onRunFailed: () => assert.fail('not a lasting failure'),
+    },
   );
   writer.enqueue(recorded('run', 1));
   writer.enqueue(recorded('run', 2));
@@ -52,7 +59,7 @@ test('a transient failure keeps the batch, in order, for the next flush', async 
   assert.deepEqual(written, [1, 2, 3]);
 });
 
-test('flushWith rejects with the commit error and still writes the other runs\' events when the failure lasts', async () => {
+test("flushWith rejects with the commit error and still writes the other runs' events when the failure lasts", async () => {
   const written: string[] = [];
   const writer = createEventWriter(
     async (events) => {
@@ -61,8 +68,11 @@ test('flushWith rejects with the commit error and still writes the other runs\' 
     { intervalMs: 1000, maxBatch: 1000, isTransient: () => false, onError: () => undefined, onRunFailed: () => undefined },
   );
   writer.enqueue(recorded('other', 1));
-  await assert.rejects(writer.flushWith(async () => {
-    throw new Error('checkpoint failed');
-  }), /checkpoint failed/);
+  await assert.rejects(
+    writer.flushWith(async () => {
+      throw new Error('checkpoint failed');
+    }),
+    /checkpoint failed/,
+  );
   assert.deepEqual(written, ['other']);
 });

@@ -45,14 +45,28 @@ export interface WorkerDeps {
  * a failing checkpoint): the run ends failed with a small error event instead of staying `running` forever.
  */
 function failedOutcome(caught: unknown, events: { emit: RunFlowDeps['events']['emit'] }, startedAt: number, now: number): RunOutcome {
-  const error = FlowrunError.isInstance(caught) ? { code: caught.code, message: caught.message } : { code: 'INTERNAL_ERROR' as const, message: 'the run stopped on an internal error' };
+  const error = FlowrunError.isInstance(caught)
+    ? { code: caught.code, message: caught.message }
+    : { code: 'INTERNAL_ERROR' as const, message: 'the run stopped on an internal error' };
   const usage = emptyUsage();
   try {
     events.emit({ type: 'flow_error', error, durationMs: now - startedAt, usage, cancelled: false });
   } catch {
     // Nothing more can be told; the final state below still records the failure.
   }
-  return { status: 'failed', finalOutput: null, output: {}, usage, error, durationMs: now - startedAt, successfulSteps: 0, failedSteps: 1, skippedSteps: 0, recordMetadata: {}, steps: [] };
+  return {
+    status: 'failed',
+    finalOutput: null,
+    output: {},
+    usage,
+    error,
+    durationMs: now - startedAt,
+    successfulSteps: 0,
+    failedSteps: 1,
+    skippedSteps: 0,
+    recordMetadata: {},
+    steps: [],
+  };
 }
 
 type RunFlowDeps = Parameters<typeof runFlow>[0];
@@ -73,7 +87,12 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   const { request } = job;
   if (!request.resume) await markRunning(db, request.executionId, new Date(clock.now()).toISOString());
   const events = createExecutionRecorder({
-    executionId: request.executionId, lastSeq: job.lastSeq ?? 0, secrets: request.secrets, bus: deps.bus, writer: deps.writer, now: clock.now,
+    executionId: request.executionId,
+    lastSeq: job.lastSeq ?? 0,
+    secrets: request.secrets,
+    bus: deps.bus,
+    writer: deps.writer,
+    now: clock.now,
   });
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
   const { redact } = createSecretRedactor(Object.values(request.secrets));
@@ -83,12 +102,28 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
     saveStep: (id: string, checkpoint: StepCheckpoint) =>
       deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveStepCheckpoint(trx, id, redact(checkpoint)))),
     saveLoop: (id: string, stepId: string, state: unknown) =>
-      deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString()))),
+      deps.writer.flushWith((pending) =>
+        appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),
+      ),
   };
-  const meter = job.parentMeter ?? createCreditMeter({ db, scope: job.scope, executionId: request.executionId, costSoFarUsd: request.resume?.usage.costUsd ?? 0 });
+  const meter =
+    job.parentMeter ??
+    createCreditMeter({ db, scope: job.scope, executionId: request.executionId, costSoFarUsd: request.resume?.usage.costUsd ?? 0 });
   deps.meters.set(request.executionId, meter);
-  const engine = { models: createMeteredGateway(deps.models, meter), clock, ids: deps.ids, events, checkpoints, tools: deps.tools, records: createRecordStore(deps) };
-  const outcome = redact(await runFlow(engine, request, signal).catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now())).finally(() => deps.meters.delete(request.executionId)));
+  const engine = {
+    models: createMeteredGateway(deps.models, meter),
+    clock,
+    ids: deps.ids,
+    events,
+    checkpoints,
+    tools: deps.tools,
+    records: createRecordStore(deps),
+  };
+  const outcome = redact(
+    await runFlow(engine, request, signal)
+      .catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now()))
+      .finally(() => deps.meters.delete(request.executionId)),
+  );
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
   else deps.pausedSecrets.delete(request.executionId);
   if (outcome.pause?.approvals.length) {
@@ -97,20 +132,34 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   // The end is one transaction: the last events, the credits (the reservation goes back, the cost so far is
   // charged, also on a pause) and the final state; a crash leaves either all of it or none (and a recovery).
   const now = new Date(clock.now()).toISOString();
-  await deps.writer.flushWith((pending) => appendEventsWith(db, pending, async (trx) => {
-    if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
-    else {
-      const credits = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, { id: deps.ids.next('ledger'), now }, meter.unsettledCredits());
-      outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
-    }
-    await finishExecution(trx, request.executionId, {
-      status: outcome.status, output: outcome.output, finalOutput: outcome.finalOutput, usage: outcome.usage, error: outcome.error,
-      completedAt: now, durationMs: outcome.durationMs, pauseState: outcome.pause,
-    });
-  }));
+  await deps.writer.flushWith((pending) =>
+    appendEventsWith(db, pending, async (trx) => {
+      if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
+      else {
+        const credits = await settleExecution(
+          trx,
+          job.scope,
+          request.executionId,
+          outcome.usage.costUsd,
+          { id: deps.ids.next('ledger'), now },
+          meter.unsettledCredits(),
+        );
+        outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+      }
+      await finishExecution(trx, request.executionId, {
+        status: outcome.status,
+        output: outcome.output,
+        finalOutput: outcome.finalOutput,
+        usage: outcome.usage,
+        error: outcome.error,
+        completedAt: now,
+        durationMs: outcome.durationMs,
+        pauseState: outcome.pause,
+      });
+    }),
+  );
   if (job.persistRecordMetadata && request.record.id) {
     await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
   }
   return outcome;
 }
-

@@ -33,7 +33,12 @@ export function createExecutionRecorder(options: {
   const held = new Map<string, { body: DeltaBody; text: string }>();
 
   const record = (body: ExecutionEventBody): ExecutionEvent => {
-    const event = redactor.redact({ ...body, executionId: options.executionId, seq: seq + 1, at: new Date(options.now()).toISOString() } as ExecutionEvent);
+    const event = redactor.redact({
+      ...body,
+      executionId: options.executionId,
+      seq: seq + 1,
+      at: new Date(options.now()).toISOString(),
+    } as ExecutionEvent);
     const recorded = serialise(event);
     seq++;
     options.writer.enqueue(recorded);
@@ -59,7 +64,11 @@ export function createExecutionRecorder(options: {
 }
 
 function serialise(event: ExecutionEvent): RecordedEvent {
-  const refuse = () => new FlowrunError('NESTING_TOO_DEEP', `an event of type ${event.type} holds data nested deeper than ${maxJsonDepth} levels; it cannot be stored or streamed`);
+  const refuse = () =>
+    new FlowrunError(
+      'NESTING_TOO_DEEP',
+      `an event of type ${event.type} holds data nested deeper than ${maxJsonDepth} levels; it cannot be stored or streamed`,
+    );
   if (valueTooDeep(event, maxEventDepth)) throw refuse();
   try {
     return { event, json: JSON.stringify(event) };
@@ -80,7 +89,12 @@ function withText(body: DeltaBody, text: string): DeltaBody {
   return body.type === 'tool_input_delta' ? { ...body, delta: text } : { ...body, text };
 }
 
-function emitDelta(body: DeltaBody, redactor: SecretRedactor, held: Map<string, { body: DeltaBody; text: string }>, record: (body: ExecutionEventBody) => ExecutionEvent): ExecutionEvent {
+function emitDelta(
+  body: DeltaBody,
+  redactor: SecretRedactor,
+  held: Map<string, { body: DeltaBody; text: string }>,
+  record: (body: ExecutionEventBody) => ExecutionEvent,
+): ExecutionEvent {
   const key = `${body.type}:${body.type === 'tool_input_delta' ? body.toolCallId : body.partId}`;
   const text = (held.get(key)?.text ?? '') + textOf(body);
   // Everything but the last (longest − 1) characters can go, unless a secret found in the text crosses the cut.

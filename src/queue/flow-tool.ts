@@ -10,30 +10,68 @@ import { executeRun, type WorkerDeps } from './execute-run.js';
  * A `flow` tool: runs the tenant's stored flow with the call's arguments as its inputs and as its (virtual)
  * record's metadata, as a child execution of the calling run. The result is the child flow's final output.
  */
-export async function runFlowTool(deps: WorkerDeps, flowId: string, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome> {
+export async function runFlowTool(
+  deps: WorkerDeps,
+  flowId: string,
+  args: Record<string, unknown>,
+  context: ToolCallContext,
+): Promise<ToolOutcome> {
   const stored = await getFlow(deps.db, context.scope, flowId);
   if (!stored) return { ok: false, error: { code: 'NOT_FOUND', message: `flow ${flowId} not found` } };
   try {
     const steps = validateFlowSteps(stored.definition.steps ?? [], ['flow', 'steps'], { models: deps.models });
-    const tools = await findTools(deps.db, context.scope, savedToolReferences(steps).map((reference) => reference.id));
+    const tools = await findTools(
+      deps.db,
+      context.scope,
+      savedToolReferences(steps).map((reference) => reference.id),
+    );
     const executionId = deps.ids.next('exec');
     const now = deps.clock.now();
     await insertExecution(deps.db, {
-      id: executionId, scope: context.scope, flowId: stored.id, flowVersionId: stored.versionId, flowName: stored.name, recordId: null,
-      dialect: 'runtype', input: { flow: { id: stored.id }, inputs: args }, totalSteps: countSteps(steps), createdAt: new Date(now).toISOString(),
+      id: executionId,
+      scope: context.scope,
+      flowId: stored.id,
+      flowVersionId: stored.versionId,
+      flowName: stored.name,
+      recordId: null,
+      dialect: 'runtype',
+      input: { flow: { id: stored.id }, inputs: args },
+      totalSteps: countSteps(steps),
+      createdAt: new Date(now).toISOString(),
       parent: { executionId: context.executionId, toolCallId: context.toolCallId },
     });
-    const outcome = await executeRun(deps, {
-      scope: context.scope,
-      persistRecordMetadata: false,
-      parentMeter: deps.meters.get(context.executionId),
-      request: {
-        executionId, flow: { id: stored.id, name: stored.name, versionId: stored.versionId, steps },
-        record: { id: null, name: stored.name, type: 'tool-call', metadata: args, created: false }, inputs: args, secrets: context.secrets,
-        messages: [], options: {}, source: 'tool', startedAt: now, tools, clientTools: [], depth: context.depth + 1, scope: context.scope,
+    const outcome = await executeRun(
+      deps,
+      {
+        scope: context.scope,
+        persistRecordMetadata: false,
+        parentMeter: deps.meters.get(context.executionId),
+        request: {
+          executionId,
+          flow: { id: stored.id, name: stored.name, versionId: stored.versionId, steps },
+          record: { id: null, name: stored.name, type: 'tool-call', metadata: args, created: false },
+          inputs: args,
+          secrets: context.secrets,
+          messages: [],
+          options: {},
+          source: 'tool',
+          startedAt: now,
+          tools,
+          clientTools: [],
+          depth: context.depth + 1,
+          scope: context.scope,
+        },
       },
-    }, context.signal);
-    if (outcome.status !== 'completed') return { ok: false, error: { code: outcome.error?.code ?? 'FLOW_FAILED', message: `flow ${stored.name} ${outcome.status}: ${outcome.error?.message ?? ''}` } };
+      context.signal,
+    );
+    if (outcome.status !== 'completed')
+      return {
+        ok: false,
+        error: {
+          code: outcome.error?.code ?? 'FLOW_FAILED',
+          message: `flow ${stored.name} ${outcome.status}: ${outcome.error?.message ?? ''}`,
+        },
+      };
     return { ok: true, result: outcome.finalOutput, costUsd: outcome.usage.costUsd, childExecutionId: executionId };
   } catch (error) {
     return { ok: false, error: { code: FlowrunError.isInstance(error) ? error.code : 'FLOW_FAILED', message: (error as Error).message } };

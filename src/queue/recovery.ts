@@ -6,7 +6,14 @@ import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.
 import type { ChatMessage } from '../protocol/flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
-import { countRecoveryAttempt, finishExecution, getLoopJournal, lastStoredSeq, listInterruptedExecutions, listStepCheckpoints } from '../store/executions-repository.js';
+import {
+  countRecoveryAttempt,
+  finishExecution,
+  getLoopJournal,
+  lastStoredSeq,
+  listInterruptedExecutions,
+  listStepCheckpoints,
+} from '../store/executions-repository.js';
 import { fromJson } from '../store/json-column.js';
 import { getRecord } from '../store/records-repository.js';
 import { findTools } from '../store/tools-repository.js';
@@ -37,16 +44,28 @@ export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Schedu
       if (attempts > maxRecoveryAttempts) {
         logger.error({ executionId: row.id, attempts }, 'run failed: it was interrupted on every attempt to continue it');
         await finishExecution(deps.db, row.id, {
-          status: 'failed', output: null, finalOutput: null, usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
-          error: { code: 'RECOVERY_FAILED', message: `the server stopped ${attempts} times in a row while continuing this run without it making progress; it is not continued again` },
-          completedAt: new Date(deps.clock.now()).toISOString(), durationMs: 0,
+          status: 'failed',
+          output: null,
+          finalOutput: null,
+          usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
+          error: {
+            code: 'RECOVERY_FAILED',
+            message: `the server stopped ${attempts} times in a row while continuing this run without it making progress; it is not continued again`,
+          },
+          completedAt: new Date(deps.clock.now()).toISOString(),
+          durationMs: 0,
         });
         continue;
       }
       if (row.parent_execution_id || !row.flow_snapshot) {
         await finishExecution(deps.db, row.id, {
-          status: 'failed', output: null, finalOutput: null, usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
-          error: { code: 'INTERRUPTED', message: 'the server stopped during this run; its parent run started it again' }, completedAt: new Date(deps.clock.now()).toISOString(), durationMs: 0,
+          status: 'failed',
+          output: null,
+          finalOutput: null,
+          usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
+          error: { code: 'INTERRUPTED', message: 'the server stopped during this run; its parent run started it again' },
+          completedAt: new Date(deps.clock.now()).toISOString(),
+          durationMs: 0,
         });
         continue;
       }
@@ -56,8 +75,13 @@ export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Schedu
     } catch (error) {
       logger.error({ err: error, executionId: row.id }, 'could not recover run');
       await finishExecution(deps.db, row.id, {
-        status: 'failed', output: null, finalOutput: null, usage: emptyUsage(), error: { code: 'RECOVERY_FAILED', message: (error as Error).message },
-        completedAt: new Date(deps.clock.now()).toISOString(), durationMs: 0,
+        status: 'failed',
+        output: null,
+        finalOutput: null,
+        usage: emptyUsage(),
+        error: { code: 'RECOVERY_FAILED', message: (error as Error).message },
+        completedAt: new Date(deps.clock.now()).toISOString(),
+        durationMs: 0,
       });
     }
   }
@@ -74,8 +98,15 @@ async function rebuildJob(deps: WorkerDeps, row: Row): Promise<RunJob> {
   const usage = checkpoints.reduce((total, checkpoint) => addUsage(total, fromJson<Usage>(checkpoint.usage) ?? emptyUsage()), emptyUsage());
   const count = (status: string) => checkpoints.filter((checkpoint) => checkpoint.status === status).length;
   const resume: ResumeState = {
-    completedStepIds, variables: fromJson<Record<string, unknown>>(last?.variables) ?? {}, stepsRun: checkpoints.length + 1,
-    pausedStepId: inFlight?.stepId ?? '', loop: (inFlight?.state ?? null) as LoopState | null, pending: [], toolOutputs: {}, messages: [], usage,
+    completedStepIds,
+    variables: fromJson<Record<string, unknown>>(last?.variables) ?? {},
+    stepsRun: checkpoints.length + 1,
+    pausedStepId: inFlight?.stepId ?? '',
+    loop: (inFlight?.state ?? null) as LoopState | null,
+    pending: [],
+    toolOutputs: {},
+    messages: [],
+    usage,
     counters: { successful: count('completed'), failed: count('failed'), skipped: count('skipped') },
   };
   return jobFromRow(deps, row, resume, {});
@@ -89,20 +120,48 @@ export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState
   const steps = validateFlowSteps(snapshot.steps, ['flow', 'steps'], { models: deps.models });
   const input = (fromJson<Record<string, any>>(row.input) ?? {}) as Record<string, any>;
   const shuttle = row.dialect === 'shuttle';
-  const tools = await findTools(deps.db, scope, savedToolReferences(steps).map((reference) => reference.id));
+  const tools = await findTools(
+    deps.db,
+    scope,
+    savedToolReferences(steps).map((reference) => reference.id),
+  );
   const clientTools: ResolvedTool[] = ((input.clientTools as Array<Record<string, any>> | undefined) ?? []).map((tool) => ({
-    id: tool.name, name: tool.name, description: tool.description ?? '', toolType: 'local', parametersSchema: tool.parametersSchema ?? { type: 'object' }, config: {},
+    id: tool.name,
+    name: tool.name,
+    description: tool.description ?? '',
+    toolType: 'local',
+    parametersSchema: tool.parametersSchema ?? { type: 'object' },
+    config: {},
   }));
   const stored = row.record_id ? await getRecord(deps.db, scope, row.record_id) : null;
-  const record = stored ?? { id: null, name: input.record?.name ?? snapshot.name, type: input.record?.type ?? 'default', metadata: input.record?.metadata ?? {}, created: false };
+  const record = stored ?? {
+    id: null,
+    name: input.record?.name ?? snapshot.name,
+    type: input.record?.type ?? 'default',
+    metadata: input.record?.metadata ?? {},
+    created: false,
+  };
   const options = (input.options ?? {}) as Record<string, any>;
   return {
-    scope, lastSeq: await lastStoredSeq(deps.db, row.id), persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
+    scope,
+    lastSeq: await lastStoredSeq(deps.db, row.id),
+    persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
     request: {
-      executionId: row.id, flow: { id: row.flow_id, name: snapshot.name, versionId: row.flow_version_id, steps }, record,
-      inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}), secrets, messages: (input.messages ?? []) as ChatMessage[],
-      options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata }, source: 'resumed',
-      startedAt: deps.clock.now(), tools, clientTools, depth: 0, scope, kind: row.kind, resume,
+      executionId: row.id,
+      flow: { id: row.flow_id, name: snapshot.name, versionId: row.flow_version_id, steps },
+      record,
+      inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}),
+      secrets,
+      messages: (input.messages ?? []) as ChatMessage[],
+      options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
+      source: 'resumed',
+      startedAt: deps.clock.now(),
+      tools,
+      clientTools,
+      depth: 0,
+      scope,
+      kind: row.kind,
+      resume,
     },
   };
 }

@@ -18,23 +18,49 @@ export function usdToCredits(usd: number): number {
  * worst-case cost with one conditional update before it calls a model, and settles the difference after.
  */
 export async function ensureBalance(db: Database, scope: TenantScope, initialCredits: number, entryId: string, now: string): Promise<void> {
-  const inserted = await db.insertInto('credit_balances').values({ tenant_id: scope.tenantId, mode: scope.mode, balance: initialCredits })
-    .onConflict((conflict) => conflict.columns(['tenant_id', 'mode']).doNothing()).executeTakeFirst();
+  const inserted = await db
+    .insertInto('credit_balances')
+    .values({ tenant_id: scope.tenantId, mode: scope.mode, balance: initialCredits })
+    .onConflict((conflict) => conflict.columns(['tenant_id', 'mode']).doNothing())
+    .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 && initialCredits !== 0) {
-    await db.insertInto('credit_ledger').values({ id: entryId, tenant_id: scope.tenantId, mode: scope.mode, delta: initialCredits, balance_after: initialCredits, reason: 'initial grant', execution_id: null, created_at: now }).execute();
+    await db
+      .insertInto('credit_ledger')
+      .values({
+        id: entryId,
+        tenant_id: scope.tenantId,
+        mode: scope.mode,
+        delta: initialCredits,
+        balance_after: initialCredits,
+        reason: 'initial grant',
+        execution_id: null,
+        created_at: now,
+      })
+      .execute();
   }
 }
 
 export async function getBalance(db: Database, scope: TenantScope): Promise<number> {
-  const row = await db.selectFrom('credit_balances').select('balance').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
+  const row = await db
+    .selectFrom('credit_balances')
+    .select('balance')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .executeTakeFirst();
   return Number(row?.balance ?? 0);
 }
 
 /** Takes `amount` from the balance only if the balance covers it; the returned balance is null when it does not. */
 export async function reserveCredits(db: Database, scope: TenantScope, amount: number): Promise<number | null> {
-  const row = await db.updateTable('credit_balances').set((eb) => ({ balance: eb('balance', '-', amount) }))
-    .where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('balance', '>=', amount).where('balance', '>', 0)
-    .returning('balance').executeTakeFirst();
+  const row = await db
+    .updateTable('credit_balances')
+    .set((eb) => ({ balance: eb('balance', '-', amount) }))
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .where('balance', '>=', amount)
+    .where('balance', '>', 0)
+    .returning('balance')
+    .executeTakeFirst();
   return row ? Number(row.balance) : null;
 }
 
@@ -44,50 +70,123 @@ export async function reserveCredits(db: Database, scope: TenantScope, amount: n
  */
 export async function extendReservation(db: Database, scope: TenantScope, executionId: string, amount: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.updateTable('credit_balances').set((eb) => ({ balance: eb('balance', '-', amount) }))
-      .where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('balance', '>=', amount)
-      .returning('balance').executeTakeFirst();
+    const row = await trx
+      .updateTable('credit_balances')
+      .set((eb) => ({ balance: eb('balance', '-', amount) }))
+      .where('tenant_id', '=', scope.tenantId)
+      .where('mode', '=', scope.mode)
+      .where('balance', '>=', amount)
+      .returning('balance')
+      .executeTakeFirst();
     if (!row) return false;
-    await trx.updateTable('executions').set((eb) => ({ credits_reserved: eb(eb.fn.coalesce('credits_reserved', eb.val(0)), '+', amount) })).where('id', '=', executionId).execute();
+    await trx
+      .updateTable('executions')
+      .set((eb) => ({ credits_reserved: eb(eb.fn.coalesce('credits_reserved', eb.val(0)), '+', amount) }))
+      .where('id', '=', executionId)
+      .execute();
     return true;
   });
 }
 
 /** A child run's cost, recorded for reading only: it is charged once, as part of its root run's cost. */
 export async function recordChildCredits(db: Executor, executionId: string, costUsd: number): Promise<void> {
-  await db.updateTable('executions').set({ credits_used: usdToCredits(costUsd), credits_reserved: null }).where('id', '=', executionId).execute();
+  await db
+    .updateTable('executions')
+    .set({ credits_used: usdToCredits(costUsd), credits_reserved: null })
+    .where('id', '=', executionId)
+    .execute();
 }
 
 /**
  * Settles a run: the reservation goes back and the actual cost is taken, in one statement; the balance never
  * goes below zero (a run that cost more than it reserved takes what is left). Returns the balance after.
  */
-export async function settleCredits(trx: Executor, scope: TenantScope, reserved: number, actual: number, entry: { id: string; executionId: string; now: string; reason: string }): Promise<{ balance: number; charged: number }> {
+export async function settleCredits(
+  trx: Executor,
+  scope: TenantScope,
+  reserved: number,
+  actual: number,
+  entry: { id: string; executionId: string; now: string; reason: string },
+): Promise<{ balance: number; charged: number }> {
   {
-    const before = Number((await trx.selectFrom('credit_balances').select('balance').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst())?.balance ?? 0);
+    const before = Number(
+      (
+        await trx
+          .selectFrom('credit_balances')
+          .select('balance')
+          .where('tenant_id', '=', scope.tenantId)
+          .where('mode', '=', scope.mode)
+          .executeTakeFirst()
+      )?.balance ?? 0,
+    );
     const available = before + reserved;
     const charged = Math.min(actual, available);
     const balance = available - charged;
-    await trx.updateTable('credit_balances').set({ balance }).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).execute();
+    await trx
+      .updateTable('credit_balances')
+      .set({ balance })
+      .where('tenant_id', '=', scope.tenantId)
+      .where('mode', '=', scope.mode)
+      .execute();
     if (charged !== 0) {
-      await trx.insertInto('credit_ledger').values({ id: entry.id, tenant_id: scope.tenantId, mode: scope.mode, delta: -charged, balance_after: balance, reason: entry.reason, execution_id: entry.executionId, created_at: entry.now }).execute();
+      await trx
+        .insertInto('credit_ledger')
+        .values({
+          id: entry.id,
+          tenant_id: scope.tenantId,
+          mode: scope.mode,
+          delta: -charged,
+          balance_after: balance,
+          reason: entry.reason,
+          execution_id: entry.executionId,
+          created_at: entry.now,
+        })
+        .execute();
     }
     return { balance, charged };
   }
 }
 
-export async function addCredits(db: Database, scope: TenantScope, amount: number, entry: { id: string; now: string; reason: string }, initialCredits: number): Promise<number> {
+export async function addCredits(
+  db: Database,
+  scope: TenantScope,
+  amount: number,
+  entry: { id: string; now: string; reason: string },
+  initialCredits: number,
+): Promise<number> {
   await ensureBalance(db, scope, initialCredits, `${entry.id}_init`, entry.now);
   return db.transaction().execute(async (trx) => {
-    const row = await trx.updateTable('credit_balances').set((eb) => ({ balance: eb('balance', '+', amount) }))
-      .where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).returning('balance').executeTakeFirstOrThrow();
-    await trx.insertInto('credit_ledger').values({ id: entry.id, tenant_id: scope.tenantId, mode: scope.mode, delta: amount, balance_after: Number(row.balance), reason: entry.reason, execution_id: null, created_at: entry.now }).execute();
+    const row = await trx
+      .updateTable('credit_balances')
+      .set((eb) => ({ balance: eb('balance', '+', amount) }))
+      .where('tenant_id', '=', scope.tenantId)
+      .where('mode', '=', scope.mode)
+      .returning('balance')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('credit_ledger')
+      .values({
+        id: entry.id,
+        tenant_id: scope.tenantId,
+        mode: scope.mode,
+        delta: amount,
+        balance_after: Number(row.balance),
+        reason: entry.reason,
+        execution_id: null,
+        created_at: entry.now,
+      })
+      .execute();
     return Number(row.balance);
   });
 }
 
 export async function ledgerSum(db: Database, scope: TenantScope): Promise<number> {
-  const row = await db.selectFrom('credit_ledger').select((eb) => eb.fn.sum<number>('delta').as('total')).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
+  const row = await db
+    .selectFrom('credit_ledger')
+    .select((eb) => eb.fn.sum<number>('delta').as('total'))
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .executeTakeFirst();
   return Number(row?.total ?? 0);
 }
 
@@ -97,14 +196,32 @@ export async function ledgerSum(db: Database, scope: TenantScope): Promise<numbe
  * so a run settles once per pause or end.
  */
 export async function settleExecution(
-  db: Executor, scope: TenantScope, executionId: string, costUsd: number, entry: { id: string; now: string }, minimumCredits = 0,
+  db: Executor,
+  scope: TenantScope,
+  executionId: string,
+  costUsd: number,
+  entry: { id: string; now: string },
+  minimumCredits = 0,
 ): Promise<{ creditsUsed: number; creditsLeft: number }> {
-  const row = await db.selectFrom('executions').select(['credits_reserved', 'credits_used']).where('id', '=', executionId).executeTakeFirst();
+  const row = await db
+    .selectFrom('executions')
+    .select(['credits_reserved', 'credits_used'])
+    .where('id', '=', executionId)
+    .executeTakeFirst();
   const reserved = Number(row?.credits_reserved ?? 0);
   const already = Number(row?.credits_used ?? 0);
   // A failed step's model calls (and a failed child run's) are not in the run's usage, but were paid for.
   const actual = Math.max(0, usdToCredits(costUsd) - already, minimumCredits);
-  const { balance, charged } = await settleCredits(db, scope, reserved, actual, { id: entry.id, executionId, now: entry.now, reason: 'run' });
-  await db.updateTable('executions').set({ credits_reserved: null, credits_used: already + charged }).where('id', '=', executionId).execute();
+  const { balance, charged } = await settleCredits(db, scope, reserved, actual, {
+    id: entry.id,
+    executionId,
+    now: entry.now,
+    reason: 'run',
+  });
+  await db
+    .updateTable('executions')
+    .set({ credits_reserved: null, credits_used: already + charged })
+    .where('id', '=', executionId)
+    .execute();
   return { creditsUsed: already + charged, creditsLeft: balance };
 }

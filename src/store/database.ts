@@ -21,7 +21,7 @@ export function openSqlite(file: string): Database {
   // Fewer, larger WAL checkpoints: with the default (1,000 pages) one landed inside a step's commit every few
   // hundred commits and set the checkpoint p99 (docs/benchmarks.md); the WAL may now grow to ~40 MB between them.
   connection.pragma('wal_autocheckpoint = 10000');
-  
+
   connection.pragma('foreign_keys = ON');
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
 }

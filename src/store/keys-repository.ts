@@ -32,19 +32,31 @@ export function generateKey(mode: KeyMode): string {
 
 /** Stores only the key's SHA-256 and a display prefix; returns the full key, which is never retrievable again. */
 export async function createApiKey(
-  db: Database, options: { tenantId: string; mode: KeyMode; name?: string; id: string; now: string },
+  db: Database,
+  options: { tenantId: string; mode: KeyMode; name?: string; id: string; now: string },
 ): Promise<{ key: string; info: ApiKeyInfo }> {
   const key = generateKey(options.mode);
   const row = {
-    id: options.id, tenant_id: options.tenantId, mode: options.mode, name: options.name ?? null,
-    key_hash: hashKey(key), key_prefix: `${key.slice(0, 12)}…`, created_at: options.now, revoked_at: null,
+    id: options.id,
+    tenant_id: options.tenantId,
+    mode: options.mode,
+    name: options.name ?? null,
+    key_hash: hashKey(key),
+    key_prefix: `${key.slice(0, 12)}…`,
+    created_at: options.now,
+    revoked_at: null,
   };
   await db.insertInto('api_keys').values(row).execute();
   return { key, info: toInfo(row) };
 }
 
 export async function findActiveKey(db: Database, key: string): Promise<(ApiKeyInfo & TenantScope) | null> {
-  const row = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashKey(key)).where('revoked_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('key_hash', '=', hashKey(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return row ? toInfo(row) : null;
 }
 
@@ -56,10 +68,31 @@ export async function listApiKeys(db: Database, tenantId?: string): Promise<ApiK
 
 /** Revokes by id; returns false when no active key has that id. */
 export async function revokeApiKey(db: Database, id: string, now: string): Promise<boolean> {
-  const result = await db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
-function toInfo(row: { id: string; tenant_id: string; mode: KeyMode; name: string | null; key_prefix: string; created_at: string; revoked_at: string | null }): ApiKeyInfo {
-  return { id: row.id, tenantId: row.tenant_id, mode: row.mode, name: row.name, prefix: row.key_prefix, createdAt: row.created_at, revokedAt: row.revoked_at };
+function toInfo(row: {
+  id: string;
+  tenant_id: string;
+  mode: KeyMode;
+  name: string | null;
+  key_prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}): ApiKeyInfo {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    mode: row.mode,
+    name: row.name,
+    prefix: row.key_prefix,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
 }

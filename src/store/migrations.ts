@@ -139,7 +139,10 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('updated_at', 'text', (column) => column.notNull())
         .execute();
-      await db.schema.alterTable('executions').addColumn('kind', 'text', (column) => column.notNull().defaultTo('flow')).execute();
+      await db.schema
+        .alterTable('executions')
+        .addColumn('kind', 'text', (column) => column.notNull().defaultTo('flow'))
+        .execute();
       await db.schema.alterTable('executions').addColumn('agent', 'text').execute();
       await db.schema.createIndex('executions_by_parent').on('executions').column('parent_execution_id').execute();
     },
@@ -148,7 +151,10 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('flows').addColumn('slug', 'text').execute();
       await db.schema.createIndex('flows_by_slug').on('flows').columns(['tenant_id', 'mode', 'slug']).unique().execute();
-      await db.schema.alterTable('flow_versions').addColumn('locked', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('flow_versions')
+        .addColumn('locked', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
       await db.schema
         .createTable('environments')
         .addColumn('tenant_id', 'text', (column) => column.notNull())
@@ -275,7 +281,10 @@ const migrations: Record<string, Migration> = {
   '0007_recovery_attempts': {
     async up(db: Kysely<unknown>) {
       // How many times a start has tried to continue this run; past a bound the run is failed, not retried forever.
-      await db.schema.alterTable('executions').addColumn('recovery_attempts', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('executions')
+        .addColumn('recovery_attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
       await db.schema.alterTable('executions').addColumn('recovery_progress', 'text').execute();
     },
   },

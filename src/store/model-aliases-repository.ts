@@ -12,23 +12,55 @@ export interface ModelAlias {
 }
 
 type Row = { alias: string; models: string; strategy: string; weights: string | null };
-const toAlias = (row: Row): ModelAlias => ({ alias: row.alias, models: fromJson<string[]>(row.models) ?? [], strategy: row.strategy as RoutingStrategy, weights: fromJson<number[]>(row.weights) });
+const toAlias = (row: Row): ModelAlias => ({
+  alias: row.alias,
+  models: fromJson<string[]>(row.models) ?? [],
+  strategy: row.strategy as RoutingStrategy,
+  weights: fromJson<number[]>(row.weights),
+});
 
 export async function listAliases(db: Database, scope: TenantScope): Promise<ModelAlias[]> {
-  const rows = await db.selectFrom('model_aliases').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).orderBy('alias').execute();
+  const rows = await db
+    .selectFrom('model_aliases')
+    .selectAll()
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .orderBy('alias')
+    .execute();
   return rows.map(toAlias);
 }
 
 export async function putAlias(db: Database, scope: TenantScope, alias: ModelAlias, now: string): Promise<void> {
-  await db.insertInto('model_aliases').values({
-    tenant_id: scope.tenantId, mode: scope.mode, alias: alias.alias, models: toJson(alias.models), strategy: alias.strategy, weights: alias.weights ? toJson(alias.weights) : null, counter: 0, updated_at: now,
-  }).onConflict((conflict) => conflict.columns(['tenant_id', 'mode', 'alias']).doUpdateSet({
-    models: toJson(alias.models), strategy: alias.strategy, weights: alias.weights ? toJson(alias.weights) : null, updated_at: now,
-  })).execute();
+  await db
+    .insertInto('model_aliases')
+    .values({
+      tenant_id: scope.tenantId,
+      mode: scope.mode,
+      alias: alias.alias,
+      models: toJson(alias.models),
+      strategy: alias.strategy,
+      weights: alias.weights ? toJson(alias.weights) : null,
+      counter: 0,
+      updated_at: now,
+    })
+    .onConflict((conflict) =>
+      conflict.columns(['tenant_id', 'mode', 'alias']).doUpdateSet({
+        models: toJson(alias.models),
+        strategy: alias.strategy,
+        weights: alias.weights ? toJson(alias.weights) : null,
+        updated_at: now,
+      }),
+    )
+    .execute();
 }
 
 export async function deleteAlias(db: Database, scope: TenantScope, alias: string): Promise<boolean> {
-  const result = await db.deleteFrom('model_aliases').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('alias', '=', alias).executeTakeFirst();
+  const result = await db
+    .deleteFrom('model_aliases')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .where('alias', '=', alias)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
@@ -37,8 +69,19 @@ export async function deleteAlias(db: Database, scope: TenantScope, alias: strin
  * strategy (Sequential: as listed; Random: shuffled; WeightedRandom: the first drawn by weight, then the rest;
  * RoundRobin: rotated by a counter kept in the store). `random` is injected for tests.
  */
-export async function resolveAlias(db: Database, scope: TenantScope, model: string, random: () => number = Math.random): Promise<string[] | null> {
-  const row = await db.selectFrom('model_aliases').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('alias', '=', model).executeTakeFirst();
+export async function resolveAlias(
+  db: Database,
+  scope: TenantScope,
+  model: string,
+  random: () => number = Math.random,
+): Promise<string[] | null> {
+  const row = await db
+    .selectFrom('model_aliases')
+    .selectAll()
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .where('alias', '=', model)
+    .executeTakeFirst();
   if (!row) return null;
   const alias = toAlias(row);
   const models = [...alias.models];
@@ -63,8 +106,14 @@ export async function resolveAlias(db: Database, scope: TenantScope, model: stri
       return [models[chosen]!, ...models.filter((_, index) => index !== chosen)];
     }
     case 'RoundRobin': {
-      const updated = await db.updateTable('model_aliases').set((eb) => ({ counter: eb('counter', '+', 1) }))
-        .where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).where('alias', '=', model).returning('counter').executeTakeFirst();
+      const updated = await db
+        .updateTable('model_aliases')
+        .set((eb) => ({ counter: eb('counter', '+', 1) }))
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .where('alias', '=', model)
+        .returning('counter')
+        .executeTakeFirst();
       const offset = ((updated?.counter ?? 1) - 1) % models.length;
       return [...models.slice(offset), ...models.slice(0, offset)];
     }

@@ -4,24 +4,64 @@ import type { Database } from './database.js';
 import { fromJson, toJson } from './json-column.js';
 
 export async function getRecord(db: Database, scope: TenantScope, id: string): Promise<RecordData | null> {
-  const row = await db.selectFrom('records').selectAll().where('id', '=', id).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
+  const row = await db
+    .selectFrom('records')
+    .selectAll()
+    .where('id', '=', id)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .executeTakeFirst();
   return row ? { id: row.id, name: row.name, type: row.type, metadata: fromJson(row.metadata) ?? {}, created: false } : null;
 }
 
-export async function createRecord(db: Database, scope: TenantScope, record: Omit<RecordData, 'id' | 'created'>, id: string, now: string): Promise<RecordData> {
-  await db.insertInto('records').values({
-    id, tenant_id: scope.tenantId, mode: scope.mode, name: record.name, type: record.type, metadata: toJson(record.metadata), created_at: now, updated_at: now,
-  }).execute();
+export async function createRecord(
+  db: Database,
+  scope: TenantScope,
+  record: Omit<RecordData, 'id' | 'created'>,
+  id: string,
+  now: string,
+): Promise<RecordData> {
+  await db
+    .insertInto('records')
+    .values({
+      id,
+      tenant_id: scope.tenantId,
+      mode: scope.mode,
+      name: record.name,
+      type: record.type,
+      metadata: toJson(record.metadata),
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
   return { ...record, id, created: true };
 }
 
-export async function updateRecordMetadata(db: Database, scope: TenantScope, id: string, metadata: Record<string, unknown>, now: string): Promise<void> {
-  await db.updateTable('records').set({ metadata: toJson(metadata), updated_at: now })
-    .where('id', '=', id).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).execute();
+export async function updateRecordMetadata(
+  db: Database,
+  scope: TenantScope,
+  id: string,
+  metadata: Record<string, unknown>,
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('records')
+    .set({ metadata: toJson(metadata), updated_at: now })
+    .where('id', '=', id)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .execute();
 }
 
-const scopedRecords = (db: Database, scope: TenantScope) => db.selectFrom('records').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
-const toRecord = (row: { id: string; name: string; type: string; metadata: string }): RecordData => ({ id: row.id, name: row.name, type: row.type, metadata: fromJson(row.metadata) ?? {}, created: false });
+const scopedRecords = (db: Database, scope: TenantScope) =>
+  db.selectFrom('records').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
+const toRecord = (row: { id: string; name: string; type: string; metadata: string }): RecordData => ({
+  id: row.id,
+  name: row.name,
+  type: row.type,
+  metadata: fromJson(row.metadata) ?? {},
+  created: false,
+});
 
 export interface RecordQuery {
   type?: string;
@@ -42,7 +82,12 @@ export async function listRecords(db: Database, scope: TenantScope, query: Recor
 }
 
 /** The newest record of a type and name. */
-export async function findRecord(db: Database, scope: TenantScope, type: string | undefined, name: string | undefined): Promise<RecordData | null> {
+export async function findRecord(
+  db: Database,
+  scope: TenantScope,
+  type: string | undefined,
+  name: string | undefined,
+): Promise<RecordData | null> {
   let query = scopedRecords(db, scope);
   if (type) query = query.where('type', '=', type);
   if (name) query = query.where('name', '=', name);
@@ -50,15 +95,34 @@ export async function findRecord(db: Database, scope: TenantScope, type: string 
   return row ? toRecord(row) : null;
 }
 
-export async function updateRecord(db: Database, scope: TenantScope, id: string, changes: { name?: string; type?: string; metadata?: Record<string, unknown> }, now: string): Promise<RecordData | null> {
-  const result = await db.updateTable('records').set({
-    ...(changes.name !== undefined ? { name: changes.name } : {}), ...(changes.type !== undefined ? { type: changes.type } : {}),
-    ...(changes.metadata !== undefined ? { metadata: toJson(changes.metadata) } : {}), updated_at: now,
-  }).where('id', '=', id).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
+export async function updateRecord(
+  db: Database,
+  scope: TenantScope,
+  id: string,
+  changes: { name?: string; type?: string; metadata?: Record<string, unknown> },
+  now: string,
+): Promise<RecordData | null> {
+  const result = await db
+    .updateTable('records')
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.type !== undefined ? { type: changes.type } : {}),
+      ...(changes.metadata !== undefined ? { metadata: toJson(changes.metadata) } : {}),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0 ? getRecord(db, scope, id) : null;
 }
 
 export async function deleteRecord(db: Database, scope: TenantScope, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('records').where('id', '=', id).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode).executeTakeFirst();
+  const result = await db
+    .deleteFrom('records')
+    .where('id', '=', id)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

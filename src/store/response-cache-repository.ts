@@ -8,7 +8,10 @@ export async function getCachedResponse(db: Database, key: string, now: number):
 }
 
 export async function putCachedResponse(db: Database, key: string, response: unknown, expiresAt: number): Promise<void> {
-  await db.insertInto('response_cache').values({ key, response: JSON.stringify(response), expires_at: expiresAt })
-    .onConflict((conflict) => conflict.column('key').doUpdateSet({ response: JSON.stringify(response), expires_at: expiresAt })).execute();
+  await db
+    .insertInto('response_cache')
+    .values({ key, response: JSON.stringify(response), expires_at: expiresAt })
+    .onConflict((conflict) => conflict.column('key').doUpdateSet({ response: JSON.stringify(response), expires_at: expiresAt }))
+    .execute();
   if (Math.random() < 0.01) await db.deleteFrom('response_cache').where('expires_at', '<=', Date.now()).execute();
 }

@@ -125,17 +125,66 @@ export interface DatabaseSchema {
   };
   environments: { tenant_id: string; mode: string; name: string; created_at: string };
   flow_environments: { flow_id: string; environment: string; version_id: string; activated_at: string };
-  audit_log: { id: string; tenant_id: string; mode: string; action: string; flow_id: string | null; details: string; comment: string | null; created_at: string };
-  model_aliases: { tenant_id: string; mode: string; alias: string; models: string; strategy: string; weights: string | null; counter: number; updated_at: string };
+  audit_log: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    action: string;
+    flow_id: string | null;
+    details: string;
+    comment: string | null;
+    created_at: string;
+  };
+  model_aliases: {
+    tenant_id: string;
+    mode: string;
+    alias: string;
+    models: string;
+    strategy: string;
+    weights: string | null;
+    counter: number;
+    updated_at: string;
+  };
   response_cache: { key: string; response: string; expires_at: number };
   credit_balances: { tenant_id: string; mode: string; balance: number };
-  credit_ledger: { id: string; tenant_id: string; mode: string; delta: number; balance_after: number; reason: string; execution_id: string | null; created_at: string };
-  feedback: { execution_id: string; tenant_id: string; mode: string; score: number; text: string | null; end_user_id: string | null; updated_at: string };
+  credit_ledger: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    delta: number;
+    balance_after: number;
+    reason: string;
+    execution_id: string | null;
+    created_at: string;
+  };
+  feedback: {
+    execution_id: string;
+    tenant_id: string;
+    mode: string;
+    score: number;
+    text: string | null;
+    end_user_id: string | null;
+    updated_at: string;
+  };
   loop_journal: { execution_id: string; step_id: string; state: string; updated_at: string };
   approvals: {
-    id: string; execution_id: string; tenant_id: string; mode: string; status: string; kind: string; step_id: string; tool_call_id: string | null;
-    tool_name: string | null; parameters: string | null; description: string | null; reason: string | null; timeout_at: number | null;
-    created_at: string; decided_at: string | null; decided_by: string | null; decision_reason: string | null;
+    id: string;
+    execution_id: string;
+    tenant_id: string;
+    mode: string;
+    status: string;
+    kind: string;
+    step_id: string;
+    tool_call_id: string | null;
+    tool_name: string | null;
+    parameters: string | null;
+    description: string | null;
+    reason: string | null;
+    timeout_at: number | null;
+    created_at: string;
+    decided_at: string | null;
+    decided_by: string | null;
+    decision_reason: string | null;
   };
   idempotency_keys: { tenant_id: string; mode: string; key: string; execution_id: string; created_at: number };
   execution_events: {

@@ -11,19 +11,37 @@ export interface AddressPolicy {
 }
 
 const blockedV4: Array<[string, number, string]> = [
-  ['0.0.0.0', 8, 'this-network'], ['10.0.0.0', 8, 'private'], ['100.64.0.0', 10, 'carrier-grade NAT'], ['127.0.0.0', 8, 'loopback'],
-  ['169.254.0.0', 16, 'link-local / metadata'], ['172.16.0.0', 12, 'private'], ['192.0.0.0', 24, 'IETF protocol assignments'],
-  ['192.0.2.0', 24, 'documentation'], ['192.88.99.0', 24, '6to4 relay'], ['192.168.0.0', 16, 'private'], ['198.18.0.0', 15, 'benchmarking'],
-  ['198.51.100.0', 24, 'documentation'], ['203.0.113.0', 24, 'documentation'], ['224.0.0.0', 4, 'multicast'], ['240.0.0.0', 4, 'reserved'],
+  ['0.0.0.0', 8, 'this-network'],
+  ['10.0.0.0', 8, 'private'],
+  ['100.64.0.0', 10, 'carrier-grade NAT'],
+  ['127.0.0.0', 8, 'loopback'],
+  ['169.254.0.0', 16, 'link-local / metadata'],
+  ['172.16.0.0', 12, 'private'],
+  ['192.0.0.0', 24, 'IETF protocol assignments'],
+  ['192.0.2.0', 24, 'documentation'],
+  ['192.88.99.0', 24, '6to4 relay'],
+  ['192.168.0.0', 16, 'private'],
+  ['198.18.0.0', 15, 'benchmarking'],
+  ['198.51.100.0', 24, 'documentation'],
+  ['203.0.113.0', 24, 'documentation'],
+  ['224.0.0.0', 4, 'multicast'],
+  ['240.0.0.0', 4, 'reserved'],
 ];
 const blockedV6: Array<[string, number, string]> = [
-  ['::', 128, 'unspecified'], ['::1', 128, 'loopback'], ['fc00::', 7, 'unique local'], ['fe80::', 10, 'link-local'], ['ff00::', 8, 'multicast'],
-  ['100::', 64, 'discard'], ['2001:db8::', 32, 'documentation'],
+  ['::', 128, 'unspecified'],
+  ['::1', 128, 'loopback'],
+  ['fc00::', 7, 'unique local'],
+  ['fe80::', 10, 'link-local'],
+  ['ff00::', 8, 'multicast'],
+  ['100::', 64, 'discard'],
+  ['2001:db8::', 32, 'documentation'],
   // Forms that carry an IPv4 address or reach a local network in ways the embedded-address check cannot see:
   // IPv4-compatible and IPv4-mapped (refused whatever they embed), local-use NAT64, Teredo, deprecated site-local.
   // (IPv4-compatible ::/96 and IPv4-mapped ::ffff:0:0/96 are matched by words below: Node's BlockList would
   // match every IPv4 address against them.)
-  ['64:ff9b:1::', 48, 'local-use NAT64'], ['2001::', 32, 'Teredo'], ['fec0::', 10, 'site-local'],
+  ['64:ff9b:1::', 48, 'local-use NAT64'],
+  ['2001::', 32, 'Teredo'],
+  ['fec0::', 10, 'site-local'],
 ];
 
 export function createAddressPolicy(allowlist: string[]): AddressPolicy {
@@ -56,7 +74,11 @@ export function createAddressPolicy(allowlist: string[]): AddressPolicy {
     if (allowed.check(address, type)) return null;
     if (type === 'ipv6') {
       const words = ipv6Words(address.toLowerCase());
-      if (words && words.slice(0, 5).every((word) => word === 0) && (words[5] === 0xffff || (words[5] === 0 && (words[6]! > 0 || words[7]! > 1)))) {
+      if (
+        words &&
+        words.slice(0, 5).every((word) => word === 0) &&
+        (words[5] === 0xffff || (words[5] === 0 && (words[6]! > 0 || words[7]! > 1)))
+      ) {
         return `${address} is an ${words[5] === 0xffff ? 'IPv4-mapped' : 'IPv4-compatible'} address`;
       }
     }

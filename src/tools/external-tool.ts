@@ -15,12 +15,30 @@ export interface HttpToolSettings {
  * (`{{param}}`) and the run's secrets (`{{secrets.k}}`). A GET with no body template sends the arguments the
  * URL does not use as its query string; other methods send them as JSON when no body template is given.
  */
-export async function runExternalTool(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext, settings: HttpToolSettings): Promise<ToolOutcome> {
-  const config = tool.config as { url?: string; method?: string; headers?: Record<string, string>; body?: unknown; timeout?: number; timeoutMs?: number };
-  if (typeof config.url !== 'string') return { ok: false, error: { code: 'TOOL_CONFIG', message: `external tool '${tool.name}' has no config.url` } };
+export async function runExternalTool(
+  tool: ResolvedTool,
+  args: Record<string, unknown>,
+  context: ToolCallContext,
+  settings: HttpToolSettings,
+): Promise<ToolOutcome> {
+  const config = tool.config as {
+    url?: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: unknown;
+    timeout?: number;
+    timeoutMs?: number;
+  };
+  if (typeof config.url !== 'string')
+    return { ok: false, error: { code: 'TOOL_CONFIG', message: `external tool '${tool.name}' has no config.url` } };
   const scope = { ...args, secrets: context.secrets };
   const encoded = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, encodeURIComponent(stringifyValue(value))]));
-  const url = new URL(renderTemplate(config.url, { ...encoded, secrets: Object.fromEntries(Object.entries(context.secrets).map(([key, value]) => [key, encodeURIComponent(value)])) }).text);
+  const url = new URL(
+    renderTemplate(config.url, {
+      ...encoded,
+      secrets: Object.fromEntries(Object.entries(context.secrets).map(([key, value]) => [key, encodeURIComponent(value)])),
+    }).text,
+  );
   const method = (config.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = renderTemplate(String(value), scope).text;
@@ -40,16 +58,33 @@ export async function runExternalTool(tool: ResolvedTool, args: Record<string, u
   // The same key on every attempt of this call, across retries and server restarts, so an idempotent API runs it once.
   headers['idempotency-key'] ??= `${context.executionId}:${context.toolCallId}`;
   try {
-    const response = await guardedFetch({
-      url: url.toString(), method, headers, body, timeoutMs: config.timeoutMs ?? config.timeout ?? settings.timeoutMs,
-      maxBytes: settings.maxResponseBytes, maxRedirects: 5, signal: context.signal,
-    }, settings.policy);
+    const response = await guardedFetch(
+      {
+        url: url.toString(),
+        method,
+        headers,
+        body,
+        timeoutMs: config.timeoutMs ?? config.timeout ?? settings.timeoutMs,
+        maxBytes: settings.maxResponseBytes,
+        maxRedirects: 5,
+        signal: context.signal,
+      },
+      settings.policy,
+    );
     const result = parseBody(response.body, String(response.headers['content-type'] ?? ''));
-    if (response.status >= 400) return { ok: false, error: { code: response.status >= 500 || response.status === 429 || response.status === 408 ? 'HTTP_SERVER_ERROR' : 'HTTP_STATUS', message: `${method} ${url.host} answered ${response.status}: ${response.body.slice(0, 300)}` } };
+    if (response.status >= 400)
+      return {
+        ok: false,
+        error: {
+          code: response.status >= 500 || response.status === 429 || response.status === 408 ? 'HTTP_SERVER_ERROR' : 'HTTP_STATUS',
+          message: `${method} ${url.host} answered ${response.status}: ${response.body.slice(0, 300)}`,
+        },
+      };
     return { ok: true, result, costUsd: 0 };
   } catch (error) {
     if (error instanceof OutboundRequestError) return { ok: false, error: { code: error.code, message: error.message } };
-    if (JsonTooDeepError.isInstance(error)) return { ok: false, error: { code: 'HTTP_ERROR', message: `${method} ${url.host}: ${error.message}` } };
+    if (JsonTooDeepError.isInstance(error))
+      return { ok: false, error: { code: 'HTTP_ERROR', message: `${method} ${url.host}: ${error.message}` } };
     return { ok: false, error: { code: 'HTTP_ERROR', message: (error as Error).message } };
   }
 }

@@ -29,22 +29,26 @@ export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchO
     connect: (connectOptions, callback) => {
       const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
       const refusal = isIP(host) ? policy.check(host) : null;
-      if (refusal) return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}`), null);
+      if (refusal)
+        return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}`), null);
       return connect(connectOptions, callback);
     },
   });
-  const fetchFor = (onTooLarge?: (error: OutboundRequestError) => void) => async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
-    let response: Awaited<ReturnType<typeof undiciFetch>>;
-    try {
-      response = await undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      throw cause instanceof OutboundRequestError ? cause : error;
-    }
-    return limitBody(response as unknown as Response, options.maxResponseBytes, onTooLarge);
-  };
+  const fetchFor =
+    (onTooLarge?: (error: OutboundRequestError) => void) =>
+    async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
+      let response: Awaited<ReturnType<typeof undiciFetch>>;
+      try {
+        response = await undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        throw cause instanceof OutboundRequestError ? cause : error;
+      }
+      return limitBody(response as unknown as Response, options.maxResponseBytes, onTooLarge);
+    };
   return { fetchFor: (onTooLarge) => fetchFor(onTooLarge) as typeof fetch, close: () => agent.close() };
 }
 

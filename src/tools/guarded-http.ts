@@ -25,13 +25,21 @@ export interface GuardedResponse {
 
 export class OutboundRequestError extends Error {
   override readonly name = 'OutboundRequestError';
-  constructor(readonly code: Extract<ErrorCode, 'SSRF_BLOCKED' | 'HTTP_TIMEOUT' | 'HTTP_TOO_LARGE' | 'HTTP_ERROR'>, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: Extract<ErrorCode, 'SSRF_BLOCKED' | 'HTTP_TIMEOUT' | 'HTTP_TOO_LARGE' | 'HTTP_ERROR'>,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 /** The system resolver, or a test's stand-in (the guard's tests resolve names to loopback without DNS). */
-export type Resolver = (name: string, options: { all: true; family: number }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+export type Resolver = (
+  name: string,
+  options: { all: true; family: number },
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 const systemResolver: Resolver = (name, options, callback) => dnsLookup(name, options, callback);
 
@@ -48,7 +56,8 @@ export function guardedLookup(policy: AddressPolicy, resolve: Resolver = systemR
       if (addresses.length === 0) return callback(new OutboundRequestError('HTTP_ERROR', `${name} has no address`), '', 0);
       for (const entry of addresses) {
         const refusal = policy.check(entry.address);
-        if (refusal) return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${name}: it resolves to ${refusal}`), '', 0);
+        if (refusal)
+          return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${name}: it resolves to ${refusal}`), '', 0);
       }
       const first = addresses[0]!;
       if (lookupOptions.all) (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
@@ -71,7 +80,8 @@ export async function guardedFetch(request: GuardedRequest, policy: AddressPolic
   let body = request.body;
   let headers = request.headers;
   for (let redirects = 0; ; redirects++) {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
     const response = await requestOnce(url, method, headers, body, request, policy);
     const location = response.headers.location;
     if ([301, 302, 303, 307, 308].includes(response.status) && location) {
@@ -91,7 +101,14 @@ export async function guardedFetch(request: GuardedRequest, policy: AddressPolic
   }
 }
 
-function requestOnce(url: URL, method: string, headers: Record<string, string>, body: string | undefined, options: GuardedRequest, policy: AddressPolicy): Promise<Omit<GuardedResponse, 'url'>> {
+function requestOnce(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  options: GuardedRequest,
+  policy: AddressPolicy,
+): Promise<Omit<GuardedResponse, 'url'>> {
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(hostname)) {
     const refusal = policy.check(hostname);
@@ -100,22 +117,43 @@ function requestOnce(url: URL, method: string, headers: Record<string, string>, 
   const lookup = guardedLookup(policy);
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const outgoing = send(url, { method, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, lookup, signal: options.signal }, (response) => {
-      const parts: Buffer[] = [];
-      let size = 0;
-      response.on('data', (part: Buffer) => {
-        size += part.length;
-        if (size > options.maxBytes) {
-          outgoing.destroy(new OutboundRequestError('HTTP_TOO_LARGE', `the response is larger than ${options.maxBytes} bytes`));
-          return;
-        }
-        parts.push(part);
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }));
-      response.on('error', reject);
-    });
-    outgoing.setTimeout(options.timeoutMs, () => outgoing.destroy(new OutboundRequestError('HTTP_TIMEOUT', `no answer from ${url.host} within ${options.timeoutMs} ms`)));
-    outgoing.on('error', (error) => reject(error instanceof OutboundRequestError ? error : (error as { cause?: unknown }).cause instanceof OutboundRequestError ? (error as { cause: OutboundRequestError }).cause : new OutboundRequestError('HTTP_ERROR', `${url.host}: ${(error as Error).message}`, { cause: error })));
+    const outgoing = send(
+      url,
+      {
+        method,
+        headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+        lookup,
+        signal: options.signal,
+      },
+      (response) => {
+        const parts: Buffer[] = [];
+        let size = 0;
+        response.on('data', (part: Buffer) => {
+          size += part.length;
+          if (size > options.maxBytes) {
+            outgoing.destroy(new OutboundRequestError('HTTP_TOO_LARGE', `the response is larger than ${options.maxBytes} bytes`));
+            return;
+          }
+          parts.push(part);
+        });
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
+    outgoing.setTimeout(options.timeoutMs, () =>
+      outgoing.destroy(new OutboundRequestError('HTTP_TIMEOUT', `no answer from ${url.host} within ${options.timeoutMs} ms`)),
+    );
+    outgoing.on('error', (error) =>
+      reject(
+        error instanceof OutboundRequestError
+          ? error
+          : (error as { cause?: unknown }).cause instanceof OutboundRequestError
+            ? (error as { cause: OutboundRequestError }).cause
+            : new OutboundRequestError('HTTP_ERROR', `${url.host}: ${(error as Error).message}`, { cause: error }),
+      ),
+    );
     if (body !== undefined) outgoing.write(body);
     outgoing.end();
   });

@@ -17,7 +17,11 @@ export function createMcpTools(policy: AddressPolicy, options: GuardedFetchOptio
   // that a rebinding name could pass), and every response body is capped like an HTTP tool's.
   const guardedFetch = createGuardedFetch(policy, options);
   const refusedMessage = (error: unknown): string | null => {
-    for (let current = error as { message?: string; cause?: unknown } | undefined, hops = 0; current && hops < 5; current = current.cause as typeof current, hops++) {
+    for (
+      let current = error as { message?: string; cause?: unknown } | undefined, hops = 0;
+      current && hops < 5;
+      current = current.cause as typeof current, hops++
+    ) {
       if (current instanceof OutboundRequestError) return current.message;
     }
     return null;
@@ -31,10 +35,16 @@ export function createMcpTools(policy: AddressPolicy, options: GuardedFetchOptio
     if (auth?.type === 'bearer' && auth.token) headers.authorization = `Bearer ${auth.token}`;
     if (auth?.type === 'api_key' && auth.token) headers[auth.headerName ?? 'x-api-key'] = auth.token;
     if (auth?.type === 'custom_header' && auth.token && auth.headerName) headers[auth.headerName] = auth.token;
-    if (auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username ?? ''}:${auth.password ?? auth.token ?? ''}`).toString('base64')}`;
+    if (auth?.type === 'basic')
+      headers.authorization = `Basic ${Buffer.from(`${auth.username ?? ''}:${auth.password ?? auth.token ?? ''}`).toString('base64')}`;
     const client = new Client({ name: 'flowrun', version: '0.1.0' });
     try {
-      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers, signal }, fetch: guardedFetch.fetchFor((error) => tooLarge.abort(error)) }));
+      await client.connect(
+        new StreamableHTTPClientTransport(url, {
+          requestInit: { headers, signal },
+          fetch: guardedFetch.fetchFor((error) => tooLarge.abort(error)),
+        }),
+      );
     } catch (error) {
       const refused = refusedMessage(error);
       if (refused) throw new FlowrunError('VALIDATION_ERROR', `MCP server '${server.id}' refused: ${refused}`);
@@ -63,8 +73,12 @@ export function createMcpTools(policy: AddressPolicy, options: GuardedFetchOptio
             if (!names.has('*') && !names.has(tool.name)) continue;
             if (server.allowedTools && !server.allowedTools.includes(tool.name)) continue;
             tools.push({
-              id: `mcp:${serverId}:${tool.name}`, name: tool.name, description: tool.description ?? '', toolType: 'mcp',
-              parametersSchema: tool.inputSchema as Record<string, unknown>, config: { server, toolName: tool.name },
+              id: `mcp:${serverId}:${tool.name}`,
+              name: tool.name,
+              description: tool.description ?? '',
+              toolType: 'mcp',
+              parametersSchema: tool.inputSchema as Record<string, unknown>,
+              config: { server, toolName: tool.name },
             });
           }
           for (const name of names) {
@@ -87,9 +101,16 @@ export function createMcpTools(policy: AddressPolicy, options: GuardedFetchOptio
         const signal = AbortSignal.any([context.signal, client.tooLarge]);
         const result = await client.callTool({ name: toolName, arguments: args }, undefined, { timeout: server.timeout ?? 30_000, signal });
         const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
-        const text = content.filter((part) => part.type === 'text').map((part) => part.text).join('\n');
+        const text = content
+          .filter((part) => part.type === 'text')
+          .map((part) => part.text)
+          .join('\n');
         const value = result.structuredContent ?? (content.length === 1 && content[0]!.type === 'text' ? text : content);
-        if (valueTooDeep(value)) return { ok: false, error: { code: 'MCP_ERROR', message: `the result of MCP tool '${toolName}' is nested deeper than ${maxJsonDepth} levels` } };
+        if (valueTooDeep(value))
+          return {
+            ok: false,
+            error: { code: 'MCP_ERROR', message: `the result of MCP tool '${toolName}' is nested deeper than ${maxJsonDepth} levels` },
+          };
         if (result.isError) return { ok: false, error: { code: 'MCP_TOOL_ERROR', message: text || 'the MCP tool reported an error' } };
         return { ok: true, result: value, costUsd: 0 };
       } catch (error) {

@@ -25,7 +25,8 @@ after(() => new Promise((resolve) => server.close(resolve)));
 
 const policy = createAddressPolicy(['127.0.0.1']);
 const strict = createAddressPolicy([]);
-const get = (url: string, policyToUse = policy) => guardedFetch({ url, method: 'GET', headers: {}, timeoutMs: 2000, maxBytes: 1024, maxRedirects: 5 }, policyToUse);
+const get = (url: string, policyToUse = policy) =>
+  guardedFetch({ url, method: 'GET', headers: {}, timeoutMs: 2000, maxBytes: 1024, maxRedirects: 5 }, policyToUse);
 
 const attempts = [
   'http://169.254.169.254/latest/meta-data/',
@@ -63,8 +64,17 @@ test(`refuses ${attempts.length} SSRF attempts before connecting`, async () => {
 });
 
 test('refuses redirects to metadata and private addresses, checking every hop', async () => {
-  for (const target of ['http://169.254.169.254/', 'http://[::ffff:10.0.0.1]/', 'http://127.0.0.5/', `http://127.0.0.1:${port}/?to=${encodeURIComponent('http://192.168.0.1/')}`]) {
-    await assert.rejects(get(`http://127.0.0.1:${port}/?to=${encodeURIComponent(target)}`), (error: unknown) => error instanceof OutboundRequestError && error.code === 'SSRF_BLOCKED', target);
+  for (const target of [
+    'http://169.254.169.254/',
+    'http://[::ffff:10.0.0.1]/',
+    'http://127.0.0.5/',
+    `http://127.0.0.1:${port}/?to=${encodeURIComponent('http://192.168.0.1/')}`,
+  ]) {
+    await assert.rejects(
+      get(`http://127.0.0.1:${port}/?to=${encodeURIComponent(target)}`),
+      (error: unknown) => error instanceof OutboundRequestError && error.code === 'SSRF_BLOCKED',
+      target,
+    );
   }
   const allowed = await get(`http://127.0.0.1:${port}/?to=${encodeURIComponent(`http://127.0.0.1:${port}/final`)}`);
   assert.equal(allowed.body, 'reached', 'an allowlisted address is reachable, through redirects too');

@@ -26,17 +26,30 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
       switch (tool.toolType) {
         case 'custom': {
           const code = tool.config.code;
-          if (typeof code !== 'string') return { ok: false, error: { code: 'TOOL_CONFIG', message: `custom tool '${tool.name}' has no config.code` } };
+          if (typeof code !== 'string')
+            return { ok: false, error: { code: 'TOOL_CONFIG', message: `custom tool '${tool.name}' has no config.code` } };
           const timeout = typeof tool.config.timeout === 'number' ? tool.config.timeout : undefined;
-          const reply = await deps.sandbox.run(code, { parameters: args, params: args }, { timeoutMs: timeout, signal: context.signal, tenant: context.scope.tenantId });
-          return reply.ok ? { ok: true, result: reply.result, costUsd: 0, logs: reply.logs } : { ok: false, error: { code: reply.code, message: reply.message }, logs: reply.logs };
+          const reply = await deps.sandbox.run(
+            code,
+            { parameters: args, params: args },
+            { timeoutMs: timeout, signal: context.signal, tenant: context.scope.tenantId },
+          );
+          return reply.ok
+            ? { ok: true, result: reply.result, costUsd: 0, logs: reply.logs }
+            : { ok: false, error: { code: reply.code, message: reply.message }, logs: reply.logs };
         }
         case 'external':
-          return runExternalTool(tool, args, context, { policy: deps.policy, timeoutMs: deps.http.timeoutMs, maxResponseBytes: deps.http.maxResponseBytes });
+          return runExternalTool(tool, args, context, {
+            policy: deps.policy,
+            timeoutMs: deps.http.timeoutMs,
+            maxResponseBytes: deps.http.maxResponseBytes,
+          });
         case 'flow': {
-          if (context.depth >= deps.maxDepth) return { ok: false, error: { code: 'TOOL_DEPTH', message: `flow tools nest at most ${deps.maxDepth} deep` } };
+          if (context.depth >= deps.maxDepth)
+            return { ok: false, error: { code: 'TOOL_DEPTH', message: `flow tools nest at most ${deps.maxDepth} deep` } };
           const flowId = tool.config.flowId ?? tool.config.flow_id ?? tool.config.id;
-          if (typeof flowId !== 'string') return { ok: false, error: { code: 'TOOL_CONFIG', message: `flow tool '${tool.name}' has no config.flowId` } };
+          if (typeof flowId !== 'string')
+            return { ok: false, error: { code: 'TOOL_CONFIG', message: `flow tool '${tool.name}' has no config.flowId` } };
           return deps.runFlowTool(flowId, args, context);
         }
         case 'mcp':
@@ -44,14 +57,21 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
         case 'local':
           return { ok: false, error: { code: 'TOOL_CONFIG', message: `'${tool.name}' is a client tool; the client runs it` } };
         case 'subagent':
-          if (context.depth >= deps.maxDepth) return { ok: false, error: { code: 'TOOL_DEPTH', message: `sub-agents nest at most ${deps.maxDepth} deep` } };
+          if (context.depth >= deps.maxDepth)
+            return { ok: false, error: { code: 'TOOL_DEPTH', message: `sub-agents nest at most ${deps.maxDepth} deep` } };
           return deps.runAgentTool(tool, args, context);
       }
     },
     describeMcpTools: (servers, toolIds, signal) => mcp.describe(servers, toolIds, signal),
     async runScript(code, variables, options) {
-      const reply = await deps.sandbox.run(code, { ...variables, input: variables }, { timeoutMs: options.timeoutMs, signal: options.signal, tenant: options.scope.tenantId });
-      return reply.ok ? { ok: true, result: reply.result, costUsd: 0, logs: reply.logs } : { ok: false, error: { code: reply.code, message: reply.message }, logs: reply.logs };
+      const reply = await deps.sandbox.run(
+        code,
+        { ...variables, input: variables },
+        { timeoutMs: options.timeoutMs, signal: options.signal, tenant: options.scope.tenantId },
+      );
+      return reply.ok
+        ? { ok: true, result: reply.result, costUsd: 0, logs: reply.logs }
+        : { ok: false, error: { code: reply.code, message: reply.message }, logs: reply.logs };
     },
   };
 }

@@ -5,7 +5,14 @@ import { hostilePrograms } from '../fixtures/hostile-programs.js';
 
 // Escape primitives crossed with the places code can hide them: every program must end in a tool error or a
 // harmless value that carries nothing of the host, and the pool must keep serving afterwards.
-const pool = createSandboxPool({ workers: 2, tenantConcurrency: 2, timeoutMs: 250, maxTimeoutMs: 250, memoryBytes: 16 * 1024 * 1024, maxResultBytes: 256 * 1024 });
+const pool = createSandboxPool({
+  workers: 2,
+  tenantConcurrency: 2,
+  timeoutMs: 250,
+  maxTimeoutMs: 250,
+  memoryBytes: 16 * 1024 * 1024,
+  maxResultBytes: 256 * 1024,
+});
 after(() => pool.close());
 
 const primitives: Record<string, string> = {
@@ -23,9 +30,12 @@ const primitives: Record<string, string> = {
   errorCaptureStack: 'const holder = {}; Error.captureStackTrace(holder); return holder.stack;',
   proxyTrap: 'const p = new Proxy({}, { get: () => Function("return process")() }); return p.x.pid;',
   reflect: 'return Reflect.construct(Function, ["return process"])().pid;',
-  symbolSpecies: 'class Evil extends Array { static get [Symbol.species]() { return Function("return process"); } } return new Evil(1).map((x) => x);',
-  protoWalk: 'let object = {}; for (let i = 0; i < 10; i++) object = Object.getPrototypeOf(object) ?? object; return object.constructor.constructor("return process")();',
-  globalThisKeys: 'return Object.getOwnPropertyNames(globalThis).filter((name) => /process|require|fetch|Buffer|setTimeout|WebAssembly|Deno|Bun/.test(name));',
+  symbolSpecies:
+    'class Evil extends Array { static get [Symbol.species]() { return Function("return process"); } } return new Evil(1).map((x) => x);',
+  protoWalk:
+    'let object = {}; for (let i = 0; i < 10; i++) object = Object.getPrototypeOf(object) ?? object; return object.constructor.constructor("return process")();',
+  globalThisKeys:
+    'return Object.getOwnPropertyNames(globalThis).filter((name) => /process|require|fetch|Buffer|setTimeout|WebAssembly|Deno|Bun/.test(name));',
   fetch: 'return await fetch("http://127.0.0.1/");',
   xhr: 'return new XMLHttpRequest();',
   webassembly: 'return WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));',
@@ -74,7 +84,12 @@ const hostMarkers = /"pid"|\/home\/|\/root\/|\/work\/|node_modules|"v2[0-9]\.|"v
 test('escape primitives in every hiding place end in an error or a harmless value', async () => {
   let errors = 0;
   let values = 0;
-  const programs = [...Object.entries(primitives).flatMap(([name, body]) => Object.entries(wrappers).map(([where, wrap]) => [`${name}/${where}`, wrap(body)] as const)), ...hostilePrograms.map((program) => [program.name, program.code] as const)];
+  const programs = [
+    ...Object.entries(primitives).flatMap(([name, body]) =>
+      Object.entries(wrappers).map(([where, wrap]) => [`${name}/${where}`, wrap(body)] as const),
+    ),
+    ...hostilePrograms.map((program) => [program.name, program.code] as const),
+  ];
   for (let index = 0; index < programs.length; index += 2) {
     const batch = programs.slice(index, index + 2);
     const replies = await Promise.all(batch.map(([, code]) => pool.run(code, { parameters: {} }, { tenant: 'attacker' })));
@@ -82,12 +97,18 @@ test('escape primitives in every hiding place end in an error or a harmless valu
       const [name] = batch[position]!;
       if (reply.ok) {
         values++;
-        assert.doesNotMatch(JSON.stringify(reply.result) ?? '', hostMarkers, `${name} returned host data: ${JSON.stringify(reply.result).slice(0, 200)}`);
+        assert.doesNotMatch(
+          JSON.stringify(reply.result) ?? '',
+          hostMarkers,
+          `${name} returned host data: ${JSON.stringify(reply.result).slice(0, 200)}`,
+        );
       } else errors++;
     });
   }
   const healthy = await pool.run('return 6 * 7;', {}, { tenant: 'bystander' });
   assert.deepEqual(healthy.ok && healthy.result, 42);
   assert.equal(errors + values, programs.length);
-  console.log(`# attack sandbox: ${programs.length} programs (${Object.keys(primitives).length} primitives x ${Object.keys(wrappers).length} hiding places + ${hostilePrograms.length} published escapes): ${errors} errors, ${values} harmless values, 0 host data`);
+  console.log(
+    `# attack sandbox: ${programs.length} programs (${Object.keys(primitives).length} primitives x ${Object.keys(wrappers).length} hiding places + ${hostilePrograms.length} published escapes): ${errors} errors, ${values} harmless values, 0 host data`,
+  );
 });

@@ -27,17 +27,44 @@ function ipv4Spellings(a: number, b: number, c: number, d: number): string[] {
   const hex = (n: number) => `0x${n.toString(16)}`;
   const oct = (n: number) => `0${n.toString(8)}`;
   return [
-    `${a}.${b}.${c}.${d}`, String(value), hex(value), `0x${value.toString(16).padStart(8, '0')}`, oct(value),
-    `${hex(a)}.${hex(b)}.${hex(c)}.${hex(d)}`, `${oct(a)}.${oct(b)}.${oct(c)}.${oct(d)}`, `${a}.${(b << 16) + (c << 8) + d}`, `${a}.${b}.${(c << 8) + d}`,
-    `${hex(a)}.${b}.${oct(c)}.${d}`, `${a}.${b}.${c}.${d}.`,
-    `[::ffff:${a}.${b}.${c}.${d}]`, `[::ffff:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}]`, `[::${a}.${b}.${c}.${d}]`,
-    `[64:ff9b::${a}.${b}.${c}.${d}]`, `[2002:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}::1]`, `[0:0:0:0:0:ffff:${a}.${b}.${c}.${d}]`,
+    `${a}.${b}.${c}.${d}`,
+    String(value),
+    hex(value),
+    `0x${value.toString(16).padStart(8, '0')}`,
+    oct(value),
+    `${hex(a)}.${hex(b)}.${hex(c)}.${hex(d)}`,
+    `${oct(a)}.${oct(b)}.${oct(c)}.${oct(d)}`,
+    `${a}.${(b << 16) + (c << 8) + d}`,
+    `${a}.${b}.${(c << 8) + d}`,
+    `${hex(a)}.${b}.${oct(c)}.${d}`,
+    `${a}.${b}.${c}.${d}.`,
+    `[::ffff:${a}.${b}.${c}.${d}]`,
+    `[::ffff:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}]`,
+    `[::${a}.${b}.${c}.${d}]`,
+    `[64:ff9b::${a}.${b}.${c}.${d}]`,
+    `[2002:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}::1]`,
+    `[0:0:0:0:0:ffff:${a}.${b}.${c}.${d}]`,
   ];
 }
 
 const loopbackHosts = [
-  ...ipv4Spellings(127, 0, 0, 1), ...ipv4Spellings(127, 1, 2, 3), ...ipv4Spellings(127, 255, 255, 254), ...ipv4Spellings(0, 0, 0, 0),
-  '127.1', '127.0.1', '0', '0x0', '[::1]', '[0:0:0:0:0:0:0:1]', '[::]', '[0000::1]', '[::1%25lo]', 'localhost', 'LOCALHOST', 'localhost.', 'LocalHost',
+  ...ipv4Spellings(127, 0, 0, 1),
+  ...ipv4Spellings(127, 1, 2, 3),
+  ...ipv4Spellings(127, 255, 255, 254),
+  ...ipv4Spellings(0, 0, 0, 0),
+  '127.1',
+  '127.0.1',
+  '0',
+  '0x0',
+  '[::1]',
+  '[0:0:0:0:0:0:0:1]',
+  '[::]',
+  '[0000::1]',
+  '[::1%25lo]',
+  'localhost',
+  'LOCALHOST',
+  'localhost.',
+  'LocalHost',
 ];
 
 function ipv6Words(text: string): number[] | null {
@@ -57,7 +84,10 @@ function ipv6Words(text: string): number[] | null {
 
 /** Whether the URL parser's host is loopback (or "this host"), in any IPv4 or IPv6 form. */
 function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (host === 'localhost') return true;
   const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
   if (v4) return v4[1] === '127' || host === '0.0.0.0';
@@ -72,8 +102,12 @@ function isLoopback(hostname: string): boolean {
 }
 
 const urlShapes = (host: string): string[] => [
-  `http://${host}:${port}/`, `http://user:pass@${host}:${port}/`, `http://evil.example@${host}:${port}/`, `HTTP://${host}:${port}/x?y=1#z`,
-  `http://${host}:${port}/%2e%2e/`, `http://${host}:${port}\\@evil.example/`,
+  `http://${host}:${port}/`,
+  `http://user:pass@${host}:${port}/`,
+  `http://evil.example@${host}:${port}/`,
+  `HTTP://${host}:${port}/x?y=1#z`,
+  `http://${host}:${port}/%2e%2e/`,
+  `http://${host}:${port}\\@evil.example/`,
 ];
 
 test('every spelling of loopback is refused before a connection is made', async () => {
@@ -124,7 +158,19 @@ test('redirects to loopback spellings are refused at every hop', async () => {
         continue;
       }
       count++;
-      await assert.rejects(guardedFetch({ url: `http://127.0.0.2:${redirectorPort}/?to=${encodeURIComponent(target)}`, method: 'GET', headers: {}, timeoutMs: 2000, maxBytes: 1024, maxRedirects: 3 }, allowOnlyRedirector));
+      await assert.rejects(
+        guardedFetch(
+          {
+            url: `http://127.0.0.2:${redirectorPort}/?to=${encodeURIComponent(target)}`,
+            method: 'GET',
+            headers: {},
+            timeoutMs: 2000,
+            maxBytes: 1024,
+            maxRedirects: 3,
+          },
+          allowOnlyRedirector,
+        ),
+      );
     }
   } finally {
     await new Promise((resolve) => redirector.close(resolve));
@@ -135,8 +181,24 @@ test('redirects to loopback spellings are refused at every hop', async () => {
 
 test('the policy refuses every spelling of every refused range (checked, never connected)', () => {
   const refusedV4: Array<[number, number, number, number]> = [
-    [10, 0, 0, 1], [10, 255, 255, 255], [172, 16, 0, 1], [172, 31, 255, 254], [192, 168, 0, 1], [169, 254, 169, 254], [100, 64, 0, 1], [100, 127, 255, 254],
-    [0, 1, 2, 3], [224, 0, 0, 1], [239, 255, 255, 250], [240, 0, 0, 1], [255, 255, 255, 255], [198, 18, 0, 1], [192, 0, 2, 1], [198, 51, 100, 1], [203, 0, 113, 1], [192, 0, 0, 8],
+    [10, 0, 0, 1],
+    [10, 255, 255, 255],
+    [172, 16, 0, 1],
+    [172, 31, 255, 254],
+    [192, 168, 0, 1],
+    [169, 254, 169, 254],
+    [100, 64, 0, 1],
+    [100, 127, 255, 254],
+    [0, 1, 2, 3],
+    [224, 0, 0, 1],
+    [239, 255, 255, 250],
+    [240, 0, 0, 1],
+    [255, 255, 255, 255],
+    [198, 18, 0, 1],
+    [192, 0, 2, 1],
+    [198, 51, 100, 1],
+    [203, 0, 113, 1],
+    [192, 0, 0, 8],
   ];
   let checked = 0;
   for (const [a, b, c, d] of refusedV4) {
@@ -151,7 +213,21 @@ test('the policy refuses every spelling of every refused range (checked, never c
       assert.ok(strict.check(host), `${spelling} (${host}) is refused`);
     }
   }
-  for (const address of ['fe80::1', 'fc00::1', 'fd12:3456::1', 'ff02::1', 'fec0::1', '2001:db8::1', '100::1', '2001::1', '64:ff9b:1::a00:1', '::ffff:a00:1', '::a00:1', '2002:a00:1::1', '64:ff9b::a9fe:a9fe']) {
+  for (const address of [
+    'fe80::1',
+    'fc00::1',
+    'fd12:3456::1',
+    'ff02::1',
+    'fec0::1',
+    '2001:db8::1',
+    '100::1',
+    '2001::1',
+    '64:ff9b:1::a00:1',
+    '::ffff:a00:1',
+    '::a00:1',
+    '2002:a00:1::1',
+    '64:ff9b::a9fe:a9fe',
+  ]) {
     checked++;
     assert.ok(strict.check(address), `${address} is refused`);
   }

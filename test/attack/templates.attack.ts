@@ -43,7 +43,16 @@ test('placeholder scanning is linear for every shape of unclosed or nested brace
   let worst = 0;
   const scope = { a: { b: 1 }, json: JSON.stringify({ x: Array.from({ length: 5_000 }, (_, index) => index) }) };
   for (const size of [1_000, 10_000, 100_000, 400_000]) {
-    for (const shape of ['{{' + ' '.repeat(size), '{{ a'.repeat(size / 4), '{'.repeat(size), '{{}'.repeat(size / 3), '{{ a }'.repeat(size / 5), '{{\t\n'.repeat(size / 4), '}}{{'.repeat(size / 4), `{{${'a.'.repeat(size / 2)}`]) {
+    for (const shape of [
+      '{{' + ' '.repeat(size),
+      '{{ a'.repeat(size / 4),
+      '{'.repeat(size),
+      '{{}'.repeat(size / 3),
+      '{{ a }'.repeat(size / 5),
+      '{{\t\n'.repeat(size / 4),
+      '}}{{'.repeat(size / 4),
+      `{{${'a.'.repeat(size / 2)}`,
+    ]) {
       count++;
       worst = Math.max(worst, await timed(`renderTemplate(${shape.slice(0, 8)}… ×${size})`, () => renderTemplate(shape, scope)));
       count++;
@@ -59,7 +68,11 @@ test('placeholder scanning is linear for every shape of unclosed or nested brace
 
 test('Liquid bombs stop at the render limit', async () => {
   const bombs: Array<[string, Record<string, string> | undefined]> = [];
-  for (const size of [100, 200, 400]) bombs.push([`{% for i in (1..${size}) %}{% for j in (1..${size}) %}{% for k in (1..${size}) %}x{% endfor %}{% endfor %}{% endfor %}`, undefined]);
+  for (const size of [100, 200, 400])
+    bombs.push([
+      `{% for i in (1..${size}) %}{% for j in (1..${size}) %}{% for k in (1..${size}) %}x{% endfor %}{% endfor %}{% endfor %}`,
+      undefined,
+    ]);
   for (const size of [1_000_000, 3_000_000, 100_000_000]) bombs.push([`{% for i in (1..${size}) %}{{ i }}{% endfor %}`, undefined]);
   for (const depth of [10, 20, 30, 40]) {
     const partials: Record<string, string> = {};
@@ -87,7 +100,18 @@ test('Liquid bombs stop at the render limit', async () => {
 });
 
 test('regular expressions from responseSchema run in linear time', async () => {
-  const patterns = ['^(a+)+$', '^(a|aa)+$', '^(a|a?)+$', '^(.*a){25}$', '^([a-zA-Z]+)*$', '^(\\w+\\s?)*$', '(x+x+)+y', '^(([a-z])+.)+[A-Z]([a-z])+$', '^(a+)+b', '(.*){1,32000}[bc]'];
+  const patterns = [
+    '^(a+)+$',
+    '^(a|aa)+$',
+    '^(a|a?)+$',
+    '^(.*a){25}$',
+    '^([a-zA-Z]+)*$',
+    '^(\\w+\\s?)*$',
+    '(x+x+)+y',
+    '^(([a-z])+.)+[A-Z]([a-z])+$',
+    '^(a+)+b',
+    '(.*){1,32000}[bc]',
+  ];
   let count = 0;
   let worst = 0;
   for (const pattern of patterns) {
@@ -97,7 +121,12 @@ test('regular expressions from responseSchema run in linear time', async () => {
         count++;
         worst = Math.max(worst, await timed(`${pattern} on ${length}`, () => schemaProblems({ type: 'string', pattern }, text)));
         count++;
-        worst = Math.max(worst, await timed(`patternProperties ${pattern}`, () => schemaProblems({ type: 'object', patternProperties: { [pattern]: { type: 'string' } } }, { [text]: 'x' })));
+        worst = Math.max(
+          worst,
+          await timed(`patternProperties ${pattern}`, () =>
+            schemaProblems({ type: 'object', patternProperties: { [pattern]: { type: 'string' } } }, { [text]: 'x' }),
+          ),
+        );
       }
     }
   }
@@ -109,8 +138,17 @@ test('expansion bombs are refused by budget: conditionals by id and PromptShuttl
   for (const fanout of [2, 3, 4]) {
     for (const depth of [6, 8, 10]) {
       const steps = Array.from({ length: depth + 1 }, (_, index) => ({
-        id: `c${index}`, name: `C${index}`, type: 'conditional',
-        config: { condition: 'true', trueSteps: index < depth ? Array(fanout).fill(`c${index + 1}`) : [{ id: 'leaf', name: 'L', type: 'set-variable', config: { variableName: 'x', value: 1 } }], falseSteps: index < depth ? Array(fanout).fill(`c${index + 1}`) : [] },
+        id: `c${index}`,
+        name: `C${index}`,
+        type: 'conditional',
+        config: {
+          condition: 'true',
+          trueSteps:
+            index < depth
+              ? Array(fanout).fill(`c${index + 1}`)
+              : [{ id: 'leaf', name: 'L', type: 'set-variable', config: { variableName: 'x', value: 1 } }],
+          falseSteps: index < depth ? Array(fanout).fill(`c${index + 1}`) : [],
+        },
       }));
       count++;
       await timed(`conditionals fanout ${fanout} depth ${depth}`, () => validateFlowSteps(steps, ['flow', 'steps'], { models }));
@@ -118,15 +156,26 @@ test('expansion bombs are refused by budget: conditionals by id and PromptShuttl
   }
   for (const fanout of [2, 3, 8]) {
     for (const depth of [10, 20, 40]) {
-      const templates = Array.from({ length: depth + 1 }, (_, index) => ({ name: `t${index}`, template: index < depth ? `[[t${index + 1}]]`.repeat(fanout) : 'x'.repeat(100) }));
+      const templates = Array.from({ length: depth + 1 }, (_, index) => ({
+        name: `t${index}`,
+        template: index < depth ? `[[t${index + 1}]]`.repeat(fanout) : 'x'.repeat(100),
+      }));
       count++;
       await timed(`composition fanout ${fanout} depth ${depth}`, () => expandParameters('[[t0]]', {}, templates));
       count++;
-      await timed(`composition with parameters fanout ${fanout} depth ${depth}`, () => expandParameters('[[t0]] [[p]]', { p: 'y'.repeat(10_000) }, templates));
+      await timed(`composition with parameters fanout ${fanout} depth ${depth}`, () =>
+        expandParameters('[[t0]] [[p]]', { p: 'y'.repeat(10_000) }, templates),
+      );
     }
   }
   for (const size of [10_000, 100_000, 1_000_000]) {
-    for (const text of ['{#'.repeat(size / 2), '<!--'.repeat(size / 4), '{#<!--'.repeat(size / 6), '[['.repeat(size / 2), '[[a'.repeat(size / 3)]) {
+    for (const text of [
+      '{#'.repeat(size / 2),
+      '<!--'.repeat(size / 4),
+      '{#<!--'.repeat(size / 6),
+      '[['.repeat(size / 2),
+      '[[a'.repeat(size / 3),
+    ]) {
       count++;
       await timed(`comments/tokens ×${size}`, () => expandParameters(text, {}, []));
     }

@@ -52,7 +52,14 @@ export async function startFakeProvider(): Promise<FakeProvider> {
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;
     const path = incoming.url ?? '';
     const protocol = path.endsWith('/messages') ? 'anthropic' : 'openai';
-    const request: FakeRequest = { protocol, path, headers: incoming.headers, body, model: String(body.model), lastUserText: lastUserText(body) };
+    const request: FakeRequest = {
+      protocol,
+      path,
+      headers: incoming.headers,
+      body,
+      model: String(body.model),
+      lastUserText: lastUserText(body),
+    };
     requests.push(request);
     const reply = handler(request, requests.length - 1);
     if (reply.kind === 'hang') return;
@@ -113,7 +120,11 @@ function chunksOf(reply: Extract<FakeReply, { kind?: 'stream' }>): string[] {
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes the reply's text chunks (after `delayMs` each); false when `dropAfter` cut the connection. */
-async function streamChunks(response: ServerResponse, reply: Extract<FakeReply, { kind?: 'stream' }>, sendChunk: (chunk: string) => void): Promise<boolean> {
+async function streamChunks(
+  response: ServerResponse,
+  reply: Extract<FakeReply, { kind?: 'stream' }>,
+  sendChunk: (chunk: string) => void,
+): Promise<boolean> {
   let sent = 0;
   for (const chunk of chunksOf(reply)) {
     if (reply.delayMs) await wait(reply.delayMs);
@@ -133,21 +144,46 @@ async function streamOpenAI(response: ServerResponse, request: FakeRequest, repl
   const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: request.model };
   const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
   send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-  if (!(await streamChunks(response, reply, (chunk) => send({ ...base, choices: [{ index: 0, delta: { content: chunk }, finish_reason: null }] })))) return;
+  if (
+    !(await streamChunks(response, reply, (chunk) =>
+      send({ ...base, choices: [{ index: 0, delta: { content: chunk }, finish_reason: null }] }),
+    ))
+  )
+    return;
   for (const [index, call] of (reply.toolCalls ?? []).entries()) {
     // Arguments arrive split across chunks, as OpenAI sends them.
     const half = Math.ceil(call.arguments.length / 2);
-    send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }, finish_reason: null }] });
-    send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: call.arguments.slice(0, half) } }] }, finish_reason: null }] });
-    send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: call.arguments.slice(half) } }] }, finish_reason: null }] });
+    send({
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] },
+          finish_reason: null,
+        },
+      ],
+    });
+    send({
+      ...base,
+      choices: [
+        { index: 0, delta: { tool_calls: [{ index, function: { arguments: call.arguments.slice(0, half) } }] }, finish_reason: null },
+      ],
+    });
+    send({
+      ...base,
+      choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: call.arguments.slice(half) } }] }, finish_reason: null }],
+    });
   }
   const finish = reply.finishReason ?? (reply.toolCalls?.length ? 'tool_calls' : 'stop');
   send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
   const usage = reply.usage ?? { input: 12, output: 5 };
   send({
-    ...base, choices: [],
+    ...base,
+    choices: [],
     usage: {
-      prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output,
+      prompt_tokens: usage.input,
+      completion_tokens: usage.output,
+      total_tokens: usage.input + usage.output,
       completion_tokens_details: { reasoning_tokens: usage.reasoning ?? 0 },
     },
   });
@@ -158,23 +194,47 @@ async function streamOpenAI(response: ServerResponse, request: FakeRequest, repl
 function completeOpenAI(response: ServerResponse, request: FakeRequest, reply: Extract<FakeReply, { kind?: 'stream' }>): void {
   const usage = reply.usage ?? { input: 12, output: 5 };
   response.writeHead(200, { 'content-type': 'application/json' });
-  response.end(JSON.stringify({
-    id: 'chatcmpl-fake', object: 'chat.completion', created: 1_700_000_000, model: request.model,
-    choices: [{ index: 0, message: { role: 'assistant', content: chunksOf(reply).join('') }, finish_reason: reply.finishReason ?? 'stop' }],
-    usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
-  }));
+  response.end(
+    JSON.stringify({
+      id: 'chatcmpl-fake',
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model: request.model,
+      choices: [
+        { index: 0, message: { role: 'assistant', content: chunksOf(reply).join('') }, finish_reason: reply.finishReason ?? 'stop' },
+      ],
+      usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+    }),
+  );
 }
 
-async function streamAnthropic(response: ServerResponse, request: FakeRequest, reply: Extract<FakeReply, { kind?: 'stream' }>): Promise<void> {
+async function streamAnthropic(
+  response: ServerResponse,
+  request: FakeRequest,
+  reply: Extract<FakeReply, { kind?: 'stream' }>,
+): Promise<void> {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const send = (type: string, payload: Record<string, unknown>) => response.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`);
+  const send = (type: string, payload: Record<string, unknown>) =>
+    response.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`);
   const usage = reply.usage ?? { input: 12, output: 5 };
   send('message_start', {
-    message: { id: 'msg_fake', type: 'message', role: 'assistant', model: request.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: 1 } },
+    message: {
+      id: 'msg_fake',
+      type: 'message',
+      role: 'assistant',
+      model: request.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: usage.input, output_tokens: 1 },
+    },
   });
   send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
   send('ping', {});
-  if (!(await streamChunks(response, reply, (chunk) => send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: chunk } })))) return;
+  if (
+    !(await streamChunks(response, reply, (chunk) => send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: chunk } })))
+  )
+    return;
   send('content_block_stop', { index: 0 });
   for (const [offset, call] of (reply.toolCalls ?? []).entries()) {
     const index = offset + 1;
@@ -184,7 +244,10 @@ async function streamAnthropic(response: ServerResponse, request: FakeRequest, r
     send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: call.arguments.slice(half) } });
     send('content_block_stop', { index });
   }
-  send('message_delta', { delta: { stop_reason: reply.finishReason ?? (reply.toolCalls?.length ? 'tool_use' : 'end_turn'), stop_sequence: null }, usage: { output_tokens: usage.output } });
+  send('message_delta', {
+    delta: { stop_reason: reply.finishReason ?? (reply.toolCalls?.length ? 'tool_use' : 'end_turn'), stop_sequence: null },
+    usage: { output_tokens: usage.output },
+  });
   send('message_stop', {});
   response.end();
 }

@@ -24,7 +24,10 @@ export interface Harness {
 }
 
 /** A real server on a free port over a temporary SQLite file, with every provider pointed at a fake model server. */
-export async function startHarness(env: Record<string, string> = {}, reuse?: { fake: FakeProvider; dataDir: string; key: string }): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  reuse?: { fake: FakeProvider; dataDir: string; key: string },
+): Promise<Harness> {
   const fake = reuse?.fake ?? (await startFakeProvider());
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'flowrun-test-'));
   const config = readConfig({

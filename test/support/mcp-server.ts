@@ -5,7 +5,9 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { z } from 'zod';
 
 /** A real MCP server (the SDK's, streamable HTTP, stateless) on 127.0.0.1 that wants a bearer token. */
-export async function startMcpServer(token: string): Promise<{ url: string; calls: Array<{ tool: string; args: unknown }>; requests(): number; close(): Promise<void> }> {
+export async function startMcpServer(
+  token: string,
+): Promise<{ url: string; calls: Array<{ tool: string; args: unknown }>; requests(): number; close(): Promise<void> }> {
   const calls: Array<{ tool: string; args: unknown }> = [];
   const build = () => {
     const server = new McpServer({ name: 'flowrun-test-mcp', version: '1.0.0' });
@@ -53,6 +55,10 @@ export async function startMcpServer(token: string): Promise<{ url: string; call
     url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
     calls,
     requests: () => requests,
-    close: () => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
   };
 }

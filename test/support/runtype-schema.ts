@@ -6,7 +6,10 @@ let validator: ValidateFunction | null = null;
 /** Validates one Runtype legacy frame against `DispatchSSEEvent` of Runtype's published OpenAPI document. */
 export function validateRuntypeFrame(data: unknown): string | null {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(new URL('../fixtures/dispatch-sse-event.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync(new URL('../fixtures/dispatch-sse-event.schema.json', import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     delete schema.$comment;
     const ajv = new Ajv({ strict: false, allErrors: true });
     ajv.addKeyword('example');

@@ -17,7 +17,8 @@ function requireAdmin(token: string) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const given = header.replace(/^Bearer\s+/i, '').trim();
-    if (!given || !tokensEqual(given, token)) throw new FlowrunError('UNAUTHORIZED', 'Admin routes need Authorization: Bearer $FLOWRUN_ADMIN_TOKEN');
+    if (!given || !tokensEqual(given, token))
+      throw new FlowrunError('UNAUTHORIZED', 'Admin routes need Authorization: Bearer $FLOWRUN_ADMIN_TOKEN');
   };
 }
 
@@ -33,11 +34,22 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     admin.addHook('onRequest', requireAdmin(token));
     admin.post('/admin/credits', { config: { access: 'admin' } }, async (request) => {
       const body = parseInput(
-        z.object({ tenantId: z.string().min(1).max(100), mode: z.enum(['test', 'live']).default('live'), amount: z.number().int(), reason: z.string().max(500).default('top-up') }),
+        z.object({
+          tenantId: z.string().min(1).max(100),
+          mode: z.enum(['test', 'live']).default('live'),
+          amount: z.number().int(),
+          reason: z.string().max(500).default('top-up'),
+        }),
         request.body,
       );
       const now = new Date(deps.clock.now()).toISOString();
-      const balance = await addCredits(deps.db, { tenantId: body.tenantId, mode: body.mode }, body.amount, { id: deps.ids.next('ledger'), now, reason: body.reason }, deps.settings.initialCredits);
+      const balance = await addCredits(
+        deps.db,
+        { tenantId: body.tenantId, mode: body.mode },
+        body.amount,
+        { id: deps.ids.next('ledger'), now, reason: body.reason },
+        deps.settings.initialCredits,
+      );
       return { tenantId: body.tenantId, mode: body.mode, creditsLeft: balance };
     });
   });

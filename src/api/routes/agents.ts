@@ -12,7 +12,8 @@ import { respondWithRun } from './dispatch.js';
 export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   const validate = (body: unknown) => {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
     const spec = parseAgent('pending', body, 'body', deps.models);
     const definition = body as Record<string, unknown>;
     return { name: spec.name, description: typeof definition.description === 'string' ? definition.description : undefined, definition };
@@ -41,7 +42,8 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.delete('/v1/agents/:id', async (request, reply) => {
-    if (!(await deleteAgent(deps.db, request.scope, (request.params as { id: string }).id))) throw new FlowrunError('NOT_FOUND', 'Agent not found');
+    if (!(await deleteAgent(deps.db, request.scope, (request.params as { id: string }).id)))
+      throw new FlowrunError('NOT_FOUND', 'Agent not found');
     return reply.status(204).send();
   });
 
@@ -50,9 +52,16 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
     const raw = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseDispatchBody({ ...raw, agent: { agentId: id } });
     const query = request.query as { events?: string };
-    const dialect = chooseDialect(isDialect(query.events) ? query.events : undefined, headerValue(request.headers['x-persona-version']), parsed.snakeCase);
+    const dialect = chooseDialect(
+      isDialect(query.events) ? query.events : undefined,
+      headerValue(request.headers['x-persona-version']),
+      parsed.snakeCase,
+    );
     const prepared = await prepareDispatch(deps, request.scope, parsed.body, dialect);
     const options = parsed.body.options ?? {};
-    return respondWithRun(deps, request, reply, prepared, dialect, { stream: options.streamResponse !== false, cancelOnDisconnect: options.cancelOnDisconnect === true });
+    return respondWithRun(deps, request, reply, prepared, dialect, {
+      stream: options.streamResponse !== false,
+      cancelOnDisconnect: options.cancelOnDisconnect === true,
+    });
   });
 }

@@ -34,13 +34,20 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: AppDeps): voi
     const prepared = await prepareDispatch(deps, request.scope, parsed.body, dialect);
     await remember(deps, request, key, prepared.executionId);
 
-    return respondWithRun(deps, request, reply, prepared, dialect, { stream: options.streamResponse !== false, cancelOnDisconnect: options.cancelOnDisconnect === true });
+    return respondWithRun(deps, request, reply, prepared, dialect, {
+      stream: options.streamResponse !== false,
+      cancelOnDisconnect: options.cancelOnDisconnect === true,
+    });
   });
 }
 
 /** Runs a prepared (or resumed) execution and answers with its SSE stream in `dialect`, or with one JSON document. */
 export async function respondWithRun(
-  deps: AppDeps, request: FastifyRequest, reply: FastifyReply, prepared: PreparedRun, dialect: Dialect,
+  deps: AppDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  prepared: PreparedRun,
+  dialect: Dialect,
   options: { stream: boolean; cancelOnDisconnect: boolean },
 ): Promise<unknown> {
   const { executionId } = prepared;
@@ -71,4 +78,3 @@ export async function respondWithRun(
     });
   return reply;
 }
-

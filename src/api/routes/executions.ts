@@ -129,7 +129,6 @@ export async function streamExecutionEvents(
   }
 }
 
-
 function notFound(id: string): FlowrunError {
   return new FlowrunError('NOT_FOUND', `Execution ${id} not found`);
 }

@@ -7,12 +7,22 @@ import { FlowBody, type PromptTemplate } from '../../protocol/shuttle.js';
 import type { TenantScope } from '../../protocol/tenant.js';
 import { appendAudit, createEnvironment, listAudit, listEnvironments } from '../../store/environments-repository.js';
 import {
-  activateVersion, createFlow, deleteFlow, getFlow, listActivations, listFlows, listVersions, slugTaken, updateFlowSlug, upsertFlowVersion,
-  versionExists, type StoredFlow, type StoredFlowDefinition,
+  activateVersion,
+  createFlow,
+  deleteFlow,
+  getFlow,
+  listActivations,
+  listFlows,
+  listVersions,
+  slugTaken,
+  updateFlowSlug,
+  upsertFlowVersion,
+  versionExists,
+  type StoredFlow,
+  type StoredFlowDefinition,
 } from '../../store/flows-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
-
 
 /** Checks a definition the way a run will use it: steps validate; templates have no composition cycles; the entrypoint exists. */
 export function checkDefinition(deps: Pick<AppDeps, 'models'>, definition: StoredFlowDefinition): void {
@@ -20,16 +30,26 @@ export function checkDefinition(deps: Pick<AppDeps, 'models'>, definition: Store
   const templates = (definition.templates ?? []) as PromptTemplate[];
   const names = new Set<string>();
   templates.forEach((template, index) => {
-    if (names.has(template.name)) throw new FlowrunError('VALIDATION_ERROR', `Duplicate template '${template.name}'`, [{ code: 'INVALID_VALUE', path: `templates[${index}].name`, message: `duplicate template '${template.name}'` }]);
+    if (names.has(template.name))
+      throw new FlowrunError('VALIDATION_ERROR', `Duplicate template '${template.name}'`, [
+        { code: 'INVALID_VALUE', path: `templates[${index}].name`, message: `duplicate template '${template.name}'` },
+      ]);
     names.add(template.name);
     expandParameters(`${template.template ?? ''}\n${template.userTemplate ?? ''}`, {}, templates, [template.name]);
   });
   if (definition.entrypoint && templates.length > 0 && !names.has(definition.entrypoint)) {
-    throw new FlowrunError('VALIDATION_ERROR', `Entrypoint '${definition.entrypoint}' is not a template of the flow`, [{ code: 'INVALID_VALUE', path: 'entrypoint', message: `no template named '${definition.entrypoint}'` }]);
+    throw new FlowrunError('VALIDATION_ERROR', `Entrypoint '${definition.entrypoint}' is not a template of the flow`, [
+      { code: 'INVALID_VALUE', path: 'entrypoint', message: `no template named '${definition.entrypoint}'` },
+    ]);
   }
 }
 
-export async function requireFlow(deps: Pick<AppDeps, 'db'>, scope: TenantScope, idOrSlug: string, versionId?: string): Promise<StoredFlow> {
+export async function requireFlow(
+  deps: Pick<AppDeps, 'db'>,
+  scope: TenantScope,
+  idOrSlug: string,
+  versionId?: string,
+): Promise<StoredFlow> {
   const flow = await getFlow(deps.db, scope, idOrSlug, versionId);
   if (!flow) throw new FlowrunError('NOT_FOUND', versionId ? `Flow ${idOrSlug} has no version ${versionId}` : `Flow ${idOrSlug} not found`);
   return flow;
@@ -38,8 +58,15 @@ export async function requireFlow(deps: Pick<AppDeps, 'db'>, scope: TenantScope,
 async function flowView(deps: Pick<AppDeps, 'db'>, scope: TenantScope, flow: StoredFlow) {
   const [versions, activations] = await Promise.all([listVersions(deps.db, flow.id), listActivations(deps.db, scope, [flow.id])]);
   return {
-    id: flow.id, slug: flow.slug, name: flow.name, description: flow.description, currentVersionId: flow.versionId, version: flow.version,
-    locked: flow.locked, definition: flow.definition, versions,
+    id: flow.id,
+    slug: flow.slug,
+    name: flow.name,
+    description: flow.description,
+    currentVersionId: flow.versionId,
+    version: flow.version,
+    locked: flow.locked,
+    definition: flow.definition,
+    versions,
     activeVersions: Object.fromEntries(activations.map((entry) => [entry.environment, entry.versionId])),
   };
 }
@@ -47,8 +74,10 @@ async function flowView(deps: Pick<AppDeps, 'db'>, scope: TenantScope, flow: Sto
 const ActivateBody = z.object({ environment: z.string().min(1).max(100), comment: z.string().max(2000).optional() });
 const EnvironmentBody = z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'environment names use letters, digits, _ and -') });
 const PromoteBody = z.object({
-  sourceEnvironment: z.string().min(1).max(100), targetEnvironment: z.string().min(1).max(100),
-  flowIds: z.array(z.string()).max(1000).optional(), comment: z.string().max(2000).optional(),
+  sourceEnvironment: z.string().min(1).max(100),
+  targetEnvironment: z.string().min(1).max(100),
+  flowIds: z.array(z.string()).max(1000).optional(),
+  comment: z.string().max(2000).optional(),
 });
 
 /** Flows as resources, under Runtype's `/v1` and PromptShuttle's `/api/v1`: versions, environments, promotion, audit. */
@@ -58,24 +87,42 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
     appendAudit(deps.db, request.scope, { id: deps.ids.next('audit'), action, flowId, details, comment: comment ?? null }, now());
   const requireEnvironment = async (scope: TenantScope, name: string, path: string) => {
     if (!(await listEnvironments(deps.db, scope)).includes(name)) {
-      throw new FlowrunError('NOT_FOUND', `Environment '${name}' does not exist; create it with POST /api/v1/environments`, [{ code: 'NOT_FOUND', path, message: `no environment '${name}'` }]);
+      throw new FlowrunError('NOT_FOUND', `Environment '${name}' does not exist; create it with POST /api/v1/environments`, [
+        { code: 'NOT_FOUND', path, message: `no environment '${name}'` },
+      ]);
     }
   };
 
   for (const prefix of ['/v1', '/api/v1']) {
     app.post(`${prefix}/flows`, async (request, reply) => {
       const body = parseInput(FlowBody, request.body);
-      const definition: StoredFlowDefinition = { name: body.name, description: body.description, steps: body.steps, templates: body.templates, entrypoint: body.entrypoint };
+      const definition: StoredFlowDefinition = {
+        name: body.name,
+        description: body.description,
+        steps: body.steps,
+        templates: body.templates,
+        entrypoint: body.entrypoint,
+      };
       checkDefinition(deps, definition);
-      if (body.slug && (await slugTaken(deps.db, request.scope, body.slug))) throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
-      const flow = await createFlow(deps.db, request.scope, definition, { flowId: deps.ids.next('flow'), versionId: deps.ids.next('flowver') }, now(), body.slug ?? null);
+      if (body.slug && (await slugTaken(deps.db, request.scope, body.slug)))
+        throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
+      const flow = await createFlow(
+        deps.db,
+        request.scope,
+        definition,
+        { flowId: deps.ids.next('flow'), versionId: deps.ids.next('flowver') },
+        now(),
+        body.slug ?? null,
+      );
       await audit(request, 'flow.create', flow.id, { versionId: flow.versionId, slug: flow.slug }, body.comment);
       return reply.status(201).send(await flowView(deps, request.scope, flow));
     });
 
     app.get(`${prefix}/flows`, async (request) => ({ data: await listFlows(deps.db, request.scope) }));
 
-    app.get(`${prefix}/flows/:flowId`, async (request) => flowView(deps, request.scope, await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId)));
+    app.get(`${prefix}/flows/:flowId`, async (request) =>
+      flowView(deps, request.scope, await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId)),
+    );
 
     // An edit changes the current version while it is a draft; once activated somewhere it is immutable and
     // the edit forks a new version.
@@ -83,14 +130,27 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
       const flow = await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId);
       const patch = (request.body ?? {}) as Record<string, unknown>;
       const body = parseInput(FlowBody, { ...flow.definition, slug: flow.slug ?? undefined, ...patch });
-      const definition: StoredFlowDefinition = { name: body.name, description: body.description, steps: body.steps, templates: body.templates, entrypoint: body.entrypoint };
+      const definition: StoredFlowDefinition = {
+        name: body.name,
+        description: body.description,
+        steps: body.steps,
+        templates: body.templates,
+        entrypoint: body.entrypoint,
+      };
       checkDefinition(deps, definition);
       if (body.slug !== (flow.slug ?? undefined)) {
-        if (body.slug && (await slugTaken(deps.db, request.scope, body.slug, flow.id))) throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
+        if (body.slug && (await slugTaken(deps.db, request.scope, body.slug, flow.id)))
+          throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
         await updateFlowSlug(deps.db, flow.id, body.slug ?? null, now());
       }
       const updated = await upsertFlowVersion(deps.db, flow, definition, deps.ids.next('flowver'), now());
-      await audit(request, updated.versionId === flow.versionId ? 'flow.edit' : 'flow.fork', flow.id, { fromVersionId: flow.versionId, versionId: updated.versionId }, body.comment);
+      await audit(
+        request,
+        updated.versionId === flow.versionId ? 'flow.edit' : 'flow.fork',
+        flow.id,
+        { fromVersionId: flow.versionId, versionId: updated.versionId },
+        body.comment,
+      );
       return flowView(deps, request.scope, await requireFlow(deps, request.scope, flow.id));
     });
 
@@ -116,7 +176,8 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
       const { flowId, versionId } = request.params as { flowId: string; versionId: string };
       const body = parseInput(ActivateBody, request.body);
       const flow = await requireFlow(deps, request.scope, flowId);
-      if (!(await versionExists(deps.db, flow.id, versionId))) throw new FlowrunError('NOT_FOUND', `Flow ${flowId} has no version ${versionId}`);
+      if (!(await versionExists(deps.db, flow.id, versionId)))
+        throw new FlowrunError('NOT_FOUND', `Flow ${flowId} has no version ${versionId}`);
       await requireEnvironment(request.scope, body.environment, 'environment');
       const previousVersionId = await activateVersion(deps.db, flow.id, versionId, body.environment, now());
       await audit(request, 'version.activate', flow.id, { environment: body.environment, versionId, previousVersionId }, body.comment);
@@ -131,7 +192,8 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
 
     app.post(`${prefix}/environments`, async (request, reply) => {
       const body = parseInput(EnvironmentBody, request.body);
-      if (!(await createEnvironment(deps.db, request.scope, body.name, now()))) throw new FlowrunError('CONFLICT', `Environment '${body.name}' exists already`);
+      if (!(await createEnvironment(deps.db, request.scope, body.name, now())))
+        throw new FlowrunError('CONFLICT', `Environment '${body.name}' exists already`);
       await audit(request, 'environment.create', null, { name: body.name });
       return reply.status(201).send({ name: body.name });
     });
@@ -139,17 +201,24 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
     app.get(`${prefix}/environments`, async (request) => ({ data: await listEnvironments(deps.db, request.scope) }));
 
     app.get(`${prefix}/environments/diff`, async (request) => {
-      const query = parseInput(z.object({ sourceEnvironment: z.string().min(1), targetEnvironment: z.string().min(1) }), request.query, ['query']);
+      const query = parseInput(z.object({ sourceEnvironment: z.string().min(1), targetEnvironment: z.string().min(1) }), request.query, [
+        'query',
+      ]);
       const [activations, flows] = await Promise.all([listActivations(deps.db, request.scope), listFlows(deps.db, request.scope)]);
-      const versionIn = (flowId: string, environment: string) => activations.find((entry) => entry.flowId === flowId && entry.environment === environment)?.versionId ?? null;
+      const versionIn = (flowId: string, environment: string) =>
+        activations.find((entry) => entry.flowId === flowId && entry.environment === environment)?.versionId ?? null;
       return {
-        sourceEnvironment: query.sourceEnvironment, targetEnvironment: query.targetEnvironment,
-        flows: flows.map((flow) => {
-          const source = versionIn(flow.id, query.sourceEnvironment);
-          const target = versionIn(flow.id, query.targetEnvironment);
-          const status = source === target ? 'same' : source && !target ? 'only_in_source' : !source && target ? 'only_in_target' : 'different';
-          return { flowId: flow.id, slug: flow.slug, name: flow.name, sourceVersionId: source, targetVersionId: target, status };
-        }).filter((entry) => entry.sourceVersionId || entry.targetVersionId),
+        sourceEnvironment: query.sourceEnvironment,
+        targetEnvironment: query.targetEnvironment,
+        flows: flows
+          .map((flow) => {
+            const source = versionIn(flow.id, query.sourceEnvironment);
+            const target = versionIn(flow.id, query.targetEnvironment);
+            const status =
+              source === target ? 'same' : source && !target ? 'only_in_source' : !source && target ? 'only_in_target' : 'different';
+            return { flowId: flow.id, slug: flow.slug, name: flow.name, sourceVersionId: source, targetVersionId: target, status };
+          })
+          .filter((entry) => entry.sourceVersionId || entry.targetVersionId),
       };
     });
 
@@ -157,18 +226,35 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
       const body = parseInput(PromoteBody, request.body);
       await requireEnvironment(request.scope, body.sourceEnvironment, 'sourceEnvironment');
       await requireEnvironment(request.scope, body.targetEnvironment, 'targetEnvironment');
-      const activations = (await listActivations(deps.db, request.scope)).filter((entry) => entry.environment === body.sourceEnvironment && (!body.flowIds || body.flowIds.includes(entry.flowId)));
+      const activations = (await listActivations(deps.db, request.scope)).filter(
+        (entry) => entry.environment === body.sourceEnvironment && (!body.flowIds || body.flowIds.includes(entry.flowId)),
+      );
       const promoted = [];
       for (const entry of activations) {
         const previousVersionId = await activateVersion(deps.db, entry.flowId, entry.versionId, body.targetEnvironment, now());
-        await audit(request, 'version.promote', entry.flowId, { sourceEnvironment: body.sourceEnvironment, targetEnvironment: body.targetEnvironment, versionId: entry.versionId, previousVersionId }, body.comment);
+        await audit(
+          request,
+          'version.promote',
+          entry.flowId,
+          {
+            sourceEnvironment: body.sourceEnvironment,
+            targetEnvironment: body.targetEnvironment,
+            versionId: entry.versionId,
+            previousVersionId,
+          },
+          body.comment,
+        );
         promoted.push({ flowId: entry.flowId, versionId: entry.versionId, previousVersionId });
       }
       return { sourceEnvironment: body.sourceEnvironment, targetEnvironment: body.targetEnvironment, promoted };
     });
 
     app.get(`${prefix}/audit`, async (request) => {
-      const query = parseInput(z.object({ flowId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), request.query, ['query']);
+      const query = parseInput(
+        z.object({ flowId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        request.query,
+        ['query'],
+      );
       return { data: await listAudit(deps.db, request.scope, query) };
     });
   }

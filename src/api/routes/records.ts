@@ -5,12 +5,33 @@ import { createRecord, deleteRecord, getRecord, listRecords, updateRecord } from
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 
-const RecordBody = z.object({ name: z.string().min(1).max(500), type: z.string().min(1).max(200).default('default'), metadata: z.record(z.string(), z.unknown()).default({}) }).loose();
-const RecordPatch = z.object({ name: z.string().min(1).max(500).optional(), type: z.string().min(1).max(200).optional(), metadata: z.record(z.string(), z.unknown()).optional() }).loose();
-const ListQuery = z.object({ type: z.string().optional(), name: z.string().optional(), limit: z.coerce.number().int().min(1).max(100).default(20), offset: z.coerce.number().int().min(0).default(0) });
+const RecordBody = z
+  .object({
+    name: z.string().min(1).max(500),
+    type: z.string().min(1).max(200).default('default'),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+  })
+  .loose();
+const RecordPatch = z
+  .object({
+    name: z.string().min(1).max(500).optional(),
+    type: z.string().min(1).max(200).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+const ListQuery = z.object({
+  type: z.string().optional(),
+  name: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
-
-const view = (record: { id: string | null; name: string; type: string; metadata: Record<string, unknown> }) => ({ id: record.id, name: record.name, type: record.type, metadata: record.metadata });
+const view = (record: { id: string | null; name: string; type: string; metadata: Record<string, unknown> }) => ({
+  id: record.id,
+  name: record.name,
+  type: record.type,
+  metadata: record.metadata,
+});
 
 /** `/v1/records`: the records flows run over (`recordMode: existing|create`, the record steps). */
 export function registerRecordRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -22,7 +43,10 @@ export function registerRecordRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get('/v1/records', async (request) => {
     const query = parseInput(ListQuery, request.query, ['query']);
     const { items, total } = await listRecords(deps.db, request.scope, query);
-    return { data: items.map(view), pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
+    return {
+      data: items.map(view),
+      pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total },
+    };
   });
   app.get('/v1/records/:id', async (request) => {
     const record = await getRecord(deps.db, request.scope, (request.params as { id: string }).id);
@@ -37,7 +61,8 @@ export function registerRecordRoutes(app: FastifyInstance, deps: AppDeps): void 
     return view(record);
   });
   app.delete('/v1/records/:id', async (request, reply) => {
-    if (!(await deleteRecord(deps.db, request.scope, (request.params as { id: string }).id))) throw new FlowrunError('NOT_FOUND', 'Record not found');
+    if (!(await deleteRecord(deps.db, request.scope, (request.params as { id: string }).id)))
+      throw new FlowrunError('NOT_FOUND', 'Record not found');
     return reply.status(204).send();
   });
 }

@@ -14,23 +14,43 @@ import { headerValue } from '../headers.js';
 import { respondWithRun } from './dispatch.js';
 
 const Outputs = z.record(z.string(), z.unknown());
-const ResumeBody = z.object({
-  executionId: z.string().min(1).max(200), toolOutputs: Outputs.default({}), messages: z.array(ChatMessage).max(1000).default([]),
-  streamResponse: z.boolean().optional(), secrets: z.record(z.string(), z.string().max(100_000)).optional(),
-}).loose();
-const ApproveBody = z.object({
-  executionId: z.string().min(1).max(200), approvalId: z.string().min(1).max(200), decision: z.enum(['approved', 'denied']),
-  reason: z.string().max(5000).optional(), streamResponse: z.boolean().optional(), debugMode: z.boolean().optional(),
-}).loose();
-const ContinueBody = z.object({
-  executionId: z.string().min(1).max(200), streamResponse: z.boolean().optional(),
-  continuation: z.object({
-    toolOutputs: Outputs.optional(), messages: z.array(ChatMessage).max(1000).optional(), approvalId: z.string().optional(),
-    decision: z.enum(['approved', 'denied']).optional(), reason: z.string().max(5000).optional(),
-    type: z.enum(['tool_output', 'tool_outputs', 'approval']).optional(), toolCallId: z.string().optional(), output: z.unknown().optional(),
-  }).loose(),
-}).loose();
-
+const ResumeBody = z
+  .object({
+    executionId: z.string().min(1).max(200),
+    toolOutputs: Outputs.default({}),
+    messages: z.array(ChatMessage).max(1000).default([]),
+    streamResponse: z.boolean().optional(),
+    secrets: z.record(z.string(), z.string().max(100_000)).optional(),
+  })
+  .loose();
+const ApproveBody = z
+  .object({
+    executionId: z.string().min(1).max(200),
+    approvalId: z.string().min(1).max(200),
+    decision: z.enum(['approved', 'denied']),
+    reason: z.string().max(5000).optional(),
+    streamResponse: z.boolean().optional(),
+    debugMode: z.boolean().optional(),
+  })
+  .loose();
+const ContinueBody = z
+  .object({
+    executionId: z.string().min(1).max(200),
+    streamResponse: z.boolean().optional(),
+    continuation: z
+      .object({
+        toolOutputs: Outputs.optional(),
+        messages: z.array(ChatMessage).max(1000).optional(),
+        approvalId: z.string().optional(),
+        decision: z.enum(['approved', 'denied']).optional(),
+        reason: z.string().max(5000).optional(),
+        type: z.enum(['tool_output', 'tool_outputs', 'approval']).optional(),
+        toolCallId: z.string().optional(),
+        output: z.unknown().optional(),
+      })
+      .loose(),
+  })
+  .loose();
 
 function dialectFor(request: FastifyRequest, row: ExecutionRow): Dialect {
   const query = request.query as { events?: string };
@@ -43,11 +63,20 @@ function dialectFor(request: FastifyRequest, row: ExecutionRow): Dialect {
  * Continues a paused run with `answers`, streaming (or returning) the rest in the same execution and event
  * sequence, without a second start event. While an approval is still pending, it answers that the run waits.
  */
-async function continueAndRespond(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, executionId: string, answers: Answers, stream: boolean): Promise<unknown> {
+async function continueAndRespond(
+  deps: AppDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  executionId: string,
+  answers: Answers,
+  stream: boolean,
+): Promise<unknown> {
   const { row, pause } = await pausedExecution(deps.workerDeps, request.scope, executionId);
   const job = await continuePausedRun(deps.workerDeps, row, pause, answers);
   if (!job) {
-    const waiting = (await listApprovals(deps.db, request.scope, { executionId, status: 'pending', limit: 100 })).map((approval) => approval.id);
+    const waiting = (await listApprovals(deps.db, request.scope, { executionId, status: 'pending', limit: 100 })).map(
+      (approval) => approval.id,
+    );
     return reply.status(202).send({ executionId, status: 'paused', waitingFor: { approvals: waiting } });
   }
   const agent = row.kind === 'agent' ? (fromJson<NonNullable<PreparedRun['agent']>>(row.agent) ?? undefined) : undefined;
@@ -56,10 +85,18 @@ async function continueAndRespond(deps: AppDeps, request: FastifyRequest, reply:
 }
 
 /** Records a person's decision; 404 unknown approval (or not of this execution), 409 decided already. */
-async function decide(deps: AppDeps, request: FastifyRequest, executionId: string, approvalId: string, decision: 'approved' | 'denied', reason?: string): Promise<void> {
+async function decide(
+  deps: AppDeps,
+  request: FastifyRequest,
+  executionId: string,
+  approvalId: string,
+  decision: 'approved' | 'denied',
+  reason?: string,
+): Promise<void> {
   await pausedExecution(deps.workerDeps, request.scope, executionId);
   const approval = await getApproval(deps.db, approvalId);
-  if (!approval || approval.executionId !== executionId) throw new FlowrunError('NOT_FOUND', `Approval ${approvalId} of execution ${executionId} not found`);
+  if (!approval || approval.executionId !== executionId)
+    throw new FlowrunError('NOT_FOUND', `Approval ${approvalId} of execution ${executionId} not found`);
   if (!(await decideApproval(deps.db, approvalId, decision, 'user', reason, new Date(deps.clock.now()).toISOString()))) {
     throw new FlowrunError('CONFLICT', `Approval ${approvalId} was decided already (${approval.status})`);
   }
@@ -68,14 +105,22 @@ async function decide(deps: AppDeps, request: FastifyRequest, executionId: strin
 export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/v1/dispatch/resume', async (request, reply) => {
     const body = parseInput(ResumeBody, request.body);
-    return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets }, body.streamResponse !== false);
+    return continueAndRespond(
+      deps,
+      request,
+      reply,
+      body.executionId,
+      { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets },
+      body.streamResponse !== false,
+    );
   });
 
   const approve = async (request: FastifyRequest, reply: FastifyReply, agentId?: string) => {
     const body = parseInput(ApproveBody, request.body);
     if (agentId) {
       const row = await pausedExecution(deps.workerDeps, request.scope, body.executionId);
-      if (fromJson<{ id: string }>(row.row.agent)?.id !== agentId) throw new FlowrunError('NOT_FOUND', `Execution ${body.executionId} is not a run of agent ${agentId}`);
+      if (fromJson<{ id: string }>(row.row.agent)?.id !== agentId)
+        throw new FlowrunError('NOT_FOUND', `Execution ${body.executionId} is not a run of agent ${agentId}`);
     }
     await decide(deps, request, body.executionId, body.approvalId, body.decision, body.reason);
     return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
@@ -84,7 +129,14 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.post('/v1/agents/:id/approve', (request, reply) => approve(request, reply, (request.params as { id: string }).id));
   app.post('/v1/agents/:id/resume', async (request, reply) => {
     const body = parseInput(ResumeBody, request.body);
-    return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets }, body.streamResponse !== false);
+    return continueAndRespond(
+      deps,
+      request,
+      reply,
+      body.executionId,
+      { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets },
+      body.streamResponse !== false,
+    );
   });
 
   // Runtype documents `continuation` as "a tool output or an approval decision" without its shape; Flowrun
@@ -93,16 +145,33 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     const body = parseInput(ContinueBody, request.body);
     const continuation = body.continuation;
     if (continuation.approvalId) {
-      if (!continuation.decision) throw new FlowrunError('VALIDATION_ERROR', 'continuation.decision is required with continuation.approvalId', [{ code: 'MISSING_REQUIRED_FIELD', path: 'continuation.decision', message: 'approved or denied' }]);
+      if (!continuation.decision)
+        throw new FlowrunError('VALIDATION_ERROR', 'continuation.decision is required with continuation.approvalId', [
+          { code: 'MISSING_REQUIRED_FIELD', path: 'continuation.decision', message: 'approved or denied' },
+        ]);
       await decide(deps, request, body.executionId, continuation.approvalId, continuation.decision, continuation.reason);
       return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
     }
     const toolOutputs = continuation.toolOutputs ?? (continuation.toolCallId ? { [continuation.toolCallId]: continuation.output } : {});
-    return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs, messages: continuation.messages ?? [] }, body.streamResponse !== false);
+    return continueAndRespond(
+      deps,
+      request,
+      reply,
+      body.executionId,
+      { toolOutputs, messages: continuation.messages ?? [] },
+      body.streamResponse !== false,
+    );
   });
 
   app.get('/v1/approvals', async (request) => {
-    const query = parseInput(z.object({ status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']).optional(), executionId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), request.query);
+    const query = parseInput(
+      z.object({
+        status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']).optional(),
+        executionId: z.string().optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+      request.query,
+    );
     return { data: await listApprovals(deps.db, request.scope, query) };
   });
 }

@@ -15,25 +15,45 @@ import { headerValue } from '../headers.js';
 import { idempotencyKeyOf, markReplay, priorExecution, remember, settled } from '../idempotency.js';
 import { requireFlow } from './flows.js';
 
-
 /** PromptShuttle's agent tree: the execution tree in its vocabulary (credits instead of USD). */
 function agentTree(node: ExecutionTreeNode, role: string): Record<string, unknown> {
   return {
-    requestId: node.executionId, agentRole: role, depth: node.depth, durationMs: node.durationMs, status: node.status,
-    creditsUsed: Math.round(node.costUsd * 1_000_000), totalTreeCreditsUsed: Math.round(node.cumulativeCostUsd * 1_000_000),
+    requestId: node.executionId,
+    agentRole: role,
+    depth: node.depth,
+    durationMs: node.durationMs,
+    status: node.status,
+    creditsUsed: Math.round(node.costUsd * 1_000_000),
+    totalTreeCreditsUsed: Math.round(node.cumulativeCostUsd * 1_000_000),
     toolCalls: node.toolCalls.map((call) => ({
-      toolName: call.toolName, toolType: call.toolType === 'subagent' ? 'Agent' : call.toolType === 'external' ? 'External' : call.toolType === 'mcp' ? 'Mcp' : call.toolType,
-      durationMs: call.durationMs, success: call.success, spawnedRequestId: call.spawnedExecutionId,
+      toolName: call.toolName,
+      toolType:
+        call.toolType === 'subagent'
+          ? 'Agent'
+          : call.toolType === 'external'
+            ? 'External'
+            : call.toolType === 'mcp'
+              ? 'Mcp'
+              : call.toolType,
+      durationMs: call.durationMs,
+      success: call.success,
+      spawnedRequestId: call.spawnedExecutionId,
     })),
-    children: node.children.map((child) => agentTree(child, node.toolCalls.find((call) => call.spawnedExecutionId === child.executionId)?.toolName ?? child.name)),
+    children: node.children.map((child) =>
+      agentTree(child, node.toolCalls.find((call) => call.spawnedExecutionId === child.executionId)?.toolName ?? child.name),
+    ),
   };
 }
 
 const RunsQuery = z.object({
-  flowId: z.string().optional(), tag: z.string().optional(), customerId: z.string().optional(),
+  flowId: z.string().optional(),
+  tag: z.string().optional(),
+  customerId: z.string().optional(),
   status: z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']).optional(),
-  from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
 });
 
 /** PromptShuttle's API under `/api/v1`: runs, parameter discovery, feedback, agent trees, run log, statistics, model aliases, credits. */
@@ -53,8 +73,12 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
     const runId = deps.ids.next('exec');
     await remember(deps, request, key, runId);
     const result = await runShuttleFlow(deps, request, {
-      scope: request.scope, flowIdOrSlug: (request.params as { flowId: string }).flowId, body, rawBody: request.body ?? {},
-      customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId, debugUrl: headerValue(request.headers['x-shuttle-debug-url']),
+      scope: request.scope,
+      flowIdOrSlug: (request.params as { flowId: string }).flowId,
+      body,
+      rawBody: request.body ?? {},
+      customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId,
+      debugUrl: headerValue(request.headers['x-shuttle-debug-url']),
       executionId: runId,
     });
     return reply.status(result.status).send(result.body);
@@ -65,14 +89,28 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
     const flow = await requireFlow(deps, request.scope, flowId);
     const execution = await getExecution(deps.db, request.scope, runId);
     if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
-    const meta = ((await deps.db.selectFrom('executions').select('meta').where('id', '=', runId).executeTakeFirst())?.meta ?? null);
+    const meta = (await deps.db.selectFrom('executions').select('meta').where('id', '=', runId).executeTakeFirst())?.meta ?? null;
     const stored = meta ? (JSON.parse(meta) as { response?: Record<string, unknown> }) : {};
-    return { ...(stored.response ?? { id: execution.id, flowId: flow.id }), status: execution.status, feedback: await getFeedback(deps.db, request.scope, runId) };
+    return {
+      ...(stored.response ?? { id: execution.id, flowId: flow.id }),
+      status: execution.status,
+      feedback: await getFeedback(deps.db, request.scope, runId),
+    };
   });
 
   app.get('/api/v1/flows/:flowId/parameters', async (request) => {
-    const query = parseInput(z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }), request.query, ['query']);
-    const flow = await resolveRunVersion(deps, request.scope, (request.params as { flowId: string }).flowId, query.version, query.environment);
+    const query = parseInput(
+      z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }),
+      request.query,
+      ['query'],
+    );
+    const flow = await resolveRunVersion(
+      deps,
+      request.scope,
+      (request.params as { flowId: string }).flowId,
+      query.version,
+      query.environment,
+    );
     const { templates, entry } = entrypointOf(flow, query.entrypoint);
     return discoverParameters(entry, templates);
   });
@@ -80,8 +118,17 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
   app.post('/api/v1/feedback', async (request) => {
     const body = parseInput(Feedback, request.body);
     const execution = await getExecution(deps.db, request.scope, body.shuttleRequestId);
-    if (!execution) throw new FlowrunError('NOT_FOUND', `Run ${body.shuttleRequestId} not found`, [{ code: 'NOT_FOUND', path: 'shuttleRequestId', message: 'no such run' }]);
-    await upsertFeedback(deps.db, request.scope, execution.id, { score: body.score, text: body.text ?? null, endUserId: body.endUserId ?? null }, now());
+    if (!execution)
+      throw new FlowrunError('NOT_FOUND', `Run ${body.shuttleRequestId} not found`, [
+        { code: 'NOT_FOUND', path: 'shuttleRequestId', message: 'no such run' },
+      ]);
+    await upsertFeedback(
+      deps.db,
+      request.scope,
+      execution.id,
+      { score: body.score, text: body.text ?? null, endUserId: body.endUserId ?? null },
+      now(),
+    );
     return { shuttleRequestId: execution.id, ...(await getFeedback(deps.db, request.scope, execution.id)) };
   });
 
@@ -101,11 +148,22 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
   });
 
   app.get('/api/v1/statistics/usage', async (request) => {
-    const query = parseInput(z.object({
-      from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional(),
-      groupBy: z.enum(['customer', 'tag']).default('customer'), flowId: z.string().optional(),
-    }), request.query, ['query']);
-    return { from: query.from ?? null, to: query.to ?? null, groupBy: query.groupBy, data: await usageTotals(deps.db, request.scope, query) };
+    const query = parseInput(
+      z.object({
+        from: z.string().datetime({ offset: true }).optional(),
+        to: z.string().datetime({ offset: true }).optional(),
+        groupBy: z.enum(['customer', 'tag']).default('customer'),
+        flowId: z.string().optional(),
+      }),
+      request.query,
+      ['query'],
+    );
+    return {
+      from: query.from ?? null,
+      to: query.to ?? null,
+      groupBy: query.groupBy,
+      data: await usageTotals(deps.db, request.scope, query),
+    };
   });
 
   app.get('/api/v1/model-aliases', async (request) => ({ data: await listAliases(deps.db, request.scope) }));
@@ -113,16 +171,28 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
     const body = parseInput(ModelAliasBody, request.body);
     for (const [index, model] of body.models.entries()) {
       const resolution = deps.models.resolve(model);
-      if (!resolution.ok) throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [{ code: 'UNKNOWN_MODEL', path: `models[${index}]`, message: resolution.reason }]);
+      if (!resolution.ok)
+        throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [
+          { code: 'UNKNOWN_MODEL', path: `models[${index}]`, message: resolution.reason },
+        ]);
     }
-    await putAlias(deps.db, request.scope, { alias: body.alias, models: body.models, strategy: body.strategy, weights: body.weights ?? null }, now());
+    await putAlias(
+      deps.db,
+      request.scope,
+      { alias: body.alias, models: body.models, strategy: body.strategy, weights: body.weights ?? null },
+      now(),
+    );
     return reply.status(201).send(body);
   });
   app.delete('/api/v1/model-aliases/:alias', async (request, reply) => {
-    if (!(await deleteAlias(deps.db, request.scope, (request.params as { alias: string }).alias))) throw new FlowrunError('NOT_FOUND', 'No such alias');
+    if (!(await deleteAlias(deps.db, request.scope, (request.params as { alias: string }).alias)))
+      throw new FlowrunError('NOT_FOUND', 'No such alias');
     return reply.status(204).send();
   });
 
-  app.get('/api/v1/credits', async (request) => ({ tenantId: request.scope.tenantId, mode: request.scope.mode, creditsLeft: await getBalance(deps.db, request.scope) }));
-
+  app.get('/api/v1/credits', async (request) => ({
+    tenantId: request.scope.tenantId,
+    mode: request.scope.mode,
+    creditsLeft: await getBalance(deps.db, request.scope),
+  }));
 }

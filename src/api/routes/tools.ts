@@ -17,10 +17,13 @@ const ToolBody = z
   .loose()
   .superRefine((tool, context) => {
     const require = (key: string, what: string, valid: (value: unknown) => boolean) => {
-      if (!valid(tool.config[key])) context.addIssue({ code: 'custom', path: ['config', key], message: `${tool.toolType} tools need config.${key}: ${what}` });
+      if (!valid(tool.config[key]))
+        context.addIssue({ code: 'custom', path: ['config', key], message: `${tool.toolType} tools need config.${key}: ${what}` });
     };
-    if (tool.toolType === 'custom') require('code', 'the JavaScript to run', (value) => typeof value === 'string' && value.length > 0 && value.length <= 200_000);
-    if (tool.toolType === 'external') require('url', 'an http(s) URL template', (value) => typeof value === 'string' && /^https?:\/\//.test(value));
+    if (tool.toolType === 'custom')
+      require('code', 'the JavaScript to run', (value) => typeof value === 'string' && value.length > 0 && value.length <= 200_000);
+    if (tool.toolType === 'external')
+      require('url', 'an http(s) URL template', (value) => typeof value === 'string' && /^https?:\/\//.test(value));
     if (tool.toolType === 'flow') require('flowId', 'the id of a stored flow', (value) => typeof value === 'string' && value.length > 0);
     if (tool.parametersSchema.type !== undefined && tool.parametersSchema.type !== 'object') {
       context.addIssue({ code: 'custom', path: ['parametersSchema', 'type'], message: 'parametersSchema must describe an object' });
@@ -58,10 +61,12 @@ export function registerToolRoutes(app: FastifyInstance, deps: AppDeps): void {
     const existing = await getTool(deps.db, request.scope, (request.params as { id: string }).id);
     if (!existing) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     const patch = (request.body ?? {}) as Record<string, unknown>;
-    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+      throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
     const { id: _id, createdAt: _created, updatedAt: _updated, ...current } = existing;
     const tool = parseTool({ ...current, ...patch });
-    if (tool.name !== existing.name && (await getTool(deps.db, request.scope, tool.name))) throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
+    if (tool.name !== existing.name && (await getTool(deps.db, request.scope, tool.name)))
+      throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
     await updateTool(deps.db, request.scope, existing.id, tool, now());
     return getTool(deps.db, request.scope, existing.id);
   });

@@ -5,19 +5,44 @@ import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 
 /** snake_case spellings Travrse clients send, and the camelCase names Flowrun reads. */
 const optionAliases: Record<string, string> = {
-  stream_response: 'streamResponse', flow_mode: 'flowMode', record_mode: 'recordMode', auto_append_metadata: 'autoAppendMetadata',
-  store_results: 'storeResults', model_override: 'modelOverride', debug_mode: 'debugMode', flow_version_id: 'flowVersionId',
-  cancel_on_disconnect: 'cancelOnDisconnect', upsert_options: 'upsertOptions', create_version: 'createVersion',
+  stream_response: 'streamResponse',
+  flow_mode: 'flowMode',
+  record_mode: 'recordMode',
+  auto_append_metadata: 'autoAppendMetadata',
+  store_results: 'storeResults',
+  model_override: 'modelOverride',
+  debug_mode: 'debugMode',
+  flow_version_id: 'flowVersionId',
+  cancel_on_disconnect: 'cancelOnDisconnect',
+  upsert_options: 'upsertOptions',
+  create_version: 'createVersion',
 };
 const stepAliases: Record<string, string> = { error_handling: 'errorHandling' };
 const configAliases: Record<string, string> = {
-  user_prompt: 'userPrompt', system_prompt: 'systemPrompt', output_variable: 'outputVariable', response_format: 'responseFormat',
-  max_tokens: 'maxTokens', top_p: 'topP', top_k: 'topK', previous_messages: 'previousMessages', stream_output: 'streamOutput',
-  output_format: 'outputFormat', frequency_penalty: 'frequencyPenalty', presence_penalty: 'presencePenalty', variable_name: 'variableName',
-  value_template: 'valueTemplate', true_steps: 'trueSteps', false_steps: 'falseSteps', error_handling: 'errorHandling',
+  user_prompt: 'userPrompt',
+  system_prompt: 'systemPrompt',
+  output_variable: 'outputVariable',
+  response_format: 'responseFormat',
+  max_tokens: 'maxTokens',
+  top_p: 'topP',
+  top_k: 'topK',
+  previous_messages: 'previousMessages',
+  stream_output: 'streamOutput',
+  output_format: 'outputFormat',
+  frequency_penalty: 'frequencyPenalty',
+  presence_penalty: 'presencePenalty',
+  variable_name: 'variableName',
+  value_template: 'valueTemplate',
+  true_steps: 'trueSteps',
+  false_steps: 'falseSteps',
+  error_handling: 'errorHandling',
 };
 const toolAliases: Record<string, string> = {
-  tool_ids: 'toolIds', max_tool_calls: 'maxToolCalls', tool_call_strategy: 'toolCallStrategy', parallel_calls: 'parallelCalls', per_tool_limits: 'perToolLimits',
+  tool_ids: 'toolIds',
+  max_tool_calls: 'maxToolCalls',
+  tool_call_strategy: 'toolCallStrategy',
+  parallel_calls: 'parallelCalls',
+  per_tool_limits: 'perToolLimits',
 };
 
 export const FlowMode = z.enum(['virtual', 'existing', 'create', 'upsert']);
@@ -36,7 +61,10 @@ export const DispatchOptions = z
     environment: z.string().min(1).max(100).optional(),
     maxRequestCostCredits: z.number().int().min(0).optional(),
     cancelOnDisconnect: z.boolean().optional(),
-    upsertOptions: z.object({ createVersionOnChange: z.boolean().optional(), allowOverwriteExternalChanges: z.boolean().optional() }).loose().optional(),
+    upsertOptions: z
+      .object({ createVersionOnChange: z.boolean().optional(), allowOverwriteExternalChanges: z.boolean().optional() })
+      .loose()
+      .optional(),
   })
   .loose();
 
@@ -66,14 +94,16 @@ export const DispatchBody = z
     secrets: z.record(z.string(), z.string().max(100_000)).optional(),
     clientTools: z
       .array(
-        z.object({
-          name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names use 1-64 letters, digits, _ and -'),
-          description: z.string().max(2000).default(''),
-          parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
-          origin: z.enum(['webmcp', 'sdk']).optional(),
-          pageOrigin: z.string().max(2000).optional(),
-          untrustedContentHint: z.boolean().optional(),
-        }).loose(),
+        z
+          .object({
+            name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names use 1-64 letters, digits, _ and -'),
+            description: z.string().max(2000).default(''),
+            parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
+            origin: z.enum(['webmcp', 'sdk']).optional(),
+            pageOrigin: z.string().max(2000).optional(),
+            untrustedContentHint: z.boolean().optional(),
+          })
+          .loose(),
       )
       .max(128)
       .optional(),
@@ -92,7 +122,11 @@ export interface ParsedDispatch {
 export function parseDispatchBody(raw: unknown): ParsedDispatch {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new FlowrunError('VALIDATION_ERROR', 'The request body must be a JSON object', [
-      { code: 'INVALID_TYPE', path: '', message: `body: expected object, received ${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}` },
+      {
+        code: 'INVALID_TYPE',
+        path: '',
+        message: `body: expected object, received ${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}`,
+      },
     ]);
   }
   let snakeCase = false;
@@ -127,7 +161,10 @@ export function normalizeStep(step: unknown): unknown {
   return normalized;
 }
 
-function renameKeys(source: Record<string, unknown>, aliases: Record<string, string>): { value: Record<string, unknown>; renamed: boolean } {
+function renameKeys(
+  source: Record<string, unknown>,
+  aliases: Record<string, string>,
+): { value: Record<string, unknown>; renamed: boolean } {
   const value: Record<string, unknown> = {};
   let renamed = false;
   for (const [key, item] of Object.entries(source)) {

@@ -19,10 +19,18 @@ export function dispatchResult(run: PreparedRun, outcome: RunOutcome): Record<st
     recordId: request.record.id,
     finalOutput: outcome.finalOutput,
     output: outcome.output,
-    steps: [...outcome.steps].sort((a, b) => a.stepIndex - b.stepIndex).map((step) => ({
-      id: step.stepId, type: step.stepType, index: step.stepIndex, status: step.status, result: step.result, error: step.error,
-      durationMs: step.durationMs, usage: step.usage,
-    })),
+    steps: [...outcome.steps]
+      .sort((a, b) => a.stepIndex - b.stepIndex)
+      .map((step) => ({
+        id: step.stepId,
+        type: step.stepType,
+        index: step.stepIndex,
+        status: step.status,
+        result: step.result,
+        error: step.error,
+        durationMs: step.durationMs,
+        usage: step.usage,
+      })),
     usage: { ...outcome.usage, totalTokens: totalTokens(outcome.usage) },
     durationMs: outcome.durationMs,
     startedAt: new Date(request.startedAt).toISOString(),
@@ -31,7 +39,12 @@ export function dispatchResult(run: PreparedRun, outcome: RunOutcome): Record<st
     ...(outcome.pause
       ? {
           pendingToolCalls: outcome.pause.pending,
-          paused_reason: { type: 'local_action', tool_name: outcome.pause.pending[0]?.toolName, parameters: outcome.pause.pending[0]?.parameters, execution_id: run.executionId },
+          paused_reason: {
+            type: 'local_action',
+            tool_name: outcome.pause.pending[0]?.toolName,
+            parameters: outcome.pause.pending[0]?.parameters,
+            execution_id: run.executionId,
+          },
         }
       : {}),
   };

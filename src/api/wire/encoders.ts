@@ -11,8 +11,11 @@ export function createEncoder(dialect: Dialect, context: EncoderContext): Encode
     return dialect === 'unified' ? createUnifiedAgentEncoder(agentContext) : createRuntypeAgentEncoder(agentContext);
   }
   switch (dialect) {
-    case 'travrse': return createTravrseEncoder(context);
-    case 'runtype': return createRuntypeEncoder(context);
-    case 'unified': return createUnifiedEncoder(context);
+    case 'travrse':
+      return createTravrseEncoder(context);
+    case 'runtype':
+      return createRuntypeEncoder(context);
+    case 'unified':
+      return createUnifiedEncoder(context);
   }
 }

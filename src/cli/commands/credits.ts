@@ -14,7 +14,13 @@ export async function addCreditsCommand(options: { tenant: string; mode: string;
   const config = readConfig();
   const db = await openDatabase(config);
   try {
-    const balance = await addCredits(db, scopeOf(options), amount, { id: createUlidIds().next('ledger'), now: new Date().toISOString(), reason: options.reason ?? 'top-up (cli)' }, config.initialCredits);
+    const balance = await addCredits(
+      db,
+      scopeOf(options),
+      amount,
+      { id: createUlidIds().next('ledger'), now: new Date().toISOString(), reason: options.reason ?? 'top-up (cli)' },
+      config.initialCredits,
+    );
     process.stdout.write(`tenant ${options.tenant} (${options.mode}): ${balance} credits (${(balance / 1_000_000).toFixed(6)} USD)\n`);
   } finally {
     await db.destroy();

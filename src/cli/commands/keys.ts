@@ -9,13 +9,19 @@ export async function createKeyCommand(options: { mode: string; tenant: string; 
   const db = await openDatabase(readConfig());
   try {
     const { key, info } = await createApiKey(db, {
-      tenantId: options.tenant, mode: options.mode as KeyMode, name: options.name, id: createUlidIds().next('key'), now: new Date().toISOString(),
+      tenantId: options.tenant,
+      mode: options.mode as KeyMode,
+      name: options.name,
+      id: createUlidIds().next('key'),
+      now: new Date().toISOString(),
     });
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ key, id: info.id, tenant: info.tenantId, mode: info.mode })}\n`);
     } else {
       process.stdout.write(`${key}\n`);
-      process.stderr.write(`Created ${info.mode} key ${info.id} for tenant '${info.tenantId}'. Store it now: Flowrun keeps only its hash and will not show it again.\n`);
+      process.stderr.write(
+        `Created ${info.mode} key ${info.id} for tenant '${info.tenantId}'. Store it now: Flowrun keeps only its hash and will not show it again.\n`,
+      );
     }
   } finally {
     await db.destroy();
@@ -35,7 +41,9 @@ export async function listKeysCommand(options: { tenant?: string; json?: boolean
       return;
     }
     for (const key of keys) {
-      process.stdout.write(`${key.id}  ${key.prefix}  tenant=${key.tenantId}  mode=${key.mode}  created=${key.createdAt}${key.revokedAt ? `  revoked=${key.revokedAt}` : ''}\n`);
+      process.stdout.write(
+        `${key.id}  ${key.prefix}  tenant=${key.tenantId}  mode=${key.mode}  created=${key.createdAt}${key.revokedAt ? `  revoked=${key.revokedAt}` : ''}\n`,
+      );
     }
   } finally {
     await db.destroy();

@@ -14,9 +14,17 @@ export const runApproval: StepRunner<Extract<Step, { type: 'approval' }>> = asyn
   const pending = resume?.approvals?.find((approval) => approval.kind === 'step');
   const decided = pending ? resume?.decisions?.[pending.approvalId] : undefined;
   if (pending && decided) {
-    const result = { approvalId: pending.approvalId, decision: decided.decision, reason: decided.reason ?? null, resolvedBy: decided.resolvedBy };
+    const result = {
+      approvalId: pending.approvalId,
+      decision: decided.decision,
+      reason: decided.reason ?? null,
+      resolvedBy: decided.resolvedBy,
+    };
     if (decided.decision !== 'approved' && step.config.onDenied === 'fail') {
-      throw new FlowrunError('STEP_FAILED', `approval step '${step.name}' was ${decided.decision === 'timeout' ? 'not decided in time' : 'denied'}${decided.reason ? `: ${decided.reason}` : ''}`);
+      throw new FlowrunError(
+        'STEP_FAILED',
+        `approval step '${step.name}' was ${decided.decision === 'timeout' ? 'not decided in time' : 'denied'}${decided.reason ? `: ${decided.reason}` : ''}`,
+      );
     }
     return { result, unresolved: [] };
   }
@@ -24,9 +32,19 @@ export const runApproval: StepRunner<Extract<Step, { type: 'approval' }>> = asyn
   const unresolved: string[] = [];
   const message = renderTemplate(step.config.message, scope);
   const data = step.config.data === undefined ? undefined : renderValue(step.config.data, scope, unresolved);
-  throw new PauseRun(step.id, null, [], [{
-    approvalId: context.deps.ids.next('appr'), kind: 'step', description: message.text,
-    ...(data !== undefined ? { parameters: { data } as Record<string, unknown> } : {}),
-    ...(step.config.timeout ? { timeoutMs: step.config.timeout } : {}), onDenied: step.config.onDenied === 'continue' ? 'continue' : 'fail',
-  }]);
+  throw new PauseRun(
+    step.id,
+    null,
+    [],
+    [
+      {
+        approvalId: context.deps.ids.next('appr'),
+        kind: 'step',
+        description: message.text,
+        ...(data !== undefined ? { parameters: { data } as Record<string, unknown> } : {}),
+        ...(step.config.timeout ? { timeoutMs: step.config.timeout } : {}),
+        onDenied: step.config.onDenied === 'continue' ? 'continue' : 'fail',
+      },
+    ],
+  );
 };

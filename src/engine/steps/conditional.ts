@@ -16,5 +16,8 @@ export const runConditional: StepRunner<Extract<Step, { type: 'conditional' }>> 
   const passed = evaluateCondition(step.config.condition, context.scope());
   const branch = passed ? step.config.trueSteps : step.config.falseSteps;
   await context.runSteps(branch);
-  return { result: { condition: step.config.condition, result: passed, branch: passed ? 'true' : 'false', stepsRun: branch.length }, unresolved: [] };
+  return {
+    result: { condition: step.config.condition, result: passed, branch: passed ? 'true' : 'false', stepsRun: branch.length },
+    unresolved: [],
+  };
 };

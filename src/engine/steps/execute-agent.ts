@@ -7,10 +7,28 @@ import { renderTemplate } from '../template.js';
 export const runExecuteAgent: StepRunner<Extract<Step, { type: 'execute-agent' }>> = async (step, context) => {
   const rendered = renderTemplate(step.config.message, context.scope());
   const outcome = await context.deps.tools.run(
-    { id: step.config.agentId, name: step.name, description: '', toolType: 'subagent', parametersSchema: {}, config: { agentId: step.config.agentId } },
+    {
+      id: step.config.agentId,
+      name: step.name,
+      description: '',
+      toolType: 'subagent',
+      parametersSchema: {},
+      config: { agentId: step.config.agentId },
+    },
     { message: rendered.text },
-    { executionId: context.request.executionId, scope: context.request.scope, toolCallId: context.deps.ids.next('call'), secrets: context.request.secrets, signal: context.signal, depth: context.request.depth },
+    {
+      executionId: context.request.executionId,
+      scope: context.request.scope,
+      toolCallId: context.deps.ids.next('call'),
+      secrets: context.request.secrets,
+      signal: context.signal,
+      depth: context.request.depth,
+    },
   );
   if (!outcome.ok) throw new FlowrunError('STEP_FAILED', `execute-agent step '${step.name}': ${outcome.error.message}`);
-  return { result: outcome.result, unresolved: rendered.unresolved, usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: outcome.costUsd } };
+  return {
+    result: outcome.result,
+    unresolved: rendered.unresolved,
+    usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: outcome.costUsd },
+  };
 };

@@ -8,7 +8,11 @@ import { lookupPath, renderTemplate, renderValue } from '../template.js';
  * `fetch-url` and `api-call` send their (templated) request through the tool runner's external-HTTP path, so
  * they share its SSRF guard, timeout and response cap.
  */
-async function send(http: { url: string; method: string; headers: Record<string, string>; body?: unknown; timeout?: number }, extraHeaders: Record<string, string>, context: StepContext): Promise<{ result: unknown; unresolved: string[] }> {
+async function send(
+  http: { url: string; method: string; headers: Record<string, string>; body?: unknown; timeout?: number },
+  extraHeaders: Record<string, string>,
+  context: StepContext,
+): Promise<{ result: unknown; unresolved: string[] }> {
   const scope = context.scope();
   const unresolved: string[] = [];
   const render = (text: string) => {
@@ -18,16 +22,31 @@ async function send(http: { url: string; method: string; headers: Record<string,
   };
   const headers = { ...Object.fromEntries(Object.entries(http.headers).map(([name, value]) => [name, render(value)])), ...extraHeaders };
   const tool: ResolvedTool = {
-    id: 'http', name: 'http', description: '', toolType: 'external', parametersSchema: {},
+    id: 'http',
+    name: 'http',
+    description: '',
+    toolType: 'external',
+    parametersSchema: {},
     config: {
-      url: render(http.url), method: http.method.toUpperCase(), headers,
+      url: render(http.url),
+      method: http.method.toUpperCase(),
+      headers,
       ...(http.body !== undefined ? { body: renderValue(http.body, scope, unresolved) } : {}),
       ...(http.timeout ? { timeoutMs: http.timeout } : {}),
     },
   };
-  const outcome = await context.deps.tools.run(tool, {}, {
-    executionId: context.request.executionId, scope: context.request.scope, toolCallId: context.deps.ids.next('http'), secrets: {}, signal: context.signal, depth: context.request.depth,
-  });
+  const outcome = await context.deps.tools.run(
+    tool,
+    {},
+    {
+      executionId: context.request.executionId,
+      scope: context.request.scope,
+      toolCallId: context.deps.ids.next('http'),
+      secrets: {},
+      signal: context.signal,
+      depth: context.request.depth,
+    },
+  );
   if (!outcome.ok) throw new FlowrunError(outcome.error.code, outcome.error.message);
   return { result: outcome.result, unresolved };
 }
@@ -49,9 +68,11 @@ export const runApiCall: StepRunner<Extract<Step, { type: 'api-call' }>> = async
   const { result, unresolved } = await send(step.config.http, extra, context);
   if (!step.config.responseMapping) return { result, unresolved };
   // responseMapping: {outputKey: "path.in.response"}; `$` or an empty path is the whole response.
-  const mapped = Object.fromEntries(Object.entries(step.config.responseMapping).map(([key, path]) => {
-    const clean = path.replace(/^\$\.?/, '');
-    return [key, clean === '' ? result : (lookupPath(result, clean) ?? null)];
-  }));
+  const mapped = Object.fromEntries(
+    Object.entries(step.config.responseMapping).map(([key, path]) => {
+      const clean = path.replace(/^\$\.?/, '');
+      return [key, clean === '' ? result : (lookupPath(result, clean) ?? null)];
+    }),
+  );
   return { result: mapped, unresolved };
 };

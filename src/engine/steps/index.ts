@@ -13,20 +13,34 @@ import { runTemplate } from './template.js';
 
 export function runStep(step: Step, context: StepContext): Promise<StepResult> {
   switch (step.type) {
-    case 'prompt': return runPrompt(step, context);
-    case 'set-variable': return runSetVariable(step, context);
-    case 'template': return runTemplate(step, context);
-    case 'conditional': return runConditional(step, context);
-    case 'tool-call': return runToolCallStep(step, context);
-    case 'fetch-url': return runFetchUrl(step, context);
-    case 'api-call': return runApiCall(step, context);
-    case 'transform-data': return runTransformData(step, context);
-    case 'execute-agent': return runExecuteAgent(step, context);
-    case 'retrieve-record': return runRetrieveRecord(step, context);
-    case 'upsert-record': return runUpsertRecord(step, context);
-    case 'update-record': return runUpdateRecord(step, context);
-    case 'approval': return runApproval(step, context);
-    default: return assertNever(step);
+    case 'prompt':
+      return runPrompt(step, context);
+    case 'set-variable':
+      return runSetVariable(step, context);
+    case 'template':
+      return runTemplate(step, context);
+    case 'conditional':
+      return runConditional(step, context);
+    case 'tool-call':
+      return runToolCallStep(step, context);
+    case 'fetch-url':
+      return runFetchUrl(step, context);
+    case 'api-call':
+      return runApiCall(step, context);
+    case 'transform-data':
+      return runTransformData(step, context);
+    case 'execute-agent':
+      return runExecuteAgent(step, context);
+    case 'retrieve-record':
+      return runRetrieveRecord(step, context);
+    case 'upsert-record':
+      return runUpsertRecord(step, context);
+    case 'update-record':
+      return runUpdateRecord(step, context);
+    case 'approval':
+      return runApproval(step, context);
+    default:
+      return assertNever(step);
   }
 }
 

@@ -51,16 +51,34 @@ export const runPrompt: StepRunner<Extract<Step, { type: 'prompt' }>> = async (s
 
   const runOnce = async (conversation: ModelMessage[]) => {
     if (tools.length === 0 && context.resume?.pausedStepId !== step.id) {
-      const turn = await streamModelTurn({ ...base, messages: conversation }, context, { streamOutput, toolTypes: new Map(), fallbackModels });
+      const turn = await streamModelTurn({ ...base, messages: conversation }, context, {
+        streamOutput,
+        toolTypes: new Map(),
+        fallbackModels,
+      });
       return {
-        text: turn.text, usage: turn.usage, model: turn.modelId, stopReason: stopReasonOf(turn.finishReason),
-        loop: { stopReason: 'end_turn' as const, turns: 1 }, responses: [turnRecord(turn)], toolCalls: undefined,
+        text: turn.text,
+        usage: turn.usage,
+        model: turn.modelId,
+        stopReason: stopReasonOf(turn.finishReason),
+        loop: { stopReason: 'end_turn' as const, turns: 1 },
+        responses: [turnRecord(turn)],
+        toolCalls: undefined,
       };
     }
-    const loop = await runToolLoop(base, conversation, tools, config.tools ?? ToolsConfig.parse({}), context, { streamOutput, stepId: step.id, fallbackModels });
+    const loop = await runToolLoop(base, conversation, tools, config.tools ?? ToolsConfig.parse({}), context, {
+      streamOutput,
+      stepId: step.id,
+      fallbackModels,
+    });
     return {
-      text: loop.text, usage: loop.usage, model: loop.modelId, stopReason: loop.hitLimit ? ('max_tool_calls' as const) : stopReasonOf(loop.finishReason),
-      loop: { stopReason: loop.stopReason, turns: loop.turns }, responses: loop.responses, toolCalls: loop.records,
+      text: loop.text,
+      usage: loop.usage,
+      model: loop.modelId,
+      stopReason: loop.hitLimit ? ('max_tool_calls' as const) : stopReasonOf(loop.finishReason),
+      loop: { stopReason: loop.stopReason, turns: loop.turns },
+      responses: loop.responses,
+      toolCalls: loop.records,
     };
   };
 
@@ -72,18 +90,33 @@ export const runPrompt: StepRunner<Extract<Step, { type: 'prompt' }>> = async (s
     if (problems) {
       const first = outcome;
       outcome = await runOnce([
-        ...messages, { role: 'assistant', content: first.text },
-        { role: 'user', content: `Your reply does not match the required JSON schema (${problems}). Reply again with only JSON that matches it.` },
+        ...messages,
+        { role: 'assistant', content: first.text },
+        {
+          role: 'user',
+          content: `Your reply does not match the required JSON schema (${problems}). Reply again with only JSON that matches it.`,
+        },
       ]);
       outcome = { ...outcome, usage: addUsage(first.usage, outcome.usage), responses: [...first.responses, ...outcome.responses] };
       result = parseJsonReply(outcome.text, step.name);
       problems = schemaProblems(config.responseSchema, result);
-      if (problems) throw new FlowrunError('MODEL_OUTPUT_INVALID', `prompt step '${step.name}': the reply does not match responseSchema after a retry (${problems})`);
+      if (problems)
+        throw new FlowrunError(
+          'MODEL_OUTPUT_INVALID',
+          `prompt step '${step.name}': the reply does not match responseSchema after a retry (${problems})`,
+        );
     }
   }
   return {
-    result, usage: outcome.usage, model: outcome.model, processedPrompt, stopReason: outcome.stopReason, unresolved,
-    toolCalls: outcome.toolCalls, loop: outcome.loop, responses: outcome.responses,
+    result,
+    usage: outcome.usage,
+    model: outcome.model,
+    processedPrompt,
+    stopReason: outcome.stopReason,
+    unresolved,
+    toolCalls: outcome.toolCalls,
+    loop: outcome.loop,
+    responses: outcome.responses,
   };
 };
 
@@ -101,10 +134,18 @@ async function resolveStepTools(config: PromptConfig, context: StepContext): Pro
       byName.set(tool.name, tool);
     }
     if (mcpIds.length > 0) {
-      for (const tool of await context.deps.tools.describeMcpTools(toolsConfig.mcpServers, mcpIds, context.signal)) byName.set(tool.name, tool);
+      for (const tool of await context.deps.tools.describeMcpTools(toolsConfig.mcpServers, mcpIds, context.signal))
+        byName.set(tool.name, tool);
     }
     for (const tool of toolsConfig.runtimeTools) {
-      byName.set(tool.name, { id: tool.name, name: tool.name, description: tool.description, toolType: tool.toolType, parametersSchema: tool.parametersSchema, config: tool.config });
+      byName.set(tool.name, {
+        id: tool.name,
+        name: tool.name,
+        description: tool.description,
+        toolType: tool.toolType,
+        parametersSchema: tool.parametersSchema,
+        config: tool.config,
+      });
     }
   }
   for (const tool of context.request.clientTools) byName.set(tool.name, tool);
@@ -127,7 +168,12 @@ function buildMessages(config: PromptConfig, context: StepContext, scope: Record
 
 function isChatMessage(value: unknown): value is ChatMessage {
   const candidate = value as ChatMessage | null;
-  return candidate !== null && typeof candidate === 'object' && ['system', 'user', 'assistant'].includes(candidate.role) && candidate.content !== undefined;
+  return (
+    candidate !== null &&
+    typeof candidate === 'object' &&
+    ['system', 'user', 'assistant'].includes(candidate.role) &&
+    candidate.content !== undefined
+  );
 }
 
 function textOf(message: ChatMessage): string {
@@ -144,12 +190,18 @@ function reasoningOf(config: PromptConfig): ModelRequest['reasoning'] {
 
 function stopReasonOf(reason: FinishReason): StopReason {
   switch (reason) {
-    case 'stop': return 'end_turn';
-    case 'length': return 'length';
-    case 'content-filter': return 'content_filter';
-    case 'tool-calls': return 'max_tool_calls';
-    case 'error': return 'error';
-    case 'other': return 'unknown';
+    case 'stop':
+      return 'end_turn';
+    case 'length':
+      return 'length';
+    case 'content-filter':
+      return 'content_filter';
+    case 'tool-calls':
+      return 'max_tool_calls';
+    case 'error':
+      return 'error';
+    case 'other':
+      return 'unknown';
   }
 }
 
@@ -165,6 +217,9 @@ export function parseJsonReply(text: string, stepName: string): unknown {
   try {
     return parseJsonBounded(body, 'the reply');
   } catch {
-    throw new FlowrunError('MODEL_OUTPUT_INVALID', `prompt step '${stepName}' asked for json but the model replied with text that is not JSON`);
+    throw new FlowrunError(
+      'MODEL_OUTPUT_INVALID',
+      `prompt step '${stepName}' asked for json but the model replied with text that is not JSON`,
+    );
   }
 }

@@ -6,7 +6,13 @@ import { lookupPath, renderValue } from '../template.js';
 
 const view = (record: RecordData) => ({ id: record.id, name: record.name, type: record.type, metadata: record.metadata });
 
-async function locate(context: StepContext, recordId: string | undefined, filter: { type?: string; name?: string; where?: { field: string; op: string; value?: unknown } } | undefined, fallbackType?: string, fallbackName?: string): Promise<RecordData | null> {
+async function locate(
+  context: StepContext,
+  recordId: string | undefined,
+  filter: { type?: string; name?: string; where?: { field: string; op: string; value?: unknown } } | undefined,
+  fallbackType?: string,
+  fallbackName?: string,
+): Promise<RecordData | null> {
   const scope = context.request.scope;
   if (recordId) return context.deps.records.get(scope, recordId);
   const type = filter?.type ?? fallbackType;
@@ -18,7 +24,12 @@ async function locate(context: StepContext, recordId: string | undefined, filter
   const found = await context.deps.records.find(scope, type, name);
   if (found && filter?.where) {
     const actual = lookupPath(found.metadata, filter.where.field);
-    const matches = filter.where.op === 'exists' ? actual !== undefined : filter.where.op === 'neq' ? actual !== filter.where.value : actual === filter.where.value;
+    const matches =
+      filter.where.op === 'exists'
+        ? actual !== undefined
+        : filter.where.op === 'neq'
+          ? actual !== filter.where.value
+          : actual === filter.where.value;
     return matches ? found : null;
   }
   return found;
@@ -36,13 +47,22 @@ export const runUpsertRecord: StepRunner<Extract<Step, { type: 'upsert-record' }
   const scope = context.scope();
   const config = renderValue(step.config, scope, unresolved) as typeof step.config;
   const source = config.sourceVariable ? lookupPath(scope, config.sourceVariable) : config.metadata;
-  const metadata = source !== null && typeof source === 'object' && !Array.isArray(source) ? (source as Record<string, unknown>) : { value: source ?? null };
+  const metadata =
+    source !== null && typeof source === 'object' && !Array.isArray(source)
+      ? (source as Record<string, unknown>)
+      : { value: source ?? null };
   const existing = await context.deps.records.find(context.request.scope, config.recordType, config.recordName);
   if (!existing) {
-    const created = await context.deps.records.create(context.request.scope, { name: config.recordName, type: config.recordType, metadata });
+    const created = await context.deps.records.create(context.request.scope, {
+      name: config.recordName,
+      type: config.recordType,
+      metadata,
+    });
     return { result: { ...view(created), created: true }, unresolved };
   }
-  const updated = await context.deps.records.update(context.request.scope, existing.id!, { metadata: config.mergeStrategy === 'replace' ? metadata : { ...existing.metadata, ...metadata } });
+  const updated = await context.deps.records.update(context.request.scope, existing.id!, {
+    metadata: config.mergeStrategy === 'replace' ? metadata : { ...existing.metadata, ...metadata },
+  });
   return { result: { ...view(updated!), created: false }, unresolved };
 };
 
@@ -50,7 +70,11 @@ export const runUpdateRecord: StepRunner<Extract<Step, { type: 'update-record' }
   const unresolved: string[] = [];
   const config = renderValue(step.config, context.scope(), unresolved) as typeof step.config;
   const record = await locate(context, config.recordId, config.recordFilter);
-  if (!record || !record.id) throw new FlowrunError('NOT_FOUND', `update-record step '${step.name}': no stored record matched${record && !record.id ? ' (the run\'s record is virtual)' : ''}`);
+  if (!record || !record.id)
+    throw new FlowrunError(
+      'NOT_FOUND',
+      `update-record step '${step.name}': no stored record matched${record && !record.id ? " (the run's record is virtual)" : ''}`,
+    );
   const metadata = config.mergeStrategy === 'replace' ? config.updates : { ...record.metadata, ...config.updates };
   const updated = await context.deps.records.update(context.request.scope, record.id, { metadata });
   return { result: view(updated!), unresolved };

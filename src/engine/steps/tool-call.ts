@@ -11,9 +11,28 @@ export const runToolCallStep: StepRunner<Extract<Step, { type: 'tool-call' }>> =
   const unresolved: string[] = [];
   const args = renderValue(step.config.parameters, context.scope(), unresolved) as Record<string, unknown>;
   const toolCallId = context.deps.ids.next('call');
-  context.deps.events.emit({ type: 'tool_start', toolCallId, toolName: tool.name, toolType: tool.toolType, toolId: tool.id, ...context.ref });
-  context.deps.events.emit({ type: 'tool_input_complete', toolCallId, toolName: tool.name, toolId: tool.id, parameters: args, ...context.ref });
+  context.deps.events.emit({
+    type: 'tool_start',
+    toolCallId,
+    toolName: tool.name,
+    toolType: tool.toolType,
+    toolId: tool.id,
+    ...context.ref,
+  });
+  context.deps.events.emit({
+    type: 'tool_input_complete',
+    toolCallId,
+    toolName: tool.name,
+    toolId: tool.id,
+    parameters: args,
+    ...context.ref,
+  });
   const run = await runToolWithEvents(tool, args, toolCallId, context);
   if (!run.record.success) throw new FlowrunError('TOOL_FAILED', `tool '${tool.name}' failed: ${(run.result as { error: string }).error}`);
-  return { result: run.result, unresolved, toolCalls: [run.record], usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: run.record.costUsd } };
+  return {
+    result: run.result,
+    unresolved,
+    toolCalls: [run.record],
+    usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: run.record.costUsd },
+  };
 };

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { hostilePrograms } from '../../../test/fixtures/hostile-programs.js';
 import { createSandboxPool } from './sandbox-pool.js';
 
-const pool = createSandboxPool({ maxTimeoutMs: 30_000, tenantConcurrency: 4, workers: 2, timeoutMs: 300, memoryBytes: 32 * 1024 * 1024, maxResultBytes: 1024 * 1024 });
+const pool = createSandboxPool({
+  maxTimeoutMs: 30_000,
+  tenantConcurrency: 4,
+  workers: 2,
+  timeoutMs: 300,
+  memoryBytes: 32 * 1024 * 1024,
+  maxResultBytes: 1024 * 1024,
+});
 after(() => pool.close());
 
 test(`each of ${hostilePrograms.length} hostile programs ends in an error, and the pool keeps working`, async () => {

@@ -5,7 +5,12 @@ import { createSandboxPool } from './sandbox-pool.js';
 
 const spawned: Worker[] = [];
 const pool = createSandboxPool({
-  workers: 2, tenantConcurrency: 1, timeoutMs: 200, maxTimeoutMs: 1_500, memoryBytes: 16 * 1024 * 1024, maxResultBytes: 1024 * 1024,
+  workers: 2,
+  tenantConcurrency: 1,
+  timeoutMs: 200,
+  maxTimeoutMs: 1_500,
+  memoryBytes: 16 * 1024 * 1024,
+  maxResultBytes: 1024 * 1024,
   onSpawn: (worker) => spawned.push(worker),
 });
 after(() => pool.close());
@@ -19,10 +24,13 @@ test('a tool cannot ask for more time than the cap', async () => {
   assert.ok(Date.now() - started < 4_000, `took ${Date.now() - started} ms`);
 });
 
-test('one tenant\'s endless tools do not make another tenant wait', async () => {
+test("one tenant's endless tools do not make another tenant wait", async () => {
   // Both threads started and ready, so the wait measured is queueing, not a thread's start-up.
   await Promise.all([pool.run('return 1;', {}, { tenant: 'x' }), pool.run('return 1;', {}, { tenant: 'y' })]);
-  const hogs = [pool.run('while (true) {}', {}, { timeoutMs: 600_000, tenant: 'hog' }), pool.run('while (true) {}', {}, { timeoutMs: 600_000, tenant: 'hog' })];
+  const hogs = [
+    pool.run('while (true) {}', {}, { timeoutMs: 600_000, tenant: 'hog' }),
+    pool.run('while (true) {}', {}, { timeoutMs: 600_000, tenant: 'hog' }),
+  ];
   await new Promise((resolve) => setTimeout(resolve, 50));
   const started = Date.now();
   const reply = await pool.run('return 1 + 1;', {}, { tenant: 'bystander' });

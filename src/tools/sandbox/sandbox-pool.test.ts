@@ -2,11 +2,21 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandboxPool } from './sandbox-pool.js';
 
-const pool = createSandboxPool({ maxTimeoutMs: 30_000, tenantConcurrency: 4, workers: 2, timeoutMs: 500, memoryBytes: 16 * 1024 * 1024, maxResultBytes: 1024 * 1024 });
+const pool = createSandboxPool({
+  maxTimeoutMs: 30_000,
+  tenantConcurrency: 4,
+  workers: 2,
+  timeoutMs: 500,
+  memoryBytes: 16 * 1024 * 1024,
+  maxResultBytes: 1024 * 1024,
+});
 after(() => pool.close());
 
 test('runs code with parameters and params, returns its value and captures console output', async () => {
-  const reply = await pool.run('console.log("adding", parameters.a, { b: params.b }); return { sum: parameters.a + params.b };', { parameters: { a: 2, b: 3 }, params: { a: 2, b: 3 } });
+  const reply = await pool.run('console.log("adding", parameters.a, { b: params.b }); return { sum: parameters.a + params.b };', {
+    parameters: { a: 2, b: 3 },
+    params: { a: 2, b: 3 },
+  });
   assert.deepEqual(reply, { id: reply.id, ok: true, result: { sum: 5 }, logs: ['adding 2 {"b":3}'] });
 });
 

@@ -59,7 +59,10 @@ export function createSandboxPool(options: SandboxOptions): Sandbox {
   const spawn = (): Slot => {
     // Run from TypeScript sources (tests, `npm run dev`), the thread registers tsx before loading the worker.
     const worker = fromSource
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 256 } })
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, {
+          eval: true,
+          resourceLimits: { maxOldGenerationSizeMb: 256 },
+        })
       : new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
     worker.unref();
     options.onSpawn?.(worker);
@@ -135,7 +138,10 @@ export function createSandboxPool(options: SandboxOptions): Sandbox {
     try {
       await slot.ready;
     } catch (error) {
-      return { reply: { id: task.id, ok: false, code: 'SANDBOX_ERROR', message: `sandbox failure: ${(error as Error).message}`, logs: [] }, slot: renew(slot) };
+      return {
+        reply: { id: task.id, ok: false, code: 'SANDBOX_ERROR', message: `sandbox failure: ${(error as Error).message}`, logs: [] },
+        slot: renew(slot),
+      };
     }
     return new Promise((resolve) => {
       const finish = (reply: SandboxReply, renewed: boolean): void => {
@@ -148,9 +154,23 @@ export function createSandboxPool(options: SandboxOptions): Sandbox {
       const onMessage = (reply: SandboxReply) => {
         if (reply.id === task.id) finish(reply, false);
       };
-      const onExit = () => finish({ id: task.id, ok: false, code: 'SANDBOX_MEMORY', message: 'the sandbox thread died (memory limit)', logs: [] }, true);
+      const onExit = () =>
+        finish({ id: task.id, ok: false, code: 'SANDBOX_MEMORY', message: 'the sandbox thread died (memory limit)', logs: [] }, true);
       const onAbort = () => finish({ id: task.id, ok: false, code: 'SANDBOX_ERROR', message: 'cancelled', logs: [] }, true);
-      const guard = setTimeout(() => finish({ id: task.id, ok: false, code: 'SANDBOX_TIMEOUT', message: `the code ran past its time limit of ${task.timeoutMs} ms`, logs: [] }, true), task.timeoutMs + 1000);
+      const guard = setTimeout(
+        () =>
+          finish(
+            {
+              id: task.id,
+              ok: false,
+              code: 'SANDBOX_TIMEOUT',
+              message: `the code ran past its time limit of ${task.timeoutMs} ms`,
+              logs: [],
+            },
+            true,
+          ),
+        task.timeoutMs + 1000,
+      );
       slot.worker.on('message', onMessage);
       slot.worker.once('exit', onExit);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -163,7 +183,14 @@ export function createSandboxPool(options: SandboxOptions): Sandbox {
       if (closed) throw new Error('sandbox pool is closed');
       const timeoutMs = Math.min(runOptions.timeoutMs ?? options.timeoutMs, options.maxTimeoutMs);
       const tenant = runOptions.tenant ?? '';
-      const task: SandboxTask = { id: nextId++, code, globals, timeoutMs, memoryBytes: options.memoryBytes, maxResultBytes: options.maxResultBytes };
+      const task: SandboxTask = {
+        id: nextId++,
+        code,
+        globals,
+        timeoutMs,
+        memoryBytes: options.memoryBytes,
+        maxResultBytes: options.maxResultBytes,
+      };
       const slot = await acquire(tenant);
       const { reply, slot: after } = await execute(slot, task, runOptions.signal);
       release(after, tenant);

@@ -14,4 +14,10 @@ export interface SandboxTask {
 
 export type SandboxReply =
   | { id: number; ok: true; result: unknown; logs: string[] }
-  | { id: number; ok: false; code: Extract<ErrorCode, 'SANDBOX_TIMEOUT' | 'SANDBOX_MEMORY' | 'SANDBOX_ERROR' | 'SANDBOX_RESULT'>; message: string; logs: string[] };
+  | {
+      id: number;
+      ok: false;
+      code: Extract<ErrorCode, 'SANDBOX_TIMEOUT' | 'SANDBOX_MEMORY' | 'SANDBOX_ERROR' | 'SANDBOX_RESULT'>;
+      message: string;
+      logs: string[];
+    };

@@ -56,14 +56,26 @@ function run(task: SandboxTask): SandboxReply {
         const jobs = runtime.executePendingJobs();
         if (jobs.error) return failure(task, context, jobs.error, logs, deadline);
         if (jobs.value === 0 && context.getPromiseState(promise).type === 'pending') {
-          return { id: task.id, ok: false, code: 'SANDBOX_ERROR', message: 'the code returned a promise that never settles (there are no timers or I/O in the sandbox)', logs };
+          return {
+            id: task.id,
+            ok: false,
+            code: 'SANDBOX_ERROR',
+            message: 'the code returned a promise that never settles (there are no timers or I/O in the sandbox)',
+            logs,
+          };
         }
       }
     } finally {
       promise.dispose();
     }
   } catch (error) {
-    return { id: task.id, ok: false, code: classify(String((error as Error)?.message ?? error), deadline), message: describe(String((error as Error)?.message ?? error), deadline, task), logs };
+    return {
+      id: task.id,
+      ok: false,
+      code: classify(String((error as Error)?.message ?? error), deadline),
+      message: describe(String((error as Error)?.message ?? error), deadline, task),
+      logs,
+    };
   } finally {
     stringify.dispose();
     context.dispose();
@@ -87,7 +99,7 @@ function installConsole(context: QuickJSContext, write: (line: string) => void):
 function formatArgument(context: QuickJSContext, handle: QuickJSHandle): string {
   try {
     const value: unknown = context.dump(handle);
-    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     return '[unprintable value]';
   }
@@ -98,7 +110,14 @@ function formatArgument(context: QuickJSContext, handle: QuickJSHandle): string 
  * and memory limit: a getter or `toJSON` that never ends is a timeout, not a silent "[object Object]". The text
  * is then checked for size and nesting before the host parses it.
  */
-function success(task: SandboxTask, context: QuickJSContext, value: QuickJSHandle, logs: string[], deadline: number, stringify: QuickJSHandle): SandboxReply {
+function success(
+  task: SandboxTask,
+  context: QuickJSContext,
+  value: QuickJSHandle,
+  logs: string[],
+  deadline: number,
+  stringify: QuickJSHandle,
+): SandboxReply {
   const serialised = context.callFunction(stringify, context.undefined, value);
   if (serialised.error) return failure(task, context, serialised.error, logs, deadline);
   const text = context.typeof(serialised.value) === 'string' ? context.getString(serialised.value) : 'null';
@@ -106,7 +125,8 @@ function success(task: SandboxTask, context: QuickJSContext, value: QuickJSHandl
   if (text.length > task.maxResultBytes) {
     return { id: task.id, ok: false, code: 'SANDBOX_RESULT', message: `the result is larger than ${task.maxResultBytes} bytes`, logs };
   }
-  if (jsonTextTooDeep(text)) return { id: task.id, ok: false, code: 'SANDBOX_RESULT', message: `the result is nested deeper than ${maxJsonDepth} levels`, logs };
+  if (jsonTextTooDeep(text))
+    return { id: task.id, ok: false, code: 'SANDBOX_RESULT', message: `the result is nested deeper than ${maxJsonDepth} levels`, logs };
   return { id: task.id, ok: true, result: JSON.parse(text), logs };
 }
 
