@@ -1,4 +1,5 @@
 import type { RunFlowRequest } from '../engine/run-context.js';
+import { walkSteps } from '../engine/steps/registry.js';
 import { countSteps, savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { FlowDefinition, Step } from '../protocol/flow.js';
@@ -153,20 +154,12 @@ export async function prepareDispatch(
 /** The worst case of a flow's prompt steps: each may call its model once, plus once per tool call it allows. */
 export function estimateCredits(steps: Step[], models: AppDeps['models'], promptChars: number, modelOverride?: string): number {
   let total = 0;
-  const visit = (list: Step[]): void => {
-    for (const step of list) {
-      if (step.type === 'prompt') {
-        const resolution = models.resolve(modelOverride ?? step.config.model ?? '');
-        const calls = 1 + (step.config.tools ? step.config.tools.maxToolCalls : 0);
-        total += worstCaseCredits(resolution.ok ? resolution.price : undefined, promptChars, step.config.maxTokens ?? 4096, calls);
-      }
-      if (step.type === 'conditional') {
-        visit(step.config.trueSteps);
-        visit(step.config.falseSteps);
-      }
-    }
-  };
-  visit(steps);
+  walkSteps(steps, (step) => {
+    if (step.type !== 'prompt') return;
+    const resolution = models.resolve(modelOverride ?? step.config.model ?? '');
+    const calls = 1 + (step.config.tools ? step.config.tools.maxToolCalls : 0);
+    total += worstCaseCredits(resolution.ok ? resolution.price : undefined, promptChars, step.config.maxTokens ?? 4096, calls);
+  });
   return Math.max(1, total);
 }
 

@@ -3,7 +3,7 @@ import type { EventError } from '../protocol/execution-event.js';
 import type { Step } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { evaluateCondition } from './steps/conditional.js';
-import { runStep } from './steps/index.js';
+import { childStepsOf, producesOutput, runStep } from './steps/registry.js';
 import type { StepCheckpoint } from './ports.js';
 import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall } from './tool-loop-state.js';
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
@@ -175,7 +175,7 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       completed.add(step.id);
       if (result.usage) usage = addUsage(usage, result.usage);
       if (result.loop) lastLoop = result.loop;
-      if (step.type !== 'conditional') {
+      if (producesOutput(step)) {
         finalOutput = result.result;
         const name = step.outputVariable ?? step.id;
         variables[name] = result.result;
@@ -333,8 +333,8 @@ function formatMessages(messages: RunFlowRequest['messages']): string {
 function findStep(steps: Step[], id: string): Step | undefined {
   for (const step of steps) {
     if (step.id === id) return step;
-    if (step.type === 'conditional') {
-      const found = findStep(step.config.trueSteps, id) ?? findStep(step.config.falseSteps, id);
+    for (const branch of childStepsOf(step)) {
+      const found = findStep(branch, id);
       if (found) return found;
     }
   }

@@ -1,26 +1,16 @@
 import { FlowrunError, type ErrorDetail } from '../protocol/errors.js';
-import {
-  ApiCallConfig,
-  ApprovalConfig,
-  ExecuteAgentConfig,
-  FetchUrlConfig,
-  RetrieveRecordConfig,
-  UpdateRecordConfig,
-  UpsertRecordConfig,
-  implementedStepTypes,
-  knownStepTypes,
-  PromptConfig,
-  RawStep,
-  SetVariableConfig,
-  TemplateConfig,
-  ToolCallConfig,
-  TransformDataConfig,
-  type ErrorHandling,
-  type Step,
-} from '../protocol/flow.js';
+import { knownStepTypes, RawStep, type ErrorHandling, type Step, type StepType } from '../protocol/flow.js';
 import { formatPath, zodIssuesToDetails, type PathSegment } from '../protocol/zod-details.js';
-import { ExpressionSyntaxError, parseExpression } from './expression.js';
 import type { ModelGateway } from './ports.js';
+import { checkExpression } from './steps/conditional.js';
+import {
+  branchKeys,
+  implementedStepTypes,
+  isImplementedStepType,
+  stepRegistry,
+  walkSteps,
+  type StepCheckContext,
+} from './steps/registry.js';
 
 export const maxConditionalDepth = 10;
 export const maxSteps = 500;
@@ -104,7 +94,7 @@ function orderOf(raw: unknown): number {
 function referencedIds(raw: unknown): string[] {
   const config = (raw as { config?: Record<string, unknown> } | null)?.config;
   if (!config || typeof config !== 'object') return [];
-  return ['trueSteps', 'falseSteps'].flatMap((key) => {
+  return branchKeys.flatMap((key) => {
     const branch = config[key];
     if (!Array.isArray(branch)) return [];
     return branch.flatMap((entry: unknown) => (typeof entry === 'string' ? [entry] : referencedIds(entry)));
@@ -169,225 +159,112 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     return null;
   }
   const id = step.id ?? `step_${context.counter}`;
-  if (!(knownStepTypes as readonly string[]).includes(step.type)) {
+  if (!isImplementedStepType(step.type)) {
+    const known = (knownStepTypes as readonly string[]).includes(step.type);
     details.push({
       code: 'UNKNOWN_STEP_TYPE',
       path: formatPath([...path, 'type']),
-      message: `${label} has unknown type '${step.type}'`,
-      suggestion: `use one of: ${implementedStepTypes.join(', ')}`,
+      message: known ? `${label} has type '${step.type}', which Flowrun does not run yet` : `${label} has unknown type '${step.type}'`,
+      suggestion: known ? `supported step types: ${implementedStepTypes.join(', ')}` : `use one of: ${implementedStepTypes.join(', ')}`,
     });
     return null;
   }
-  if (!(implementedStepTypes as readonly string[]).includes(step.type)) {
-    details.push({
-      code: 'UNKNOWN_STEP_TYPE',
-      path: formatPath([...path, 'type']),
-      message: `${label} has type '${step.type}', which Flowrun does not run yet`,
-      suggestion: `supported step types: ${implementedStepTypes.join(', ')}`,
-    });
-    return null;
-  }
-  if (step.when !== undefined) checkExpression(step.when, [...path, 'when'], label, details);
+  if (step.when !== undefined) checkExpression(step.when, formatPath([...path, 'when']), label, context);
   const onError: ErrorHandling = typeof step.errorHandling === 'string' ? step.errorHandling : (step.errorHandling?.onError ?? 'fail');
   const base = { id, path: formatPath(path), name: step.name ?? id, enabled: step.enabled ?? true, when: step.when, onError };
   const config = step.config ?? {};
   const configPath = [...path, 'config'];
-  switch (step.type as Step['type']) {
-    case 'prompt': {
-      const result = PromptConfig.safeParse(config);
-      if (!result.success) {
-        details.push(...zodIssuesToDetails(result.error, config, configPath));
-        return null;
-      }
-      const prompt = result.data;
-      const model = context.options.modelOverride ?? prompt.model;
-      if (!model) {
-        details.push({
-          code: 'MISSING_REQUIRED_FIELD',
-          path: formatPath([...configPath, 'model']),
-          message: `${label} needs config.model`,
-        });
-      } else {
-        const resolution = context.options.models.resolve(model);
-        if (!resolution.ok) {
-          details.push({
-            code: 'UNKNOWN_MODEL',
-            path: formatPath(context.options.modelOverride ? ['options', 'modelOverride'] : [...configPath, 'model']),
-            message: `${label}: ${resolution.reason}`,
-          });
-        }
-      }
-      if (
-        prompt.userPrompt === undefined &&
-        prompt.text === undefined &&
-        prompt.messages === undefined &&
-        prompt.previousMessages === undefined
-      ) {
-        details.push({
-          code: 'MISSING_REQUIRED_FIELD',
-          path: formatPath([...configPath, 'userPrompt']),
-          message: `${label} needs config.userPrompt (or text, or messages)`,
-        });
-      }
-      return { ...base, type: 'prompt', config: prompt, outputVariable: prompt.outputVariable };
-    }
-    case 'set-variable': {
-      const result = SetVariableConfig.safeParse(config);
-      if (!result.success) {
-        details.push(...zodIssuesToDetails(result.error, config, configPath));
-        return null;
-      }
-      return { ...base, type: 'set-variable', config: result.data, outputVariable: result.data.variableName ?? result.data.outputVariable };
-    }
-    case 'template': {
-      const result = TemplateConfig.safeParse(config);
-      if (!result.success) {
-        details.push(...zodIssuesToDetails(result.error, config, configPath));
-        return null;
-      }
-      return { ...base, type: 'template', config: result.data, outputVariable: result.data.outputVariable };
-    }
-    case 'tool-call':
-    case 'fetch-url':
-    case 'api-call':
-    case 'transform-data':
-    case 'execute-agent':
-    case 'retrieve-record':
-    case 'upsert-record':
-    case 'update-record':
-    case 'approval': {
-      const schema = {
-        'tool-call': ToolCallConfig,
-        'fetch-url': FetchUrlConfig,
-        'api-call': ApiCallConfig,
-        'transform-data': TransformDataConfig,
-        'execute-agent': ExecuteAgentConfig,
-        'retrieve-record': RetrieveRecordConfig,
-        'upsert-record': UpsertRecordConfig,
-        'update-record': UpdateRecordConfig,
-        approval: ApprovalConfig,
-      }[step.type as 'tool-call'];
-      const result = schema.safeParse(config);
-      if (!result.success) {
-        details.push(...zodIssuesToDetails(result.error, config, configPath));
-        return null;
-      }
-      return {
-        ...base,
-        type: step.type,
-        config: result.data,
-        outputVariable: (result.data as { outputVariable?: string }).outputVariable,
-      } as Step;
-    }
-    case 'conditional':
-      return validateConditional(config, configPath, context, [...ancestors, id], depth, base, label);
+  const definition = stepRegistry[step.type] as (typeof stepRegistry)[StepType];
+  const result = definition.config.safeParse(config);
+  if (!result.success) {
+    details.push(...zodIssuesToDetails(result.error, config, configPath));
+    return null;
   }
+  const data = result.data as Record<string, unknown>;
+  const before = details.length;
+  const checkContext: StepCheckContext = {
+    label,
+    configPath,
+    details,
+    models: context.options.models,
+    modelOverride: context.options.modelOverride,
+  };
+  (definition.check as ((config: unknown, context: StepCheckContext) => void) | undefined)?.(data, checkContext);
+  if (definition.branches) {
+    if (details.length > before) return null;
+    if (depth >= maxConditionalDepth) {
+      details.push({
+        code: 'INVALID_VALUE',
+        path: formatPath(configPath),
+        message: `${label}: conditionals nest at most ${maxConditionalDepth} deep`,
+      });
+      return null;
+    }
+    for (const key of definition.branches)
+      data[key] = validateBranch(data[key] ?? [], [...configPath, key], key, label, context, [...ancestors, id], depth);
+  }
+  const outputVariable =
+    (definition.outputVariable as ((config: unknown) => string | undefined) | undefined)?.(data) ??
+    (data.outputVariable as string | undefined);
+  return { ...base, type: step.type, config: data, outputVariable } as Step;
 }
 
-function validateConditional(
-  config: Record<string, unknown>,
-  configPath: PathSegment[],
+/** A branch's entries: inline steps, or ids of other steps of the flow (never one that contains this step). */
+function validateBranch(
+  branch: unknown,
+  branchPath: PathSegment[],
+  key: string,
+  label: string,
   context: Context,
   ancestors: string[],
   depth: number,
-  base: Omit<Extract<Step, { type: 'conditional' }>, 'type' | 'config'>,
-  label: string,
-): Step | null {
-  const { details } = context;
-  if (depth >= maxConditionalDepth) {
-    details.push({
-      code: 'INVALID_VALUE',
-      path: formatPath(configPath),
-      message: `${label}: conditionals nest at most ${maxConditionalDepth} deep`,
-    });
-    return null;
-  }
-  const condition = config.condition;
-  if (typeof condition !== 'string' || condition.trim() === '') {
-    details.push({
-      code: condition === undefined ? 'MISSING_REQUIRED_FIELD' : 'INVALID_TYPE',
-      path: formatPath([...configPath, 'condition']),
-      message: `${label} needs config.condition, a string expression`,
-    });
-    return null;
-  }
-  if (condition.length > 500) {
-    details.push({
-      code: 'INVALID_VALUE',
-      path: formatPath([...configPath, 'condition']),
-      message: `${label}: condition is longer than 500 characters`,
-    });
-    return null;
-  }
-  checkExpression(condition, [...configPath, 'condition'], label, details);
-  const branches: Record<'trueSteps' | 'falseSteps', Step[]> = { trueSteps: [], falseSteps: [] };
-  for (const key of ['trueSteps', 'falseSteps'] as const) {
-    const branch = config[key] ?? [];
-    if (!Array.isArray(branch)) {
-      details.push({
-        code: 'INVALID_TYPE',
-        path: formatPath([...configPath, key]),
-        message: `${label}: ${key} must be an array of steps or step ids`,
-      });
-      continue;
-    }
-    branch.forEach((entry: unknown, index) => {
-      if (context.counter > maxExpandedSteps) return;
-      const entryPath = [...configPath, key, index];
-      let raw = entry;
-      let rawPath = entryPath;
-      if (typeof entry === 'string') {
-        if (ancestors.includes(entry)) {
-          details.push({
-            code: 'CYCLIC_STEP_REFERENCE',
-            path: formatPath(entryPath),
-            message: `${label}: ${key} refers to step '${entry}', which contains this conditional (a cycle)`,
-          });
-          return;
-        }
-        const target = context.byId.get(entry);
-        if (!target) {
-          details.push({
-            code: 'INVALID_VALUE',
-            path: formatPath(entryPath),
-            message: `${label}: ${key} refers to unknown step '${entry}'`,
-          });
-          return;
-        }
-        raw = target.raw;
-        rawPath = target.path;
+): Step[] {
+  const steps: Step[] = [];
+  (branch as unknown[]).forEach((entry, index) => {
+    if (context.counter > maxExpandedSteps) return;
+    const entryPath = [...branchPath, index];
+    let raw = entry;
+    let rawPath = entryPath;
+    if (typeof entry === 'string') {
+      if (ancestors.includes(entry)) {
+        context.details.push({
+          code: 'CYCLIC_STEP_REFERENCE',
+          path: formatPath(entryPath),
+          message: `${label}: ${key} refers to step '${entry}', which contains this conditional (a cycle)`,
+        });
+        return;
       }
-      const child = validateStep(raw, rawPath, context, ancestors, depth + 1);
-      if (child) branches[key].push(child);
-    });
-  }
-  return { ...base, type: 'conditional', config: { condition, ...branches } };
-}
-
-function checkExpression(source: string, path: PathSegment[], label: string, details: ErrorDetail[]): void {
-  try {
-    parseExpression(source);
-  } catch (error) {
-    if (!(error instanceof ExpressionSyntaxError)) throw error;
-    details.push({ code: 'INVALID_EXPRESSION', path: formatPath(path), message: `${label}: invalid expression: ${error.message}` });
-  }
+      const target = context.byId.get(entry);
+      if (!target) {
+        context.details.push({
+          code: 'INVALID_VALUE',
+          path: formatPath(entryPath),
+          message: `${label}: ${key} refers to unknown step '${entry}'`,
+        });
+        return;
+      }
+      raw = target.raw;
+      rawPath = target.path;
+    }
+    const child = validateStep(raw, rawPath, context, ancestors, depth + 1);
+    if (child) steps.push(child);
+  });
+  return steps;
 }
 
 /** Counts the steps a run can reach, nested branches included, for `totalSteps`. */
 export function countSteps(steps: Step[]): number {
-  return steps.reduce(
-    (total, step) => total + 1 + (step.type === 'conditional' ? countSteps(step.config.trueSteps) + countSteps(step.config.falseSteps) : 0),
-    0,
-  );
+  let total = 0;
+  walkSteps(steps, () => total++);
+  return total;
 }
 
 /** The saved tools a flow's steps name (prompt `tools.toolIds` but `mcp:` ids, and `tool-call` steps), with the step naming each. */
 export function savedToolReferences(steps: Step[]): Array<{ id: string; step: Step }> {
-  return steps.flatMap((step) => {
-    if (step.type === 'prompt')
-      return (step.config.tools?.toolIds ?? []).filter((id) => !id.startsWith('mcp:')).map((id) => ({ id, step }));
-    if (step.type === 'tool-call') return [{ id: step.config.toolId, step }];
-    if (step.type === 'conditional') return [...savedToolReferences(step.config.trueSteps), ...savedToolReferences(step.config.falseSteps)];
-    return [];
+  const found: Array<{ id: string; step: Step }> = [];
+  walkSteps(steps, (step) => {
+    if (step.type === 'prompt') for (const id of step.config.tools?.toolIds ?? []) if (!id.startsWith('mcp:')) found.push({ id, step });
+    if (step.type === 'tool-call') found.push({ id: step.config.toolId, step });
   });
+  return found;
 }

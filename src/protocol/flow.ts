@@ -34,23 +34,6 @@ export const knownStepTypes = [
   'approval',
 ] as const;
 
-export const implementedStepTypes = [
-  'prompt',
-  'set-variable',
-  'conditional',
-  'template',
-  'tool-call',
-  'fetch-url',
-  'api-call',
-  'transform-data',
-  'execute-agent',
-  'retrieve-record',
-  'upsert-record',
-  'update-record',
-  'approval',
-] as const;
-export type StepType = (typeof implementedStepTypes)[number];
-
 export const ErrorHandling = z.enum(['fail', 'continue', 'retry']);
 export type ErrorHandling = z.infer<typeof ErrorHandling>;
 
@@ -356,20 +339,42 @@ interface StepBase {
   outputVariable?: string;
 }
 
-export type Step =
-  | (StepBase & { type: 'prompt'; config: PromptConfig })
-  | (StepBase & { type: 'set-variable'; config: SetVariableConfig })
-  | (StepBase & { type: 'template'; config: TemplateConfig })
-  | (StepBase & { type: 'conditional'; config: { condition: string; trueSteps: Step[]; falseSteps: Step[] } })
-  | (StepBase & { type: 'tool-call'; config: ToolCallConfig })
-  | (StepBase & { type: 'fetch-url'; config: FetchUrlConfig })
-  | (StepBase & { type: 'api-call'; config: ApiCallConfig })
-  | (StepBase & { type: 'transform-data'; config: TransformDataConfig })
-  | (StepBase & { type: 'execute-agent'; config: ExecuteAgentConfig })
-  | (StepBase & { type: 'retrieve-record'; config: RetrieveRecordConfig })
-  | (StepBase & { type: 'upsert-record'; config: UpsertRecordConfig })
-  | (StepBase & { type: 'update-record'; config: UpdateRecordConfig })
-  | (StepBase & { type: 'approval'; config: ApprovalConfig });
+/** A conditional's config as the request gives it: `condition` and branches are checked by the conditional step itself. */
+export const ConditionalRawConfig = z.record(z.string(), z.unknown());
+
+/** A conditional's config once validated: its branches are steps (named by id in the request, or inline). */
+export interface ConditionalConfig {
+  condition: string;
+  trueSteps: Step[];
+  falseSteps: Step[];
+}
+
+/**
+ * The config of each step type Flowrun runs. The `Step` union and the list of implemented types derive from this
+ * map; `src/engine/steps/registry.ts` must give each type its runner (it does not compile otherwise).
+ */
+export interface StepConfigs {
+  prompt: PromptConfig;
+  'set-variable': SetVariableConfig;
+  template: TemplateConfig;
+  conditional: ConditionalConfig;
+  'tool-call': ToolCallConfig;
+  'fetch-url': FetchUrlConfig;
+  'api-call': ApiCallConfig;
+  'transform-data': TransformDataConfig;
+  'execute-agent': ExecuteAgentConfig;
+  'retrieve-record': RetrieveRecordConfig;
+  'upsert-record': UpsertRecordConfig;
+  'update-record': UpdateRecordConfig;
+  approval: ApprovalConfig;
+}
+
+export type StepType = keyof StepConfigs;
+
+export type Step = { [T in StepType]: StepBase & { type: T; config: StepConfigs[T] } }[StepType];
+
+/** The step of one type. */
+export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 
 /** A flow ready to run: steps validated and sorted. */
 export interface FlowDefinition {

@@ -1,3 +1,4 @@
+import { branchKeys } from '../../engine/steps/registry.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ChatMessage } from '../../protocol/flow.js';
@@ -153,7 +154,7 @@ export function normalizeStep(step: unknown): unknown {
   if (isObject(normalized.config)) {
     const config = renameKeys(normalized.config, configAliases).value;
     if (isObject(config.tools)) config.tools = renameKeys(config.tools, toolAliases).value;
-    for (const branch of ['trueSteps', 'falseSteps']) {
+    for (const branch of branchKeys) {
       if (Array.isArray(config[branch])) config[branch] = (config[branch] as unknown[]).map(normalizeStep);
     }
     normalized.config = config;

@@ -1,5 +1,5 @@
 import { FlowrunError } from '../../protocol/errors.js';
-import type { Step } from '../../protocol/flow.js';
+import type { StepOf } from '../../protocol/flow.js';
 import type { StepRunner } from '../run-context.js';
 import { renderTemplate, renderValue } from '../template.js';
 import { PauseRun } from '../tool-loop-state.js';
@@ -9,7 +9,7 @@ import { PauseRun } from '../tool-loop-state.js';
  * → the step's output is the decision; denied or timed out → the step fails, or continues with the decision
  * as its output when `onDenied` is `continue`.
  */
-export const runApproval: StepRunner<Extract<Step, { type: 'approval' }>> = async (step, context) => {
+export const runApproval: StepRunner<StepOf<'approval'>> = async (step, context) => {
   const resume = context.resume;
   const pending = resume?.approvals?.find((approval) => approval.kind === 'step');
   const decided = pending ? resume?.decisions?.[pending.approvalId] : undefined;

@@ -1,10 +1,10 @@
 import { FlowrunError } from '../../protocol/errors.js';
-import type { Step } from '../../protocol/flow.js';
+import type { StepOf } from '../../protocol/flow.js';
 import type { StepRunner } from '../run-context.js';
 import { renderTemplate } from '../template.js';
 
 /** `execute-agent`: runs a saved agent on one message as a child execution; its final answer is the output. */
-export const runExecuteAgent: StepRunner<Extract<Step, { type: 'execute-agent' }>> = async (step, context) => {
+export const runExecuteAgent: StepRunner<StepOf<'execute-agent'>> = async (step, context) => {
   const rendered = renderTemplate(step.config.message, context.scope());
   const outcome = await context.deps.tools.run(
     {

@@ -1,5 +1,5 @@
 import { FlowrunError } from '../../protocol/errors.js';
-import type { Step } from '../../protocol/flow.js';
+import type { StepOf } from '../../protocol/flow.js';
 import type { ResolvedTool } from '../ports.js';
 import type { StepContext, StepResult, StepRunner } from '../run-context.js';
 import { lookupPath, renderTemplate, renderValue } from '../template.js';
@@ -51,14 +51,14 @@ async function send(
   return { result: outcome.result, unresolved };
 }
 
-export const runFetchUrl: StepRunner<Extract<Step, { type: 'fetch-url' }>> = async (step, context): Promise<StepResult> => {
+export const runFetchUrl: StepRunner<StepOf<'fetch-url'>> = async (step, context): Promise<StepResult> => {
   const http = step.config.http ?? { url: step.config.url!, method: 'GET', headers: {} };
   const { result, unresolved } = await send(http, {}, context);
   const asText = step.config.responseType === 'text' || step.config.responseType === 'xml';
   return { result: asText && typeof result !== 'string' ? JSON.stringify(result) : result, unresolved };
 };
 
-export const runApiCall: StepRunner<Extract<Step, { type: 'api-call' }>> = async (step, context): Promise<StepResult> => {
+export const runApiCall: StepRunner<StepOf<'api-call'>> = async (step, context): Promise<StepResult> => {
   const auth = step.config.auth;
   const secretOf = (value: string | undefined) => (value ? renderTemplate(value, context.scope()).text : '');
   const extra: Record<string, string> = {};

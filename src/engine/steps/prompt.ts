@@ -1,6 +1,6 @@
 import { parseJsonBounded } from '../../protocol/json-depth.js';
 import { FlowrunError } from '../../protocol/errors.js';
-import { ToolsConfig, type ChatMessage, type PromptConfig, type Step } from '../../protocol/flow.js';
+import { ToolsConfig, type ChatMessage, type PromptConfig, type StepOf } from '../../protocol/flow.js';
 import type { StopReason } from '../../protocol/execution-event.js';
 import type { FinishReason, ModelMessage, ModelRequest, ResolvedTool } from '../ports.js';
 import { streamModelTurn, turnRecord } from '../model-turn.js';
@@ -9,8 +9,40 @@ import { addUsage } from '../../protocol/usage.js';
 import { runToolLoop } from '../tool-loop.js';
 import type { StepContext, StepRunner } from '../run-context.js';
 import { renderTemplate, renderValue } from '../template.js';
+import { formatPath } from '../../protocol/zod-details.js';
+import type { StepCheckContext } from './step-check.js';
 
-export const runPrompt: StepRunner<Extract<Step, { type: 'prompt' }>> = async (step, context) => {
+/** A prompt needs a model that resolves (or a run-wide override) and something to say. */
+export function checkPrompt(prompt: PromptConfig, context: StepCheckContext): void {
+  const { details, label, configPath } = context;
+  const model = context.modelOverride ?? prompt.model;
+  if (!model) {
+    details.push({ code: 'MISSING_REQUIRED_FIELD', path: formatPath([...configPath, 'model']), message: `${label} needs config.model` });
+  } else {
+    const resolution = context.models.resolve(model);
+    if (!resolution.ok) {
+      details.push({
+        code: 'UNKNOWN_MODEL',
+        path: formatPath(context.modelOverride ? ['options', 'modelOverride'] : [...configPath, 'model']),
+        message: `${label}: ${resolution.reason}`,
+      });
+    }
+  }
+  if (
+    prompt.userPrompt === undefined &&
+    prompt.text === undefined &&
+    prompt.messages === undefined &&
+    prompt.previousMessages === undefined
+  ) {
+    details.push({
+      code: 'MISSING_REQUIRED_FIELD',
+      path: formatPath([...configPath, 'userPrompt']),
+      message: `${label} needs config.userPrompt (or text, or messages)`,
+    });
+  }
+}
+
+export const runPrompt: StepRunner<StepOf<'prompt'>> = async (step, context) => {
   const { config } = step;
   const scope = context.scope();
   const unresolved: string[] = [];

@@ -1,5 +1,5 @@
 import { FlowrunError } from '../../protocol/errors.js';
-import type { Step } from '../../protocol/flow.js';
+import type { StepOf } from '../../protocol/flow.js';
 import type { RecordData } from '../../protocol/record.js';
 import type { StepContext, StepRunner } from '../run-context.js';
 import { lookupPath, renderValue } from '../template.js';
@@ -35,14 +35,14 @@ async function locate(
   return found;
 }
 
-export const runRetrieveRecord: StepRunner<Extract<Step, { type: 'retrieve-record' }>> = async (step, context) => {
+export const runRetrieveRecord: StepRunner<StepOf<'retrieve-record'>> = async (step, context) => {
   const unresolved: string[] = [];
   const config = renderValue(step.config, context.scope(), unresolved) as typeof step.config;
   const record = await locate(context, config.recordId, config.recordFilter, config.recordType, config.recordName);
   return { result: record ? view(record) : null, unresolved };
 };
 
-export const runUpsertRecord: StepRunner<Extract<Step, { type: 'upsert-record' }>> = async (step, context) => {
+export const runUpsertRecord: StepRunner<StepOf<'upsert-record'>> = async (step, context) => {
   const unresolved: string[] = [];
   const scope = context.scope();
   const config = renderValue(step.config, scope, unresolved) as typeof step.config;
@@ -66,7 +66,7 @@ export const runUpsertRecord: StepRunner<Extract<Step, { type: 'upsert-record' }
   return { result: { ...view(updated!), created: false }, unresolved };
 };
 
-export const runUpdateRecord: StepRunner<Extract<Step, { type: 'update-record' }>> = async (step, context) => {
+export const runUpdateRecord: StepRunner<StepOf<'update-record'>> = async (step, context) => {
   const unresolved: string[] = [];
   const config = renderValue(step.config, context.scope(), unresolved) as typeof step.config;
   const record = await locate(context, config.recordId, config.recordFilter);

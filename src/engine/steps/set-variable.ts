@@ -1,8 +1,8 @@
-import type { Step } from '../../protocol/flow.js';
+import type { StepOf } from '../../protocol/flow.js';
 import type { StepRunner } from '../run-context.js';
 import { renderTemplate, renderValue } from '../template.js';
 
-export const runSetVariable: StepRunner<Extract<Step, { type: 'set-variable' }>> = async (step, context) => {
+export const runSetVariable: StepRunner<StepOf<'set-variable'>> = async (step, context) => {
   const scope = context.scope();
   if (step.config.valueTemplate !== undefined) {
     const rendered = renderTemplate(step.config.valueTemplate, scope);

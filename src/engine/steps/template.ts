@@ -1,6 +1,6 @@
 import { Liquid } from 'liquidjs';
 import { FlowrunError } from '../../protocol/errors.js';
-import type { Step } from '../../protocol/flow.js';
+import type { StepOf } from '../../protocol/flow.js';
 import type { StepRunner } from '../run-context.js';
 import { lookupPath } from '../template.js';
 
@@ -22,7 +22,7 @@ function createLiquid(partials: Record<string, string>): Liquid {
   });
 }
 
-export const runTemplate: StepRunner<Extract<Step, { type: 'template' }>> = async (step, context) => {
+export const runTemplate: StepRunner<StepOf<'template'>> = async (step, context) => {
   const scope = { ...context.scope(), ...(step.config.inputs ?? {}) };
   const unresolved = [...step.config.template.matchAll(/\{\{\s*([\w.[\]]+)/g)]
     .map((match) => match[1]!)

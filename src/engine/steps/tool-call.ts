@@ -1,11 +1,11 @@
 import { FlowrunError } from '../../protocol/errors.js';
-import type { Step } from '../../protocol/flow.js';
+import type { StepOf } from '../../protocol/flow.js';
 import { runToolWithEvents } from '../run-tool.js';
 import type { StepRunner } from '../run-context.js';
 import { renderValue } from '../template.js';
 
 /** `tool-call`: calls a saved tool directly with templated parameters; the tool's result is the step's output. */
-export const runToolCallStep: StepRunner<Extract<Step, { type: 'tool-call' }>> = async (step, context) => {
+export const runToolCallStep: StepRunner<StepOf<'tool-call'>> = async (step, context) => {
   const tool = context.request.tools[step.config.toolId];
   if (!tool) throw new FlowrunError('TOOL_NOT_FOUND', `tool '${step.config.toolId}' was not found`);
   const unresolved: string[] = [];

@@ -1,0 +1,118 @@
+import type { z } from 'zod';
+import {
+  ApiCallConfig,
+  ApprovalConfig,
+  ConditionalRawConfig,
+  ExecuteAgentConfig,
+  FetchUrlConfig,
+  PromptConfig,
+  RetrieveRecordConfig,
+  SetVariableConfig,
+  TemplateConfig,
+  ToolCallConfig,
+  TransformDataConfig,
+  UpdateRecordConfig,
+  UpsertRecordConfig,
+  type Step,
+  type StepConfigs,
+  type StepOf,
+  type StepType,
+} from '../../protocol/flow.js';
+import type { StepContext, StepResult } from '../run-context.js';
+import { runApproval } from './approval.js';
+import { checkConditional, runConditional } from './conditional.js';
+import { runExecuteAgent } from './execute-agent.js';
+import { runApiCall, runFetchUrl } from './http-steps.js';
+import { checkPrompt, runPrompt } from './prompt.js';
+import { runRetrieveRecord, runUpdateRecord, runUpsertRecord } from './record-steps.js';
+import { runSetVariable } from './set-variable.js';
+import { runTemplate } from './template.js';
+import { runToolCallStep } from './tool-call.js';
+import { runTransformData } from './transform-data.js';
+import type { StepCheckContext } from './step-check.js';
+
+export type { StepCheckContext } from './step-check.js';
+
+/** The config a step's `check` sees: parsed, but with any branches still as the request gave them. */
+type CheckedConfig<T extends StepType> = StepConfigs[T] extends { trueSteps: Step[] } ? Record<string, unknown> : StepConfigs[T];
+
+/**
+ * Everything Flowrun knows about one step type. Adding a step type is one file (its config schema in
+ * `protocol/flow.ts`, its runner) and one line here: validation, the dispatcher and `walkSteps` read this.
+ */
+export interface StepDefinition<T extends StepType> {
+  /** Validates the request's `config` (for a step with `branches`, the branches are still raw here). */
+  config: z.ZodType<unknown>;
+  run: (step: StepOf<T>, context: StepContext) => Promise<StepResult>;
+  /** Checks beyond the schema (a prompt's model resolves; a condition parses); a step with branches is checked before they are. */
+  check?: (config: CheckedConfig<T>, context: StepCheckContext) => void;
+  /** Config keys holding child steps (inline, or ids of other steps of the flow); validated as steps. */
+  branches?: readonly string[];
+  /** False when the step's result is no output variable (a conditional reports which branch ran). */
+  producesOutput?: boolean;
+  /** The output variable, where the config names it other than `outputVariable`. */
+  outputVariable?: (config: StepConfigs[T]) => string | undefined;
+}
+
+export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
+  prompt: { config: PromptConfig, run: runPrompt, check: checkPrompt },
+  'set-variable': {
+    config: SetVariableConfig,
+    run: runSetVariable,
+    outputVariable: (config) => config.variableName ?? config.outputVariable,
+  },
+  template: { config: TemplateConfig, run: runTemplate },
+  conditional: {
+    config: ConditionalRawConfig,
+    run: runConditional,
+    check: checkConditional,
+    branches: ['trueSteps', 'falseSteps'],
+    producesOutput: false,
+  },
+  'tool-call': { config: ToolCallConfig, run: runToolCallStep },
+  'fetch-url': { config: FetchUrlConfig, run: runFetchUrl },
+  'api-call': { config: ApiCallConfig, run: runApiCall },
+  'transform-data': { config: TransformDataConfig, run: runTransformData },
+  'execute-agent': { config: ExecuteAgentConfig, run: runExecuteAgent },
+  'retrieve-record': { config: RetrieveRecordConfig, run: runRetrieveRecord },
+  'upsert-record': { config: UpsertRecordConfig, run: runUpsertRecord },
+  'update-record': { config: UpdateRecordConfig, run: runUpdateRecord },
+  approval: { config: ApprovalConfig, run: runApproval },
+};
+
+export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
+
+export function isImplementedStepType(type: string): type is StepType {
+  return Object.prototype.hasOwnProperty.call(stepRegistry, type);
+}
+
+function definitionOf<T extends StepType>(type: T): StepDefinition<T> {
+  return stepRegistry[type] as StepDefinition<T>;
+}
+
+/** Runs one step with its type's runner. */
+export function runStep(step: Step, context: StepContext): Promise<StepResult> {
+  return (definitionOf(step.type).run as (step: Step, context: StepContext) => Promise<StepResult>)(step, context);
+}
+
+/** Every config key that may hold child steps, over all step types (raw requests are normalised through them). */
+export const branchKeys: readonly string[] = [...new Set(Object.values(stepRegistry).flatMap((definition) => definition.branches ?? []))];
+
+/** The child step lists of a validated step (none for most types). */
+export function childStepsOf(step: Step): Step[][] {
+  const branches = definitionOf(step.type).branches ?? [];
+  return branches.map((key) => (step.config as unknown as Record<string, Step[]>)[key] ?? []);
+}
+
+/** Whether a step's result becomes an output variable. */
+export function producesOutput(step: Step): boolean {
+  return definitionOf(step.type).producesOutput !== false;
+}
+
+/** Visits every step of a validated flow, children after their parent, in order. */
+export function walkSteps(steps: Step[], visit: (step: Step) => void): void {
+  for (const step of steps) {
+    visit(step);
+    for (const branch of childStepsOf(step)) walkSteps(branch, visit);
+  }
+}
