@@ -3,14 +3,25 @@ import type { ExecutionEvent } from '../../protocol/execution-event.js';
 export const dialects = ['travrse', 'runtype', 'unified'] as const;
 export type Dialect = (typeof dialects)[number];
 
-export interface WireFrame {
-  event: string;
+/** One SSE frame; `Name` is the dialect's closed set of frame names. */
+export interface WireFrame<Name extends string = string> {
+  event: Name;
   id: number;
   data: Record<string, unknown>;
 }
 
 /** Maps one internal event to at most one frame, so `id:` is always the event's seq. */
 export type Encoder = (event: ExecutionEvent) => WireFrame | null;
+
+/**
+ * A dialect: one handler per internal event type, each saying which frame (or none) it sends. A new internal
+ * event does not compile until every dialect has its handler; a frame name outside `Name` does not compile.
+ */
+export type EventHandlers<Name extends string> = { [E in ExecutionEvent as E['type']]: (event: E) => WireFrame<Name> | null };
+
+export function encoderFrom<Name extends string>(handlers: EventHandlers<Name>): Encoder {
+  return (event) => (handlers[event.type] as (event: ExecutionEvent) => WireFrame<Name> | null)(event);
+}
 
 export interface EncoderContext {
   flowId: string | null;

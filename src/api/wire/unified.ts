@@ -1,160 +1,168 @@
 import { totalTokens } from '../../protocol/usage.js';
-import { outputText, type Encoder, type EncoderContext } from './dialect.js';
+import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
+import { stampedFrame, stepFields } from './frame.js';
+
+/** The frames of Runtype's unified vocabulary. */
+export type UnifiedFrameName =
+  | 'approval_complete'
+  | 'approval_start'
+  | 'await'
+  | 'execution_complete'
+  | 'execution_error'
+  | 'execution_start'
+  | 'reasoning_delta'
+  | 'step_complete'
+  | 'step_skip'
+  | 'step_start'
+  | 'text_complete'
+  | 'text_delta'
+  | 'text_start'
+  | 'tool_complete'
+  | 'tool_input_complete'
+  | 'tool_input_delta'
+  | 'tool_start'
+  | 'turn_complete'
+  | 'turn_start';
 
 /** Runtype's unified vocabulary (`?events=unified`, and Runtype's chat widget): `executionId` and `seq` on every frame. */
-export function createUnifiedEncoder(context: EncoderContext): Encoder {
-  return (event) => {
-    const frame = (type: string, data: Record<string, unknown>) => ({
-      event: type,
-      id: event.seq,
-      data: { type, executionId: event.executionId, seq: event.seq, ...data },
-    });
-    switch (event.type) {
-      case 'flow_start':
-        return frame('execution_start', {
-          kind: 'flow',
-          flowId: event.flowId ?? undefined,
-          flowName: event.flowName,
-          totalSteps: event.totalSteps,
-          startedAt: event.at,
-          source: event.source,
-          ...(event.resumed ? { resumed: true } : {}),
-        });
-      case 'step_start':
-        return frame('step_start', {
-          id: event.stepId,
-          name: event.stepName,
-          stepType: event.stepType,
-          index: event.index,
-          totalSteps: event.totalSteps,
-          startedAt: event.at,
-          ...(event.outputVariable ? { outputVariable: event.outputVariable } : {}),
-        });
-      case 'text_start':
-        return frame('text_start', { id: event.partId, stepId: event.stepId, role: 'assistant' });
-      case 'step_delta':
-        return frame('text_delta', { id: event.partId, delta: event.text });
-      case 'text_end':
-        return frame('text_complete', { id: event.partId, text: event.text });
-      case 'reasoning_delta':
-        return frame('reasoning_delta', { id: event.partId, delta: event.text });
-      case 'step_complete':
-        return frame('step_complete', {
-          id: event.stepId,
-          name: event.stepName,
-          stepType: event.stepType,
-          success: true,
-          result: event.result,
-          durationMs: event.durationMs,
-          completedAt: event.at,
-          ...(event.usage ? { tokensUsed: totalTokens(event.usage), cost: event.usage.costUsd } : {}),
-          ...(event.stopReason ? { stopReason: event.stopReason } : {}),
-          unresolvedVariables: event.unresolvedVariables,
-        });
-      case 'step_error':
-        return frame('step_complete', {
-          id: event.stepId,
-          name: event.stepName,
-          stepType: event.stepType,
-          success: false,
-          error: event.error.message,
-          durationMs: event.durationMs,
-          completedAt: event.at,
-          stopReason: 'error',
-        });
-      case 'step_skip':
-        return frame('step_skip', {
-          id: event.stepId,
-          name: event.stepName,
-          stepType: event.stepType,
-          index: event.index,
-          totalSteps: event.totalSteps,
-          when: event.when,
-          skippedAt: event.at,
-        });
-      case 'flow_complete':
-        return frame('execution_complete', {
-          kind: 'flow',
-          success: true,
-          flowId: context.flowId ?? undefined,
-          finalOutput: outputText(event.finalOutput),
-          durationMs: event.durationMs,
-          completedAt: event.at,
-          totalSteps: event.totalSteps,
-          successfulSteps: event.successfulSteps,
-          failedSteps: event.failedSteps,
-          totalCost: event.usage.costUsd,
-          totalTokens: { input: event.usage.inputTokens, output: event.usage.outputTokens },
-          totalTokensUsed: totalTokens(event.usage),
-          stopReason: 'complete',
-        });
-      case 'flow_error':
-        return frame('execution_error', {
-          kind: 'flow',
-          error: { code: event.error.code, message: event.error.message },
-          code: event.error.code,
-          completedAt: event.at,
-          stopReason: event.cancelled ? 'cancelled' : 'error',
-        });
-      case 'tool_start':
-        return frame('tool_start', {
-          toolCallId: event.toolCallId,
-          toolName: event.toolName,
-          toolType: event.toolType,
-          stepId: event.stepId,
-          startedAt: event.at,
-        });
-      case 'tool_input_delta':
-        return frame('tool_input_delta', { toolCallId: event.toolCallId, delta: event.delta });
-      case 'tool_input_complete':
-        return frame('tool_input_complete', { toolCallId: event.toolCallId, toolName: event.toolName, parameters: event.parameters });
-      case 'tool_complete':
-        return frame('tool_complete', {
-          toolCallId: event.toolCallId,
-          toolName: event.toolName,
-          success: event.success,
-          result: event.result,
-          ...(event.error ? { error: event.error } : {}),
-          executionTime: event.durationMs,
-          toolCost: event.costUsd,
-          stepId: event.stepId,
-        });
-      case 'await':
-        return frame('await', {
-          toolCallId: event.toolCallId,
-          toolId: event.toolName,
-          toolName: event.toolName,
-          parameters: event.parameters,
-          awaitedAt: event.at,
-          awaitReason: event.awaitReason,
-          stepId: event.stepId,
-          ...(event.origin ? { origin: event.origin } : {}),
-        });
-      case 'approval_required':
-        return frame('approval_start', {
-          approvalId: event.approvalId,
-          toolName: event.toolName ?? event.stepName,
-          ...(event.toolCallId ? { toolCallId: event.toolCallId } : {}),
-          toolType: event.toolType ?? 'approval',
-          description: event.description,
-          ...(event.parameters ? { parameters: event.parameters } : {}),
-          ...(event.reason ? { reason: event.reason } : {}),
-          ...(event.timeoutMs ? { timeout: event.timeoutMs } : {}),
-          startedAt: event.at,
-          iteration: event.iteration,
-        });
-      case 'approval_complete':
-        return frame('approval_complete', {
-          approvalId: event.approvalId,
-          decision: event.decision,
-          resolvedBy: event.resolvedBy,
-          completedAt: event.at,
-        });
-      case 'tool_result':
-      case 'flow_paused':
-      case 'turn_start':
-      case 'turn_complete':
-        return null;
-    }
+export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedFrameName> {
+  return {
+    flow_start: (event) =>
+      stampedFrame(event, 'execution_start', {
+        kind: 'flow',
+        flowId: event.flowId ?? undefined,
+        flowName: event.flowName,
+        totalSteps: event.totalSteps,
+        startedAt: event.at,
+        source: event.source,
+        ...(event.resumed ? { resumed: true } : {}),
+      }),
+    step_start: (event) =>
+      stampedFrame(event, 'step_start', {
+        ...stepFields(event),
+        totalSteps: event.totalSteps,
+        startedAt: event.at,
+        ...(event.outputVariable ? { outputVariable: event.outputVariable } : {}),
+      }),
+    text_start: (event) => stampedFrame(event, 'text_start', { id: event.partId, stepId: event.stepId, role: 'assistant' }),
+    step_delta: (event) => stampedFrame(event, 'text_delta', { id: event.partId, delta: event.text }),
+    text_end: (event) => stampedFrame(event, 'text_complete', { id: event.partId, text: event.text }),
+    reasoning_delta: (event) => stampedFrame(event, 'reasoning_delta', { id: event.partId, delta: event.text }),
+    step_complete: (event) =>
+      stampedFrame(event, 'step_complete', {
+        id: event.stepId,
+        name: event.stepName,
+        stepType: event.stepType,
+        success: true,
+        result: event.result,
+        durationMs: event.durationMs,
+        completedAt: event.at,
+        ...(event.usage ? { tokensUsed: totalTokens(event.usage), cost: event.usage.costUsd } : {}),
+        ...(event.stopReason ? { stopReason: event.stopReason } : {}),
+        unresolvedVariables: event.unresolvedVariables,
+      }),
+    step_error: (event) =>
+      stampedFrame(event, 'step_complete', {
+        id: event.stepId,
+        name: event.stepName,
+        stepType: event.stepType,
+        success: false,
+        error: event.error.message,
+        durationMs: event.durationMs,
+        completedAt: event.at,
+        stopReason: 'error',
+      }),
+    step_skip: (event) =>
+      stampedFrame(event, 'step_skip', {
+        ...stepFields(event),
+        totalSteps: event.totalSteps,
+        when: event.when,
+        skippedAt: event.at,
+      }),
+    flow_complete: (event) =>
+      stampedFrame(event, 'execution_complete', {
+        kind: 'flow',
+        success: true,
+        flowId: context.flowId ?? undefined,
+        finalOutput: outputText(event.finalOutput),
+        durationMs: event.durationMs,
+        completedAt: event.at,
+        totalSteps: event.totalSteps,
+        successfulSteps: event.successfulSteps,
+        failedSteps: event.failedSteps,
+        totalCost: event.usage.costUsd,
+        totalTokens: { input: event.usage.inputTokens, output: event.usage.outputTokens },
+        totalTokensUsed: totalTokens(event.usage),
+        stopReason: 'complete',
+      }),
+    flow_error: (event) =>
+      stampedFrame(event, 'execution_error', {
+        kind: 'flow',
+        error: { code: event.error.code, message: event.error.message },
+        code: event.error.code,
+        completedAt: event.at,
+        stopReason: event.cancelled ? 'cancelled' : 'error',
+      }),
+    tool_start: (event) =>
+      stampedFrame(event, 'tool_start', {
+        toolCallId: event.toolCallId,
+        toolName: event.toolName,
+        toolType: event.toolType,
+        stepId: event.stepId,
+        startedAt: event.at,
+      }),
+    tool_input_delta: (event) => stampedFrame(event, 'tool_input_delta', { toolCallId: event.toolCallId, delta: event.delta }),
+    tool_input_complete: (event) =>
+      stampedFrame(event, 'tool_input_complete', { toolCallId: event.toolCallId, toolName: event.toolName, parameters: event.parameters }),
+    tool_complete: (event) =>
+      stampedFrame(event, 'tool_complete', {
+        toolCallId: event.toolCallId,
+        toolName: event.toolName,
+        success: event.success,
+        result: event.result,
+        ...(event.error ? { error: event.error } : {}),
+        executionTime: event.durationMs,
+        toolCost: event.costUsd,
+        stepId: event.stepId,
+      }),
+    await: (event) =>
+      stampedFrame(event, 'await', {
+        toolCallId: event.toolCallId,
+        toolId: event.toolName,
+        toolName: event.toolName,
+        parameters: event.parameters,
+        awaitedAt: event.at,
+        awaitReason: event.awaitReason,
+        stepId: event.stepId,
+        ...(event.origin ? { origin: event.origin } : {}),
+      }),
+    approval_required: (event) =>
+      stampedFrame(event, 'approval_start', {
+        approvalId: event.approvalId,
+        toolName: event.toolName ?? event.stepName,
+        ...(event.toolCallId ? { toolCallId: event.toolCallId } : {}),
+        toolType: event.toolType ?? 'approval',
+        description: event.description,
+        ...(event.parameters ? { parameters: event.parameters } : {}),
+        ...(event.reason ? { reason: event.reason } : {}),
+        ...(event.timeoutMs ? { timeout: event.timeoutMs } : {}),
+        startedAt: event.at,
+        iteration: event.iteration,
+      }),
+    approval_complete: (event) =>
+      stampedFrame(event, 'approval_complete', {
+        approvalId: event.approvalId,
+        decision: event.decision,
+        resolvedBy: event.resolvedBy,
+        completedAt: event.at,
+      }),
+    tool_result: () => null,
+    flow_paused: () => null,
+    turn_start: () => null,
+    turn_complete: () => null,
   };
+}
+
+export function createUnifiedEncoder(context: EncoderContext): Encoder {
+  return encoderFrom(unifiedHandlers(context));
 }
