@@ -6,7 +6,8 @@ import ts from 'typescript';
 
 const limit = 80;
 // Exempt: migrations, route registrars and dialect handler maps (a table of one small handler per event).
-const exempt = (file, name) => file.endsWith('migrations.ts') || /^register\w*Routes$/.test(name) || /Handlers$/.test(name) || /^create\w*AgentEncoder$/.test(name);
+const exempt = (file, name) =>
+  file.endsWith('migrations.ts') || /^register\w*Routes$/.test(name) || /Handlers$/.test(name) || /^create\w*AgentEncoder$/.test(name);
 
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {

@@ -1,6 +1,5 @@
-import type { RunFlowRequest } from '../engine/run-context.js';
 import { walkSteps } from '../engine/steps/registry.js';
-import { countSteps, savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
+import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { FlowDefinition, Step } from '../protocol/flow.js';
 import { resolveAgentSpec } from '../engine/agent.js';
@@ -11,7 +10,7 @@ import { findTools } from '../store/tools-repository.js';
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { RunJob } from '../queue/execute-run.js';
-import { insertExecution } from '../store/executions-repository.js';
+import { clientToolsOf, startRun } from '../queue/run-builder.js';
 import {
   createFlow,
   findFlowByName,
@@ -47,7 +46,7 @@ export async function prepareDispatch(
   const { db, ids, clock } = deps;
   const now = new Date(clock.now()).toISOString();
   const options = body.options ?? {};
-  if (body.agent !== undefined) return prepareAgentRun(deps, scope, body, dialect, now);
+  if (body.agent !== undefined) return prepareAgentRun(deps, scope, body, dialect);
   const flowInput = body.flow;
   if (!flowInput) {
     throw new FlowrunError('VALIDATION_ERROR', 'Flow definition required', [
@@ -119,36 +118,25 @@ export async function prepareDispatch(
     options.maxRequestCostCredits,
   );
   const executionId = ids.next('exec');
-  await insertExecution(db, {
-    id: executionId,
-    scope,
-    flowId: flow.id,
-    flowVersionId: flow.versionId ?? null,
-    flowName: flow.name,
-    recordId: record.id,
-    dialect,
-    input: withoutSecrets(body),
-    totalSteps: countSteps(flow.steps),
-    createdAt: now,
-    snapshot: { name: flow.name, steps: rawSteps },
-    creditsReserved: reservation.reserved,
-  });
-  const request: RunFlowRequest = {
+  const job = await startRun(deps, {
     executionId,
+    scope,
     flow,
+    rawSteps,
     record,
     inputs: body.inputs ?? {},
     secrets: body.secrets ?? {},
     messages: body.messages ?? [],
     options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
     source: flowMode === 'virtual' ? 'standalone' : 'api',
-    startedAt: clock.now(),
     tools,
-    clientTools: clientToolsOf(body),
-    depth: 0,
-    scope,
-  };
-  return { executionId, flow, job: { scope, request, persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true } };
+    clientTools: clientToolsOf(body.clientTools),
+    storedInput: withoutSecrets(body),
+    dialect,
+    creditsReserved: reservation.reserved,
+    persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
+  });
+  return { executionId, flow, job };
 }
 
 /** The worst case of a flow's prompt steps: each may call its model once, plus once per tool call it allows. */
@@ -182,17 +170,6 @@ export async function resolveSavedTools(db: AppDeps['db'], scope: TenantScope, s
   return found;
 }
 
-export function clientToolsOf(body: DispatchBody): ResolvedTool[] {
-  return (body.clientTools ?? []).map((tool) => ({
-    id: tool.name,
-    name: tool.name,
-    description: tool.description,
-    toolType: 'local' as const,
-    parametersSchema: tool.parametersSchema,
-    config: { origin: tool.origin, pageOrigin: tool.pageOrigin },
-  }));
-}
-
 /**
  * An agent run: `agent` is `{agentId}`, `{id}` (a saved agent) or an inline definition; the conversation is
  * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
@@ -202,7 +179,6 @@ async function prepareAgentRun(
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
-  now: string,
 ): Promise<PreparedRun> {
   const reference = body.agent as Record<string, unknown> | null;
   if (reference === null || typeof reference !== 'object' || Array.isArray(reference)) {
@@ -248,21 +224,6 @@ async function prepareAgentRun(
   );
   const executionId = deps.ids.next('exec');
   const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
-  await insertExecution(deps.db, {
-    id: executionId,
-    scope,
-    flowId: null,
-    flowVersionId: null,
-    flowName: spec.name,
-    recordId: null,
-    dialect,
-    input: withoutSecrets(body),
-    totalSteps: 1,
-    createdAt: now,
-    agent,
-    snapshot: { name: spec.name, steps: [spec.step] },
-    creditsReserved: reservation.reserved,
-  });
   const options = body.options ?? {};
   const record = {
     id: null,
@@ -271,31 +232,26 @@ async function prepareAgentRun(
     metadata: body.record?.metadata ?? {},
     created: false,
   };
-  return {
+  const job = await startRun(deps, {
     executionId,
+    scope,
     flow,
+    rawSteps: [spec.step],
+    record,
+    inputs: body.inputs ?? {},
+    secrets: body.secrets ?? {},
+    messages,
+    options: { modelOverride: options.modelOverride },
+    source: 'agent',
+    tools,
+    clientTools: clientToolsOf(body.clientTools),
+    kind: 'agent',
     agent,
-    job: {
-      scope,
-      persistRecordMetadata: false,
-      request: {
-        executionId,
-        flow,
-        record,
-        inputs: body.inputs ?? {},
-        secrets: body.secrets ?? {},
-        messages,
-        options: { modelOverride: options.modelOverride },
-        source: 'agent',
-        startedAt: deps.clock.now(),
-        tools,
-        clientTools: clientToolsOf(body),
-        depth: 0,
-        scope,
-        kind: 'agent',
-      },
-    },
-  };
+    storedInput: withoutSecrets(body),
+    dialect,
+    creditsReserved: reservation.reserved,
+  });
+  return { executionId, flow, agent, job };
 }
 
 export { resolveAgentSpec as parseAgent };

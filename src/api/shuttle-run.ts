@@ -8,6 +8,7 @@ import type { PromptTemplate, RunRequest } from '../protocol/shuttle.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { getBalance } from '../store/credits-repository.js';
 import { insertExecution, setExecutionMeta } from '../store/executions-repository.js';
+import { startRun } from '../queue/run-builder.js';
 import { getActiveVersionId, getFlow, versionExists, type StoredFlow } from '../store/flows-repository.js';
 import { resolveAlias } from '../store/model-aliases-repository.js';
 import { getCachedResponse, putCachedResponse } from '../store/response-cache-repository.js';
@@ -272,32 +273,25 @@ export async function runShuttleFlow(
     worstCaseCredits(price.ok ? price.price : undefined, promptChars, stepConfig.maxTokens ?? 4096, calls),
     body.maxRequestCostCredits,
   );
-  await insertExecution(deps.db, {
-    id: executionId,
-    ...base,
+  const job = await startRun(deps, {
+    executionId,
+    scope,
+    flow: { id: flow.id, name: flow.name, versionId: flow.versionId, steps },
+    rawSteps: [{ id: entry.name, name: entry.name, type: 'prompt', config: stepConfig }],
+    record: { id: null, name: flow.name, type: 'shuttle-run', metadata: body.parameters, created: false },
+    inputs: body.parameters,
+    secrets: {},
+    messages: body.messages,
+    source: 'shuttle',
+    tools,
+    storedInput: run.rawBody,
+    dialect: 'shuttle',
+    customerId: run.customerId ?? null,
+    tags,
     meta: { ...meta, cached: false },
     creditsReserved: reservation.reserved,
-    snapshot: { name: flow.name, steps: [{ id: entry.name, name: entry.name, type: 'prompt', config: stepConfig }] },
   });
-  const outcome: RunOutcome = await deps.scheduler.submit({
-    scope,
-    persistRecordMetadata: false,
-    request: {
-      executionId,
-      flow: { id: flow.id, name: flow.name, versionId: flow.versionId, steps },
-      record: { id: null, name: flow.name, type: 'shuttle-run', metadata: body.parameters, created: false },
-      inputs: body.parameters,
-      secrets: {},
-      messages: body.messages,
-      options: {},
-      source: 'shuttle',
-      startedAt: started,
-      tools,
-      clientTools: [],
-      depth: 0,
-      scope,
-    },
-  });
+  const outcome: RunOutcome = await deps.scheduler.submit(job);
   const settled = { creditsUsed: outcome.credits?.used ?? 0, creditsLeft: outcome.credits?.left ?? (await getBalance(deps.db, scope)) };
   const step = outcome.steps.find((entry) => entry.stepId === steps[0]!.id);
   const responses = (step?.responses ?? []).map((response) => ({

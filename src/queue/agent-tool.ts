@@ -3,8 +3,8 @@ import type { ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports
 import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import { getAgent } from '../store/agents-repository.js';
-import { insertExecution } from '../store/executions-repository.js';
 import { findTools } from '../store/tools-repository.js';
+import { startRun } from './run-builder.js';
 import { executeRun, type WorkerDeps } from './execute-run.js';
 
 /**
@@ -47,47 +47,29 @@ export async function runAgentTool(
     );
     const message = typeof args.message === 'string' ? args.message : typeof args.task === 'string' ? args.task : JSON.stringify(args);
     const executionId = deps.ids.next('exec');
-    const now = deps.clock.now();
-    const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
-    await insertExecution(deps.db, {
-      id: executionId,
+    const job = await startRun(deps, {
+      executionId,
       scope: context.scope,
-      flowId: null,
-      flowVersionId: null,
-      flowName: spec.name,
-      recordId: null,
+      flow: { id: null, name: spec.name, versionId: null, steps },
+      rawSteps: [spec.step],
+      record: { id: null, name: spec.name, type: 'agent', metadata: {}, created: false },
+      inputs: {},
+      secrets: context.secrets,
+      messages: [{ role: 'user', content: message }],
+      source: 'subagent',
+      tools,
+      kind: 'agent',
+      agent: { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) },
+      storedInput: { agent: config.agentId ? { agentId: config.agentId } : raw, messages: [{ role: 'user', content: message }] },
       dialect: 'runtype',
-      input: { agent: config.agentId ? { agentId: config.agentId } : raw, messages: [{ role: 'user', content: message }] },
-      totalSteps: 1,
-      createdAt: new Date(now).toISOString(),
-      parent: { executionId: context.executionId, toolCallId: context.toolCallId },
-      agent,
-    });
-    const outcome = await executeRun(
-      deps,
-      {
-        scope: context.scope,
-        persistRecordMetadata: false,
-        parentMeter: deps.meters.get(context.executionId),
-        request: {
-          executionId,
-          flow: { id: null, name: spec.name, versionId: null, steps },
-          record: { id: null, name: spec.name, type: 'agent', metadata: {}, created: false },
-          inputs: {},
-          secrets: context.secrets,
-          messages: [{ role: 'user', content: message }],
-          options: {},
-          source: 'subagent',
-          startedAt: now,
-          tools,
-          clientTools: [],
-          depth: context.depth + 1,
-          scope: context.scope,
-          kind: 'agent',
-        },
+      parent: {
+        executionId: context.executionId,
+        toolCallId: context.toolCallId,
+        depth: context.depth,
+        meter: deps.meters.get(context.executionId),
       },
-      context.signal,
-    );
+    });
+    const outcome = await executeRun(deps, job, context.signal);
     if (outcome.status !== 'completed')
       return {
         ok: false,

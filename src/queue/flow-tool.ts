@@ -1,9 +1,9 @@
 import type { ToolCallContext, ToolOutcome } from '../engine/ports.js';
-import { countSteps, savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
+import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
-import { insertExecution } from '../store/executions-repository.js';
 import { getFlow } from '../store/flows-repository.js';
 import { findTools } from '../store/tools-repository.js';
+import { startRun } from './run-builder.js';
 import { executeRun, type WorkerDeps } from './execute-run.js';
 
 /**
@@ -26,44 +26,27 @@ export async function runFlowTool(
       savedToolReferences(steps).map((reference) => reference.id),
     );
     const executionId = deps.ids.next('exec');
-    const now = deps.clock.now();
-    await insertExecution(deps.db, {
-      id: executionId,
+    const job = await startRun(deps, {
+      executionId,
       scope: context.scope,
-      flowId: stored.id,
-      flowVersionId: stored.versionId,
-      flowName: stored.name,
-      recordId: null,
+      flow: { id: stored.id, name: stored.name, versionId: stored.versionId, steps },
+      rawSteps: stored.definition.steps ?? [],
+      record: { id: null, name: stored.name, type: 'tool-call', metadata: args, created: false },
+      inputs: args,
+      secrets: context.secrets,
+      messages: [],
+      source: 'tool',
+      tools,
+      storedInput: { flow: { id: stored.id }, inputs: args },
       dialect: 'runtype',
-      input: { flow: { id: stored.id }, inputs: args },
-      totalSteps: countSteps(steps),
-      createdAt: new Date(now).toISOString(),
-      parent: { executionId: context.executionId, toolCallId: context.toolCallId },
-    });
-    const outcome = await executeRun(
-      deps,
-      {
-        scope: context.scope,
-        persistRecordMetadata: false,
-        parentMeter: deps.meters.get(context.executionId),
-        request: {
-          executionId,
-          flow: { id: stored.id, name: stored.name, versionId: stored.versionId, steps },
-          record: { id: null, name: stored.name, type: 'tool-call', metadata: args, created: false },
-          inputs: args,
-          secrets: context.secrets,
-          messages: [],
-          options: {},
-          source: 'tool',
-          startedAt: now,
-          tools,
-          clientTools: [],
-          depth: context.depth + 1,
-          scope: context.scope,
-        },
+      parent: {
+        executionId: context.executionId,
+        toolCallId: context.toolCallId,
+        depth: context.depth,
+        meter: deps.meters.get(context.executionId),
       },
-      context.signal,
-    );
+    });
+    const outcome = await executeRun(deps, job, context.signal);
     if (outcome.status !== 'completed')
       return {
         ok: false,

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { ResolvedTool } from '../engine/ports.js';
 import type { ResumeState } from '../engine/run-context.js';
 import type { LoopState } from '../engine/tool-loop-state.js';
 import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
@@ -18,6 +17,7 @@ import { fromJson } from '../store/json-column.js';
 import { getRecord } from '../store/records-repository.js';
 import { findTools } from '../store/tools-repository.js';
 import type { RunJob, WorkerDeps } from './execute-run.js';
+import { clientToolsOf, jobOf, type RunSpec } from './run-builder.js';
 import type { Scheduler } from './scheduler.js';
 
 /** How many starts may try to continue one interrupted run before it is failed. */
@@ -125,14 +125,6 @@ export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState
     scope,
     savedToolReferences(steps).map((reference) => reference.id),
   );
-  const clientTools: ResolvedTool[] = ((input.clientTools as Array<Record<string, any>> | undefined) ?? []).map((tool) => ({
-    id: tool.name,
-    name: tool.name,
-    description: tool.description ?? '',
-    toolType: 'local',
-    parametersSchema: tool.parametersSchema ?? { type: 'object' },
-    config: {},
-  }));
   const stored = row.record_id ? await getRecord(deps.db, scope, row.record_id) : null;
   const record = stored ?? {
     id: null,
@@ -142,26 +134,23 @@ export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState
     created: false,
   };
   const options = (input.options ?? {}) as Record<string, any>;
-  return {
+  const spec: RunSpec = {
+    executionId: row.id,
     scope,
-    lastSeq: await lastStoredSeq(deps.db, row.id),
+    flow: { id: row.flow_id, name: snapshot.name, versionId: row.flow_version_id, steps },
+    rawSteps: snapshot.steps,
+    record,
+    inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}),
+    secrets,
+    messages: (input.messages ?? []) as ChatMessage[],
+    options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
+    source: 'resumed',
+    tools,
+    clientTools: clientToolsOf(input.clientTools),
+    kind: row.kind,
+    storedInput: input,
+    dialect: row.dialect,
     persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
-    request: {
-      executionId: row.id,
-      flow: { id: row.flow_id, name: snapshot.name, versionId: row.flow_version_id, steps },
-      record,
-      inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}),
-      secrets,
-      messages: (input.messages ?? []) as ChatMessage[],
-      options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
-      source: 'resumed',
-      startedAt: deps.clock.now(),
-      tools,
-      clientTools,
-      depth: 0,
-      scope,
-      kind: row.kind,
-      resume,
-    },
   };
+  return jobOf(spec, deps.clock.now(), { resume, lastSeq: await lastStoredSeq(deps.db, row.id) });
 }
