@@ -1,8 +1,10 @@
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 import { createAuthenticator } from './auth.js';
 import { createErrorHandler, errorBody } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
+import { zodValidatorCompiler, type ZodApp } from './route-schemas.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerExecutionTreeRoutes } from './routes/execution-tree.js';
@@ -46,7 +48,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: deps.logger.level !== 'debug' && deps.logger.level !== 'trace' }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long path parameters reach the route's schema, which answers 422 naming the parameter (not the router's 414).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // A client that trickles its headers or body (slow loris) is cut off; streamed responses are not affected.
     requestTimeout: deps.settings.requestTimeoutMs ?? 30_000,
   });
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       if (method !== 'HEAD') routeTable.push({ method, url: route.url, access: route.config?.access ?? 'tenant' });
   });
   registerJsonBodyParser(app);
+  app.setValidatorCompiler(zodValidatorCompiler);
   app.setErrorHandler(createErrorHandler(deps.settings.bodyLimitBytes));
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody(new FlowrunError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
@@ -71,16 +75,17 @@ export function createApp(deps: AppDeps): FastifyInstance {
     request.scope = await authenticate(request);
   });
   app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
-  registerAdminRoutes(app, deps);
-  registerPlaygroundRoutes(app);
-  registerDispatchRoutes(app, deps);
-  registerExecutionRoutes(app, deps);
-  registerResumeRoutes(app, deps);
-  registerToolRoutes(app, deps);
-  registerAgentRoutes(app, deps);
-  registerExecutionTreeRoutes(app, deps);
-  registerFlowRoutes(app, deps);
-  registerShuttleRoutes(app, deps);
-  registerRecordRoutes(app, deps);
+  registerAdminRoutes(app.withTypeProvider<ZodTypeProvider>(), deps);
+  const routes: ZodApp = app.withTypeProvider<ZodTypeProvider>();
+  registerPlaygroundRoutes(routes);
+  registerDispatchRoutes(routes, deps);
+  registerExecutionRoutes(routes, deps);
+  registerResumeRoutes(routes, deps);
+  registerToolRoutes(routes, deps);
+  registerAgentRoutes(routes, deps);
+  registerExecutionTreeRoutes(routes, deps);
+  registerFlowRoutes(routes, deps);
+  registerShuttleRoutes(routes, deps);
+  registerRecordRoutes(routes, deps);
   return app;
 }

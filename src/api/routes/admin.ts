@@ -1,5 +1,6 @@
+import { type ZodApp } from '../route-schemas.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { addCredits } from '../../store/credits-repository.js';
@@ -27,7 +28,7 @@ function requireAdmin(token: string) {
  * whose hook checks the token on the matched route, so no spelling of the URL (percent-encoding, doubled
  * slashes, dot segments, absolute-form targets) can reach them with a tenant key.
  */
-export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerAdminRoutes(app: ZodApp, deps: AppDeps): void {
   const token = deps.settings.adminToken;
   if (!token) return;
   void app.register(async (admin) => {

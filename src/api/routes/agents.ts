@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { routeParams, EventsQuery, type ZodApp } from '../route-schemas.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { deleteAgent, getAgent, insertAgent, listAgents, updateAgent } from '../../store/agents-repository.js';
 import type { AppDeps } from '../app-deps.js';
@@ -9,7 +9,7 @@ import { headerValue } from '../headers.js';
 import { respondWithRun } from './dispatch.js';
 
 /** `/v1/agents`: saved agents (Runtype's shape), and `POST /v1/agents/{id}/execute` to chat with one. */
-export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   const validate = (body: unknown) => {
     if (body === null || typeof body !== 'object' || Array.isArray(body))
@@ -26,32 +26,31 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
     return reply.status(201).send(await insertAgent(deps.db, request.scope, agent, deps.ids.next('agent'), now()));
   });
 
-  app.get('/v1/agents/:id', async (request) => {
-    const agent = await getAgent(deps.db, request.scope, (request.params as { id: string }).id);
+  app.get('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request) => {
+    const agent = await getAgent(deps.db, request.scope, request.params.id);
     if (!agent) throw new FlowrunError('NOT_FOUND', 'Agent not found');
     return agent;
   });
 
   // Runtype's update replaces the whole agent; PATCH merges the given top-level fields into it.
-  app.patch('/v1/agents/:id', async (request) => {
-    const existing = await getAgent(deps.db, request.scope, (request.params as { id: string }).id);
+  app.patch('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request) => {
+    const existing = await getAgent(deps.db, request.scope, request.params.id);
     if (!existing) throw new FlowrunError('NOT_FOUND', 'Agent not found');
     const agent = validate({ ...existing.definition, ...((request.body ?? {}) as Record<string, unknown>) });
     await updateAgent(deps.db, request.scope, existing.id, agent, now());
     return getAgent(deps.db, request.scope, existing.id);
   });
 
-  app.delete('/v1/agents/:id', async (request, reply) => {
-    if (!(await deleteAgent(deps.db, request.scope, (request.params as { id: string }).id)))
-      throw new FlowrunError('NOT_FOUND', 'Agent not found');
+  app.delete('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
+    if (!(await deleteAgent(deps.db, request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Agent not found');
     return reply.status(204).send();
   });
 
-  app.post('/v1/agents/:id/execute', async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/v1/agents/:id/execute', { schema: { params: routeParams('id'), querystring: EventsQuery } }, async (request, reply) => {
+    const { id } = request.params;
     const raw = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseDispatchBody({ ...raw, agent: { agentId: id } });
-    const query = request.query as { events?: string };
+    const query = request.query;
     const dialect = chooseDialect(
       isDialect(query.events) ? query.events : undefined,
       headerValue(request.headers['x-persona-version']),

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EventsQuery, type ZodApp } from '../route-schemas.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlowrunError } from '../../protocol/errors.js';
 import { isTerminalEvent } from '../../protocol/execution-event.js';
 import type { AppDeps } from '../app-deps.js';
@@ -12,9 +13,9 @@ import { idempotencyKeyOf, markReplay, priorExecution, remember, settled, stored
 import { streamExecutionEvents } from './executions.js';
 import { createEncoder } from '../wire/encoders.js';
 
-export function registerDispatchRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.post('/v1/dispatch', async (request, reply) => {
-    const query = request.query as { events?: string };
+export function registerDispatchRoutes(app: ZodApp, deps: AppDeps): void {
+  app.post('/v1/dispatch', { schema: { querystring: EventsQuery } }, async (request, reply) => {
+    const query = request.query;
     if (query.events !== undefined && !isDialect(query.events)) {
       throw new FlowrunError('VALIDATION_ERROR', `Unknown events dialect '${query.events}'`, [
         { code: 'INVALID_ENUM', path: 'query.events', message: 'events must be one of travrse, runtype, unified' },

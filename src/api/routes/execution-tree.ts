@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { routeParams, type ZodApp } from '../route-schemas.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { TenantScope } from '../../protocol/tenant.js';
 import type { Database } from '../../store/database.js';
@@ -78,9 +78,9 @@ export async function buildExecutionTree(db: Database, scope: TenantScope, root:
   return build(root, 0);
 }
 
-export function registerExecutionTreeRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/v1/executions/:id/tree', async (request) => {
-    const root = await getExecution(deps.db, request.scope, (request.params as { id: string }).id);
+export function registerExecutionTreeRoutes(app: ZodApp, deps: AppDeps): void {
+  app.get('/v1/executions/:id/tree', { schema: { params: routeParams('id') } }, async (request) => {
+    const root = await getExecution(deps.db, request.scope, request.params.id);
     if (!root) throw new FlowrunError('NOT_FOUND', 'Execution not found');
     return buildExecutionTree(deps.db, request.scope, root);
   });

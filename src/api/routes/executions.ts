@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { routeParams, type ZodApp } from '../route-schemas.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { isTerminalEvent, type ExecutionEvent } from '../../protocol/execution-event.js';
@@ -24,22 +25,22 @@ const EventsQuery = z.object({
   events: z.string().optional(),
 });
 
-export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
   app.get('/v1/executions', async (request) => {
     const query = parseInput(ListQuery, request.query, ['query']);
     const { items, total } = await listExecutions(deps.db, request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
 
-  app.get('/v1/executions/:id', async (request) => {
-    const { id } = request.params as { id: string };
+  app.get('/v1/executions/:id', { schema: { params: routeParams('id') } }, async (request) => {
+    const { id } = request.params;
     const execution = await getExecution(deps.db, request.scope, id, true);
     if (!execution) throw notFound(id);
     return execution;
   });
 
-  app.post('/v1/executions/:id/cancel', async (request) => {
-    const { id } = request.params as { id: string };
+  app.post('/v1/executions/:id/cancel', { schema: { params: routeParams('id') } }, async (request) => {
+    const { id } = request.params;
     const execution = await getExecution(deps.db, request.scope, id);
     if (!execution) throw notFound(id);
     if (execution.status === 'paused') {
@@ -56,8 +57,8 @@ export function registerExecutionRoutes(app: FastifyInstance, deps: AppDeps): vo
     return { executionId: id, status: 'cancelling' };
   });
 
-  app.get('/v1/executions/:id/events', async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/v1/executions/:id/events', { schema: { params: routeParams('id') } }, async (request, reply) => {
+    const { id } = request.params;
     const query = parseInput(EventsQuery, request.query, ['query']);
     if (query.events !== undefined && !isDialect(query.events)) {
       throw new FlowrunError('VALIDATION_ERROR', `Unknown events dialect '${query.events}'`, [

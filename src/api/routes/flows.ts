@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { routeParams, type ZodApp } from '../route-schemas.js';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { expandParameters } from '../../engine/parameters.js';
 import { validateFlowSteps } from '../../engine/validate-flow.js';
@@ -81,7 +82,7 @@ const PromoteBody = z.object({
 });
 
 /** Flows as resources, under Runtype's `/v1` and PromptShuttle's `/api/v1`: versions, environments, promotion, audit. */
-export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   const audit = (request: FastifyRequest, action: string, flowId: string | null, details: Record<string, unknown>, comment?: string) =>
     appendAudit(deps.db, request.scope, { id: deps.ids.next('audit'), action, flowId, details, comment: comment ?? null }, now());
@@ -120,14 +121,14 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
 
     app.get(`${prefix}/flows`, async (request) => ({ data: await listFlows(deps.db, request.scope) }));
 
-    app.get(`${prefix}/flows/:flowId`, async (request) =>
-      flowView(deps, request.scope, await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId)),
+    app.get(`${prefix}/flows/:flowId`, { schema: { params: routeParams('flowId') } }, async (request) =>
+      flowView(deps, request.scope, await requireFlow(deps, request.scope, request.params.flowId)),
     );
 
     // An edit changes the current version while it is a draft; once activated somewhere it is immutable and
     // the edit forks a new version.
-    app.patch(`${prefix}/flows/:flowId`, async (request) => {
-      const flow = await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId);
+    app.patch(`${prefix}/flows/:flowId`, { schema: { params: routeParams('flowId') } }, async (request) => {
+      const flow = await requireFlow(deps, request.scope, request.params.flowId);
       const patch = (request.body ?? {}) as Record<string, unknown>;
       const body = parseInput(FlowBody, { ...flow.definition, slug: flow.slug ?? undefined, ...patch });
       const definition: StoredFlowDefinition = {
@@ -154,38 +155,42 @@ export function registerFlowRoutes(app: FastifyInstance, deps: AppDeps): void {
       return flowView(deps, request.scope, await requireFlow(deps, request.scope, flow.id));
     });
 
-    app.delete(`${prefix}/flows/:flowId`, async (request, reply) => {
-      const flow = await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId);
+    app.delete(`${prefix}/flows/:flowId`, { schema: { params: routeParams('flowId') } }, async (request, reply) => {
+      const flow = await requireFlow(deps, request.scope, request.params.flowId);
       await deleteFlow(deps.db, request.scope, flow.id);
       await audit(request, 'flow.delete', flow.id, {});
       return reply.status(204).send();
     });
 
-    app.get(`${prefix}/flows/:flowId/versions`, async (request) => {
-      const flow = await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId);
+    app.get(`${prefix}/flows/:flowId/versions`, { schema: { params: routeParams('flowId') } }, async (request) => {
+      const flow = await requireFlow(deps, request.scope, request.params.flowId);
       return { data: await listVersions(deps.db, flow.id) };
     });
 
-    app.get(`${prefix}/flows/:flowId/versions/:versionId`, async (request) => {
-      const { flowId, versionId } = request.params as { flowId: string; versionId: string };
+    app.get(`${prefix}/flows/:flowId/versions/:versionId`, { schema: { params: routeParams('flowId', 'versionId') } }, async (request) => {
+      const { flowId, versionId } = request.params;
       const flow = await requireFlow(deps, request.scope, flowId, versionId);
       return { id: flow.versionId, flowId: flow.id, version: flow.version, locked: flow.locked, definition: flow.definition };
     });
 
-    app.post(`${prefix}/flows/:flowId/versions/:versionId/environments`, async (request) => {
-      const { flowId, versionId } = request.params as { flowId: string; versionId: string };
-      const body = parseInput(ActivateBody, request.body);
-      const flow = await requireFlow(deps, request.scope, flowId);
-      if (!(await versionExists(deps.db, flow.id, versionId)))
-        throw new FlowrunError('NOT_FOUND', `Flow ${flowId} has no version ${versionId}`);
-      await requireEnvironment(request.scope, body.environment, 'environment');
-      const previousVersionId = await activateVersion(deps.db, flow.id, versionId, body.environment, now());
-      await audit(request, 'version.activate', flow.id, { environment: body.environment, versionId, previousVersionId }, body.comment);
-      return { flowId: flow.id, environment: body.environment, versionId, previousVersionId };
-    });
+    app.post(
+      `${prefix}/flows/:flowId/versions/:versionId/environments`,
+      { schema: { params: routeParams('flowId', 'versionId') } },
+      async (request) => {
+        const { flowId, versionId } = request.params;
+        const body = parseInput(ActivateBody, request.body);
+        const flow = await requireFlow(deps, request.scope, flowId);
+        if (!(await versionExists(deps.db, flow.id, versionId)))
+          throw new FlowrunError('NOT_FOUND', `Flow ${flowId} has no version ${versionId}`);
+        await requireEnvironment(request.scope, body.environment, 'environment');
+        const previousVersionId = await activateVersion(deps.db, flow.id, versionId, body.environment, now());
+        await audit(request, 'version.activate', flow.id, { environment: body.environment, versionId, previousVersionId }, body.comment);
+        return { flowId: flow.id, environment: body.environment, versionId, previousVersionId };
+      },
+    );
 
-    app.get(`${prefix}/flows/:flowId/environments`, async (request) => {
-      const flow = await requireFlow(deps, request.scope, (request.params as { flowId: string }).flowId);
+    app.get(`${prefix}/flows/:flowId/environments`, { schema: { params: routeParams('flowId') } }, async (request) => {
+      const flow = await requireFlow(deps, request.scope, request.params.flowId);
       const activations = await listActivations(deps.db, request.scope, [flow.id]);
       return { flowId: flow.id, activeVersions: Object.fromEntries(activations.map((entry) => [entry.environment, entry.versionId])) };
     });

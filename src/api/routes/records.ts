@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { createRecord, deleteRecord, getRecord, listRecords, updateRecord } from '../../store/records-repository.js';
@@ -34,7 +34,7 @@ const view = (record: { id: string | null; name: string; type: string; metadata:
 });
 
 /** `/v1/records`: the records flows run over (`recordMode: existing|create`, the record steps). */
-export function registerRecordRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerRecordRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   app.post('/v1/records', async (request, reply) => {
     const body = parseInput(RecordBody, request.body);
@@ -48,21 +48,20 @@ export function registerRecordRoutes(app: FastifyInstance, deps: AppDeps): void 
       pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total },
     };
   });
-  app.get('/v1/records/:id', async (request) => {
-    const record = await getRecord(deps.db, request.scope, (request.params as { id: string }).id);
+  app.get('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request) => {
+    const record = await getRecord(deps.db, request.scope, request.params.id);
     if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
     return view(record);
   });
   // PATCH replaces the fields it names; `metadata` is replaced whole (send the merged object to merge).
-  app.patch('/v1/records/:id', async (request) => {
+  app.patch('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request) => {
     const body = parseInput(RecordPatch, request.body);
-    const record = await updateRecord(deps.db, request.scope, (request.params as { id: string }).id, body, now());
+    const record = await updateRecord(deps.db, request.scope, request.params.id, body, now());
     if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
     return view(record);
   });
-  app.delete('/v1/records/:id', async (request, reply) => {
-    if (!(await deleteRecord(deps.db, request.scope, (request.params as { id: string }).id)))
-      throw new FlowrunError('NOT_FOUND', 'Record not found');
+  app.delete('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
+    if (!(await deleteRecord(deps.db, request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Record not found');
     return reply.status(204).send();
   });
 }

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EventsQuery, routeParams, type ZodApp } from '../route-schemas.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ChatMessage } from '../../protocol/flow.js';
@@ -53,8 +54,9 @@ const ContinueBody = z
   .loose();
 
 function dialectFor(request: FastifyRequest, row: ExecutionRow): Dialect {
-  const query = request.query as { events?: string };
-  if (isDialect(query.events)) return query.events;
+  // The routes' schema validated the query already (an unknown vocabulary is a 422).
+  const { events } = EventsQuery.parse(request.query ?? {});
+  if (events) return events;
   if (headerValue(request.headers['x-persona-version'])) return chooseDialect(undefined, 'yes', false);
   return isDialect(row.dialect) ? row.dialect : 'runtype';
 }
@@ -102,8 +104,8 @@ async function decide(
   }
 }
 
-export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.post('/v1/dispatch/resume', async (request, reply) => {
+export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
+  app.post('/v1/dispatch/resume', { schema: { querystring: EventsQuery } }, async (request, reply) => {
     const body = parseInput(ResumeBody, request.body);
     return continueAndRespond(
       deps,
@@ -125,9 +127,11 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     await decide(deps, request, body.executionId, body.approvalId, body.decision, body.reason);
     return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
   };
-  app.post('/v1/dispatch/approve', (request, reply) => approve(request, reply));
-  app.post('/v1/agents/:id/approve', (request, reply) => approve(request, reply, (request.params as { id: string }).id));
-  app.post('/v1/agents/:id/resume', async (request, reply) => {
+  app.post('/v1/dispatch/approve', { schema: { querystring: EventsQuery } }, (request, reply) => approve(request, reply));
+  app.post('/v1/agents/:id/approve', { schema: { params: routeParams('id'), querystring: EventsQuery } }, (request, reply) =>
+    approve(request, reply, request.params.id),
+  );
+  app.post('/v1/agents/:id/resume', { schema: { params: routeParams('id'), querystring: EventsQuery } }, async (request, reply) => {
     const body = parseInput(ResumeBody, request.body);
     return continueAndRespond(
       deps,
@@ -141,7 +145,7 @@ export function registerResumeRoutes(app: FastifyInstance, deps: AppDeps): void 
 
   // Runtype documents `continuation` as "a tool output or an approval decision" without its shape; Flowrun
   // accepts `{toolOutputs}`, `{toolCallId, output}`, and `{approvalId, decision, reason}` (see docs/compatibility.md).
-  app.post('/v1/dispatch/continue', async (request, reply) => {
+  app.post('/v1/dispatch/continue', { schema: { querystring: EventsQuery } }, async (request, reply) => {
     const body = parseInput(ContinueBody, request.body);
     const continuation = body.continuation;
     if (continuation.approvalId) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { discoverParameters } from '../../engine/parameters.js';
 import { FlowrunError } from '../../protocol/errors.js';
@@ -57,10 +57,10 @@ const RunsQuery = z.object({
 });
 
 /** PromptShuttle's API under `/api/v1`: runs, parameter discovery, feedback, agent trees, run log, statistics, model aliases, credits. */
-export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
 
-  app.post('/api/v1/flows/:flowId/runs', async (request, reply) => {
+  app.post('/api/v1/flows/:flowId/runs', { schema: { params: routeParams('flowId') } }, async (request, reply) => {
     const body = parseInput(RunRequest, request.body);
     const key = idempotencyKeyOf(request);
     const prior = await priorExecution(deps, request, key);
@@ -74,7 +74,7 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
     await remember(deps, request, key, runId);
     const result = await runShuttleFlow(deps, request, {
       scope: request.scope,
-      flowIdOrSlug: (request.params as { flowId: string }).flowId,
+      flowIdOrSlug: request.params.flowId,
       body,
       rawBody: request.body ?? {},
       customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId,
@@ -84,8 +84,8 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
     return reply.status(result.status).send(result.body);
   });
 
-  app.get('/api/v1/flows/:flowId/runs/:runId', async (request) => {
-    const { flowId, runId } = request.params as { flowId: string; runId: string };
+  app.get('/api/v1/flows/:flowId/runs/:runId', { schema: { params: routeParams('flowId', 'runId') } }, async (request) => {
+    const { flowId, runId } = request.params;
     const flow = await requireFlow(deps, request.scope, flowId);
     const execution = await getExecution(deps.db, request.scope, runId);
     if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
@@ -98,19 +98,13 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
     };
   });
 
-  app.get('/api/v1/flows/:flowId/parameters', async (request) => {
+  app.get('/api/v1/flows/:flowId/parameters', { schema: { params: routeParams('flowId') } }, async (request) => {
     const query = parseInput(
       z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }),
       request.query,
       ['query'],
     );
-    const flow = await resolveRunVersion(
-      deps,
-      request.scope,
-      (request.params as { flowId: string }).flowId,
-      query.version,
-      query.environment,
-    );
+    const flow = await resolveRunVersion(deps, request.scope, request.params.flowId, query.version, query.environment);
     const { templates, entry } = entrypointOf(flow, query.entrypoint);
     return discoverParameters(entry, templates);
   });
@@ -132,8 +126,8 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
     return { shuttleRequestId: execution.id, ...(await getFeedback(deps.db, request.scope, execution.id)) };
   });
 
-  app.get('/api/v1/flows/:flowId/runs/:runId/agent-tree', async (request) => {
-    const { flowId, runId } = request.params as { flowId: string; runId: string };
+  app.get('/api/v1/flows/:flowId/runs/:runId/agent-tree', { schema: { params: routeParams('flowId', 'runId') } }, async (request) => {
+    const { flowId, runId } = request.params;
     const flow = await requireFlow(deps, request.scope, flowId);
     const execution = await getExecution(deps.db, request.scope, runId);
     if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
@@ -184,9 +178,8 @@ export function registerShuttleRoutes(app: FastifyInstance, deps: AppDeps): void
     );
     return reply.status(201).send(body);
   });
-  app.delete('/api/v1/model-aliases/:alias', async (request, reply) => {
-    if (!(await deleteAlias(deps.db, request.scope, (request.params as { alias: string }).alias)))
-      throw new FlowrunError('NOT_FOUND', 'No such alias');
+  app.delete('/api/v1/model-aliases/:alias', { schema: { params: routeParams('alias') } }, async (request, reply) => {
+    if (!(await deleteAlias(deps.db, request.scope, request.params.alias))) throw new FlowrunError('NOT_FOUND', 'No such alias');
     return reply.status(204).send();
   });
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ToolType } from '../../protocol/flow.js';
@@ -40,7 +40,7 @@ function parseTool(body: unknown) {
 }
 
 /** `/v1/tools`: the tenant's saved tools (per mode), referenced from prompt steps by id or name. */
-export function registerToolRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerToolRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   app.get('/v1/tools', async (request) => ({ data: await listTools(deps.db, request.scope) }));
 
@@ -51,14 +51,14 @@ export function registerToolRoutes(app: FastifyInstance, deps: AppDeps): void {
     return reply.status(201).send(created);
   });
 
-  app.get('/v1/tools/:id', async (request) => {
-    const tool = await getTool(deps.db, request.scope, (request.params as { id: string }).id);
+  app.get('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request) => {
+    const tool = await getTool(deps.db, request.scope, request.params.id);
     if (!tool) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     return tool;
   });
 
-  app.patch('/v1/tools/:id', async (request) => {
-    const existing = await getTool(deps.db, request.scope, (request.params as { id: string }).id);
+  app.patch('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request) => {
+    const existing = await getTool(deps.db, request.scope, request.params.id);
     if (!existing) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     const patch = (request.body ?? {}) as Record<string, unknown>;
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
@@ -71,8 +71,8 @@ export function registerToolRoutes(app: FastifyInstance, deps: AppDeps): void {
     return getTool(deps.db, request.scope, existing.id);
   });
 
-  app.delete('/v1/tools/:id', async (request, reply) => {
-    const existing = await getTool(deps.db, request.scope, (request.params as { id: string }).id);
+  app.delete('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
+    const existing = await getTool(deps.db, request.scope, request.params.id);
     if (!existing || !(await deleteTool(deps.db, request.scope, existing.id))) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     return reply.status(204).send();
   });
