@@ -20,7 +20,7 @@ import { createSandboxPool } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner } from './tools/tool-runner.js';
 import { createInProcessScheduler } from './queue/scheduler.js';
 import { isTransientStoreError, migrate, openSqlite, type Database } from './store/database.js';
-import { appendEvents } from './store/executions-repository.js';
+import { appendEvents } from './store/events-repository.js';
 
 /** The composition root: the only module that reads process.env. Every variable is documented in README.md. */
 export interface Config {

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
 import { totalTokens } from '../protocol/usage.js';
-import { findIdempotentExecution, getExecution, rememberIdempotencyKey, type ExecutionView } from '../store/executions-repository.js';
+import { findIdempotentExecution, rememberIdempotencyKey } from '../store/idempotency-repository.js';
+import { getExecution, type ExecutionView } from '../store/executions-repository.js';
 import type { AppDeps } from './app-deps.js';
 import { headerValue } from './headers.js';
 

@@ -7,7 +7,7 @@ import { FlowrunError } from '../protocol/errors.js';
 import type { PromptTemplate, RunRequest } from '../protocol/shuttle.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { getBalance } from '../store/credits-repository.js';
-import { insertExecution, setExecutionMeta } from '../store/executions-repository.js';
+import { completeWithoutCost, insertExecution, setExecutionMeta } from '../store/executions-repository.js';
 import { startRun } from '../queue/run-builder.js';
 import { getActiveVersionId, getFlow, versionExists, type StoredFlow } from '../store/flows-repository.js';
 import { resolveAlias } from '../store/model-aliases-repository.js';
@@ -15,7 +15,7 @@ import { getCachedResponse, putCachedResponse } from '../store/response-cache-re
 import { findTools } from '../store/tools-repository.js';
 import type { AppDeps } from './app-deps.js';
 import { reserveForRun, worstCaseCredits } from './credits.js';
-import { requireFlow } from './routes/flows.js';
+import { requireFlow } from './flow-lookup.js';
 
 /** Vendor tools Flowrun passes to providers: none yet, so each one asked for is a warning. */
 const supportedVendorTools = new Set<string>();
@@ -249,17 +249,7 @@ export async function runShuttleFlow(
       warnings,
       usage: { ...cached.usage, creditsUsed: 0, creditsLeft, costUsd: 0, toolCost: 0 },
     };
-    await deps.db
-      .updateTable('executions')
-      .set({
-        status: 'completed',
-        credits_used: 0,
-        completed_at: timestamp,
-        duration_ms: response.milliseconds,
-        usage: JSON.stringify({ inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 }),
-      })
-      .where('id', '=', executionId)
-      .execute();
+    await completeWithoutCost(deps.db, executionId, timestamp, response.milliseconds);
     await setExecutionMeta(deps.db, executionId, { ...meta, cached: true, warnings, response });
     return { status: 200, body: response };
   }

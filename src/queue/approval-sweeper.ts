@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { FlowrunError } from '../protocol/errors.js';
-import { decideApproval, expiredApprovals, getExecutionRow } from '../store/executions-repository.js';
+import { decideApproval, expiredApprovals } from '../store/approvals-repository.js';
+import { getExecutionRow } from '../store/executions-repository.js';
 import { fromJson } from '../store/json-column.js';
 import type { PauseSnapshot } from '../engine/run-flow.js';
 import { continuePausedRun } from './continue-run.js';

@@ -1,4 +1,6 @@
-import { approvalsOfExecution, decideApproval, finishExecution, lastStoredSeq } from '../store/executions-repository.js';
+import { approvalsOfExecution, decideApproval } from '../store/approvals-repository.js';
+import { finishExecution } from '../store/executions-repository.js';
+import { lastStoredSeq } from '../store/events-repository.js';
 import { fromJson } from '../store/json-column.js';
 import { emptyUsage, type Usage } from '../protocol/usage.js';
 import type { WorkerDeps } from './execute-run.js';

@@ -5,14 +5,9 @@ import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.
 import type { ChatMessage } from '../protocol/flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
-import {
-  countRecoveryAttempt,
-  finishExecution,
-  getLoopJournal,
-  lastStoredSeq,
-  listInterruptedExecutions,
-  listStepCheckpoints,
-} from '../store/executions-repository.js';
+import { countRecoveryAttempt, finishExecution, listInterruptedExecutions } from '../store/executions-repository.js';
+import { getLoopJournal, listStepCheckpoints } from '../store/checkpoints-repository.js';
+import { lastStoredSeq } from '../store/events-repository.js';
 import { fromJson } from '../store/json-column.js';
 import { getRecord } from '../store/records-repository.js';
 import { findTools } from '../store/tools-repository.js';
@@ -23,7 +18,8 @@ import type { Scheduler } from './scheduler.js';
 /** How many starts may try to continue one interrupted run before it is failed. */
 export const maxRecoveryAttempts = 5;
 
-export type ExecutionRow = Awaited<ReturnType<typeof listInterruptedExecutions>>[number];
+export type { ExecutionRow } from '../store/executions-repository.js';
+import type { ExecutionRow } from '../store/executions-repository.js';
 type Row = ExecutionRow;
 
 /**

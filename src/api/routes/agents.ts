@@ -6,7 +6,7 @@ import { parseAgent, prepareDispatch } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect } from '../wire/dialect.js';
 import { parseDispatchBody } from '../wire/dispatch-request.js';
 import { headerValue } from '../headers.js';
-import { respondWithRun } from './dispatch.js';
+import { respondWithRun } from '../respond-with-run.js';
 
 /** `/v1/agents`: saved agents (Runtype's shape), and `POST /v1/agents/{id}/execute` to chat with one. */
 export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {

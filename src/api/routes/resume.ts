@@ -5,14 +5,14 @@ import { FlowrunError } from '../../protocol/errors.js';
 import { ChatMessage } from '../../protocol/flow.js';
 import { continuePausedRun, pausedExecution, type Answers } from '../../queue/continue-run.js';
 import type { ExecutionRow } from '../../queue/recovery.js';
-import { decideApproval, getApproval, listApprovals } from '../../store/executions-repository.js';
+import { decideApproval, getApproval, listApprovals } from '../../store/approvals-repository.js';
 import { fromJson } from '../../store/json-column.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 import type { PreparedRun } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect, type Dialect } from '../wire/dialect.js';
 import { headerValue } from '../headers.js';
-import { respondWithRun } from './dispatch.js';
+import { respondWithRun } from '../respond-with-run.js';
 
 const Outputs = z.record(z.string(), z.unknown());
 const ResumeBody = z

@@ -4,16 +4,17 @@ import { discoverParameters } from '../../engine/parameters.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
 import { getBalance } from '../../store/credits-repository.js';
-import { getExecution, listRuns, usageTotals } from '../../store/executions-repository.js';
+import { getExecution, getExecutionMeta } from '../../store/executions-repository.js';
+import { listRuns, usageTotals } from '../../store/run-log-repository.js';
 import { getFeedback, upsertFeedback } from '../../store/feedback-repository.js';
 import { deleteAlias, listAliases, putAlias } from '../../store/model-aliases-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 import { entrypointOf, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
-import { buildExecutionTree, type ExecutionTreeNode } from './execution-tree.js';
+import { buildExecutionTree, type ExecutionTreeNode } from '../execution-tree.js';
 import { headerValue } from '../headers.js';
 import { idempotencyKeyOf, markReplay, priorExecution, remember, settled } from '../idempotency.js';
-import { requireFlow } from './flows.js';
+import { requireFlow } from '../flow-lookup.js';
 
 /** PromptShuttle's agent tree: the execution tree in its vocabulary (credits instead of USD). */
 function agentTree(node: ExecutionTreeNode, role: string): Record<string, unknown> {
@@ -66,8 +67,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     const prior = await priorExecution(deps, request, key);
     if (prior) {
       await settled(deps, request, prior);
-      const meta = (await deps.db.selectFrom('executions').select('meta').where('id', '=', prior).executeTakeFirst())?.meta;
-      const response = meta ? (JSON.parse(meta) as { response?: Record<string, unknown> }).response : undefined;
+      const response = (await getExecutionMeta<{ response?: Record<string, unknown> }>(deps.db, prior))?.response;
       if (response) return markReplay(reply, prior).send(response);
     }
     const runId = deps.ids.next('exec');
@@ -89,8 +89,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     const flow = await requireFlow(deps, request.scope, flowId);
     const execution = await getExecution(deps.db, request.scope, runId);
     if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
-    const meta = (await deps.db.selectFrom('executions').select('meta').where('id', '=', runId).executeTakeFirst())?.meta ?? null;
-    const stored = meta ? (JSON.parse(meta) as { response?: Record<string, unknown> }) : {};
+    const stored = (await getExecutionMeta<{ response?: Record<string, unknown> }>(deps.db, runId)) ?? {};
     return {
       ...(stored.response ?? { id: execution.id, flowId: flow.id }),
       status: execution.status,
