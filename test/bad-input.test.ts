@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { startHarness, type Harness } from './support/harness.js';
 
 let harness: Harness;
@@ -251,31 +250,18 @@ const cases: Case[] = [
   },
 ];
 
-function send(testCase: Case): Promise<{ status: number; body: string }> {
-  const url = new URL(`/v1/dispatch${testCase.query ? `?${testCase.query}` : ''}`, harness.baseUrl);
+/** Route-level input checks need no socket: the request goes through Fastify's inject. */
+async function send(testCase: Case): Promise<{ status: number; body: string }> {
   const payload = Buffer.isBuffer(testCase.body)
     ? testCase.body
     : Buffer.from(typeof testCase.body === 'string' ? testCase.body : JSON.stringify(testCase.body));
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${harness.key}`,
-          'content-type': testCase.contentType ?? 'application/json',
-          'content-length': payload.length,
-        },
-      },
-      (response) => {
-        const parts: Buffer[] = [];
-        response.on('data', (part: Buffer) => parts.push(part));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
+  const response = await harness.inject({
+    method: 'POST',
+    url: `/v1/dispatch${testCase.query ? `?${testCase.query}` : ''}`,
+    headers: { authorization: `Bearer ${harness.key}`, 'content-type': testCase.contentType ?? 'application/json' },
+    payload,
   });
+  return { status: response.statusCode, body: response.body };
 }
 
 test(`refuses ${cases.length} kinds of bad input with the right status, code, message and path`, async () => {

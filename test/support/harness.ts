@@ -14,6 +14,8 @@ export interface Harness {
   baseUrl: string;
   key: string;
   routes: RouteEntry[];
+  /** A request through the app without a socket (Fastify's inject). */
+  inject: RunningServer['inject'];
   fake: FakeProvider;
   dataDir: string;
   createKey(tenant?: string, mode?: KeyMode): Promise<string>;
@@ -59,6 +61,7 @@ export async function startHarness(
     baseUrl: server.url,
     key,
     routes: server.routes,
+    inject: server.inject,
     fake,
     dataDir,
     createKey,
