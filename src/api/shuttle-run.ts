@@ -1,3 +1,4 @@
+import type { Step } from '../protocol/flow.js';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { expandParameters } from '../engine/parameters.js';
@@ -85,7 +86,62 @@ export async function runShuttleFlow(
   const flow = await resolveRunVersion(deps, scope, run.flowIdOrSlug, body.version, body.environment);
   const { templates, entry } = entrypointOf(flow, body.entrypoint);
   const warnings: string[] = [];
+  const { system, user } = expandEntry(body, templates, entry, warnings);
+  const usable = await chooseModels(deps, scope, body, entry, warnings);
+  const plan = planStep(body, templates, entry, usable, system.text, user.text);
+  const steps = validateFlowSteps([plan.rawStep], ['templates', entry.name], { models: deps.models });
+  const tools = await savedToolsOf(deps, scope, entry, steps);
+  const meta = {
+    environment: body.environment ?? null,
+    entrypoint: entry.name,
+    versionId: flow.versionId,
+    debugUrl: run.debugUrl ?? null,
+    logLevel: body.logLevel ?? null,
+  };
+  const cacheKey = cacheKeyOf(scope, flow, entry, body, usable);
+  const timestamp = new Date(started).toISOString();
+  const cached = (await getCachedResponse(deps.db, cacheKey, started)) as Record<string, any> | null;
+  if (cached) return { status: 200, body: await answerFromCache(deps, run, flow, cached, { meta, warnings, started, timestamp }) };
 
+  const promptChars = system.text.length + user.text.length + JSON.stringify(body.messages).length;
+  const price = deps.models.resolve(usable[0]!);
+  const reservation = await reserveForRun(
+    deps,
+    scope,
+    worstCaseCredits(price.ok ? price.price : undefined, promptChars, plan.maxTokens ?? 4096, plan.modelCalls),
+    body.maxRequestCostCredits,
+  );
+  const job = await startRun(deps, {
+    executionId: run.executionId,
+    scope,
+    flow: { id: flow.id, name: flow.name, versionId: flow.versionId, steps },
+    rawSteps: [plan.rawStep],
+    record: { id: null, name: flow.name, type: 'shuttle-run', metadata: body.parameters, created: false },
+    inputs: body.parameters,
+    secrets: {},
+    messages: body.messages,
+    source: 'shuttle',
+    tools,
+    storedInput: run.rawBody,
+    dialect: 'shuttle',
+    customerId: run.customerId ?? null,
+    tags: body.tags,
+    meta: { ...meta, cached: false },
+    creditsReserved: reservation.reserved,
+  });
+  const outcome: RunOutcome = await deps.scheduler.submit(job);
+  const document = await runDocument(deps, run, flow, outcome, steps[0]!.id, { warnings, started, timestamp, structured: plan.structured });
+  await setExecutionMeta(deps.db, run.executionId, { ...meta, cached: false, warnings, response: document });
+  if (outcome.status !== 'completed') return failedRunResponse(outcome, document);
+  await putCachedResponse(deps.db, cacheKey, document, deps.clock.now() + deps.settings.cacheTtlMs);
+  request.log.debug({ executionId: run.executionId, flowId: flow.id }, 'shuttle run completed');
+  return { status: 200, body: document };
+}
+
+type RunBody = ShuttleRunContext['body'];
+
+/** The entrypoint's system and user templates with `[[param]]`s expanded; what stays unresolved or unused is a warning. */
+function expandEntry(body: RunBody, templates: PromptTemplate[], entry: PromptTemplate, warnings: string[]) {
   const system = expandParameters(entry.template ?? '', body.parameters, templates, [entry.name]);
   const user = expandParameters(entry.userTemplate ?? '', body.parameters, templates, [entry.name]);
   for (const token of [...new Set([...system.unresolved, ...user.unresolved])])
@@ -93,7 +149,17 @@ export async function runShuttleFlow(
   const used = new Set([...system.usedParameters, ...user.usedParameters]);
   for (const name of Object.keys(body.parameters))
     if (!used.has(name)) warnings.push(`Parameter '${name}' was supplied but no template of the entrypoint uses it`);
+  return { system, user };
+}
 
+/** The models to try, in order: the override or the template's llm (through aliases), then its fallbacks; unusable fallbacks are warned. */
+async function chooseModels(
+  deps: AppDeps,
+  scope: TenantScope,
+  body: RunBody,
+  entry: PromptTemplate,
+  warnings: string[],
+): Promise<string[]> {
   const requestedModel = body.overrideModel ?? entry.llm;
   if (!requestedModel)
     throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' has no llm; send overrideModel`, [
@@ -116,15 +182,16 @@ export async function runShuttleFlow(
       },
     ]);
   }
+  const resolved = deps.models.resolve(usable[0]!);
   for (const tool of body.vendorTools)
     if (!supportedVendorTools.has(tool))
-      warnings.push(
-        `Vendor tool '${tool}' is not supported for ${deps.models.resolve(usable[0]!).ok ? (deps.models.resolve(usable[0]!) as { provider: string }).provider : 'this provider'}; it was ignored`,
-      );
+      warnings.push(`Vendor tool '${tool}' is not supported for ${resolved.ok ? resolved.provider : 'this provider'}; it was ignored`);
+  return usable;
+}
 
-  const responseSchema = body.responseSchema ?? entry.responseSchema;
-  const maxToolCalls = body.maxToolCalls ?? entry.maxToolCalls ?? 10;
-  const agentTools = (entry.agentTools ?? []).map((name) => {
+/** The template's `agentTools` as sub-agent tools: each runs that template as a child agent. */
+function agentToolsOf(body: RunBody, templates: PromptTemplate[], entry: PromptTemplate, model: string) {
+  return (entry.agentTools ?? []).map((name) => {
     const template = templates.find((candidate) => candidate.name === name);
     if (!template)
       throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' names agent tool '${name}', which is not a template`, [
@@ -143,84 +210,109 @@ export async function runShuttleFlow(
         agent: {
           id: `template:${name}`,
           name,
-          model: template.llm ?? usable[0],
+          model: template.llm ?? model,
           systemPrompt: expandParameters(template.template ?? '', body.parameters, templates, [name]).text,
           tools: { toolIds: template.toolIds ?? [] },
         },
       },
     };
   });
-  const userMessage = user.text.trim() ? [{ role: 'user' as const, content: user.text }] : [];
-  const stepConfig = {
-    model: usable[0],
-    fallbackModels: usable.slice(1),
-    systemPrompt: system.text || undefined,
-    messages: [...userMessage, ...body.messages],
-    temperature: body.temperature ?? entry.temperature,
-    maxTokens: body.maxTokens ?? entry.maxTokens,
-    ...(body.maxThinkingTokens ? { reasoning: { enabled: true, budgetTokens: body.maxThinkingTokens } } : {}),
-    ...(responseSchema ? { responseSchema } : {}),
-    rawPrompts: true,
-    streamOutput: false,
-    outputVariable: 'response',
-    tools:
-      entry.toolIds?.length || agentTools.length
-        ? { toolIds: entry.toolIds ?? [], runtimeTools: agentTools, maxToolCalls, parallelCalls: true }
-        : undefined,
-  };
+}
+
+/** The one prompt step a PromptShuttle run is, with the request's overrides, and how many model calls it may make. */
+function planStep(body: RunBody, templates: PromptTemplate[], entry: PromptTemplate, usable: string[], system: string, user: string) {
+  const responseSchema = body.responseSchema ?? entry.responseSchema;
+  const maxToolCalls = body.maxToolCalls ?? entry.maxToolCalls ?? 10;
+  const agentTools = agentToolsOf(body, templates, entry, usable[0]!);
+  const userMessage = user.trim() ? [{ role: 'user' as const, content: user }] : [];
   if (userMessage.length === 0 && body.messages.length === 0) {
     throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' has no userTemplate and the request has no messages`, [
       { code: 'MISSING_REQUIRED_FIELD', path: 'messages', message: 'nothing to send as the user turn' },
     ]);
   }
-  const steps = validateFlowSteps([{ id: entry.name, name: entry.name, type: 'prompt', config: stepConfig }], ['templates', entry.name], {
-    models: deps.models,
-  });
+  const hasTools = Boolean(entry.toolIds?.length || agentTools.length);
+  const maxTokens = body.maxTokens ?? entry.maxTokens;
+  const config = {
+    model: usable[0],
+    fallbackModels: usable.slice(1),
+    systemPrompt: system || undefined,
+    messages: [...userMessage, ...body.messages],
+    temperature: body.temperature ?? entry.temperature,
+    maxTokens,
+    ...(body.maxThinkingTokens ? { reasoning: { enabled: true, budgetTokens: body.maxThinkingTokens } } : {}),
+    ...(responseSchema ? { responseSchema } : {}),
+    rawPrompts: true,
+    streamOutput: false,
+    outputVariable: 'response',
+    tools: hasTools ? { toolIds: entry.toolIds ?? [], runtimeTools: agentTools, maxToolCalls, parallelCalls: true } : undefined,
+  };
+  return {
+    rawStep: { id: entry.name, name: entry.name, type: 'prompt', config },
+    maxTokens,
+    structured: Boolean(responseSchema),
+    modelCalls: (1 + (hasTools ? maxToolCalls : 0)) * (responseSchema ? 2 : 1),
+  };
+}
+
+/** The saved tools the step names; an unknown one is a 422 naming the template. */
+async function savedToolsOf(deps: AppDeps, scope: TenantScope, entry: PromptTemplate, steps: Step[]) {
+  const references = savedToolReferences(steps);
   const tools = await findTools(
     deps.db,
     scope,
-    savedToolReferences(steps).map((reference) => reference.id),
+    references.map((reference) => reference.id),
   );
-  for (const reference of savedToolReferences(steps))
+  for (const reference of references)
     if (!tools[reference.id])
       throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' names unknown tool '${reference.id}'`, [
         { code: 'TOOL_NOT_FOUND', path: `templates.${entry.name}.toolIds`, message: `no saved tool '${reference.id}'` },
       ]);
+  return tools;
+}
 
-  const tags = body.tags;
-  const meta = {
-    environment: body.environment ?? null,
-    entrypoint: entry.name,
-    versionId: flow.versionId,
-    debugUrl: run.debugUrl ?? null,
-    logLevel: body.logLevel ?? null,
+/** The response cache key: everything that changes the answer, `nonce` included. */
+function cacheKeyOf(scope: TenantScope, flow: StoredFlow, entry: PromptTemplate, body: RunBody, usable: string[]): string {
+  const overrides = {
+    t: body.temperature,
+    m: body.maxTokens,
+    th: body.maxThinkingTokens,
+    tc: body.maxToolCalls,
+    s: body.responseSchema,
+    v: body.vendorTools,
   };
-  const cacheKey = createHash('sha256')
-    .update(
-      JSON.stringify({
-        tenant: scope.tenantId,
-        mode: scope.mode,
-        flow: flow.id,
-        version: flow.versionId,
-        entry: entry.name,
-        parameters: body.parameters,
-        messages: body.messages,
-        models: usable,
-        overrides: {
-          t: body.temperature,
-          m: body.maxTokens,
-          th: body.maxThinkingTokens,
-          tc: body.maxToolCalls,
-          s: body.responseSchema,
-          v: body.vendorTools,
-        },
-        nonce: body.nonce ?? null,
-      }),
-    )
-    .digest('hex');
-  const executionId = run.executionId;
-  const timestamp = new Date(started).toISOString();
-  const base = {
+  const key = {
+    tenant: scope.tenantId,
+    mode: scope.mode,
+    flow: flow.id,
+    version: flow.versionId,
+    entry: entry.name,
+    parameters: body.parameters,
+    messages: body.messages,
+    models: usable,
+    overrides,
+    nonce: body.nonce ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex');
+}
+
+interface RunTiming {
+  meta?: Record<string, unknown>;
+  warnings: string[];
+  started: number;
+  timestamp: string;
+}
+
+/** A cache hit is a run of its own (new id, in the run log) that costs nothing and answers at once. */
+async function answerFromCache(
+  deps: AppDeps,
+  run: ShuttleRunContext,
+  flow: StoredFlow,
+  cached: Record<string, any>,
+  timing: RunTiming & { meta: Record<string, unknown> },
+) {
+  const { scope } = run;
+  await insertExecution(deps.db, {
+    id: run.executionId,
     scope,
     flowId: flow.id,
     flowVersionId: flow.versionId,
@@ -229,61 +321,39 @@ export async function runShuttleFlow(
     dialect: 'shuttle',
     input: run.rawBody,
     totalSteps: 1,
-    createdAt: timestamp,
+    createdAt: timing.timestamp,
     customerId: run.customerId ?? null,
-    tags,
-  };
-
-  const cached = (await getCachedResponse(deps.db, cacheKey, started)) as Record<string, any> | null;
-  if (cached) {
-    await insertExecution(deps.db, { id: executionId, ...base, meta: { ...meta, cached: true } });
-    const creditsLeft = await getBalance(deps.db, scope);
-    const response = {
-      ...cached,
-      id: executionId,
-      timestamp,
-      milliseconds: deps.clock.now() - started,
-      creditsUsed: 0,
-      cached: true,
-      flowRequest: run.rawBody,
-      warnings,
-      usage: { ...cached.usage, creditsUsed: 0, creditsLeft, costUsd: 0, toolCost: 0 },
-    };
-    await completeWithoutCost(deps.db, executionId, timestamp, response.milliseconds);
-    await setExecutionMeta(deps.db, executionId, { ...meta, cached: true, warnings, response });
-    return { status: 200, body: response };
-  }
-
-  const promptChars = system.text.length + user.text.length + JSON.stringify(body.messages).length;
-  const price = deps.models.resolve(usable[0]!);
-  const calls = (1 + (stepConfig.tools ? maxToolCalls : 0)) * (responseSchema ? 2 : 1);
-  const reservation = await reserveForRun(
-    deps,
-    scope,
-    worstCaseCredits(price.ok ? price.price : undefined, promptChars, stepConfig.maxTokens ?? 4096, calls),
-    body.maxRequestCostCredits,
-  );
-  const job = await startRun(deps, {
-    executionId,
-    scope,
-    flow: { id: flow.id, name: flow.name, versionId: flow.versionId, steps },
-    rawSteps: [{ id: entry.name, name: entry.name, type: 'prompt', config: stepConfig }],
-    record: { id: null, name: flow.name, type: 'shuttle-run', metadata: body.parameters, created: false },
-    inputs: body.parameters,
-    secrets: {},
-    messages: body.messages,
-    source: 'shuttle',
-    tools,
-    storedInput: run.rawBody,
-    dialect: 'shuttle',
-    customerId: run.customerId ?? null,
-    tags,
-    meta: { ...meta, cached: false },
-    creditsReserved: reservation.reserved,
+    tags: run.body.tags,
+    meta: { ...timing.meta, cached: true },
   });
-  const outcome: RunOutcome = await deps.scheduler.submit(job);
-  const settled = { creditsUsed: outcome.credits?.used ?? 0, creditsLeft: outcome.credits?.left ?? (await getBalance(deps.db, scope)) };
-  const step = outcome.steps.find((entry) => entry.stepId === steps[0]!.id);
+  const creditsLeft = await getBalance(deps.db, scope);
+  const response = {
+    ...cached,
+    id: run.executionId,
+    timestamp: timing.timestamp,
+    milliseconds: deps.clock.now() - timing.started,
+    creditsUsed: 0,
+    cached: true,
+    flowRequest: run.rawBody,
+    warnings: timing.warnings,
+    usage: { ...cached.usage, creditsUsed: 0, creditsLeft, costUsd: 0, toolCost: 0 },
+  };
+  await completeWithoutCost(deps.db, run.executionId, timing.timestamp, response.milliseconds);
+  await setExecutionMeta(deps.db, run.executionId, { ...timing.meta, cached: true, warnings: timing.warnings, response });
+  return response;
+}
+
+/** The seed's run document: one `responses[]` entry per model call, usage and credits. */
+async function runDocument(
+  deps: AppDeps,
+  run: ShuttleRunContext,
+  flow: StoredFlow,
+  outcome: RunOutcome,
+  stepId: string,
+  timing: RunTiming & { structured: boolean },
+) {
+  const settled = { creditsUsed: outcome.credits?.used ?? 0, creditsLeft: outcome.credits?.left ?? (await getBalance(deps.db, run.scope)) };
+  const step = outcome.steps.find((entry) => entry.stepId === stepId);
   const responses = (step?.responses ?? []).map((response) => ({
     model: response.model,
     provider: response.provider,
@@ -299,13 +369,13 @@ export async function runShuttleFlow(
     ...(response.toolCalls.length ? { toolCalls: response.toolCalls } : {}),
   }));
   const toolCost = (step?.toolCalls ?? []).reduce((sum, call) => sum + call.costUsd, 0);
-  const document = {
-    id: executionId,
-    timestamp,
+  return {
+    id: run.executionId,
+    timestamp: timing.timestamp,
     flowId: flow.id,
-    tenantId: scope.tenantId,
+    tenantId: run.scope.tenantId,
     creditsUsed: settled.creditsUsed,
-    milliseconds: deps.clock.now() - started,
+    milliseconds: deps.clock.now() - timing.started,
     usage: {
       creditsUsed: settled.creditsUsed,
       creditsLeft: settled.creditsLeft,
@@ -317,25 +387,19 @@ export async function runShuttleFlow(
     },
     flowRequest: run.rawBody,
     responses,
-    warnings,
+    warnings: timing.warnings,
     cached: false,
-    ...(responseSchema && outcome.status === 'completed' ? { structuredResponse: outcome.finalOutput } : {}),
+    ...(timing.structured && outcome.status === 'completed' ? { structuredResponse: outcome.finalOutput } : {}),
   };
-  await setExecutionMeta(deps.db, executionId, { ...meta, cached: false, warnings, response: document });
-  if (outcome.status !== 'completed') {
-    const error = outcome.error ?? { code: 'STEP_FAILED', message: 'the run failed' };
-    const known = new FlowrunError(
-      error.code in { PROVIDER_ERROR: 1, PROVIDER_TIMEOUT: 1, MODEL_OUTPUT_INVALID: 1, CANCELLED: 1, COST_LIMIT_EXCEEDED: 1 }
-        ? (error.code as 'PROVIDER_ERROR')
-        : 'STEP_FAILED',
-      error.message,
-    );
-    return {
-      status: known.status,
-      body: { error: error.message, code: error.code, details: [{ code: error.code, message: error.message }], ...document },
-    };
-  }
-  await putCachedResponse(deps.db, cacheKey, document, deps.clock.now() + deps.settings.cacheTtlMs);
-  request.log.debug({ executionId, flowId: flow.id }, 'shuttle run completed');
-  return { status: 200, body: document };
+}
+
+/** A failed run answers with the status of its error (502/504/402…) and Runtype's error body merged into the document. */
+function failedRunResponse(outcome: RunOutcome, document: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
+  const error = outcome.error ?? { code: 'STEP_FAILED' as const, message: 'the run failed' };
+  const passed = ['PROVIDER_ERROR', 'PROVIDER_TIMEOUT', 'MODEL_OUTPUT_INVALID', 'CANCELLED', 'COST_LIMIT_EXCEEDED'].includes(error.code);
+  const known = new FlowrunError(passed ? error.code : 'STEP_FAILED', error.message);
+  return {
+    status: known.status,
+    body: { error: error.message, code: error.code, details: [{ code: error.code, message: error.message }], ...document },
+  };
 }
