@@ -48,50 +48,68 @@ class StopRun extends Error {
   }
 }
 
+/** What a run accumulates as its steps go: variables, outputs, counters, usage and the committed checkpoints. */
+interface FlowRun {
+  deps: EngineDeps;
+  request: RunFlowRequest;
+  signal: AbortSignal;
+  totalSteps: number;
+  variables: Record<string, unknown>;
+  output: Record<string, unknown>;
+  recordMetadata: Record<string, unknown>;
+  completed: Set<string>;
+  usage: Usage;
+  finalOutput: unknown;
+  lastLoop: StepResult['loop'];
+  index: number;
+  counters: { successful: number; failed: number; skipped: number };
+  checkpoints: StepCheckpoint[];
+}
+
 /**
  * Runs a validated flow to its end, emitting events through `deps.events` and committing each step's result
  * through `deps.checkpoints` before the next step starts. Never throws for step failures: they become
  * `step_error` / `flow_error` events and the outcome's status.
  */
 export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal: AbortSignal): Promise<RunOutcome> {
-  const { clock, events } = deps;
-  const startedAt = request.startedAt;
-  const totalSteps = countSteps(request.flow.steps);
+  const run = startFlowRun(deps, request, signal);
+  try {
+    await runSteps(run, request.flow.steps);
+  } catch (caught) {
+    if (PauseRun.isInstance(caught) && !signal.aborted) return pauseOutcome(run, caught);
+    return failureOutcome(run, caught);
+  }
+  return completionOutcome(run);
+}
+
+/** The run's state, resumed where a pause or a crash left it; a fresh run announces itself with flow_start. */
+function startFlowRun(deps: EngineDeps, request: RunFlowRequest, signal: AbortSignal): FlowRun {
   const resume = request.resume;
-  const variables: Record<string, unknown> = { ...(resume?.variables ?? {}) };
-  const output: Record<string, unknown> = { ...(resume?.variables ?? {}) };
-  const recordMetadata = { ...request.record.metadata };
-  const completed = new Set(resume?.completedStepIds ?? []);
-  let usage = resume?.usage ?? emptyUsage();
-  let finalOutput: unknown = null;
-  let lastLoop: StepResult['loop'];
-  let index = resume ? resume.stepsRun - 1 : 0;
-  let successfulSteps = resume?.counters.successful ?? 0;
-  let failedSteps = resume?.counters.failed ?? 0;
-  let skippedSteps = resume?.counters.skipped ?? 0;
-  const checkpoints: StepCheckpoint[] = [];
-  const commit = async (checkpoint: StepCheckpoint): Promise<void> => {
-    // Variables are copied: later steps change them, and the checkpoint must keep what was true here.
-    const saved = { ...checkpoint, variables: { ...checkpoint.variables } };
-    checkpoints.push(saved);
-    await deps.checkpoints.saveStep(request.executionId, saved);
+  const run: FlowRun = {
+    deps,
+    request,
+    signal,
+    totalSteps: countSteps(request.flow.steps),
+    variables: { ...(resume?.variables ?? {}) },
+    output: { ...(resume?.variables ?? {}) },
+    recordMetadata: { ...request.record.metadata },
+    completed: new Set(resume?.completedStepIds ?? []),
+    usage: resume?.usage ?? emptyUsage(),
+    finalOutput: null,
+    lastLoop: undefined,
+    index: resume ? resume.stepsRun - 1 : 0,
+    counters: {
+      successful: resume?.counters.successful ?? 0,
+      failed: resume?.counters.failed ?? 0,
+      skipped: resume?.counters.skipped ?? 0,
+    },
+    checkpoints: [],
   };
-
-  const scope = (): Record<string, unknown> => ({
-    ...request.inputs,
-    ...variables,
-    _record: { id: request.record.id, name: request.record.name, type: request.record.type, metadata: recordMetadata },
-    _flow: { id: request.flow.id, name: request.flow.name, versionId: request.flow.versionId ?? null },
-    _execution: { id: request.executionId, timestamp: new Date(startedAt).toISOString() },
-    messages: formatMessages(request.messages),
-    secrets: request.secrets,
-  });
-
   // A resumed approval pause starts with the decisions, as Runtype's approve stream does.
   for (const approval of resume?.approvals ?? []) {
     const decided = resume?.decisions?.[approval.approvalId];
     if (decided)
-      events.emit({
+      deps.events.emit({
         type: 'approval_complete',
         approvalId: approval.approvalId,
         decision: decided.decision,
@@ -100,196 +118,258 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
       });
   }
   if (!resume)
-    events.emit({
+    deps.events.emit({
       type: 'flow_start',
       flowId: request.flow.id,
       flowName: request.flow.name,
       flowVersionId: request.flow.versionId ?? null,
-      totalSteps,
+      totalSteps: run.totalSteps,
       record: { id: request.record.id, name: request.record.name, type: request.record.type, created: request.record.created },
       source: request.source,
     });
+  return run;
+}
 
-  const runSteps = async (steps: Step[]): Promise<void> => {
-    for (const step of steps) {
-      if (signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
-      if (completed.has(step.id)) continue; // done before the run paused
-      index++;
-      const resuming = resume?.pausedStepId === step.id;
-      const ref = { stepId: step.id, stepName: step.name, stepType: step.type, index, totalSteps };
-      const stepStartedAt = clock.now();
-      const skipReason = !step.enabled
-        ? 'disabled'
-        : step.when !== undefined && !evaluateCondition(step.when, scope())
-          ? 'condition_false'
-          : null;
-      if (skipReason && !resuming) {
-        skippedSteps++;
-        completed.add(step.id);
-        events.emit({ type: 'step_skip', when: step.when ?? 'enabled: false', reason: skipReason, ...ref });
-        await commit({
-          stepId: step.id,
-          stepIndex: ref.index,
-          stepType: step.type,
-          status: 'skipped',
-          result: null,
-          error: null,
-          usage: null,
-          startedAt: stepStartedAt,
-          durationMs: 0,
-          variables,
-        });
-        continue;
-      }
-      if (!resuming) events.emit({ type: 'step_start', outputVariable: step.outputVariable, ...ref });
-      const context: StepContext = { deps, request, ref, signal, scope, runSteps, resume: resuming ? resume : undefined };
-      let result: StepResult;
-      try {
-        result = await runWithRetries(step, context);
-      } catch (caught) {
-        if (signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
-        if (PauseRun.isInstance(caught)) throw caught;
-        const error = toEventError(caught, step.id);
-        failedSteps++;
-        completed.add(step.id);
-        const durationMs = clock.now() - stepStartedAt;
-        // Running out of credits stops the run whatever the step's errorHandling: every later model call would be refused too.
-        const continued = step.onError === 'continue' && error.code !== 'COST_LIMIT_EXCEEDED';
-        events.emit({ type: 'step_error', error, durationMs, continued, ...ref });
-        await commit({
-          stepId: step.id,
-          stepIndex: ref.index,
-          stepType: step.type,
-          status: 'failed',
-          result: null,
-          error,
-          usage: null,
-          startedAt: stepStartedAt,
-          durationMs,
-          variables,
-        });
-        if (!continued) throw new StopRun(error);
-        continue;
-      }
-      successfulSteps++;
-      completed.add(step.id);
-      if (result.usage) usage = addUsage(usage, result.usage);
-      if (result.loop) lastLoop = result.loop;
-      if (producesOutput(step)) {
-        finalOutput = result.result;
-        const name = step.outputVariable ?? step.id;
-        variables[name] = result.result;
-        output[name] = result.result;
-        if (request.options.autoAppendMetadata && step.outputVariable) recordMetadata[step.outputVariable] = result.result;
-      }
-      const durationMs = clock.now() - stepStartedAt;
-      // The completion event is queued first: it is committed in the same transaction as the checkpoint.
-      events.emit({
-        type: 'step_complete',
-        result: result.result,
-        durationMs,
-        usage: result.usage ?? null,
-        model: result.model,
-        processedPrompt: result.processedPrompt,
-        stopReason: result.stopReason,
-        unresolvedVariables: result.unresolved,
-        ...ref,
-      });
-      await commit({
-        stepId: step.id,
-        stepIndex: ref.index,
-        stepType: step.type,
-        status: 'completed',
-        result: result.result,
-        error: null,
-        usage: result.usage ?? null,
-        startedAt: stepStartedAt,
-        durationMs,
-        variables,
-        toolCalls: result.toolCalls,
-        responses: result.responses,
-      });
-    }
+/** What templates and expressions of a step see: inputs, variables so far, and the `_record`, `_flow`, `_execution` objects. */
+function scopeOf(run: FlowRun): Record<string, unknown> {
+  const { request } = run;
+  return {
+    ...request.inputs,
+    ...run.variables,
+    _record: { id: request.record.id, name: request.record.name, type: request.record.type, metadata: run.recordMetadata },
+    _flow: { id: request.flow.id, name: request.flow.name, versionId: request.flow.versionId ?? null },
+    _execution: { id: request.executionId, timestamp: new Date(request.startedAt).toISOString() },
+    messages: formatMessages(request.messages),
+    secrets: request.secrets,
   };
+}
 
-  const refOf = (stepId: string) => {
-    const step = findStep(request.flow.steps, stepId);
-    return { stepId, stepName: step?.name ?? stepId, stepType: step?.type ?? 'prompt', index, totalSteps };
-  };
+/** Commits a step's checkpoint; variables are copied, since later steps change them. */
+async function commit(run: FlowRun, checkpoint: Omit<StepCheckpoint, 'variables'>): Promise<void> {
+  const saved = { ...checkpoint, variables: { ...run.variables } };
+  run.checkpoints.push(saved);
+  await run.deps.checkpoints.saveStep(run.request.executionId, saved);
+}
 
-  const finish = (status: RunOutcome['status'], error: EventError | null): RunOutcome => ({
-    status,
-    finalOutput,
-    output,
-    usage,
-    error,
-    durationMs: clock.now() - startedAt,
-    successfulSteps,
-    failedSteps,
-    skippedSteps,
-    recordMetadata,
-    steps: checkpoints,
-  });
-
-  try {
-    await runSteps(request.flow.steps);
-  } catch (caught) {
-    if (PauseRun.isInstance(caught) && !signal.aborted) {
-      const iteration = caught.loop?.turns;
-      for (const approval of caught.approvals) {
-        const { onDenied: _onDenied, ...request } = approval;
-        events.emit({ type: 'approval_required', ...request, ...refOf(caught.stepId), iteration });
-      }
-      for (const call of caught.pending) {
-        events.emit({
-          type: 'await',
-          awaitReason: 'local_tool_required',
-          toolCallId: call.toolCallId,
-          toolName: call.toolName,
-          parameters: call.parameters,
-          ...refOf(caught.stepId),
-          iteration,
-        });
-      }
-      events.emit({
-        type: 'flow_paused',
-        reason: caught.approvals.length > 0 ? 'approval_required' : 'local_tool_required',
-        pendingToolCalls: caught.pending,
-        ...(caught.approvals.length > 0 ? { pendingApprovals: caught.approvals.map((approval) => approval.approvalId) } : {}),
-      });
-      const outcome = finish('paused', null);
-      outcome.usage = caught.loop ? addUsage(usage, caught.loop.usage) : usage;
-      outcome.pause = {
-        stepId: caught.stepId,
-        stepIndex: index,
-        loop: caught.loop,
-        pending: caught.pending,
-        approvals: caught.approvals,
-        completedStepIds: [...completed],
-        variables: { ...variables },
-        counters: { successful: successfulSteps, failed: failedSteps, skipped: skippedSteps },
-        usage,
-      };
-      return outcome;
-    }
-    const cancelled = signal.aborted;
-    const error = caught instanceof StopRun ? caught.error : toEventError(caught, undefined);
-    const outcome = finish(cancelled ? 'cancelled' : 'failed', cancelled ? { code: 'CANCELLED', message: 'the run was cancelled' } : error);
-    events.emit({ type: 'flow_error', error: outcome.error!, durationMs: outcome.durationMs, usage, cancelled });
-    return outcome;
+async function runSteps(run: FlowRun, steps: Step[]): Promise<void> {
+  for (const step of steps) {
+    if (run.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
+    if (run.completed.has(step.id)) continue; // done before the run paused
+    await runOneStep(run, step);
   }
-  const outcome = finish('completed', null);
+}
+
+type StepRefOf = { stepId: string; stepName: string; stepType: string; index: number; totalSteps: number };
+
+async function runOneStep(run: FlowRun, step: Step): Promise<void> {
+  const { deps, request } = run;
+  run.index++;
+  const resuming = request.resume?.pausedStepId === step.id;
+  const ref: StepRefOf = { stepId: step.id, stepName: step.name, stepType: step.type, index: run.index, totalSteps: run.totalSteps };
+  const startedAt = deps.clock.now();
+  const skipReason = !step.enabled
+    ? 'disabled'
+    : step.when !== undefined && !evaluateCondition(step.when, scopeOf(run))
+      ? 'condition_false'
+      : null;
+  if (skipReason && !resuming) return skipStep(run, step, ref, skipReason, startedAt);
+  if (!resuming) deps.events.emit({ type: 'step_start', outputVariable: step.outputVariable, ...ref });
+  const context: StepContext = {
+    deps,
+    request,
+    ref,
+    signal: run.signal,
+    scope: () => scopeOf(run),
+    runSteps: (steps) => runSteps(run, steps),
+    resume: resuming ? request.resume : undefined,
+  };
+  let result: StepResult;
+  try {
+    result = await runWithRetries(step, context);
+  } catch (caught) {
+    if (run.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
+    if (PauseRun.isInstance(caught)) throw caught;
+    return failStep(run, step, ref, caught, startedAt);
+  }
+  await completeStep(run, step, ref, result, startedAt);
+}
+
+async function skipStep(
+  run: FlowRun,
+  step: Step,
+  ref: StepRefOf,
+  reason: 'disabled' | 'condition_false',
+  startedAt: number,
+): Promise<void> {
+  run.counters.skipped++;
+  run.completed.add(step.id);
+  run.deps.events.emit({ type: 'step_skip', when: step.when ?? 'enabled: false', reason, ...ref });
+  await commit(run, {
+    stepId: step.id,
+    stepIndex: ref.index,
+    stepType: step.type,
+    status: 'skipped',
+    result: null,
+    error: null,
+    usage: null,
+    startedAt,
+    durationMs: 0,
+  });
+}
+
+async function failStep(run: FlowRun, step: Step, ref: StepRefOf, caught: unknown, startedAt: number): Promise<void> {
+  const error = toEventError(caught, step.id);
+  run.counters.failed++;
+  run.completed.add(step.id);
+  const durationMs = run.deps.clock.now() - startedAt;
+  // Running out of credits stops the run whatever the step's errorHandling: every later model call would be refused too.
+  const continued = step.onError === 'continue' && error.code !== 'COST_LIMIT_EXCEEDED';
+  run.deps.events.emit({ type: 'step_error', error, durationMs, continued, ...ref });
+  await commit(run, {
+    stepId: step.id,
+    stepIndex: ref.index,
+    stepType: step.type,
+    status: 'failed',
+    result: null,
+    error,
+    usage: null,
+    startedAt,
+    durationMs,
+  });
+  if (!continued) throw new StopRun(error);
+}
+
+async function completeStep(run: FlowRun, step: Step, ref: StepRefOf, result: StepResult, startedAt: number): Promise<void> {
+  run.counters.successful++;
+  run.completed.add(step.id);
+  if (result.usage) run.usage = addUsage(run.usage, result.usage);
+  if (result.loop) run.lastLoop = result.loop;
+  if (producesOutput(step)) {
+    run.finalOutput = result.result;
+    const name = step.outputVariable ?? step.id;
+    run.variables[name] = result.result;
+    run.output[name] = result.result;
+    if (run.request.options.autoAppendMetadata && step.outputVariable) run.recordMetadata[step.outputVariable] = result.result;
+  }
+  const durationMs = run.deps.clock.now() - startedAt;
+  // The completion event is queued first: it is committed in the same transaction as the checkpoint.
+  run.deps.events.emit({
+    type: 'step_complete',
+    result: result.result,
+    durationMs,
+    usage: result.usage ?? null,
+    model: result.model,
+    processedPrompt: result.processedPrompt,
+    stopReason: result.stopReason,
+    unresolvedVariables: result.unresolved,
+    ...ref,
+  });
+  await commit(run, {
+    stepId: step.id,
+    stepIndex: ref.index,
+    stepType: step.type,
+    status: 'completed',
+    result: result.result,
+    error: null,
+    usage: result.usage ?? null,
+    startedAt,
+    durationMs,
+    toolCalls: result.toolCalls,
+    responses: result.responses,
+  });
+}
+
+function finish(run: FlowRun, status: RunOutcome['status'], error: EventError | null): RunOutcome {
+  return {
+    status,
+    finalOutput: run.finalOutput,
+    output: run.output,
+    usage: run.usage,
+    error,
+    durationMs: run.deps.clock.now() - run.request.startedAt,
+    successfulSteps: run.counters.successful,
+    failedSteps: run.counters.failed,
+    skippedSteps: run.counters.skipped,
+    recordMetadata: run.recordMetadata,
+    steps: run.checkpoints,
+  };
+}
+
+/** A pause (client tools, approvals): say what is awaited, then keep what a later resume needs. */
+function pauseOutcome(run: FlowRun, caught: PauseRun): RunOutcome {
+  const { events } = run.deps;
+  const step = findStep(run.request.flow.steps, caught.stepId);
+  const ref = {
+    stepId: caught.stepId,
+    stepName: step?.name ?? caught.stepId,
+    stepType: step?.type ?? 'prompt',
+    index: run.index,
+    totalSteps: run.totalSteps,
+  };
+  const iteration = caught.loop?.turns;
+  for (const approval of caught.approvals) {
+    const { onDenied: _onDenied, ...approvalRequest } = approval;
+    events.emit({ type: 'approval_required', ...approvalRequest, ...ref, iteration });
+  }
+  for (const call of caught.pending) {
+    events.emit({
+      type: 'await',
+      awaitReason: 'local_tool_required',
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      parameters: call.parameters,
+      ...ref,
+      iteration,
+    });
+  }
   events.emit({
+    type: 'flow_paused',
+    reason: caught.approvals.length > 0 ? 'approval_required' : 'local_tool_required',
+    pendingToolCalls: caught.pending,
+    ...(caught.approvals.length > 0 ? { pendingApprovals: caught.approvals.map((approval) => approval.approvalId) } : {}),
+  });
+  const outcome = finish(run, 'paused', null);
+  outcome.usage = caught.loop ? addUsage(run.usage, caught.loop.usage) : run.usage;
+  outcome.pause = {
+    stepId: caught.stepId,
+    stepIndex: run.index,
+    loop: caught.loop,
+    pending: caught.pending,
+    approvals: caught.approvals,
+    completedStepIds: [...run.completed],
+    variables: { ...run.variables },
+    counters: { ...run.counters },
+    usage: run.usage,
+  };
+  return outcome;
+}
+
+function failureOutcome(run: FlowRun, caught: unknown): RunOutcome {
+  const cancelled = run.signal.aborted;
+  const error = caught instanceof StopRun ? caught.error : toEventError(caught, undefined);
+  const outcome = finish(
+    run,
+    cancelled ? 'cancelled' : 'failed',
+    cancelled ? { code: 'CANCELLED', message: 'the run was cancelled' } : error,
+  );
+  run.deps.events.emit({ type: 'flow_error', error: outcome.error!, durationMs: outcome.durationMs, usage: run.usage, cancelled });
+  return outcome;
+}
+
+function completionOutcome(run: FlowRun): RunOutcome {
+  const outcome = finish(run, 'completed', null);
+  const { lastLoop } = run;
+  run.deps.events.emit({
     type: 'flow_complete',
     durationMs: outcome.durationMs,
-    totalSteps,
-    successfulSteps,
-    failedSteps,
-    skippedSteps,
-    finalOutput,
-    output,
-    usage,
-    ...(request.kind === 'agent'
+    totalSteps: run.totalSteps,
+    successfulSteps: run.counters.successful,
+    failedSteps: run.counters.failed,
+    skippedSteps: run.counters.skipped,
+    finalOutput: run.finalOutput,
+    output: run.output,
+    usage: run.usage,
+    ...(run.request.kind === 'agent'
       ? {
           agent: {
             stopReason: !lastLoop || lastLoop.stopReason === 'end_turn' ? ('complete' as const) : lastLoop.stopReason,

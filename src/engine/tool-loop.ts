@@ -3,8 +3,8 @@ import { FlowrunError } from '../protocol/errors.js';
 import type { ToolsConfig } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { streamModelTurn, turnRecord, type TurnOutcome } from './model-turn.js';
-import type { ModelMessage, ModelRequest, ResolvedTool, ToolCallRequest } from './ports.js';
-import type { StepContext, ToolCallRecord } from './run-context.js';
+import type { ModelMessage, ModelRequest, ResolvedTool, ToolCallRequest, ToolChoice } from './ports.js';
+import type { ResumeState, StepContext, ToolCallRecord } from './run-context.js';
 import { runToolWithEvents } from './run-tool.js';
 import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall, type TurnRecord } from './tool-loop-state.js';
 
@@ -39,107 +39,27 @@ export async function runToolLoop(
   const toolTypes = new Map(tools.map((tool) => [tool.name, { toolType: tool.toolType, toolId: tool.id }]));
   const specs = tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parametersSchema }));
   const resume = context.resume?.pausedStepId === options.stepId ? context.resume : undefined;
-  const state: LoopState = resume?.loop
-    ? structuredClone(resume.loop)
-    : {
-        messages: [...initialMessages],
-        toolCallsMade: 0,
-        perTool: {},
-        usage: emptyUsage(),
-        turns: 0,
-        records: [],
-        responses: [],
-        settled: [],
-      };
+  const state = resume?.loop ? structuredClone(resume.loop) : freshLoopState(initialMessages);
   state.responses ??= [];
-  if (resume) {
-    // The client's outputs join the results of the server calls of the paused turn; approved calls run now,
-    // denied ones (and timed-out ones) get a refusal the model is told about.
-    const answers: LoopState['settled'] = resume.pending.map((call) => ({
-      toolCallId: call.toolCallId,
-      toolName: call.toolName,
-      output: resume.toolOutputs[call.toolCallId] ?? null,
-      isError: false,
-    }));
-    for (const approval of resume.approvals ?? []) {
-      if (approval.kind !== 'tool' || !approval.toolCallId) continue;
-      const decided = resume.decisions?.[approval.approvalId];
-      const tool = byName.get(approval.toolName ?? '');
-      if (decided?.decision === 'approved' && tool) {
-        const run = await runToolWithEvents(tool, approval.parameters ?? {}, approval.toolCallId, context);
-        state.records.push(run.record);
-        answers.push({ toolCallId: approval.toolCallId, toolName: tool.name, output: run.result, isError: !run.record.success });
-      } else {
-        const why =
-          decided?.decision === 'timeout'
-            ? 'no one approved it in time'
-            : `the approver denied it${decided?.reason ? `: ${decided.reason}` : ''}`;
-        if (approval.onDenied === 'fail') throw new FlowrunError('STEP_FAILED', `tool '${approval.toolName}' was not approved: ${why}`);
-        answers.push({
-          toolCallId: approval.toolCallId,
-          toolName: approval.toolName ?? 'tool',
-          output: { error: `This tool call was not run: ${why}.` },
-          isError: true,
-        });
-        state.records.push({
-          toolCallId: approval.toolCallId,
-          toolName: approval.toolName ?? 'tool',
-          toolType: approval.toolType ?? 'unknown',
-          success: false,
-          durationMs: 0,
-          costUsd: 0,
-        });
-      }
-    }
-    if (answers.length > 0 || state.settled.length > 0) state.messages.push({ role: 'tool', results: [...state.settled, ...answers] });
-    for (const call of resume.pending)
-      state.records.push({
-        toolCallId: call.toolCallId,
-        toolName: call.toolName,
-        toolType: 'local',
-        success: true,
-        durationMs: 0,
-        costUsd: 0,
-      });
-    state.settled = [];
-    if (resume.messages.length > 0) state.messages.push(...resume.messages);
-  }
-  const required = Object.entries(config.perToolLimits)
-    .filter(([, limit]) => limit.required)
-    .map(([name]) => name);
-
+  if (resume) await applyResume(state, resume, byName, context);
   for (;;) {
     if (context.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
     state.turns++;
     const lastTurn = config.maxTurns !== undefined && state.turns >= config.maxTurns;
     const limitReached = state.toolCallsMade >= config.maxToolCalls || lastTurn;
-    const missingRequired = required.find((name) => (state.perTool[name] ?? 0) === 0 && byName.has(name));
-    const toolChoice =
-      limitReached || config.toolCallStrategy === 'none'
-        ? 'none'
-        : missingRequired
-          ? { toolName: missingRequired }
-          : config.toolCallStrategy === 'required' && state.toolCallsMade === 0
-            ? 'required'
-            : 'auto';
     const turn = await streamModelTurn(
-      { ...base, messages: state.messages, tools: specs.length > 0 && config.toolCallStrategy !== 'none' ? specs : undefined, toolChoice },
+      {
+        ...base,
+        messages: state.messages,
+        tools: specs.length > 0 && config.toolCallStrategy !== 'none' ? specs : undefined,
+        toolChoice: toolChoiceFor(config, state, byName, limitReached),
+      },
       context,
       { streamOutput: options.streamOutput, toolTypes, turnIndex: state.turns - 1, fallbackModels: options.fallbackModels },
     );
     state.usage = addUsage(state.usage, turn.usage);
     state.responses.push(turnRecord(turn));
-    const end = (stopReason: LoopOutcome['stopReason'], hitLimit: boolean): LoopOutcome => ({
-      text: turn.text,
-      usage: state.usage,
-      modelId: turn.modelId,
-      finishReason: hitLimit ? 'tool-calls' : turn.finishReason,
-      hitLimit,
-      records: state.records,
-      stopReason,
-      turns: state.turns,
-      responses: state.responses,
-    });
+    const end = (stopReason: LoopOutcome['stopReason'], hitLimit: boolean) => loopOutcome(state, turn, stopReason, hitLimit);
     if (turn.toolCalls.length === 0 || config.toolCallStrategy === 'none')
       return end(lastTurn && turn.toolCalls.length > 0 ? 'max_turns' : 'end_turn', false);
     // The model asked for tools after being told it may not: stop here rather than loop.
@@ -154,6 +74,94 @@ export async function runToolLoop(
     state.messages.push({ role: 'tool', results: results.settled });
     await context.deps.checkpoints.saveLoop(context.request.executionId, options.stepId, state);
   }
+}
+
+function freshLoopState(messages: ModelMessage[]): LoopState {
+  return { messages: [...messages], toolCallsMade: 0, perTool: {}, usage: emptyUsage(), turns: 0, records: [], responses: [], settled: [] };
+}
+
+function loopOutcome(state: LoopState, turn: TurnOutcome, stopReason: LoopOutcome['stopReason'], hitLimit: boolean): LoopOutcome {
+  return {
+    text: turn.text,
+    usage: state.usage,
+    modelId: turn.modelId,
+    finishReason: hitLimit ? 'tool-calls' : turn.finishReason,
+    hitLimit,
+    records: state.records,
+    stopReason,
+    turns: state.turns,
+    responses: state.responses ?? [],
+  };
+}
+
+/** None past the limit (or by strategy), a required tool not yet called, `required` before the first call, else auto. */
+function toolChoiceFor(config: ToolsConfig, state: LoopState, byName: Map<string, ResolvedTool>, limitReached: boolean): ToolChoice {
+  if (limitReached || config.toolCallStrategy === 'none') return 'none';
+  const missingRequired = Object.entries(config.perToolLimits).find(
+    ([name, limit]) => limit.required && (state.perTool[name] ?? 0) === 0 && byName.has(name),
+  );
+  if (missingRequired) return { toolName: missingRequired[0] };
+  return config.toolCallStrategy === 'required' && state.toolCallsMade === 0 ? 'required' : 'auto';
+}
+
+/**
+ * Continues a paused loop: the client's outputs join the results of the server calls of the paused turn;
+ * approved calls run now, denied (and timed-out) ones get a refusal the model is told about.
+ */
+async function applyResume(state: LoopState, resume: ResumeState, byName: Map<string, ResolvedTool>, context: StepContext): Promise<void> {
+  const answers: LoopState['settled'] = resume.pending.map((call) => ({
+    toolCallId: call.toolCallId,
+    toolName: call.toolName,
+    output: resume.toolOutputs[call.toolCallId] ?? null,
+    isError: false,
+  }));
+  for (const approval of resume.approvals ?? []) {
+    if (approval.kind !== 'tool' || !approval.toolCallId) continue;
+    answers.push(await decidedCall(state, approval, resume.decisions?.[approval.approvalId], byName, context));
+  }
+  if (answers.length > 0 || state.settled.length > 0) state.messages.push({ role: 'tool', results: [...state.settled, ...answers] });
+  for (const call of resume.pending)
+    state.records.push({
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      toolType: 'local',
+      success: true,
+      durationMs: 0,
+      costUsd: 0,
+    });
+  state.settled = [];
+  if (resume.messages.length > 0) state.messages.push(...resume.messages);
+}
+
+/** The result of a call that waited for approval: run now if approved, else a refusal (or a step failure, if configured). */
+async function decidedCall(
+  state: LoopState,
+  approval: PendingApproval,
+  decided: NonNullable<ResumeState['decisions']>[string] | undefined,
+  byName: Map<string, ResolvedTool>,
+  context: StepContext,
+): Promise<LoopState['settled'][number]> {
+  const toolCallId = approval.toolCallId!;
+  const tool = byName.get(approval.toolName ?? '');
+  if (decided?.decision === 'approved' && tool) {
+    const run = await runToolWithEvents(tool, approval.parameters ?? {}, toolCallId, context);
+    state.records.push(run.record);
+    return { toolCallId, toolName: tool.name, output: run.result, isError: !run.record.success };
+  }
+  const why =
+    decided?.decision === 'timeout'
+      ? 'no one approved it in time'
+      : `the approver denied it${decided?.reason ? `: ${decided.reason}` : ''}`;
+  if (approval.onDenied === 'fail') throw new FlowrunError('STEP_FAILED', `tool '${approval.toolName}' was not approved: ${why}`);
+  state.records.push({
+    toolCallId,
+    toolName: approval.toolName ?? 'tool',
+    toolType: approval.toolType ?? 'unknown',
+    success: false,
+    durationMs: 0,
+    costUsd: 0,
+  });
+  return { toolCallId, toolName: approval.toolName ?? 'tool', output: { error: `This tool call was not run: ${why}.` }, isError: true };
 }
 
 interface CallResults {
