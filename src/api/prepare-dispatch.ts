@@ -43,7 +43,7 @@ export async function prepareDispatch(
   body: DispatchBody,
   dialect: Dialect,
 ): Promise<PreparedRun> {
-  const { db, ids, clock } = deps;
+  const { ids, clock } = deps;
   const now = new Date(clock.now()).toISOString();
   const options = body.options ?? {};
   if (body.agent !== undefined) return prepareAgentRun(deps, scope, body, dialect);
@@ -54,61 +54,10 @@ export async function prepareDispatch(
     ]);
   }
   const flowMode = options.flowMode ?? (flowInput.id && !flowInput.steps ? 'existing' : 'virtual');
-  const validate = (steps: unknown, basePath: (string | number)[]) =>
-    validateFlowSteps(steps, basePath, { models: deps.models, modelOverride: options.modelOverride });
-
-  let flow: FlowDefinition;
-  let rawSteps: unknown[] = [];
-  if (flowMode === 'existing') {
-    if (!flowInput.id) throw missing('flow.id', 'flow.id is required when flowMode is existing');
-    const stored = await getFlow(
-      db,
-      scope,
-      flowInput.id,
-      options.flowVersionId ?? (await environmentVersion(db, scope, flowInput.id, options.environment)),
-    );
-    if (!stored) {
-      const what = options.flowVersionId ? `Flow ${flowInput.id} version ${options.flowVersionId}` : `Flow ${flowInput.id}`;
-      throw new FlowrunError('NOT_FOUND', `${what} not found`, [{ code: 'NOT_FOUND', path: 'flow.id', message: `${what} not found` }]);
-    }
-    rawSteps = stepsOf(stored.definition) ?? [];
-    flow = {
-      id: stored.id,
-      name: stored.name,
-      description: stored.description ?? undefined,
-      versionId: stored.versionId,
-      steps: validate(rawSteps, ['flow', 'steps']),
-    };
-  } else {
-    if (flowInput.steps === undefined) throw missing('flow.steps', 'Flow definition required: flow.steps is missing');
-    const steps = validate(flowInput.steps, ['flow', 'steps']);
-    rawSteps = flowInput.steps;
-    if (flowMode !== 'virtual' && !flowInput.name) throw missing('flow.name', `flow.name is required when flowMode is ${flowMode}`);
-    const definition: StoredFlowDefinition = {
-      name: flowInput.name ?? 'Untitled flow',
-      description: flowInput.description,
-      steps: flowInput.steps,
-    };
-    if (flowMode === 'virtual') {
-      flow = { id: ids.next('flow'), name: definition.name, description: definition.description, versionId: null, steps };
-    } else {
-      const existing = flowMode === 'upsert' ? await findFlowByName(db, scope, definition.name) : null;
-      const stored = existing
-        ? options.upsertOptions?.createVersionOnChange === false
-          ? existing
-          : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now, { forkAlways: true })
-        : await createFlow(db, scope, definition, { flowId: ids.next('flow'), versionId: ids.next('flowver') }, now);
-      rawSteps = stored.definition.steps ?? flowInput.steps;
-      flow = {
-        id: stored.id,
-        name: stored.name,
-        description: stored.description ?? undefined,
-        versionId: stored.versionId,
-        steps: validate(rawSteps, ['flow', 'steps']),
-      };
-    }
-  }
-
+  const { flow, rawSteps } =
+    flowMode === 'existing'
+      ? await existingFlow(deps, scope, body, flowInput)
+      : await givenFlow(deps, scope, body, flowInput, flowMode, now);
   const tools = await resolveSavedTools(deps.db, scope, flow.steps);
   const record = await resolveRecord(deps, scope, body, options.recordMode ?? 'virtual', now);
   const reservation = await reserveForRun(
@@ -137,6 +86,79 @@ export async function prepareDispatch(
     persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
   });
   return { executionId, flow, job };
+}
+
+type FlowInput = NonNullable<DispatchBody['flow']>;
+type FlowMode = NonNullable<NonNullable<DispatchBody['options']>['flowMode']>;
+
+function validatorFor(deps: Pick<AppDeps, 'models'>, body: DispatchBody) {
+  return (steps: unknown) =>
+    validateFlowSteps(steps, ['flow', 'steps'], { models: deps.models, modelOverride: body.options?.modelOverride });
+}
+
+/** `flowMode: existing`: the stored flow, at the version asked for, or the one active in the environment. */
+async function existingFlow(deps: Pick<AppDeps, 'db' | 'models'>, scope: TenantScope, body: DispatchBody, flowInput: FlowInput) {
+  const options = body.options ?? {};
+  if (!flowInput.id) throw missing('flow.id', 'flow.id is required when flowMode is existing');
+  const version = options.flowVersionId ?? (await environmentVersion(deps.db, scope, flowInput.id, options.environment));
+  const stored = await getFlow(deps.db, scope, flowInput.id, version);
+  if (!stored) {
+    const what = options.flowVersionId ? `Flow ${flowInput.id} version ${options.flowVersionId}` : `Flow ${flowInput.id}`;
+    throw new FlowrunError('NOT_FOUND', `${what} not found`, [{ code: 'NOT_FOUND', path: 'flow.id', message: `${what} not found` }]);
+  }
+  const rawSteps = stepsOf(stored.definition) ?? [];
+  const flow: FlowDefinition = {
+    id: stored.id,
+    name: stored.name,
+    description: stored.description ?? undefined,
+    versionId: stored.versionId,
+    steps: validatorFor(deps, body)(rawSteps),
+  };
+  return { flow, rawSteps };
+}
+
+/** The flow in the request: run as given (`virtual`), or stored first (`create`, `upsert`: a new version on change). */
+async function givenFlow(
+  deps: Pick<AppDeps, 'db' | 'ids' | 'models'>,
+  scope: TenantScope,
+  body: DispatchBody,
+  flowInput: FlowInput,
+  flowMode: FlowMode,
+  now: string,
+): Promise<{ flow: FlowDefinition; rawSteps: unknown[] }> {
+  const { db, ids } = deps;
+  const validate = validatorFor(deps, body);
+  if (flowInput.steps === undefined) throw missing('flow.steps', 'Flow definition required: flow.steps is missing');
+  const steps = validate(flowInput.steps);
+  if (flowMode !== 'virtual' && !flowInput.name) throw missing('flow.name', `flow.name is required when flowMode is ${flowMode}`);
+  const definition: StoredFlowDefinition = {
+    name: flowInput.name ?? 'Untitled flow',
+    description: flowInput.description,
+    steps: flowInput.steps,
+  };
+  if (flowMode === 'virtual') {
+    return {
+      flow: { id: ids.next('flow'), name: definition.name, description: definition.description, versionId: null, steps },
+      rawSteps: flowInput.steps,
+    };
+  }
+  const existing = flowMode === 'upsert' ? await findFlowByName(db, scope, definition.name) : null;
+  const stored = existing
+    ? body.options?.upsertOptions?.createVersionOnChange === false
+      ? existing
+      : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now, { forkAlways: true })
+    : await createFlow(db, scope, definition, { flowId: ids.next('flow'), versionId: ids.next('flowver') }, now);
+  const rawSteps = stored.definition.steps ?? flowInput.steps;
+  return {
+    flow: {
+      id: stored.id,
+      name: stored.name,
+      description: stored.description ?? undefined,
+      versionId: stored.versionId,
+      steps: validate(rawSteps),
+    },
+    rawSteps,
+  };
 }
 
 /** The worst case of a flow's prompt steps: each may call its model once, plus once per tool call it allows. */
