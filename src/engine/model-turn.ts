@@ -1,6 +1,6 @@
 import { FlowrunError } from '../protocol/errors.js';
 import type { Usage } from '../protocol/usage.js';
-import type { FinishReason, ModelRequest, ToolCallRequest } from './ports.js';
+import type { FinishReason, ModelRequest, ModelStreamPart, ToolCallRequest } from './ports.js';
 import type { StepContext } from './run-context.js';
 import type { TurnRecord } from './tool-loop-state.js';
 
@@ -25,96 +25,133 @@ export function turnRecord(turn: TurnOutcome): TurnRecord {
   };
 }
 
+interface TurnOptions {
+  streamOutput: boolean;
+  toolTypes: Map<string, { toolType: string; toolId: string }>;
+  turnIndex?: number;
+  fallbackModels?: string[];
+}
+
+/** One turn as it streams: what has been said and announced so far, across fallback attempts. */
+interface TurnStream {
+  context: StepContext;
+  options: TurnOptions;
+  partId: string;
+  turnIndex: number;
+  ref: StepContext['ref'] & { iteration: number };
+  text: string;
+  chunkIndex: number;
+  toolCalls: ToolCallRequest[];
+  announced: Set<string>;
+  /** Whether anything reached the client: a fallback model may take over only before that. */
+  emitted: boolean;
+}
+
 /**
  * One model call: streams text deltas (text_start / step_delta / text_end), announces tool calls as the model
  * writes them (tool_start, tool_input_delta) and returns the turn's text, tool calls and usage.
  */
-export async function streamModelTurn(
-  request: ModelRequest,
-  context: StepContext,
-  options: {
-    streamOutput: boolean;
-    toolTypes: Map<string, { toolType: string; toolId: string }>;
-    turnIndex?: number;
-    fallbackModels?: string[];
-  },
-): Promise<TurnOutcome> {
-  const { events, ids } = context.deps;
-  const partId = ids.next('turn');
+export async function streamModelTurn(request: ModelRequest, context: StepContext, options: TurnOptions): Promise<TurnOutcome> {
   const turnIndex = options.turnIndex ?? 0;
-  const ref = { ...context.ref, iteration: turnIndex + 1 };
-  events.emit({ type: 'turn_start', turnId: partId, turnIndex, ...ref });
-  let text = '';
-  let chunkIndex = 0;
-  const toolCalls: ToolCallRequest[] = [];
-  const announced = new Set<string>();
-  const announce = (toolCallId: string, toolName: string): void => {
-    if (announced.has(toolCallId)) return;
-    announced.add(toolCallId);
-    const known = options.toolTypes.get(toolName);
-    events.emit({
-      type: 'tool_start',
-      toolCallId,
-      toolName,
-      toolType: known?.toolType ?? 'unknown',
-      toolId: known?.toolId ?? toolName,
-      ...ref,
-    });
+  const turn: TurnStream = {
+    context,
+    options,
+    partId: context.deps.ids.next('turn'),
+    turnIndex,
+    ref: { ...context.ref, iteration: turnIndex + 1 },
+    text: '',
+    chunkIndex: 0,
+    toolCalls: [],
+    announced: new Set(),
+    emitted: false,
   };
+  context.deps.events.emit({ type: 'turn_start', turnId: turn.partId, turnIndex, ...turn.ref });
   const candidates = [request.model, ...(options.fallbackModels ?? [])];
-  let emitted = false;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await streamOne({ ...request, model: candidates[attempt]! });
+      return await streamOne(turn, { ...request, model: candidates[attempt]! });
     } catch (error) {
       // A fallback model takes over only when the failure is retryable and nothing reached the client yet.
       const retryable = FlowrunError.isInstance(error) && (error.code === 'PROVIDER_ERROR' || error.code === 'PROVIDER_TIMEOUT');
-      if (!retryable || emitted || attempt + 1 >= candidates.length || context.signal.aborted) throw error;
+      if (!retryable || turn.emitted || attempt + 1 >= candidates.length || context.signal.aborted) throw error;
     }
   }
+}
 
-  async function streamOne(request: ModelRequest): Promise<TurnOutcome> {
-    for await (const part of context.deps.models.stream(request)) {
-      switch (part.type) {
-        case 'text-delta':
-          if (part.text === '') break;
-          emitted = true;
-          if (options.streamOutput) {
-            if (chunkIndex === 0) events.emit({ type: 'text_start', partId, ...ref });
-            chunkIndex++;
-            events.emit({ type: 'step_delta', partId, text: part.text, chunkIndex, ...ref });
-          }
-          text += part.text;
-          break;
-        case 'reasoning-delta':
-          if (options.streamOutput) events.emit({ type: 'reasoning_delta', partId: `${partId}_reasoning`, text: part.text, ...ref });
-          break;
-        case 'tool-input-start':
-          emitted = true;
-          announce(part.toolCallId, part.toolName);
-          break;
-        case 'tool-input-delta':
-          if (part.delta) events.emit({ type: 'tool_input_delta', toolCallId: part.toolCallId, delta: part.delta, ...ref });
-          break;
-        case 'tool-call':
-          announce(part.toolCallId, part.toolName);
-          toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
-          break;
-        case 'finish':
-          if (chunkIndex > 0) events.emit({ type: 'text_end', partId, text, ...ref });
-          events.emit({
-            type: 'turn_complete',
-            turnId: partId,
-            turnIndex,
-            content: text,
-            usage: part.usage,
-            stopReason: part.finishReason === 'tool-calls' ? 'max_tool_calls' : part.finishReason === 'length' ? 'length' : 'end_turn',
-            toolCalls: toolCalls.length,
-            ...ref,
-          });
-          return { text, toolCalls, usage: part.usage, finishReason: part.finishReason, modelId: part.modelId, provider: part.provider };
-      }
-    }
-    throw new FlowrunError('PROVIDER_ERROR', `model ${request.model} ended its stream without finishing`);
+function announce(turn: TurnStream, toolCallId: string, toolName: string): void {
+  if (turn.announced.has(toolCallId)) return;
+  turn.announced.add(toolCallId);
+  const known = turn.options.toolTypes.get(toolName);
+  turn.context.deps.events.emit({
+    type: 'tool_start',
+    toolCallId,
+    toolName,
+    toolType: known?.toolType ?? 'unknown',
+    toolId: known?.toolId ?? toolName,
+    ...turn.ref,
+  });
+}
+
+function onText(turn: TurnStream, text: string): void {
+  if (text === '') return;
+  turn.emitted = true;
+  if (turn.options.streamOutput) {
+    const { events } = turn.context.deps;
+    if (turn.chunkIndex === 0) events.emit({ type: 'text_start', partId: turn.partId, ...turn.ref });
+    turn.chunkIndex++;
+    events.emit({ type: 'step_delta', partId: turn.partId, text, chunkIndex: turn.chunkIndex, ...turn.ref });
   }
+  turn.text += text;
+}
+
+function onFinish(turn: TurnStream, part: Extract<ModelStreamPart, { type: 'finish' }>): TurnOutcome {
+  const { events } = turn.context.deps;
+  if (turn.chunkIndex > 0) events.emit({ type: 'text_end', partId: turn.partId, text: turn.text, ...turn.ref });
+  events.emit({
+    type: 'turn_complete',
+    turnId: turn.partId,
+    turnIndex: turn.turnIndex,
+    content: turn.text,
+    usage: part.usage,
+    stopReason: part.finishReason === 'tool-calls' ? 'max_tool_calls' : part.finishReason === 'length' ? 'length' : 'end_turn',
+    toolCalls: turn.toolCalls.length,
+    ...turn.ref,
+  });
+  return {
+    text: turn.text,
+    toolCalls: turn.toolCalls,
+    usage: part.usage,
+    finishReason: part.finishReason,
+    modelId: part.modelId,
+    provider: part.provider,
+  };
+}
+
+async function streamOne(turn: TurnStream, request: ModelRequest): Promise<TurnOutcome> {
+  const { events } = turn.context.deps;
+  for await (const part of turn.context.deps.models.stream(request)) {
+    switch (part.type) {
+      case 'text-delta':
+        onText(turn, part.text);
+        break;
+      case 'reasoning-delta':
+        if (turn.options.streamOutput)
+          events.emit({ type: 'reasoning_delta', partId: `${turn.partId}_reasoning`, text: part.text, ...turn.ref });
+        break;
+      case 'tool-input-start':
+        turn.emitted = true;
+        announce(turn, part.toolCallId, part.toolName);
+        break;
+      case 'tool-input-delta':
+        if (part.delta) events.emit({ type: 'tool_input_delta', toolCallId: part.toolCallId, delta: part.delta, ...turn.ref });
+        break;
+      case 'tool-call':
+        announce(turn, part.toolCallId, part.toolName);
+        turn.toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+        break;
+      case 'finish':
+        return onFinish(turn, part);
+    }
+  }
+  throw new FlowrunError('PROVIDER_ERROR', `model ${request.model} ended its stream without finishing`);
 }

@@ -99,16 +99,6 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   });
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
   const { redact } = createSecretRedactor(Object.values(request.secrets));
-  // Events come first: a step's events are committed before its checkpoint, so a stored run never has a
-  // checkpoint whose events are missing.
-  const checkpoints = {
-    saveStep: (id: string, checkpoint: StepCheckpoint) =>
-      deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveStepCheckpoint(trx, id, redact(checkpoint)))),
-    saveLoop: (id: string, stepId: string, state: unknown) =>
-      deps.writer.flushWith((pending) =>
-        appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),
-      ),
-  };
   const meter =
     job.parentMeter ??
     createCreditMeter({ db, scope: job.scope, executionId: request.executionId, costSoFarUsd: request.resume?.usage.costUsd ?? 0 });
@@ -118,7 +108,7 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
     clock,
     ids: deps.ids,
     events,
-    checkpoints,
+    checkpoints: durableCheckpoints(deps, redact),
     tools: deps.tools,
     records: createRecordStore(deps),
   };
@@ -132,21 +122,43 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   if (outcome.pause?.approvals.length) {
     await insertApprovals(db, job.scope, request.executionId, outcome.pause.stepId, outcome.pause.approvals, clock.now());
   }
-  // The end is one transaction: the last events, the credits (the reservation goes back, the cost so far is
-  // charged, also on a pause) and the final state; a crash leaves either all of it or none (and a recovery).
-  const now = new Date(clock.now()).toISOString();
+  await commitEnd(deps, job, outcome, meter);
+  if (job.persistRecordMetadata && request.record.id) {
+    await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
+  }
+  return outcome;
+}
+
+/**
+ * Checkpoints that commit together with the events before them: a stored run never has a checkpoint whose
+ * events are missing. What is stored is redacted.
+ */
+function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
+  const { db, clock } = deps;
+  return {
+    saveStep: (id: string, checkpoint: StepCheckpoint) =>
+      deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveStepCheckpoint(trx, id, redact(checkpoint)))),
+    saveLoop: (id: string, stepId: string, state: unknown) =>
+      deps.writer.flushWith((pending) =>
+        appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),
+      ),
+  };
+}
+
+/**
+ * The end is one transaction: the last events, the credits (the reservation goes back, the cost so far is
+ * charged, also on a pause; a child run's cost is its root's) and the final state. A crash leaves either all of
+ * it or none (and a recovery).
+ */
+async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, meter: CreditMeter): Promise<void> {
+  const { request } = job;
+  const now = new Date(deps.clock.now()).toISOString();
   await deps.writer.flushWith((pending) =>
-    appendEventsWith(db, pending, async (trx) => {
+    appendEventsWith(deps.db, pending, async (trx) => {
       if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
       else {
-        const credits = await settleExecution(
-          trx,
-          job.scope,
-          request.executionId,
-          outcome.usage.costUsd,
-          { id: deps.ids.next('ledger'), now },
-          meter.unsettledCredits(),
-        );
+        const entry = { id: deps.ids.next('ledger'), now };
+        const credits = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, entry, meter.unsettledCredits());
         outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
       }
       await finishExecution(trx, request.executionId, {
@@ -161,8 +173,4 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
       });
     }),
   );
-  if (job.persistRecordMetadata && request.record.id) {
-    await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
-  }
-  return outcome;
 }

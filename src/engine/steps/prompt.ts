@@ -7,7 +7,7 @@ import { streamModelTurn, turnRecord } from '../model-turn.js';
 import { schemaProblems } from '../json-schema.js';
 import { addUsage } from '../../protocol/usage.js';
 import { runToolLoop } from '../tool-loop.js';
-import type { StepContext, StepRunner } from '../run-context.js';
+import type { StepContext, StepRunner, ToolCallRecord } from '../run-context.js';
 import { renderTemplate, renderValue } from '../template.js';
 import { formatPath } from '../../protocol/zod-details.js';
 import type { StepCheckContext } from './step-check.js';
@@ -44,6 +44,31 @@ export function checkPrompt(prompt: PromptConfig, context: StepCheckContext): vo
 
 export const runPrompt: StepRunner<StepOf<'prompt'>> = async (step, context) => {
   const { config } = step;
+  const rendered = renderPrompt(step, context);
+  const json = config.responseFormat === 'json' || config.responseSchema !== undefined;
+  const base = baseRequest(config, context, rendered.system, json);
+  const tools = await resolveStepTools(config, context);
+  const runOnce = (conversation: ModelMessage[]) => callModel(step, context, base, tools, conversation);
+  let outcome = await runOnce(rendered.messages);
+  let result: unknown = json ? parseJsonReply(outcome.text, step.name) : outcome.text;
+  if (config.responseSchema)
+    ({ outcome, result } = await matchSchema(step, config.responseSchema, rendered.messages, outcome, result, runOnce));
+  return {
+    result,
+    usage: outcome.usage,
+    model: outcome.model,
+    processedPrompt: rendered.processedPrompt,
+    stopReason: outcome.stopReason,
+    unresolved: rendered.unresolved,
+    toolCalls: outcome.toolCalls,
+    loop: outcome.loop,
+    responses: outcome.responses,
+  };
+};
+
+/** The system prompt, the conversation and the user prompt, rendered over the run's variables (unless `rawPrompts`). */
+function renderPrompt(step: StepOf<'prompt'>, context: StepContext) {
+  const { config } = step;
   const scope = context.scope();
   const unresolved: string[] = [];
   const render = (template: string | undefined): string | undefined => {
@@ -59,10 +84,18 @@ export const runPrompt: StepRunner<StepOf<'prompt'>> = async (step, context) => 
   if (messages.length === 0) {
     throw new FlowrunError('VALIDATION_ERROR', `prompt step '${step.name}' rendered an empty prompt: give userPrompt or messages`);
   }
-  const model = context.request.options.modelOverride ?? config.model!;
-  const json = config.responseFormat === 'json' || config.responseSchema !== undefined;
-  const base: Omit<ModelRequest, 'messages'> = {
-    model,
+  const processedPrompt = userPrompt ?? messages.map((message) => ('content' in message ? textOf(message as ChatMessage) : '')).join('\n');
+  return { system, messages, processedPrompt, unresolved };
+}
+
+function baseRequest(
+  config: PromptConfig,
+  context: StepContext,
+  system: string | undefined,
+  json: boolean,
+): Omit<ModelRequest, 'messages'> {
+  return {
+    model: context.request.options.modelOverride ?? config.model!,
     system: system || undefined,
     temperature: config.temperature,
     maxTokens: config.maxTokens,
@@ -76,81 +109,82 @@ export const runPrompt: StepRunner<StepOf<'prompt'>> = async (step, context) => 
     responseSchema: config.responseSchema,
     signal: context.signal,
   };
-  const tools = await resolveStepTools(config, context);
+}
+
+type CallOutcome = Awaited<ReturnType<typeof callModel>>;
+
+/** One answer: a single model turn when the step has no tools, else the tool loop. */
+async function callModel(
+  step: StepOf<'prompt'>,
+  context: StepContext,
+  base: Omit<ModelRequest, 'messages'>,
+  tools: ResolvedTool[],
+  conversation: ModelMessage[],
+) {
+  const { config } = step;
   const streamOutput = config.streamOutput !== false;
   const fallbackModels = context.request.options.modelOverride ? [] : config.fallbackModels;
-  const processedPrompt = userPrompt ?? messages.map((message) => ('content' in message ? textOf(message as ChatMessage) : '')).join('\n');
-
-  const runOnce = async (conversation: ModelMessage[]) => {
-    if (tools.length === 0 && context.resume?.pausedStepId !== step.id) {
-      const turn = await streamModelTurn({ ...base, messages: conversation }, context, {
-        streamOutput,
-        toolTypes: new Map(),
-        fallbackModels,
-      });
-      return {
-        text: turn.text,
-        usage: turn.usage,
-        model: turn.modelId,
-        stopReason: stopReasonOf(turn.finishReason),
-        loop: { stopReason: 'end_turn' as const, turns: 1 },
-        responses: [turnRecord(turn)],
-        toolCalls: undefined,
-      };
-    }
-    const loop = await runToolLoop(base, conversation, tools, config.tools ?? ToolsConfig.parse({}), context, {
+  if (tools.length === 0 && context.resume?.pausedStepId !== step.id) {
+    const turn = await streamModelTurn({ ...base, messages: conversation }, context, {
       streamOutput,
-      stepId: step.id,
+      toolTypes: new Map(),
       fallbackModels,
     });
     return {
-      text: loop.text,
-      usage: loop.usage,
-      model: loop.modelId,
-      stopReason: loop.hitLimit ? ('max_tool_calls' as const) : stopReasonOf(loop.finishReason),
-      loop: { stopReason: loop.stopReason, turns: loop.turns },
-      responses: loop.responses,
-      toolCalls: loop.records,
+      text: turn.text,
+      usage: turn.usage,
+      model: turn.modelId,
+      stopReason: stopReasonOf(turn.finishReason),
+      loop: { stopReason: 'end_turn' as const, turns: 1 },
+      responses: [turnRecord(turn)],
+      toolCalls: undefined as ToolCallRecord[] | undefined,
     };
-  };
-
-  let outcome = await runOnce(messages);
-  let result: unknown = json ? parseJsonReply(outcome.text, step.name) : outcome.text;
-  if (config.responseSchema) {
-    // Structured output: a reply that does not match the schema is retried once with the errors, then fails.
-    let problems = schemaProblems(config.responseSchema, result);
-    if (problems) {
-      const first = outcome;
-      outcome = await runOnce([
-        ...messages,
-        { role: 'assistant', content: first.text },
-        {
-          role: 'user',
-          content: `Your reply does not match the required JSON schema (${problems}). Reply again with only JSON that matches it.`,
-        },
-      ]);
-      outcome = { ...outcome, usage: addUsage(first.usage, outcome.usage), responses: [...first.responses, ...outcome.responses] };
-      result = parseJsonReply(outcome.text, step.name);
-      problems = schemaProblems(config.responseSchema, result);
-      if (problems)
-        throw new FlowrunError(
-          'MODEL_OUTPUT_INVALID',
-          `prompt step '${step.name}': the reply does not match responseSchema after a retry (${problems})`,
-        );
-    }
   }
+  const loop = await runToolLoop(base, conversation, tools, config.tools ?? ToolsConfig.parse({}), context, {
+    streamOutput,
+    stepId: step.id,
+    fallbackModels,
+  });
   return {
-    result,
-    usage: outcome.usage,
-    model: outcome.model,
-    processedPrompt,
-    stopReason: outcome.stopReason,
-    unresolved,
-    toolCalls: outcome.toolCalls,
-    loop: outcome.loop,
-    responses: outcome.responses,
+    text: loop.text,
+    usage: loop.usage,
+    model: loop.modelId,
+    stopReason: loop.hitLimit ? ('max_tool_calls' as const) : stopReasonOf(loop.finishReason),
+    loop: { stopReason: loop.stopReason, turns: loop.turns },
+    responses: loop.responses,
+    toolCalls: loop.records as ToolCallRecord[] | undefined,
   };
-};
+}
+
+/** Structured output: a reply that does not match the schema is retried once with the errors, then fails. */
+async function matchSchema(
+  step: StepOf<'prompt'>,
+  schema: Record<string, unknown>,
+  messages: ModelMessage[],
+  first: CallOutcome,
+  firstResult: unknown,
+  runOnce: (conversation: ModelMessage[]) => Promise<CallOutcome>,
+): Promise<{ outcome: CallOutcome; result: unknown }> {
+  const problems = schemaProblems(schema, firstResult);
+  if (!problems) return { outcome: first, result: firstResult };
+  const retried = await runOnce([
+    ...messages,
+    { role: 'assistant', content: first.text },
+    {
+      role: 'user',
+      content: `Your reply does not match the required JSON schema (${problems}). Reply again with only JSON that matches it.`,
+    },
+  ]);
+  const outcome = { ...retried, usage: addUsage(first.usage, retried.usage), responses: [...first.responses, ...retried.responses] };
+  const result = parseJsonReply(outcome.text, step.name);
+  const remaining = schemaProblems(schema, result);
+  if (remaining)
+    throw new FlowrunError(
+      'MODEL_OUTPUT_INVALID',
+      `prompt step '${step.name}': the reply does not match responseSchema after a retry (${remaining})`,
+    );
+  return { outcome, result };
+}
 
 /** The step's tools, by precedence: saved < runtime < client (a later definition of a name wins). */
 async function resolveStepTools(config: PromptConfig, context: StepContext): Promise<ResolvedTool[]> {
