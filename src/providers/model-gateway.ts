@@ -93,6 +93,68 @@ function createLanguageModel(route: Exclude<Route, { kind: 'echo' }>, settings: 
   }
 }
 
+/** A call's deadlines: the whole call, and the longest silence between two parts. Either aborts it. */
+function callDeadlines(request: ModelRequest, settings: ProviderSettings) {
+  const controller = new AbortController();
+  const state = { timedOut: false };
+  const expire = (): void => {
+    state.timedOut = true;
+    controller.abort();
+  };
+  const onAbort = (): void => controller.abort();
+  request.signal.addEventListener('abort', onAbort, { once: true });
+  const total = setTimeout(expire, settings.timeoutMs);
+  let idle: NodeJS.Timeout | undefined;
+  return {
+    signal: controller.signal,
+    timedOut: () => state.timedOut,
+    armIdle(): void {
+      clearTimeout(idle);
+      idle = setTimeout(expire, settings.idleTimeoutMs);
+    },
+    clear(): void {
+      clearTimeout(total);
+      clearTimeout(idle);
+      request.signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+type SdkStreamPart = Awaited<ReturnType<LanguageModelV3['doStream']>>['stream'] extends ReadableStream<infer Part> ? Part : never;
+
+/** The gateway's part for an AI SDK stream part (null: not one the engine uses); an error part throws. */
+function toStreamPart(part: SdkStreamPart, route: Exclude<Route, { kind: 'echo' }>): ModelStreamPart | null {
+  switch (part.type) {
+    case 'text-delta':
+      return { type: 'text-delta', text: part.delta };
+    case 'reasoning-delta':
+      return { type: 'reasoning-delta', text: part.delta };
+    case 'tool-input-start':
+      return { type: 'tool-input-start', toolCallId: part.id, toolName: part.toolName };
+    case 'tool-input-delta':
+      return { type: 'tool-input-delta', toolCallId: part.id, delta: part.delta };
+    case 'tool-call':
+      return { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+    case 'error':
+      throw part.error;
+    case 'finish':
+      return {
+        type: 'finish',
+        usage: {
+          inputTokens: part.usage.inputTokens.total ?? 0,
+          outputTokens: part.usage.outputTokens.total ?? 0,
+          reasoningTokens: part.usage.outputTokens.reasoning ?? 0,
+          costUsd: 0,
+        },
+        finishReason: part.finishReason.unified,
+        provider: route.provider,
+        modelId: route.modelId,
+      };
+    default:
+      return null;
+  }
+}
+
 /** One attempt: maps AI SDK stream parts to the gateway's, enforcing the whole-call and idle timeouts. */
 async function* streamOnce(
   model: LanguageModelV3,
@@ -100,72 +162,26 @@ async function* streamOnce(
   request: ModelRequest,
   settings: ProviderSettings,
 ): AsyncGenerator<ModelStreamPart> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onAbort = (): void => controller.abort();
-  request.signal.addEventListener('abort', onAbort, { once: true });
-  const total = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, settings.timeoutMs);
-  let idle: NodeJS.Timeout | undefined;
-  const armIdle = (): void => {
-    clearTimeout(idle);
-    idle = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, settings.idleTimeoutMs);
-  };
+  const deadlines = callDeadlines(request, settings);
   try {
-    armIdle();
-    const { stream } = await model.doStream(callOptions(route, request, controller.signal));
+    deadlines.armIdle();
+    const { stream } = await model.doStream(callOptions(route, request, deadlines.signal));
     const reader = stream.getReader();
     let finished = false;
     try {
       for (;;) {
-        armIdle();
-        const { done, value: part } = await reader.read();
+        deadlines.armIdle();
+        const { done, value } = await reader.read();
         if (done) {
           finished = true;
           return;
         }
-        switch (part.type) {
-          case 'text-delta':
-            yield { type: 'text-delta', text: part.delta };
-            break;
-          case 'reasoning-delta':
-            yield { type: 'reasoning-delta', text: part.delta };
-            break;
-          case 'tool-input-start':
-            yield { type: 'tool-input-start', toolCallId: part.id, toolName: part.toolName };
-            break;
-          case 'tool-input-delta':
-            yield { type: 'tool-input-delta', toolCallId: part.id, delta: part.delta };
-            break;
-          case 'tool-call':
-            yield { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
-            break;
-          case 'error':
-            throw part.error;
-          case 'finish': {
-            const output = part.usage.outputTokens.total ?? 0;
-            yield {
-              type: 'finish',
-              usage: {
-                inputTokens: part.usage.inputTokens.total ?? 0,
-                outputTokens: output,
-                reasoningTokens: part.usage.outputTokens.reasoning ?? 0,
-                costUsd: 0,
-              },
-              finishReason: part.finishReason.unified,
-              provider: route.provider,
-              modelId: route.modelId,
-            };
-            finished = true;
-            return;
-          }
-          default:
-            break;
+        const part = toStreamPart(value, route);
+        if (!part) continue;
+        yield part;
+        if (part.type === 'finish') {
+          finished = true;
+          return;
         }
       }
     } finally {
@@ -174,14 +190,12 @@ async function* streamOnce(
       else reader.cancel().catch(() => undefined);
     }
   } catch (error) {
-    if (timedOut && !request.signal.aborted) {
+    if (deadlines.timedOut() && !request.signal.aborted) {
       throw new FlowrunError('PROVIDER_TIMEOUT', `${route.provider} did not answer for ${route.modelId} in time`);
     }
     throw error;
   } finally {
-    clearTimeout(total);
-    clearTimeout(idle);
-    request.signal.removeEventListener('abort', onAbort);
+    deadlines.clear();
   }
 }
 
