@@ -36,97 +36,106 @@ export interface EventWriterOptions {
   onRunFailed: (executionId: string, error: unknown) => void;
 }
 
+interface WriterState {
+  write: (events: RecordedEvent[]) => Promise<void>;
+  options: EventWriterOptions;
+  queue: RecordedEvent[];
+  inFlight: RecordedEvent[];
+  timer: NodeJS.Timeout | null;
+  flushing: Promise<void>;
+}
+
 export function createEventWriter(write: (events: RecordedEvent[]) => Promise<void>, options: EventWriterOptions): EventWriter {
-  let queue: RecordedEvent[] = [];
-  let inFlight: RecordedEvent[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  let flushing: Promise<void> = Promise.resolve();
-
-  const stopTimer = (): void => {
-    if (timer) {
-      clearTimeout(timer);
-      timer = null;
-    }
-  };
-
-  // A batch that failed for a lasting reason is never put back whole (it would fail every later flush of
-  // every run): each run's events are written on their own, and a run whose events still fail is dropped.
-  const isolate = async (batch: RecordedEvent[]): Promise<void> => {
-    const byRun = new Map<string, RecordedEvent[]>();
-    for (const recorded of batch) {
-      const id = recorded.event.executionId;
-      byRun.set(id, [...(byRun.get(id) ?? []), recorded]);
-    }
-    for (const [executionId, events] of byRun) {
-      try {
-        await write(events);
-      } catch (error) {
-        if (options.isTransient(error)) queue = [...events, ...queue];
-        else options.onRunFailed(executionId, error);
-      }
-    }
-  };
-
-  const recover = async (batch: RecordedEvent[], error: unknown): Promise<void> => {
-    options.onError(error);
-    if (options.isTransient(error)) queue = [...batch, ...queue];
-    else await isolate(batch);
-  };
-
-  // A run's last event (complete, error, paused) is committed only with its final state, never by the timer:
-  // a crash between the two would otherwise leave an ended log for a run that recovery must continue.
-  const flush = (includeTerminal = true): Promise<void> => {
-    stopTimer();
-    flushing = flushing.then(async () => {
-      if (queue.length === 0) return;
-      const held = includeTerminal ? [] : queue.filter((recorded) => isTerminalEvent(recorded.event));
-      inFlight = includeTerminal ? queue : queue.filter((recorded) => !isTerminalEvent(recorded.event));
-      queue = held;
-      if (inFlight.length === 0) return;
-      const batch = inFlight;
-      try {
-        await write(batch);
-      } catch (error) {
-        await recover(batch, error);
-      } finally {
-        inFlight = [];
-      }
-    });
-    return flushing;
-  };
-
-  const flushWith = (commit: (events: RecordedEvent[]) => Promise<void>): Promise<void> => {
-    stopTimer();
-    const done = flushing.then(async () => {
-      const batch = queue;
-      inFlight = batch;
-      queue = [];
-      try {
-        await commit(batch);
-      } catch (error) {
-        await recover(batch, error);
-        throw error;
-      } finally {
-        inFlight = [];
-      }
-    });
-    flushing = done.catch(() => undefined);
-    return done;
-  };
-
+  const state: WriterState = { write, options, queue: [], inFlight: [], timer: null, flushing: Promise.resolve() };
   return {
-    flushWith,
+    flushWith: (commit) => flushWith(state, commit),
     enqueue(recorded) {
-      queue.push(recorded);
-      if (queue.length >= options.maxBatch) void flush(false);
-      else if (!timer) timer = setTimeout(() => void flush(false), options.intervalMs);
+      state.queue.push(recorded);
+      if (state.queue.length >= options.maxBatch) void flush(state, false);
+      else if (!state.timer) state.timer = setTimeout(() => void flush(state, false), options.intervalMs);
     },
     pending(executionId) {
-      return [...inFlight, ...queue].filter((recorded) => recorded.event.executionId === executionId).map((recorded) => recorded.event);
+      return [...state.inFlight, ...state.queue]
+        .filter((recorded) => recorded.event.executionId === executionId)
+        .map((recorded) => recorded.event);
     },
-    flush: () => flush(true),
+    flush: () => flush(state, true),
     async close() {
-      await flush(true);
+      await flush(state, true);
     },
   };
+}
+
+function stopTimer(state: WriterState): void {
+  if (state.timer) {
+    clearTimeout(state.timer);
+    state.timer = null;
+  }
+}
+
+/**
+ * A batch that failed for a lasting reason is never put back whole (it would fail every later flush of every
+ * run): each run's events are written on their own, and a run whose events still fail is dropped.
+ */
+async function isolate(state: WriterState, batch: RecordedEvent[]): Promise<void> {
+  const byRun = new Map<string, RecordedEvent[]>();
+  for (const recorded of batch) {
+    const id = recorded.event.executionId;
+    byRun.set(id, [...(byRun.get(id) ?? []), recorded]);
+  }
+  for (const [executionId, events] of byRun) {
+    try {
+      await state.write(events);
+    } catch (error) {
+      if (state.options.isTransient(error)) state.queue = [...events, ...state.queue];
+      else state.options.onRunFailed(executionId, error);
+    }
+  }
+}
+
+async function recover(state: WriterState, batch: RecordedEvent[], error: unknown): Promise<void> {
+  state.options.onError(error);
+  if (state.options.isTransient(error)) state.queue = [...batch, ...state.queue];
+  else await isolate(state, batch);
+}
+
+// A run's last event (complete, error, paused) is committed only with its final state, never by the timer:
+// a crash between the two would otherwise leave an ended log for a run that recovery must continue.
+function flush(state: WriterState, includeTerminal: boolean): Promise<void> {
+  stopTimer(state);
+  state.flushing = state.flushing.then(async () => {
+    if (state.queue.length === 0) return;
+    const held = includeTerminal ? [] : state.queue.filter((recorded) => isTerminalEvent(recorded.event));
+    state.inFlight = includeTerminal ? state.queue : state.queue.filter((recorded) => !isTerminalEvent(recorded.event));
+    state.queue = held;
+    if (state.inFlight.length === 0) return;
+    const batch = state.inFlight;
+    try {
+      await state.write(batch);
+    } catch (error) {
+      await recover(state, batch, error);
+    } finally {
+      state.inFlight = [];
+    }
+  });
+  return state.flushing;
+}
+
+function flushWith(state: WriterState, commit: (events: RecordedEvent[]) => Promise<void>): Promise<void> {
+  stopTimer(state);
+  const done = state.flushing.then(async () => {
+    const batch = state.queue;
+    state.inFlight = batch;
+    state.queue = [];
+    try {
+      await commit(batch);
+    } catch (error) {
+      await recover(state, batch, error);
+      throw error;
+    } finally {
+      state.inFlight = [];
+    }
+  });
+  state.flushing = done.catch(() => undefined);
+  return done;
 }
