@@ -47,158 +47,173 @@ interface Waiter {
  * Waiting calls are served round-robin by tenant, and no tenant holds more than `tenantConcurrency` threads,
  * so one tenant's slow tools cannot make another tenant's calls wait.
  */
+interface PoolState {
+  options: SandboxOptions;
+  workerUrl: URL;
+  fromSource: boolean;
+  slots: Slot[];
+  waiting: Waiter[];
+  holding: Map<string, number>;
+  nextId: number;
+  closed: boolean;
+}
+
 export function createSandboxPool(options: SandboxOptions): Sandbox {
   const fromSource = import.meta.url.endsWith('.ts');
-  const workerUrl = new URL(`./sandbox-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  const slots: Slot[] = [];
-  const waiting: Waiter[] = [];
-  const holding = new Map<string, number>();
-  let nextId = 1;
-  let closed = false;
-
-  const spawn = (): Slot => {
-    // Run from TypeScript sources (tests, `npm run dev`), the thread registers tsx before loading the worker.
-    const worker = fromSource
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, {
-          eval: true,
-          resourceLimits: { maxOldGenerationSizeMb: 256 },
-        })
-      : new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
-    worker.unref();
-    options.onSpawn?.(worker);
-    const slot: Slot = { worker, ready: Promise.resolve(), busy: false, dead: false };
-    slot.ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (message: { ready?: boolean }) => {
-        if (message.ready) {
-          worker.off('message', onMessage);
-          resolve();
-        }
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-    });
-    slot.ready.catch(() => undefined);
-    worker.once('exit', () => {
-      slot.dead = true;
-    });
-    return slot;
+  const state: PoolState = {
+    options,
+    fromSource,
+    workerUrl: new URL(`./sandbox-worker${fromSource ? '.ts' : '.js'}`, import.meta.url),
+    slots: [],
+    waiting: [],
+    holding: new Map(),
+    nextId: 1,
+    closed: false,
   };
-
-  const renew = (slot: Slot): Slot => {
-    if (!slot.dead) void slot.worker.terminate();
-    slot.dead = true;
-    const fresh = spawn();
-    fresh.busy = slot.busy;
-    slots[slots.indexOf(slot)] = fresh;
-    return fresh;
-  };
-
-  const held = (tenant: string): number => holding.get(tenant) ?? 0;
-
-  const take = (tenant: string): Slot | null => {
-    if (held(tenant) >= options.tenantConcurrency) return null;
-    let slot = slots.find((candidate) => !candidate.busy);
-    if (!slot && slots.length < options.workers) {
-      slot = spawn();
-      slots.push(slot);
-    }
-    if (!slot) return null;
-    if (slot.dead) slot = renew(slot);
-    slot.busy = true;
-    holding.set(tenant, held(tenant) + 1);
-    return slot;
-  };
-
-  const acquire = (tenant: string): Promise<Slot> => {
-    const slot = take(tenant);
-    if (slot) return Promise.resolve(slot);
-    return new Promise((grant) => waiting.push({ tenant, grant }));
-  };
-
-  // A freed thread goes to the first waiting tenant (in arrival order) that is under its limit; that tenant
-  // then moves to the back, so tenants alternate.
-  const release = (slot: Slot, tenant: string): void => {
-    holding.set(tenant, held(tenant) - 1);
-    if (holding.get(tenant) === 0) holding.delete(tenant);
-    slot.busy = false;
-    for (let index = 0; index < waiting.length; index++) {
-      const waiter = waiting[index]!;
-      const granted = take(waiter.tenant);
-      if (!granted) continue;
-      waiting.splice(index, 1);
-      const behind = waiting.filter((other) => other.tenant === waiter.tenant);
-      const others = waiting.filter((other) => other.tenant !== waiter.tenant);
-      waiting.splice(0, waiting.length, ...others, ...behind);
-      waiter.grant(granted);
-      return;
-    }
-  };
-
-  const execute = async (slot: Slot, task: SandboxTask, signal: AbortSignal | undefined): Promise<{ reply: SandboxReply; slot: Slot }> => {
-    try {
-      await slot.ready;
-    } catch (error) {
-      return {
-        reply: { id: task.id, ok: false, code: 'SANDBOX_ERROR', message: `sandbox failure: ${(error as Error).message}`, logs: [] },
-        slot: renew(slot),
-      };
-    }
-    return new Promise((resolve) => {
-      const finish = (reply: SandboxReply, renewed: boolean): void => {
-        clearTimeout(guard);
-        slot.worker.off('message', onMessage);
-        slot.worker.off('exit', onExit);
-        signal?.removeEventListener('abort', onAbort);
-        resolve({ reply, slot: renewed ? renew(slot) : slot });
-      };
-      const onMessage = (reply: SandboxReply) => {
-        if (reply.id === task.id) finish(reply, false);
-      };
-      const onExit = () =>
-        finish({ id: task.id, ok: false, code: 'SANDBOX_MEMORY', message: 'the sandbox thread died (memory limit)', logs: [] }, true);
-      const onAbort = () => finish({ id: task.id, ok: false, code: 'SANDBOX_ERROR', message: 'cancelled', logs: [] }, true);
-      const guard = setTimeout(
-        () =>
-          finish(
-            {
-              id: task.id,
-              ok: false,
-              code: 'SANDBOX_TIMEOUT',
-              message: `the code ran past its time limit of ${task.timeoutMs} ms`,
-              logs: [],
-            },
-            true,
-          ),
-        task.timeoutMs + 1000,
-      );
-      slot.worker.on('message', onMessage);
-      slot.worker.once('exit', onExit);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      slot.worker.postMessage(task);
-    });
-  };
-
   return {
     async run(code, globals, runOptions = {}) {
-      if (closed) throw new Error('sandbox pool is closed');
+      if (state.closed) throw new Error('sandbox pool is closed');
       const timeoutMs = Math.min(runOptions.timeoutMs ?? options.timeoutMs, options.maxTimeoutMs);
       const tenant = runOptions.tenant ?? '';
       const task: SandboxTask = {
-        id: nextId++,
+        id: state.nextId++,
         code,
         globals,
         timeoutMs,
         memoryBytes: options.memoryBytes,
         maxResultBytes: options.maxResultBytes,
       };
-      const slot = await acquire(tenant);
-      const { reply, slot: after } = await execute(slot, task, runOptions.signal);
-      release(after, tenant);
+      const slot = await acquire(state, tenant);
+      const { reply, slot: after } = await execute(state, slot, task, runOptions.signal);
+      release(state, after, tenant);
       return reply;
     },
     async close() {
-      closed = true;
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      state.closed = true;
+      await Promise.all(state.slots.map((slot) => slot.worker.terminate()));
     },
   };
+}
+
+function spawn(state: PoolState): Slot {
+  // Run from TypeScript sources (tests, `npm run dev`), the thread registers tsx before loading the worker.
+  const resourceLimits = { maxOldGenerationSizeMb: 256 };
+  const worker = state.fromSource
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(state.workerUrl.href)}); });`, {
+        eval: true,
+        resourceLimits,
+      })
+    : new Worker(state.workerUrl, { resourceLimits });
+  worker.unref();
+  state.options.onSpawn?.(worker);
+  const slot: Slot = { worker, ready: Promise.resolve(), busy: false, dead: false };
+  slot.ready = new Promise<void>((resolve, reject) => {
+    const onMessage = (message: { ready?: boolean }) => {
+      if (message.ready) {
+        worker.off('message', onMessage);
+        resolve();
+      }
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
+  slot.ready.catch(() => undefined);
+  worker.once('exit', () => {
+    slot.dead = true;
+  });
+  return slot;
+}
+
+/** A new thread in the slot of one that died or was stopped. */
+function renew(state: PoolState, slot: Slot): Slot {
+  if (!slot.dead) void slot.worker.terminate();
+  slot.dead = true;
+  const fresh = spawn(state);
+  fresh.busy = slot.busy;
+  state.slots[state.slots.indexOf(slot)] = fresh;
+  return fresh;
+}
+
+const held = (state: PoolState, tenant: string): number => state.holding.get(tenant) ?? 0;
+
+/** A free thread for `tenant`, if one is free and the tenant is under its limit; a dead thread is replaced first. */
+function take(state: PoolState, tenant: string): Slot | null {
+  if (held(state, tenant) >= state.options.tenantConcurrency) return null;
+  let slot = state.slots.find((candidate) => !candidate.busy);
+  if (!slot && state.slots.length < state.options.workers) {
+    slot = spawn(state);
+    state.slots.push(slot);
+  }
+  if (!slot) return null;
+  if (slot.dead) slot = renew(state, slot);
+  slot.busy = true;
+  state.holding.set(tenant, held(state, tenant) + 1);
+  return slot;
+}
+
+function acquire(state: PoolState, tenant: string): Promise<Slot> {
+  const slot = take(state, tenant);
+  if (slot) return Promise.resolve(slot);
+  return new Promise((grant) => state.waiting.push({ tenant, grant }));
+}
+
+// A freed thread goes to the first waiting tenant (in arrival order) that is under its limit; that tenant
+// then moves to the back, so tenants alternate.
+function release(state: PoolState, slot: Slot, tenant: string): void {
+  state.holding.set(tenant, held(state, tenant) - 1);
+  if (state.holding.get(tenant) === 0) state.holding.delete(tenant);
+  slot.busy = false;
+  const { waiting } = state;
+  for (let index = 0; index < waiting.length; index++) {
+    const waiter = waiting[index]!;
+    const granted = take(state, waiter.tenant);
+    if (!granted) continue;
+    waiting.splice(index, 1);
+    const behind = waiting.filter((other) => other.tenant === waiter.tenant);
+    const others = waiting.filter((other) => other.tenant !== waiter.tenant);
+    waiting.splice(0, waiting.length, ...others, ...behind);
+    waiter.grant(granted);
+    return;
+  }
+}
+
+/** Runs a task on a thread; a thread that dies, overruns its limit by a second or is cancelled is replaced. */
+async function execute(
+  state: PoolState,
+  slot: Slot,
+  task: SandboxTask,
+  signal: AbortSignal | undefined,
+): Promise<{ reply: SandboxReply; slot: Slot }> {
+  try {
+    await slot.ready;
+  } catch (error) {
+    return {
+      reply: { id: task.id, ok: false, code: 'SANDBOX_ERROR', message: `sandbox failure: ${(error as Error).message}`, logs: [] },
+      slot: renew(state, slot),
+    };
+  }
+  return new Promise((resolve) => {
+    const finish = (reply: SandboxReply, renewed: boolean): void => {
+      clearTimeout(guard);
+      slot.worker.off('message', onMessage);
+      slot.worker.off('exit', onExit);
+      signal?.removeEventListener('abort', onAbort);
+      resolve({ reply, slot: renewed ? renew(state, slot) : slot });
+    };
+    const fail = (code: Extract<SandboxReply, { ok: false }>['code'], message: string) =>
+      finish({ id: task.id, ok: false, code, message, logs: [] }, true);
+    const onMessage = (reply: SandboxReply) => {
+      if (reply.id === task.id) finish(reply, false);
+    };
+    const onExit = () => fail('SANDBOX_MEMORY', 'the sandbox thread died (memory limit)');
+    const onAbort = () => fail('SANDBOX_ERROR', 'cancelled');
+    const guard = setTimeout(
+      () => fail('SANDBOX_TIMEOUT', `the code ran past its time limit of ${task.timeoutMs} ms`),
+      task.timeoutMs + 1000,
+    );
+    slot.worker.on('message', onMessage);
+    slot.worker.once('exit', onExit);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    slot.worker.postMessage(task);
+  });
 }
