@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createApp, type RouteEntry } from './api/app.js';
+import type { AppDeps } from './api/app-deps.js';
 import type { Clock } from './engine/ports.js';
 import { createUlidIds } from './ids.js';
 import { parseCatalog } from './providers/catalog.js';
@@ -16,7 +17,7 @@ import { runAgentTool } from './queue/agent-tool.js';
 import { recoverInterruptedRuns } from './queue/recovery.js';
 import { startApprovalSweeper } from './queue/approval-sweeper.js';
 import { createAddressPolicy } from './tools/address-policy.js';
-import { createSandboxPool } from './tools/sandbox/sandbox-pool.js';
+import { createSandboxPool, type Sandbox, type SandboxOptions } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner } from './tools/tool-runner.js';
 import { createInProcessScheduler } from './queue/scheduler.js';
 import { isTransientStoreError, migrate, openSqlite, type Database } from './store/database.js';
@@ -174,63 +175,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
   const models = createModelGateway(catalog, config.providers);
-  const sandbox = createSandboxPool({
-    workers: config.tools.sandboxWorkers,
-    timeoutMs: config.tools.sandboxTimeoutMs,
-    memoryBytes: config.tools.sandboxMemoryBytes,
-    maxResultBytes: 1024 * 1024,
-    maxTimeoutMs: config.tools.sandboxMaxTimeoutMs,
-    // By default a tenant may hold half the threads (at least one), so another tenant always finds one free.
-    tenantConcurrency: config.tools.sandboxTenantConcurrency || Math.max(1, Math.floor(config.tools.sandboxWorkers / 2)),
-  });
-  // Flow and agent tools run through the worker deps themselves, so the tool runner is made after them and
-  // reached through a getter.
-  const wired: { tools?: WorkerDeps['tools'] } = {};
-  const workerDeps: WorkerDeps = {
-    db,
-    bus,
-    writer,
-    models,
-    clock,
-    ids,
-    pausedSecrets: new Map(),
-    meters: new Map(),
-    get tools() {
-      if (!wired.tools) throw new Error('the tool runner is not wired yet');
-      return wired.tools;
-    },
-  };
-  wired.tools = createToolRunner({
-    sandbox,
-    policy: createAddressPolicy(config.tools.ssrfAllowlist),
-    http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },
-    maxDepth: config.tools.maxDepth,
-    runFlowTool: (flowId, args, context) => runFlowTool(workerDeps, flowId, args, context),
-    runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
-  });
+  const sandbox = createSandboxPool(sandboxOptions(config));
+  const workerDeps = createWorkerDeps(config, { db, bus, writer, models, clock, ids }, sandbox);
   const scheduler = createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency });
   cancelRun = (executionId) => void scheduler.cancel(executionId);
-  const app = createApp({
-    db,
-    bus,
-    writer,
-    scheduler,
-    models,
-    clock,
-    ids,
-    logger,
-    workerDeps,
-    settings: {
-      bodyLimitBytes: config.bodyLimitBytes,
-      heartbeatMs: config.heartbeatMs,
-      keyCacheTtlMs: config.keyCacheTtlMs,
-      initialCredits: config.initialCredits,
-      adminToken: config.adminToken,
-      cacheTtlMs: config.cacheTtlMs,
-      requestTimeoutMs: config.requestTimeoutMs,
-      headersTimeoutMs: config.headersTimeoutMs,
-    },
-  });
+  const app = createApp({ db, bus, writer, scheduler, models, clock, ids, logger, workerDeps, settings: appSettings(config) });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, database: config.databaseFile }, 'flowrun listening');
   await recoverInterruptedRuns(workerDeps, scheduler, logger);
@@ -265,4 +214,55 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       return { statusCode: response.statusCode, body: response.body };
     },
   };
+}
+
+function sandboxOptions(config: Config): SandboxOptions {
+  return {
+    workers: config.tools.sandboxWorkers,
+    timeoutMs: config.tools.sandboxTimeoutMs,
+    memoryBytes: config.tools.sandboxMemoryBytes,
+    maxResultBytes: 1024 * 1024,
+    maxTimeoutMs: config.tools.sandboxMaxTimeoutMs,
+    // By default a tenant may hold half the threads (at least one), so another tenant always finds one free.
+    tenantConcurrency: config.tools.sandboxTenantConcurrency || Math.max(1, Math.floor(config.tools.sandboxWorkers / 2)),
+  };
+}
+
+function appSettings(config: Config): AppDeps['settings'] {
+  return {
+    bodyLimitBytes: config.bodyLimitBytes,
+    heartbeatMs: config.heartbeatMs,
+    keyCacheTtlMs: config.keyCacheTtlMs,
+    initialCredits: config.initialCredits,
+    adminToken: config.adminToken,
+    cacheTtlMs: config.cacheTtlMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+  };
+}
+
+/**
+ * What runs need. Flow and agent tools run through these deps themselves, so the tool runner is made after them
+ * and reached through a getter.
+ */
+function createWorkerDeps(config: Config, core: Omit<WorkerDeps, 'tools' | 'pausedSecrets' | 'meters'>, sandbox: Sandbox): WorkerDeps {
+  const wired: { tools?: WorkerDeps['tools'] } = {};
+  const workerDeps: WorkerDeps = {
+    ...core,
+    pausedSecrets: new Map(),
+    meters: new Map(),
+    get tools() {
+      if (!wired.tools) throw new Error('the tool runner is not wired yet');
+      return wired.tools;
+    },
+  };
+  wired.tools = createToolRunner({
+    sandbox,
+    policy: createAddressPolicy(config.tools.ssrfAllowlist),
+    http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },
+    maxDepth: config.tools.maxDepth,
+    runFlowTool: (flowId, args, context) => runFlowTool(workerDeps, flowId, args, context),
+    runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
+  });
+  return workerDeps;
 }
