@@ -184,7 +184,7 @@ test('parallelCalls runs the calls of one turn concurrently; false runs them in 
 });
 
 test('the loop never runs past maxToolCalls; past the limit the model gets a refusal and is asked to answer', async () => {
-  harness.fake.script((request, index) => ({ toolCalls: [{ id: `loop_${index}`, name: 'echo_tool', arguments: '{"x":1}' }] }));
+  harness.fake.script((_request, index) => ({ toolCalls: [{ id: `loop_${index}`, name: 'echo_tool', arguments: '{"x":1}' }] }));
   const response = await harness.dispatch({
     ...promptWithTools({
       maxToolCalls: 3,

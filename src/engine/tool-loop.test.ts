@@ -13,7 +13,7 @@ const agentStep = (tools: Record<string, unknown>) => ({
 const adder = { runtimeTools: [{ name: 'add', toolType: 'custom', parametersSchema: { type: 'object' }, config: { code: 'unused' } }] };
 
 test("the loop runs each tool the model calls, feeds the results back, and ends with the model's answer", async () => {
-  const models = scriptedModels((request, index) =>
+  const models = scriptedModels((_request, index) =>
     index < 2
       ? { toolCalls: [{ toolCallId: `call_${index}`, toolName: 'add', input: JSON.stringify({ a: index, b: 10 }) }] }
       : { chunks: ['sum done'] },

@@ -108,43 +108,41 @@ export async function settleCredits(
   actual: number,
   entry: { id: string; executionId: string; now: string; reason: string },
 ): Promise<{ balance: number; charged: number }> {
-  {
-    const before = Number(
-      (
-        await trx
-          .selectFrom('credit_balances')
-          .select('balance')
-          .where('tenant_id', '=', scope.tenantId)
-          .where('mode', '=', scope.mode)
-          .executeTakeFirst()
-      )?.balance ?? 0,
-    );
-    const available = before + reserved;
-    const charged = Math.min(actual, available);
-    const balance = available - charged;
-    await trx
-      .updateTable('credit_balances')
-      .set({ balance })
-      .where('tenant_id', '=', scope.tenantId)
-      .where('mode', '=', scope.mode)
-      .execute();
-    if (charged !== 0) {
+  const before = Number(
+    (
       await trx
-        .insertInto('credit_ledger')
-        .values({
-          id: entry.id,
-          tenant_id: scope.tenantId,
-          mode: scope.mode,
-          delta: -charged,
-          balance_after: balance,
-          reason: entry.reason,
-          execution_id: entry.executionId,
-          created_at: entry.now,
-        })
-        .execute();
-    }
-    return { balance, charged };
+        .selectFrom('credit_balances')
+        .select('balance')
+        .where('tenant_id', '=', scope.tenantId)
+        .where('mode', '=', scope.mode)
+        .executeTakeFirst()
+    )?.balance ?? 0,
+  );
+  const available = before + reserved;
+  const charged = Math.min(actual, available);
+  const balance = available - charged;
+  await trx
+    .updateTable('credit_balances')
+    .set({ balance })
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .execute();
+  if (charged !== 0) {
+    await trx
+      .insertInto('credit_ledger')
+      .values({
+        id: entry.id,
+        tenant_id: scope.tenantId,
+        mode: scope.mode,
+        delta: -charged,
+        balance_after: balance,
+        reason: entry.reason,
+        execution_id: entry.executionId,
+        created_at: entry.now,
+      })
+      .execute();
   }
+  return { balance, charged };
 }
 
 export async function addCredits(

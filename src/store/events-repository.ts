@@ -29,20 +29,19 @@ export interface StoredEvent {
 async function appendEventsIn(trx: Transaction<DatabaseSchema>, stored: readonly StoredEvent[]): Promise<void> {
   if (stored.length === 0) return;
   const events = stored.map((entry) => entry.event);
-  {
-    for (let start = 0; start < stored.length; start += 100) {
-      const batch = stored.slice(start, start + 100);
-      await trx
-        .insertInto('execution_events')
-        .values(batch.map(({ event, json }) => ({ execution_id: event.executionId, seq: event.seq, type: event.type, data: json })))
-        .onConflict((conflict) => conflict.columns(['execution_id', 'seq']).doNothing())
-        .execute();
-    }
-    const last = new Map<string, number>();
-    for (const event of events) last.set(event.executionId, Math.max(last.get(event.executionId) ?? 0, event.seq));
-    for (const [id, seq] of last) {
-      await trx.updateTable('executions').set({ last_seq: seq }).where('id', '=', id).where('last_seq', '<', seq).execute();
-    }
+
+  for (let start = 0; start < stored.length; start += 100) {
+    const batch = stored.slice(start, start + 100);
+    await trx
+      .insertInto('execution_events')
+      .values(batch.map(({ event, json }) => ({ execution_id: event.executionId, seq: event.seq, type: event.type, data: json })))
+      .onConflict((conflict) => conflict.columns(['execution_id', 'seq']).doNothing())
+      .execute();
+  }
+  const last = new Map<string, number>();
+  for (const event of events) last.set(event.executionId, Math.max(last.get(event.executionId) ?? 0, event.seq));
+  for (const [id, seq] of last) {
+    await trx.updateTable('executions').set({ last_seq: seq }).where('id', '=', id).where('last_seq', '<', seq).execute();
   }
 }
 
