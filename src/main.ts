@@ -21,6 +21,7 @@ import { createSandboxPool, type Sandbox, type SandboxOptions } from './tools/sa
 import { createToolRunner } from './tools/tool-runner.js';
 import { createInProcessScheduler } from './queue/scheduler.js';
 import { isTransientStoreError, migrate, openSqlite, type Database } from './store/database.js';
+import { createStore } from './store/store.js';
 import { appendEvents } from './store/events-repository.js';
 
 /** The composition root: the only module that reads process.env. Every variable is documented in README.md. */
@@ -179,7 +180,19 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const workerDeps = createWorkerDeps(config, { db, bus, writer, models, clock, ids }, sandbox);
   const scheduler = createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency });
   cancelRun = (executionId) => void scheduler.cancel(executionId);
-  const app = createApp({ db, bus, writer, scheduler, models, clock, ids, logger, workerDeps, settings: appSettings(config) });
+  const app = createApp({
+    db,
+    store: createStore(db),
+    bus,
+    writer,
+    scheduler,
+    models,
+    clock,
+    ids,
+    logger,
+    workerDeps,
+    settings: appSettings(config),
+  });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, database: config.databaseFile }, 'flowrun listening');
   await recoverInterruptedRuns(workerDeps, scheduler, logger);

@@ -5,9 +5,12 @@ import type { EventWriter } from '../queue/event-writer.js';
 import type { WorkerDeps } from '../queue/execute-run.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { Database } from '../store/database.js';
+import type { Store } from '../store/store.js';
 
 export interface AppDeps {
   db: Database;
+  /** The repositories, bound to the database: what routes use to read and write. */
+  store: Store;
   bus: EventBus;
   writer: EventWriter;
   scheduler: Scheduler;

@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody(new FlowrunError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
   });
-  const authenticate = createAuthenticator(deps.db, deps.settings.keyCacheTtlMs, deps.clock.now);
+  const authenticate = createAuthenticator(deps.store, deps.settings.keyCacheTtlMs, deps.clock.now);
   app.decorateRequest('scope', null as never);
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access ?? 'tenant';

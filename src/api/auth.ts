@@ -1,8 +1,8 @@
+import type { Store } from '../store/store.js';
 import type { FastifyRequest } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import type { Database } from '../store/database.js';
-import { findActiveKey, hashKey } from '../store/keys-repository.js';
+import { hashKey } from '../store/keys-repository.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,7 +14,7 @@ declare module 'fastify' {
  * Resolves `Authorization: Bearer tv_test_…|tv_live_…` (the `Bearer` word is optional, as in Runtype's own
  * curl examples) to a tenant and mode. Verified keys are cached by hash for `ttlMs`.
  */
-export function createAuthenticator(db: Database, ttlMs: number, now: () => number) {
+export function createAuthenticator(store: Store, ttlMs: number, now: () => number) {
   const cache = new Map<string, { scope: TenantScope; expires: number }>();
   return async (request: FastifyRequest): Promise<TenantScope> => {
     const header = request.headers.authorization;
@@ -24,7 +24,7 @@ export function createAuthenticator(db: Database, ttlMs: number, now: () => numb
     const hash = hashKey(key);
     const cached = cache.get(hash);
     if (cached && cached.expires > now()) return cached.scope;
-    const found = await findActiveKey(db, key);
+    const found = await store.findActiveKey(key);
     if (!found) {
       cache.delete(hash);
       throw new FlowrunError('UNAUTHORIZED', 'Invalid API key');

@@ -1,6 +1,6 @@
 import { FlowrunError } from '../protocol/errors.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { ensureBalance, reserveCredits, usdToCredits } from '../store/credits-repository.js';
+import { usdToCredits } from '../store/credits-repository.js';
 import type { AppDeps } from './app-deps.js';
 
 const ensured = new WeakMap<object, Set<string>>();
@@ -16,7 +16,7 @@ export interface Reservation {
  * one conditional update, so concurrent runs can never overdraw.
  */
 export async function reserveForRun(
-  deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'settings'>,
+  deps: Pick<AppDeps, 'store' | 'ids' | 'clock' | 'settings'>,
   scope: TenantScope,
   worstCaseCredits: number,
   maxRequestCostCredits?: number,
@@ -35,15 +35,15 @@ export async function reserveForRun(
     );
   }
   // The balance row is created (with the initial grant) once; afterwards this is no extra write per run.
-  const known = ensured.get(deps.db) ?? new Set<string>();
-  ensured.set(deps.db, known);
+  const known = ensured.get(deps.store) ?? new Set<string>();
+  ensured.set(deps.store, known);
   const scopeKey = `${scope.tenantId}\u0000${scope.mode}`;
   if (!known.has(scopeKey)) {
-    await ensureBalance(deps.db, scope, deps.settings.initialCredits, deps.ids.next('ledger'), new Date(deps.clock.now()).toISOString());
+    await deps.store.ensureBalance(scope, deps.settings.initialCredits, deps.ids.next('ledger'), new Date(deps.clock.now()).toISOString());
     known.add(scopeKey);
   }
   const amount = Math.max(1, worstCaseCredits);
-  if ((await reserveCredits(deps.db, scope, amount)) !== null) return { scope, reserved: amount };
+  if ((await deps.store.reserveCredits(scope, amount)) !== null) return { scope, reserved: amount };
   throw new FlowrunError(
     'COST_LIMIT_EXCEEDED',
     `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``,

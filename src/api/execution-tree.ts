@@ -1,6 +1,6 @@
+import type { Store } from '../store/store.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import type { Database } from '../store/database.js';
-import { getExecution, listChildExecutions, type ExecutionView } from '../store/executions-repository.js';
+import { type ExecutionView } from '../store/executions-repository.js';
 
 export interface ExecutionTreeNode {
   executionId: string;
@@ -31,12 +31,12 @@ export interface ExecutionTreeNode {
 const maxNodes = 1000;
 
 /** Who called whom: an execution, the tool calls it made, and the executions those started, recursively. */
-export async function buildExecutionTree(db: Database, scope: TenantScope, root: ExecutionView): Promise<ExecutionTreeNode> {
+export async function buildExecutionTree(store: Store, scope: TenantScope, root: ExecutionView): Promise<ExecutionTreeNode> {
   let budget = maxNodes;
   const build = async (execution: ExecutionView, depth: number): Promise<ExecutionTreeNode> => {
     budget--;
-    const withSteps = (await getExecution(db, scope, execution.id, true))!;
-    const children = budget > 0 ? await listChildExecutions(db, execution.id) : [];
+    const withSteps = (await store.getExecution(scope, execution.id, true))!;
+    const children = budget > 0 ? await store.listChildExecutions(execution.id) : [];
     const childNodes: ExecutionTreeNode[] = [];
     for (const child of children) if (budget > 0) childNodes.push(await build(child, depth + 1));
     const calls = (withSteps.steps ?? []).flatMap((step) =>

@@ -3,7 +3,7 @@ import { validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import { type PromptTemplate } from '../protocol/shuttle.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { getFlow, type StoredFlow, type StoredFlowDefinition } from '../store/flows-repository.js';
+import { type StoredFlow, type StoredFlowDefinition } from '../store/flows-repository.js';
 import type { AppDeps } from './app-deps.js';
 
 /** Checks a definition the way a run will use it: steps validate; templates have no composition cycles; the entrypoint exists. */
@@ -27,12 +27,12 @@ export function checkDefinition(deps: Pick<AppDeps, 'models'>, definition: Store
 }
 
 export async function requireFlow(
-  deps: Pick<AppDeps, 'db'>,
+  deps: Pick<AppDeps, 'store'>,
   scope: TenantScope,
   idOrSlug: string,
   versionId?: string,
 ): Promise<StoredFlow> {
-  const flow = await getFlow(deps.db, scope, idOrSlug, versionId);
+  const flow = await deps.store.getFlow(scope, idOrSlug, versionId);
   if (!flow) throw new FlowrunError('NOT_FOUND', versionId ? `Flow ${idOrSlug} has no version ${versionId}` : `Flow ${idOrSlug} not found`);
   return flow;
 }

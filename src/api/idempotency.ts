@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
 import { totalTokens } from '../protocol/usage.js';
-import { findIdempotentExecution, rememberIdempotencyKey } from '../store/idempotency-repository.js';
-import { getExecution, type ExecutionView } from '../store/executions-repository.js';
+import { type ExecutionView } from '../store/executions-repository.js';
 import type { AppDeps } from './app-deps.js';
 import { headerValue } from './headers.js';
 
@@ -22,17 +21,17 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 
 /** The execution a repeated key started within 24 hours, if any. */
 export async function priorExecution(deps: AppDeps, request: FastifyRequest, key: string | undefined): Promise<string | null> {
-  return key ? findIdempotentExecution(deps.db, request.scope, key, deps.clock.now(), idempotencyWindowMs) : null;
+  return key ? deps.store.findIdempotentExecution(request.scope, key, deps.clock.now(), idempotencyWindowMs) : null;
 }
 
 export async function remember(deps: AppDeps, request: FastifyRequest, key: string | undefined, executionId: string): Promise<void> {
-  if (key) await rememberIdempotencyKey(deps.db, request.scope, key, executionId, deps.clock.now());
+  if (key) await deps.store.rememberIdempotencyKey(request.scope, key, executionId, deps.clock.now());
 }
 
 /** Waits for an execution to leave queued/running (a repeated request whose first run is still going). */
 export async function settled(deps: AppDeps, request: FastifyRequest, executionId: string): Promise<ExecutionView> {
   for (;;) {
-    const execution = await getExecution(deps.db, request.scope, executionId, true);
+    const execution = await deps.store.getExecution(request.scope, executionId, true);
     if (!execution) throw new FlowrunError('NOT_FOUND', `Execution ${executionId} not found`);
     if (!['queued', 'running'].includes(execution.status)) return execution;
     await new Promise((resolve) => setTimeout(resolve, 50));

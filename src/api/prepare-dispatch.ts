@@ -4,22 +4,12 @@ import { FlowrunError } from '../protocol/errors.js';
 import type { FlowDefinition, Step } from '../protocol/flow.js';
 import { resolveAgentSpec } from '../engine/agent.js';
 import { reserveForRun, worstCaseCredits } from './credits.js';
-import { getAgent } from '../store/agents-repository.js';
 import type { ResolvedTool } from '../engine/ports.js';
-import { findTools } from '../store/tools-repository.js';
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { RunJob } from '../queue/execute-run.js';
 import { clientToolsOf, startRun } from '../queue/run-builder.js';
-import {
-  createFlow,
-  findFlowByName,
-  getActiveVersionId,
-  getFlow,
-  upsertFlowVersion,
-  type StoredFlowDefinition,
-} from '../store/flows-repository.js';
-import { createRecord, getRecord } from '../store/records-repository.js';
+import { type StoredFlowDefinition } from '../store/flows-repository.js';
 import type { AppDeps } from './app-deps.js';
 import type { Dialect } from './wire/dialect.js';
 import type { DispatchBody } from './wire/dispatch-request.js';
@@ -38,7 +28,7 @@ export interface PreparedRun {
  * before anything is written.
  */
 export async function prepareDispatch(
-  deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models' | 'settings'>,
+  deps: Pick<AppDeps, 'db' | 'store' | 'ids' | 'clock' | 'models' | 'settings'>,
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
@@ -58,7 +48,7 @@ export async function prepareDispatch(
     flowMode === 'existing'
       ? await existingFlow(deps, scope, body, flowInput)
       : await givenFlow(deps, scope, body, flowInput, flowMode, now);
-  const tools = await resolveSavedTools(deps.db, scope, flow.steps);
+  const tools = await resolveSavedTools(deps.store, scope, flow.steps);
   const record = await resolveRecord(deps, scope, body, options.recordMode ?? 'virtual', now);
   const reservation = await reserveForRun(
     deps,
@@ -97,11 +87,11 @@ function validatorFor(deps: Pick<AppDeps, 'models'>, body: DispatchBody) {
 }
 
 /** `flowMode: existing`: the stored flow, at the version asked for, or the one active in the environment. */
-async function existingFlow(deps: Pick<AppDeps, 'db' | 'models'>, scope: TenantScope, body: DispatchBody, flowInput: FlowInput) {
+async function existingFlow(deps: Pick<AppDeps, 'store' | 'models'>, scope: TenantScope, body: DispatchBody, flowInput: FlowInput) {
   const options = body.options ?? {};
   if (!flowInput.id) throw missing('flow.id', 'flow.id is required when flowMode is existing');
-  const version = options.flowVersionId ?? (await environmentVersion(deps.db, scope, flowInput.id, options.environment));
-  const stored = await getFlow(deps.db, scope, flowInput.id, version);
+  const version = options.flowVersionId ?? (await environmentVersion(deps.store, scope, flowInput.id, options.environment));
+  const stored = await deps.store.getFlow(scope, flowInput.id, version);
   if (!stored) {
     const what = options.flowVersionId ? `Flow ${flowInput.id} version ${options.flowVersionId}` : `Flow ${flowInput.id}`;
     throw new FlowrunError('NOT_FOUND', `${what} not found`, [{ code: 'NOT_FOUND', path: 'flow.id', message: `${what} not found` }]);
@@ -119,14 +109,14 @@ async function existingFlow(deps: Pick<AppDeps, 'db' | 'models'>, scope: TenantS
 
 /** The flow in the request: run as given (`virtual`), or stored first (`create`, `upsert`: a new version on change). */
 async function givenFlow(
-  deps: Pick<AppDeps, 'db' | 'ids' | 'models'>,
+  deps: Pick<AppDeps, 'store' | 'ids' | 'models'>,
   scope: TenantScope,
   body: DispatchBody,
   flowInput: FlowInput,
   flowMode: FlowMode,
   now: string,
 ): Promise<{ flow: FlowDefinition; rawSteps: unknown[] }> {
-  const { db, ids } = deps;
+  const { store, ids } = deps;
   const validate = validatorFor(deps, body);
   if (flowInput.steps === undefined) throw missing('flow.steps', 'Flow definition required: flow.steps is missing');
   const steps = validate(flowInput.steps);
@@ -142,12 +132,12 @@ async function givenFlow(
       rawSteps: flowInput.steps,
     };
   }
-  const existing = flowMode === 'upsert' ? await findFlowByName(db, scope, definition.name) : null;
+  const existing = flowMode === 'upsert' ? await store.findFlowByName(scope, definition.name) : null;
   const stored = existing
     ? body.options?.upsertOptions?.createVersionOnChange === false
       ? existing
-      : await upsertFlowVersion(db, existing, definition, ids.next('flowver'), now, { forkAlways: true })
-    : await createFlow(db, scope, definition, { flowId: ids.next('flow'), versionId: ids.next('flowver') }, now);
+      : await store.upsertFlowVersion(existing, definition, ids.next('flowver'), now, { forkAlways: true })
+    : await store.createFlow(scope, definition, { flowId: ids.next('flow'), versionId: ids.next('flowver') }, now);
   const rawSteps = stored.definition.steps ?? flowInput.steps;
   return {
     flow: {
@@ -174,9 +164,9 @@ export function estimateCredits(steps: Step[], models: AppDeps['models'], prompt
 }
 
 /** Loads the saved tools every prompt step names (by id or name); an unknown one is a 422 naming the step. */
-export async function resolveSavedTools(db: AppDeps['db'], scope: TenantScope, steps: Step[]): Promise<Record<string, ResolvedTool>> {
+export async function resolveSavedTools(store: AppDeps['store'], scope: TenantScope, steps: Step[]): Promise<Record<string, ResolvedTool>> {
   const wanted = savedToolReferences(steps);
-  const found = await findTools(db, scope, [...new Set(wanted.map((entry) => entry.id))]);
+  const found = await store.findTools(scope, [...new Set(wanted.map((entry) => entry.id))]);
   const missing = wanted.filter((entry) => !found[entry.id]);
   if (missing.length > 0) {
     throw new FlowrunError(
@@ -197,7 +187,7 @@ export async function resolveSavedTools(db: AppDeps['db'], scope: TenantScope, s
  * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
  */
 async function prepareAgentRun(
-  deps: Pick<AppDeps, 'db' | 'ids' | 'clock' | 'models' | 'settings'>,
+  deps: Pick<AppDeps, 'db' | 'store' | 'ids' | 'clock' | 'models' | 'settings'>,
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
@@ -217,7 +207,7 @@ async function prepareAgentRun(
   let agentId: string;
   let raw: unknown;
   if (savedId) {
-    const stored = await getAgent(deps.db, scope, savedId);
+    const stored = await deps.store.getAgent(scope, savedId);
     if (!stored)
       throw new FlowrunError('NOT_FOUND', `Agent ${savedId} not found`, [
         { code: 'NOT_FOUND', path: reference.agentId ? 'agent.agentId' : 'agent.id', message: `Agent ${savedId} not found` },
@@ -237,7 +227,7 @@ async function prepareAgentRun(
   }
   const steps = validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: body.options?.modelOverride });
   const flow: FlowDefinition = { id: null, name: spec.name, versionId: null, steps };
-  const tools = await resolveSavedTools(deps.db, scope, steps);
+  const tools = await resolveSavedTools(deps.store, scope, steps);
   const reservation = await reserveForRun(
     deps,
     scope,
@@ -283,14 +273,14 @@ export { resolveAgentSpec as parseAgent };
  * is active, else the flow's current version (undefined). An explicit environment with nothing active is a 404.
  */
 async function environmentVersion(
-  db: AppDeps['db'],
+  store: AppDeps['store'],
   scope: TenantScope,
   flowIdOrSlug: string,
   environment: string | undefined,
 ): Promise<string | undefined> {
-  const flow = await getFlow(db, scope, flowIdOrSlug);
+  const flow = await store.getFlow(scope, flowIdOrSlug);
   if (!flow) return undefined;
-  const active = await getActiveVersionId(db, flow.id, environment ?? 'production');
+  const active = await store.getActiveVersionId(flow.id, environment ?? 'production');
   if (active) return active;
   if (environment)
     throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version active in environment '${environment}'`, [
@@ -322,7 +312,7 @@ export function stepsOf(definition: StoredFlowDefinition): unknown[] | undefined
 }
 
 async function resolveRecord(
-  deps: Pick<AppDeps, 'db' | 'ids'>,
+  deps: Pick<AppDeps, 'store' | 'ids'>,
   scope: TenantScope,
   body: DispatchBody,
   mode: 'virtual' | 'existing' | 'create',
@@ -332,7 +322,7 @@ async function resolveRecord(
   const metadata = input.metadata ?? {};
   if (mode === 'existing') {
     if (input.id === undefined) throw missing('record.id', 'record.id is required when recordMode is existing');
-    const stored = await getRecord(deps.db, scope, String(input.id));
+    const stored = await deps.store.getRecord(scope, String(input.id));
     if (!stored)
       throw new FlowrunError('NOT_FOUND', `Record ${input.id} not found`, [
         { code: 'NOT_FOUND', path: 'record.id', message: `Record ${input.id} not found` },
@@ -340,7 +330,7 @@ async function resolveRecord(
     return { ...stored, metadata: { ...stored.metadata, ...metadata } };
   }
   const data = { name: input.name ?? 'Untitled record', type: input.type ?? 'default', metadata };
-  if (mode === 'create') return createRecord(deps.db, scope, data, deps.ids.next('record'), now);
+  if (mode === 'create') return deps.store.createRecord(scope, data, deps.ids.next('record'), now);
   return { ...data, id: null, created: false };
 }
 

@@ -7,13 +7,8 @@ import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.
 import { FlowrunError } from '../protocol/errors.js';
 import type { PromptTemplate, RunRequest } from '../protocol/shuttle.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { getBalance } from '../store/credits-repository.js';
-import { completeWithoutCost, insertExecution, setExecutionMeta } from '../store/executions-repository.js';
 import { startRun } from '../queue/run-builder.js';
-import { getActiveVersionId, getFlow, versionExists, type StoredFlow } from '../store/flows-repository.js';
-import { resolveAlias } from '../store/model-aliases-repository.js';
-import { getCachedResponse, putCachedResponse } from '../store/response-cache-repository.js';
-import { findTools } from '../store/tools-repository.js';
+import { type StoredFlow } from '../store/flows-repository.js';
 import type { AppDeps } from './app-deps.js';
 import { reserveForRun, worstCaseCredits } from './credits.js';
 import { requireFlow } from './flow-lookup.js';
@@ -34,7 +29,7 @@ export interface ShuttleRunContext {
 
 /** Picks the version: `version` beats `environment`; else production's active version; else the current one. */
 export async function resolveRunVersion(
-  deps: Pick<AppDeps, 'db'>,
+  deps: Pick<AppDeps, 'store'>,
   scope: TenantScope,
   flowIdOrSlug: string,
   version?: string,
@@ -42,14 +37,14 @@ export async function resolveRunVersion(
 ): Promise<StoredFlow> {
   const flow = await requireFlow(deps, scope, flowIdOrSlug);
   if (version) {
-    if (!(await versionExists(deps.db, flow.id, version)))
+    if (!(await deps.store.versionExists(flow.id, version)))
       throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version ${version}`, [
         { code: 'NOT_FOUND', path: 'version', message: `no version ${version}` },
       ]);
-    return (await getFlow(deps.db, scope, flow.id, version))!;
+    return (await deps.store.getFlow(scope, flow.id, version))!;
   }
-  const active = await getActiveVersionId(deps.db, flow.id, environment ?? 'production');
-  if (active) return (await getFlow(deps.db, scope, flow.id, active))!;
+  const active = await deps.store.getActiveVersionId(flow.id, environment ?? 'production');
+  if (active) return (await deps.store.getFlow(scope, flow.id, active))!;
   if (environment)
     throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version active in '${environment}'`, [
       { code: 'NOT_FOUND', path: 'environment', message: `nothing is active in '${environment}'` },
@@ -100,7 +95,7 @@ export async function runShuttleFlow(
   };
   const cacheKey = cacheKeyOf(scope, flow, entry, body, usable);
   const timestamp = new Date(started).toISOString();
-  const cached = (await getCachedResponse(deps.db, cacheKey, started)) as Record<string, any> | null;
+  const cached = (await deps.store.getCachedResponse(cacheKey, started)) as Record<string, any> | null;
   if (cached) return { status: 200, body: await answerFromCache(deps, run, flow, cached, { meta, warnings, started, timestamp }) };
 
   const promptChars = system.text.length + user.text.length + JSON.stringify(body.messages).length;
@@ -131,9 +126,9 @@ export async function runShuttleFlow(
   });
   const outcome: RunOutcome = await deps.scheduler.submit(job);
   const document = await runDocument(deps, run, flow, outcome, steps[0]!.id, { warnings, started, timestamp, structured: plan.structured });
-  await setExecutionMeta(deps.db, run.executionId, { ...meta, cached: false, warnings, response: document });
+  await deps.store.setExecutionMeta(run.executionId, { ...meta, cached: false, warnings, response: document });
   if (outcome.status !== 'completed') return failedRunResponse(outcome, document);
-  await putCachedResponse(deps.db, cacheKey, document, deps.clock.now() + deps.settings.cacheTtlMs);
+  await deps.store.putCachedResponse(cacheKey, document, deps.clock.now() + deps.settings.cacheTtlMs);
   request.log.debug({ executionId: run.executionId, flowId: flow.id }, 'shuttle run completed');
   return { status: 200, body: document };
 }
@@ -165,7 +160,7 @@ async function chooseModels(
     throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' has no llm; send overrideModel`, [
       { code: 'MISSING_REQUIRED_FIELD', path: 'overrideModel', message: 'no model: the template has no llm' },
     ]);
-  const aliased = await resolveAlias(deps.db, scope, requestedModel);
+  const aliased = await deps.store.resolveAlias(scope, requestedModel);
   const candidates = [...new Set([...(aliased ?? [requestedModel]), ...(body.overrideModel ? [] : (entry.fallbacks ?? []))])];
   const usable = candidates.filter((model, index) => {
     const resolution = deps.models.resolve(model);
@@ -257,8 +252,7 @@ function planStep(body: RunBody, templates: PromptTemplate[], entry: PromptTempl
 /** The saved tools the step names; an unknown one is a 422 naming the template. */
 async function savedToolsOf(deps: AppDeps, scope: TenantScope, entry: PromptTemplate, steps: Step[]) {
   const references = savedToolReferences(steps);
-  const tools = await findTools(
-    deps.db,
+  const tools = await deps.store.findTools(
     scope,
     references.map((reference) => reference.id),
   );
@@ -311,7 +305,7 @@ async function answerFromCache(
   timing: RunTiming & { meta: Record<string, unknown> },
 ) {
   const { scope } = run;
-  await insertExecution(deps.db, {
+  await deps.store.insertExecution({
     id: run.executionId,
     scope,
     flowId: flow.id,
@@ -326,7 +320,7 @@ async function answerFromCache(
     tags: run.body.tags,
     meta: { ...timing.meta, cached: true },
   });
-  const creditsLeft = await getBalance(deps.db, scope);
+  const creditsLeft = await deps.store.getBalance(scope);
   const response = {
     ...cached,
     id: run.executionId,
@@ -338,8 +332,8 @@ async function answerFromCache(
     warnings: timing.warnings,
     usage: { ...cached.usage, creditsUsed: 0, creditsLeft, costUsd: 0, toolCost: 0 },
   };
-  await completeWithoutCost(deps.db, run.executionId, timing.timestamp, response.milliseconds);
-  await setExecutionMeta(deps.db, run.executionId, { ...timing.meta, cached: true, warnings: timing.warnings, response });
+  await deps.store.completeWithoutCost(run.executionId, timing.timestamp, response.milliseconds);
+  await deps.store.setExecutionMeta(run.executionId, { ...timing.meta, cached: true, warnings: timing.warnings, response });
   return response;
 }
 
@@ -352,7 +346,10 @@ async function runDocument(
   stepId: string,
   timing: RunTiming & { structured: boolean },
 ) {
-  const settled = { creditsUsed: outcome.credits?.used ?? 0, creditsLeft: outcome.credits?.left ?? (await getBalance(deps.db, run.scope)) };
+  const settled = {
+    creditsUsed: outcome.credits?.used ?? 0,
+    creditsLeft: outcome.credits?.left ?? (await deps.store.getBalance(run.scope)),
+  };
   const step = outcome.steps.find((entry) => entry.stepId === stepId);
   const responses = (step?.responses ?? []).map((response) => ({
     model: response.model,

@@ -1,8 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
 import { isTerminalEvent, type ExecutionEvent } from '../protocol/execution-event.js';
-import { getExecution } from '../store/executions-repository.js';
-import { readEvents } from '../store/events-repository.js';
 import type { AppDeps } from './app-deps.js';
 import { openSse } from './sse.js';
 import { type Dialect } from './wire/dialect.js';
@@ -20,7 +18,7 @@ export async function streamExecutionEvents(
   after: number,
   dialect: Dialect,
 ): Promise<void> {
-  const execution = await getExecution(deps.db, request.scope, id);
+  const execution = await deps.store.getExecution(request.scope, id);
   if (!execution) throw notFound(id);
   const encode = createEncoder(dialect, { flowId: execution.flowId, flowName: execution.flowName, agent: execution.agent ?? undefined });
   reply.hijack();
@@ -49,17 +47,17 @@ export async function streamExecutionEvents(
   });
   const pending = deps.writer.pending(id);
   for (;;) {
-    const stored = await readEvents(deps.db, id, lastSent, 1000);
+    const stored = await deps.store.readEvents(id, lastSent, 1000);
     stored.forEach((event) => deliver(event));
     if (stored.length < 1000 || done) break;
   }
   [...pending, ...live].sort((a, b) => a.seq - b.seq).forEach((event) => deliver(event, live.includes(event)));
   replaying = false;
   if (done) return;
-  const current = await getExecution(deps.db, request.scope, id);
+  const current = await deps.store.getExecution(request.scope, id);
   if (current && !['queued', 'running'].includes(current.status)) {
     // Ended while we replayed: anything left is in the store now.
-    (await readEvents(deps.db, id, lastSent, 100_000)).forEach((event) => deliver(event));
+    (await deps.store.readEvents(id, lastSent, 100_000)).forEach((event) => deliver(event));
     if (!done) finish();
   }
 }

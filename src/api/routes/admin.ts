@@ -3,7 +3,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
-import { addCredits } from '../../store/credits-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 
@@ -44,8 +43,7 @@ export function registerAdminRoutes(app: ZodApp, deps: AppDeps): void {
         request.body,
       );
       const now = new Date(deps.clock.now()).toISOString();
-      const balance = await addCredits(
-        deps.db,
+      const balance = await deps.store.addCredits(
         { tenantId: body.tenantId, mode: body.mode },
         body.amount,
         { id: deps.ids.next('ledger'), now, reason: body.reason },

@@ -1,6 +1,5 @@
 import { routeParams, EventsQuery, type ZodApp } from '../route-schemas.js';
 import { FlowrunError } from '../../protocol/errors.js';
-import { deleteAgent, getAgent, insertAgent, listAgents, updateAgent } from '../../store/agents-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseAgent, prepareDispatch } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect } from '../wire/dialect.js';
@@ -19,30 +18,30 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
     return { name: spec.name, description: typeof definition.description === 'string' ? definition.description : undefined, definition };
   };
 
-  app.get('/v1/agents', async (request) => ({ data: await listAgents(deps.db, request.scope) }));
+  app.get('/v1/agents', async (request) => ({ data: await deps.store.listAgents(request.scope) }));
 
   app.post('/v1/agents', async (request, reply) => {
     const agent = validate(request.body);
-    return reply.status(201).send(await insertAgent(deps.db, request.scope, agent, deps.ids.next('agent'), now()));
+    return reply.status(201).send(await deps.store.insertAgent(request.scope, agent, deps.ids.next('agent'), now()));
   });
 
   app.get('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request) => {
-    const agent = await getAgent(deps.db, request.scope, request.params.id);
+    const agent = await deps.store.getAgent(request.scope, request.params.id);
     if (!agent) throw new FlowrunError('NOT_FOUND', 'Agent not found');
     return agent;
   });
 
   // Runtype's update replaces the whole agent; PATCH merges the given top-level fields into it.
   app.patch('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request) => {
-    const existing = await getAgent(deps.db, request.scope, request.params.id);
+    const existing = await deps.store.getAgent(request.scope, request.params.id);
     if (!existing) throw new FlowrunError('NOT_FOUND', 'Agent not found');
     const agent = validate({ ...existing.definition, ...((request.body ?? {}) as Record<string, unknown>) });
-    await updateAgent(deps.db, request.scope, existing.id, agent, now());
-    return getAgent(deps.db, request.scope, existing.id);
+    await deps.store.updateAgent(request.scope, existing.id, agent, now());
+    return deps.store.getAgent(request.scope, existing.id);
   });
 
   app.delete('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
-    if (!(await deleteAgent(deps.db, request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Agent not found');
+    if (!(await deps.store.deleteAgent(request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Agent not found');
     return reply.status(204).send();
   });
 

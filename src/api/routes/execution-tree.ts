@@ -1,13 +1,12 @@
 import { routeParams, type ZodApp } from '../route-schemas.js';
 import { FlowrunError } from '../../protocol/errors.js';
-import { getExecution } from '../../store/executions-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { buildExecutionTree } from '../execution-tree.js';
 
 export function registerExecutionTreeRoutes(app: ZodApp, deps: AppDeps): void {
   app.get('/v1/executions/:id/tree', { schema: { params: routeParams('id') } }, async (request) => {
-    const root = await getExecution(deps.db, request.scope, request.params.id);
+    const root = await deps.store.getExecution(request.scope, request.params.id);
     if (!root) throw new FlowrunError('NOT_FOUND', 'Execution not found');
-    return buildExecutionTree(deps.db, request.scope, root);
+    return buildExecutionTree(deps.store, request.scope, root);
   });
 }

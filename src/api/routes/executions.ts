@@ -1,7 +1,6 @@
 import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
-import { getExecution, getExecutionRow, listExecutions } from '../../store/executions-repository.js';
 import { cancelPausedRun } from '../../queue/cancel-paused.js';
 import type { ExecutionRow } from '../../queue/recovery.js';
 import type { AppDeps } from '../app-deps.js';
@@ -25,23 +24,23 @@ const EventsQuery = z.object({
 export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
   app.get('/v1/executions', async (request) => {
     const query = parseInput(ListQuery, request.query, ['query']);
-    const { items, total } = await listExecutions(deps.db, request.scope, query);
+    const { items, total } = await deps.store.listExecutions(request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
 
   app.get('/v1/executions/:id', { schema: { params: routeParams('id') } }, async (request) => {
     const { id } = request.params;
-    const execution = await getExecution(deps.db, request.scope, id, true);
+    const execution = await deps.store.getExecution(request.scope, id, true);
     if (!execution) throw notFound(id);
     return execution;
   });
 
   app.post('/v1/executions/:id/cancel', { schema: { params: routeParams('id') } }, async (request) => {
     const { id } = request.params;
-    const execution = await getExecution(deps.db, request.scope, id);
+    const execution = await deps.store.getExecution(request.scope, id);
     if (!execution) throw notFound(id);
     if (execution.status === 'paused') {
-      await cancelPausedRun(deps.workerDeps, (await getExecutionRow(deps.db, id)) as ExecutionRow);
+      await cancelPausedRun(deps.workerDeps, (await deps.store.getExecutionRow(id)) as ExecutionRow);
       return { executionId: id, status: 'cancelled' };
     }
     if (!['queued', 'running'].includes(execution.status)) {
@@ -64,7 +63,7 @@ export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
     }
     const lastEventId = headerValue(request.headers['last-event-id']);
     const after = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : query.after;
-    const execution = await getExecution(deps.db, request.scope, id);
+    const execution = await deps.store.getExecution(request.scope, id);
     if (!execution) throw notFound(id);
     const dialect: Dialect = (query.events as Dialect | undefined) ?? (isDialect(execution.dialect) ? execution.dialect : 'runtype');
     return streamExecutionEvents(deps, request, reply, id, after, dialect);

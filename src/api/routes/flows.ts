@@ -4,27 +4,13 @@ import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { FlowBody } from '../../protocol/shuttle.js';
 import type { TenantScope } from '../../protocol/tenant.js';
-import { appendAudit, createEnvironment, listAudit, listEnvironments } from '../../store/environments-repository.js';
-import {
-  activateVersion,
-  createFlow,
-  deleteFlow,
-  listActivations,
-  listFlows,
-  listVersions,
-  slugTaken,
-  updateFlowSlug,
-  upsertFlowVersion,
-  versionExists,
-  type StoredFlow,
-  type StoredFlowDefinition,
-} from '../../store/flows-repository.js';
+import { type StoredFlow, type StoredFlowDefinition } from '../../store/flows-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 import { requireFlow, checkDefinition } from '../flow-lookup.js';
 
-async function flowView(deps: Pick<AppDeps, 'db'>, scope: TenantScope, flow: StoredFlow) {
-  const [versions, activations] = await Promise.all([listVersions(deps.db, flow.id), listActivations(deps.db, scope, [flow.id])]);
+async function flowView(deps: Pick<AppDeps, 'store'>, scope: TenantScope, flow: StoredFlow) {
+  const [versions, activations] = await Promise.all([deps.store.listVersions(flow.id), deps.store.listActivations(scope, [flow.id])]);
   return {
     id: flow.id,
     slug: flow.slug,
@@ -52,9 +38,9 @@ const PromoteBody = z.object({
 export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   const audit = (request: FastifyRequest, action: string, flowId: string | null, details: Record<string, unknown>, comment?: string) =>
-    appendAudit(deps.db, request.scope, { id: deps.ids.next('audit'), action, flowId, details, comment: comment ?? null }, now());
+    deps.store.appendAudit(request.scope, { id: deps.ids.next('audit'), action, flowId, details, comment: comment ?? null }, now());
   const requireEnvironment = async (scope: TenantScope, name: string, path: string) => {
-    if (!(await listEnvironments(deps.db, scope)).includes(name)) {
+    if (!(await deps.store.listEnvironments(scope)).includes(name)) {
       throw new FlowrunError('NOT_FOUND', `Environment '${name}' does not exist; create it with POST /api/v1/environments`, [
         { code: 'NOT_FOUND', path, message: `no environment '${name}'` },
       ]);
@@ -72,10 +58,9 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
         entrypoint: body.entrypoint,
       };
       checkDefinition(deps, definition);
-      if (body.slug && (await slugTaken(deps.db, request.scope, body.slug)))
+      if (body.slug && (await deps.store.slugTaken(request.scope, body.slug)))
         throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
-      const flow = await createFlow(
-        deps.db,
+      const flow = await deps.store.createFlow(
         request.scope,
         definition,
         { flowId: deps.ids.next('flow'), versionId: deps.ids.next('flowver') },
@@ -86,7 +71,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
       return reply.status(201).send(await flowView(deps, request.scope, flow));
     });
 
-    app.get(`${prefix}/flows`, async (request) => ({ data: await listFlows(deps.db, request.scope) }));
+    app.get(`${prefix}/flows`, async (request) => ({ data: await deps.store.listFlows(request.scope) }));
 
     app.get(`${prefix}/flows/:flowId`, { schema: { params: routeParams('flowId') } }, async (request) =>
       flowView(deps, request.scope, await requireFlow(deps, request.scope, request.params.flowId)),
@@ -107,11 +92,11 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
       };
       checkDefinition(deps, definition);
       if (body.slug !== (flow.slug ?? undefined)) {
-        if (body.slug && (await slugTaken(deps.db, request.scope, body.slug, flow.id)))
+        if (body.slug && (await deps.store.slugTaken(request.scope, body.slug, flow.id)))
           throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
-        await updateFlowSlug(deps.db, flow.id, body.slug ?? null, now());
+        await deps.store.updateFlowSlug(flow.id, body.slug ?? null, now());
       }
-      const updated = await upsertFlowVersion(deps.db, flow, definition, deps.ids.next('flowver'), now());
+      const updated = await deps.store.upsertFlowVersion(flow, definition, deps.ids.next('flowver'), now());
       await audit(
         request,
         updated.versionId === flow.versionId ? 'flow.edit' : 'flow.fork',
@@ -124,14 +109,14 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
 
     app.delete(`${prefix}/flows/:flowId`, { schema: { params: routeParams('flowId') } }, async (request, reply) => {
       const flow = await requireFlow(deps, request.scope, request.params.flowId);
-      await deleteFlow(deps.db, request.scope, flow.id);
+      await deps.store.deleteFlow(request.scope, flow.id);
       await audit(request, 'flow.delete', flow.id, {});
       return reply.status(204).send();
     });
 
     app.get(`${prefix}/flows/:flowId/versions`, { schema: { params: routeParams('flowId') } }, async (request) => {
       const flow = await requireFlow(deps, request.scope, request.params.flowId);
-      return { data: await listVersions(deps.db, flow.id) };
+      return { data: await deps.store.listVersions(flow.id) };
     });
 
     app.get(`${prefix}/flows/:flowId/versions/:versionId`, { schema: { params: routeParams('flowId', 'versionId') } }, async (request) => {
@@ -147,10 +132,10 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
         const { flowId, versionId } = request.params;
         const body = parseInput(ActivateBody, request.body);
         const flow = await requireFlow(deps, request.scope, flowId);
-        if (!(await versionExists(deps.db, flow.id, versionId)))
+        if (!(await deps.store.versionExists(flow.id, versionId)))
           throw new FlowrunError('NOT_FOUND', `Flow ${flowId} has no version ${versionId}`);
         await requireEnvironment(request.scope, body.environment, 'environment');
-        const previousVersionId = await activateVersion(deps.db, flow.id, versionId, body.environment, now());
+        const previousVersionId = await deps.store.activateVersion(flow.id, versionId, body.environment, now());
         await audit(request, 'version.activate', flow.id, { environment: body.environment, versionId, previousVersionId }, body.comment);
         return { flowId: flow.id, environment: body.environment, versionId, previousVersionId };
       },
@@ -158,25 +143,25 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
 
     app.get(`${prefix}/flows/:flowId/environments`, { schema: { params: routeParams('flowId') } }, async (request) => {
       const flow = await requireFlow(deps, request.scope, request.params.flowId);
-      const activations = await listActivations(deps.db, request.scope, [flow.id]);
+      const activations = await deps.store.listActivations(request.scope, [flow.id]);
       return { flowId: flow.id, activeVersions: Object.fromEntries(activations.map((entry) => [entry.environment, entry.versionId])) };
     });
 
     app.post(`${prefix}/environments`, async (request, reply) => {
       const body = parseInput(EnvironmentBody, request.body);
-      if (!(await createEnvironment(deps.db, request.scope, body.name, now())))
+      if (!(await deps.store.createEnvironment(request.scope, body.name, now())))
         throw new FlowrunError('CONFLICT', `Environment '${body.name}' exists already`);
       await audit(request, 'environment.create', null, { name: body.name });
       return reply.status(201).send({ name: body.name });
     });
 
-    app.get(`${prefix}/environments`, async (request) => ({ data: await listEnvironments(deps.db, request.scope) }));
+    app.get(`${prefix}/environments`, async (request) => ({ data: await deps.store.listEnvironments(request.scope) }));
 
     app.get(`${prefix}/environments/diff`, async (request) => {
       const query = parseInput(z.object({ sourceEnvironment: z.string().min(1), targetEnvironment: z.string().min(1) }), request.query, [
         'query',
       ]);
-      const [activations, flows] = await Promise.all([listActivations(deps.db, request.scope), listFlows(deps.db, request.scope)]);
+      const [activations, flows] = await Promise.all([deps.store.listActivations(request.scope), deps.store.listFlows(request.scope)]);
       const versionIn = (flowId: string, environment: string) =>
         activations.find((entry) => entry.flowId === flowId && entry.environment === environment)?.versionId ?? null;
       return {
@@ -198,12 +183,12 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
       const body = parseInput(PromoteBody, request.body);
       await requireEnvironment(request.scope, body.sourceEnvironment, 'sourceEnvironment');
       await requireEnvironment(request.scope, body.targetEnvironment, 'targetEnvironment');
-      const activations = (await listActivations(deps.db, request.scope)).filter(
+      const activations = (await deps.store.listActivations(request.scope)).filter(
         (entry) => entry.environment === body.sourceEnvironment && (!body.flowIds || body.flowIds.includes(entry.flowId)),
       );
       const promoted = [];
       for (const entry of activations) {
-        const previousVersionId = await activateVersion(deps.db, entry.flowId, entry.versionId, body.targetEnvironment, now());
+        const previousVersionId = await deps.store.activateVersion(entry.flowId, entry.versionId, body.targetEnvironment, now());
         await audit(
           request,
           'version.promote',
@@ -227,7 +212,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
         request.query,
         ['query'],
       );
-      return { data: await listAudit(deps.db, request.scope, query) };
+      return { data: await deps.store.listAudit(request.scope, query) };
     });
   }
 }

@@ -1,7 +1,6 @@
 import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
-import { createRecord, deleteRecord, getRecord, listRecords, updateRecord } from '../../store/records-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 
@@ -38,30 +37,30 @@ export function registerRecordRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   app.post('/v1/records', async (request, reply) => {
     const body = parseInput(RecordBody, request.body);
-    return reply.status(201).send(view(await createRecord(deps.db, request.scope, body, deps.ids.next('record'), now())));
+    return reply.status(201).send(view(await deps.store.createRecord(request.scope, body, deps.ids.next('record'), now())));
   });
   app.get('/v1/records', async (request) => {
     const query = parseInput(ListQuery, request.query, ['query']);
-    const { items, total } = await listRecords(deps.db, request.scope, query);
+    const { items, total } = await deps.store.listRecords(request.scope, query);
     return {
       data: items.map(view),
       pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total },
     };
   });
   app.get('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request) => {
-    const record = await getRecord(deps.db, request.scope, request.params.id);
+    const record = await deps.store.getRecord(request.scope, request.params.id);
     if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
     return view(record);
   });
   // PATCH replaces the fields it names; `metadata` is replaced whole (send the merged object to merge).
   app.patch('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request) => {
     const body = parseInput(RecordPatch, request.body);
-    const record = await updateRecord(deps.db, request.scope, request.params.id, body, now());
+    const record = await deps.store.updateRecord(request.scope, request.params.id, body, now());
     if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
     return view(record);
   });
   app.delete('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
-    if (!(await deleteRecord(deps.db, request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Record not found');
+    if (!(await deps.store.deleteRecord(request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Record not found');
     return reply.status(204).send();
   });
 }

@@ -5,7 +5,6 @@ import { FlowrunError } from '../../protocol/errors.js';
 import { ChatMessage } from '../../protocol/flow.js';
 import { continuePausedRun, pausedExecution, type Answers } from '../../queue/continue-run.js';
 import type { ExecutionRow } from '../../queue/recovery.js';
-import { decideApproval, getApproval, listApprovals } from '../../store/approvals-repository.js';
 import { fromJson } from '../../store/json-column.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
@@ -76,7 +75,7 @@ async function continueAndRespond(
   const { row, pause } = await pausedExecution(deps.workerDeps, request.scope, executionId);
   const job = await continuePausedRun(deps.workerDeps, row, pause, answers);
   if (!job) {
-    const waiting = (await listApprovals(deps.db, request.scope, { executionId, status: 'pending', limit: 100 })).map(
+    const waiting = (await deps.store.listApprovals(request.scope, { executionId, status: 'pending', limit: 100 })).map(
       (approval) => approval.id,
     );
     return reply.status(202).send({ executionId, status: 'paused', waitingFor: { approvals: waiting } });
@@ -96,10 +95,10 @@ async function decide(
   reason?: string,
 ): Promise<void> {
   await pausedExecution(deps.workerDeps, request.scope, executionId);
-  const approval = await getApproval(deps.db, approvalId);
+  const approval = await deps.store.getApproval(approvalId);
   if (!approval || approval.executionId !== executionId)
     throw new FlowrunError('NOT_FOUND', `Approval ${approvalId} of execution ${executionId} not found`);
-  if (!(await decideApproval(deps.db, approvalId, decision, 'user', reason, new Date(deps.clock.now()).toISOString()))) {
+  if (!(await deps.store.decideApproval(approvalId, decision, 'user', reason, new Date(deps.clock.now()).toISOString()))) {
     throw new FlowrunError('CONFLICT', `Approval ${approvalId} was decided already (${approval.status})`);
   }
 }
@@ -176,6 +175,6 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
       }),
       request.query,
     );
-    return { data: await listApprovals(deps.db, request.scope, query) };
+    return { data: await deps.store.listApprovals(request.scope, query) };
   });
 }

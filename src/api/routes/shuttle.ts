@@ -3,11 +3,6 @@ import { z } from 'zod';
 import { discoverParameters } from '../../engine/parameters.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
-import { getBalance } from '../../store/credits-repository.js';
-import { getExecution, getExecutionMeta } from '../../store/executions-repository.js';
-import { listRuns, usageTotals } from '../../store/run-log-repository.js';
-import { getFeedback, upsertFeedback } from '../../store/feedback-repository.js';
-import { deleteAlias, listAliases, putAlias } from '../../store/model-aliases-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 import { entrypointOf, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
@@ -67,7 +62,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     const prior = await priorExecution(deps, request, key);
     if (prior) {
       await settled(deps, request, prior);
-      const response = (await getExecutionMeta<{ response?: Record<string, unknown> }>(deps.db, prior))?.response;
+      const response = ((await deps.store.getExecutionMeta(prior)) as { response?: Record<string, unknown> } | null)?.response;
       if (response) return markReplay(reply, prior).send(response);
     }
     const runId = deps.ids.next('exec');
@@ -87,13 +82,13 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
   app.get('/api/v1/flows/:flowId/runs/:runId', { schema: { params: routeParams('flowId', 'runId') } }, async (request) => {
     const { flowId, runId } = request.params;
     const flow = await requireFlow(deps, request.scope, flowId);
-    const execution = await getExecution(deps.db, request.scope, runId);
+    const execution = await deps.store.getExecution(request.scope, runId);
     if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
-    const stored = (await getExecutionMeta<{ response?: Record<string, unknown> }>(deps.db, runId)) ?? {};
+    const stored = ((await deps.store.getExecutionMeta(runId)) as { response?: Record<string, unknown> } | null) ?? {};
     return {
       ...(stored.response ?? { id: execution.id, flowId: flow.id }),
       status: execution.status,
-      feedback: await getFeedback(deps.db, request.scope, runId),
+      feedback: await deps.store.getFeedback(request.scope, runId),
     };
   });
 
@@ -110,33 +105,32 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post('/api/v1/feedback', async (request) => {
     const body = parseInput(Feedback, request.body);
-    const execution = await getExecution(deps.db, request.scope, body.shuttleRequestId);
+    const execution = await deps.store.getExecution(request.scope, body.shuttleRequestId);
     if (!execution)
       throw new FlowrunError('NOT_FOUND', `Run ${body.shuttleRequestId} not found`, [
         { code: 'NOT_FOUND', path: 'shuttleRequestId', message: 'no such run' },
       ]);
-    await upsertFeedback(
-      deps.db,
+    await deps.store.upsertFeedback(
       request.scope,
       execution.id,
       { score: body.score, text: body.text ?? null, endUserId: body.endUserId ?? null },
       now(),
     );
-    return { shuttleRequestId: execution.id, ...(await getFeedback(deps.db, request.scope, execution.id)) };
+    return { shuttleRequestId: execution.id, ...(await deps.store.getFeedback(request.scope, execution.id)) };
   });
 
   app.get('/api/v1/flows/:flowId/runs/:runId/agent-tree', { schema: { params: routeParams('flowId', 'runId') } }, async (request) => {
     const { flowId, runId } = request.params;
     const flow = await requireFlow(deps, request.scope, flowId);
-    const execution = await getExecution(deps.db, request.scope, runId);
+    const execution = await deps.store.getExecution(request.scope, runId);
     if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
-    return agentTree(await buildExecutionTree(deps.db, request.scope, execution), 'main');
+    return agentTree(await buildExecutionTree(deps.store, request.scope, execution), 'main');
   });
 
   app.get('/api/v1/runs', async (request) => {
     const query = parseInput(RunsQuery, request.query, ['query']);
     if (query.flowId) query.flowId = (await requireFlow(deps, request.scope, query.flowId)).id;
-    const { items, total } = await listRuns(deps.db, request.scope, query);
+    const { items, total } = await deps.store.listRuns(request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
 
@@ -155,11 +149,11 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
       from: query.from ?? null,
       to: query.to ?? null,
       groupBy: query.groupBy,
-      data: await usageTotals(deps.db, request.scope, query),
+      data: await deps.store.usageTotals(request.scope, query),
     };
   });
 
-  app.get('/api/v1/model-aliases', async (request) => ({ data: await listAliases(deps.db, request.scope) }));
+  app.get('/api/v1/model-aliases', async (request) => ({ data: await deps.store.listAliases(request.scope) }));
   app.post('/api/v1/model-aliases', async (request, reply) => {
     const body = parseInput(ModelAliasBody, request.body);
     for (const [index, model] of body.models.entries()) {
@@ -169,8 +163,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
           { code: 'UNKNOWN_MODEL', path: `models[${index}]`, message: resolution.reason },
         ]);
     }
-    await putAlias(
-      deps.db,
+    await deps.store.putAlias(
       request.scope,
       { alias: body.alias, models: body.models, strategy: body.strategy, weights: body.weights ?? null },
       now(),
@@ -178,13 +171,13 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     return reply.status(201).send(body);
   });
   app.delete('/api/v1/model-aliases/:alias', { schema: { params: routeParams('alias') } }, async (request, reply) => {
-    if (!(await deleteAlias(deps.db, request.scope, request.params.alias))) throw new FlowrunError('NOT_FOUND', 'No such alias');
+    if (!(await deps.store.deleteAlias(request.scope, request.params.alias))) throw new FlowrunError('NOT_FOUND', 'No such alias');
     return reply.status(204).send();
   });
 
   app.get('/api/v1/credits', async (request) => ({
     tenantId: request.scope.tenantId,
     mode: request.scope.mode,
-    creditsLeft: await getBalance(deps.db, request.scope),
+    creditsLeft: await deps.store.getBalance(request.scope),
   }));
 }

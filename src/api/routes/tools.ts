@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ToolType } from '../../protocol/flow.js';
 import { zodIssuesToDetails } from '../../protocol/zod-details.js';
-import { deleteTool, getTool, insertTool, listTools, updateTool } from '../../store/tools-repository.js';
 import type { AppDeps } from '../app-deps.js';
 
 const ToolBody = z
@@ -42,38 +41,39 @@ function parseTool(body: unknown) {
 /** `/v1/tools`: the tenant's saved tools (per mode), referenced from prompt steps by id or name. */
 export function registerToolRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
-  app.get('/v1/tools', async (request) => ({ data: await listTools(deps.db, request.scope) }));
+  app.get('/v1/tools', async (request) => ({ data: await deps.store.listTools(request.scope) }));
 
   app.post('/v1/tools', async (request, reply) => {
     const tool = parseTool(request.body);
-    if (await getTool(deps.db, request.scope, tool.name)) throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
-    const created = await insertTool(deps.db, request.scope, tool, deps.ids.next('tool'), now());
+    if (await deps.store.getTool(request.scope, tool.name))
+      throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
+    const created = await deps.store.insertTool(request.scope, tool, deps.ids.next('tool'), now());
     return reply.status(201).send(created);
   });
 
   app.get('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request) => {
-    const tool = await getTool(deps.db, request.scope, request.params.id);
+    const tool = await deps.store.getTool(request.scope, request.params.id);
     if (!tool) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     return tool;
   });
 
   app.patch('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request) => {
-    const existing = await getTool(deps.db, request.scope, request.params.id);
+    const existing = await deps.store.getTool(request.scope, request.params.id);
     if (!existing) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     const patch = (request.body ?? {}) as Record<string, unknown>;
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
       throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
     const { id: _id, createdAt: _created, updatedAt: _updated, ...current } = existing;
     const tool = parseTool({ ...current, ...patch });
-    if (tool.name !== existing.name && (await getTool(deps.db, request.scope, tool.name)))
+    if (tool.name !== existing.name && (await deps.store.getTool(request.scope, tool.name)))
       throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
-    await updateTool(deps.db, request.scope, existing.id, tool, now());
-    return getTool(deps.db, request.scope, existing.id);
+    await deps.store.updateTool(request.scope, existing.id, tool, now());
+    return deps.store.getTool(request.scope, existing.id);
   });
 
   app.delete('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
-    const existing = await getTool(deps.db, request.scope, request.params.id);
-    if (!existing || !(await deleteTool(deps.db, request.scope, existing.id))) throw new FlowrunError('NOT_FOUND', 'Tool not found');
+    const existing = await deps.store.getTool(request.scope, request.params.id);
+    if (!existing || !(await deps.store.deleteTool(request.scope, existing.id))) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     return reply.status(204).send();
   });
 }

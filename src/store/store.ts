@@ -1,0 +1,122 @@
+import type { Database } from './database.js';
+import * as agents from './agents-repository.js';
+import * as approvals from './approvals-repository.js';
+import * as checkpoints from './checkpoints-repository.js';
+import * as credits from './credits-repository.js';
+import * as environments from './environments-repository.js';
+import * as events from './events-repository.js';
+import * as executions from './executions-repository.js';
+import * as feedback from './feedback-repository.js';
+import * as flows from './flows-repository.js';
+import * as idempotency from './idempotency-repository.js';
+import * as keys from './keys-repository.js';
+import * as modelAliases from './model-aliases-repository.js';
+import * as records from './records-repository.js';
+import * as responseCache from './response-cache-repository.js';
+import * as runLog from './run-log-repository.js';
+import * as tools from './tools-repository.js';
+
+type Tail<T extends unknown[]> = T extends [unknown, ...infer Rest] ? Rest : never;
+
+/**
+ * Every repository function bound to one database: what the API layer holds instead of the database itself,
+ * so routes never see a connection (and a test can hand them a store of its own).
+ */
+export function createStore(db: Database) {
+  return {
+    listAgents: (...args: Tail<Parameters<typeof agents.listAgents>>) => agents.listAgents(db, ...args),
+    getAgent: (...args: Tail<Parameters<typeof agents.getAgent>>) => agents.getAgent(db, ...args),
+    insertAgent: (...args: Tail<Parameters<typeof agents.insertAgent>>) => agents.insertAgent(db, ...args),
+    updateAgent: (...args: Tail<Parameters<typeof agents.updateAgent>>) => agents.updateAgent(db, ...args),
+    deleteAgent: (...args: Tail<Parameters<typeof agents.deleteAgent>>) => agents.deleteAgent(db, ...args),
+    insertApprovals: (...args: Tail<Parameters<typeof approvals.insertApprovals>>) => approvals.insertApprovals(db, ...args),
+    getApproval: (...args: Tail<Parameters<typeof approvals.getApproval>>) => approvals.getApproval(db, ...args),
+    listApprovals: (...args: Tail<Parameters<typeof approvals.listApprovals>>) => approvals.listApprovals(db, ...args),
+    approvalsOfExecution: (...args: Tail<Parameters<typeof approvals.approvalsOfExecution>>) => approvals.approvalsOfExecution(db, ...args),
+    decideApproval: (...args: Tail<Parameters<typeof approvals.decideApproval>>) => approvals.decideApproval(db, ...args),
+    expiredApprovals: (...args: Tail<Parameters<typeof approvals.expiredApprovals>>) => approvals.expiredApprovals(db, ...args),
+    saveStepCheckpoint: (...args: Tail<Parameters<typeof checkpoints.saveStepCheckpoint>>) => checkpoints.saveStepCheckpoint(db, ...args),
+    listStepCheckpoints: (...args: Tail<Parameters<typeof checkpoints.listStepCheckpoints>>) =>
+      checkpoints.listStepCheckpoints(db, ...args),
+    saveLoopJournal: (...args: Tail<Parameters<typeof checkpoints.saveLoopJournal>>) => checkpoints.saveLoopJournal(db, ...args),
+    getLoopJournal: (...args: Tail<Parameters<typeof checkpoints.getLoopJournal>>) => checkpoints.getLoopJournal(db, ...args),
+    ensureBalance: (...args: Tail<Parameters<typeof credits.ensureBalance>>) => credits.ensureBalance(db, ...args),
+    getBalance: (...args: Tail<Parameters<typeof credits.getBalance>>) => credits.getBalance(db, ...args),
+    reserveCredits: (...args: Tail<Parameters<typeof credits.reserveCredits>>) => credits.reserveCredits(db, ...args),
+    extendReservation: (...args: Tail<Parameters<typeof credits.extendReservation>>) => credits.extendReservation(db, ...args),
+    recordChildCredits: (...args: Tail<Parameters<typeof credits.recordChildCredits>>) => credits.recordChildCredits(db, ...args),
+    settleCredits: (...args: Tail<Parameters<typeof credits.settleCredits>>) => credits.settleCredits(db, ...args),
+    addCredits: (...args: Tail<Parameters<typeof credits.addCredits>>) => credits.addCredits(db, ...args),
+    ledgerSum: (...args: Tail<Parameters<typeof credits.ledgerSum>>) => credits.ledgerSum(db, ...args),
+    settleExecution: (...args: Tail<Parameters<typeof credits.settleExecution>>) => credits.settleExecution(db, ...args),
+    listEnvironments: (...args: Tail<Parameters<typeof environments.listEnvironments>>) => environments.listEnvironments(db, ...args),
+    createEnvironment: (...args: Tail<Parameters<typeof environments.createEnvironment>>) => environments.createEnvironment(db, ...args),
+    appendAudit: (...args: Tail<Parameters<typeof environments.appendAudit>>) => environments.appendAudit(db, ...args),
+    listAudit: (...args: Tail<Parameters<typeof environments.listAudit>>) => environments.listAudit(db, ...args),
+    appendEvents: (...args: Tail<Parameters<typeof events.appendEvents>>) => events.appendEvents(db, ...args),
+    appendEventsWith: (...args: Tail<Parameters<typeof events.appendEventsWith>>) => events.appendEventsWith(db, ...args),
+    readEvents: (...args: Tail<Parameters<typeof events.readEvents>>) => events.readEvents(db, ...args),
+    lastStoredSeq: (...args: Tail<Parameters<typeof events.lastStoredSeq>>) => events.lastStoredSeq(db, ...args),
+    insertExecution: (...args: Tail<Parameters<typeof executions.insertExecution>>) => executions.insertExecution(db, ...args),
+    markRunning: (...args: Tail<Parameters<typeof executions.markRunning>>) => executions.markRunning(db, ...args),
+    finishExecution: (...args: Tail<Parameters<typeof executions.finishExecution>>) => executions.finishExecution(db, ...args),
+    getExecution: (...args: Tail<Parameters<typeof executions.getExecution>>) => executions.getExecution(db, ...args),
+    listExecutions: (...args: Tail<Parameters<typeof executions.listExecutions>>) => executions.listExecutions(db, ...args),
+    getExecutionRow: (...args: Tail<Parameters<typeof executions.getExecutionRow>>) => executions.getExecutionRow(db, ...args),
+    claimPaused: (...args: Tail<Parameters<typeof executions.claimPaused>>) => executions.claimPaused(db, ...args),
+    listChildExecutions: (...args: Tail<Parameters<typeof executions.listChildExecutions>>) => executions.listChildExecutions(db, ...args),
+    setExecutionMeta: (...args: Tail<Parameters<typeof executions.setExecutionMeta>>) => executions.setExecutionMeta(db, ...args),
+    getExecutionMeta: (...args: Tail<Parameters<typeof executions.getExecutionMeta>>) => executions.getExecutionMeta(db, ...args),
+    completeWithoutCost: (...args: Tail<Parameters<typeof executions.completeWithoutCost>>) => executions.completeWithoutCost(db, ...args),
+    listInterruptedExecutions: (...args: Tail<Parameters<typeof executions.listInterruptedExecutions>>) =>
+      executions.listInterruptedExecutions(db, ...args),
+    countRecoveryAttempt: (...args: Tail<Parameters<typeof executions.countRecoveryAttempt>>) =>
+      executions.countRecoveryAttempt(db, ...args),
+    upsertFeedback: (...args: Tail<Parameters<typeof feedback.upsertFeedback>>) => feedback.upsertFeedback(db, ...args),
+    getFeedback: (...args: Tail<Parameters<typeof feedback.getFeedback>>) => feedback.getFeedback(db, ...args),
+    getFlow: (...args: Tail<Parameters<typeof flows.getFlow>>) => flows.getFlow(db, ...args),
+    getActiveVersionId: (...args: Tail<Parameters<typeof flows.getActiveVersionId>>) => flows.getActiveVersionId(db, ...args),
+    findFlowByName: (...args: Tail<Parameters<typeof flows.findFlowByName>>) => flows.findFlowByName(db, ...args),
+    listFlows: (...args: Tail<Parameters<typeof flows.listFlows>>) => flows.listFlows(db, ...args),
+    listVersions: (...args: Tail<Parameters<typeof flows.listVersions>>) => flows.listVersions(db, ...args),
+    slugTaken: (...args: Tail<Parameters<typeof flows.slugTaken>>) => flows.slugTaken(db, ...args),
+    createFlow: (...args: Tail<Parameters<typeof flows.createFlow>>) => flows.createFlow(db, ...args),
+    upsertFlowVersion: (...args: Tail<Parameters<typeof flows.upsertFlowVersion>>) => flows.upsertFlowVersion(db, ...args),
+    updateFlowSlug: (...args: Tail<Parameters<typeof flows.updateFlowSlug>>) => flows.updateFlowSlug(db, ...args),
+    deleteFlow: (...args: Tail<Parameters<typeof flows.deleteFlow>>) => flows.deleteFlow(db, ...args),
+    activateVersion: (...args: Tail<Parameters<typeof flows.activateVersion>>) => flows.activateVersion(db, ...args),
+    listActivations: (...args: Tail<Parameters<typeof flows.listActivations>>) => flows.listActivations(db, ...args),
+    versionExists: (...args: Tail<Parameters<typeof flows.versionExists>>) => flows.versionExists(db, ...args),
+    findIdempotentExecution: (...args: Tail<Parameters<typeof idempotency.findIdempotentExecution>>) =>
+      idempotency.findIdempotentExecution(db, ...args),
+    rememberIdempotencyKey: (...args: Tail<Parameters<typeof idempotency.rememberIdempotencyKey>>) =>
+      idempotency.rememberIdempotencyKey(db, ...args),
+    createApiKey: (...args: Tail<Parameters<typeof keys.createApiKey>>) => keys.createApiKey(db, ...args),
+    findActiveKey: (...args: Tail<Parameters<typeof keys.findActiveKey>>) => keys.findActiveKey(db, ...args),
+    listApiKeys: (...args: Tail<Parameters<typeof keys.listApiKeys>>) => keys.listApiKeys(db, ...args),
+    revokeApiKey: (...args: Tail<Parameters<typeof keys.revokeApiKey>>) => keys.revokeApiKey(db, ...args),
+    listAliases: (...args: Tail<Parameters<typeof modelAliases.listAliases>>) => modelAliases.listAliases(db, ...args),
+    putAlias: (...args: Tail<Parameters<typeof modelAliases.putAlias>>) => modelAliases.putAlias(db, ...args),
+    deleteAlias: (...args: Tail<Parameters<typeof modelAliases.deleteAlias>>) => modelAliases.deleteAlias(db, ...args),
+    resolveAlias: (...args: Tail<Parameters<typeof modelAliases.resolveAlias>>) => modelAliases.resolveAlias(db, ...args),
+    getRecord: (...args: Tail<Parameters<typeof records.getRecord>>) => records.getRecord(db, ...args),
+    createRecord: (...args: Tail<Parameters<typeof records.createRecord>>) => records.createRecord(db, ...args),
+    updateRecordMetadata: (...args: Tail<Parameters<typeof records.updateRecordMetadata>>) => records.updateRecordMetadata(db, ...args),
+    listRecords: (...args: Tail<Parameters<typeof records.listRecords>>) => records.listRecords(db, ...args),
+    findRecord: (...args: Tail<Parameters<typeof records.findRecord>>) => records.findRecord(db, ...args),
+    updateRecord: (...args: Tail<Parameters<typeof records.updateRecord>>) => records.updateRecord(db, ...args),
+    deleteRecord: (...args: Tail<Parameters<typeof records.deleteRecord>>) => records.deleteRecord(db, ...args),
+    getCachedResponse: (...args: Tail<Parameters<typeof responseCache.getCachedResponse>>) => responseCache.getCachedResponse(db, ...args),
+    putCachedResponse: (...args: Tail<Parameters<typeof responseCache.putCachedResponse>>) => responseCache.putCachedResponse(db, ...args),
+    listRuns: (...args: Tail<Parameters<typeof runLog.listRuns>>) => runLog.listRuns(db, ...args),
+    usageTotals: (...args: Tail<Parameters<typeof runLog.usageTotals>>) => runLog.usageTotals(db, ...args),
+    listTools: (...args: Tail<Parameters<typeof tools.listTools>>) => tools.listTools(db, ...args),
+    getTool: (...args: Tail<Parameters<typeof tools.getTool>>) => tools.getTool(db, ...args),
+    findTools: (...args: Tail<Parameters<typeof tools.findTools>>) => tools.findTools(db, ...args),
+    insertTool: (...args: Tail<Parameters<typeof tools.insertTool>>) => tools.insertTool(db, ...args),
+    updateTool: (...args: Tail<Parameters<typeof tools.updateTool>>) => tools.updateTool(db, ...args),
+    deleteTool: (...args: Tail<Parameters<typeof tools.deleteTool>>) => tools.deleteTool(db, ...args),
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
