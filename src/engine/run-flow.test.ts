@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowrunError } from '../protocol/errors.js';
 import { runFlow } from './run-flow.js';
-import { memoryCheckpoints, scriptedModels, scriptedTools, testEngine, testRequest } from './testing.js';
+import { memoryCheckpoints, resumeAfter, scriptedModels, scriptedTools, testEngine, testRequest } from './testing.js';
 
 const prompt = (id: string, userPrompt: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -123,18 +123,7 @@ test('a resumed run skips its completed steps and emits no second start event', 
     deps,
     {
       ...request,
-      resume: {
-        completedStepIds: ['a'],
-        variables: { a: 41 },
-        stepsRun: 2,
-        pausedStepId: '',
-        loop: null,
-        pending: [],
-        toolOutputs: {},
-        messages: [],
-        usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 },
-        counters: { successful: 1, failed: 0, skipped: 0 },
-      },
+      resume: resumeAfter(['a'], { a: 41 }),
     },
     signal(),
   );

@@ -191,3 +191,19 @@ export function testRequest(rawSteps: unknown[], overrides: Partial<RunFlowReque
     ...overrides,
   };
 }
+
+/** The resume state of a run that paused or stopped after `completedStepIds`, with `variables`. */
+export function resumeAfter(completedStepIds: string[] = [], variables: Record<string, unknown> = {}) {
+  return {
+    completedStepIds,
+    variables,
+    stepsRun: completedStepIds.length + 1,
+    pausedStepId: '',
+    loop: null,
+    pending: [],
+    toolOutputs: {},
+    messages: [],
+    usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 },
+    counters: { successful: completedStepIds.length, failed: 0, skipped: 0 },
+  };
+}

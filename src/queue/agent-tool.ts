@@ -4,7 +4,7 @@ import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.
 import { FlowrunError } from '../protocol/errors.js';
 import { getAgent } from '../store/agents-repository.js';
 import { findTools } from '../store/tools-repository.js';
-import { startRun } from './run-builder.js';
+import { childToolOutcome, parentOf, startRun } from './run-builder.js';
 import { executeRun, type WorkerDeps } from './execute-run.js';
 
 /**
@@ -62,23 +62,10 @@ export async function runAgentTool(
       agent: { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) },
       storedInput: { agent: config.agentId ? { agentId: config.agentId } : raw, messages: [{ role: 'user', content: message }] },
       dialect: 'runtype',
-      parent: {
-        executionId: context.executionId,
-        toolCallId: context.toolCallId,
-        depth: context.depth,
-        meter: deps.meters.get(context.executionId),
-      },
+      parent: parentOf(context, deps.meters),
     });
     const outcome = await executeRun(deps, job, context.signal);
-    if (outcome.status !== 'completed')
-      return {
-        ok: false,
-        error: {
-          code: outcome.error?.code ?? 'AGENT_FAILED',
-          message: `agent ${spec.name} ${outcome.status}: ${outcome.error?.message ?? ''}`,
-        },
-      };
-    return { ok: true, result: outcome.finalOutput, costUsd: outcome.usage.costUsd, childExecutionId: executionId };
+    return childToolOutcome(outcome, `agent ${spec.name}`, 'AGENT_FAILED', executionId);
   } catch (error) {
     return { ok: false, error: { code: FlowrunError.isInstance(error) ? error.code : 'AGENT_FAILED', message: (error as Error).message } };
   }

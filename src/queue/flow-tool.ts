@@ -3,7 +3,7 @@ import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.
 import { FlowrunError } from '../protocol/errors.js';
 import { getFlow } from '../store/flows-repository.js';
 import { findTools } from '../store/tools-repository.js';
-import { startRun } from './run-builder.js';
+import { childToolOutcome, parentOf, startRun } from './run-builder.js';
 import { executeRun, type WorkerDeps } from './execute-run.js';
 
 /**
@@ -39,23 +39,10 @@ export async function runFlowTool(
       tools,
       storedInput: { flow: { id: stored.id }, inputs: args },
       dialect: 'runtype',
-      parent: {
-        executionId: context.executionId,
-        toolCallId: context.toolCallId,
-        depth: context.depth,
-        meter: deps.meters.get(context.executionId),
-      },
+      parent: parentOf(context, deps.meters),
     });
     const outcome = await executeRun(deps, job, context.signal);
-    if (outcome.status !== 'completed')
-      return {
-        ok: false,
-        error: {
-          code: outcome.error?.code ?? 'FLOW_FAILED',
-          message: `flow ${stored.name} ${outcome.status}: ${outcome.error?.message ?? ''}`,
-        },
-      };
-    return { ok: true, result: outcome.finalOutput, costUsd: outcome.usage.costUsd, childExecutionId: executionId };
+    return childToolOutcome(outcome, `flow ${stored.name}`, 'FLOW_FAILED', executionId);
   } catch (error) {
     return { ok: false, error: { code: FlowrunError.isInstance(error) ? error.code : 'FLOW_FAILED', message: (error as Error).message } };
   }

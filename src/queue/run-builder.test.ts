@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resumeAfter } from '../engine/testing.js';
 import { validateFlowSteps } from '../engine/validate-flow.js';
 import { openDatabase } from '../main.js';
 import { getExecutionRow } from '../store/executions-repository.js';
@@ -54,18 +55,7 @@ test('a run rebuilt from its row (after a restart) has the job it was started wi
     );
     const row = (await getExecutionRow(db, 'exec_1')) as ExecutionRow;
     const deps = { db, models, clock: { now: () => 2_000 } } as unknown as WorkerDeps;
-    const resume = {
-      completedStepIds: [],
-      variables: {},
-      stepsRun: 1,
-      pausedStepId: '',
-      loop: null,
-      pending: [],
-      toolOutputs: {},
-      messages: [],
-      usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 },
-      counters: { successful: 0, failed: 0, skipped: 0 },
-    };
+    const resume = resumeAfter();
     const rebuilt = await jobFromRow(deps, row, resume, { key: 'secret-value' });
     const comparable = (job: typeof started) =>
       JSON.parse(

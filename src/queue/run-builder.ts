@@ -1,4 +1,6 @@
-import type { ResolvedTool } from '../engine/ports.js';
+import type { ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
+import type { RunOutcome } from '../engine/run-flow.js';
+import type { ErrorCode } from '../protocol/errors.js';
 import type { ResumeState, RunFlowRequest } from '../engine/run-context.js';
 import { countSteps } from '../engine/validate-flow.js';
 import type { ChatMessage, FlowDefinition } from '../protocol/flow.js';
@@ -109,4 +111,19 @@ export function clientToolsOf(
     parametersSchema: tool.parametersSchema ?? { type: 'object' },
     config: { origin: tool.origin, pageOrigin: tool.pageOrigin },
   }));
+}
+
+/** The parent side of a run a tool of another run starts: its call, its depth, and the parent's credit meter. */
+export function parentOf(context: ToolCallContext, meters: Map<string, CreditMeter>): NonNullable<RunSpec['parent']> {
+  return { executionId: context.executionId, toolCallId: context.toolCallId, depth: context.depth, meter: meters.get(context.executionId) };
+}
+
+/** A child run's outcome as its parent's tool result: the final output, or the child's error. */
+export function childToolOutcome(outcome: RunOutcome, what: string, fallbackCode: ErrorCode, executionId: string): ToolOutcome {
+  if (outcome.status !== 'completed')
+    return {
+      ok: false,
+      error: { code: outcome.error?.code ?? fallbackCode, message: `${what} ${outcome.status}: ${outcome.error?.message ?? ''}` },
+    };
+  return { ok: true, result: outcome.finalOutput, costUsd: outcome.usage.costUsd, childExecutionId: executionId };
 }

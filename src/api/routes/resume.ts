@@ -104,17 +104,12 @@ async function decide(
 }
 
 export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
-  app.post('/v1/dispatch/resume', { schema: { querystring: EventsQuery } }, async (request, reply) => {
+  const resume = async (request: FastifyRequest, reply: FastifyReply) => {
     const body = parseInput(ResumeBody, request.body);
-    return continueAndRespond(
-      deps,
-      request,
-      reply,
-      body.executionId,
-      { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets },
-      body.streamResponse !== false,
-    );
-  });
+    const answers = { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets };
+    return continueAndRespond(deps, request, reply, body.executionId, answers, body.streamResponse !== false);
+  };
+  app.post('/v1/dispatch/resume', { schema: { querystring: EventsQuery } }, resume);
 
   const approve = async (request: FastifyRequest, reply: FastifyReply, agentId?: string) => {
     const body = parseInput(ApproveBody, request.body);
@@ -130,17 +125,7 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
   app.post('/v1/agents/:id/approve', { schema: { params: routeParams('id'), querystring: EventsQuery } }, (request, reply) =>
     approve(request, reply, request.params.id),
   );
-  app.post('/v1/agents/:id/resume', { schema: { params: routeParams('id'), querystring: EventsQuery } }, async (request, reply) => {
-    const body = parseInput(ResumeBody, request.body);
-    return continueAndRespond(
-      deps,
-      request,
-      reply,
-      body.executionId,
-      { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets },
-      body.streamResponse !== false,
-    );
-  });
+  app.post('/v1/agents/:id/resume', { schema: { params: routeParams('id'), querystring: EventsQuery } }, resume);
 
   // Runtype documents `continuation` as "a tool output or an approval decision" without its shape; Flowrun
   // accepts `{toolOutputs}`, `{toolCallId, output}`, and `{approvalId, decision, reason}` (see docs/compatibility.md).
