@@ -1,3 +1,4 @@
+import type { ToolCallRecord } from '../engine/ports.js';
 import type { Store } from '../store/store.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { type ExecutionView } from '../store/executions-repository.js';
@@ -16,15 +17,7 @@ export interface ExecutionTreeNode {
   costUsd: number;
   /** This execution and everything under it. */
   cumulativeCostUsd: number;
-  toolCalls: Array<{
-    toolCallId: string;
-    toolName: string;
-    toolType: string;
-    success: boolean;
-    durationMs: number;
-    costUsd: number;
-    spawnedExecutionId: string | null;
-  }>;
+  toolCalls: Array<Omit<ToolCallRecord, 'childExecutionId'> & { spawnedExecutionId: string | null }>;
   children: ExecutionTreeNode[];
 }
 

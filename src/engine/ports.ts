@@ -94,6 +94,18 @@ export interface EventSink {
   emit(event: ExecutionEventBody): ExecutionEvent;
 }
 
+/** What a step's tool call came to: kept with the step's checkpoint and shown in the execution tree. */
+export interface ToolCallRecord {
+  toolCallId: string;
+  toolName: string;
+  toolType: string;
+  success: boolean;
+  durationMs: number;
+  costUsd: number;
+  /** The execution a flow tool or sub-agent started. */
+  childExecutionId?: string;
+}
+
 export interface StepCheckpoint {
   stepId: string;
   stepIndex: number;
@@ -105,15 +117,7 @@ export interface StepCheckpoint {
   startedAt: number;
   durationMs: number;
   variables: Record<string, unknown>;
-  toolCalls?: Array<{
-    toolCallId: string;
-    toolName: string;
-    toolType: string;
-    success: boolean;
-    durationMs: number;
-    costUsd: number;
-    childExecutionId?: string;
-  }>;
+  toolCalls?: ToolCallRecord[];
   /** The step's model calls (kept in memory for the run's response; not stored). */
   responses?: Array<{
     model: string;

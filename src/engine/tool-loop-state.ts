@@ -1,17 +1,8 @@
 import type { ApprovalRequest } from '../protocol/execution-event.js';
 import type { Usage } from '../protocol/usage.js';
-import type { ModelMessage } from './ports.js';
+import type { ModelMessage, ToolCallRecord } from './ports.js';
 
-export interface ToolCallRecord {
-  toolCallId: string;
-  toolName: string;
-  toolType: string;
-  success: boolean;
-  durationMs: number;
-  costUsd: number;
-  /** The execution a flow tool or sub-agent started. */
-  childExecutionId?: string;
-}
+export type { ToolCallRecord } from './ports.js';
 
 /** One model call of a step: what PromptShuttle's run response lists in `responses`. */
 export interface TurnRecord {
