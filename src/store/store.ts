@@ -20,26 +20,65 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer Rest] ? Rest : nev
 
 /**
  * Every repository function bound to one database: what the API layer holds instead of the database itself,
- * so routes never see a connection (and a test can hand them a store of its own).
+ * so routes never see a connection (and a test can hand them a store of its own). Generated from the
+ * repositories' exports whose first parameter is the database.
  */
 export function createStore(db: Database) {
+  return {
+    ...agentsOf(db),
+    ...approvalsOf(db),
+    ...checkpointsOf(db),
+    ...creditsOf(db),
+    ...environmentsOf(db),
+    ...eventsOf(db),
+    ...executionsOf(db),
+    ...feedbackOf(db),
+    ...flowsOf(db),
+    ...idempotencyOf(db),
+    ...keysOf(db),
+    ...modelAliasesOf(db),
+    ...recordsOf(db),
+    ...responseCacheOf(db),
+    ...runLogOf(db),
+    ...toolsOf(db),
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
+
+function agentsOf(db: Database) {
   return {
     listAgents: (...args: Tail<Parameters<typeof agents.listAgents>>) => agents.listAgents(db, ...args),
     getAgent: (...args: Tail<Parameters<typeof agents.getAgent>>) => agents.getAgent(db, ...args),
     insertAgent: (...args: Tail<Parameters<typeof agents.insertAgent>>) => agents.insertAgent(db, ...args),
     updateAgent: (...args: Tail<Parameters<typeof agents.updateAgent>>) => agents.updateAgent(db, ...args),
     deleteAgent: (...args: Tail<Parameters<typeof agents.deleteAgent>>) => agents.deleteAgent(db, ...args),
+  };
+}
+
+function approvalsOf(db: Database) {
+  return {
     insertApprovals: (...args: Tail<Parameters<typeof approvals.insertApprovals>>) => approvals.insertApprovals(db, ...args),
     getApproval: (...args: Tail<Parameters<typeof approvals.getApproval>>) => approvals.getApproval(db, ...args),
     listApprovals: (...args: Tail<Parameters<typeof approvals.listApprovals>>) => approvals.listApprovals(db, ...args),
     approvalsOfExecution: (...args: Tail<Parameters<typeof approvals.approvalsOfExecution>>) => approvals.approvalsOfExecution(db, ...args),
     decideApproval: (...args: Tail<Parameters<typeof approvals.decideApproval>>) => approvals.decideApproval(db, ...args),
     expiredApprovals: (...args: Tail<Parameters<typeof approvals.expiredApprovals>>) => approvals.expiredApprovals(db, ...args),
+  };
+}
+
+function checkpointsOf(db: Database) {
+  return {
     saveStepCheckpoint: (...args: Tail<Parameters<typeof checkpoints.saveStepCheckpoint>>) => checkpoints.saveStepCheckpoint(db, ...args),
     listStepCheckpoints: (...args: Tail<Parameters<typeof checkpoints.listStepCheckpoints>>) =>
       checkpoints.listStepCheckpoints(db, ...args),
     saveLoopJournal: (...args: Tail<Parameters<typeof checkpoints.saveLoopJournal>>) => checkpoints.saveLoopJournal(db, ...args),
     getLoopJournal: (...args: Tail<Parameters<typeof checkpoints.getLoopJournal>>) => checkpoints.getLoopJournal(db, ...args),
+  };
+}
+
+function creditsOf(db: Database) {
+  return {
     ensureBalance: (...args: Tail<Parameters<typeof credits.ensureBalance>>) => credits.ensureBalance(db, ...args),
     getBalance: (...args: Tail<Parameters<typeof credits.getBalance>>) => credits.getBalance(db, ...args),
     reserveCredits: (...args: Tail<Parameters<typeof credits.reserveCredits>>) => credits.reserveCredits(db, ...args),
@@ -49,14 +88,29 @@ export function createStore(db: Database) {
     addCredits: (...args: Tail<Parameters<typeof credits.addCredits>>) => credits.addCredits(db, ...args),
     ledgerSum: (...args: Tail<Parameters<typeof credits.ledgerSum>>) => credits.ledgerSum(db, ...args),
     settleExecution: (...args: Tail<Parameters<typeof credits.settleExecution>>) => credits.settleExecution(db, ...args),
+  };
+}
+
+function environmentsOf(db: Database) {
+  return {
     listEnvironments: (...args: Tail<Parameters<typeof environments.listEnvironments>>) => environments.listEnvironments(db, ...args),
     createEnvironment: (...args: Tail<Parameters<typeof environments.createEnvironment>>) => environments.createEnvironment(db, ...args),
     appendAudit: (...args: Tail<Parameters<typeof environments.appendAudit>>) => environments.appendAudit(db, ...args),
     listAudit: (...args: Tail<Parameters<typeof environments.listAudit>>) => environments.listAudit(db, ...args),
+  };
+}
+
+function eventsOf(db: Database) {
+  return {
     appendEvents: (...args: Tail<Parameters<typeof events.appendEvents>>) => events.appendEvents(db, ...args),
     appendEventsWith: (...args: Tail<Parameters<typeof events.appendEventsWith>>) => events.appendEventsWith(db, ...args),
     readEvents: (...args: Tail<Parameters<typeof events.readEvents>>) => events.readEvents(db, ...args),
     lastStoredSeq: (...args: Tail<Parameters<typeof events.lastStoredSeq>>) => events.lastStoredSeq(db, ...args),
+  };
+}
+
+function executionsOf(db: Database) {
+  return {
     insertExecution: (...args: Tail<Parameters<typeof executions.insertExecution>>) => executions.insertExecution(db, ...args),
     markRunning: (...args: Tail<Parameters<typeof executions.markRunning>>) => executions.markRunning(db, ...args),
     finishExecution: (...args: Tail<Parameters<typeof executions.finishExecution>>) => executions.finishExecution(db, ...args),
@@ -72,8 +126,18 @@ export function createStore(db: Database) {
       executions.listInterruptedExecutions(db, ...args),
     countRecoveryAttempt: (...args: Tail<Parameters<typeof executions.countRecoveryAttempt>>) =>
       executions.countRecoveryAttempt(db, ...args),
+  };
+}
+
+function feedbackOf(db: Database) {
+  return {
     upsertFeedback: (...args: Tail<Parameters<typeof feedback.upsertFeedback>>) => feedback.upsertFeedback(db, ...args),
     getFeedback: (...args: Tail<Parameters<typeof feedback.getFeedback>>) => feedback.getFeedback(db, ...args),
+  };
+}
+
+function flowsOf(db: Database) {
+  return {
     getFlow: (...args: Tail<Parameters<typeof flows.getFlow>>) => flows.getFlow(db, ...args),
     getActiveVersionId: (...args: Tail<Parameters<typeof flows.getActiveVersionId>>) => flows.getActiveVersionId(db, ...args),
     findFlowByName: (...args: Tail<Parameters<typeof flows.findFlowByName>>) => flows.findFlowByName(db, ...args),
@@ -87,18 +151,38 @@ export function createStore(db: Database) {
     activateVersion: (...args: Tail<Parameters<typeof flows.activateVersion>>) => flows.activateVersion(db, ...args),
     listActivations: (...args: Tail<Parameters<typeof flows.listActivations>>) => flows.listActivations(db, ...args),
     versionExists: (...args: Tail<Parameters<typeof flows.versionExists>>) => flows.versionExists(db, ...args),
+  };
+}
+
+function idempotencyOf(db: Database) {
+  return {
     findIdempotentExecution: (...args: Tail<Parameters<typeof idempotency.findIdempotentExecution>>) =>
       idempotency.findIdempotentExecution(db, ...args),
     rememberIdempotencyKey: (...args: Tail<Parameters<typeof idempotency.rememberIdempotencyKey>>) =>
       idempotency.rememberIdempotencyKey(db, ...args),
+  };
+}
+
+function keysOf(db: Database) {
+  return {
     createApiKey: (...args: Tail<Parameters<typeof keys.createApiKey>>) => keys.createApiKey(db, ...args),
     findActiveKey: (...args: Tail<Parameters<typeof keys.findActiveKey>>) => keys.findActiveKey(db, ...args),
     listApiKeys: (...args: Tail<Parameters<typeof keys.listApiKeys>>) => keys.listApiKeys(db, ...args),
     revokeApiKey: (...args: Tail<Parameters<typeof keys.revokeApiKey>>) => keys.revokeApiKey(db, ...args),
+  };
+}
+
+function modelAliasesOf(db: Database) {
+  return {
     listAliases: (...args: Tail<Parameters<typeof modelAliases.listAliases>>) => modelAliases.listAliases(db, ...args),
     putAlias: (...args: Tail<Parameters<typeof modelAliases.putAlias>>) => modelAliases.putAlias(db, ...args),
     deleteAlias: (...args: Tail<Parameters<typeof modelAliases.deleteAlias>>) => modelAliases.deleteAlias(db, ...args),
     resolveAlias: (...args: Tail<Parameters<typeof modelAliases.resolveAlias>>) => modelAliases.resolveAlias(db, ...args),
+  };
+}
+
+function recordsOf(db: Database) {
+  return {
     getRecord: (...args: Tail<Parameters<typeof records.getRecord>>) => records.getRecord(db, ...args),
     createRecord: (...args: Tail<Parameters<typeof records.createRecord>>) => records.createRecord(db, ...args),
     updateRecordMetadata: (...args: Tail<Parameters<typeof records.updateRecordMetadata>>) => records.updateRecordMetadata(db, ...args),
@@ -106,10 +190,25 @@ export function createStore(db: Database) {
     findRecord: (...args: Tail<Parameters<typeof records.findRecord>>) => records.findRecord(db, ...args),
     updateRecord: (...args: Tail<Parameters<typeof records.updateRecord>>) => records.updateRecord(db, ...args),
     deleteRecord: (...args: Tail<Parameters<typeof records.deleteRecord>>) => records.deleteRecord(db, ...args),
+  };
+}
+
+function responseCacheOf(db: Database) {
+  return {
     getCachedResponse: (...args: Tail<Parameters<typeof responseCache.getCachedResponse>>) => responseCache.getCachedResponse(db, ...args),
     putCachedResponse: (...args: Tail<Parameters<typeof responseCache.putCachedResponse>>) => responseCache.putCachedResponse(db, ...args),
+  };
+}
+
+function runLogOf(db: Database) {
+  return {
     listRuns: (...args: Tail<Parameters<typeof runLog.listRuns>>) => runLog.listRuns(db, ...args),
     usageTotals: (...args: Tail<Parameters<typeof runLog.usageTotals>>) => runLog.usageTotals(db, ...args),
+  };
+}
+
+function toolsOf(db: Database) {
+  return {
     listTools: (...args: Tail<Parameters<typeof tools.listTools>>) => tools.listTools(db, ...args),
     getTool: (...args: Tail<Parameters<typeof tools.getTool>>) => tools.getTool(db, ...args),
     findTools: (...args: Tail<Parameters<typeof tools.findTools>>) => tools.findTools(db, ...args),
@@ -118,5 +217,3 @@ export function createStore(db: Database) {
     deleteTool: (...args: Tail<Parameters<typeof tools.deleteTool>>) => tools.deleteTool(db, ...args),
   };
 }
-
-export type Store = ReturnType<typeof createStore>;
