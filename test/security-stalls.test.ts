@@ -83,7 +83,7 @@ const bigJson = JSON.stringify(Array.from({ length: 5_000 }, (_, index) => ({ in
 const cases: Array<[string, () => Promise<Response>]> = [
   ['{{ followed by 2,000 spaces', dispatch([prompt(`{{${' '.repeat(2_000)}`)])],
   ['{{ followed by 100,000 spaces', dispatch([prompt(`{{${' '.repeat(100_000)}`)])],
-  ['10,000 unclosed {{ a', dispatch([prompt('{{ a '.repeat(10_000))])],
+  ['5,000 unclosed {{ a', dispatch([prompt('{{ a '.repeat(5_000))])],
   [
     'a Liquid triple loop of 200 each',
     dispatch([liquid('{% for i in (1..200) %}{% for j in (1..200) %}{% for k in (1..200) %}x{% endfor %}{% endfor %}{% endfor %}')]),
