@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runFlow } from '../run-flow.js';
-import { memoryRecords, scriptedTools, testEngine, testRequest } from '../testing.js';
+import { memoryRecords, resumeAfter, scriptedTools, testEngine, testRequest } from '../testing.js';
 
 const signal = () => new AbortController().signal;
 
@@ -114,4 +114,82 @@ test('upsert-record creates then merges; retrieve-record reads it back', async (
   assert.equal(records.records.length, 1);
   assert.deepEqual(records.records[0]!.metadata, { plan: 'free', seats: 3 });
   assert.match(JSON.stringify(outcome.output.found), /"seats":3/);
+});
+
+test('tool-call runs a saved tool with templated parameters and streams its tool events', async () => {
+  const tools = scriptedTools({ multiply: (args) => ({ ok: true, result: Number(args.a) * Number(args.b), costUsd: 0 }) });
+  const deps = testEngine({ tools });
+  const outcome = await runFlow(
+    deps,
+    testRequest(
+      [
+        {
+          id: 't',
+          name: 't',
+          type: 'tool-call',
+          config: { toolId: 'multiply', parameters: { a: '{{x}}', b: 6 }, outputVariable: 'product' },
+        },
+      ],
+      {
+        inputs: { x: 7 },
+        tools: { multiply: { id: 'tool_1', name: 'multiply', description: '', toolType: 'custom', parametersSchema: {}, config: {} } },
+      },
+    ),
+    signal(),
+  );
+  assert.equal(outcome.output.product, 42);
+  assert.deepEqual(
+    deps.events.types().filter((type) => type.startsWith('tool_')),
+    ['tool_start', 'tool_input_complete', 'tool_result', 'tool_complete'],
+  );
+});
+
+test("execute-agent runs the agent through the tool port with the rendered message; its cost is the step's", async () => {
+  const tools = scriptedTools({ Delegate: (args) => ({ ok: true, result: `agent saw: ${String(args.message)}`, costUsd: 0.002 }) });
+  const outcome = await runFlow(
+    testEngine({ tools }),
+    testRequest([{ id: 'a', name: 'Delegate', type: 'execute-agent', config: { agentId: 'agent_1', message: 'summarise {{topic}}' } }], {
+      inputs: { topic: 'otters' },
+    }),
+    signal(),
+  );
+  assert.equal(outcome.output.a, 'agent saw: summarise otters');
+  assert.equal(outcome.usage.costUsd, 0.002);
+});
+
+test('update-record merges into a stored record found by id', async () => {
+  const records = memoryRecords([{ id: 'rec_1', name: 'Ada', type: 'customer', metadata: { plan: 'free' }, created: false }]);
+  const outcome = await runFlow(
+    testEngine({ records }),
+    testRequest([{ id: 'u', name: 'u', type: 'update-record', config: { recordId: 'rec_1', updates: { plan: 'pro' } } }]),
+    signal(),
+  );
+  assert.equal(outcome.status, 'completed', JSON.stringify(outcome.error));
+  assert.deepEqual(records.records[0]!.metadata, { plan: 'pro' });
+});
+
+test('an approval step pauses the run with its request; a denial fails it when onDenied is fail', async () => {
+  const paused = await runFlow(
+    testEngine(),
+    testRequest([{ id: 'ok', name: 'OK?', type: 'approval', config: { message: 'Ship {{what}}?' } }], { inputs: { what: 'v2' } }),
+    signal(),
+  );
+  assert.equal(paused.status, 'paused');
+  const approval = paused.pause!.approvals[0]!;
+  assert.equal(approval.description, 'Ship v2?');
+  const denied = await runFlow(
+    testEngine(),
+    {
+      ...testRequest([{ id: 'ok', name: 'OK?', type: 'approval', config: { message: 'Ship?' } }]),
+      resume: {
+        ...resumeAfter(),
+        pausedStepId: 'ok',
+        approvals: [approval],
+        decisions: { [approval.approvalId]: { decision: 'denied', resolvedBy: 'user', reason: 'not today' } },
+      },
+    },
+    signal(),
+  );
+  assert.equal(denied.status, 'failed');
+  assert.match(denied.error!.message, /denied: not today/);
 });
