@@ -1,22 +1,33 @@
 import type { ExecutionEvent, StepRef } from '../../protocol/execution-event.js';
 import type { WireFrame } from './dialect.js';
 
-/** A frame whose data repeats `executionId` and `seq` (Runtype legacy and unified). */
-export function stampedFrame<Name extends string>(event: ExecutionEvent, name: Name, data: Record<string, unknown>): WireFrame<Name> {
-  return { event: name, id: event.seq, data: { type: name, executionId: event.executionId, seq: event.seq, ...data } };
+/**
+ * The frame builder of a dialect whose frames repeat `executionId` and `seq` (Runtype legacy and unified), typed by
+ * the dialect's frame fields: a frame name or a field the dialect does not have does not compile.
+ */
+export function stampedFramer<Fields>() {
+  return <Name extends keyof Fields & string>(event: ExecutionEvent, name: Name, data: Fields[Name]): WireFrame<Name> => ({
+    event: name,
+    id: event.seq,
+    data: { type: name, executionId: event.executionId, seq: event.seq, ...(data as Record<string, unknown>) },
+  });
 }
 
 /**
  * A Travrse frame: `type` and the fields. `dataType` is for the frames whose data names a type of its own, as the
  * seed's tool-call `step_chunk` frames do (`data.type` is `tool_call` or `tool_result`).
  */
-export function plainFrame<Name extends string>(
-  event: ExecutionEvent,
-  name: Name,
-  data: Record<string, unknown>,
-  dataType: string = name,
-): WireFrame<Name> {
-  return { event: name, id: event.seq, data: { type: dataType, ...data } };
+export function plainFramer<Fields>() {
+  return <Name extends keyof Fields & string>(
+    event: ExecutionEvent,
+    name: Name,
+    data: Fields[Name],
+    dataType: string = name,
+  ): WireFrame<Name> => ({
+    event: name,
+    id: event.seq,
+    data: { type: dataType, ...(data as Record<string, unknown>) },
+  });
 }
 
 /** The fields every dialect gives a step: its id, name, type and position. */

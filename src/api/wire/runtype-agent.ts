@@ -1,7 +1,10 @@
 import type { ExecutionEvent } from '../../protocol/execution-event.js';
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext } from './dialect.js';
-import { stampedFrame } from './frame.js';
+import { stampedFramer } from './frame.js';
+import type { RuntypeFrameFields } from './frame-types.js';
+
+const frame = stampedFramer<RuntypeFrameFields>();
 import { runtypeHandlers } from './runtype.js';
 
 function iterationOf(event: ExecutionEvent): number {
@@ -17,7 +20,7 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
   return encoderFrom({
     ...runtypeHandlers(context),
     flow_start: (event) =>
-      stampedFrame(event, 'agent_start', {
+      frame(event, 'agent_start', {
         agentId: agent.id,
         agentName: agent.name,
         maxTurns: agent.maxTurns,
@@ -25,28 +28,28 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         ...(agent.model ? { config: { model: agent.model } } : {}),
       }),
     turn_start: (event) =>
-      stampedFrame(event, 'agent_turn_start', {
+      frame(event, 'agent_turn_start', {
         iteration: iterationOf(event),
         turnId: event.turnId,
         turnIndex: event.turnIndex,
         role: 'assistant',
       }),
     step_delta: (event) =>
-      stampedFrame(event, 'agent_turn_delta', {
+      frame(event, 'agent_turn_delta', {
         iteration: iterationOf(event),
         turnId: event.partId,
         delta: event.text,
         contentType: 'text',
       }),
     reasoning_delta: (event) =>
-      stampedFrame(event, 'agent_turn_delta', {
+      frame(event, 'agent_turn_delta', {
         iteration: iterationOf(event),
         turnId: event.partId.replace(/_reasoning$/, ''),
         delta: event.text,
         contentType: 'thinking',
       }),
     turn_complete: (event) =>
-      stampedFrame(event, 'agent_turn_complete', {
+      frame(event, 'agent_turn_complete', {
         iteration: iterationOf(event),
         turnId: event.turnId,
         role: 'assistant',
@@ -57,23 +60,23 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         stopReason: event.stopReason,
       }),
     tool_start: (event) =>
-      stampedFrame(event, 'agent_tool_start', {
+      frame(event, 'agent_tool_start', {
         iteration: iterationOf(event),
         toolCallId: event.toolCallId,
         toolName: event.toolName,
         toolType: event.toolType,
       }),
     tool_input_delta: (event) =>
-      stampedFrame(event, 'agent_tool_input_delta', { iteration: iterationOf(event), toolCallId: event.toolCallId, delta: event.delta }),
+      frame(event, 'agent_tool_input_delta', { iteration: iterationOf(event), toolCallId: event.toolCallId, delta: event.delta }),
     tool_input_complete: (event) =>
-      stampedFrame(event, 'agent_tool_input_complete', {
+      frame(event, 'agent_tool_input_complete', {
         iteration: iterationOf(event),
         toolCallId: event.toolCallId,
         toolName: event.toolName,
         parameters: event.parameters,
       }),
     tool_complete: (event) =>
-      stampedFrame(event, 'agent_tool_complete', {
+      frame(event, 'agent_tool_complete', {
         iteration: iterationOf(event),
         toolCallId: event.toolCallId,
         toolName: event.toolName,
@@ -82,7 +85,7 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         executionTime: event.durationMs,
       }),
     await: (event) =>
-      stampedFrame(event, 'agent_await', {
+      frame(event, 'agent_await', {
         toolId: event.toolName,
         toolName: event.toolName,
         awaitedAt: event.at,
@@ -90,7 +93,7 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         parameters: event.parameters,
       }),
     flow_complete: (event) =>
-      stampedFrame(event, 'agent_complete', {
+      frame(event, 'agent_complete', {
         agentId: agent.id,
         success: true,
         iterations: event.agent?.iterations ?? 1,
@@ -102,9 +105,9 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         totalTokens: { input: event.usage.inputTokens, output: event.usage.outputTokens, total: totalTokens(event.usage) },
       }),
     flow_error: (event) =>
-      stampedFrame(event, 'agent_error', { error: { code: event.error.code, message: event.error.message }, recoverable: false }),
+      frame(event, 'agent_error', { error: { code: event.error.code, message: event.error.message }, recoverable: false }),
     approval_required: (event) =>
-      stampedFrame(event, 'agent_approval_start', {
+      frame(event, 'agent_approval_start', {
         approvalId: event.approvalId,
         toolCallId: event.toolCallId ?? event.approvalId,
         toolName: event.toolName ?? event.stepName,
@@ -117,7 +120,7 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         ...(event.parameters ? { parameters: event.parameters } : {}),
       }),
     approval_complete: (event) =>
-      stampedFrame(event, 'agent_approval_complete', {
+      frame(event, 'agent_approval_complete', {
         approvalId: event.approvalId,
         decision: event.decision,
         completedAt: event.at,

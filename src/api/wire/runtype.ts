@@ -1,43 +1,18 @@
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
-import { stampedFrame, stepFields } from './frame.js';
+import { stampedFramer, stepFields } from './frame.js';
+import type { RuntypeFrameFields } from './frame-types.js';
+
+const frame = stampedFramer<RuntypeFrameFields>();
 
 /** The frames of Runtype's legacy vocabulary (each is a member of `DispatchSSEEvent`; the golden test validates them). */
-export type RuntypeFrameName =
-  | 'agent_approval_complete'
-  | 'agent_approval_start'
-  | 'agent_await'
-  | 'agent_complete'
-  | 'agent_error'
-  | 'agent_start'
-  | 'agent_tool_complete'
-  | 'agent_tool_input_complete'
-  | 'agent_tool_input_delta'
-  | 'agent_tool_start'
-  | 'agent_turn_complete'
-  | 'agent_turn_delta'
-  | 'agent_turn_start'
-  | 'flow_await'
-  | 'flow_complete'
-  | 'flow_error'
-  | 'flow_start'
-  | 'reason_delta'
-  | 'step_await'
-  | 'step_complete'
-  | 'step_delta'
-  | 'step_error'
-  | 'step_skip'
-  | 'step_start'
-  | 'tool_complete'
-  | 'tool_input_complete'
-  | 'tool_input_delta'
-  | 'tool_start';
+export type RuntypeFrameName = keyof RuntypeFrameFields & string;
 
 /** Runtype legacy frames: each validates against `DispatchSSEEvent` of Runtype's OpenAPI document. */
 export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeFrameName> {
   return {
     flow_start: (event) =>
-      stampedFrame(event, 'flow_start', {
+      frame(event, 'flow_start', {
         flowId: event.flowId ?? '',
         flowName: event.flowName,
         totalSteps: event.totalSteps,
@@ -50,17 +25,16 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         },
       }),
     step_start: (event) =>
-      stampedFrame(event, 'step_start', {
+      frame(event, 'step_start', {
         ...stepFields(event),
         totalSteps: event.totalSteps,
         startedAt: event.at,
         ...(event.outputVariable ? { outputVariable: event.outputVariable } : {}),
       }),
-    step_delta: (event) =>
-      stampedFrame(event, 'step_delta', { id: event.stepId, text: event.text, delta: event.text, partId: event.partId }),
-    reasoning_delta: (event) => stampedFrame(event, 'reason_delta', { id: event.stepId, text: event.text, delta: event.text }),
+    step_delta: (event) => frame(event, 'step_delta', { id: event.stepId, text: event.text, delta: event.text, partId: event.partId }),
+    reasoning_delta: (event) => frame(event, 'reason_delta', { id: event.stepId, text: event.text, delta: event.text }),
     step_complete: (event) =>
-      stampedFrame(event, 'step_complete', {
+      frame(event, 'step_complete', {
         ...stepFields(event),
         success: true,
         result: event.result,
@@ -72,21 +46,21 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         unresolvedVariables: event.unresolvedVariables,
       }),
     step_error: (event) =>
-      stampedFrame(event, 'step_error', {
+      frame(event, 'step_error', {
         ...stepFields(event),
         error: event.error.message,
         code: event.error.code,
         executionTime: event.durationMs,
       }),
     step_skip: (event) =>
-      stampedFrame(event, 'step_skip', {
+      frame(event, 'step_skip', {
         ...stepFields(event),
         totalSteps: event.totalSteps,
         when: event.when,
         skippedAt: event.at,
       }),
     flow_complete: (event) =>
-      stampedFrame(event, 'flow_complete', {
+      frame(event, 'flow_complete', {
         flowId: context.flowId ?? undefined,
         success: true,
         duration: event.durationMs,
@@ -101,7 +75,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         totalTokensUsed: totalTokens(event.usage),
       }),
     flow_error: (event) =>
-      stampedFrame(event, 'flow_error', {
+      frame(event, 'flow_error', {
         flowId: context.flowId ?? undefined,
         error: { code: event.error.code, message: event.error.message, ...(event.error.stepId ? { stepId: event.error.stepId } : {}) },
         code: event.error.code,
@@ -109,7 +83,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         timestamp: event.at,
       }),
     tool_start: (event) =>
-      stampedFrame(event, 'tool_start', {
+      frame(event, 'tool_start', {
         toolType: event.toolType,
         toolCallId: event.toolCallId,
         toolId: event.toolId,
@@ -119,9 +93,9 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         startedAt: event.at,
       }),
     tool_input_delta: (event) =>
-      stampedFrame(event, 'tool_input_delta', { delta: event.delta, toolCallId: event.toolCallId, stepId: event.stepId }),
+      frame(event, 'tool_input_delta', { delta: event.delta, toolCallId: event.toolCallId, stepId: event.stepId }),
     tool_input_complete: (event) =>
-      stampedFrame(event, 'tool_input_complete', {
+      frame(event, 'tool_input_complete', {
         parameters: event.parameters,
         toolCallId: event.toolCallId,
         toolId: event.toolId,
@@ -129,7 +103,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         stepId: event.stepId,
       }),
     tool_complete: (event) =>
-      stampedFrame(event, 'tool_complete', {
+      frame(event, 'tool_complete', {
         success: event.success,
         toolCallId: event.toolCallId,
         toolId: event.toolId,
@@ -143,7 +117,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         stepId: event.stepId,
       }),
     await: (event) =>
-      stampedFrame(event, 'step_await', {
+      frame(event, 'step_await', {
         awaitReason: event.awaitReason,
         id: event.stepId,
         stepId: event.stepId,
@@ -156,14 +130,14 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
     flow_paused: (event) => {
       const first = event.pendingToolCalls[0];
       if (!first) return null; // an approval pause already said so with step_await
-      return stampedFrame(event, 'flow_await', {
+      return frame(event, 'flow_await', {
         flowId: context.flowId ?? '',
         awaitedAt: event.at,
         ...(first ? { toolCallId: first.toolCallId, toolName: first.toolName, parameters: first.parameters } : {}),
       });
     },
     approval_required: (event) =>
-      stampedFrame(event, 'step_await', {
+      frame(event, 'step_await', {
         awaitReason: 'approval_required',
         approvalId: event.approvalId,
         id: event.stepId,
@@ -175,7 +149,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         awaitedAt: event.at,
       }),
     approval_complete: (event) =>
-      stampedFrame(event, 'agent_approval_complete', {
+      frame(event, 'agent_approval_complete', {
         approvalId: event.approvalId,
         decision: event.decision,
         completedAt: event.at,

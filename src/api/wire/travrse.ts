@@ -1,29 +1,18 @@
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
-import { plainFrame } from './frame.js';
+import { plainFramer } from './frame.js';
+import type { TravrseFrameFields } from './frame-types.js';
+
+const frame = plainFramer<TravrseFrameFields>();
 
 /** The frames of Travrse's vocabulary. */
-export type TravrseFrameName =
-  | 'approval_complete'
-  | 'flow_complete'
-  | 'flow_error'
-  | 'flow_paused'
-  | 'flow_start'
-  | 'reason_chunk'
-  | 'step_chunk'
-  | 'step_complete'
-  | 'step_error'
-  | 'step_skip'
-  | 'step_start'
-  | 'tool_complete'
-  | 'tool_start'
-  | 'tool_waiting_local';
+export type TravrseFrameName = keyof TravrseFrameFields & string;
 
 /** Travrse frames: the fields of seed 000 and of the captured Travrse stream, together. */
 export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseFrameName> {
   return {
     flow_start: (event) =>
-      plainFrame(event, 'flow_start', {
+      frame(event, 'flow_start', {
         executionId: event.executionId,
         flowId: event.flowId,
         flowName: event.flowName,
@@ -37,7 +26,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         },
       }),
     step_start: (event) =>
-      plainFrame(event, 'step_start', {
+      frame(event, 'step_start', {
         id: event.stepId,
         stepId: event.stepId,
         name: event.stepName,
@@ -48,7 +37,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         startedAt: event.at,
       }),
     step_delta: (event) =>
-      plainFrame(event, 'step_chunk', {
+      frame(event, 'step_chunk', {
         id: event.stepId,
         stepId: event.stepId,
         name: event.stepName,
@@ -58,9 +47,9 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         content: event.text,
         isComplete: false,
       }),
-    reasoning_delta: (event) => plainFrame(event, 'reason_chunk', { id: event.stepId, stepId: event.stepId, text: event.text }),
+    reasoning_delta: (event) => frame(event, 'reason_chunk', { id: event.stepId, stepId: event.stepId, text: event.text }),
     step_complete: (event) =>
-      plainFrame(event, 'step_complete', {
+      frame(event, 'step_complete', {
         id: event.stepId,
         stepId: event.stepId,
         name: event.stepName,
@@ -83,7 +72,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         unresolvedVariables: event.unresolvedVariables,
       }),
     step_error: (event) =>
-      plainFrame(event, 'step_error', {
+      frame(event, 'step_error', {
         id: event.stepId,
         stepId: event.stepId,
         name: event.stepName,
@@ -96,7 +85,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         executionTime: event.durationMs,
       }),
     step_skip: (event) =>
-      plainFrame(event, 'step_skip', {
+      frame(event, 'step_skip', {
         id: event.stepId,
         stepId: event.stepId,
         name: event.stepName,
@@ -106,7 +95,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         when: event.when,
       }),
     flow_complete: (event) =>
-      plainFrame(event, 'flow_complete', {
+      frame(event, 'flow_complete', {
         executionId: event.executionId,
         flowId: context.flowId,
         success: true,
@@ -122,7 +111,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         output: event.output,
       }),
     flow_error: (event) =>
-      plainFrame(event, 'flow_error', {
+      frame(event, 'flow_error', {
         executionId: event.executionId,
         flowId: context.flowId,
         success: false,
@@ -133,7 +122,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         executionTime: event.durationMs,
       }),
     tool_start: (event) =>
-      plainFrame(event, 'tool_start', {
+      frame(event, 'tool_start', {
         id: event.toolCallId,
         toolCallId: event.toolCallId,
         toolId: event.toolId,
@@ -143,7 +132,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
       }),
     // The seed's tool frames: `event: step_chunk` whose data has `type: "tool_call"` / `"tool_result"`.
     tool_input_complete: (event) =>
-      plainFrame(
+      frame(
         event,
         'step_chunk',
         {
@@ -156,7 +145,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         'tool_call',
       ),
     tool_result: (event) =>
-      plainFrame(
+      frame(
         event,
         'step_chunk',
         {
@@ -175,7 +164,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         'tool_result',
       ),
     tool_complete: (event) =>
-      plainFrame(event, 'tool_complete', {
+      frame(event, 'tool_complete', {
         id: event.toolCallId,
         toolCallId: event.toolCallId,
         toolId: event.toolId,
@@ -187,7 +176,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         cost: event.costUsd,
       }),
     await: (event) =>
-      plainFrame(event, 'tool_waiting_local', {
+      frame(event, 'tool_waiting_local', {
         executionId: event.executionId,
         toolCallId: event.toolCallId,
         toolName: event.toolName,
@@ -195,7 +184,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         stepId: event.stepId,
       }),
     flow_paused: (event) =>
-      plainFrame(event, 'flow_paused', {
+      frame(event, 'flow_paused', {
         executionId: event.executionId,
         flowId: context.flowId,
         reason: event.reason,
@@ -203,7 +192,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         ...(event.pendingApprovals?.length ? { pendingApprovals: event.pendingApprovals } : {}),
       }),
     approval_complete: (event) =>
-      plainFrame(event, 'approval_complete', {
+      frame(event, 'approval_complete', {
         executionId: event.executionId,
         approvalId: event.approvalId,
         decision: event.decision,

@@ -1,5 +1,8 @@
 import { encoderFrom, outputText, type Encoder, type EncoderContext } from './dialect.js';
-import { stampedFrame } from './frame.js';
+import { stampedFramer } from './frame.js';
+import type { UnifiedFrameFields } from './frame-types.js';
+
+const frame = stampedFramer<UnifiedFrameFields>();
 import { unifiedHandlers } from './unified.js';
 
 /** Unified frames of an agent run: the flow handlers, with `execution_*{kind:"agent"}` and `turn_*` instead of `step_*`. */
@@ -8,7 +11,7 @@ export function createUnifiedAgentEncoder(context: EncoderContext & { agent: Non
   return encoderFrom({
     ...unifiedHandlers(context),
     flow_start: (event) =>
-      stampedFrame(event, 'execution_start', {
+      frame(event, 'execution_start', {
         kind: 'agent',
         agentId: agent.id,
         agentName: agent.name,
@@ -17,14 +20,14 @@ export function createUnifiedAgentEncoder(context: EncoderContext & { agent: Non
         ...(event.resumed ? { resumed: true } : {}),
       }),
     turn_start: (event) =>
-      stampedFrame(event, 'turn_start', {
+      frame(event, 'turn_start', {
         id: event.turnId,
         role: 'assistant',
         iteration: event.iteration ?? event.turnIndex + 1,
         turnIndex: event.turnIndex,
       }),
     turn_complete: (event) =>
-      stampedFrame(event, 'turn_complete', {
+      frame(event, 'turn_complete', {
         id: event.turnId,
         role: 'assistant',
         iteration: event.iteration ?? event.turnIndex + 1,
@@ -35,7 +38,7 @@ export function createUnifiedAgentEncoder(context: EncoderContext & { agent: Non
         stopReason: event.stopReason,
       }),
     flow_complete: (event) =>
-      stampedFrame(event, 'execution_complete', {
+      frame(event, 'execution_complete', {
         kind: 'agent',
         success: true,
         finalOutput: outputText(event.finalOutput),
@@ -47,7 +50,7 @@ export function createUnifiedAgentEncoder(context: EncoderContext & { agent: Non
         stopReason: event.agent?.stopReason ?? 'complete',
       }),
     flow_error: (event) =>
-      stampedFrame(event, 'execution_error', {
+      frame(event, 'execution_error', {
         kind: 'agent',
         error: { code: event.error.code, message: event.error.message },
         code: event.error.code,

@@ -1,34 +1,18 @@
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
-import { stampedFrame, stepFields } from './frame.js';
+import { stampedFramer, stepFields } from './frame.js';
+import type { UnifiedFrameFields } from './frame-types.js';
+
+const frame = stampedFramer<UnifiedFrameFields>();
 
 /** The frames of Runtype's unified vocabulary. */
-export type UnifiedFrameName =
-  | 'approval_complete'
-  | 'approval_start'
-  | 'await'
-  | 'execution_complete'
-  | 'execution_error'
-  | 'execution_start'
-  | 'reasoning_delta'
-  | 'step_complete'
-  | 'step_skip'
-  | 'step_start'
-  | 'text_complete'
-  | 'text_delta'
-  | 'text_start'
-  | 'tool_complete'
-  | 'tool_input_complete'
-  | 'tool_input_delta'
-  | 'tool_start'
-  | 'turn_complete'
-  | 'turn_start';
+export type UnifiedFrameName = keyof UnifiedFrameFields & string;
 
 /** Runtype's unified vocabulary (`?events=unified`, and Runtype's chat widget): `executionId` and `seq` on every frame. */
 export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedFrameName> {
   return {
     flow_start: (event) =>
-      stampedFrame(event, 'execution_start', {
+      frame(event, 'execution_start', {
         kind: 'flow',
         flowId: event.flowId ?? undefined,
         flowName: event.flowName,
@@ -38,18 +22,18 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         ...(event.resumed ? { resumed: true } : {}),
       }),
     step_start: (event) =>
-      stampedFrame(event, 'step_start', {
+      frame(event, 'step_start', {
         ...stepFields(event),
         totalSteps: event.totalSteps,
         startedAt: event.at,
         ...(event.outputVariable ? { outputVariable: event.outputVariable } : {}),
       }),
-    text_start: (event) => stampedFrame(event, 'text_start', { id: event.partId, stepId: event.stepId, role: 'assistant' }),
-    step_delta: (event) => stampedFrame(event, 'text_delta', { id: event.partId, delta: event.text }),
-    text_end: (event) => stampedFrame(event, 'text_complete', { id: event.partId, text: event.text }),
-    reasoning_delta: (event) => stampedFrame(event, 'reasoning_delta', { id: event.partId, delta: event.text }),
+    text_start: (event) => frame(event, 'text_start', { id: event.partId, stepId: event.stepId, role: 'assistant' }),
+    step_delta: (event) => frame(event, 'text_delta', { id: event.partId, delta: event.text }),
+    text_end: (event) => frame(event, 'text_complete', { id: event.partId, text: event.text }),
+    reasoning_delta: (event) => frame(event, 'reasoning_delta', { id: event.partId, delta: event.text }),
     step_complete: (event) =>
-      stampedFrame(event, 'step_complete', {
+      frame(event, 'step_complete', {
         id: event.stepId,
         name: event.stepName,
         stepType: event.stepType,
@@ -62,7 +46,7 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         unresolvedVariables: event.unresolvedVariables,
       }),
     step_error: (event) =>
-      stampedFrame(event, 'step_complete', {
+      frame(event, 'step_complete', {
         id: event.stepId,
         name: event.stepName,
         stepType: event.stepType,
@@ -73,14 +57,14 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         stopReason: 'error',
       }),
     step_skip: (event) =>
-      stampedFrame(event, 'step_skip', {
+      frame(event, 'step_skip', {
         ...stepFields(event),
         totalSteps: event.totalSteps,
         when: event.when,
         skippedAt: event.at,
       }),
     flow_complete: (event) =>
-      stampedFrame(event, 'execution_complete', {
+      frame(event, 'execution_complete', {
         kind: 'flow',
         success: true,
         flowId: context.flowId ?? undefined,
@@ -96,7 +80,7 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         stopReason: 'complete',
       }),
     flow_error: (event) =>
-      stampedFrame(event, 'execution_error', {
+      frame(event, 'execution_error', {
         kind: 'flow',
         error: { code: event.error.code, message: event.error.message },
         code: event.error.code,
@@ -104,18 +88,18 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         stopReason: event.cancelled ? 'cancelled' : 'error',
       }),
     tool_start: (event) =>
-      stampedFrame(event, 'tool_start', {
+      frame(event, 'tool_start', {
         toolCallId: event.toolCallId,
         toolName: event.toolName,
         toolType: event.toolType,
         stepId: event.stepId,
         startedAt: event.at,
       }),
-    tool_input_delta: (event) => stampedFrame(event, 'tool_input_delta', { toolCallId: event.toolCallId, delta: event.delta }),
+    tool_input_delta: (event) => frame(event, 'tool_input_delta', { toolCallId: event.toolCallId, delta: event.delta }),
     tool_input_complete: (event) =>
-      stampedFrame(event, 'tool_input_complete', { toolCallId: event.toolCallId, toolName: event.toolName, parameters: event.parameters }),
+      frame(event, 'tool_input_complete', { toolCallId: event.toolCallId, toolName: event.toolName, parameters: event.parameters }),
     tool_complete: (event) =>
-      stampedFrame(event, 'tool_complete', {
+      frame(event, 'tool_complete', {
         toolCallId: event.toolCallId,
         toolName: event.toolName,
         success: event.success,
@@ -126,7 +110,7 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         stepId: event.stepId,
       }),
     await: (event) =>
-      stampedFrame(event, 'await', {
+      frame(event, 'await', {
         toolCallId: event.toolCallId,
         toolId: event.toolName,
         toolName: event.toolName,
@@ -137,7 +121,7 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         ...(event.origin ? { origin: event.origin } : {}),
       }),
     approval_required: (event) =>
-      stampedFrame(event, 'approval_start', {
+      frame(event, 'approval_start', {
         approvalId: event.approvalId,
         toolName: event.toolName ?? event.stepName,
         ...(event.toolCallId ? { toolCallId: event.toolCallId } : {}),
@@ -150,7 +134,7 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         iteration: event.iteration,
       }),
     approval_complete: (event) =>
-      stampedFrame(event, 'approval_complete', {
+      frame(event, 'approval_complete', {
         approvalId: event.approvalId,
         decision: event.decision,
         resolvedBy: event.resolvedBy,
