@@ -18,7 +18,10 @@ for (const [dialect, files] of Object.entries(dialects)) {
   }
   out += `\n/** The fields of each ${dialect} frame. */\nexport interface ${dialect}FrameFields {\n`;
   for (const [name, keys] of [...fields].sort(([a], [b]) => a.localeCompare(b))) {
-    out += `  ${name}: { ${[...keys].sort().map((key) => `${key}?: unknown;`).join(' ')} };\n`;
+    out += `  ${name}: { ${[...keys]
+      .sort()
+      .map((key) => `${key}?: unknown;`)
+      .join(' ')} };\n`;
   }
   out += '}\n';
 }
