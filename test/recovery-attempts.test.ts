@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDatabase } from '../src/main.js';
-import { startHarness } from './support/harness.js';
+import { readSse, startHarness } from './support/harness.js';
 
 test('a run interrupted again and again without progress is failed with RECOVERY_FAILED, not continued forever', async () => {
   let harness = await startHarness();
@@ -43,6 +43,52 @@ test('a run interrupted again and again without progress is failed with RECOVERY
     assert.equal(failed.status, 'failed');
     assert.equal(failed.error?.code, 'RECOVERY_FAILED');
     assert.equal((await statusOf(fresh)).status, 'completed');
+  } finally {
+    await harness.close();
+  }
+});
+
+test('a run still queued when the server died starts after the restart with its start event, exactly once', async () => {
+  let harness = await startHarness();
+  try {
+    const dispatched = await harness.dispatch({
+      flow: { name: 'queued', steps: [{ id: 'v', name: 'V', type: 'set-variable', config: { variableName: 'x', value: 1 } }] },
+      options: { streamResponse: false },
+    });
+    const { executionId } = (await dispatched.json()) as { executionId: string };
+    const db = await openDatabase({ databaseFile: join(harness.dataDir, 'flowrun.sqlite') });
+    try {
+      // As if the server had died with the run still queued: nothing of it stored but its row.
+      await db.deleteFrom('execution_events').where('execution_id', '=', executionId).execute();
+      await db.deleteFrom('execution_steps').where('execution_id', '=', executionId).execute();
+      await db
+        .updateTable('executions')
+        .set({ status: 'queued', last_seq: 0, started_at: null, completed_at: null })
+        .where('id', '=', executionId)
+        .execute();
+    } finally {
+      await db.destroy();
+    }
+    harness = await harness.restart();
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const execution = (await (
+        await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: { authorization: `Bearer ${harness.key}` } })
+      ).json()) as { status: string };
+      if (execution.status === 'completed') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const [dialect, start] of [
+      ['runtype', 'flow_start'],
+      ['unified', 'execution_start'],
+      ['travrse', 'flow_start'],
+    ] as const) {
+      const replay = await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events?events=${dialect}`, {
+        headers: { authorization: `Bearer ${harness.key}` },
+      });
+      const events = await readSse(replay);
+      assert.equal(events.filter((event) => event.event === start).length, 1, `${dialect}: one ${start}`);
+      assert.equal(events[0]!.event, start, `${dialect}: the stream begins with ${start}`);
+    }
   } finally {
     await harness.close();
   }

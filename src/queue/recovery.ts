@@ -105,7 +105,23 @@ async function rebuildJob(deps: WorkerDeps, row: Row): Promise<RunJob> {
     usage,
     counters: { successful: count('completed'), failed: count('failed'), skipped: count('skipped') },
   };
-  return jobFromRow(deps, row, resume, {});
+  const job = await jobFromRow(deps, row, resume, {});
+  // Nothing of the run was stored (it was queued, or died before its first commit): it starts afresh, with its
+  // start event, rather than continuing a run no client ever heard begin.
+  if (job.lastSeq === 0 && checkpoints.length === 0 && journal.length === 0) {
+    const { resume: _resume, ...request } = job.request;
+    return { ...job, request: { ...request, source: sourceOf(row) } };
+  }
+  return job;
+}
+
+/** The source a run was started with, as its stored request says (for the start event of a run started after a crash). */
+function sourceOf(row: Row): string {
+  if (row.dialect === 'shuttle') return 'shuttle';
+  if (row.kind === 'agent') return row.parent_execution_id ? 'subagent' : 'agent';
+  const input = fromJson<{ options?: { flowMode?: string }; flow?: { id?: string; steps?: unknown } }>(row.input);
+  const flowMode = input?.options?.flowMode ?? (input?.flow?.id && !input.flow.steps ? 'existing' : 'virtual');
+  return flowMode === 'virtual' ? 'standalone' : 'api';
 }
 
 /** Rebuilds a run's job from its row (flow snapshot, input, record, tools) to continue it from `resume`. */
