@@ -57,8 +57,3 @@ export type Store = ReturnType<typeof createStore>;
 ${binders.join('\n\n')}
 `;
 writeFileSync(`${dir}/store.ts`, body);
-
-console.log(
-  entries.length,
-  entries.filter((e) => e.generic).map((e) => e.name),
-);

@@ -19,13 +19,51 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return key;
 }
 
-/** The execution a repeated key started within 24 hours, if any. */
-export async function priorExecution(deps: AppDeps, request: FastifyRequest, key: string | undefined): Promise<string | null> {
-  return key ? deps.store.findIdempotentExecution(request.scope, key, deps.clock.now(), idempotencyWindowMs) : null;
+export interface KeyClaim {
+  key: string;
+  /** The execution the key is bound to: this request's new one, or the first request's. */
+  executionId: string;
+  /** True when another request holds the key: this one answers with that run. */
+  prior: boolean;
 }
 
-export async function remember(deps: AppDeps, request: FastifyRequest, key: string | undefined, executionId: string): Promise<void> {
-  if (key) await deps.store.rememberIdempotencyKey(request.scope, key, executionId, deps.clock.now());
+/**
+ * Claims the request's `Idempotency-Key` for a new execution id before anything is created, so that of two first
+ * requests with one key exactly one runs. A holder whose request was refused gives the key back; a second request
+ * waiting on it then claims it for itself.
+ */
+export async function claimKey(deps: AppDeps, request: FastifyRequest, key: string | undefined): Promise<KeyClaim | null> {
+  if (!key) return null;
+  const deadline = deps.clock.now() + 10_000;
+  for (;;) {
+    const mine = deps.ids.next('exec');
+    const holder = await deps.store.claimIdempotencyKey(request.scope, key, mine, deps.clock.now(), idempotencyWindowMs);
+    if (holder === mine) return { key, executionId: mine, prior: false };
+    // The holder's run may still be being created; wait until it exists, or the key is given back.
+    for (;;) {
+      if (await deps.store.getExecution(request.scope, holder)) return { key, executionId: holder, prior: true };
+      const still = await deps.store.findIdempotentExecution(request.scope, key, deps.clock.now(), idempotencyWindowMs);
+      if (still !== holder) break;
+      if (deps.clock.now() > deadline)
+        throw new FlowrunError('CONFLICT', 'A request with this Idempotency-Key is still being prepared; retry shortly');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** Runs `create` under a fresh claim, giving the key back if the request is refused before its run exists. */
+export async function underClaim<T>(
+  deps: AppDeps,
+  request: FastifyRequest,
+  claim: KeyClaim | null,
+  create: (executionId?: string) => Promise<T>,
+): Promise<T> {
+  try {
+    return await create(claim?.executionId);
+  } catch (error) {
+    if (claim) await deps.store.releaseIdempotencyKey(request.scope, claim.key, claim.executionId);
+    throw error;
+  }
 }
 
 /** Waits for an execution to leave queued/running (a repeated request whose first run is still going). */

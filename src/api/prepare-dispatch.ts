@@ -32,11 +32,12 @@ export async function prepareDispatch(
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
+  /** The id the run gets (an Idempotency-Key claimed it already); a new one otherwise. */
+  executionId = deps.ids.next('exec'),
 ): Promise<PreparedRun> {
-  const { ids, clock } = deps;
-  const now = new Date(clock.now()).toISOString();
+  const now = new Date(deps.clock.now()).toISOString();
   const options = body.options ?? {};
-  if (body.agent !== undefined) return prepareAgentRun(deps, scope, body, dialect);
+  if (body.agent !== undefined) return prepareAgentRun(deps, scope, body, dialect, executionId);
   const flowInput = body.flow;
   if (!flowInput) {
     throw new FlowrunError('VALIDATION_ERROR', 'Flow definition required', [
@@ -56,7 +57,6 @@ export async function prepareDispatch(
     estimateCredits(flow.steps, deps.models, JSON.stringify(body).length, options.modelOverride),
     options.maxRequestCostCredits,
   );
-  const executionId = ids.next('exec');
   const job = await startRun(deps, {
     executionId,
     scope,
@@ -191,6 +191,7 @@ async function prepareAgentRun(
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
+  executionId: string,
 ): Promise<PreparedRun> {
   const reference = body.agent as Record<string, unknown> | null;
   if (reference === null || typeof reference !== 'object' || Array.isArray(reference)) {
@@ -234,7 +235,6 @@ async function prepareAgentRun(
     estimateCredits(steps, deps.models, JSON.stringify(body).length, body.options?.modelOverride),
     body.options?.maxRequestCostCredits,
   );
-  const executionId = deps.ids.next('exec');
   const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
   const options = body.options ?? {};
   const record = {

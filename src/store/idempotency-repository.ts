@@ -20,17 +20,46 @@ export async function findIdempotentExecution(
   return row.execution_id;
 }
 
-/** Binds a key to an execution (replacing an expired binding). */
-export async function rememberIdempotencyKey(
+/**
+ * Claims a key for `executionId` unless a live binding (younger than `windowMs`) holds it, in one statement, so
+ * of two first requests with the same new key exactly one wins. Returns the execution the key is bound to after
+ * the attempt: `executionId` when this call claimed it, the first request's otherwise.
+ */
+export async function claimIdempotencyKey(
   db: Database,
   scope: TenantScope,
   key: string,
   executionId: string,
   now: number,
-): Promise<void> {
+  windowMs: number,
+): Promise<string> {
   await db
     .insertInto('idempotency_keys')
     .values({ tenant_id: scope.tenantId, mode: scope.mode, key, execution_id: executionId, created_at: now })
-    .onConflict((conflict) => conflict.columns(['tenant_id', 'mode', 'key']).doUpdateSet({ execution_id: executionId, created_at: now }))
+    .onConflict((conflict) =>
+      conflict
+        .columns(['tenant_id', 'mode', 'key'])
+        .doUpdateSet({ execution_id: executionId, created_at: now })
+        .where('idempotency_keys.created_at', '<', now - windowMs),
+    )
+    .execute();
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .select('execution_id')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .where('key', '=', key)
+    .executeTakeFirstOrThrow();
+  return row.execution_id;
+}
+
+/** Gives a key back when the request that claimed it was refused before its run was created. */
+export async function releaseIdempotencyKey(db: Database, scope: TenantScope, key: string, executionId: string): Promise<void> {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('mode', '=', scope.mode)
+    .where('key', '=', key)
+    .where('execution_id', '=', executionId)
     .execute();
 }

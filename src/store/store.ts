@@ -158,8 +158,10 @@ function idempotencyOf(db: Database) {
   return {
     findIdempotentExecution: (...args: Tail<Parameters<typeof idempotency.findIdempotentExecution>>) =>
       idempotency.findIdempotentExecution(db, ...args),
-    rememberIdempotencyKey: (...args: Tail<Parameters<typeof idempotency.rememberIdempotencyKey>>) =>
-      idempotency.rememberIdempotencyKey(db, ...args),
+    claimIdempotencyKey: (...args: Tail<Parameters<typeof idempotency.claimIdempotencyKey>>) =>
+      idempotency.claimIdempotencyKey(db, ...args),
+    releaseIdempotencyKey: (...args: Tail<Parameters<typeof idempotency.releaseIdempotencyKey>>) =>
+      idempotency.releaseIdempotencyKey(db, ...args),
   };
 }
 

@@ -5,7 +5,7 @@ import { prepareDispatch } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect } from '../wire/dialect.js';
 import { parseDispatchBody } from '../wire/dispatch-request.js';
 import { headerValue } from '../headers.js';
-import { idempotencyKeyOf, markReplay, priorExecution, remember, settled, storedDispatchResult } from '../idempotency.js';
+import { claimKey, idempotencyKeyOf, markReplay, settled, storedDispatchResult, underClaim } from '../idempotency.js';
 import { streamExecutionEvents } from '../stream-events.js';
 import { respondWithRun } from '../respond-with-run.js';
 
@@ -21,15 +21,16 @@ export function registerDispatchRoutes(app: ZodApp, deps: AppDeps): void {
     const dialect = chooseDialect(query.events, headerValue(request.headers['x-persona-version']), parsed.snakeCase);
     const options = parsed.body.options ?? {};
     // A repeated Idempotency-Key gets the first execution (its stream replayed, or its result) instead of a second run.
-    const key = idempotencyKeyOf(request);
-    const prior = await priorExecution(deps, request, key);
-    if (prior) {
+    const claim = await claimKey(deps, request, idempotencyKeyOf(request));
+    if (claim?.prior) {
+      const prior = claim.executionId;
       if (options.streamResponse === false) return markReplay(reply, prior).send(storedDispatchResult(await settled(deps, request, prior)));
       markReplay(reply, prior);
       return streamExecutionEvents(deps, request, reply, prior, 0, dialect);
     }
-    const prepared = await prepareDispatch(deps, request.scope, parsed.body, dialect);
-    await remember(deps, request, key, prepared.executionId);
+    const prepared = await underClaim(deps, request, claim, (executionId) =>
+      prepareDispatch(deps, request.scope, parsed.body, dialect, executionId),
+    );
 
     return respondWithRun(deps, request, reply, prepared, dialect, {
       stream: options.streamResponse !== false,

@@ -8,7 +8,7 @@ import { parseInput } from '../parse-input.js';
 import { entrypointOf, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
 import { buildExecutionTree, type ExecutionTreeNode } from '../execution-tree.js';
 import { headerValue } from '../headers.js';
-import { idempotencyKeyOf, markReplay, priorExecution, remember, settled } from '../idempotency.js';
+import { claimKey, idempotencyKeyOf, markReplay, settled, underClaim } from '../idempotency.js';
 import { requireFlow } from '../flow-lookup.js';
 
 /** PromptShuttle's agent tree: the execution tree in its vocabulary (credits instead of USD). */
@@ -58,24 +58,26 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post('/api/v1/flows/:flowId/runs', { schema: { params: routeParams('flowId') } }, async (request, reply) => {
     const body = parseInput(RunRequest, request.body);
-    const key = idempotencyKeyOf(request);
-    const prior = await priorExecution(deps, request, key);
-    if (prior) {
+    const claim = await claimKey(deps, request, idempotencyKeyOf(request));
+    if (claim?.prior) {
+      const prior = claim.executionId;
       await settled(deps, request, prior);
       const response = ((await deps.store.getExecutionMeta(prior)) as { response?: Record<string, unknown> } | null)?.response;
       if (response) return markReplay(reply, prior).send(response);
     }
-    const runId = deps.ids.next('exec');
-    await remember(deps, request, key, runId);
-    const result = await runShuttleFlow(deps, request, {
-      scope: request.scope,
-      flowIdOrSlug: request.params.flowId,
-      body,
-      rawBody: request.body ?? {},
-      customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId,
-      debugUrl: headerValue(request.headers['x-shuttle-debug-url']),
-      executionId: runId,
-    });
+    const own = claim && !claim.prior ? claim : null;
+    const runId = own?.executionId ?? deps.ids.next('exec');
+    const result = await underClaim(deps, request, own, () =>
+      runShuttleFlow(deps, request, {
+        scope: request.scope,
+        flowIdOrSlug: request.params.flowId,
+        body,
+        rawBody: request.body ?? {},
+        customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId,
+        debugUrl: headerValue(request.headers['x-shuttle-debug-url']),
+        executionId: runId,
+      }),
+    );
     return reply.status(result.status).send(result.body);
   });
 
