@@ -92,7 +92,8 @@ test("the seed's run request, verbatim, returns exactly the seed's response shap
     Object.keys(run.usage).sort(),
     ['creditsLeft', 'creditsUsed', 'costUsd', 'reasoningTokens', 'toolCost', 'tokensIn', 'tokensOut'].sort(),
   );
-  const costUsd = (85 * 2.5 + 142 * 10) / 1e6;
+  // Each model call costs whole credits (rounded up once, per call), so every total adds up exactly.
+  const costUsd = Math.ceil(85 * 2.5 + 142 * 10 - 1e-6) / 1e6;
   assert.deepEqual([run.usage.tokensIn, run.usage.tokensOut, run.usage.costUsd], [85, 142, costUsd]);
   assert.equal(run.creditsUsed, Math.ceil(costUsd * 1e6 - 1e-6));
   assert.equal(run.usage.creditsUsed, run.creditsUsed);

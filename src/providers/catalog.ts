@@ -22,6 +22,8 @@ export function parseCatalog(json: unknown): ModelCatalog {
 export function priceUsd(entry: CatalogEntry | undefined, tokens: { input: number; output: number; reasoning: number }): number {
   if (!entry) return 0;
   const textOutput = Math.max(0, tokens.output - tokens.reasoning);
-  const cost = (tokens.input * entry.input + textOutput * entry.output + tokens.reasoning * (entry.reasoning ?? entry.output)) / 1_000_000;
-  return Math.round(cost * 1e9) / 1e9;
+  // Rounded up once, here, to whole credits (1 credit = 1e-6 USD): every total (a run, a tree, the ledger) is then
+  // a sum of these integers and adds up exactly.
+  const micros = tokens.input * entry.input + textOutput * entry.output + tokens.reasoning * (entry.reasoning ?? entry.output);
+  return Math.ceil(micros - 1e-6) / 1_000_000;
 }
