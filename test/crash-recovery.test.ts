@@ -35,25 +35,31 @@ function mulberry32(state: number): () => number {
 let fake: FakeProvider;
 let counter: Server;
 let counterUrl: string;
-const arrivals = new Map<string, number[]>();
+const arrivals = new Map<string, Array<{ at: number; key: string }>>();
 let dataDir: string;
 let env: Record<string, string>;
 
 before(async () => {
   fake = await startFakeProvider();
-  fake.script((request) => {
+  // Like a real provider, the model mints new tool-call ids on every call: only a journaled turn keeps them.
+  fake.script((request, index) => {
     const step = /step (\w+)/.exec(request.lastUserText)?.[1] ?? 'x';
     return toolResultsIn(request).length === 0
       ? {
-          toolCalls: [{ id: `call_${step}`, name: 'record', arguments: JSON.stringify({ step }) }],
+          toolCalls: [{ id: `call_${step}_${index}`, name: 'record', arguments: JSON.stringify({ step }) }],
           delayMs: 15,
           usage: { input: 20, output: 10 },
         }
       : { chunks: ['done ', 'with ', step], delayMs: 15, usage: { input: 30, output: 5 } };
   });
-  counter = createServer((request, response) => {
+  counter = createServer(async (request, response) => {
     const key = String(request.headers['idempotency-key']);
-    arrivals.set(key, [...(arrivals.get(key) ?? []), Date.now()]);
+    const parts: Buffer[] = [];
+    for await (const part of request) parts.push(part as Buffer);
+    const { step } = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as { step?: string };
+    // By execution and step: the logical call, whatever key it carried.
+    const logical = `${key.split(':')[0]}:${step}`;
+    arrivals.set(logical, [...(arrivals.get(logical) ?? []), { at: Date.now(), key }]);
     setTimeout(() => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ recorded: key }));
@@ -176,8 +182,15 @@ test(
         assert.equal(stored.creditsUsed, Math.ceil(stored.usage.costUsd * 1e6 - 1e-6), `run ${index}: credits`);
         // Tool calls: each ran once, except one cut short by a kill (delivered again after the restart).
         for (const step of ['a', 'b', 'c', 'd']) {
-          const times = arrivals.get(`${executionId}:call_${step}`) ?? [];
+          const calls = arrivals.get(`${executionId}:${step}`) ?? [];
+          const times = calls.map((call) => call.at);
           assert.ok(times.length >= 1, `run ${index}: tool of step ${step} ran`);
+          // A repeated call carries the Idempotency-Key of its first attempt (the model's turn was journaled).
+          assert.equal(
+            new Set(calls.map((call) => call.key)).size,
+            1,
+            `run ${index}: step ${step} called with ${calls.map((call) => call.key).join(', ')}`,
+          );
           for (let position = 1; position < times.length; position++) {
             const killBetween = kills.some((at) => at >= times[position - 1]! && at <= times[position]!);
             assert.ok(killBetween, `run ${index}: tool of step ${step} ran twice without a crash in between`);

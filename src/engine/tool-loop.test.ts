@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runFlow } from './run-flow.js';
-import { scriptedModels, scriptedTools, testEngine, testRequest } from './testing.js';
+import { resumeAfter, scriptedModels, scriptedTools, testEngine, testRequest } from './testing.js';
 
 const signal = () => new AbortController().signal;
 const agentStep = (tools: Record<string, unknown>) => ({
@@ -84,4 +84,35 @@ test('a tool failure reaches the model as an error result, and the loop goes on'
   const complete = deps.events.events.find((event) => event.type === 'tool_complete');
   assert.equal(complete?.type === 'tool_complete' && complete.success, false);
   assert.match(JSON.stringify(models.requests[1]!.messages), /it threw/);
+});
+
+test('a crash after the model answered resumes with the same turn: no second model call, the same tool-call ids', async () => {
+  const first = scriptedModels((_request, index) =>
+    index === 0 ? { toolCalls: [{ toolCallId: 'call_A', toolName: 'add', input: '{"a":1,"b":2}' }] } : { chunks: ['3'] },
+  );
+  const firstRun = testEngine({ models: first, tools: scriptedTools({ add: () => ({ ok: true, result: 3, costUsd: 0 }) }) });
+  await runFlow(firstRun, testRequest([agentStep(adder)]), signal());
+  // The first journal entry holds the model's answer, written before the tool ran: where a crash would resume.
+  const journaled = firstRun.checkpoints.loops[0]!.state as { messages: Array<{ role: string }> };
+  assert.equal(journaled.messages.at(-1)!.role, 'assistant');
+
+  const seen: string[] = [];
+  const again = scriptedModels(() => ({ chunks: ['3'] }));
+  const recovered = await runFlow(
+    testEngine({
+      models: again,
+      tools: scriptedTools({
+        add: (_args, context) => {
+          seen.push(context.toolCallId);
+          return { ok: true, result: 3, costUsd: 0 };
+        },
+      }),
+    }),
+    { ...testRequest([agentStep(adder)]), resume: { ...resumeAfter(), pausedStepId: 'ask', loop: journaled as never } },
+    signal(),
+  );
+  assert.equal(recovered.output.ask, '3');
+  assert.deepEqual(seen, ['call_A'], 'the tool runs once more with the id the model gave');
+  assert.equal(again.requests.length, 1, 'only the turn after the tool calls the model');
+  assert.match(JSON.stringify(again.requests[0]!.messages), /call_A/);
 });

@@ -42,6 +42,10 @@ export async function runToolLoop(
   const state = resume?.loop ? structuredClone(resume.loop) : freshLoopState(initialMessages);
   state.responses ??= [];
   if (resume) await applyResume(state, resume, byName, context);
+  // A turn journaled before the crash whose tools had not all answered: run them now, with the ids the model gave
+  // (so external calls repeat their Idempotency-Key), instead of asking the model again.
+  const unanswered = unansweredTurn(state);
+  if (unanswered) await answerCalls(state, unanswered, byName, config, context, options.stepId);
   for (;;) {
     if (context.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
     state.turns++;
@@ -66,14 +70,35 @@ export async function runToolLoop(
     if (limitReached) return end(lastTurn ? 'max_turns' : 'end_turn', true);
     if (config.maxCost !== undefined && state.usage.costUsd >= config.maxCost) return end('max_cost', true);
     state.messages.push({ role: 'assistant', content: turn.text, toolCalls: turn.toolCalls });
-    const results = await runCalls(turn.toolCalls, byName, config, state, context);
-    if (results.pending.length > 0 || results.approvals.length > 0) {
-      state.settled = results.settled;
-      throw new PauseRun(options.stepId, state, results.pending, results.approvals);
-    }
-    state.messages.push({ role: 'tool', results: results.settled });
+    // The model's answer is journaled before any tool runs: a crash from here on resumes with this same turn.
     await context.deps.checkpoints.saveLoop(context.request.executionId, options.stepId, state);
+    await answerCalls(state, turn.toolCalls, byName, config, context, options.stepId);
   }
+}
+
+/** Runs a turn's tool calls; pauses for client tools and approvals, else journals the results for the next turn. */
+async function answerCalls(
+  state: LoopState,
+  calls: ToolCallRequest[],
+  byName: Map<string, ResolvedTool>,
+  config: ToolsConfig,
+  context: StepContext,
+  stepId: string,
+): Promise<void> {
+  const results = await runCalls(calls, byName, config, state, context);
+  if (results.pending.length > 0 || results.approvals.length > 0) {
+    state.settled = results.settled;
+    throw new PauseRun(stepId, state, results.pending, results.approvals);
+  }
+  state.messages.push({ role: 'tool', results: results.settled });
+  await context.deps.checkpoints.saveLoop(context.request.executionId, stepId, state);
+}
+
+/** The tool calls of the last turn when the journal holds the model's answer but not yet the tools' results. */
+function unansweredTurn(state: LoopState): ToolCallRequest[] | null {
+  const last = state.messages.at(-1);
+  if (!last || last.role !== 'assistant' || !('toolCalls' in last) || last.toolCalls.length === 0) return null;
+  return last.toolCalls;
 }
 
 function freshLoopState(messages: ModelMessage[]): LoopState {
