@@ -22,6 +22,7 @@ import { createToolRunner } from './tools/tool-runner.js';
 import { createInProcessScheduler } from './queue/scheduler.js';
 import { isTransientStoreError, migrate, openSqlite, type Database } from './store/database.js';
 import { createStore } from './store/store.js';
+import { createSecretVault, parseSecretKeys } from './queue/secret-vault.js';
 import { appendEvents } from './store/events-repository.js';
 
 /** The composition root: the only module that reads process.env. Every variable is documented in README.md. */
@@ -38,6 +39,8 @@ export interface Config {
   keyCacheTtlMs: number;
   initialCredits: number;
   adminToken?: string;
+  /** FLOWRUN_SECRET_KEY: the keys run secrets are sealed with (the first seals, any opens); none keeps them in memory only. */
+  secretKeys: Buffer[];
   cacheTtlMs: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
@@ -89,6 +92,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventFlushMs: integer(env.FLOWRUN_EVENT_FLUSH_MS, 5, 'FLOWRUN_EVENT_FLUSH_MS'),
     initialCredits: integer(env.FLOWRUN_INITIAL_CREDITS, 1_000_000_000, 'FLOWRUN_INITIAL_CREDITS'),
     adminToken: env.FLOWRUN_ADMIN_TOKEN || undefined,
+    secretKeys: parseSecretKeys(env.FLOWRUN_SECRET_KEY),
     cacheTtlMs: integer(env.FLOWRUN_CACHE_TTL_MS, 3_600_000, 'FLOWRUN_CACHE_TTL_MS'),
     requestTimeoutMs: integer(env.FLOWRUN_REQUEST_TIMEOUT_MS, 30_000, 'FLOWRUN_REQUEST_TIMEOUT_MS'),
     headersTimeoutMs: integer(env.FLOWRUN_HEADERS_TIMEOUT_MS, 10_000, 'FLOWRUN_HEADERS_TIMEOUT_MS'),
@@ -177,12 +181,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
   const models = createModelGateway(catalog, config.providers);
   const sandbox = createSandboxPool(sandboxOptions(config));
-  const workerDeps = createWorkerDeps(config, { db, bus, writer, models, clock, ids }, sandbox);
+  const vault = createSecretVault(config.secretKeys);
+  const workerDeps = createWorkerDeps(config, { db, bus, writer, models, clock, ids, vault }, sandbox);
   const scheduler = createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency });
   cancelRun = (executionId) => void scheduler.cancel(executionId);
   const app = createApp({
     db,
     store: createStore(db),
+    vault,
     bus,
     writer,
     scheduler,

@@ -10,9 +10,13 @@ before(async () => {
 });
 after(() => harness.close());
 
-test(`${hostilePrograms.length} hostile custom tools each end in a tool error while the server keeps serving other runs`, async () => {
+// Every third published escape, end to end through the HTTP API; all of them run at the pool level
+// (src/tools/sandbox/hostile.test.ts) and in the attack corpus (npm run test:attack).
+const programs = hostilePrograms.filter((_, index) => index % 3 === 0);
+
+test(`${programs.length} hostile custom tools each end in a tool error while the server keeps serving other runs`, async () => {
   harness.fake.script(callOnceThenAnswer('hostile', {}));
-  for (const program of hostilePrograms) {
+  for (const program of programs) {
     harness.fake.requests.length = 0;
     const hostileRun = harness
       .dispatch({

@@ -6,6 +6,7 @@ import type { WorkerDeps } from '../queue/execute-run.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { Database } from '../store/database.js';
 import type { Store } from '../store/store.js';
+import type { SecretVault } from '../queue/secret-vault.js';
 
 export interface AppDeps {
   db: Database;
@@ -18,6 +19,8 @@ export interface AppDeps {
   clock: Clock;
   ids: Ids;
   logger: Logger;
+  /** Seals the secrets runs keep while they may still need them. */
+  vault: SecretVault;
   /** What the scheduler's runs use; resume needs its paused-secrets vault. */
   workerDeps: WorkerDeps;
   settings: {

@@ -28,7 +28,7 @@ export interface PreparedRun {
  * before anything is written.
  */
 export async function prepareDispatch(
-  deps: Pick<AppDeps, 'db' | 'store' | 'ids' | 'clock' | 'models' | 'settings'>,
+  deps: Pick<AppDeps, 'db' | 'store' | 'vault' | 'ids' | 'clock' | 'models' | 'settings'>,
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
@@ -187,7 +187,7 @@ export async function resolveSavedTools(store: AppDeps['store'], scope: TenantSc
  * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
  */
 async function prepareAgentRun(
-  deps: Pick<AppDeps, 'db' | 'store' | 'ids' | 'clock' | 'models' | 'settings'>,
+  deps: Pick<AppDeps, 'db' | 'store' | 'vault' | 'ids' | 'clock' | 'models' | 'settings'>,
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,

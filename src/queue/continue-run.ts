@@ -99,5 +99,5 @@ export async function continuePausedRun(
       ]),
     ),
   };
-  return jobFromRow(deps, row, resume, answers.secrets ?? deps.pausedSecrets.get(row.id) ?? {});
+  return jobFromRow(deps, row, resume, answers.secrets ?? deps.pausedSecrets.get(row.id) ?? deps.vault.open(row.secrets_sealed));
 }

@@ -4,6 +4,7 @@ import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database } from '../store/database.js';
 import { recordChildCredits, settleExecution } from '../store/credits-repository.js';
+import type { SecretVault } from './secret-vault.js';
 import { createCreditMeter, createMeteredGateway, type CreditMeter } from './credit-meter.js';
 import { appendEventsWith } from '../store/events-repository.js';
 import { insertApprovals } from '../store/approvals-repository.js';
@@ -41,6 +42,8 @@ export interface WorkerDeps {
   pausedSecrets: Map<string, Record<string, string>>;
   /** The credit meter of every running run, by execution id, for the child runs its tools start. */
   meters: Map<string, CreditMeter>;
+  /** Seals the secrets a run keeps on its row while it may still need them (FLOWRUN_SECRET_KEY). */
+  vault: SecretVault;
 }
 
 /**

@@ -105,7 +105,7 @@ async function rebuildJob(deps: WorkerDeps, row: Row): Promise<RunJob> {
     usage,
     counters: { successful: count('completed'), failed: count('failed'), skipped: count('skipped') },
   };
-  const job = await jobFromRow(deps, row, resume, {});
+  const job = await jobFromRow(deps, row, resume, deps.vault.open(row.secrets_sealed));
   // Nothing of the run was stored (it was queued, or died before its first commit): it starts afresh, with its
   // start event, rather than continuing a run no client ever heard begin.
   if (job.lastSeq === 0 && checkpoints.length === 0 && journal.length === 0) {

@@ -10,6 +10,7 @@ import type { Database } from '../store/database.js';
 import { insertExecution, type NewExecution } from '../store/executions-repository.js';
 import type { CreditMeter } from './credit-meter.js';
 import type { RunJob } from './execute-run.js';
+import type { SecretVault } from './secret-vault.js';
 
 /**
  * A run to start or continue: everything its row stores and its job needs. Every way a run begins (dispatch,
@@ -46,7 +47,7 @@ export interface RunSpec {
 }
 
 /** Stores the run's row (status `queued`) and returns the job that runs it. */
-export async function startRun(deps: { db: Database; clock: { now(): number } }, spec: RunSpec): Promise<RunJob> {
+export async function startRun(deps: { db: Database; clock: { now(): number }; vault?: SecretVault }, spec: RunSpec): Promise<RunJob> {
   const now = deps.clock.now();
   await insertExecution(deps.db, {
     id: spec.executionId,
@@ -60,6 +61,7 @@ export async function startRun(deps: { db: Database; clock: { now(): number } },
     totalSteps: countSteps(spec.flow.steps),
     createdAt: new Date(now).toISOString(),
     snapshot: { name: spec.flow.name, steps: spec.rawSteps },
+    secretsSealed: deps.vault?.seal(spec.secrets) ?? null,
     ...(spec.parent ? { parent: { executionId: spec.parent.executionId, toolCallId: spec.parent.toolCallId } } : {}),
     ...(spec.agent ? { agent: spec.agent } : {}),
     ...(spec.creditsReserved !== undefined ? { creditsReserved: spec.creditsReserved } : {}),

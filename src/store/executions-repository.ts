@@ -31,6 +31,8 @@ export interface NewExecution {
   /** The raw steps the run executes (re-validated on recovery). */
   snapshot?: { name: string; steps: unknown[] };
   creditsReserved?: number;
+  /** The run's secrets, sealed by the secret vault (never in clear). */
+  secretsSealed?: string | null;
 }
 
 export interface ExecutionStepView {
@@ -104,6 +106,7 @@ export async function insertExecution(db: Database, execution: NewExecution): Pr
       meta: execution.meta ? toJson(execution.meta) : null,
       flow_snapshot: execution.snapshot ? toJson(execution.snapshot) : null,
       credits_reserved: execution.creditsReserved ?? null,
+      secrets_sealed: execution.secretsSealed ?? null,
       created_at: execution.createdAt,
       started_at: null,
       completed_at: null,
@@ -139,6 +142,8 @@ export async function finishExecution(db: Database | Transaction<DatabaseSchema>
       completed_at: result.status === 'paused' ? null : result.completedAt,
       duration_ms: result.durationMs,
       pause_state: result.pauseState ? toJson(result.pauseState) : null,
+      // A paused run keeps its sealed secrets for its resume; an ended one never needs them again.
+      ...(result.status === 'paused' ? {} : { secrets_sealed: null }),
     })
     .where('id', '=', id)
     .execute();

@@ -288,6 +288,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('executions').addColumn('recovery_progress', 'text').execute();
     },
   },
+  '0008_sealed_secrets': {
+    async up(db: Kysely<unknown>) {
+      // A run's secrets, encrypted (AES-256-GCM) while the run may still need them; null once it ends.
+      await db.schema.alterTable('executions').addColumn('secrets_sealed', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

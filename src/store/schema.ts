@@ -79,6 +79,7 @@ export interface DatabaseSchema {
     credits_reserved: number | null;
     recovery_attempts: Generated<number>;
     recovery_progress: string | null;
+    secrets_sealed: string | null;
     /** For agent runs: `{id, name, maxTurns, model}`, what the event encoders need. */
     agent: string | null;
     created_at: string;
