@@ -10,7 +10,7 @@ import { lookupPath } from '../template.js';
  * for seconds. Rendering stops after `renderLimit` ms, templates longer than `parseLimit` characters are
  * refused, and ranges, joins and concatenations may allocate at most `memoryLimit` units.
  */
-export const liquidLimits = { parseLimit: 1_000_000, renderLimit: 50, memoryLimit: 1_000_000 } as const;
+export const liquidLimits = { parseLimit: 1_000_000, renderLimit: 30, memoryLimit: 1_000_000 } as const;
 
 function createLiquid(partials: Record<string, string>): Liquid {
   return new Liquid({
