@@ -19,7 +19,7 @@ import { runCli, startServerProcess } from './support/server-process.js';
  * completed once, no tool call re-executed except one in flight at a kill, and usage and credits that add up.
  */
 // Small in `npm test` (it still kills mid-step); `npm run test:soak` runs 10 runs × 5 kills, or what these say.
-const runs = Number(process.env.FLOWRUN_FAULT_RUNS ?? 2);
+const runs = Number(process.env.FLOWRUN_FAULT_RUNS ?? 1);
 const killsPerRun = Number(process.env.FLOWRUN_FAULT_KILLS_PER_RUN ?? 2);
 const seed = Number(process.env.FLOWRUN_FAULT_SEED ?? 20261122);
 

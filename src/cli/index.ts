@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { openDatabase, readConfig } from '../main.js';
+import { openDatabase, readConfig } from '../config.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys.js';
-import { serveCommand } from './commands/serve.js';
 import { addCreditsCommand, showCreditsCommand } from './commands/credits.js';
 
 const program = new Command('flowrun').description('Flowrun: a self-hostable runtime for AI flows and agents');
 
-program.command('serve').description('start the HTTP server (HOST, PORT, FLOWRUN_DATA_DIR, …)').action(serveCommand);
+program
+  .command('serve')
+  .description('start the HTTP server (HOST, PORT, FLOWRUN_DATA_DIR, …)')
+  .action(async () => (await import('./commands/serve.js')).serveCommand());
 
 program
   .command('migrate')

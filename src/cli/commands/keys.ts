@@ -1,5 +1,5 @@
 import { createUlidIds } from '../../ids.js';
-import { openDatabase, readConfig } from '../../main.js';
+import { openDatabase, readConfig } from '../../config.js';
 import type { KeyMode } from '../../protocol/tenant.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/keys-repository.js';
 

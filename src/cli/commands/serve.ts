@@ -1,4 +1,5 @@
-import { readConfig, startServer, createLogger } from '../../main.js';
+import { readConfig } from '../../config.js';
+import { createLogger, startServer } from '../../main.js';
 
 export async function serveCommand(): Promise<void> {
   const config = readConfig();

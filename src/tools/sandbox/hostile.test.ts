@@ -7,7 +7,7 @@ const pool = createSandboxPool({
   maxTimeoutMs: 30_000,
   tenantConcurrency: 4,
   workers: 2,
-  timeoutMs: 300,
+  timeoutMs: 150,
   memoryBytes: 32 * 1024 * 1024,
   maxResultBytes: 1024 * 1024,
 });

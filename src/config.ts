@@ -1,0 +1,123 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ProviderSettings } from './providers/provider-settings.js';
+import { migrate, openSqlite, type Database } from './store/database.js';
+import { parseSecretKeys } from './queue/secret-vault.js';
+
+/**
+ * Flowrun's settings, read from the environment by `readConfig` (with `main.ts`, the only code that sees
+ * process.env). Every variable is documented in README.md. Kept apart from `main.ts` so that CLI commands that
+ * only need the database (keys, credits, migrate) start without loading the server.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseFile: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  heartbeatMs: number;
+  shutdownTimeoutMs: number;
+  concurrency: number;
+  keyCacheTtlMs: number;
+  initialCredits: number;
+  adminToken?: string;
+  /** FLOWRUN_SECRET_KEY: the keys run secrets are sealed with (the first seals, any opens); none keeps them in memory only. */
+  secretKeys: Buffer[];
+  cacheTtlMs: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  approvalSweepMs: number;
+  eventFlushMs: number;
+  catalogFile: string;
+  providers: ProviderSettings;
+  tools: {
+    sandboxWorkers: number;
+    sandboxTimeoutMs: number;
+    sandboxMaxTimeoutMs: number;
+    sandboxTenantConcurrency: number;
+    sandboxMemoryBytes: number;
+    httpTimeoutMs: number;
+    httpMaxResponseBytes: number;
+    ssrfAllowlist: string[];
+    maxDepth: number;
+  };
+}
+
+const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.FLOWRUN_DATA_DIR ?? 'data');
+  const compatible: ProviderSettings['compatible'] = {};
+  const addCompatible = (name: string, baseURL: string | undefined, apiKey: string | undefined): void => {
+    if (baseURL) compatible[name] = { baseURL, apiKey };
+  };
+  addCompatible('default', env.FLOWRUN_COMPAT_BASE_URL, env.FLOWRUN_COMPAT_API_KEY);
+  addCompatible('ollama', env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434/v1', env.OLLAMA_API_KEY);
+  addCompatible('vllm', env.VLLM_BASE_URL, env.VLLM_API_KEY);
+  addCompatible('groq', env.GROQ_API_KEY ? (env.GROQ_BASE_URL ?? 'https://api.groq.com/openai/v1') : undefined, env.GROQ_API_KEY);
+  addCompatible(
+    'openrouter',
+    env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined,
+    env.OPENROUTER_API_KEY,
+  );
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: integer(env.PORT, 8787, 'PORT'),
+    dataDir,
+    databaseFile: env.FLOWRUN_DATABASE_FILE ? resolve(env.FLOWRUN_DATABASE_FILE) : join(dataDir, 'flowrun.sqlite'),
+    logLevel: env.FLOWRUN_LOG_LEVEL ?? 'info',
+    bodyLimitBytes: integer(env.FLOWRUN_BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'FLOWRUN_BODY_LIMIT_BYTES'),
+    heartbeatMs: integer(env.FLOWRUN_SSE_HEARTBEAT_MS, 15_000, 'FLOWRUN_SSE_HEARTBEAT_MS'),
+    shutdownTimeoutMs: integer(env.FLOWRUN_SHUTDOWN_TIMEOUT_MS, 10_000, 'FLOWRUN_SHUTDOWN_TIMEOUT_MS'),
+    concurrency: integer(env.FLOWRUN_CONCURRENCY, 256, 'FLOWRUN_CONCURRENCY'),
+    keyCacheTtlMs: integer(env.FLOWRUN_KEY_CACHE_TTL_MS, 5_000, 'FLOWRUN_KEY_CACHE_TTL_MS'),
+    eventFlushMs: integer(env.FLOWRUN_EVENT_FLUSH_MS, 5, 'FLOWRUN_EVENT_FLUSH_MS'),
+    initialCredits: integer(env.FLOWRUN_INITIAL_CREDITS, 1_000_000_000, 'FLOWRUN_INITIAL_CREDITS'),
+    adminToken: env.FLOWRUN_ADMIN_TOKEN || undefined,
+    secretKeys: parseSecretKeys(env.FLOWRUN_SECRET_KEY),
+    cacheTtlMs: integer(env.FLOWRUN_CACHE_TTL_MS, 3_600_000, 'FLOWRUN_CACHE_TTL_MS'),
+    requestTimeoutMs: integer(env.FLOWRUN_REQUEST_TIMEOUT_MS, 30_000, 'FLOWRUN_REQUEST_TIMEOUT_MS'),
+    headersTimeoutMs: integer(env.FLOWRUN_HEADERS_TIMEOUT_MS, 10_000, 'FLOWRUN_HEADERS_TIMEOUT_MS'),
+    approvalSweepMs: integer(env.FLOWRUN_APPROVAL_SWEEP_MS, 1_000, 'FLOWRUN_APPROVAL_SWEEP_MS'),
+    tools: {
+      sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 4, 'FLOWRUN_SANDBOX_WORKERS'),
+      sandboxTimeoutMs: integer(env.FLOWRUN_SANDBOX_TIMEOUT_MS, 5_000, 'FLOWRUN_SANDBOX_TIMEOUT_MS'),
+      sandboxMaxTimeoutMs: integer(env.FLOWRUN_SANDBOX_MAX_TIMEOUT_MS, 30_000, 'FLOWRUN_SANDBOX_MAX_TIMEOUT_MS'),
+      sandboxTenantConcurrency: integer(env.FLOWRUN_SANDBOX_TENANT_CONCURRENCY, 0, 'FLOWRUN_SANDBOX_TENANT_CONCURRENCY'),
+      sandboxMemoryBytes: integer(env.FLOWRUN_SANDBOX_MEMORY_MB, 64, 'FLOWRUN_SANDBOX_MEMORY_MB') * 1024 * 1024,
+      httpTimeoutMs: integer(env.FLOWRUN_TOOL_HTTP_TIMEOUT_MS, 15_000, 'FLOWRUN_TOOL_HTTP_TIMEOUT_MS'),
+      httpMaxResponseBytes: integer(env.FLOWRUN_TOOL_HTTP_MAX_BYTES, 1024 * 1024, 'FLOWRUN_TOOL_HTTP_MAX_BYTES'),
+      ssrfAllowlist: (env.FLOWRUN_SSRF_ALLOWLIST ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+      maxDepth: integer(env.FLOWRUN_MAX_TOOL_DEPTH, 3, 'FLOWRUN_MAX_TOOL_DEPTH'),
+    },
+    catalogFile: env.FLOWRUN_CATALOG ? resolve(env.FLOWRUN_CATALOG) : join(packageRoot, 'catalog', 'models.json'),
+    providers: {
+      openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
+      anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
+      google: { apiKey: env.GOOGLE_GENERATIVE_AI_API_KEY, baseURL: env.GOOGLE_BASE_URL },
+      compatible,
+      routeAllTo: env.FLOWRUN_MODEL_BASE_URL ? { baseURL: env.FLOWRUN_MODEL_BASE_URL, apiKey: env.FLOWRUN_MODEL_API_KEY } : undefined,
+      maxRetries: integer(env.FLOWRUN_MODEL_MAX_RETRIES, 2, 'FLOWRUN_MODEL_MAX_RETRIES'),
+      maxRetryDelayMs: integer(env.FLOWRUN_MODEL_MAX_RETRY_DELAY_MS, 10_000, 'FLOWRUN_MODEL_MAX_RETRY_DELAY_MS'),
+      timeoutMs: integer(env.FLOWRUN_MODEL_TIMEOUT_MS, 120_000, 'FLOWRUN_MODEL_TIMEOUT_MS'),
+      idleTimeoutMs: integer(env.FLOWRUN_MODEL_IDLE_TIMEOUT_MS, 60_000, 'FLOWRUN_MODEL_IDLE_TIMEOUT_MS'),
+    },
+  };
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got '${value}'`);
+  return parsed;
+}
+
+export async function openDatabase(config: Pick<Config, 'databaseFile'>): Promise<Database> {
+  const db = openSqlite(config.databaseFile);
+  await migrate(db);
+  return db;
+}
