@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { openDatabase, readConfig } from '../src/main.js';
+import { openDatabase, readConfig } from '../src/config.js';
 import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './support/server-process.js';
 import { startHarness, type Harness } from './support/harness.js';
-import { openDatabase, readConfig } from '../src/main.js';
+import { openDatabase, readConfig } from '../src/config.js';
 import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
 
 let harness: Harness;

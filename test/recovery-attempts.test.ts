@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openDatabase } from '../src/main.js';
+import { openDatabase } from '../src/config.js';
 import { readSse, startHarness } from './support/harness.js';
 
 test('a run interrupted again and again without progress is failed with RECOVERY_FAILED, not continued forever', async () => {

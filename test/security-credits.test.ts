@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openDatabase } from '../src/main.js';
+import { openDatabase } from '../src/config.js';
 import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
 import { readSse, startHarness, type Harness } from './support/harness.js';
 import { toolResultsIn } from './support/fake-scripts.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resumeAfter } from '../engine/testing.js';
 import { validateFlowSteps } from '../engine/validate-flow.js';
-import { openDatabase } from '../main.js';
+import { openDatabase } from '../config.js';
 import { getExecutionRow } from '../store/executions-repository.js';
 import type { WorkerDeps } from './execute-run.js';
 import { jobFromRow, type ExecutionRow } from './recovery.js';

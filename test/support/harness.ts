@@ -5,10 +5,16 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { pino } from 'pino';
 import type { RouteEntry } from '../../src/api/app.js';
 import { createUlidIds } from '../../src/ids.js';
-import { openDatabase, readConfig, startServer, type RunningServer } from '../../src/main.js';
+import type { RunningServer } from '../../src/main.js';
 import type { KeyMode } from '../../src/protocol/tenant.js';
 import { createApiKey } from '../../src/store/keys-repository.js';
 import { startFakeProvider, type FakeProvider } from './fake-provider.js';
+
+// The server under test is the build (`npm test` rebuilds it first when a source is newer), typed by the sources:
+// loading the whole server through the TypeScript loader in every test process cost more than the tests.
+const { openDatabase, readConfig, startServer } = (await import(
+  new URL('../../dist/main.js', import.meta.url).href
+)) as typeof import('../../src/main.js');
 
 export interface Harness {
   baseUrl: string;
