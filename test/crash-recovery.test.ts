@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { openDatabase, readConfig } from '../src/config.js';
 import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
 import { createServer, type Server } from 'node:http';
@@ -11,7 +10,7 @@ import { join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from './support/fake-provider.js';
 import { toolResultsIn } from './support/fake-scripts.js';
 import { readSse } from './support/harness.js';
-import { runCli, startServerProcess } from './support/server-process.js';
+import { killProcess, runCli, startServerProcess } from './support/server-process.js';
 
 /**
  * The fault harness: a real server process is killed with SIGKILL at seeded-random moments of multi-step
@@ -88,12 +87,7 @@ function startServer() {
   return startServerProcess({ ...env, FLOWRUN_LOG_LEVEL: 'info' });
 }
 
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const kill = killProcess;
 
 const flow = (index: number) => ({
   flow: {

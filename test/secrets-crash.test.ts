@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from './support/fake-provider.js';
 import { toolResultsIn } from './support/fake-scripts.js';
-import { runCli, startServerProcess } from './support/server-process.js';
+import { killProcess, runCli, startServerProcess } from './support/server-process.js';
 
 // With FLOWRUN_SECRET_KEY set, a run killed mid-way finishes after the restart with its secrets; the database
 // never holds them in clear.
@@ -59,11 +58,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const kill = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+const kill = killProcess;
 
 const step = (name: string, path: string) => ({
   id: name,

@@ -24,16 +24,13 @@ export function jsonTextTooDeep(text: string, limit = maxJsonDepth): boolean {
   return false;
 }
 
-/** Whether a value nests deeper than `limit`. Iterative; shared (non-cyclic) references are walked once per path. */
+/** Whether a value nests deeper than `limit`. Iterative: no depth can overflow the stack. JSON values have no cycles. */
 export function valueTooDeep(value: unknown, limit = maxJsonDepth): boolean {
   if (value === null || typeof value !== 'object') return false;
   const stack: Array<[object, number]> = [[value, 1]];
-  let visited = 0;
   while (stack.length > 0) {
     const [current, depth] = stack.pop()!;
     if (depth > limit) return true;
-    // A wide value is bounded by its serialised size elsewhere; this only guards against pathological graphs.
-    if (++visited > 1_000_000) return true;
     const children = Array.isArray(current) ? current : Object.values(current);
     for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }

@@ -1,3 +1,4 @@
+import { createSecretRedactor } from '../engine/secret-redactor.js';
 import { approvalsOfExecution, decideApproval } from '../store/approvals-repository.js';
 import { finishExecution } from '../store/executions-repository.js';
 import { lastStoredSeq } from '../store/events-repository.js';
@@ -17,7 +18,7 @@ export async function cancelPausedRun(deps: WorkerDeps, row: ExecutionRow): Prom
   const events = createExecutionRecorder({
     executionId: row.id,
     lastSeq: await lastStoredSeq(deps.db, row.id),
-    secrets: {},
+    redactor: createSecretRedactor([]),
     bus: deps.bus,
     writer: deps.writer,
     now: deps.clock.now,

@@ -92,16 +92,17 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   const { db, clock } = deps;
   const { request } = job;
   if (!request.resume) await markRunning(db, request.executionId, new Date(clock.now()).toISOString());
+  // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
+  const redactor = createSecretRedactor(Object.values(request.secrets));
+  const { redact } = redactor;
   const events = createExecutionRecorder({
     executionId: request.executionId,
     lastSeq: job.lastSeq ?? 0,
-    secrets: request.secrets,
+    redactor,
     bus: deps.bus,
     writer: deps.writer,
     now: clock.now,
   });
-  // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
-  const { redact } = createSecretRedactor(Object.values(request.secrets));
   const meter =
     job.parentMeter ??
     createCreditMeter({ db, scope: job.scope, executionId: request.executionId, costSoFarUsd: request.resume?.usage.costUsd ?? 0 });

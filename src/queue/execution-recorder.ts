@@ -1,5 +1,5 @@
 import type { EventSink } from '../engine/ports.js';
-import { createSecretRedactor, type SecretRedactor } from '../engine/secret-redactor.js';
+import type { SecretRedactor } from '../engine/secret-redactor.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-event.js';
 import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
@@ -23,13 +23,14 @@ type DeltaBody = Extract<ExecutionEventBody, { type: 'step_delta' | 'reasoning_d
 export function createExecutionRecorder(options: {
   executionId: string;
   lastSeq: number;
-  secrets: Record<string, string>;
+  /** The run's redactor (the same one that redacts its checkpoints and outcome). */
+  redactor: SecretRedactor;
   bus: EventBus;
   writer: EventWriter;
   now: () => number;
 }): EventSink & { lastSeq(): number } {
   let seq = options.lastSeq;
-  const redactor = createSecretRedactor(Object.values(options.secrets));
+  const { redactor } = options;
   const held = new Map<string, { body: DeltaBody; text: string }>();
 
   const record = (body: ExecutionEventBody): ExecutionEvent => {

@@ -35,7 +35,8 @@ export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Schedu
   for (const row of rows) {
     try {
       // A run that brought down the process every time it was continued must not do so forever.
-      const progress = `${(await listStepCheckpoints(deps.db, row.id)).length}:${JSON.stringify((await getLoopJournal(deps.db, row.id)).map((entry) => entry.state)).length}`;
+      const stored = { checkpoints: await listStepCheckpoints(deps.db, row.id), journal: await getLoopJournal(deps.db, row.id) };
+      const progress = `${stored.checkpoints.length}:${JSON.stringify(stored.journal.map((entry) => entry.state)).length}`;
       const attempts = await countRecoveryAttempt(deps.db, row.id, progress);
       if (attempts > maxRecoveryAttempts) {
         logger.error({ executionId: row.id, attempts }, 'run failed: it was interrupted on every attempt to continue it');
@@ -65,7 +66,7 @@ export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Schedu
         });
         continue;
       }
-      const job = await rebuildJob(deps, row);
+      const job = await rebuildJob(deps, row, stored);
       resumed++;
       void scheduler.submit(job).catch((error: unknown) => logger.error({ err: error, executionId: row.id }, 'recovered run failed'));
     } catch (error) {
@@ -85,9 +86,14 @@ export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Schedu
   return resumed;
 }
 
-async function rebuildJob(deps: WorkerDeps, row: Row): Promise<RunJob> {
-  const checkpoints = await listStepCheckpoints(deps.db, row.id);
-  const journal = await getLoopJournal(deps.db, row.id);
+async function rebuildJob(
+  deps: WorkerDeps,
+  row: Row,
+  {
+    checkpoints,
+    journal,
+  }: { checkpoints: Awaited<ReturnType<typeof listStepCheckpoints>>; journal: Awaited<ReturnType<typeof getLoopJournal>> },
+): Promise<RunJob> {
   const completedStepIds = checkpoints.map((checkpoint) => checkpoint.step_id);
   const last = checkpoints.at(-1);
   const inFlight = journal.find((entry) => !completedStepIds.includes(entry.stepId));

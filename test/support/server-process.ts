@@ -22,3 +22,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<{
   }
   return { child, url: /"url":"([^"]+)"/.exec(output)![1]!, logs: () => output };
 }
+
+/** Kills a server process with SIGKILL (no chance to clean up) and resolves once it has exited. */
+export function killProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}

@@ -1,8 +1,7 @@
 import { EventsQuery, type ZodApp } from '../route-schemas.js';
-import { FlowrunError } from '../../protocol/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { prepareDispatch } from '../prepare-dispatch.js';
-import { chooseDialect, isDialect } from '../wire/dialect.js';
+import { chooseDialect } from '../wire/dialect.js';
 import { parseDispatchBody } from '../wire/dispatch-request.js';
 import { headerValue } from '../headers.js';
 import { claimKey, idempotencyKeyOf, markReplay, settled, storedDispatchResult, underClaim } from '../idempotency.js';
@@ -12,11 +11,6 @@ import { respondWithRun } from '../respond-with-run.js';
 export function registerDispatchRoutes(app: ZodApp, deps: AppDeps): void {
   app.post('/v1/dispatch', { schema: { querystring: EventsQuery } }, async (request, reply) => {
     const query = request.query;
-    if (query.events !== undefined && !isDialect(query.events)) {
-      throw new FlowrunError('VALIDATION_ERROR', `Unknown events dialect '${query.events}'`, [
-        { code: 'INVALID_ENUM', path: 'query.events', message: 'events must be one of travrse, runtype, unified' },
-      ]);
-    }
     const parsed = parseDispatchBody(request.body);
     const dialect = chooseDialect(query.events, headerValue(request.headers['x-persona-version']), parsed.snakeCase);
     const options = parsed.body.options ?? {};

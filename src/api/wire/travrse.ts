@@ -1,9 +1,15 @@
+import type { StepRef } from '../../protocol/execution-event.js';
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
 import { plainFramer } from './frame.js';
 import type { TravrseFrameFields } from './frame-types.js';
 
 const frame = plainFramer<TravrseFrameFields>();
+
+/** The step fields of Travrse's `step_chunk` frames (text and tool chunks alike). */
+function chunkFields(event: StepRef) {
+  return { id: event.stepId, stepId: event.stepId, name: event.stepName, executionType: event.stepType };
+}
 
 /** The frames of Travrse's vocabulary. */
 export type TravrseFrameName = keyof TravrseFrameFields & string;
@@ -38,10 +44,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
       }),
     step_delta: (event) =>
       frame(event, 'step_chunk', {
-        id: event.stepId,
-        stepId: event.stepId,
-        name: event.stepName,
-        executionType: event.stepType,
+        ...chunkFields(event),
         index: event.chunkIndex,
         text: event.text,
         content: event.text,
@@ -136,10 +139,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         event,
         'step_chunk',
         {
-          id: event.stepId,
-          stepId: event.stepId,
-          name: event.stepName,
-          executionType: event.stepType,
+          ...chunkFields(event),
           toolCall: { toolId: event.toolId, toolName: event.toolName, toolCallId: event.toolCallId, args: event.parameters },
         },
         'tool_call',
@@ -149,10 +149,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         event,
         'step_chunk',
         {
-          id: event.stepId,
-          stepId: event.stepId,
-          name: event.stepName,
-          executionType: event.stepType,
+          ...chunkFields(event),
           toolResult: {
             toolId: event.toolId,
             toolName: event.toolName,
