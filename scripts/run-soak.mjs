@@ -1,11 +1,13 @@
-// `npm run test:soak`: the SIGKILL fault harness at full size (10 runs × 5 kills unless FLOWRUN_FAULT_RUNS /
-// FLOWRUN_FAULT_KILLS_PER_RUN say otherwise).
+// `npm run test:soak`: the crash soak at full size: 1,000 SIGKILLs over the mixed workload with 4 clients, unless
+// FLOWRUN_SOAK_KILLS / FLOWRUN_SOAK_CLIENTS / FLOWRUN_FAULT_SEED say otherwise. Its figures go to the console and
+// to soak-report.json (FLOWRUN_SOAK_REPORT); FLOWRUN_SOAK_LOGS=<file> keeps every server process's output.
 import { spawnSync } from 'node:child_process';
 
 const env = {
   ...process.env,
-  FLOWRUN_FAULT_RUNS: process.env.FLOWRUN_FAULT_RUNS ?? '10',
-  FLOWRUN_FAULT_KILLS_PER_RUN: process.env.FLOWRUN_FAULT_KILLS_PER_RUN ?? '5',
+  FLOWRUN_SOAK_KILLS: process.env.FLOWRUN_SOAK_KILLS ?? '1000',
+  FLOWRUN_SOAK_CLIENTS: process.env.FLOWRUN_SOAK_CLIENTS ?? '4',
+  FLOWRUN_SOAK_REPORT: process.env.FLOWRUN_SOAK_REPORT ?? 'soak-report.json',
 };
-const result = spawnSync(process.execPath, ['scripts/run-tests.mjs', 'crash-recovery'], { stdio: 'inherit', env });
+const result = spawnSync(process.execPath, ['scripts/run-tests.mjs', 'crash-soak'], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

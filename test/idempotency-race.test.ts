@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { openDatabase, readConfig } from '../src/config.js';
+import { claimGraceMs } from '../src/store/idempotency-repository.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let harness: Harness;
@@ -39,4 +41,34 @@ test('a key whose first request was refused is given back: the next request with
   const accepted = await harness.dispatch(body, { headers: { 'idempotency-key': 'race-key-2' } });
   assert.equal(accepted.status, 200);
   assert.equal(((await accepted.json()) as { status: string }).status, 'completed');
+});
+
+test('a key claimed by a server that died before creating its run is taken over once the claim is abandoned', async () => {
+  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: harness.dataDir }));
+  try {
+    // What a SIGKILL between the claim and the run's insert leaves behind.
+    await db
+      .insertInto('idempotency_keys')
+      .values({
+        tenant_id: 'default',
+        mode: 'test',
+        key: 'race-key-3',
+        execution_id: 'exec_never_created',
+        created_at: Date.now() - claimGraceMs - 1,
+      })
+      .execute();
+  } finally {
+    await db.destroy();
+  }
+  harness.fake.reset();
+  const started = Date.now();
+  const response = await harness.dispatch(body, { headers: { 'idempotency-key': 'race-key-3' } });
+  assert.equal(response.status, 200);
+  const result = (await response.json()) as { executionId: string; status: string };
+  assert.notEqual(result.executionId, 'exec_never_created');
+  assert.equal(result.status, 'completed');
+  assert.ok(Date.now() - started < 2_000, 'an abandoned claim is taken over at once');
+  const again = await harness.dispatch(body, { headers: { 'idempotency-key': 'race-key-3' } });
+  assert.equal(((await again.json()) as { executionId: string }).executionId, result.executionId);
+  assert.equal(harness.fake.requests.length, 1);
 });

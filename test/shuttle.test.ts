@@ -1,5 +1,6 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { openDatabase, readConfig } from '../src/config.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { toolResultsIn } from './support/fake-scripts.js';
 
@@ -426,4 +427,32 @@ test('the run log filters by flow, tag, customer (header over body), status and 
     'spring:2',
   ]);
   assert.equal((await call('GET', '/api/v1/runs?from=yesterday')).status, 422);
+});
+
+test('a repeated run request whose first answer was lost (recovery finished the run) gets the run, not a second one', async () => {
+  await createFlow('recovered');
+  harness.fake.script(() => ({ text: 'recovered copy', usage: { input: 85, output: 142 } }));
+  const headers = { 'idempotency-key': 'shuttle-recovered-1' };
+  const first = await call('POST', '/api/v1/flows/recovered/runs', { parameters: { product_name: 'x', tone: 'y', brand: 'z' } }, headers);
+  assert.equal(first.status, 200);
+  // What a crash after the run but before its answer leaves: the run and its steps, no stored document.
+  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: harness.dataDir }));
+  try {
+    const row = await db.selectFrom('executions').select('meta').where('id', '=', first.body!.id).executeTakeFirstOrThrow();
+    const { response: _dropped, ...meta } = JSON.parse(row.meta!) as Record<string, unknown>;
+    await db
+      .updateTable('executions')
+      .set({ meta: JSON.stringify(meta) })
+      .where('id', '=', first.body!.id)
+      .execute();
+  } finally {
+    await db.destroy();
+  }
+  const again = await call('POST', '/api/v1/flows/recovered/runs', { parameters: { product_name: 'x', tone: 'y', brand: 'z' } }, headers);
+  assert.equal(again.status, 200);
+  assert.equal(harness.fake.requests.length, 1, 'the model was not asked again');
+  for (const field of ['id', 'flowId', 'creditsUsed', 'responses', 'flowRequest', 'warnings']) {
+    assert.deepEqual(again.body![field], first.body![field], field);
+  }
+  assert.deepEqual({ ...again.body!.usage, creditsLeft: 0 }, { ...first.body!.usage, creditsLeft: 0 });
 });

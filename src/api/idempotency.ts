@@ -4,6 +4,7 @@ import { totalTokens } from '../protocol/usage.js';
 import { type ExecutionView } from '../store/executions-repository.js';
 import type { AppDeps } from './app-deps.js';
 import { headerValue } from './headers.js';
+import { claimGraceMs } from '../store/idempotency-repository.js';
 
 export const idempotencyWindowMs = 24 * 60 * 60 * 1000;
 
@@ -34,20 +35,22 @@ export interface KeyClaim {
  */
 export async function claimKey(deps: AppDeps, request: FastifyRequest, key: string | undefined): Promise<KeyClaim | null> {
   if (!key) return null;
-  const deadline = deps.clock.now() + 10_000;
+  const deadline = deps.clock.now() + 3 * claimGraceMs;
   for (;;) {
     const mine = deps.ids.next('exec');
     const holder = await deps.store.claimIdempotencyKey(request.scope, key, mine, deps.clock.now(), idempotencyWindowMs);
     if (holder === mine) return { key, executionId: mine, prior: false };
-    // The holder's run may still be being created; wait until it exists, or the key is given back.
+    // The holder's run may still be being created: wait until it exists, or the key is given back, or (its server
+    // died before creating it) the claim is abandoned and the next attempt takes it over.
+    const retryClaimAt = deps.clock.now() + claimGraceMs / 5;
     for (;;) {
       if (await deps.store.getExecution(request.scope, holder)) return { key, executionId: holder, prior: true };
       const still = await deps.store.findIdempotentExecution(request.scope, key, deps.clock.now(), idempotencyWindowMs);
-      if (still !== holder) break;
-      if (deps.clock.now() > deadline)
-        throw new FlowrunError('CONFLICT', 'A request with this Idempotency-Key is still being prepared; retry shortly');
+      if (still !== holder || deps.clock.now() > retryClaimAt) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    if (deps.clock.now() > deadline)
+      throw new FlowrunError('CONFLICT', 'A request with this Idempotency-Key is still being prepared; retry shortly');
   }
 }
 

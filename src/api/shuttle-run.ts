@@ -2,7 +2,9 @@ import type { Step } from '../protocol/flow.js';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { expandParameters } from '../engine/parameters.js';
+import type { StepCheckpoint } from '../engine/ports.js';
 import type { RunOutcome } from '../engine/run-flow.js';
+import { emptyUsage } from '../protocol/usage.js';
 import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { PromptTemplate, RunRequest } from '../protocol/shuttle.js';
@@ -121,11 +123,17 @@ export async function runShuttleFlow(
     dialect: 'shuttle',
     customerId: run.customerId ?? null,
     tags: body.tags,
-    meta: { ...meta, cached: false },
+    // What the run's document needs besides its outcome, so a run finished by recovery can still answer.
+    meta: { ...meta, cached: false, warnings, structured: plan.structured },
     creditsReserved: reservation.reserved,
   });
   const outcome: RunOutcome = await deps.scheduler.submit(job);
-  const document = await runDocument(deps, run, flow, outcome, steps[0]!.id, { warnings, started, timestamp, structured: plan.structured });
+  const document = await runDocument(deps, { ...run, flowId: flow.id }, outcome, {
+    warnings,
+    timestamp,
+    milliseconds: deps.clock.now() - started,
+    structured: plan.structured,
+  });
   await deps.store.setExecutionMeta(run.executionId, { ...meta, cached: false, warnings, response: document });
   if (outcome.status !== 'completed') return failedRunResponse(outcome, document);
   await deps.store.putCachedResponse(cacheKey, document, deps.clock.now() + deps.settings.cacheTtlMs);
@@ -337,20 +345,23 @@ async function answerFromCache(
   return response;
 }
 
+type DocumentOutcome = Pick<RunOutcome, 'status' | 'usage' | 'credits' | 'finalOutput' | 'error'> & {
+  steps: Array<Pick<StepCheckpoint, 'responses' | 'toolCalls'>>;
+};
+
 /** The seed's run document: one `responses[]` entry per model call, usage and credits. */
 async function runDocument(
   deps: AppDeps,
-  run: ShuttleRunContext,
-  flow: StoredFlow,
-  outcome: RunOutcome,
-  stepId: string,
-  timing: RunTiming & { structured: boolean },
+  run: { executionId: string; scope: TenantScope; rawBody: unknown; flowId: string },
+  outcome: DocumentOutcome,
+  timing: { warnings: string[]; timestamp: string; milliseconds: number; structured: boolean },
 ) {
   const settled = {
     creditsUsed: outcome.credits?.used ?? 0,
     creditsLeft: outcome.credits?.left ?? (await deps.store.getBalance(run.scope)),
   };
-  const step = outcome.steps.find((entry) => entry.stepId === stepId);
+  // A PromptShuttle run is one step.
+  const step = outcome.steps[0];
   const responses = (step?.responses ?? []).map((response) => ({
     model: response.model,
     provider: response.provider,
@@ -369,10 +380,10 @@ async function runDocument(
   return {
     id: run.executionId,
     timestamp: timing.timestamp,
-    flowId: flow.id,
+    flowId: run.flowId,
     tenantId: run.scope.tenantId,
     creditsUsed: settled.creditsUsed,
-    milliseconds: deps.clock.now() - timing.started,
+    milliseconds: timing.milliseconds,
     usage: {
       creditsUsed: settled.creditsUsed,
       creditsLeft: settled.creditsLeft,
@@ -390,8 +401,40 @@ async function runDocument(
   };
 }
 
+/**
+ * The answer to a repeated request (same Idempotency-Key) for a run whose first request never got one: the
+ * server died under it and recovery finished the run. Built from what the run stored, as the live path builds it.
+ */
+export async function storedRunResponse(
+  deps: AppDeps,
+  scope: TenantScope,
+  executionId: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const execution = await deps.store.getExecution(scope, executionId);
+  if (!execution) throw new FlowrunError('NOT_FOUND', `Run ${executionId} not found`);
+  const meta = ((await deps.store.getExecutionMeta(executionId)) ?? {}) as { warnings?: string[]; structured?: boolean };
+  const outcome: DocumentOutcome = {
+    status: execution.status as RunOutcome['status'],
+    usage: execution.usage ?? emptyUsage(),
+    credits: { used: execution.creditsUsed, left: await deps.store.getBalance(scope) },
+    finalOutput: execution.finalOutput,
+    error: execution.error as RunOutcome['error'],
+    steps: await deps.store.getStepCalls(executionId),
+  };
+  const document = await runDocument(deps, { executionId, scope, rawBody: execution.input, flowId: execution.flowId ?? '' }, outcome, {
+    warnings: meta.warnings ?? [],
+    timestamp: execution.startedAt ?? execution.createdAt,
+    milliseconds: execution.durationMs ?? 0,
+    structured: meta.structured === true,
+  });
+  return outcome.status === 'completed' ? { status: 200, body: document } : failedRunResponse(outcome, document);
+}
+
 /** A failed run answers with the status of its error (502/504/402…) and Runtype's error body merged into the document. */
-function failedRunResponse(outcome: RunOutcome, document: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
+function failedRunResponse(
+  outcome: Pick<RunOutcome, 'error'>,
+  document: Record<string, unknown>,
+): { status: number; body: Record<string, unknown> } {
   const error = outcome.error ?? { code: 'STEP_FAILED' as const, message: 'the run failed' };
   const passed = ['PROVIDER_ERROR', 'PROVIDER_TIMEOUT', 'MODEL_OUTPUT_INVALID', 'CANCELLED', 'COST_LIMIT_EXCEEDED'].includes(error.code);
   const known = new FlowrunError(passed ? error.code : 'STEP_FAILED', error.message);

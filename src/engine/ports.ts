@@ -118,7 +118,7 @@ export interface StepCheckpoint {
   durationMs: number;
   variables: Record<string, unknown>;
   toolCalls?: ToolCallRecord[];
-  /** The step's model calls (kept in memory for the run's response; not stored). */
+  /** The step's model calls: PromptShuttle's `responses[]`, stored with the step so a recovered run can answer too. */
   responses?: Array<{
     model: string;
     provider: string;

@@ -23,6 +23,7 @@ export async function saveStepCheckpoint(
       usage: checkpoint.usage ? toJson(checkpoint.usage) : null,
       variables: toJson(checkpoint.variables),
       tool_calls: checkpoint.toolCalls?.length ? toJson(checkpoint.toolCalls) : null,
+      responses: checkpoint.responses?.length ? toJson(checkpoint.responses) : null,
       started_at: new Date(checkpoint.startedAt).toISOString(),
       duration_ms: checkpoint.durationMs,
     })
@@ -33,6 +34,24 @@ export async function saveStepCheckpoint(
 /** The last checkpoint of each step of a run (what a resume needs to know about completed steps). */
 export async function listStepCheckpoints(db: Database, executionId: string) {
   return db.selectFrom('execution_steps').selectAll().where('execution_id', '=', executionId).orderBy('step_index').execute();
+}
+
+/** Each step's model calls and tool calls, by step id: what a run's PromptShuttle document is built from. */
+export async function getStepCalls(
+  db: Database,
+  executionId: string,
+): Promise<Array<{ stepId: string; responses: StepCheckpoint['responses']; toolCalls: StepCheckpoint['toolCalls'] }>> {
+  const rows = await db
+    .selectFrom('execution_steps')
+    .select(['step_id', 'responses', 'tool_calls'])
+    .where('execution_id', '=', executionId)
+    .orderBy('step_index')
+    .execute();
+  return rows.map((row) => ({
+    stepId: row.step_id,
+    responses: fromJson<StepCheckpoint['responses']>(row.responses) ?? [],
+    toolCalls: fromJson<StepCheckpoint['toolCalls']>(row.tool_calls) ?? [],
+  }));
 }
 
 export async function saveLoopJournal(

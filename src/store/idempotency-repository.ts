@@ -20,10 +20,14 @@ export async function findIdempotentExecution(
   return row.execution_id;
 }
 
+/** How long a claim may point at a run that does not exist yet before it counts as abandoned (its server died). */
+export const claimGraceMs = 5_000;
+
 /**
- * Claims a key for `executionId` unless a live binding (younger than `windowMs`) holds it, in one statement, so
- * of two first requests with the same new key exactly one wins. Returns the execution the key is bound to after
- * the attempt: `executionId` when this call claimed it, the first request's otherwise.
+ * Claims a key for `executionId` unless a live binding holds it, in one statement, so of two first requests with
+ * the same new key exactly one wins. A binding is live while younger than `windowMs`, unless its run was never
+ * created within `claimGraceMs` (the server that claimed it died first). Returns the execution the key is bound
+ * to after the attempt: `executionId` when this call claimed it, the first request's otherwise.
  */
 export async function claimIdempotencyKey(
   db: Database,
@@ -40,7 +44,15 @@ export async function claimIdempotencyKey(
       conflict
         .columns(['tenant_id', 'mode', 'key'])
         .doUpdateSet({ execution_id: executionId, created_at: now })
-        .where('idempotency_keys.created_at', '<', now - windowMs),
+        .where((eb) =>
+          eb.or([
+            eb('idempotency_keys.created_at', '<', now - windowMs),
+            eb.and([
+              eb('idempotency_keys.created_at', '<', now - claimGraceMs),
+              eb.not(eb.exists(eb.selectFrom('executions').select('id').whereRef('executions.id', '=', 'idempotency_keys.execution_id'))),
+            ]),
+          ]),
+        ),
     )
     .execute();
   const row = await db

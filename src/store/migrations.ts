@@ -294,6 +294,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('executions').addColumn('secrets_sealed', 'text').execute();
     },
   },
+  '0009_step_responses': {
+    async up(db: Kysely<unknown>) {
+      // Each model call of a step (PromptShuttle's `responses[]`), so a run finished by recovery can still answer.
+      await db.schema.alterTable('execution_steps').addColumn('responses', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -99,6 +99,8 @@ export interface DatabaseSchema {
     /** The run's variables after this step: what a resumed run starts from. */
     variables: string | null;
     tool_calls: string | null;
+    /** The step's model calls, as PromptShuttle's run document lists them. */
+    responses: string | null;
     started_at: string;
     duration_ms: number;
   };

@@ -72,6 +72,7 @@ function checkpointsOf(db: Database) {
     saveStepCheckpoint: (...args: Tail<Parameters<typeof checkpoints.saveStepCheckpoint>>) => checkpoints.saveStepCheckpoint(db, ...args),
     listStepCheckpoints: (...args: Tail<Parameters<typeof checkpoints.listStepCheckpoints>>) =>
       checkpoints.listStepCheckpoints(db, ...args),
+    getStepCalls: (...args: Tail<Parameters<typeof checkpoints.getStepCalls>>) => checkpoints.getStepCalls(db, ...args),
     saveLoopJournal: (...args: Tail<Parameters<typeof checkpoints.saveLoopJournal>>) => checkpoints.saveLoopJournal(db, ...args),
     getLoopJournal: (...args: Tail<Parameters<typeof checkpoints.getLoopJournal>>) => checkpoints.getLoopJournal(db, ...args),
   };

@@ -31,6 +31,8 @@ export interface FakeRequest {
   model: string;
   /** The text of the last user message. */
   lastUserText: string;
+  /** Set once the reply was sent in full (false while streaming, or when the client went away first). */
+  completed?: boolean;
 }
 
 export interface FakeProvider {
@@ -71,6 +73,8 @@ export async function startFakeProvider(): Promise<FakeProvider> {
     if (protocol === 'anthropic') await streamAnthropic(response, request, reply);
     else if (body.stream === true) await streamOpenAI(response, request, reply);
     else completeOpenAI(response, request, reply);
+    response.once('finish', () => (request.completed = true));
+    if (response.writableFinished) request.completed = true;
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

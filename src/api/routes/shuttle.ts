@@ -5,7 +5,7 @@ import { FlowrunError } from '../../protocol/errors.js';
 import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
-import { entrypointOf, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
+import { entrypointOf, resolveRunVersion, runShuttleFlow, storedRunResponse } from '../shuttle-run.js';
 import { buildExecutionTree, type ExecutionTreeNode } from '../execution-tree.js';
 import { headerValue } from '../headers.js';
 import { claimKey, idempotencyKeyOf, markReplay, settled, underClaim } from '../idempotency.js';
@@ -64,10 +64,12 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
       await settled(deps, request, prior);
       const response = ((await deps.store.getExecutionMeta(prior)) as { response?: Record<string, unknown> } | null)?.response;
       if (response) return markReplay(reply, prior).send(response);
+      // The first request's server died before it answered; recovery finished the run without it.
+      const stored = await storedRunResponse(deps, request.scope, prior);
+      return markReplay(reply, prior).status(stored.status).send(stored.body);
     }
-    const own = claim && !claim.prior ? claim : null;
-    const runId = own?.executionId ?? deps.ids.next('exec');
-    const result = await underClaim(deps, request, own, () =>
+    const runId = claim?.executionId ?? deps.ids.next('exec');
+    const result = await underClaim(deps, request, claim, () =>
       runShuttleFlow(deps, request, {
         scope: request.scope,
         flowIdOrSlug: request.params.flowId,
