@@ -143,25 +143,43 @@ test('the unified vocabulary ends a paused stream with await; Travrse with tool_
   assert.equal(json.paused_reason.type, 'local_action');
 });
 
-test('a paused run survives a server restart: the pause is stored, not held in memory', async () => {
+test('a paused run survives a server restart: the pause is stored, not held in memory; a page tool keeps its origin', async () => {
   const { startHarness: start } = await import('./support/harness.js');
   const first = await start();
-  first.fake.script((request) =>
-    toolResultsIn(request).length === 0 ? { toolCalls: [{ id: 'c1', name: 'get_page_title', arguments: '{}' }] } : { text: 'resumed fine' },
-  );
+  // The model asks for the page tool, then (after the restart and the resume) for it again, then answers.
+  first.fake.script((request) => {
+    const done = toolResultsIn(request).length;
+    return done < 2 ? { toolCalls: [{ id: `c${done + 1}`, name: 'get_page_title', arguments: '{}' }] } : { text: 'resumed fine' };
+  });
+  const pageTool = { ...clientTool, origin: 'webmcp', pageOrigin: 'https://shop.example.com' };
   const paused = await readSse(
     await first.dispatch({
-      clientTools: [clientTool],
+      clientTools: [pageTool],
       flow: { name: 'w', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi' } }] },
     }),
   );
   const executionId = String(paused[0]!.data.executionId);
   const restarted = await first.restart();
-  const resumed = await fetch(`${restarted.baseUrl}/v1/dispatch/resume`, {
-    method: 'POST',
-    headers: auth(first.key),
-    body: JSON.stringify({ executionId, toolOutputs: { c1: 'T' }, streamResponse: false }),
-  });
-  assert.equal(((await resumed.json()) as { finalOutput: string }).finalOutput, 'resumed fine');
+  const resume = (toolOutputs: Record<string, string>, query = '') =>
+    fetch(`${restarted.baseUrl}/v1/dispatch/resume${query}`, {
+      method: 'POST',
+      headers: auth(first.key),
+      body: JSON.stringify({ executionId, toolOutputs, streamResponse: true }),
+    });
+  const again = await readSse(await resume({ c1: 'T' }));
+  const final = await readSse(await resume({ c2: 'T2' }));
+  assert.equal(final.at(-1)!.data.finalOutput, 'resumed fine');
+  // Every frame that announces or awaits the page tool says where it runs, before and after the restart.
+  const origin = ['webmcp', 'https://shop.example.com'];
+  for (const frame of [...paused, ...again].filter((event) => ['step_await', 'flow_await', 'tool_start'].includes(event.event))) {
+    assert.deepEqual([frame.data.origin, frame.data.pageOrigin], origin, JSON.stringify(frame.data));
+  }
+  assert.equal(again.filter((event) => event.event === 'step_await').length, 1);
+  const unified = await readSse(
+    await fetch(`${restarted.baseUrl}/v1/executions/${executionId}/events?events=unified`, { headers: auth(first.key) }),
+  );
+  const awaits = unified.filter((event) => event.event === 'await');
+  assert.equal(awaits.length, 2);
+  for (const frame of awaits) assert.deepEqual([frame.data.origin, frame.data.pageOrigin], origin);
   await restarted.close();
 });

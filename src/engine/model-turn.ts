@@ -2,7 +2,7 @@ import { FlowrunError } from '../protocol/errors.js';
 import type { Usage } from '../protocol/usage.js';
 import type { FinishReason, ModelRequest, ModelStreamPart, ToolCallRequest } from './ports.js';
 import type { StepContext } from './run-context.js';
-import type { TurnRecord } from './tool-loop-state.js';
+import type { PageToolOrigin, TurnRecord } from './tool-loop-state.js';
 
 export interface TurnOutcome {
   text: string;
@@ -27,7 +27,7 @@ export function turnRecord(turn: TurnOutcome): TurnRecord {
 
 interface TurnOptions {
   streamOutput: boolean;
-  toolTypes: Map<string, { toolType: string; toolId: string }>;
+  toolTypes: Map<string, { toolType: string; toolId: string } & PageToolOrigin>;
   turnIndex?: number;
   fallbackModels?: string[];
 }
@@ -88,6 +88,8 @@ function announce(turn: TurnStream, toolCallId: string, toolName: string): void 
     toolName,
     toolType: known?.toolType ?? 'unknown',
     toolId: known?.toolId ?? toolName,
+    ...(known?.origin ? { origin: known.origin } : {}),
+    ...(known?.pageOrigin ? { pageOrigin: known.pageOrigin } : {}),
     ...turn.ref,
   });
 }

@@ -318,6 +318,8 @@ function pauseOutcome(run: FlowRun, caught: PauseRun): RunOutcome {
       toolCallId: call.toolCallId,
       toolName: call.toolName,
       parameters: call.parameters,
+      ...(call.origin ? { origin: call.origin } : {}),
+      ...(call.pageOrigin ? { pageOrigin: call.pageOrigin } : {}),
       ...ref,
       iteration,
     });

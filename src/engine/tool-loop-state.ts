@@ -27,10 +27,24 @@ export interface LoopState {
   settled: Array<{ toolCallId: string; toolName: string; output: unknown; isError: boolean }>;
 }
 
-export interface PendingToolCall {
+export interface PendingToolCall extends PageToolOrigin {
   toolCallId: string;
   toolName: string;
   parameters: Record<string, unknown>;
+}
+
+/** Where a client tool runs: `origin` `webmcp` is a page tool (WebMCP) of the page at `pageOrigin`; `sdk` a client SDK's. */
+export interface PageToolOrigin {
+  origin?: string;
+  pageOrigin?: string;
+}
+
+/** A client tool's origin as its request declared it (kept in its config), for its calls and await events. */
+export function pageToolOrigin(config: Record<string, unknown> | undefined): PageToolOrigin {
+  return {
+    ...(typeof config?.origin === 'string' ? { origin: config.origin } : {}),
+    ...(typeof config?.pageOrigin === 'string' ? { pageOrigin: config.pageOrigin } : {}),
+  };
 }
 
 /** An approval the run waits for, and what to do on denial: refuse the tool (the model is told), fail the step, or continue. */

@@ -6,7 +6,7 @@ import { streamModelTurn, turnRecord, type TurnOutcome } from './model-turn.js';
 import type { ModelMessage, ModelRequest, ResolvedTool, ToolCallRequest, ToolChoice } from './ports.js';
 import type { ResumeState, StepContext, ToolCallRecord } from './run-context.js';
 import { runToolWithEvents } from './run-tool.js';
-import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall, type TurnRecord } from './tool-loop-state.js';
+import { PauseRun, pageToolOrigin, type LoopState, type PendingApproval, type PendingToolCall, type TurnRecord } from './tool-loop-state.js';
 
 export interface LoopOutcome {
   text: string;
@@ -36,7 +36,7 @@ export async function runToolLoop(
   options: { streamOutput: boolean; stepId: string; fallbackModels?: string[] },
 ): Promise<LoopOutcome> {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const toolTypes = new Map(tools.map((tool) => [tool.name, { toolType: tool.toolType, toolId: tool.id }]));
+  const toolTypes = new Map(tools.map((tool) => [tool.name, { toolType: tool.toolType, toolId: tool.id, ...pageToolOrigin(tool.config) }]));
   const specs = tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parametersSchema }));
   const resume = context.resume?.pausedStepId === options.stepId ? context.resume : undefined;
   const state = resume?.loop ? structuredClone(resume.loop) : freshLoopState(initialMessages);
@@ -248,7 +248,7 @@ async function runCalls(
       continue;
     }
     if (tool.toolType === 'local') {
-      pending.push({ toolCallId: call.toolCallId, toolName: call.toolName, parameters: parsed.value });
+      pending.push({ toolCallId: call.toolCallId, toolName: call.toolName, parameters: parsed.value, ...pageToolOrigin(tool.config) });
       continue;
     }
     if (needsApproval(config, tool.name)) {

@@ -78,7 +78,16 @@ export type ExecutionEventBody =
       agent?: { stopReason: AgentStopReason; iterations: number };
     }
   | { type: 'flow_error'; error: EventError; durationMs: number; usage: Usage; cancelled?: boolean }
-  | ({ type: 'tool_start'; toolCallId: string; toolName: string; toolType: string; toolId: string } & StepRef)
+  | ({
+      type: 'tool_start';
+      toolCallId: string;
+      toolName: string;
+      toolType: string;
+      toolId: string;
+      /** A client tool's origin (`webmcp` page tool, `sdk`) and the page it runs on. */
+      origin?: string;
+      pageOrigin?: string;
+    } & StepRef)
   | ({ type: 'tool_input_delta'; toolCallId: string; delta: string } & StepRef)
   | ({ type: 'tool_input_complete'; toolCallId: string; toolName: string; toolId: string; parameters: Record<string, unknown> } & StepRef)
   | ({ type: 'tool_result'; toolCallId: string; toolName: string; toolId: string; result: unknown; success: boolean } & StepRef)
@@ -102,6 +111,7 @@ export type ExecutionEventBody =
       toolName: string;
       parameters: Record<string, unknown>;
       origin?: string;
+      pageOrigin?: string;
     } & StepRef)
   | ({ type: 'turn_start'; turnId: string; turnIndex: number } & StepRef)
   | ({
@@ -118,7 +128,7 @@ export type ExecutionEventBody =
   | {
       type: 'flow_paused';
       reason: 'local_tool_required' | 'approval_required';
-      pendingToolCalls: Array<{ toolCallId: string; toolName: string; parameters: Record<string, unknown> }>;
+      pendingToolCalls: Array<{ toolCallId: string; toolName: string; parameters: Record<string, unknown>; origin?: string; pageOrigin?: string }>;
       pendingApprovals?: string[];
     };
 

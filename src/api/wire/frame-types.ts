@@ -19,6 +19,7 @@ export interface UnifiedFrameFields {
     awaitReason?: unknown;
     awaitedAt?: unknown;
     origin?: unknown;
+    pageOrigin?: unknown;
     parameters?: unknown;
     stepId?: unknown;
     toolCallId?: unknown;
@@ -101,7 +102,15 @@ export interface UnifiedFrameFields {
   };
   tool_input_complete: { parameters?: unknown; toolCallId?: unknown; toolName?: unknown };
   tool_input_delta: { delta?: unknown; toolCallId?: unknown };
-  tool_start: { startedAt?: unknown; stepId?: unknown; toolCallId?: unknown; toolName?: unknown; toolType?: unknown };
+  tool_start: {
+    origin?: unknown;
+    pageOrigin?: unknown;
+    startedAt?: unknown;
+    stepId?: unknown;
+    toolCallId?: unknown;
+    toolName?: unknown;
+    toolType?: unknown;
+  };
   turn_complete: {
     completedAt?: unknown;
     content?: unknown;
@@ -130,7 +139,15 @@ export interface RuntypeFrameFields {
     toolName?: unknown;
     toolType?: unknown;
   };
-  agent_await: { awaitedAt?: unknown; parameters?: unknown; toolCallId?: unknown; toolId?: unknown; toolName?: unknown };
+  agent_await: {
+    awaitedAt?: unknown;
+    origin?: unknown;
+    pageOrigin?: unknown;
+    parameters?: unknown;
+    toolCallId?: unknown;
+    toolId?: unknown;
+    toolName?: unknown;
+  };
   agent_complete: {
     agentId?: unknown;
     completedAt?: unknown;
@@ -154,7 +171,14 @@ export interface RuntypeFrameFields {
   };
   agent_tool_input_complete: { iteration?: unknown; parameters?: unknown; toolCallId?: unknown; toolName?: unknown };
   agent_tool_input_delta: { delta?: unknown; iteration?: unknown; toolCallId?: unknown };
-  agent_tool_start: { iteration?: unknown; toolCallId?: unknown; toolName?: unknown; toolType?: unknown };
+  agent_tool_start: {
+    iteration?: unknown;
+    origin?: unknown;
+    pageOrigin?: unknown;
+    toolCallId?: unknown;
+    toolName?: unknown;
+    toolType?: unknown;
+  };
   agent_turn_complete: {
     completedAt?: unknown;
     content?: unknown;
@@ -167,7 +191,15 @@ export interface RuntypeFrameFields {
   };
   agent_turn_delta: { contentType?: unknown; delta?: unknown; iteration?: unknown; turnId?: unknown };
   agent_turn_start: { iteration?: unknown; role?: unknown; turnId?: unknown; turnIndex?: unknown };
-  flow_await: { awaitedAt?: unknown; flowId?: unknown; parameters?: unknown; toolCallId?: unknown; toolName?: unknown };
+  flow_await: {
+    awaitedAt?: unknown;
+    flowId?: unknown;
+    origin?: unknown;
+    pageOrigin?: unknown;
+    parameters?: unknown;
+    toolCallId?: unknown;
+    toolName?: unknown;
+  };
   flow_complete: {
     completedAt?: unknown;
     completedSteps?: unknown;
@@ -199,6 +231,7 @@ export interface RuntypeFrameFields {
     description?: unknown;
     id?: unknown;
     origin?: unknown;
+    pageOrigin?: unknown;
     parameters?: unknown;
     reason?: unknown;
     stepId?: unknown;
@@ -266,6 +299,8 @@ export interface RuntypeFrameFields {
   tool_input_delta: { delta?: unknown; stepId?: unknown; toolCallId?: unknown };
   tool_start: {
     name?: unknown;
+    origin?: unknown;
+    pageOrigin?: unknown;
     startedAt?: unknown;
     stepId?: unknown;
     toolCallId?: unknown;
@@ -379,5 +414,13 @@ export interface TravrseFrameFields {
     toolName?: unknown;
   };
   tool_start: { id?: unknown; stepId?: unknown; toolCallId?: unknown; toolId?: unknown; toolName?: unknown; toolType?: unknown };
-  tool_waiting_local: { executionId?: unknown; parameters?: unknown; stepId?: unknown; toolCallId?: unknown; toolName?: unknown };
+  tool_waiting_local: {
+    executionId?: unknown;
+    origin?: unknown;
+    pageOrigin?: unknown;
+    parameters?: unknown;
+    stepId?: unknown;
+    toolCallId?: unknown;
+    toolName?: unknown;
+  };
 }

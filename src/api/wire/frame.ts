@@ -34,3 +34,8 @@ export function plainFramer<Fields>() {
 export function stepFields(event: StepRef): { id: string; name: string; stepType: string; index: number } {
   return { id: event.stepId, name: event.stepName, stepType: event.stepType, index: event.index };
 }
+
+/** A client tool's origin fields, on the frames that announce or await its call (only those it has). */
+export function originFields(event: { origin?: string; pageOrigin?: string }): { origin?: string; pageOrigin?: string } {
+  return { ...(event.origin ? { origin: event.origin } : {}), ...(event.pageOrigin ? { pageOrigin: event.pageOrigin } : {}) };
+}

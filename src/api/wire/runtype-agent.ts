@@ -1,7 +1,7 @@
 import type { ExecutionEvent } from '../../protocol/execution-event.js';
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext } from './dialect.js';
-import { stampedFramer } from './frame.js';
+import { originFields, stampedFramer } from './frame.js';
 import type { RuntypeFrameFields } from './frame-types.js';
 
 const frame = stampedFramer<RuntypeFrameFields>();
@@ -65,6 +65,7 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         toolCallId: event.toolCallId,
         toolName: event.toolName,
         toolType: event.toolType,
+        ...originFields(event),
       }),
     tool_input_delta: (event) =>
       frame(event, 'agent_tool_input_delta', { iteration: iterationOf(event), toolCallId: event.toolCallId, delta: event.delta }),
@@ -91,6 +92,7 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         awaitedAt: event.at,
         toolCallId: event.toolCallId,
         parameters: event.parameters,
+        ...originFields(event),
       }),
     flow_complete: (event) =>
       frame(event, 'agent_complete', {

@@ -1,6 +1,6 @@
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
-import { stampedFramer, stepFields } from './frame.js';
+import { originFields, stampedFramer, stepFields } from './frame.js';
 import type { RuntypeFrameFields } from './frame-types.js';
 
 const frame = stampedFramer<RuntypeFrameFields>();
@@ -91,6 +91,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         name: event.toolName,
         stepId: event.stepId,
         startedAt: event.at,
+        ...originFields(event),
       }),
     tool_input_delta: (event) =>
       frame(event, 'tool_input_delta', { delta: event.delta, toolCallId: event.toolCallId, stepId: event.stepId }),
@@ -125,7 +126,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         toolName: event.toolName,
         parameters: event.parameters,
         awaitedAt: event.at,
-        ...(event.origin ? { origin: event.origin } : {}),
+        ...originFields(event),
       }),
     flow_paused: (event) => {
       const first = event.pendingToolCalls[0];
@@ -133,7 +134,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
       return frame(event, 'flow_await', {
         flowId: context.flowId ?? '',
         awaitedAt: event.at,
-        ...(first ? { toolCallId: first.toolCallId, toolName: first.toolName, parameters: first.parameters } : {}),
+        ...(first ? { toolCallId: first.toolCallId, toolName: first.toolName, parameters: first.parameters, ...originFields(first) } : {}),
       });
     },
     approval_required: (event) =>

@@ -1,7 +1,7 @@
 import type { StepRef } from '../../protocol/execution-event.js';
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
-import { plainFramer } from './frame.js';
+import { originFields, plainFramer } from './frame.js';
 import type { TravrseFrameFields } from './frame-types.js';
 
 const frame = plainFramer<TravrseFrameFields>();
@@ -179,6 +179,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         toolName: event.toolName,
         parameters: event.parameters,
         stepId: event.stepId,
+        ...originFields(event),
       }),
     flow_paused: (event) =>
       frame(event, 'flow_paused', {

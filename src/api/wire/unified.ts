@@ -1,6 +1,6 @@
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
-import { stampedFramer, stepFields } from './frame.js';
+import { originFields, stampedFramer, stepFields } from './frame.js';
 import type { UnifiedFrameFields } from './frame-types.js';
 
 const frame = stampedFramer<UnifiedFrameFields>();
@@ -94,6 +94,7 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         toolType: event.toolType,
         stepId: event.stepId,
         startedAt: event.at,
+        ...originFields(event),
       }),
     tool_input_delta: (event) => frame(event, 'tool_input_delta', { toolCallId: event.toolCallId, delta: event.delta }),
     tool_input_complete: (event) =>
@@ -118,7 +119,7 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         awaitedAt: event.at,
         awaitReason: event.awaitReason,
         stepId: event.stepId,
-        ...(event.origin ? { origin: event.origin } : {}),
+        ...originFields(event),
       }),
     approval_required: (event) =>
       frame(event, 'approval_start', {

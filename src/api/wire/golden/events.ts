@@ -20,6 +20,17 @@ const bodies: ExecutionEventBody[] = [
   { type: 'reasoning_delta', partId: 'turn_1_reasoning', text: 'thinking', ...ref },
   { type: 'text_end', partId: 'turn_1', text: 'Hello', ...ref },
   { type: 'tool_start', toolCallId: 'call_1', toolName: 'lookup', toolType: 'custom', toolId: 'tool_1', ...ref, iteration: 1 },
+  {
+    type: 'tool_start',
+    toolCallId: 'call_4',
+    toolName: 'get_page',
+    toolType: 'local',
+    toolId: 'get_page',
+    origin: 'webmcp',
+    pageOrigin: 'https://shop.example.com',
+    ...ref,
+    iteration: 2,
+  },
   { type: 'tool_input_delta', toolCallId: 'call_1', delta: '{"q":', ...ref, iteration: 1 },
   { type: 'tool_input_complete', toolCallId: 'call_1', toolName: 'lookup', toolId: 'tool_1', parameters: { q: 'x' }, ...ref, iteration: 1 },
   {
@@ -92,13 +103,16 @@ const bodies: ExecutionEventBody[] = [
     toolName: 'get_page',
     parameters: { url: '/' },
     origin: 'webmcp',
+    pageOrigin: 'https://shop.example.com',
     ...ref,
     iteration: 2,
   },
   {
     type: 'flow_paused',
     reason: 'local_tool_required',
-    pendingToolCalls: [{ toolCallId: 'call_4', toolName: 'get_page', parameters: { url: '/' } }],
+    pendingToolCalls: [
+      { toolCallId: 'call_4', toolName: 'get_page', parameters: { url: '/' }, origin: 'webmcp', pageOrigin: 'https://shop.example.com' },
+    ],
   },
   { type: 'flow_paused', reason: 'approval_required', pendingToolCalls: [], pendingApprovals: ['appr_1'] },
   {
