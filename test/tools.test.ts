@@ -300,7 +300,7 @@ test('unknown tool ids are a 422 naming the step before anything runs', async ()
   const response = await harness.dispatch({ ...promptWithTools({ toolIds: ['tool_missing'] }), options: { streamResponse: false } });
   assert.equal(response.status, 422);
   const body = (await response.json()) as { details: Array<{ path: string; message: string }> };
-  assert.equal(body.details[0]!.path, 'flow.steps[0].config.tools.toolIds');
+  assert.equal(body.details[0]!.path, 'flow.steps[0].config.tools.toolIds[0]');
   assert.match(body.details[0]!.message, /'Ask' names tool 'tool_missing'/);
   assert.equal(harness.fake.requests.length, 0);
 });

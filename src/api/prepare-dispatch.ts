@@ -174,12 +174,26 @@ export async function resolveSavedTools(store: AppDeps['store'], scope: TenantSc
       `Unknown tool '${missing[0]!.id}' in step '${missing[0]!.step.name}'`,
       missing.map((entry) => ({
         code: 'TOOL_NOT_FOUND' as const,
-        path: `${entry.step.path}.config.${entry.step.type === 'tool-call' ? 'toolId' : 'tools.toolIds'}`,
+        path: entry.path,
         message: `step '${entry.step.name}' names tool '${entry.id}', which is not a saved tool of this tenant${entry.id.startsWith('builtin:') ? ' (built-in tools are not available in Flowrun)' : ''}`,
       })),
     );
   }
   return found;
+}
+
+/**
+ * An agent runs as a one-step flow whose step config is the agent's definition: a problem found in that step
+ * (`agent[0].config.tools.toolIds[0]`) is reported where the caller wrote it (`agent.tools.toolIds[0]`).
+ */
+async function asWritten<T>(check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (!FlowrunError.isInstance(error) || !error.details) throw error;
+    for (const detail of error.details) if (detail.path) detail.path = detail.path.replace(/^agent\[0\](\.config)?/, 'agent');
+    throw error;
+  }
 }
 
 /**
@@ -226,9 +240,11 @@ async function prepareAgentRun(
       { code: 'MISSING_REQUIRED_FIELD', path: 'messages', message: 'messages must hold the conversation (at least one message)' },
     ]);
   }
-  const steps = validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: body.options?.modelOverride });
+  const { steps, tools } = await asWritten(async () => {
+    const validated = validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: body.options?.modelOverride });
+    return { steps: validated, tools: await resolveSavedTools(deps.store, scope, validated) };
+  });
   const flow: FlowDefinition = { id: null, name: spec.name, versionId: null, steps };
-  const tools = await resolveSavedTools(deps.store, scope, steps);
   const reservation = await reserveForRun(
     deps,
     scope,

@@ -6,7 +6,14 @@ import { streamModelTurn, turnRecord, type TurnOutcome } from './model-turn.js';
 import type { ModelMessage, ModelRequest, ResolvedTool, ToolCallRequest, ToolChoice } from './ports.js';
 import type { ResumeState, StepContext, ToolCallRecord } from './run-context.js';
 import { runToolWithEvents } from './run-tool.js';
-import { PauseRun, pageToolOrigin, type LoopState, type PendingApproval, type PendingToolCall, type TurnRecord } from './tool-loop-state.js';
+import {
+  PauseRun,
+  pageToolOrigin,
+  type LoopState,
+  type PendingApproval,
+  type PendingToolCall,
+  type TurnRecord,
+} from './tool-loop-state.js';
 
 export interface LoopOutcome {
   text: string;

@@ -260,11 +260,15 @@ export function countSteps(steps: Step[]): number {
 }
 
 /** The saved tools a flow's steps name (prompt `tools.toolIds` but `mcp:` ids, and `tool-call` steps), with the step naming each. */
-export function savedToolReferences(steps: Step[]): Array<{ id: string; step: Step }> {
-  const found: Array<{ id: string; step: Step }> = [];
+export function savedToolReferences(steps: Step[]): Array<{ id: string; step: Step; path: string }> {
+  const found: Array<{ id: string; step: Step; path: string }> = [];
   walkSteps(steps, (step) => {
-    if (step.type === 'prompt') for (const id of step.config.tools?.toolIds ?? []) if (!id.startsWith('mcp:')) found.push({ id, step });
-    if (step.type === 'tool-call') found.push({ id: step.config.toolId, step });
+    if (step.type === 'prompt') {
+      (step.config.tools?.toolIds ?? []).forEach((id, index) => {
+        if (!id.startsWith('mcp:')) found.push({ id, step, path: `${step.path}.config.tools.toolIds[${index}]` });
+      });
+    }
+    if (step.type === 'tool-call') found.push({ id: step.config.toolId, step, path: `${step.path}.config.toolId` });
   });
   return found;
 }

@@ -128,7 +128,13 @@ export type ExecutionEventBody =
   | {
       type: 'flow_paused';
       reason: 'local_tool_required' | 'approval_required';
-      pendingToolCalls: Array<{ toolCallId: string; toolName: string; parameters: Record<string, unknown>; origin?: string; pageOrigin?: string }>;
+      pendingToolCalls: Array<{
+        toolCallId: string;
+        toolName: string;
+        parameters: Record<string, unknown>;
+        origin?: string;
+        pageOrigin?: string;
+      }>;
       pendingApprovals?: string[];
     };
 

@@ -61,12 +61,18 @@ export const ResponseFormat = z
   .pipe(z.enum(['text', 'markdown', 'json', 'html', 'xml']));
 export type ResponseFormat = z.infer<typeof ResponseFormat>;
 
+/**
+ * A tool's name as Runtype allows it: letters, digits, `_`, `-`, `.` and `:` (1-128). Names providers refuse
+ * (dots, colons, long) are aliased for the model call and mapped back (src/providers/tool-names.ts).
+ */
+export const toolName = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'tool names use 1-128 letters, digits, _, -, . and :');
+
 export const ToolType = z.enum(['custom', 'external', 'flow', 'mcp', 'local', 'subagent']);
 
 /** A tool defined inline on a step (`runtimeTools`), or sent by the client (`clientTools`). */
 export const InlineTool = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names use 1-64 letters, digits, _ and -'),
+    name: toolName,
     description: z.string().max(2000).default(''),
     toolType: ToolType.default('custom'),
     parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),

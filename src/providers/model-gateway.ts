@@ -18,6 +18,7 @@ import { priceUsd, type ModelCatalog } from './catalog.js';
 import { streamEcho } from './echo-model.js';
 import { routeModel, toResolution, type Route } from './model-router.js';
 import type { ProviderSettings } from './provider-settings.js';
+import { toolNamesFor, type ToolNames } from './tool-names.js';
 import { retryDelayMs } from './retry-delay.js';
 
 /** The model gateway over the Vercel AI SDK providers, calling each model's `doStream` directly. */
@@ -123,18 +124,18 @@ function callDeadlines(request: ModelRequest, settings: ProviderSettings) {
 type SdkStreamPart = Awaited<ReturnType<LanguageModelV3['doStream']>>['stream'] extends ReadableStream<infer Part> ? Part : never;
 
 /** The gateway's part for an AI SDK stream part (null: not one the engine uses); an error part throws. */
-function toStreamPart(part: SdkStreamPart, route: Exclude<Route, { kind: 'echo' }>): ModelStreamPart | null {
+function toStreamPart(part: SdkStreamPart, route: Exclude<Route, { kind: 'echo' }>, names: ToolNames): ModelStreamPart | null {
   switch (part.type) {
     case 'text-delta':
       return { type: 'text-delta', text: part.delta };
     case 'reasoning-delta':
       return { type: 'reasoning-delta', text: part.delta };
     case 'tool-input-start':
-      return { type: 'tool-input-start', toolCallId: part.id, toolName: part.toolName };
+      return { type: 'tool-input-start', toolCallId: part.id, toolName: names.fromProvider(part.toolName) };
     case 'tool-input-delta':
       return { type: 'tool-input-delta', toolCallId: part.id, delta: part.delta };
     case 'tool-call':
-      return { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+      return { type: 'tool-call', toolCallId: part.toolCallId, toolName: names.fromProvider(part.toolName), input: part.input };
     case 'error':
       throw part.error;
     case 'finish':
@@ -165,7 +166,8 @@ async function* streamOnce(
   const deadlines = callDeadlines(request, settings);
   try {
     deadlines.armIdle();
-    const { stream } = await model.doStream(callOptions(route, request, deadlines.signal));
+    const names = toolNamesOf(request);
+    const { stream } = await model.doStream(callOptions(route, request, deadlines.signal, names));
     const reader = stream.getReader();
     let finished = false;
     try {
@@ -176,7 +178,7 @@ async function* streamOnce(
           finished = true;
           return;
         }
-        const part = toStreamPart(value, route);
+        const part = toStreamPart(value, route, names);
         if (!part) continue;
         yield part;
         if (part.type === 'finish') {
@@ -199,9 +201,24 @@ async function* streamOnce(
   }
 }
 
-function callOptions(route: Exclude<Route, { kind: 'echo' }>, request: ModelRequest, signal: AbortSignal): LanguageModelV3CallOptions {
+/** Every tool name the call mentions (offered tools and earlier calls), with aliases for those providers refuse. */
+function toolNamesOf(request: ModelRequest): ToolNames {
+  const names = (request.tools ?? []).map((tool) => tool.name);
+  for (const message of request.messages) {
+    if (message.role === 'tool') names.push(...message.results.map((result) => result.toolName));
+    else if ('toolCalls' in message) names.push(...message.toolCalls.map((call) => call.toolName));
+  }
+  return toolNamesFor(names);
+}
+
+function callOptions(
+  route: Exclude<Route, { kind: 'echo' }>,
+  request: ModelRequest,
+  signal: AbortSignal,
+  names: ToolNames,
+): LanguageModelV3CallOptions {
   return {
-    prompt: toPrompt(request),
+    prompt: toPrompt(request, names),
     maxOutputTokens: request.maxTokens,
     temperature: request.temperature,
     topP: request.topP,
@@ -216,12 +233,12 @@ function callOptions(route: Exclude<Route, { kind: 'echo' }>, request: ModelRequ
     tools: request.tools?.length
       ? request.tools.map((tool) => ({
           type: 'function' as const,
-          name: tool.name,
+          name: names.toProvider(tool.name),
           description: tool.description,
           inputSchema: tool.parameters as JSONSchema7,
         }))
       : undefined,
-    toolChoice: request.tools?.length ? toolChoiceOf(request.toolChoice) : undefined,
+    toolChoice: request.tools?.length ? toolChoiceOf(request.toolChoice, names) : undefined,
     providerOptions: reasoningOptions(route, request),
     abortSignal: signal,
   };
@@ -246,7 +263,7 @@ function reasoningOptions(route: Exclude<Route, { kind: 'echo' }>, request: Mode
   }
 }
 
-function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
+function toPrompt(request: ModelRequest, names: ToolNames): LanguageModelV3Prompt {
   const prompt: LanguageModelV3Prompt = [];
   if (request.system) prompt.push({ role: 'system', content: request.system });
   for (const message of request.messages) {
@@ -256,7 +273,7 @@ function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
         content: message.results.map((result) => ({
           type: 'tool-result' as const,
           toolCallId: result.toolCallId,
-          toolName: result.toolName,
+          toolName: names.toProvider(result.toolName),
           output: result.isError
             ? { type: 'error-text' as const, value: typeof result.output === 'string' ? result.output : JSON.stringify(result.output) }
             : typeof result.output === 'string'
@@ -274,7 +291,7 @@ function toPrompt(request: ModelRequest): LanguageModelV3Prompt {
           ...message.toolCalls.map((call) => ({
             type: 'tool-call' as const,
             toolCallId: call.toolCallId,
-            toolName: call.toolName,
+            toolName: names.toProvider(call.toolName),
             input: parseArguments(call.input),
           })),
         ],
@@ -302,10 +319,10 @@ function textOf(message: ChatMessage): string {
   return typeof message.content === 'string' ? message.content : message.content.map((part) => part.text ?? '').join('');
 }
 
-function toolChoiceOf(choice: ToolChoice | undefined): LanguageModelV3CallOptions['toolChoice'] {
+function toolChoiceOf(choice: ToolChoice | undefined, names: ToolNames): LanguageModelV3CallOptions['toolChoice'] {
   if (choice === undefined) return undefined;
   if (typeof choice === 'string') return { type: choice };
-  return { type: 'tool', toolName: choice.toolName };
+  return { type: 'tool', toolName: names.toProvider(choice.toolName) };
 }
 
 function isRetryable(error: unknown): boolean {

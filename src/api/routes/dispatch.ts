@@ -12,6 +12,7 @@ export function registerDispatchRoutes(app: ZodApp, deps: AppDeps): void {
   app.post('/v1/dispatch', { schema: { querystring: EventsQuery } }, async (request, reply) => {
     const query = request.query;
     const parsed = parseDispatchBody(request.body);
+    if (parsed.ignored.length > 0) request.log.debug({ ignored: parsed.ignored }, 'dispatch fields Flowrun does not use were ignored');
     const dialect = chooseDialect(query.events, headerValue(request.headers['x-persona-version']), parsed.snakeCase);
     const options = parsed.body.options ?? {};
     // A repeated Idempotency-Key gets the first execution (its stream replayed, or its result) instead of a second run.

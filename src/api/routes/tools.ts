@@ -1,13 +1,13 @@
 import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
-import { ToolType } from '../../protocol/flow.js';
+import { ToolType, toolName } from '../../protocol/flow.js';
 import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 import type { AppDeps } from '../app-deps.js';
 
 const ToolBody = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names use 1-64 letters, digits, _ and - (the model sees them)'),
+    name: toolName,
     description: z.string().max(2000).default(''),
     toolType: ToolType,
     parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),

@@ -1,7 +1,7 @@
 import { branchKeys } from '../../engine/steps/registry.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
-import { ChatMessage } from '../../protocol/flow.js';
+import { ChatMessage, toolName } from '../../protocol/flow.js';
 import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 
 /** snake_case spellings Travrse clients send, and the camelCase names Flowrun reads. */
@@ -97,7 +97,7 @@ export const DispatchBody = z
       .array(
         z
           .object({
-            name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names use 1-64 letters, digits, _ and -'),
+            name: toolName,
             description: z.string().max(2000).default(''),
             parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
             origin: z.enum(['webmcp', 'sdk']).optional(),
@@ -117,6 +117,16 @@ export interface ParsedDispatch {
   body: DispatchBody;
   /** True when the caller used Travrse's snake_case option names: it gets Travrse events by default. */
   snakeCase: boolean;
+  /** Fields of the body and its options that Flowrun does not use: ignored, as Runtype ignores them. */
+  ignored: string[];
+}
+
+function unknownKeys(value: unknown, known: Record<string, unknown>, prefix = ''): string[] {
+  return isObject(value)
+    ? Object.keys(value)
+        .filter((key) => !(key in known))
+        .map((key) => `${prefix}${key}`)
+    : [];
 }
 
 /** Accepts Travrse snake_case and Runtype camelCase; validates; throws FlowrunError 422 with field paths. */
@@ -145,7 +155,8 @@ export function parseDispatchBody(raw: unknown): ParsedDispatch {
     const details = zodIssuesToDetails(result.error, body);
     throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid dispatch request', details);
   }
-  return { body: result.data, snakeCase };
+  const ignored = [...unknownKeys(body, DispatchBody.shape), ...unknownKeys(body.options, DispatchOptions.shape, 'options.')];
+  return { body: result.data, snakeCase, ignored };
 }
 
 export function normalizeStep(step: unknown): unknown {
