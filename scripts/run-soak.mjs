@@ -8,6 +8,8 @@ const env = {
   FLOWRUN_SOAK_KILLS: process.env.FLOWRUN_SOAK_KILLS ?? '1000',
   FLOWRUN_SOAK_CLIENTS: process.env.FLOWRUN_SOAK_CLIENTS ?? '4',
   FLOWRUN_SOAK_REPORT: process.env.FLOWRUN_SOAK_REPORT ?? 'soak-report.json',
+  // The node test runner times out a whole test file too: give the soak three hours.
+  FLOWRUN_TEST_TIMEOUT_MS: process.env.FLOWRUN_TEST_TIMEOUT_MS ?? String(3 * 60 * 60_000),
 };
 const result = spawnSync(process.execPath, ['scripts/run-tests.mjs', 'crash-soak'], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

@@ -187,7 +187,7 @@ test(
 
     const killer = (async () => {
       while (world.observations.kills.length < killTarget) {
-        await new Promise((resolve) => setTimeout(resolve, 200 + random() * 2_300));
+        await new Promise((resolve) => setTimeout(resolve, 150 + random() * 1_350));
         await world.killAndRestart();
       }
       killing = false;

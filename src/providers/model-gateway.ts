@@ -1,8 +1,4 @@
 import { parseJsonBounded } from '../protocol/json-depth.js';
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import {
   APICallError,
   type JSONSchema7,
@@ -23,9 +19,11 @@ import { retryDelayMs } from './retry-delay.js';
 
 /** The model gateway over the Vercel AI SDK providers, calling each model's `doStream` directly. */
 export function createModelGateway(catalog: ModelCatalog, settings: ProviderSettings): ModelGateway {
-  const models = new Map<string, LanguageModelV3>();
+  // Each provider's package is loaded the first time one of its models is called: a server that only ever talks to
+  // one provider never loads the others (startup, and so restart after a crash, is shorter).
+  const models = new Map<string, Promise<LanguageModelV3>>();
 
-  const modelFor = (route: Exclude<Route, { kind: 'echo' }>): LanguageModelV3 => {
+  const modelFor = (route: Exclude<Route, { kind: 'echo' }>): Promise<LanguageModelV3> => {
     const key = `${route.kind}:${'endpoint' in route ? route.endpoint : ''}:${route.modelId}`;
     let model = models.get(key);
     if (!model) {
@@ -45,7 +43,7 @@ export function createModelGateway(catalog: ModelCatalog, settings: ProviderSett
         yield* streamEcho(request);
         return;
       }
-      const model = modelFor(route);
+      const model = await modelFor(route);
       for (let attempt = 1; ; attempt++) {
         let yielded = false;
         try {
@@ -72,16 +70,23 @@ export function createModelGateway(catalog: ModelCatalog, settings: ProviderSett
   };
 }
 
-function createLanguageModel(route: Exclude<Route, { kind: 'echo' }>, settings: ProviderSettings): LanguageModelV3 {
+async function createLanguageModel(route: Exclude<Route, { kind: 'echo' }>, settings: ProviderSettings): Promise<LanguageModelV3> {
   const fetchOption = settings.fetch ? { fetch: settings.fetch } : {};
   switch (route.kind) {
-    case 'openai':
+    case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
       return createOpenAI({ apiKey: settings.openai.apiKey, baseURL: settings.openai.baseURL, ...fetchOption }).chat(route.modelId);
-    case 'anthropic':
+    }
+    case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       return createAnthropic({ apiKey: settings.anthropic.apiKey, baseURL: settings.anthropic.baseURL, ...fetchOption })(route.modelId);
-    case 'google':
+    }
+    case 'google': {
+      const { createGoogleGenerativeAI } = await import('@ai-sdk/google');
       return createGoogleGenerativeAI({ apiKey: settings.google.apiKey, baseURL: settings.google.baseURL, ...fetchOption })(route.modelId);
+    }
     case 'compatible': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       const endpoint = route.endpoint === 'routeAll' ? settings.routeAllTo! : settings.compatible[route.endpoint]!;
       return createOpenAICompatible({
         name: route.provider,

@@ -1,5 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { McpServerConfig, ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
 import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
@@ -51,6 +50,11 @@ function authHeaders(server: McpServerConfig): Record<string, string> {
 /** A client, and a signal that aborts when a response of its connection passes the size limit. */
 async function connectClient(guardedFetch: GuardedFetch, server: McpServerConfig, signal: AbortSignal): Promise<McpClient> {
   const tooLarge = new AbortController();
+  // The MCP SDK is loaded on the first MCP call, not at startup.
+  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
   const client = new Client({ name: 'flowrun', version: '0.1.0' });
   try {
     await client.connect(
