@@ -3,6 +3,7 @@ import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.
 import { FlowrunError } from '../protocol/errors.js';
 import type { FlowDefinition, Step } from '../protocol/flow.js';
 import { resolveAgentSpec } from '../engine/agent.js';
+import type { AgentSpec } from '../protocol/agent.js';
 import { reserveForRun, worstCaseCredits } from './credits.js';
 import type { ResolvedTool } from '../engine/ports.js';
 import type { RecordData } from '../protocol/record.js';
@@ -63,7 +64,7 @@ export async function prepareDispatch(
     flow,
     rawSteps,
     record,
-    inputs: body.inputs ?? {},
+    inputs: inputsOf(body),
     secrets: body.secrets ?? {},
     messages: body.messages ?? [],
     options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
@@ -233,7 +234,7 @@ async function prepareAgentRun(
     agentId = typeof reference.id === 'string' ? reference.id : deps.ids.next('agent');
     raw = reference;
   }
-  const spec = resolveAgentSpec(agentId, raw, 'agent', deps.models, body.options?.modelOverride);
+  const spec = withClientContext(resolveAgentSpec(agentId, raw, 'agent', deps.models, body.options?.modelOverride), body.context);
   const messages = body.messages ?? [];
   if (messages.length === 0) {
     throw new FlowrunError('VALIDATION_ERROR', 'An agent run needs messages', [
@@ -257,7 +258,7 @@ async function prepareAgentRun(
     id: null,
     name: body.record?.name ?? spec.name,
     type: body.record?.type ?? 'agent',
-    metadata: body.record?.metadata ?? {},
+    metadata: { ...body.record?.metadata, ...body.metadata },
     created: false,
   };
   const job = await startRun(deps, {
@@ -266,7 +267,7 @@ async function prepareAgentRun(
     flow,
     rawSteps: [spec.step],
     record,
-    inputs: body.inputs ?? {},
+    inputs: inputsOf(body),
     secrets: body.secrets ?? {},
     messages,
     options: { modelOverride: options.modelOverride },
@@ -283,6 +284,22 @@ async function prepareAgentRun(
 }
 
 export { resolveAgentSpec as parseAgent };
+
+/** A run's template inputs: `inputs`, and the request's `context` as `{{context.…}}`. */
+function inputsOf(body: DispatchBody): Record<string, unknown> {
+  return body.context ? { ...body.inputs, context: body.context } : (body.inputs ?? {});
+}
+
+/**
+ * An agent sees the client's `context` (the page the user is on, what they selected) after its system prompt, as
+ * Runtype's widget intends its context providers to be read; it is inserted as a value, never read as a template.
+ */
+function withClientContext(spec: AgentSpec, context: Record<string, unknown> | undefined): AgentSpec {
+  if (!context || Object.keys(context).length === 0) return spec;
+  const config = spec.step.config as Record<string, unknown>;
+  const system = typeof config.systemPrompt === 'string' ? `${config.systemPrompt}\n\n` : '';
+  return { ...spec, step: { ...spec.step, config: { ...config, systemPrompt: `${system}Context from the client (JSON):\n{{context}}` } } };
+}
 
 /**
  * The version `environment` runs: the one active there; without an explicit environment, production's if one

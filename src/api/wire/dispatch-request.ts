@@ -92,6 +92,10 @@ export const DispatchBody = z
       .optional(),
     messages: z.array(ChatMessage).max(10_000).optional(),
     inputs: z.record(z.string(), z.unknown()).optional(),
+    /** What the client knows about where the user is (Runtype's widget context providers): `{{context.…}}`. */
+    context: z.record(z.string(), z.unknown()).optional(),
+    /** An agent dispatch's metadata: the run's record metadata, `{{_record.metadata.…}}`. */
+    metadata: z.record(z.string(), z.unknown()).optional(),
     secrets: z.record(z.string(), z.string().max(100_000)).optional(),
     clientTools: z
       .array(
