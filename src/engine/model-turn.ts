@@ -67,13 +67,39 @@ export async function streamModelTurn(request: ModelRequest, context: StepContex
   };
   context.deps.events.emit({ type: 'turn_start', turnId: turn.partId, turnIndex, ...turn.ref });
   const candidates = [request.model, ...(options.fallbackModels ?? [])];
+  const { events } = context.deps;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await streamOne(turn, { ...request, model: candidates[attempt]! });
+      const outcome = await streamOne(turn, { ...request, model: candidates[attempt]! });
+      if (attempt > 0)
+        events.emit({
+          type: 'fallback_complete',
+          fallbackIndex: attempt - 1,
+          fallbackType: 'model',
+          model: candidates[attempt]!,
+          ...turn.ref,
+        });
+      return outcome;
     } catch (error) {
       // A fallback model takes over only when the failure is retryable and nothing reached the client yet.
       const retryable = FlowrunError.isInstance(error) && (error.code === 'PROVIDER_ERROR' || error.code === 'PROVIDER_TIMEOUT');
-      if (!retryable || turn.emitted || attempt + 1 >= candidates.length || context.signal.aborted) throw error;
+      if (!retryable || turn.emitted || context.signal.aborted) throw error;
+      const reason = (error as FlowrunError).message;
+      if (attempt + 1 >= candidates.length) {
+        if (attempt > 0) {
+          const failed = { code: (error as FlowrunError).code, message: reason, stepId: context.ref.stepId };
+          events.emit({ type: 'fallback_exhausted', attempts: attempt + 1, error: failed, ...turn.ref });
+        }
+        throw error;
+      }
+      events.emit({
+        type: 'fallback_start',
+        fallbackIndex: attempt,
+        fallbackType: 'model',
+        model: candidates[attempt + 1]!,
+        reason,
+        ...turn.ref,
+      });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { FlowrunError, isRetryableError } from '../protocol/errors.js';
 import type { EventError } from '../protocol/execution-event.js';
-import type { Step } from '../protocol/flow.js';
+import type { Step, StepFallback } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { evaluateCondition } from './steps/conditional.js';
 import { childStepsOf, producesOutput, runStep } from './steps/registry.js';
@@ -388,6 +388,7 @@ function completionOutcome(run: FlowRun): RunOutcome {
  * a retry can help: never after a pause (client tool, approval), a cancellation, or an error that would repeat.
  */
 async function runWithRetries(step: Step, context: StepContext): Promise<StepResult> {
+  if (step.onError === 'fallback') return runWithFallbacks(step, context);
   const attempts = step.onError === 'retry' ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -396,6 +397,78 @@ async function runWithRetries(step: Step, context: StepContext): Promise<StepRes
       if (attempt >= attempts || context.signal.aborted || !isRetryableError(error)) throw error;
     }
   }
+}
+
+/**
+ * `errorHandling: {onError: fallback, fallbacks, triggers}`: when the step fails (trigger `error`, the default)
+ * or answers nothing (trigger `empty-output`), its fallbacks are tried in order — run again, run on another
+ * model, or answer with a fixed message — each announced with `fallback_start` and, when it works,
+ * `fallback_complete`; `fallback_exhausted` when none did. Every attempt's cost stays in the step's usage.
+ */
+async function runWithFallbacks(step: Step, context: StepContext): Promise<StepResult> {
+  const fallbacks = step.fallbacks ?? [];
+  const triggers = step.fallbackTriggers ?? ['error'];
+  const { events } = context.deps;
+  let spent: Usage | null = null;
+  let failure: unknown = null;
+  for (let index = -1; index < fallbacks.length; index++) {
+    const fallback = index >= 0 ? fallbacks[index]! : null;
+    if (fallback) {
+      const model = fallback.type === 'model' ? { model: fallback.model } : {};
+      const reason = failure === null ? 'the step answered nothing' : toEventError(failure, step.id).message;
+      events.emit({ type: 'fallback_start', fallbackIndex: index, fallbackType: fallback.type, ...model, reason, ...context.ref });
+      if (fallback.delay) await pause(fallback.delay, context.signal);
+    }
+    let result: StepResult;
+    try {
+      result =
+        fallback?.type === 'message' ? { result: fallback.message, unresolved: [] } : await runStep(withFallback(step, fallback), context);
+    } catch (error) {
+      const final = error instanceof PauseRun || context.signal.aborted || !triggers.includes('error');
+      if (final || (FlowrunError.isInstance(error) && ['CANCELLED', 'COST_LIMIT_EXCEEDED'].includes(error.code))) throw error;
+      failure = error;
+      continue;
+    }
+    if (triggers.includes('empty-output') && isEmptyOutput(result.result)) {
+      if (result.usage) spent = spent ? addUsage(spent, result.usage) : result.usage;
+      failure = null;
+      continue;
+    }
+    if (fallback) {
+      const model = fallback.type === 'model' ? { model: fallback.model } : {};
+      events.emit({ type: 'fallback_complete', fallbackIndex: index, fallbackType: fallback.type, ...model, ...context.ref });
+    }
+    return spent ? { ...result, usage: addUsage(spent, result.usage ?? emptyUsage()) } : result;
+  }
+  const error = failure ?? new FlowrunError('MODEL_OUTPUT_INVALID', `step '${step.name}' answered nothing, on every fallback`);
+  events.emit({ type: 'fallback_exhausted', attempts: fallbacks.length + 1, error: toEventError(error, step.id), ...context.ref });
+  throw error;
+}
+
+/** The step as a fallback runs it: on the fallback's model (a prompt step), or unchanged (a retry). */
+function withFallback(step: Step, fallback: StepFallback | null): Step {
+  if (fallback?.type !== 'model' || step.type !== 'prompt') return step;
+  const { model, temperature, maxTokens } = fallback;
+  return {
+    ...step,
+    config: {
+      ...step.config,
+      model,
+      ...(temperature !== undefined ? { temperature } : {}),
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+    },
+  };
+}
+
+function isEmptyOutput(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }
 
 function toEventError(caught: unknown, stepId: string | undefined): EventError {

@@ -170,8 +170,22 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     return null;
   }
   if (step.when !== undefined) checkExpression(step.when, formatPath([...path, 'when']), label, context);
-  const onError: ErrorHandling = typeof step.errorHandling === 'string' ? step.errorHandling : (step.errorHandling?.onError ?? 'fail');
-  const base = { id, path: formatPath(path), name: step.name ?? id, enabled: step.enabled ?? true, when: step.when, onError };
+  const handling = typeof step.errorHandling === 'string' ? { onError: step.errorHandling } : step.errorHandling;
+  const onError: ErrorHandling = handling?.onError ?? 'fail';
+  const base = {
+    id,
+    path: formatPath(path),
+    name: step.name ?? id,
+    enabled: step.enabled ?? true,
+    when: step.when,
+    onError,
+    ...(onError === 'fallback' && handling && 'fallbacks' in handling
+      ? {
+          fallbacks: handling.fallbacks ?? [],
+          fallbackTriggers: (handling.triggers ?? [{ type: 'error' as const }]).map((trigger) => trigger.type),
+        }
+      : {}),
+  };
   const config = step.config ?? {};
   const configPath = [...path, 'config'];
   const definition = stepRegistry[step.type] as (typeof stepRegistry)[StepType];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReasoningConfig, ResponseFormat } from './flow.js';
+import { ErrorHandling, ErrorHandlingConfig, ReasoningConfig, ResponseFormat } from './flow.js';
 
 const ModelSettings = {
   model: z.string().min(1).max(200).optional(),
@@ -12,6 +12,8 @@ const ModelSettings = {
   reasoning: ReasoningConfig.optional(),
   responseFormat: ResponseFormat.optional(),
   tools: z.record(z.string(), z.unknown()).optional(),
+  /** Runtype's errorHandling (fallbacks to other models, retries, a fixed message), as on a step. */
+  errorHandling: z.union([ErrorHandling, ErrorHandlingConfig]).optional(),
   loopConfig: z
     .object({
       maxTurns: z.number().int().min(1).max(100).optional(),
@@ -63,5 +65,6 @@ export function agentSpec(id: string, definition: AgentDefinition): AgentSpec {
   for (const key of ['model', 'systemPrompt', 'temperature', 'topP', 'topK', 'seed', 'maxTokens', 'reasoning', 'responseFormat'] as const) {
     if (merged[key] !== undefined) config[key] = merged[key];
   }
-  return { id, name: definition.name, model: merged.model, maxTurns, step: { id: 'agent', name: definition.name, type: 'prompt', config } };
+  const step = { id: 'agent', name: definition.name, type: 'prompt', config, ...(merged.errorHandling ? { errorHandling: merged.errorHandling } : {}) };
+  return { id, name: definition.name, model: merged.model, maxTurns, step };
 }

@@ -63,6 +63,10 @@ export type ExecutionEventBody =
       unresolvedVariables: string[];
     } & StepRef)
   | ({ type: 'step_error'; error: EventError; durationMs: number; continued: boolean } & StepRef)
+  /** A step (errorHandling fallbacks) or a model call (fallback models) moves on to its next fallback. */
+  | ({ type: 'fallback_start'; fallbackIndex: number; fallbackType: 'retry' | 'model' | 'message'; model?: string; reason: string } & StepRef)
+  | ({ type: 'fallback_complete'; fallbackIndex: number; fallbackType: 'retry' | 'model' | 'message'; model?: string } & StepRef)
+  | ({ type: 'fallback_exhausted'; attempts: number; error: EventError } & StepRef)
   | ({ type: 'step_skip'; when: string; reason: 'disabled' | 'condition_false' } & StepRef)
   | {
       type: 'flow_complete';

@@ -34,8 +34,36 @@ export const knownStepTypes = [
   'approval',
 ] as const;
 
-export const ErrorHandling = z.enum(['fail', 'continue', 'retry']);
+export const ErrorHandling = z.enum(['fail', 'continue', 'retry', 'fallback']);
 export type ErrorHandling = z.infer<typeof ErrorHandling>;
+
+/**
+ * Runtype's `errorHandling.fallbacks[]`, tried in order when a step fails (or, with the `empty-output` trigger,
+ * answers nothing): run it again, run it on another model, or answer with a fixed message; each after `delay` ms.
+ */
+export const StepFallback = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('retry'), delay: z.number().int().min(0).max(60_000).optional() }),
+  z.object({
+    type: z.literal('model'),
+    model: z.string().min(1).max(200),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().min(1).optional(),
+    delay: z.number().int().min(0).max(60_000).optional(),
+  }),
+  z.object({ type: z.literal('message'), message: z.string().max(100_000), delay: z.number().int().min(0).max(60_000).optional() }),
+]);
+export type StepFallback = z.infer<typeof StepFallback>;
+
+export const ErrorHandlingConfig = z
+  .object({
+    onError: ErrorHandling,
+    fallbacks: z.array(StepFallback).max(10).optional(),
+    triggers: z
+      .array(z.object({ type: z.enum(['error', 'empty-output']) }).loose())
+      .max(2)
+      .optional(),
+  })
+  .loose();
 
 export const ChatMessage = z.object({
   role: z.enum(['system', 'user', 'assistant']),
@@ -329,7 +357,7 @@ export const RawStep = z
     enabled: z.boolean().optional(),
     when: z.string().max(500).optional(),
     config: z.record(z.string(), z.unknown()).optional(),
-    errorHandling: z.union([ErrorHandling, z.object({ onError: ErrorHandling }).loose()]).optional(),
+    errorHandling: z.union([ErrorHandling, ErrorHandlingConfig]).optional(),
   })
   .loose();
 export type RawStep = z.infer<typeof RawStep>;
@@ -342,6 +370,9 @@ interface StepBase {
   enabled: boolean;
   when?: string;
   onError: ErrorHandling;
+  /** With `onError: fallback`: what to try, in order, and what starts it (an error by default). */
+  fallbacks?: StepFallback[];
+  fallbackTriggers?: Array<'error' | 'empty-output'>;
   outputVariable?: string;
 }
 

@@ -54,6 +54,16 @@ export interface UnifiedFrameFields {
     startedAt?: unknown;
     totalSteps?: unknown;
   };
+  fallback_complete: { completedAt?: unknown; fallbackIndex?: unknown; fallbackType?: unknown; model?: unknown; stepId?: unknown };
+  fallback_exhausted: { attempts?: unknown; code?: unknown; error?: unknown; failedAt?: unknown; stepId?: unknown };
+  fallback_start: {
+    fallbackIndex?: unknown;
+    fallbackType?: unknown;
+    model?: unknown;
+    reason?: unknown;
+    startedAt?: unknown;
+    stepId?: unknown;
+  };
   reasoning_delta: { delta?: unknown; id?: unknown };
   step_complete: {
     completedAt?: unknown;
@@ -191,6 +201,16 @@ export interface RuntypeFrameFields {
   };
   agent_turn_delta: { contentType?: unknown; delta?: unknown; iteration?: unknown; turnId?: unknown };
   agent_turn_start: { iteration?: unknown; role?: unknown; turnId?: unknown; turnIndex?: unknown };
+  fallback_complete: { completedAt?: unknown; fallbackIndex?: unknown; fallbackType?: unknown; model?: unknown; stepId?: unknown };
+  fallback_exhausted: { attempts?: unknown; code?: unknown; error?: unknown; failedAt?: unknown; stepId?: unknown };
+  fallback_start: {
+    fallbackIndex?: unknown;
+    fallbackType?: unknown;
+    model?: unknown;
+    reason?: unknown;
+    startedAt?: unknown;
+    stepId?: unknown;
+  };
   flow_await: {
     awaitedAt?: unknown;
     flowId?: unknown;

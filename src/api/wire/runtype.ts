@@ -52,6 +52,31 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         code: event.error.code,
         executionTime: event.durationMs,
       }),
+    fallback_start: (event) =>
+      frame(event, 'fallback_start', {
+        stepId: event.stepId,
+        fallbackIndex: event.fallbackIndex,
+        fallbackType: event.fallbackType,
+        ...(event.model ? { model: event.model } : {}),
+        reason: event.reason,
+        startedAt: event.at,
+      }),
+    fallback_complete: (event) =>
+      frame(event, 'fallback_complete', {
+        stepId: event.stepId,
+        fallbackIndex: event.fallbackIndex,
+        fallbackType: event.fallbackType,
+        ...(event.model ? { model: event.model } : {}),
+        completedAt: event.at,
+      }),
+    fallback_exhausted: (event) =>
+      frame(event, 'fallback_exhausted', {
+        stepId: event.stepId,
+        attempts: event.attempts,
+        error: event.error.message,
+        code: event.error.code,
+        failedAt: event.at,
+      }),
     step_skip: (event) =>
       frame(event, 'step_skip', {
         ...stepFields(event),

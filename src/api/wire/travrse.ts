@@ -87,6 +87,10 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         code: event.error.code,
         executionTime: event.durationMs,
       }),
+    // Travrse's vocabulary has no fallback events: the step's outcome says how it ended.
+    fallback_start: () => null,
+    fallback_complete: () => null,
+    fallback_exhausted: () => null,
     step_skip: (event) =>
       frame(event, 'step_skip', {
         id: event.stepId,
