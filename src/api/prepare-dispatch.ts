@@ -197,6 +197,29 @@ async function asWritten<T>(check: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The agent a dispatch names: a saved one (`{agentId}`, or `{id}` alone), or the inline definition itself. */
+async function agentDefinitionOf(
+  deps: Pick<AppDeps, 'store' | 'ids'>,
+  scope: TenantScope,
+  reference: Record<string, unknown>,
+): Promise<{ agentId: string; raw: unknown }> {
+  const savedId =
+    typeof reference.agentId === 'string'
+      ? reference.agentId
+      : typeof reference.id === 'string' && reference.name === undefined
+        ? reference.id
+        : undefined;
+  if (savedId) {
+    const stored = await deps.store.getAgent(scope, savedId);
+    if (!stored)
+      throw new FlowrunError('NOT_FOUND', `Agent ${savedId} not found`, [
+        { code: 'NOT_FOUND', path: reference.agentId ? 'agent.agentId' : 'agent.id', message: `Agent ${savedId} not found` },
+      ]);
+    return { agentId: stored.id, raw: stored.definition };
+  }
+  return { agentId: typeof reference.id === 'string' ? reference.id : deps.ids.next('agent'), raw: reference };
+}
+
 /**
  * An agent run: `agent` is `{agentId}`, `{id}` (a saved agent) or an inline definition; the conversation is
  * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
@@ -214,26 +237,7 @@ async function prepareAgentRun(
       { code: 'INVALID_TYPE', path: 'agent', message: 'agent must be an object' },
     ]);
   }
-  const savedId =
-    typeof reference.agentId === 'string'
-      ? reference.agentId
-      : typeof reference.id === 'string' && reference.name === undefined
-        ? reference.id
-        : undefined;
-  let agentId: string;
-  let raw: unknown;
-  if (savedId) {
-    const stored = await deps.store.getAgent(scope, savedId);
-    if (!stored)
-      throw new FlowrunError('NOT_FOUND', `Agent ${savedId} not found`, [
-        { code: 'NOT_FOUND', path: reference.agentId ? 'agent.agentId' : 'agent.id', message: `Agent ${savedId} not found` },
-      ]);
-    agentId = stored.id;
-    raw = stored.definition;
-  } else {
-    agentId = typeof reference.id === 'string' ? reference.id : deps.ids.next('agent');
-    raw = reference;
-  }
+  const { agentId, raw } = await agentDefinitionOf(deps, scope, reference);
   const spec = withClientContext(resolveAgentSpec(agentId, raw, 'agent', deps.models, body.options?.modelOverride), body.context);
   const messages = body.messages ?? [];
   if (messages.length === 0) {

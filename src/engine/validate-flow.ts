@@ -1,5 +1,5 @@
 import { FlowrunError, type ErrorDetail } from '../protocol/errors.js';
-import { knownStepTypes, RawStep, type ErrorHandling, type Step, type StepType } from '../protocol/flow.js';
+import { knownStepTypes, RawStep, type ErrorHandling, type Step, type StepFallback, type StepType } from '../protocol/flow.js';
 import { formatPath, zodIssuesToDetails, type PathSegment } from '../protocol/zod-details.js';
 import type { ModelGateway } from './ports.js';
 import { checkExpression } from './steps/conditional.js';
@@ -139,6 +139,19 @@ function summarize(details: ErrorDetail[]): string {
   return details.length === 1 ? first.message : `${first.message} (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})`;
 }
 
+/** A step's `errorHandling`, given as a word or as Runtype's object (with fallbacks and their triggers). */
+function errorHandlingOf(step: RawStep): {
+  onError: ErrorHandling;
+  fallbacks?: StepFallback[];
+  fallbackTriggers?: Array<'error' | 'empty-output'>;
+} {
+  const handling = typeof step.errorHandling === 'string' ? { onError: step.errorHandling } : step.errorHandling;
+  const onError: ErrorHandling = handling?.onError ?? 'fail';
+  if (onError !== 'fallback' || !handling || !('fallbacks' in handling)) return { onError };
+  const triggers = handling.triggers ?? [{ type: 'error' as const }];
+  return { onError, fallbacks: handling.fallbacks ?? [], fallbackTriggers: triggers.map((trigger) => trigger.type) };
+}
+
 function validateStep(raw: unknown, path: PathSegment[], context: Context, ancestors: string[], depth: number): Step | null {
   const { details } = context;
   const parsed = RawStep.safeParse(raw);
@@ -170,21 +183,13 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     return null;
   }
   if (step.when !== undefined) checkExpression(step.when, formatPath([...path, 'when']), label, context);
-  const handling = typeof step.errorHandling === 'string' ? { onError: step.errorHandling } : step.errorHandling;
-  const onError: ErrorHandling = handling?.onError ?? 'fail';
   const base = {
     id,
     path: formatPath(path),
     name: step.name ?? id,
     enabled: step.enabled ?? true,
     when: step.when,
-    onError,
-    ...(onError === 'fallback' && handling && 'fallbacks' in handling
-      ? {
-          fallbacks: handling.fallbacks ?? [],
-          fallbackTriggers: (handling.triggers ?? [{ type: 'error' as const }]).map((trigger) => trigger.type),
-        }
-      : {}),
+    ...errorHandlingOf(step),
   };
   const config = step.config ?? {};
   const configPath = [...path, 'config'];
