@@ -41,6 +41,7 @@ export interface Config {
     httpMaxResponseBytes: number;
     ssrfAllowlist: string[];
     maxDepth: number;
+    mcpToolsTtlMs: number;
   };
 }
 
@@ -93,6 +94,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map((entry) => entry.trim())
         .filter(Boolean),
       maxDepth: integer(env.FLOWRUN_MAX_TOOL_DEPTH, 3, 'FLOWRUN_MAX_TOOL_DEPTH'),
+      mcpToolsTtlMs: integer(env.FLOWRUN_MCP_TOOLS_TTL_MS, 60_000, 'FLOWRUN_MCP_TOOLS_TTL_MS'),
     },
     catalogFile: env.FLOWRUN_CATALOG ? resolve(env.FLOWRUN_CATALOG) : join(packageRoot, 'catalog', 'models.json'),
     providers: {

@@ -167,6 +167,7 @@ function createWorkerDeps(config: Config, core: Omit<WorkerDeps, 'tools' | 'paus
     policy: createAddressPolicy(config.tools.ssrfAllowlist),
     http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },
     maxDepth: config.tools.maxDepth,
+    mcpToolsTtlMs: config.tools.mcpToolsTtlMs,
     runFlowTool: (flowId, args, context) => runFlowTool(workerDeps, flowId, args, context),
     runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
   });

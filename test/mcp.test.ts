@@ -70,3 +70,44 @@ test('an MCP tool error reaches the model as a tool error; a wrong token or unkn
   assert.match(unknown.error.message, /has no tool 'nope'/);
   assert.equal(harness.fake.requests.length, 0, 'the model is not called with tools that cannot be listed');
 });
+
+test('mcpServers without mcp: ids offer all the server’s allowed tools, listed once per TTL; an unreachable one is a warning', async () => {
+  harness.fake.reset();
+  harness.fake.script(callOnceThenAnswer('reverse', { text: 'abc' }));
+  const declared = (servers: Array<Record<string, unknown>>) => ({
+    flow: {
+      name: 'mcp-declared',
+      steps: [
+        { id: 'ask', name: 'Ask', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'reverse it', tools: { mcpServers: servers } } },
+      ],
+    },
+  });
+  const util = { id: 'util2', url: `${mcp.url}?declared=1`, auth: { type: 'bearer', token: 'mcp-secret-token' }, allowedTools: ['reverse', 'fail'] };
+  const before = mcp.requests();
+  const first = await readSse(await harness.dispatch(declared([util])));
+  assert.equal(first.at(-1)!.data.finalOutput, 'tool said: cba');
+  const offered = (harness.fake.requests[0]!.body.tools as Array<{ function: { name: string } }>).map((tool) => tool.function.name);
+  assert.deepEqual(offered.sort(), ['fail', 'reverse'], "the server's allowed tools are offered");
+  const afterFirst = mcp.requests();
+  // The second run reuses the listing: it only talks to the server to call the tool.
+  harness.fake.reset();
+  harness.fake.script(callOnceThenAnswer('reverse', { text: 'xyz' }));
+  await readSse(await harness.dispatch(declared([util])));
+  assert.ok(mcp.requests() - afterFirst < afterFirst - before, `listing cached (${before} -> ${afterFirst} -> ${mcp.requests()})`);
+
+  harness.fake.reset();
+  harness.fake.script(() => ({ text: 'no tools today' }));
+  const down = { id: 'gone', url: 'http://127.0.0.1:9/mcp' };
+  const events = await readSse(await harness.dispatch(declared([down]), { query: 'events=unified' }));
+  const warning = events.find((event) => event.event === 'warning')!;
+  assert.equal(warning.data.code, 'MCP_UNAVAILABLE');
+  assert.match(String(warning.data.message), /MCP server 'gone'/);
+  assert.equal(events.at(-1)!.event, 'execution_complete', 'the run goes on without it');
+  const stored = (await (
+    await fetch(`${harness.baseUrl}/v1/executions/${events[0]!.data.executionId}`, { headers: { authorization: `Bearer ${harness.key}` } })
+  ).json()) as { warnings: Array<{ code: string }> };
+  assert.deepEqual(
+    stored.warnings.map((entry) => entry.code),
+    ['MCP_UNAVAILABLE'],
+  );
+});

@@ -63,6 +63,8 @@ export type ExecutionEventBody =
       unresolvedVariables: string[];
     } & StepRef)
   | ({ type: 'step_error'; error: EventError; durationMs: number; continued: boolean } & StepRef)
+  /** Something the run did without (an MCP server it could not reach, a built-in tool that is not configured). */
+  | ({ type: 'warning'; code: string; message: string; setting?: string } & Partial<StepRef>)
   /** A step (errorHandling fallbacks) or a model call (fallback models) moves on to its next fallback. */
   | ({ type: 'fallback_start'; fallbackIndex: number; fallbackType: 'retry' | 'model' | 'message'; model?: string; reason: string } & StepRef)
   | ({ type: 'fallback_complete'; fallbackIndex: number; fallbackType: 'retry' | 'model' | 'message'; model?: string } & StepRef)

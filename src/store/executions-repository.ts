@@ -73,6 +73,8 @@ export interface ExecutionView {
   completedAt: string | null;
   durationMs: number | null;
   steps?: ExecutionStepView[];
+  /** What the run went without (an unreachable MCP server, a built-in tool that is not configured). */
+  warnings?: Array<{ code: string; message: string; setting?: string }>;
 }
 
 export async function insertExecution(db: Database, execution: NewExecution): Promise<void> {
@@ -173,6 +175,18 @@ export async function getExecution(db: Database, scope: TenantScope, id: string,
       durationMs: step.duration_ms,
       toolCalls: fromJson(step.tool_calls),
     }));
+    // What the run went without (warning events), kept with the run.
+    const warnings = await db
+      .selectFrom('execution_events')
+      .select('data')
+      .where('execution_id', '=', id)
+      .where('type', '=', 'warning')
+      .orderBy('seq')
+      .execute();
+    view.warnings = warnings.map((row) => {
+      const { code, message, setting } = JSON.parse(row.data) as { code: string; message: string; setting?: string };
+      return { code, message, ...(setting ? { setting } : {}) };
+    });
   }
   return view;
 }

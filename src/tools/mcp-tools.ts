@@ -13,13 +13,14 @@ type McpClient = Client & { tooLarge: AbortSignal };
  * server's tools). A client is opened per server and call; every connection is checked against the SSRF
  * policy when it connects, and results are capped at the HTTP tools' response limit.
  */
-export function createMcpTools(policy: AddressPolicy, options: GuardedFetchOptions) {
+export function createMcpTools(policy: AddressPolicy, options: GuardedFetchOptions & { toolsTtlMs?: number }) {
   // Every connection the MCP SDK opens goes through the guard at connect time (no separate, earlier check
   // that a rebinding name could pass), and every response body is capped like an HTTP tool's.
   const guardedFetch = createGuardedFetch(policy, options);
   const connect = (server: McpServerConfig, signal: AbortSignal) => connectClient(guardedFetch, server, signal);
+  const list = cachedLister(connect, options.toolsTtlMs ?? 60_000);
   return {
-    describe: (servers: McpServerConfig[], toolIds: string[], signal: AbortSignal) => describeTools(connect, servers, toolIds, signal),
+    describe: (servers: McpServerConfig[], toolIds: string[], signal: AbortSignal) => describeTools(list, servers, toolIds, signal),
     run: (tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext) => callTool(connect, tool, args, context),
   };
 }
@@ -72,14 +73,36 @@ async function connectClient(guardedFetch: GuardedFetch, server: McpServerConfig
 }
 
 type Connect = (server: McpServerConfig, signal: AbortSignal) => Promise<McpClient>;
+type McpToolInfo = { name: string; description?: string; inputSchema: unknown };
+type Lister = (server: McpServerConfig, signal: AbortSignal) => Promise<McpToolInfo[]>;
+
+/**
+ * A server's tool list, cached per URL and credentials for `ttlMs` (a run offering a server's tools does not
+ * reconnect to list them on every step); a failed listing is not cached.
+ */
+function cachedLister(connect: Connect, ttlMs: number): Lister {
+  const cache = new Map<string, { until: number; tools: Promise<McpToolInfo[]> }>();
+  return (server, signal) => {
+    const key = JSON.stringify([server.url, authHeaders(server)]);
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.tools;
+    const tools = (async () => {
+      const client = await connect(server, signal);
+      try {
+        return (await client.listTools()).tools as McpToolInfo[];
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+    })();
+    cache.set(key, { until: Date.now() + ttlMs, tools });
+    tools.catch(() => cache.delete(key));
+    if (cache.size > 1_000) cache.delete(cache.keys().next().value!);
+    return tools;
+  };
+}
 
 /** The tools `toolIds` name, as each server lists them (only its `allowedTools`); a named tool it lacks is an error. */
-async function describeTools(
-  connect: Connect,
-  servers: McpServerConfig[],
-  toolIds: string[],
-  signal: AbortSignal,
-): Promise<ResolvedTool[]> {
+async function describeTools(list: Lister, servers: McpServerConfig[], toolIds: string[], signal: AbortSignal): Promise<ResolvedTool[]> {
   const wanted = new Map<string, Set<string>>();
   for (const id of toolIds) {
     const [, serverId, toolName] = id.split(':');
@@ -91,27 +114,21 @@ async function describeTools(
   for (const [serverId, names] of wanted) {
     const server = servers.find((candidate) => candidate.id === serverId);
     if (!server) throw new FlowrunError('TOOL_NOT_FOUND', `tool ids name MCP server '${serverId}', which is not in tools.mcpServers`);
-    const client = await connect(server, signal);
-    try {
-      const listed = await client.listTools();
-      for (const tool of listed.tools) {
-        if (!names.has('*') && !names.has(tool.name)) continue;
-        if (server.allowedTools && !server.allowedTools.includes(tool.name)) continue;
-        tools.push({
-          id: `mcp:${serverId}:${tool.name}`,
-          name: tool.name,
-          description: tool.description ?? '',
-          toolType: 'mcp',
-          parametersSchema: tool.inputSchema as Record<string, unknown>,
-          config: { server, toolName: tool.name },
-        });
-      }
-      for (const name of names) {
-        if (name !== '*' && !tools.some((tool) => tool.id === `mcp:${serverId}:${name}`))
-          throw new FlowrunError('TOOL_NOT_FOUND', `MCP server '${serverId}' has no tool '${name}'`);
-      }
-    } finally {
-      await client.close().catch(() => undefined);
+    for (const tool of await list(server, signal)) {
+      if (!names.has('*') && !names.has(tool.name)) continue;
+      if (server.allowedTools && !server.allowedTools.includes(tool.name)) continue;
+      tools.push({
+        id: `mcp:${serverId}:${tool.name}`,
+        name: tool.name,
+        description: tool.description ?? '',
+        toolType: 'mcp',
+        parametersSchema: tool.inputSchema as Record<string, unknown>,
+        config: { server, toolName: tool.name },
+      });
+    }
+    for (const name of names) {
+      if (name !== '*' && !tools.some((tool) => tool.id === `mcp:${serverId}:${name}`))
+        throw new FlowrunError('TOOL_NOT_FOUND', `MCP server '${serverId}' has no tool '${name}'`);
     }
   }
   return tools;

@@ -14,13 +14,19 @@ export interface ToolRunnerDeps {
   /** Runs a child agent as a tool; provided by the composition root too. */
   runAgentTool(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
   maxDepth: number;
+  /** How long a server's MCP tool list is reused before it is listed again. */
+  mcpToolsTtlMs?: number;
   /** Name resolution for outbound connections (tests resolve names without DNS). */
   resolve?: Resolver;
 }
 
 /** Runs every kind of server-side tool. Tool failures are outcomes the model is told about, never exceptions. */
 export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
-  const mcp = createMcpTools(deps.policy, { maxResponseBytes: deps.http.maxResponseBytes, resolve: deps.resolve });
+  const mcp = createMcpTools(deps.policy, {
+    maxResponseBytes: deps.http.maxResponseBytes,
+    resolve: deps.resolve,
+    toolsTtlMs: deps.mcpToolsTtlMs,
+  });
   return {
     async run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome> {
       switch (tool.toolType) {

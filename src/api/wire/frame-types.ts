@@ -132,6 +132,7 @@ export interface UnifiedFrameFields {
     tokens?: unknown;
   };
   turn_start: { id?: unknown; iteration?: unknown; role?: unknown; turnIndex?: unknown };
+  warning: { code?: unknown; message?: unknown; stepId?: unknown; timestamp?: unknown };
 }
 
 /** The fields of each Runtype frame. */
@@ -328,6 +329,7 @@ export interface RuntypeFrameFields {
     toolName?: unknown;
     toolType?: unknown;
   };
+  warning: { code?: unknown; message?: unknown; stepId?: unknown; timestamp?: unknown };
 }
 
 /** The fields of each Travrse frame. */
@@ -443,4 +445,5 @@ export interface TravrseFrameFields {
     toolCallId?: unknown;
     toolName?: unknown;
   };
+  warning: { code?: unknown; executionId?: unknown; message?: unknown; stepId?: unknown; timestamp?: unknown };
 }

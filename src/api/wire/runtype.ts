@@ -52,6 +52,15 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         code: event.error.code,
         executionTime: event.durationMs,
       }),
+    // Flowrun's own frame (Runtype has none): what the run went without, e.g. an unreachable MCP server.
+    warning: (event) =>
+      frame(event, 'warning', {
+        code: event.code,
+        message: event.message,
+        ...(event.setting ? { setting: event.setting } : {}),
+        ...(event.stepId ? { stepId: event.stepId } : {}),
+        timestamp: event.at,
+      }),
     fallback_start: (event) =>
       frame(event, 'fallback_start', {
         stepId: event.stepId,

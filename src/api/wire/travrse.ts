@@ -87,6 +87,16 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         code: event.error.code,
         executionTime: event.durationMs,
       }),
+    // Flowrun's own frame (Runtype has none): what the run went without, e.g. an unreachable MCP server.
+    warning: (event) =>
+      frame(event, 'warning', {
+        executionId: event.executionId,
+        code: event.code,
+        message: event.message,
+        ...(event.setting ? { setting: event.setting } : {}),
+        ...(event.stepId ? { stepId: event.stepId } : {}),
+        timestamp: event.at,
+      }),
     // Travrse's vocabulary has no fallback events: the step's outcome says how it ended.
     fallback_start: () => null,
     fallback_complete: () => null,

@@ -2,7 +2,7 @@ import { parseJsonBounded } from '../../protocol/json-depth.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ToolsConfig, type ChatMessage, type PromptConfig, type StepOf } from '../../protocol/flow.js';
 import type { StopReason } from '../../protocol/execution-event.js';
-import type { FinishReason, ModelMessage, ModelRequest, ResolvedTool } from '../ports.js';
+import type { FinishReason, McpServerConfig, ModelMessage, ModelRequest, ResolvedTool } from '../ports.js';
 import { streamModelTurn, turnRecord } from '../model-turn.js';
 import { schemaProblems } from '../json-schema.js';
 import { addUsage } from '../../protocol/usage.js';
@@ -203,6 +203,7 @@ async function resolveStepTools(config: PromptConfig, context: StepContext): Pro
       for (const tool of await context.deps.tools.describeMcpTools(toolsConfig.mcpServers, mcpIds, context.signal))
         byName.set(tool.name, tool);
     }
+    for (const tool of await declaredMcpTools(toolsConfig.mcpServers, mcpIds, context)) byName.set(tool.name, tool);
     for (const tool of toolsConfig.runtimeTools) {
       byName.set(tool.name, {
         id: tool.name,
@@ -216,6 +217,25 @@ async function resolveStepTools(config: PromptConfig, context: StepContext): Pro
   }
   for (const tool of context.request.clientTools) byName.set(tool.name, tool);
   return [...byName.values()];
+}
+
+/**
+ * A server in `mcpServers` that no `mcp:<server>:<tool>` id names offers all its tools (its `allowedTools`); one
+ * that cannot be reached or listed is left out with a `warning` event, and the run goes on without it.
+ */
+async function declaredMcpTools(servers: McpServerConfig[], mcpIds: string[], context: StepContext): Promise<ResolvedTool[]> {
+  const named = new Set(mcpIds.map((id) => id.split(':')[1]));
+  const tools: ResolvedTool[] = [];
+  for (const server of servers.filter((candidate) => !named.has(candidate.id))) {
+    try {
+      tools.push(...(await context.deps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], context.signal)));
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      const message = `MCP server '${server.id}' (${server.url}) was not offered: ${(error as Error).message}`;
+      context.deps.events.emit({ type: 'warning', code: 'MCP_UNAVAILABLE', message, ...context.ref });
+    }
+  }
+  return tools;
 }
 
 function buildMessages(config: PromptConfig, context: StepContext, scope: Record<string, unknown>, unresolved: string[]): ChatMessage[] {

@@ -14,6 +14,7 @@ const bodies: ExecutionEventBody[] = [
     source: 'api',
   },
   { type: 'step_start', outputVariable: 'answer', ...ref },
+  { type: 'warning', code: 'MCP_UNAVAILABLE', message: "MCP server 'crm' was not offered: connection refused", ...ref },
   { type: 'fallback_start', fallbackIndex: 0, fallbackType: 'model', model: 'gpt-4o-mini', reason: 'openai returned 503', ...ref },
   { type: 'fallback_complete', fallbackIndex: 0, fallbackType: 'model', model: 'gpt-4o-mini', ...ref },
   { type: 'fallback_exhausted', attempts: 3, error: { code: 'PROVIDER_ERROR', message: 'openai returned 503', stepId: 'step_a' }, ...ref },
