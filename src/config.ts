@@ -42,6 +42,10 @@ export interface Config {
     ssrfAllowlist: string[];
     maxDepth: number;
     mcpToolsTtlMs: number;
+    exa?: { apiKey: string; baseURL: string };
+    searxngUrl?: string;
+    imageModel: string;
+    imagePriceUsd: number;
   };
 }
 
@@ -95,6 +99,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .filter(Boolean),
       maxDepth: integer(env.FLOWRUN_MAX_TOOL_DEPTH, 3, 'FLOWRUN_MAX_TOOL_DEPTH'),
       mcpToolsTtlMs: integer(env.FLOWRUN_MCP_TOOLS_TTL_MS, 60_000, 'FLOWRUN_MCP_TOOLS_TTL_MS'),
+      ...(env.EXA_API_KEY ? { exa: { apiKey: env.EXA_API_KEY, baseURL: env.EXA_BASE_URL ?? 'https://api.exa.ai' } } : {}),
+      ...(env.FLOWRUN_SEARXNG_URL ? { searxngUrl: env.FLOWRUN_SEARXNG_URL } : {}),
+      imageModel: env.FLOWRUN_IMAGE_MODEL ?? 'dall-e-3',
+      imagePriceUsd: Number(env.FLOWRUN_IMAGE_PRICE_USD ?? 0.04),
     },
     catalogFile: env.FLOWRUN_CATALOG ? resolve(env.FLOWRUN_CATALOG) : join(packageRoot, 'catalog', 'models.json'),
     providers: {

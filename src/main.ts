@@ -16,7 +16,8 @@ import { recoverInterruptedRuns } from './queue/recovery.js';
 import { startApprovalSweeper } from './queue/approval-sweeper.js';
 import { createAddressPolicy } from './tools/address-policy.js';
 import { createSandboxPool, type Sandbox, type SandboxOptions } from './tools/sandbox/sandbox-pool.js';
-import { createToolRunner } from './tools/tool-runner.js';
+import { createToolRunner, type ToolRunnerDeps } from './tools/tool-runner.js';
+import { createImageGenerator } from './providers/image-generator.js';
 import { createInProcessScheduler } from './queue/scheduler.js';
 import { isTransientStoreError } from './store/database.js';
 import { createStore } from './store/store.js';
@@ -168,8 +169,19 @@ function createWorkerDeps(config: Config, core: Omit<WorkerDeps, 'tools' | 'paus
     http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },
     maxDepth: config.tools.maxDepth,
     mcpToolsTtlMs: config.tools.mcpToolsTtlMs,
+    builtins: builtinsOf(config),
     runFlowTool: (flowId, args, context) => runFlowTool(workerDeps, flowId, args, context),
     runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
   });
   return workerDeps;
+}
+
+/** What the built-in tools can reach: a search backend, and the image model of the OpenAI-compatible provider. */
+function builtinsOf(config: Config): ToolRunnerDeps['builtins'] {
+  const generate = createImageGenerator(config.providers, config.tools.imageModel);
+  return {
+    ...(config.tools.exa ? { exa: config.tools.exa } : {}),
+    ...(config.tools.searxngUrl ? { searxngUrl: config.tools.searxngUrl } : {}),
+    ...(generate ? { image: { model: config.tools.imageModel, priceUsd: config.tools.imagePriceUsd, generate } } : {}),
+  };
 }

@@ -141,11 +141,11 @@ export interface CheckpointStore {
 
 /** A tool ready to run: a saved tool, a step's runtime tool, an MCP tool or a client tool. */
 export interface ResolvedTool {
-  /** The saved tool's id, `mcp:<server>:<tool>`, or the name for runtime and client tools. */
+  /** The saved tool's id, `mcp:<server>:<tool>`, `builtin:<tool>`, or the name for runtime and client tools. */
   id: string;
   name: string;
   description: string;
-  toolType: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent';
+  toolType: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent' | 'builtin';
   parametersSchema: Record<string, unknown>;
   config: Record<string, unknown>;
 }
@@ -160,8 +160,18 @@ export interface ToolCallContext {
   depth: number;
 }
 
+/** A page a tool's result draws on (web search results, a fetched page): streamed as `source` frames. */
+export interface ToolSource {
+  url: string;
+  title: string;
+  snippet?: string;
+}
+
+/** Media a tool made (a generated image): streamed to the client as media, not sent to the model. */
+export type ToolMedia = { type: 'media'; data: string; mediaType: string } | { type: 'image-url'; url: string; mediaType?: string };
+
 export type ToolOutcome =
-  | { ok: true; result: unknown; costUsd: number; logs?: string[]; childExecutionId?: string }
+  | { ok: true; result: unknown; costUsd: number; logs?: string[]; childExecutionId?: string; sources?: ToolSource[]; media?: ToolMedia[] }
   | { ok: false; error: { code: ErrorCode; message: string }; logs?: string[] };
 
 export interface ToolRunner {
@@ -169,6 +179,8 @@ export interface ToolRunner {
   run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
   /** Lists the tools of MCP servers for `mcp:<server>:<tool>` ids. Throws FlowrunError when a server cannot be reached. */
   describeMcpTools(servers: McpServerConfig[], toolIds: string[], signal: AbortSignal): Promise<ResolvedTool[]>;
+  /** The built-in tool a `builtin:` id stands for, or the warning why it is not offered. */
+  describeBuiltin(id: string): { tool: ResolvedTool } | { warning: { code: string; message: string; setting?: string } };
   /** Runs sandboxed JavaScript over variables (the transform-data step). */
   runScript(
     code: string,

@@ -23,6 +23,12 @@ export async function runToolWithEvents(
   const result = outcome.ok ? outcome.result : { error: outcome.error.message, code: outcome.error.code };
   const costUsd = outcome.ok ? outcome.costUsd : 0;
   events.emit({ type: 'tool_result', toolCallId, toolName: tool.name, toolId: tool.id, result, success: outcome.ok, ...context.ref });
+  if (outcome.ok) {
+    for (const source of outcome.sources ?? []) events.emit({ type: 'source', toolCallId, toolName: tool.name, ...source, ...context.ref });
+    (outcome.media ?? []).forEach((part, mediaIndex) =>
+      events.emit({ type: 'media', toolCallId, toolName: tool.name, mediaIndex, part, ...context.ref }),
+    );
+  }
   events.emit({
     type: 'tool_complete',
     toolCallId,

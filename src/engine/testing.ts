@@ -123,6 +123,7 @@ export function scriptedTools(
       return handler ? handler(args, context) : { ok: false, error: { code: 'TOOL_NOT_FOUND', message: `no scripted tool ${tool.name}` } };
     },
     describeMcpTools: async () => [],
+    describeBuiltin: (id) => ({ warning: { code: 'BUILTIN_NOT_CONFIGURED', message: `no built-in ${id} in tests` } }),
     async runScript(code, variables) {
       return script ? script(code, variables) : { ok: false, error: { code: 'SANDBOX_ERROR', message: 'no scripted sandbox' } };
     },

@@ -284,7 +284,8 @@ export function savedToolReferences(steps: Step[]): Array<{ id: string; step: St
   walkSteps(steps, (step) => {
     if (step.type === 'prompt') {
       (step.config.tools?.toolIds ?? []).forEach((id, index) => {
-        if (!id.startsWith('mcp:')) found.push({ id, step, path: `${step.path}.config.tools.toolIds[${index}]` });
+        if (!id.startsWith('mcp:') && !id.startsWith('builtin:'))
+          found.push({ id, step, path: `${step.path}.config.tools.toolIds[${index}]` });
       });
     }
     if (step.type === 'tool-call') found.push({ id: step.config.toolId, step, path: `${step.path}.config.toolId` });

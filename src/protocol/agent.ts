@@ -65,6 +65,12 @@ export function agentSpec(id: string, definition: AgentDefinition): AgentSpec {
   for (const key of ['model', 'systemPrompt', 'temperature', 'topP', 'topK', 'seed', 'maxTokens', 'reasoning', 'responseFormat'] as const) {
     if (merged[key] !== undefined) config[key] = merged[key];
   }
-  const step = { id: 'agent', name: definition.name, type: 'prompt', config, ...(merged.errorHandling ? { errorHandling: merged.errorHandling } : {}) };
+  const step = {
+    id: 'agent',
+    name: definition.name,
+    type: 'prompt',
+    config,
+    ...(merged.errorHandling ? { errorHandling: merged.errorHandling } : {}),
+  };
   return { id, name: definition.name, model: merged.model, maxTurns, step };
 }

@@ -63,10 +63,27 @@ export type ExecutionEventBody =
       unresolvedVariables: string[];
     } & StepRef)
   | ({ type: 'step_error'; error: EventError; durationMs: number; continued: boolean } & StepRef)
+  /** A page a tool's result draws on (a web search result, a fetched page). */
+  | ({ type: 'source'; toolCallId: string; toolName: string; url: string; title: string; snippet?: string } & StepRef)
+  /** Media a tool made (a generated image), for the client. */
+  | ({
+      type: 'media';
+      toolCallId: string;
+      toolName: string;
+      /** Which of the call's media this is (a call may make several). */
+      mediaIndex: number;
+      part: { type: 'media'; data: string; mediaType: string } | { type: 'image-url'; url: string; mediaType?: string };
+    } & StepRef)
   /** Something the run did without (an MCP server it could not reach, a built-in tool that is not configured). */
   | ({ type: 'warning'; code: string; message: string; setting?: string } & Partial<StepRef>)
   /** A step (errorHandling fallbacks) or a model call (fallback models) moves on to its next fallback. */
-  | ({ type: 'fallback_start'; fallbackIndex: number; fallbackType: 'retry' | 'model' | 'message'; model?: string; reason: string } & StepRef)
+  | ({
+      type: 'fallback_start';
+      fallbackIndex: number;
+      fallbackType: 'retry' | 'model' | 'message';
+      model?: string;
+      reason: string;
+    } & StepRef)
   | ({ type: 'fallback_complete'; fallbackIndex: number; fallbackType: 'retry' | 'model' | 'message'; model?: string } & StepRef)
   | ({ type: 'fallback_exhausted'; attempts: number; error: EventError } & StepRef)
   | ({ type: 'step_skip'; when: string; reason: 'disabled' | 'condition_false' } & StepRef)

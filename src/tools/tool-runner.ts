@@ -3,6 +3,7 @@ import type { AddressPolicy } from './address-policy.js';
 import type { Resolver } from './guarded-http.js';
 import { runExternalTool } from './external-tool.js';
 import { createMcpTools } from './mcp-tools.js';
+import { describeBuiltin, runBuiltin, type BuiltinSettings } from './builtin-tools.js';
 import type { Sandbox } from './sandbox/sandbox-pool.js';
 
 export interface ToolRunnerDeps {
@@ -16,6 +17,8 @@ export interface ToolRunnerDeps {
   maxDepth: number;
   /** How long a server's MCP tool list is reused before it is listed again. */
   mcpToolsTtlMs?: number;
+  /** What the built-in tools can use (search backends, the image model). */
+  builtins?: Omit<BuiltinSettings, 'http'>;
   /** Name resolution for outbound connections (tests resolve names without DNS). */
   resolve?: Resolver;
 }
@@ -27,6 +30,7 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
     resolve: deps.resolve,
     toolsTtlMs: deps.mcpToolsTtlMs,
   });
+  const builtinSettings: BuiltinSettings = { ...deps.builtins, http: deps.http };
   return {
     async run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome> {
       switch (tool.toolType) {
@@ -62,6 +66,8 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
           return mcp.run(tool, args, context);
         case 'local':
           return { ok: false, error: { code: 'TOOL_CONFIG', message: `'${tool.name}' is a client tool; the client runs it` } };
+        case 'builtin':
+          return runBuiltin(tool, args, context, builtinSettings, deps.policy);
         case 'subagent':
           if (context.depth >= deps.maxDepth)
             return { ok: false, error: { code: 'TOOL_DEPTH', message: `sub-agents nest at most ${deps.maxDepth} deep` } };
@@ -69,6 +75,7 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
       }
     },
     describeMcpTools: (servers, toolIds, signal) => mcp.describe(servers, toolIds, signal),
+    describeBuiltin: (id) => describeBuiltin(id, builtinSettings),
     async runScript(code, variables, options) {
       const reply = await deps.sandbox.run(
         code,

@@ -43,6 +43,9 @@ export interface FakeProvider {
   close(): Promise<void>;
 }
 
+/** A 1×1 transparent PNG. */
+export const onePixelPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
 const defaultHandler = (request: FakeRequest): FakeReply => ({ chunks: ['Hello', ' from', ` ${request.model}.`] });
 
 export async function startFakeProvider(): Promise<FakeProvider> {
@@ -63,6 +66,13 @@ export async function startFakeProvider(): Promise<FakeProvider> {
       lastUserText: lastUserText(body),
     };
     requests.push(request);
+    if (path.endsWith('/images/generations')) {
+      // OpenAI's image API: one tiny PNG per image asked for, as base64.
+      const count = Number(body.n ?? 1);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ created: 1, data: Array.from({ length: count }, () => ({ b64_json: onePixelPng })) }));
+      return;
+    }
     const reply = handler(request, requests.length - 1);
     if (reply.kind === 'hang') return;
     if (reply.kind === 'error') {

@@ -64,7 +64,9 @@ export interface UnifiedFrameFields {
     startedAt?: unknown;
     stepId?: unknown;
   };
+  media_complete: { data?: unknown; id?: unknown; mediaType?: unknown; role?: unknown; toolCallId?: unknown };
   reasoning_delta: { delta?: unknown; id?: unknown };
+  source: { id?: unknown; snippet?: unknown; sourceType?: unknown; stepId?: unknown; title?: unknown; toolCallId?: unknown; url?: unknown };
   step_complete: {
     completedAt?: unknown;
     cost?: unknown;
@@ -171,6 +173,7 @@ export interface RuntypeFrameFields {
     totalTokens?: unknown;
   };
   agent_error: { error?: unknown; recoverable?: unknown };
+  agent_media: { iteration?: unknown; media?: unknown; toolCallId?: unknown; toolName?: unknown };
   agent_start: { agentId?: unknown; agentName?: unknown; config?: unknown; maxTurns?: unknown; startedAt?: unknown };
   agent_tool_complete: {
     executionTime?: unknown;
@@ -245,6 +248,7 @@ export interface RuntypeFrameFields {
     totalSteps?: unknown;
   };
   reason_delta: { delta?: unknown; id?: unknown; text?: unknown };
+  source: { id?: unknown; snippet?: unknown; sourceType?: unknown; stepId?: unknown; title?: unknown; toolCallId?: unknown; url?: unknown };
   step_await: {
     approvalId?: unknown;
     awaitReason?: unknown;

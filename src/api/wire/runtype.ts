@@ -61,6 +61,24 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         ...(event.stepId ? { stepId: event.stepId } : {}),
         timestamp: event.at,
       }),
+    source: (event) =>
+      frame(event, 'source', {
+        sourceType: 'url',
+        id: `${event.toolCallId}:${event.url}`,
+        url: event.url,
+        title: event.title,
+        ...(event.snippet ? { snippet: event.snippet } : {}),
+        toolCallId: event.toolCallId,
+        stepId: event.stepId,
+      }),
+    // Runtype's only media frame; its flows use it too.
+    media: (event) =>
+      frame(event, 'agent_media', {
+        iteration: event.iteration ?? 1,
+        toolCallId: event.toolCallId,
+        toolName: event.toolName,
+        media: [event.part],
+      }),
     fallback_start: (event) =>
       frame(event, 'fallback_start', {
         stepId: event.stepId,

@@ -97,6 +97,9 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         ...(event.stepId ? { stepId: event.stepId } : {}),
         timestamp: event.at,
       }),
+    // Travrse's vocabulary has no source or media frames: the tool's result carries them.
+    source: () => null,
+    media: () => null,
     // Travrse's vocabulary has no fallback events: the step's outcome says how it ended.
     fallback_start: () => null,
     fallback_complete: () => null,

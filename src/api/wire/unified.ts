@@ -65,6 +65,25 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         ...(event.stepId ? { stepId: event.stepId } : {}),
         timestamp: event.at,
       }),
+    source: (event) =>
+      frame(event, 'source', {
+        sourceType: 'url',
+        id: `${event.toolCallId}:${event.url}`,
+        url: event.url,
+        title: event.title,
+        ...(event.snippet ? { snippet: event.snippet } : {}),
+        toolCallId: event.toolCallId,
+        stepId: event.stepId,
+      }),
+    // The widget reassembles media_start / media_delta / media_complete; a complete part fits in one frame.
+    media: (event) =>
+      frame(event, 'media_complete', {
+        id: `media_${event.toolCallId}_${event.mediaIndex}`,
+        toolCallId: event.toolCallId,
+        role: 'assistant',
+        mediaType: event.part.mediaType ?? 'image',
+        ...(event.part.type === 'media' ? { data: event.part.data } : { url: event.part.url }),
+      }),
     fallback_start: (event) =>
       frame(event, 'fallback_start', {
         stepId: event.stepId,

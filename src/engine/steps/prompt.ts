@@ -195,6 +195,12 @@ async function resolveStepTools(config: PromptConfig, context: StepContext): Pro
     const mcpIds = toolsConfig.toolIds.filter((id) => id.startsWith('mcp:'));
     for (const id of toolsConfig.toolIds) {
       if (id.startsWith('mcp:')) continue;
+      if (id.startsWith('builtin:')) {
+        const builtin = context.deps.tools.describeBuiltin(id);
+        if ('tool' in builtin) byName.set(builtin.tool.name, builtin.tool);
+        else context.deps.events.emit({ type: 'warning', ...builtin.warning, ...context.ref });
+        continue;
+      }
       const tool = context.request.tools[id];
       if (!tool) throw new FlowrunError('TOOL_NOT_FOUND', `tool '${id}' was not found`);
       byName.set(tool.name, tool);
