@@ -1,7 +1,7 @@
 import { walkSteps } from '../engine/steps/registry.js';
 import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
-import type { FlowDefinition, Step } from '../protocol/flow.js';
+import { mediaPartTypes, type ChatMessage, type FlowDefinition, type Step } from '../protocol/flow.js';
 import { resolveAgentSpec } from '../engine/agent.js';
 import type { AgentSpec } from '../protocol/agent.js';
 import { reserveForRun, worstCaseCredits } from './credits.js';
@@ -50,6 +50,7 @@ export async function prepareDispatch(
     flowMode === 'existing'
       ? await existingFlow(deps, scope, body, flowInput)
       : await givenFlow(deps, scope, body, flowInput, flowMode, now);
+  checkMediaInput(flow.steps, body.messages, deps.models, options.modelOverride);
   const tools = await resolveSavedTools(deps.store, scope, flow.steps);
   const record = await resolveRecord(deps, scope, body, options.recordMode ?? 'virtual', now);
   const reservation = await reserveForRun(
@@ -84,7 +85,11 @@ type FlowMode = NonNullable<NonNullable<DispatchBody['options']>['flowMode']>;
 
 function validatorFor(deps: Pick<AppDeps, 'models'>, body: DispatchBody) {
   return (steps: unknown) =>
-    validateFlowSteps(steps, ['flow', 'steps'], { models: deps.models, modelOverride: body.options?.modelOverride });
+    validateFlowSteps(steps, ['flow', 'steps'], {
+      models: deps.models,
+      modelOverride: body.options?.modelOverride,
+      conversation: (body.messages?.length ?? 0) > 0,
+    });
 }
 
 /** `flowMode: existing`: the stored flow, at the version asked for, or the one active in the environment. */
@@ -162,6 +167,52 @@ export function estimateCredits(steps: Step[], models: AppDeps['models'], prompt
     total += worstCaseCredits(resolution.ok ? resolution.price : undefined, promptChars, step.config.maxTokens ?? 4096, calls);
   });
   return Math.max(1, total);
+}
+
+/**
+ * Images and files in the conversation reach every prompt step that reads it (an agent; a step without a prompt of
+ * its own; `previousMessages: "{{messages}}"`); a model the catalog says takes text only is refused up front.
+ */
+export function checkMediaInput(
+  steps: Step[],
+  messages: ChatMessage[] | undefined,
+  models: AppDeps['models'],
+  modelOverride?: string,
+): void {
+  const media = mediaPartsOf(messages ?? []);
+  if (media.length === 0) return;
+  walkSteps(steps, (step) => {
+    if (step.type !== 'prompt') return;
+    const config = step.config;
+    const reads =
+      (typeof config.previousMessages === 'string' && config.previousMessages.includes('{{messages}}')) ||
+      (config.previousMessages === undefined &&
+        config.messages === undefined &&
+        config.userPrompt === undefined &&
+        config.text === undefined);
+    const model = modelOverride ?? config.model ?? '';
+    const resolution = models.resolve(model);
+    if (!reads || !resolution.ok || resolution.acceptsImages !== false) return;
+    throw new FlowrunError(
+      'VALIDATION_ERROR',
+      `Model '${model}' takes text only; the conversation has ${media[0]!.type} input`,
+      media.map((part) => ({
+        code: 'INVALID_VALUE' as const,
+        path: part.path,
+        message: `model '${model}' (step '${step.name}') cannot take ${part.type} parts: use a model that accepts images and files`,
+      })),
+    );
+  });
+}
+
+function mediaPartsOf(messages: ChatMessage[]): Array<{ type: string; path: string }> {
+  return messages.flatMap((message, index) =>
+    typeof message.content === 'string'
+      ? []
+      : message.content.flatMap((part, position) =>
+          mediaPartTypes.has(part.type) ? [{ type: part.type, path: `messages[${index}].content[${position}]` }] : [],
+        ),
+  );
 }
 
 /** Loads the saved tools every prompt step names (by id or name); an unknown one is a 422 naming the step. */
@@ -247,6 +298,7 @@ async function prepareAgentRun(
   }
   const { steps, tools } = await asWritten(async () => {
     const validated = validateFlowSteps([spec.step], ['agent'], { models: deps.models, modelOverride: body.options?.modelOverride });
+    checkMediaInput(validated, body.messages, deps.models, body.options?.modelOverride);
     return { steps: validated, tools: await resolveSavedTools(deps.store, scope, validated) };
   });
   const flow: FlowDefinition = { id: null, name: spec.name, versionId: null, steps };

@@ -74,6 +74,8 @@ export type ModelResolution =
       provider: string;
       modelId: string;
       /** USD per million tokens, when the catalog knows the model. */ price?: { input: number; output: number };
+      /** False when the catalog says the model takes text only (no image or file parts). */
+      acceptsImages?: boolean;
     }
   | { ok: false; reason: string };
 

@@ -25,6 +25,8 @@ export interface ValidateFlowOptions {
   models: Pick<ModelGateway, 'resolve'>;
   /** When set, every prompt step runs on this model, so step models need not resolve. */
   modelOverride?: string;
+  /** The request carries a conversation (`messages`): a prompt step without a prompt of its own reads it. */
+  conversation?: boolean;
 }
 
 /**
@@ -207,6 +209,7 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     details,
     models: context.options.models,
     modelOverride: context.options.modelOverride,
+    conversation: context.options.conversation,
   };
   (definition.check as ((config: unknown, context: StepCheckContext) => void) | undefined)?.(data, checkContext);
   if (definition.branches) {

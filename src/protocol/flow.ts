@@ -65,9 +65,34 @@ export const ErrorHandlingConfig = z
   })
   .loose();
 
+/**
+ * A part of a message's content, as Runtype's API and widget send them: `text`, `image` (`image`: a URL or a data
+ * URL, `mimeType`), `file` / `audio` / `video` (`data`: base64 or a data URL, `mimeType`, `filename`).
+ */
+export const ContentPart = z
+  .object({
+    type: z.string(),
+    text: z.string().optional(),
+    image: z.string().max(20_000_000).optional(),
+    data: z.string().max(20_000_000).optional(),
+    mimeType: z.string().max(200).optional(),
+    filename: z.string().max(500).optional(),
+  })
+  .loose()
+  .superRefine((part, context) => {
+    if (part.type === 'image' && !part.image)
+      context.addIssue({ code: 'custom', path: ['image'], message: 'an image part needs image (a URL or a data URL)' });
+    if (['file', 'audio', 'video'].includes(part.type) && !part.data)
+      context.addIssue({ code: 'custom', path: ['data'], message: `a ${part.type} part needs data (base64 or a data URL)` });
+  });
+export type ContentPart = z.infer<typeof ContentPart>;
+
+/** Parts that carry media (not text): what a text-only model cannot take. */
+export const mediaPartTypes = new Set(['image', 'file', 'audio', 'video']);
+
 export const ChatMessage = z.object({
   role: z.enum(['system', 'user', 'assistant']),
-  content: z.union([z.string().max(1_000_000), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()).max(1000)]),
+  content: z.union([z.string().max(1_000_000), z.array(ContentPart).max(1000)]),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 

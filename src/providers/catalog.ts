@@ -6,6 +6,8 @@ export const CatalogEntry = z.object({
   input: z.number().min(0),
   output: z.number().min(0),
   reasoning: z.number().min(0).optional(),
+  /** False for a model that takes text only: a run sending it images or files is refused with a 422. */
+  images: z.boolean().optional(),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 

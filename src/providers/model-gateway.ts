@@ -5,11 +5,13 @@ import {
   type JSONValue,
   type LanguageModelV3,
   type LanguageModelV3CallOptions,
+  type LanguageModelV3FilePart,
   type LanguageModelV3Prompt,
+  type LanguageModelV3TextPart,
 } from '@ai-sdk/provider';
 import type { ModelGateway, ModelRequest, ModelStreamPart, ToolChoice } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
-import type { ChatMessage } from '../protocol/flow.js';
+import { mediaPartTypes, type ChatMessage } from '../protocol/flow.js';
 import { priceUsd, type ModelCatalog } from './catalog.js';
 import { streamEcho } from './echo-model.js';
 import { routeModel, toResolution, type Route } from './model-router.js';
@@ -305,7 +307,7 @@ function toPrompt(request: ModelRequest, names: ToolNames): LanguageModelV3Promp
     }
     const text = textOf(message);
     if (message.role === 'system') prompt.push({ role: 'system', content: text });
-    else if (message.role === 'user') prompt.push({ role: 'user', content: [{ type: 'text', text }] });
+    else if (message.role === 'user') prompt.push({ role: 'user', content: userContent(message) });
     else prompt.push({ role: 'assistant', content: [{ type: 'text', text }] });
   }
   return prompt;
@@ -318,6 +320,25 @@ function parseArguments(input: string): unknown {
   } catch {
     return {};
   }
+}
+
+/** A user message's parts as the AI SDK's: text, and images and files as file parts (a URL, or base64 data). */
+function userContent(message: ChatMessage): Array<LanguageModelV3TextPart | LanguageModelV3FilePart> {
+  if (typeof message.content === 'string') return [{ type: 'text', text: message.content }];
+  const parts: Array<LanguageModelV3TextPart | LanguageModelV3FilePart> = [];
+  for (const part of message.content) {
+    if (part.type === 'text' || !mediaPartTypes.has(part.type)) {
+      if (part.text) parts.push({ type: 'text', text: part.text });
+      continue;
+    }
+    const source = (part.type === 'image' ? part.image : part.data) ?? '';
+    const dataUrl = /^data:([^;,]+)?(;base64)?,/.exec(source);
+    const fallbackType = part.type === 'image' ? 'image/*' : 'application/octet-stream';
+    const mediaType = part.mimeType ?? dataUrl?.[1] ?? fallbackType;
+    const data = dataUrl ? source.slice(dataUrl[0].length) : /^https?:\/\//.test(source) ? new URL(source) : source;
+    parts.push({ type: 'file', data, mediaType, ...(part.filename ? { filename: part.filename } : {}) });
+  }
+  return parts.length > 0 ? parts : [{ type: 'text', text: '' }];
 }
 
 function textOf(message: ChatMessage): string {

@@ -67,5 +67,6 @@ export function toResolution(result: RouteResult | { error: string }): ModelReso
     provider: result.route.provider,
     modelId: result.route.modelId,
     ...(result.price ? { price: { input: result.price.input, output: result.price.output } } : {}),
+    ...(result.price?.images === false ? { acceptsImages: false } : {}),
   };
 }

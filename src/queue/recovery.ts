@@ -135,7 +135,8 @@ export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState
   const scope: TenantScope = { tenantId: row.tenant_id, mode: row.mode as TenantScope['mode'] };
   if (!row.flow_snapshot) throw new Error(`execution ${row.id} has no flow snapshot to continue from`);
   const snapshot = fromJson<{ name: string; steps: unknown[] }>(row.flow_snapshot)!;
-  const steps = validateFlowSteps(snapshot.steps, ['flow', 'steps'], { models: deps.models });
+  // The snapshot passed validation when the run was dispatched (with its conversation, if it had one).
+  const steps = validateFlowSteps(snapshot.steps, ['flow', 'steps'], { models: deps.models, conversation: true });
   const input = (fromJson<Record<string, any>>(row.input) ?? {}) as Record<string, any>;
   const shuttle = row.dialect === 'shuttle';
   const tools = await findTools(

@@ -29,6 +29,7 @@ export function checkPrompt(prompt: PromptConfig, context: StepCheckContext): vo
     }
   }
   if (
+    !context.conversation &&
     prompt.userPrompt === undefined &&
     prompt.text === undefined &&
     prompt.messages === undefined &&

@@ -9,4 +9,6 @@ export interface StepCheckContext {
   details: ErrorDetail[];
   models: Pick<ModelGateway, 'resolve'>;
   modelOverride?: string;
+  /** The request carries a conversation: a prompt step without a prompt of its own reads it. */
+  conversation?: boolean;
 }
