@@ -169,11 +169,30 @@ export interface ToolSource {
   snippet?: string;
 }
 
+/** An artifact a tool made (`create_artifact`): streamed as artifact frames and kept with the run. */
+export interface ToolArtifact {
+  id: string;
+  artifactType: 'markdown' | 'component';
+  title: string;
+  content?: string;
+  component?: string;
+  props?: Record<string, unknown>;
+}
+
 /** Media a tool made (a generated image): streamed to the client as media, not sent to the model. */
 export type ToolMedia = { type: 'media'; data: string; mediaType: string } | { type: 'image-url'; url: string; mediaType?: string };
 
 export type ToolOutcome =
-  | { ok: true; result: unknown; costUsd: number; logs?: string[]; childExecutionId?: string; sources?: ToolSource[]; media?: ToolMedia[] }
+  | {
+      ok: true;
+      result: unknown;
+      costUsd: number;
+      logs?: string[];
+      childExecutionId?: string;
+      sources?: ToolSource[];
+      media?: ToolMedia[];
+      artifacts?: ToolArtifact[];
+    }
   | { ok: false; error: { code: ErrorCode; message: string }; logs?: string[] };
 
 export interface ToolRunner {

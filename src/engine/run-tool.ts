@@ -1,5 +1,6 @@
-import type { ResolvedTool } from './ports.js';
+import type { ResolvedTool, ToolArtifact } from './ports.js';
 import type { StepContext } from './run-context.js';
+import { createArtifact } from './artifact-tool.js';
 import type { ToolCallRecord } from './tool-loop-state.js';
 
 /** Runs one tool call with its events (tool_result, tool_complete) and returns what the caller records. */
@@ -11,20 +12,25 @@ export async function runToolWithEvents(
 ): Promise<{ result: unknown; record: ToolCallRecord; logs?: string[] }> {
   const { clock, events, tools } = context.deps;
   const started = clock.now();
-  const outcome = await tools.run(tool, args, {
-    executionId: context.request.executionId,
-    scope: context.request.scope,
-    toolCallId,
-    secrets: context.request.secrets,
-    signal: context.signal,
-    depth: context.request.depth,
-  });
+  // The artifact tool makes its artifact in the engine (no I/O); every other tool runs in the tool runner.
+  const outcome =
+    tool.config.builtin === 'create_artifact'
+      ? createArtifact(tool, args, toolCallId)
+      : await tools.run(tool, args, {
+          executionId: context.request.executionId,
+          scope: context.request.scope,
+          toolCallId,
+          secrets: context.request.secrets,
+          signal: context.signal,
+          depth: context.request.depth,
+        });
   const durationMs = clock.now() - started;
   const result = outcome.ok ? outcome.result : { error: outcome.error.message, code: outcome.error.code };
   const costUsd = outcome.ok ? outcome.costUsd : 0;
   events.emit({ type: 'tool_result', toolCallId, toolName: tool.name, toolId: tool.id, result, success: outcome.ok, ...context.ref });
   if (outcome.ok) {
     for (const source of outcome.sources ?? []) events.emit({ type: 'source', toolCallId, toolName: tool.name, ...source, ...context.ref });
+    for (const artifact of outcome.artifacts ?? []) emitArtifact(artifact, toolCallId, context);
     (outcome.media ?? []).forEach((part, mediaIndex) =>
       events.emit({ type: 'media', toolCallId, toolName: tool.name, mediaIndex, part, ...context.ref }),
     );
@@ -56,4 +62,28 @@ export async function runToolWithEvents(
       ...(outcome.ok && outcome.childExecutionId ? { childExecutionId: outcome.childExecutionId } : {}),
     },
   };
+}
+
+/** An artifact as Runtype streams it: opened, its markdown in pieces (or its component's props), closed. */
+function emitArtifact(artifact: ToolArtifact, toolCallId: string, context: StepContext): void {
+  const { events } = context.deps;
+  const artifactId = artifact.id;
+  const component = artifact.component ? { component: artifact.component } : {};
+  events.emit({
+    type: 'artifact_start',
+    artifactId,
+    artifactType: artifact.artifactType,
+    title: artifact.title,
+    ...component,
+    toolCallId,
+    ...context.ref,
+  });
+  const content = artifact.content ?? '';
+  for (let offset = 0; offset < content.length; offset += 400) {
+    events.emit({ type: 'artifact_delta', artifactId, delta: content.slice(offset, offset + 400), ...context.ref });
+  }
+  if (artifact.component) {
+    events.emit({ type: 'artifact_update', artifactId, component: artifact.component, props: artifact.props ?? {}, ...context.ref });
+  }
+  events.emit({ type: 'artifact_complete', artifactId, ...context.ref });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorHandling, ErrorHandlingConfig, ReasoningConfig, ResponseFormat } from './flow.js';
+import { ArtifactsConfig, ErrorHandling, ErrorHandlingConfig, ReasoningConfig, ResponseFormat } from './flow.js';
 
 const ModelSettings = {
   model: z.string().min(1).max(200).optional(),
@@ -12,6 +12,8 @@ const ModelSettings = {
   reasoning: ReasoningConfig.optional(),
   responseFormat: ResponseFormat.optional(),
   tools: z.record(z.string(), z.unknown()).optional(),
+  /** Runtype's artifacts: `{enabled, types: ["markdown", "component"]}`. */
+  artifacts: ArtifactsConfig.optional(),
   /** Runtype's errorHandling (fallbacks to other models, retries, a fixed message), as on a step. */
   errorHandling: z.union([ErrorHandling, ErrorHandlingConfig]).optional(),
   loopConfig: z
@@ -58,6 +60,7 @@ export function agentSpec(id: string, definition: AgentDefinition): AgentSpec {
     ...((merged.tools as Record<string, unknown> | undefined) ?? {}),
     maxTurns,
     ...(merged.loopConfig?.maxCost !== undefined ? { maxCost: merged.loopConfig.maxCost } : {}),
+    ...(merged.artifacts?.enabled ? { artifacts: merged.artifacts } : {}),
   };
   if (tools.maxToolCalls === undefined) tools.maxToolCalls = Math.min(100, maxTurns * 5);
   // The conversation is the run's messages, as in Runtype's chat flows (`previousMessages: "{{messages}}"`).

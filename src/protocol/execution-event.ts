@@ -74,6 +74,18 @@ export type ExecutionEventBody =
       mediaIndex: number;
       part: { type: 'media'; data: string; mediaType: string } | { type: 'image-url'; url: string; mediaType?: string };
     } & StepRef)
+  /** An artifact a `create_artifact` call makes: opened, its markdown streamed, its component's props, closed. */
+  | ({
+      type: 'artifact_start';
+      artifactId: string;
+      artifactType: 'markdown' | 'component';
+      title: string;
+      component?: string;
+      toolCallId: string;
+    } & StepRef)
+  | ({ type: 'artifact_delta'; artifactId: string; delta: string } & StepRef)
+  | ({ type: 'artifact_update'; artifactId: string; component: string; props: Record<string, unknown> } & StepRef)
+  | ({ type: 'artifact_complete'; artifactId: string } & StepRef)
   /** Something the run did without (an MCP server it could not reach, a built-in tool that is not configured). */
   | ({ type: 'warning'; code: string; message: string; setting?: string } & Partial<StepRef>)
   /** A step (errorHandling fallbacks) or a model call (fallback models) moves on to its next fallback. */

@@ -154,6 +154,17 @@ export const McpServer = z
   })
   .loose();
 
+export const ArtifactsConfig = z
+  .object({
+    enabled: z.boolean().default(true),
+    types: z
+      .array(z.enum(['markdown', 'component']))
+      .min(1)
+      .default(['markdown']),
+  })
+  .loose();
+export type ArtifactsConfig = z.infer<typeof ArtifactsConfig>;
+
 export const ToolsConfig = z
   .object({
     toolIds: z.array(z.string().min(1).max(300)).max(128).default([]),
@@ -178,6 +189,8 @@ export const ToolsConfig = z
     /** Agent loop limits: model turns, and cost in USD, after which the loop stops. */
     maxTurns: z.number().int().min(1).max(100).optional(),
     maxCost: z.number().positive().optional(),
+    /** Runtype's agent artifacts: a `create_artifact` tool the model can call (markdown documents, UI components). */
+    artifacts: ArtifactsConfig.optional(),
   })
   .loose();
 export type ToolsConfig = z.infer<typeof ToolsConfig>;

@@ -342,3 +342,48 @@ export async function countRecoveryAttempt(db: Database, executionId: string, pr
     .executeTakeFirst();
   return Number(row?.recovery_attempts ?? 0);
 }
+
+export interface StoredArtifact {
+  id: string;
+  artifactType: 'markdown' | 'component';
+  title: string;
+  content: string;
+  component?: string;
+  props?: Record<string, unknown>;
+  toolCallId: string;
+  stepId: string;
+  complete: boolean;
+  createdAt: string;
+}
+
+/** A run's artifacts, rebuilt from its stored artifact events (the events are the record; nothing is kept twice). */
+export async function listArtifacts(db: Database, executionId: string): Promise<StoredArtifact[]> {
+  const rows = await db
+    .selectFrom('execution_events')
+    .select(['type', 'data'])
+    .where('execution_id', '=', executionId)
+    .where('type', 'in', ['artifact_start', 'artifact_delta', 'artifact_update', 'artifact_complete'])
+    .orderBy('seq')
+    .execute();
+  const artifacts = new Map<string, StoredArtifact>();
+  for (const row of rows) {
+    const event = JSON.parse(row.data) as Record<string, any>;
+    const artifact = artifacts.get(event.artifactId);
+    if (row.type === 'artifact_start') {
+      artifacts.set(event.artifactId, {
+        id: event.artifactId,
+        artifactType: event.artifactType,
+        title: event.title,
+        content: '',
+        ...(event.component ? { component: event.component } : {}),
+        toolCallId: event.toolCallId,
+        stepId: event.stepId,
+        complete: false,
+        createdAt: event.at,
+      });
+    } else if (artifact && row.type === 'artifact_delta') artifact.content += event.delta;
+    else if (artifact && row.type === 'artifact_update') Object.assign(artifact, { component: event.component, props: event.props });
+    else if (artifact) artifact.complete = true;
+  }
+  return [...artifacts.values()];
+}

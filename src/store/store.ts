@@ -127,6 +127,7 @@ function executionsOf(db: Database) {
       executions.listInterruptedExecutions(db, ...args),
     countRecoveryAttempt: (...args: Tail<Parameters<typeof executions.countRecoveryAttempt>>) =>
       executions.countRecoveryAttempt(db, ...args),
+    listArtifacts: (...args: Tail<Parameters<typeof executions.listArtifacts>>) => executions.listArtifacts(db, ...args),
   };
 }
 

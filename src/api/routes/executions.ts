@@ -53,6 +53,12 @@ export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
     return { executionId: id, status: 'cancelling' };
   });
 
+  app.get('/v1/executions/:id/artifacts', { schema: { params: routeParams('id') } }, async (request) => {
+    const execution = await deps.store.getExecution(request.scope, request.params.id);
+    if (!execution) throw notFound(request.params.id);
+    return { data: await deps.store.listArtifacts(execution.id) };
+  });
+
   app.get('/v1/executions/:id/events', { schema: { params: routeParams('id') } }, async (request, reply) => {
     const { id } = request.params;
     const query = parseInput(EventsQuery, request.query, ['query']);

@@ -15,6 +15,10 @@ export interface UnifiedFrameFields {
     toolName?: unknown;
     toolType?: unknown;
   };
+  artifact_complete: { id?: unknown };
+  artifact_delta: { delta?: unknown; id?: unknown };
+  artifact_start: { artifactType?: unknown; component?: unknown; id?: unknown; title?: unknown; toolCallId?: unknown };
+  artifact_update: { component?: unknown; id?: unknown; props?: unknown };
   await: {
     awaitReason?: unknown;
     awaitedAt?: unknown;
@@ -205,6 +209,10 @@ export interface RuntypeFrameFields {
   };
   agent_turn_delta: { contentType?: unknown; delta?: unknown; iteration?: unknown; turnId?: unknown };
   agent_turn_start: { iteration?: unknown; role?: unknown; turnId?: unknown; turnIndex?: unknown };
+  artifact_complete: { id?: unknown };
+  artifact_delta: { delta?: unknown; id?: unknown };
+  artifact_start: { artifactType?: unknown; component?: unknown; id?: unknown; title?: unknown; toolCallId?: unknown };
+  artifact_update: { component?: unknown; id?: unknown; props?: unknown };
   fallback_complete: { completedAt?: unknown; fallbackIndex?: unknown; fallbackType?: unknown; model?: unknown; stepId?: unknown };
   fallback_exhausted: { attempts?: unknown; code?: unknown; error?: unknown; failedAt?: unknown; stepId?: unknown };
   fallback_start: {

@@ -79,6 +79,17 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         toolName: event.toolName,
         media: [event.part],
       }),
+    artifact_start: (event) =>
+      frame(event, 'artifact_start', {
+        id: event.artifactId,
+        artifactType: event.artifactType,
+        title: event.title,
+        ...(event.component ? { component: event.component } : {}),
+        toolCallId: event.toolCallId,
+      }),
+    artifact_delta: (event) => frame(event, 'artifact_delta', { id: event.artifactId, delta: event.delta }),
+    artifact_update: (event) => frame(event, 'artifact_update', { id: event.artifactId, component: event.component, props: event.props }),
+    artifact_complete: (event) => frame(event, 'artifact_complete', { id: event.artifactId }),
     fallback_start: (event) =>
       frame(event, 'fallback_start', {
         stepId: event.stepId,

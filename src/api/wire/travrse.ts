@@ -97,6 +97,11 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         ...(event.stepId ? { stepId: event.stepId } : {}),
         timestamp: event.at,
       }),
+    // Travrse's vocabulary has no artifact frames: the tool's result names the artifact.
+    artifact_start: () => null,
+    artifact_delta: () => null,
+    artifact_update: () => null,
+    artifact_complete: () => null,
     // Travrse's vocabulary has no source or media frames: the tool's result carries them.
     source: () => null,
     media: () => null,

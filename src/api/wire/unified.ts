@@ -84,6 +84,17 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         mediaType: event.part.mediaType ?? 'image',
         ...(event.part.type === 'media' ? { data: event.part.data } : { url: event.part.url }),
       }),
+    artifact_start: (event) =>
+      frame(event, 'artifact_start', {
+        id: event.artifactId,
+        artifactType: event.artifactType,
+        title: event.title,
+        ...(event.component ? { component: event.component } : {}),
+        toolCallId: event.toolCallId,
+      }),
+    artifact_delta: (event) => frame(event, 'artifact_delta', { id: event.artifactId, delta: event.delta }),
+    artifact_update: (event) => frame(event, 'artifact_update', { id: event.artifactId, component: event.component, props: event.props }),
+    artifact_complete: (event) => frame(event, 'artifact_complete', { id: event.artifactId }),
     fallback_start: (event) =>
       frame(event, 'fallback_start', {
         stepId: event.stepId,

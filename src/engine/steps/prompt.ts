@@ -7,6 +7,7 @@ import { streamModelTurn, turnRecord } from '../model-turn.js';
 import { schemaProblems } from '../json-schema.js';
 import { addUsage } from '../../protocol/usage.js';
 import { runToolLoop } from '../tool-loop.js';
+import { artifactTool } from '../artifact-tool.js';
 import type { StepContext, StepRunner, ToolCallRecord } from '../run-context.js';
 import { renderTemplate, renderValue } from '../template.js';
 import { formatPath } from '../../protocol/zod-details.js';
@@ -211,6 +212,7 @@ async function resolveStepTools(config: PromptConfig, context: StepContext): Pro
         byName.set(tool.name, tool);
     }
     for (const tool of await declaredMcpTools(toolsConfig.mcpServers, mcpIds, context)) byName.set(tool.name, tool);
+    if (toolsConfig.artifacts?.enabled) byName.set('create_artifact', artifactTool(toolsConfig.artifacts));
     for (const tool of toolsConfig.runtimeTools) {
       byName.set(tool.name, {
         id: tool.name,
