@@ -79,6 +79,7 @@ test('dispatch {agent:{agentId}, messages} streams agent_* events that validate,
   const types = events.map((event) => event.event);
   assert.deepEqual(types, [
     'agent_start',
+    'agent_iteration_start',
     'agent_turn_start',
     'agent_tool_start',
     'agent_tool_input_delta',
@@ -86,12 +87,29 @@ test('dispatch {agent:{agentId}, messages} streams agent_* events that validate,
     'agent_turn_complete',
     'agent_tool_input_complete',
     'agent_tool_complete',
+    'agent_iteration_complete',
+    'agent_iteration_start',
     'agent_turn_start',
     'agent_turn_delta',
     'agent_turn_delta',
     'agent_turn_complete',
+    'agent_iteration_complete',
     'agent_complete',
   ]);
+  const iterations = events.filter((event) => event.event === 'agent_iteration_complete').map((event) => event.data);
+  assert.deepEqual(
+    iterations.map((entry) => [entry.iteration, entry.toolCallsMade, entry.stopConditionMet]),
+    [
+      [1, 1, false],
+      [2, 0, true],
+    ],
+  );
+  assert.equal(
+    Math.round(Number(iterations[1]!.runningTotalCost) * 1e9),
+    Math.round((Number(iterations[0]!.cost) + Number(iterations[1]!.cost)) * 1e9),
+    'the running cost is the sum of the iterations',
+  );
+  assert.ok(Number(iterations[0]!.cost) > 0);
   for (const event of events) assert.equal(validateRuntypeFrame(event.data), null, JSON.stringify(event.data));
   const start = events[0]!.data;
   assert.deepEqual([start.agentId, start.agentName, start.maxTurns], [agent.id, 'Calculator', 4]);

@@ -45,6 +45,8 @@ interface TurnStream {
   announced: Set<string>;
   /** Whether anything reached the client: a fallback model may take over only before that. */
   emitted: boolean;
+  /** Whether a reasoning block is open (reasoning_start sent, reasoning_end not yet). */
+  reasoning: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function streamModelTurn(request: ModelRequest, context: StepContex
     toolCalls: [],
     announced: new Set(),
     emitted: false,
+    reasoning: false,
   };
   context.deps.events.emit({ type: 'turn_start', turnId: turn.partId, turnIndex, ...turn.ref });
   const candidates = [request.model, ...(options.fallbackModels ?? [])];
@@ -120,8 +123,16 @@ function announce(turn: TurnStream, toolCallId: string, toolName: string): void 
   });
 }
 
+/** Closes an open reasoning block: the model moved on to its answer, a tool call, or finished. */
+function endReasoning(turn: TurnStream): void {
+  if (!turn.reasoning) return;
+  turn.reasoning = false;
+  turn.context.deps.events.emit({ type: 'reasoning_end', partId: `${turn.partId}_reasoning`, ...turn.ref });
+}
+
 function onText(turn: TurnStream, text: string): void {
   if (text === '') return;
+  endReasoning(turn);
   turn.emitted = true;
   if (turn.options.streamOutput) {
     const { events } = turn.context.deps;
@@ -163,10 +174,13 @@ async function streamOne(turn: TurnStream, request: ModelRequest): Promise<TurnO
         onText(turn, part.text);
         break;
       case 'reasoning-delta':
-        if (turn.options.streamOutput)
-          events.emit({ type: 'reasoning_delta', partId: `${turn.partId}_reasoning`, text: part.text, ...turn.ref });
+        if (!turn.options.streamOutput) break;
+        if (!turn.reasoning) events.emit({ type: 'reasoning_start', partId: `${turn.partId}_reasoning`, ...turn.ref });
+        turn.reasoning = true;
+        events.emit({ type: 'reasoning_delta', partId: `${turn.partId}_reasoning`, text: part.text, ...turn.ref });
         break;
       case 'tool-input-start':
+        endReasoning(turn);
         turn.emitted = true;
         announce(turn, part.toolCallId, part.toolName);
         break;
@@ -178,6 +192,7 @@ async function streamOne(turn: TurnStream, request: ModelRequest): Promise<TurnO
         turn.toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
         break;
       case 'finish':
+        endReasoning(turn);
         return onFinish(turn, part);
     }
   }

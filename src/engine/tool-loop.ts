@@ -56,6 +56,7 @@ export async function runToolLoop(
   for (;;) {
     if (context.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
     state.turns++;
+    const iteration = startIteration(state, config, context);
     const lastTurn = config.maxTurns !== undefined && state.turns >= config.maxTurns;
     const limitReached = state.toolCallsMade >= config.maxToolCalls || lastTurn;
     const turn = await streamModelTurn(
@@ -70,7 +71,10 @@ export async function runToolLoop(
     );
     state.usage = addUsage(state.usage, turn.usage);
     state.responses.push(turnRecord(turn));
-    const end = (stopReason: LoopOutcome['stopReason'], hitLimit: boolean) => loopOutcome(state, turn, stopReason, hitLimit);
+    const end = (stopReason: LoopOutcome['stopReason'], hitLimit: boolean) => {
+      iteration.complete(turn, true);
+      return loopOutcome(state, turn, stopReason, hitLimit);
+    };
     if (turn.toolCalls.length === 0 || config.toolCallStrategy === 'none')
       return end(lastTurn && turn.toolCalls.length > 0 ? 'max_turns' : 'end_turn', false);
     // The model asked for tools after being told it may not: stop here rather than loop.
@@ -80,7 +84,40 @@ export async function runToolLoop(
     // The model's answer is journaled before any tool runs: a crash from here on resumes with this same turn.
     await context.deps.checkpoints.saveLoop(context.request.executionId, options.stepId, state);
     await answerCalls(state, turn.toolCalls, byName, config, context, options.stepId);
+    iteration.complete(turn, false);
   }
+}
+
+/**
+ * One iteration of the loop (a model turn and the tools it asked for), announced with the loop's running cost:
+ * Runtype's agent_iteration_start / agent_iteration_complete.
+ */
+function startIteration(state: LoopState, config: ToolsConfig, context: StepContext) {
+  const { events, clock } = context.deps;
+  const started = clock.now();
+  const costBefore = state.usage.costUsd;
+  const iteration = state.turns;
+  const maxTurns = config.maxTurns ?? 0;
+  events.emit({ type: 'iteration_start', maxTurns, totalCostUsd: costBefore, ...context.ref, iteration });
+  return {
+    complete(
+      turn: { text: string; toolCalls: unknown[]; usage: { inputTokens: number; outputTokens: number } },
+      stopConditionMet: boolean,
+    ) {
+      events.emit({
+        type: 'iteration_complete',
+        toolCallsMade: turn.toolCalls.length,
+        stopConditionMet,
+        costUsd: Math.round((state.usage.costUsd - costBefore) * 1e9) / 1e9,
+        runningCostUsd: state.usage.costUsd,
+        tokens: { input: turn.usage.inputTokens, output: turn.usage.outputTokens },
+        output: turn.text,
+        durationMs: clock.now() - started,
+        ...context.ref,
+        iteration,
+      });
+    },
+  };
 }
 
 /** Runs a turn's tool calls; pauses for client tools and approvals, else journals the results for the next turn. */

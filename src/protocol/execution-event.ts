@@ -51,7 +51,9 @@ export type ExecutionEventBody =
   | ({ type: 'text_start'; partId: string } & StepRef)
   | ({ type: 'step_delta'; partId: string; text: string; chunkIndex: number } & StepRef)
   | ({ type: 'text_end'; partId: string; text: string } & StepRef)
+  | ({ type: 'reasoning_start'; partId: string } & StepRef)
   | ({ type: 'reasoning_delta'; partId: string; text: string } & StepRef)
+  | ({ type: 'reasoning_end'; partId: string } & StepRef)
   | ({
       type: 'step_complete';
       result: unknown;
@@ -86,6 +88,18 @@ export type ExecutionEventBody =
   | ({ type: 'artifact_delta'; artifactId: string; delta: string } & StepRef)
   | ({ type: 'artifact_update'; artifactId: string; component: string; props: Record<string, unknown> } & StepRef)
   | ({ type: 'artifact_complete'; artifactId: string } & StepRef)
+  /** One iteration of a tool loop (a model turn and its tools), with the loop's running cost. */
+  | ({ type: 'iteration_start'; maxTurns: number; totalCostUsd: number } & StepRef)
+  | ({
+      type: 'iteration_complete';
+      toolCallsMade: number;
+      stopConditionMet: boolean;
+      costUsd: number;
+      runningCostUsd: number;
+      tokens: { input: number; output: number };
+      output: string;
+      durationMs: number;
+    } & StepRef)
   /** Something the run did without (an MCP server it could not reach, a built-in tool that is not configured). */
   | ({ type: 'warning'; code: string; message: string; setting?: string } & Partial<StepRef>)
   /** A step (errorHandling fallbacks) or a model call (fallback models) moves on to its next fallback. */

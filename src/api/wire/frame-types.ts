@@ -69,7 +69,9 @@ export interface UnifiedFrameFields {
     stepId?: unknown;
   };
   media_complete: { data?: unknown; id?: unknown; mediaType?: unknown; role?: unknown; toolCallId?: unknown };
+  reasoning_complete: { id?: unknown };
   reasoning_delta: { delta?: unknown; id?: unknown };
+  reasoning_start: { id?: unknown; stepId?: unknown };
   source: { id?: unknown; snippet?: unknown; sourceType?: unknown; stepId?: unknown; title?: unknown; toolCallId?: unknown; url?: unknown };
   step_complete: {
     completedAt?: unknown;
@@ -177,6 +179,18 @@ export interface RuntypeFrameFields {
     totalTokens?: unknown;
   };
   agent_error: { error?: unknown; recoverable?: unknown };
+  agent_iteration_complete: {
+    completedAt?: unknown;
+    cost?: unknown;
+    duration?: unknown;
+    iteration?: unknown;
+    output?: unknown;
+    runningTotalCost?: unknown;
+    stopConditionMet?: unknown;
+    tokens?: unknown;
+    toolCallsMade?: unknown;
+  };
+  agent_iteration_start: { iteration?: unknown; maxTurns?: unknown; startedAt?: unknown; totalCost?: unknown };
   agent_media: { iteration?: unknown; media?: unknown; toolCallId?: unknown; toolName?: unknown };
   agent_start: { agentId?: unknown; agentName?: unknown; config?: unknown; maxTurns?: unknown; startedAt?: unknown };
   agent_tool_complete: {
@@ -255,7 +269,9 @@ export interface RuntypeFrameFields {
     startedAt?: unknown;
     totalSteps?: unknown;
   };
+  reason_complete: { id?: unknown; stepId?: unknown };
   reason_delta: { delta?: unknown; id?: unknown; text?: unknown };
+  reason_start: { id?: unknown; stepId?: unknown };
   source: { id?: unknown; snippet?: unknown; sourceType?: unknown; stepId?: unknown; title?: unknown; toolCallId?: unknown; url?: unknown };
   step_await: {
     approvalId?: unknown;
@@ -315,9 +331,10 @@ export interface RuntypeFrameFields {
     stepType?: unknown;
     totalSteps?: unknown;
   };
+  text_end: { id?: unknown; stepId?: unknown };
+  text_start: { id?: unknown; stepId?: unknown };
   tool_complete: {
     completedAt?: unknown;
-    error?: unknown;
     executionTime?: unknown;
     name?: unknown;
     result?: unknown;
@@ -327,6 +344,15 @@ export interface RuntypeFrameFields {
     toolCost?: unknown;
     toolId?: unknown;
     toolName?: unknown;
+  };
+  tool_error: {
+    error?: unknown;
+    executionTime?: unknown;
+    failedAt?: unknown;
+    name?: unknown;
+    stepId?: unknown;
+    toolCallId?: unknown;
+    toolId?: unknown;
   };
   tool_input_complete: { parameters?: unknown; stepId?: unknown; toolCallId?: unknown; toolId?: unknown; toolName?: unknown };
   tool_input_delta: { delta?: unknown; stepId?: unknown; toolCallId?: unknown };

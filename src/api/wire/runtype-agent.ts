@@ -27,6 +27,25 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         startedAt: event.at,
         ...(agent.model ? { config: { model: agent.model } } : {}),
       }),
+    iteration_start: (event) =>
+      frame(event, 'agent_iteration_start', {
+        iteration: iterationOf(event),
+        maxTurns: event.maxTurns || agent.maxTurns,
+        startedAt: event.at,
+        totalCost: event.totalCostUsd,
+      }),
+    iteration_complete: (event) =>
+      frame(event, 'agent_iteration_complete', {
+        iteration: iterationOf(event),
+        completedAt: event.at,
+        toolCallsMade: event.toolCallsMade,
+        stopConditionMet: event.stopConditionMet,
+        cost: event.costUsd,
+        runningTotalCost: event.runningCostUsd,
+        tokens: event.tokens,
+        output: event.output,
+        duration: event.durationMs,
+      }),
     turn_start: (event) =>
       frame(event, 'agent_turn_start', {
         iteration: iterationOf(event),
@@ -134,6 +153,9 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
     step_skip: () => null,
     text_start: () => null,
     text_end: () => null,
+    // An agent's reasoning streams as agent_turn_delta (contentType thinking): no separate block frames.
+    reasoning_start: () => null,
+    reasoning_end: () => null,
     tool_result: () => null,
     flow_paused: () => null,
   });

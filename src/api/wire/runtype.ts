@@ -32,7 +32,9 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         ...(event.outputVariable ? { outputVariable: event.outputVariable } : {}),
       }),
     step_delta: (event) => frame(event, 'step_delta', { id: event.stepId, text: event.text, delta: event.text, partId: event.partId }),
+    reasoning_start: (event) => frame(event, 'reason_start', { id: event.stepId, stepId: event.stepId }),
     reasoning_delta: (event) => frame(event, 'reason_delta', { id: event.stepId, text: event.text, delta: event.text }),
+    reasoning_end: (event) => frame(event, 'reason_complete', { id: event.stepId, stepId: event.stepId }),
     step_complete: (event) =>
       frame(event, 'step_complete', {
         ...stepFields(event),
@@ -166,20 +168,30 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         toolName: event.toolName,
         stepId: event.stepId,
       }),
+    // A tool that failed ends with Runtype's tool_error; one that worked with tool_complete.
     tool_complete: (event) =>
-      frame(event, 'tool_complete', {
-        success: event.success,
-        toolCallId: event.toolCallId,
-        toolId: event.toolId,
-        toolName: event.toolName,
-        name: event.toolName,
-        result: event.result,
-        ...(event.error ? { error: event.error } : {}),
-        executionTime: event.durationMs,
-        toolCost: event.costUsd,
-        completedAt: event.at,
-        stepId: event.stepId,
-      }),
+      event.success
+        ? frame(event, 'tool_complete', {
+            success: event.success,
+            toolCallId: event.toolCallId,
+            toolId: event.toolId,
+            toolName: event.toolName,
+            name: event.toolName,
+            result: event.result,
+            executionTime: event.durationMs,
+            toolCost: event.costUsd,
+            completedAt: event.at,
+            stepId: event.stepId,
+          })
+        : frame(event, 'tool_error', {
+            toolId: event.toolCallId,
+            name: event.toolName,
+            error: event.error ?? 'the tool failed',
+            executionTime: event.durationMs,
+            failedAt: event.at,
+            toolCallId: event.toolCallId,
+            stepId: event.stepId,
+          }),
     await: (event) =>
       frame(event, 'step_await', {
         awaitReason: event.awaitReason,
@@ -220,8 +232,11 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         resolvedBy: event.resolvedBy,
       }),
     tool_result: () => null,
-    text_start: () => null,
-    text_end: () => null,
+    // Iterations are an agent's (agent_iteration_*); a flow's prompt step streams its turns as step frames.
+    iteration_start: () => null,
+    iteration_complete: () => null,
+    text_start: (event) => frame(event, 'text_start', { id: event.partId, stepId: event.stepId }),
+    text_end: (event) => frame(event, 'text_end', { id: event.partId, stepId: event.stepId }),
     turn_start: () => null,
     turn_complete: () => null,
   };

@@ -50,6 +50,10 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         content: event.text,
         isComplete: false,
       }),
+    iteration_start: () => null,
+    iteration_complete: () => null,
+    reasoning_start: () => null,
+    reasoning_end: () => null,
     reasoning_delta: (event) => frame(event, 'reason_chunk', { id: event.stepId, stepId: event.stepId, text: event.text }),
     step_complete: (event) =>
       frame(event, 'step_complete', {

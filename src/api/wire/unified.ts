@@ -31,7 +31,9 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
     text_start: (event) => frame(event, 'text_start', { id: event.partId, stepId: event.stepId, role: 'assistant' }),
     step_delta: (event) => frame(event, 'text_delta', { id: event.partId, delta: event.text }),
     text_end: (event) => frame(event, 'text_complete', { id: event.partId, text: event.text }),
+    reasoning_start: (event) => frame(event, 'reasoning_start', { id: event.partId, stepId: event.stepId }),
     reasoning_delta: (event) => frame(event, 'reasoning_delta', { id: event.partId, delta: event.text }),
+    reasoning_end: (event) => frame(event, 'reasoning_complete', { id: event.partId }),
     step_complete: (event) =>
       frame(event, 'step_complete', {
         id: event.stepId,
@@ -207,6 +209,8 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
       }),
     tool_result: () => null,
     flow_paused: () => null,
+    iteration_start: () => null,
+    iteration_complete: () => null,
     turn_start: () => null,
     turn_complete: () => null,
   };
