@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readSse, startHarness, type Harness } from './support/harness.js';
+import { validateRuntypeFrame } from './support/runtype-schema.js';
 
 let harness: Harness;
 before(async () => {
@@ -53,6 +54,23 @@ test('streams send comment heartbeats at the configured interval', async () => {
   const response = await harness.dispatch(body);
   const text = await response.text();
   assert.ok((text.match(/^: ping$/gm) ?? []).length >= 3, text.slice(0, 300));
+});
+
+test("an agent stream in Runtype's vocabulary beats with agent_ping frames (no id, so Last-Event-ID never points at one)", async () => {
+  harness.fake.reset();
+  harness.fake.script(() => ({ chunks: ['slow', ' answer'], delayMs: 200 }));
+  const events = await readSse(
+    await harness.dispatch({ agent: { name: 'Slow', model: 'gpt-4o' }, messages: [{ role: 'user', content: 'hi' }] }),
+  );
+  const pings = events.filter((event) => event.event === 'agent_ping');
+  assert.ok(pings.length >= 3, events.map((event) => event.event).join(','));
+  for (const ping of pings) {
+    assert.equal(ping.id, undefined);
+    assert.equal(validateRuntypeFrame(ping.data), null, JSON.stringify(ping.data));
+  }
+  // Each ping names the last event sent before it.
+  const order = events.map((event) => (event.event === 'agent_ping' ? Number(event.data.seq) : Number(event.id)));
+  for (let index = 1; index < order.length; index++) if (events[index]!.event === 'agent_ping') assert.equal(order[index], order[index - 1]);
 });
 
 test('a client reconnecting with Last-Event-ID gets every later event of a paused run', async () => {

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTerminalEvent } from '../protocol/execution-event.js';
 import type { AppDeps } from './app-deps.js';
 import { type PreparedRun } from './prepare-dispatch.js';
-import { openSse } from './sse.js';
+import { agentPing, openSse } from './sse.js';
 import { type Dialect } from './wire/dialect.js';
 import { dispatchResult } from './wire/dispatch-result.js';
 import { createEncoder } from './wire/encoders.js';
@@ -22,10 +22,13 @@ export async function respondWithRun(
     return reply.header('x-execution-id', executionId).send(dispatchResult(prepared, outcome));
   }
   reply.hijack();
-  const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': executionId });
+  let lastSeq = 0;
+  const ping = prepared.agent && dialect === 'runtype' ? agentPing(executionId, () => lastSeq) : undefined;
+  const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': executionId }, ping);
   const encode = createEncoder(dialect, { flowId: prepared.flow.id, flowName: prepared.flow.name, agent: prepared.agent });
   let finished = false;
   const unsubscribe = deps.bus.subscribe(executionId, (event) => {
+    lastSeq = event.seq;
     const frame = encode(event);
     if (frame) sse.send(frame);
     if (isTerminalEvent(event)) finished = true;

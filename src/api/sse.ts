@@ -9,7 +9,16 @@ export interface SseStream {
   readonly closed: boolean;
 }
 
-export function openSse(response: ServerResponse, heartbeatMs: number, headers: Record<string, string> = {}): SseStream {
+/**
+ * `ping`, when given, is what a heartbeat sends instead of a `: ping` comment: an agent stream in Runtype's
+ * vocabulary gets `agent_ping` frames. They carry no `id:` line, so a client's Last-Event-ID is never a ping.
+ */
+export function openSse(
+  response: ServerResponse,
+  heartbeatMs: number,
+  headers: Record<string, string> = {},
+  ping?: () => Record<string, unknown>,
+): SseStream {
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -20,7 +29,9 @@ export function openSse(response: ServerResponse, heartbeatMs: number, headers: 
   response.flushHeaders();
   let closed = false;
   const heartbeat = setInterval(() => {
-    if (!closed) response.write(': ping\n\n');
+    if (closed) return;
+    if (ping) response.write(`event: agent_ping\ndata: ${JSON.stringify(ping())}\n\n`);
+    else response.write(': ping\n\n');
   }, heartbeatMs);
   heartbeat.unref();
   response.on('close', () => {
@@ -44,4 +55,9 @@ export function openSse(response: ServerResponse, heartbeatMs: number, headers: 
       return closed;
     },
   };
+}
+
+/** The heartbeat of an agent stream in Runtype's vocabulary: `agent_ping` with the last sequence number sent. */
+export function agentPing(executionId: string, lastSeq: () => number): () => Record<string, unknown> {
+  return () => ({ type: 'agent_ping', executionId, seq: lastSeq(), timestamp: new Date().toISOString() });
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
 import { isTerminalEvent, type ExecutionEvent } from '../protocol/execution-event.js';
 import type { AppDeps } from './app-deps.js';
-import { openSse } from './sse.js';
+import { agentPing, openSse } from './sse.js';
 import { type Dialect } from './wire/dialect.js';
 import { createEncoder } from './wire/encoders.js';
 
@@ -22,8 +22,9 @@ export async function streamExecutionEvents(
   if (!execution) throw notFound(id);
   const encode = createEncoder(dialect, { flowId: execution.flowId, flowName: execution.flowName, agent: execution.agent ?? undefined });
   reply.hijack();
-  const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': id });
   let lastSent = after;
+  const ping = execution.agent && dialect === 'runtype' ? agentPing(id, () => lastSent) : undefined;
+  const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': id }, ping);
   let replaying = true;
   let done = false;
   const live: ExecutionEvent[] = [];
