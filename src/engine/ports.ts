@@ -160,6 +160,8 @@ export interface ToolCallContext {
   signal: AbortSignal;
   /** How many flow/agent tools deep this call is; runners refuse past their cap. */
   depth: number;
+  /** Output of a tool that streams it (an HTTP API answering chunked), as it arrives: streamed as tool_delta. */
+  onOutput?: (delta: string) => void;
 }
 
 /** A page a tool's result draws on (web search results, a fetched page): streamed as `source` frames. */

@@ -23,6 +23,7 @@ export async function runToolWithEvents(
           secrets: context.request.secrets,
           signal: context.signal,
           depth: context.request.depth,
+          onOutput: (delta) => events.emit({ type: 'tool_delta', toolCallId, toolName: tool.name, delta, ...context.ref }),
         });
   const durationMs = clock.now() - started;
   const result = outcome.ok ? outcome.result : { error: outcome.error.message, code: outcome.error.code };

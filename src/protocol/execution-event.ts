@@ -139,6 +139,7 @@ export type ExecutionEventBody =
     } & StepRef)
   | ({ type: 'tool_input_delta'; toolCallId: string; delta: string } & StepRef)
   | ({ type: 'tool_input_complete'; toolCallId: string; toolName: string; toolId: string; parameters: Record<string, unknown> } & StepRef)
+  | ({ type: 'tool_delta'; toolCallId: string; toolName: string; delta: string } & StepRef)
   | ({ type: 'tool_result'; toolCallId: string; toolName: string; toolId: string; result: unknown; success: boolean } & StepRef)
   | ({
       type: 'tool_complete';

@@ -68,6 +68,7 @@ export async function runExternalTool(
         maxBytes: settings.maxResponseBytes,
         maxRedirects: 5,
         signal: context.signal,
+        ...(context.onOutput ? { onChunk: context.onOutput } : {}),
       },
       settings.policy,
     );

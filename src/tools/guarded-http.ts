@@ -3,6 +3,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import type { AddressPolicy } from './address-policy.js';
 
 export interface GuardedRequest {
@@ -14,6 +15,8 @@ export interface GuardedRequest {
   maxBytes: number;
   maxRedirects: number;
   signal?: AbortSignal;
+  /** Called with the text of a successful response as it streams in, when the server streams it (no Content-Length). */
+  onChunk?: (text: string) => void;
 }
 
 export interface GuardedResponse {
@@ -128,6 +131,9 @@ function requestOnce(
       (response) => {
         const parts: Buffer[] = [];
         let size = 0;
+        const status = response.statusCode ?? 0;
+        const streamed = options.onChunk && status >= 200 && status < 300 && response.headers['content-length'] === undefined;
+        const decoder = streamed ? new StringDecoder('utf8') : null;
         response.on('data', (part: Buffer) => {
           size += part.length;
           if (size > options.maxBytes) {
@@ -135,6 +141,8 @@ function requestOnce(
             return;
           }
           parts.push(part);
+          const text = decoder?.write(part);
+          if (text) options.onChunk!(text);
         });
         response.on('end', () =>
           resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }),

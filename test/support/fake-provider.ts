@@ -12,6 +12,8 @@ export type FakeReply =
       chunks?: string[];
       text?: string;
       toolCalls?: Array<{ id: string; name: string; arguments: string }>;
+      /** Reasoning streamed before the answer (Anthropic's thinking blocks). */
+      thinking?: string[];
       usage?: { input: number; output: number; reasoning?: number };
       finishReason?: string;
       /** Milliseconds to wait before each chunk. */
@@ -243,15 +245,24 @@ async function streamAnthropic(
       usage: { input_tokens: usage.input, output_tokens: 1 },
     },
   });
-  send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+  const first = reply.thinking?.length ? 1 : 0;
+  if (reply.thinking?.length) {
+    send('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '' } });
+    for (const thought of reply.thinking) send('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: thought } });
+    send('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: 'sig' } });
+    send('content_block_stop', { index: 0 });
+  }
+  send('content_block_start', { index: first, content_block: { type: 'text', text: '' } });
   send('ping', {});
   if (
-    !(await streamChunks(response, reply, (chunk) => send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: chunk } })))
+    !(await streamChunks(response, reply, (chunk) =>
+      send('content_block_delta', { index: first, delta: { type: 'text_delta', text: chunk } }),
+    ))
   )
     return;
-  send('content_block_stop', { index: 0 });
+  send('content_block_stop', { index: first });
   for (const [offset, call] of (reply.toolCalls ?? []).entries()) {
-    const index = offset + 1;
+    const index = offset + 1 + first;
     const half = Math.ceil(call.arguments.length / 2);
     send('content_block_start', { index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
     send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: call.arguments.slice(0, half) } });

@@ -120,6 +120,7 @@ export interface UnifiedFrameFields {
   };
   tool_input_complete: { parameters?: unknown; toolCallId?: unknown; toolName?: unknown };
   tool_input_delta: { delta?: unknown; toolCallId?: unknown };
+  tool_output_delta: { delta?: unknown; toolCallId?: unknown; toolName?: unknown };
   tool_start: {
     origin?: unknown;
     pageOrigin?: unknown;
@@ -201,6 +202,7 @@ export interface RuntypeFrameFields {
     toolCallId?: unknown;
     toolName?: unknown;
   };
+  agent_tool_delta: { delta?: unknown; iteration?: unknown; toolCallId?: unknown };
   agent_tool_input_complete: { iteration?: unknown; parameters?: unknown; toolCallId?: unknown; toolName?: unknown };
   agent_tool_input_delta: { delta?: unknown; iteration?: unknown; toolCallId?: unknown };
   agent_tool_start: {
@@ -345,6 +347,7 @@ export interface RuntypeFrameFields {
     toolId?: unknown;
     toolName?: unknown;
   };
+  tool_delta: { delta?: unknown; stepId?: unknown; toolCallId?: unknown; toolId?: unknown };
   tool_error: {
     error?: unknown;
     executionTime?: unknown;

@@ -39,3 +39,8 @@ export function stepFields(event: StepRef): { id: string; name: string; stepType
 export function originFields(event: { origin?: string; pageOrigin?: string }): { origin?: string; pageOrigin?: string } {
   return { ...(event.origin ? { origin: event.origin } : {}), ...(event.pageOrigin ? { pageOrigin: event.pageOrigin } : {}) };
 }
+
+/** Runtype's tool types; a call of a tool the run does not have (the model made it up) is reported as `custom`. */
+export function runtypeToolType(toolType: string): string {
+  return ['flow', 'mcp', 'builtin', 'custom', 'external', 'advisor', 'subagent', 'local'].includes(toolType) ? toolType : 'custom';
+}

@@ -1,7 +1,7 @@
 import type { ExecutionEvent } from '../../protocol/execution-event.js';
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext } from './dialect.js';
-import { originFields, stampedFramer } from './frame.js';
+import { originFields, runtypeToolType, stampedFramer } from './frame.js';
 import type { RuntypeFrameFields } from './frame-types.js';
 
 const frame = stampedFramer<RuntypeFrameFields>();
@@ -27,6 +27,8 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         startedAt: event.at,
         ...(agent.model ? { config: { model: agent.model } } : {}),
       }),
+    tool_delta: (event) =>
+      frame(event, 'agent_tool_delta', { iteration: iterationOf(event), toolCallId: event.toolCallId, delta: event.delta }),
     iteration_start: (event) =>
       frame(event, 'agent_iteration_start', {
         iteration: iterationOf(event),
@@ -83,7 +85,7 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         iteration: iterationOf(event),
         toolCallId: event.toolCallId,
         toolName: event.toolName,
-        toolType: event.toolType,
+        toolType: runtypeToolType(event.toolType),
         ...originFields(event),
       }),
     tool_input_delta: (event) =>

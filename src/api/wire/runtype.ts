@@ -1,6 +1,6 @@
 import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
-import { originFields, stampedFramer, stepFields } from './frame.js';
+import { originFields, runtypeToolType, stampedFramer, stepFields } from './frame.js';
 import type { RuntypeFrameFields } from './frame-types.js';
 
 const frame = stampedFramer<RuntypeFrameFields>();
@@ -149,7 +149,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
       }),
     tool_start: (event) =>
       frame(event, 'tool_start', {
-        toolType: event.toolType,
+        toolType: runtypeToolType(event.toolType),
         toolCallId: event.toolCallId,
         toolId: event.toolId,
         toolName: event.toolName,
@@ -168,6 +168,8 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         toolName: event.toolName,
         stepId: event.stepId,
       }),
+    tool_delta: (event) =>
+      frame(event, 'tool_delta', { toolId: event.toolCallId, toolCallId: event.toolCallId, delta: event.delta, stepId: event.stepId }),
     // A tool that failed ends with Runtype's tool_error; one that worked with tool_complete.
     tool_complete: (event) =>
       event.success

@@ -50,6 +50,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         content: event.text,
         isComplete: false,
       }),
+    tool_delta: () => null,
     iteration_start: () => null,
     iteration_complete: () => null,
     reasoning_start: () => null,

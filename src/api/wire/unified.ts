@@ -209,6 +209,8 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
       }),
     tool_result: () => null,
     flow_paused: () => null,
+    tool_delta: (event) =>
+      frame(event, 'tool_output_delta', { toolCallId: event.toolCallId, toolName: event.toolName, delta: event.delta }),
     iteration_start: () => null,
     iteration_complete: () => null,
     turn_start: () => null,

@@ -81,6 +81,7 @@ const bodies: ExecutionEventBody[] = [
     ...ref,
     iteration: 1,
   },
+  { type: 'tool_delta', toolCallId: 'call_1', toolName: 'lookup', delta: '{"found":', ...ref, iteration: 1 },
   {
     type: 'tool_complete',
     toolCallId: 'call_1',
