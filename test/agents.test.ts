@@ -245,3 +245,33 @@ test('an execute-agent step runs a saved agent inside a flow', async () => {
   ).json()) as { output: { summary: string } };
   assert.equal(result.output.summary, 'short: Summarize long text');
 });
+
+test('an agent with loopConfig.enableReflection reflects after an iteration that used tools, without tools, and pays for it', async () => {
+  harness.fake.reset();
+  harness.fake.script((request) => {
+    if (/reflect on your progress/.test(request.lastUserText))
+      return { text: 'I have the number; next I answer.', usage: { input: 40, output: 9 } };
+    return toolResultsIn(request).length === 0
+      ? { toolCalls: [{ id: 'c1', name: 'noop', arguments: '{}' }], usage: { input: 10, output: 5 } }
+      : { text: 'answer', usage: { input: 20, output: 5 } };
+  });
+  const events = await readSse(
+    await harness.dispatch({
+      agent: {
+        name: 'Reflective',
+        model: 'gpt-4o',
+        loopConfig: { maxTurns: 4, enableReflection: true },
+        tools: { runtimeTools: [{ name: 'noop', toolType: 'custom', config: { code: 'return 1;' } }] },
+      },
+      messages: [{ role: 'user', content: 'go' }],
+    }),
+  );
+  const reflection = events.find((event) => event.event === 'agent_reflection')!;
+  assert.deepEqual([reflection.data.iteration, reflection.data.reflection], [1, 'I have the number; next I answer.']);
+  const reflected = harness.fake.requests.find((request) => /reflect on your progress/.test(request.lastUserText))!;
+  assert.equal(reflected.body.tools, undefined, 'reflection is asked without tools');
+  assert.equal(harness.fake.requests.length, 3);
+  const complete = events.at(-1)!.data as { totalCost?: number };
+  const expected = ((10 + 40 + 20) * 2.5 + (5 + 9 + 5) * 10) / 1e6;
+  assert.equal(Math.round(Number(complete.totalCost) * 1e9), Math.round(expected * 1e9), 'the reflection is paid for');
+});

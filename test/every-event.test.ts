@@ -48,7 +48,9 @@ const stream = async (body: unknown) => readSse(await harness.dispatch(body, { q
 const systemOf = (request: FakeRequest) =>
   request.protocol === 'anthropic'
     ? String((request.body.system as Array<{ text: string }> | undefined)?.[0]?.text ?? '')
-    : String((request.body.messages as Array<{ role: string; content: unknown }>).find((message) => message.role === 'system')?.content ?? '');
+    : String(
+        (request.body.messages as Array<{ role: string; content: unknown }>).find((message) => message.role === 'system')?.content ?? '',
+      );
 
 const externalTool = { name: 'fetch_report', toolType: 'external', config: { url: `__API__/report`, method: 'GET' } };
 
@@ -139,7 +141,14 @@ test('every Runtype event type the compatibility table marks as sent is sent, an
   // An agent with every tool, slow enough to beat; one that pauses; one that waits for an approval; one that fails.
   frames.push(
     ...(await stream({
-      agent: { name: 'All', model: 'gpt-4o', systemPrompt: 'tools', tools, artifacts: tools.artifacts },
+      agent: {
+        name: 'All',
+        model: 'gpt-4o',
+        systemPrompt: 'tools',
+        tools,
+        artifacts: tools.artifacts,
+        loopConfig: { enableReflection: true },
+      },
       messages: [{ role: 'user', content: 'go' }],
     })),
   );

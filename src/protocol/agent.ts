@@ -61,6 +61,7 @@ export function agentSpec(id: string, definition: AgentDefinition): AgentSpec {
     maxTurns,
     ...(merged.loopConfig?.maxCost !== undefined ? { maxCost: merged.loopConfig.maxCost } : {}),
     ...(merged.artifacts?.enabled ? { artifacts: merged.artifacts } : {}),
+    ...(merged.loopConfig?.enableReflection ? { reflection: { interval: merged.loopConfig.reflectionInterval ?? 1 } } : {}),
   };
   if (tools.maxToolCalls === undefined) tools.maxToolCalls = Math.min(100, maxTurns * 5);
   // The conversation is the run's messages, as in Runtype's chat flows (`previousMessages: "{{messages}}"`).

@@ -88,6 +88,8 @@ export type ExecutionEventBody =
   | ({ type: 'artifact_delta'; artifactId: string; delta: string } & StepRef)
   | ({ type: 'artifact_update'; artifactId: string; component: string; props: Record<string, unknown> } & StepRef)
   | ({ type: 'artifact_complete'; artifactId: string } & StepRef)
+  /** An agent's assessment of its progress between iterations (loopConfig.enableReflection). */
+  | ({ type: 'reflection'; reflection: string } & StepRef)
   /** One iteration of a tool loop (a model turn and its tools), with the loop's running cost. */
   | ({ type: 'iteration_start'; maxTurns: number; totalCostUsd: number } & StepRef)
   | ({

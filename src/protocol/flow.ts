@@ -189,6 +189,8 @@ export const ToolsConfig = z
     /** Agent loop limits: model turns, and cost in USD, after which the loop stops. */
     maxTurns: z.number().int().min(1).max(100).optional(),
     maxCost: z.number().positive().optional(),
+    /** An agent's reflection (loopConfig.enableReflection): after every `interval` iterations that used tools. */
+    reflection: z.object({ interval: z.number().int().min(1).max(100).default(1) }).optional(),
     /** Runtype's agent artifacts: a `create_artifact` tool the model can call (markdown documents, UI components). */
     artifacts: ArtifactsConfig.optional(),
   })

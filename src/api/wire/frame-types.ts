@@ -72,6 +72,7 @@ export interface UnifiedFrameFields {
   reasoning_complete: { id?: unknown };
   reasoning_delta: { delta?: unknown; id?: unknown };
   reasoning_start: { id?: unknown; stepId?: unknown };
+  reflection: { iteration?: unknown; reflection?: unknown };
   source: { id?: unknown; snippet?: unknown; sourceType?: unknown; stepId?: unknown; title?: unknown; toolCallId?: unknown; url?: unknown };
   step_complete: {
     completedAt?: unknown;
@@ -193,6 +194,7 @@ export interface RuntypeFrameFields {
   };
   agent_iteration_start: { iteration?: unknown; maxTurns?: unknown; startedAt?: unknown; totalCost?: unknown };
   agent_media: { iteration?: unknown; media?: unknown; toolCallId?: unknown; toolName?: unknown };
+  agent_reflection: { iteration?: unknown; reflection?: unknown };
   agent_start: { agentId?: unknown; agentName?: unknown; config?: unknown; maxTurns?: unknown; startedAt?: unknown };
   agent_tool_complete: {
     executionTime?: unknown;

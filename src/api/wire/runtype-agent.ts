@@ -29,6 +29,7 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
       }),
     tool_delta: (event) =>
       frame(event, 'agent_tool_delta', { iteration: iterationOf(event), toolCallId: event.toolCallId, delta: event.delta }),
+    reflection: (event) => frame(event, 'agent_reflection', { iteration: iterationOf(event), reflection: event.reflection }),
     iteration_start: (event) =>
       frame(event, 'agent_iteration_start', {
         iteration: iterationOf(event),

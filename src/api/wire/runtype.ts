@@ -234,6 +234,7 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         resolvedBy: event.resolvedBy,
       }),
     tool_result: () => null,
+    reflection: () => null,
     // Iterations are an agent's (agent_iteration_*); a flow's prompt step streams its turns as step frames.
     iteration_start: () => null,
     iteration_complete: () => null,

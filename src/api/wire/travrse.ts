@@ -51,6 +51,7 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         isComplete: false,
       }),
     tool_delta: () => null,
+    reflection: () => null,
     iteration_start: () => null,
     iteration_complete: () => null,
     reasoning_start: () => null,

@@ -211,6 +211,7 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
     flow_paused: () => null,
     tool_delta: (event) =>
       frame(event, 'tool_output_delta', { toolCallId: event.toolCallId, toolName: event.toolName, delta: event.delta }),
+    reflection: (event) => frame(event, 'reflection', { reflection: event.reflection, iteration: event.iteration ?? 1 }),
     iteration_start: () => null,
     iteration_complete: () => null,
     turn_start: () => null,

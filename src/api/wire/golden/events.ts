@@ -120,6 +120,7 @@ const bodies: ExecutionEventBody[] = [
     ...ref,
     iteration: 1,
   },
+  { type: 'reflection', reflection: 'I found the record; next I will summarise it.', ...ref, iteration: 1 },
   {
     type: 'iteration_complete',
     toolCallsMade: 1,
