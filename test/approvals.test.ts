@@ -221,3 +221,37 @@ test('agents stream agent_approval_start, and /v1/agents/{id}/approve continues 
   assert.equal(rest.at(-1)!.event, 'agent_complete');
   assert.equal(executed.length, 1);
 });
+
+test('a decision recorded by a server that died before continuing the run is picked up: the run is not stuck paused', async () => {
+  const paused = await readSse(
+    await harness.dispatch({
+      flow: {
+        name: 'stranded',
+        steps: [
+          { id: 'gate', name: 'Gate', type: 'approval', config: { message: 'go?' } },
+          { id: 'after', name: 'After', type: 'set-variable', config: { variableName: 'done', value: 'yes' } },
+        ],
+      },
+    }),
+  );
+  const executionId = String(paused[0]!.data.executionId);
+  const { openDatabase, readConfig } = await import('../src/config.js');
+  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: harness.dataDir }));
+  try {
+    // What a SIGKILL right after the decision's commit leaves: the approval decided, the run still paused.
+    await db
+      .updateTable('approvals')
+      .set({ status: 'approved', decided_at: new Date(Date.now() - 10_000).toISOString(), decided_by: 'user' })
+      .where('execution_id', '=', executionId)
+      .execute();
+  } finally {
+    await db.destroy();
+  }
+  let status = '';
+  for (let attempt = 0; attempt < 100 && status !== 'completed'; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    status = ((await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as { status: string })
+      .status;
+  }
+  assert.equal(status, 'completed');
+});

@@ -24,7 +24,8 @@ test('a run interrupted again and again without progress is failed with RECOVERY
         .set({ status: 'running', recovery_attempts: 5, recovery_progress: '1:2' })
         .where('id', '=', stuck)
         .execute();
-      await db.updateTable('executions').set({ status: 'running' }).where('id', '=', fresh).execute();
+      // `fresh` died after its last step committed and before its end: recovery must still end it with its output.
+      await db.updateTable('executions').set({ status: 'running', final_output: null }).where('id', '=', fresh).execute();
     } finally {
       await db.destroy();
     }
@@ -42,7 +43,9 @@ test('a run interrupted again and again without progress is failed with RECOVERY
     const failed = await statusOf(stuck);
     assert.equal(failed.status, 'failed');
     assert.equal(failed.error?.code, 'RECOVERY_FAILED');
-    assert.equal((await statusOf(fresh)).status, 'completed');
+    const recovered = (await statusOf(fresh)) as { status: string; finalOutput?: unknown };
+    assert.equal(recovered.status, 'completed');
+    assert.equal(recovered.finalOutput, 'hi', 'the final output of a step committed before the crash');
   } finally {
     await harness.close();
   }

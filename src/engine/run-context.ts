@@ -35,6 +35,8 @@ export interface ResumeState {
   messages: ChatMessage[];
   usage: Usage;
   counters: { successful: number; failed: number; skipped: number };
+  /** The run's final output so far (the last output-producing step's result): a run resumed after its last step still answers with it. */
+  finalOutput?: unknown;
 }
 
 export interface RunFlowRequest {

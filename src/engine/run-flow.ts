@@ -20,6 +20,7 @@ export interface PauseSnapshot {
   variables: Record<string, unknown>;
   counters: { successful: number; failed: number; skipped: number };
   usage: Usage;
+  finalOutput?: unknown;
 }
 
 export interface RunOutcome {
@@ -95,7 +96,7 @@ function startFlowRun(deps: EngineDeps, request: RunFlowRequest, signal: AbortSi
     recordMetadata: { ...request.record.metadata },
     completed: new Set(resume?.completedStepIds ?? []),
     usage: resume?.usage ?? emptyUsage(),
-    finalOutput: null,
+    finalOutput: resume?.finalOutput ?? null,
     lastLoop: undefined,
     index: resume ? resume.stepsRun - 1 : 0,
     counters: {
@@ -339,6 +340,7 @@ function pauseOutcome(run: FlowRun, caught: PauseRun): RunOutcome {
     pending: caught.pending,
     approvals: caught.approvals,
     completedStepIds: [...run.completed],
+    finalOutput: run.finalOutput,
     variables: { ...run.variables },
     counters: { ...run.counters },
     usage: run.usage,

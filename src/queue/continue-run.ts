@@ -82,6 +82,7 @@ export async function continuePausedRun(
     messages: answers.messages,
     usage: pause.usage,
     counters: pause.counters,
+    finalOutput: pause.finalOutput,
     approvals: pause.approvals,
     decisions: Object.fromEntries(
       relevant.map((approval) => [

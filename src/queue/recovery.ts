@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { ResumeState } from '../engine/run-context.js';
 import type { LoopState } from '../engine/tool-loop-state.js';
 import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
-import type { ChatMessage } from '../protocol/flow.js';
+import type { ChatMessage, Step } from '../protocol/flow.js';
+import { producesOutput, walkSteps } from '../engine/steps/registry.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { countRecoveryAttempt, finishExecution, listInterruptedExecutions } from '../store/executions-repository.js';
@@ -112,6 +113,7 @@ async function rebuildJob(
     counters: { successful: count('completed'), failed: count('failed'), skipped: count('skipped') },
   };
   const job = await jobFromRow(deps, row, resume, deps.vault.open(row.secrets_sealed));
+  resume.finalOutput = lastOutputOf(checkpoints, job.request.flow.steps);
   // Nothing of the run was stored (it was queued, or died before its first commit): it starts afresh, with its
   // start event, rather than continuing a run no client ever heard begin.
   if (job.lastSeq === 0 && checkpoints.length === 0 && journal.length === 0) {
@@ -119,6 +121,17 @@ async function rebuildJob(
     return { ...job, request: { ...request, source: sourceOf(row) } };
   }
   return job;
+}
+
+/** The result of the last completed step that produces output: what the run answers with if nothing follows. */
+function lastOutputOf(checkpoints: Awaited<ReturnType<typeof listStepCheckpoints>>, steps: Step[]): unknown {
+  const byId = new Map<string, Step>();
+  walkSteps(steps, (step) => byId.set(step.id, step));
+  for (const checkpoint of [...checkpoints].reverse()) {
+    const step = byId.get(checkpoint.step_id);
+    if (checkpoint.status === 'completed' && step && producesOutput(step)) return fromJson(checkpoint.result);
+  }
+  return null;
 }
 
 /** The source a run was started with, as its stored request says (for the start event of a run started after a crash). */

@@ -128,3 +128,29 @@ export async function decideApproval(
 export async function expiredApprovals(db: Database, now: number): Promise<ApprovalRow[]> {
   return (await approvalsOf(db).where('status', '=', 'pending').where('timeout_at', '<=', now).execute()).map(toApproval);
 }
+
+/**
+ * Paused runs whose approvals are all decided, the last decision before `decidedBefore` (ISO time): what is left
+ * when a server died between recording a decision and continuing its run.
+ */
+export async function decidedButPaused(db: Database, decidedBefore: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('executions')
+    .select('executions.id')
+    .where('executions.status', '=', 'paused')
+    .where((eb) => eb.exists(eb.selectFrom('approvals').select('approvals.id').whereRef('approvals.execution_id', '=', 'executions.id')))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('approvals')
+            .select('approvals.id')
+            .whereRef('approvals.execution_id', '=', 'executions.id')
+            .where((inner) => inner.or([inner('approvals.status', '=', 'pending'), inner('approvals.decided_at', '>=', decidedBefore)])),
+        ),
+      ),
+    )
+    .limit(100)
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -64,6 +64,7 @@ function approvalsOf(db: Database) {
     approvalsOfExecution: (...args: Tail<Parameters<typeof approvals.approvalsOfExecution>>) => approvals.approvalsOfExecution(db, ...args),
     decideApproval: (...args: Tail<Parameters<typeof approvals.decideApproval>>) => approvals.decideApproval(db, ...args),
     expiredApprovals: (...args: Tail<Parameters<typeof approvals.expiredApprovals>>) => approvals.expiredApprovals(db, ...args),
+    decidedButPaused: (...args: Tail<Parameters<typeof approvals.decidedButPaused>>) => approvals.decidedButPaused(db, ...args),
   };
 }
 

@@ -234,20 +234,27 @@ async function approvalScenario(world: SoakWorld, client: SoakClient, nonce: str
   const body = toolFlow(world, nonce, ['a']);
   body.flow.steps.unshift({ id: 'gate', name: 'gate', type: 'approval', config: { message: `ship ${nonce}?` } } as never);
   const executionId = await client.dispatch(body, `k-${nonce}`);
-  await client.until(executionId, ['paused']);
-  const pending = await client.call('GET', `/v1/approvals?executionId=${executionId}&status=pending`);
-  const approvalId = pending.body.data[0]?.id;
-  if (!approvalId) throw new Error(`no pending approval for ${executionId}: ${JSON.stringify(pending.body)}`);
-  await sleep(Math.random() * 1_000);
-  const decided = await client.call('POST', '/v1/dispatch/approve', {
-    executionId,
-    approvalId,
-    decision: 'approved',
-    streamResponse: false,
-  });
-  // 409 only when an earlier attempt, cut off by a kill, had recorded the decision.
-  if (decided.status !== 200 && !(decided.status === 409 && decided.retried)) {
-    throw new Error(`approve answered ${decided.status}: ${JSON.stringify(decided.body)}`);
+  // A continuation cut off by a kill before the run's first commit asks again (a new approval): answer it too.
+  for (let round = 0; round < 5; round++) {
+    if ((await client.until(executionId, ['paused', 'completed', 'failed', 'cancelled'])).status !== 'paused') break;
+    const pending = await client.call('GET', `/v1/approvals?executionId=${executionId}&status=pending`);
+    const approvalId = pending.body.data[0]?.id;
+    if (!approvalId) {
+      await sleep(200); // decided already: the server continues it
+      continue;
+    }
+    await sleep(Math.random() * 1_000);
+    const decided = await client.call('POST', '/v1/dispatch/approve', {
+      executionId,
+      approvalId,
+      decision: 'approved',
+      streamResponse: false,
+    });
+    // 409 only when an earlier attempt, cut off by a kill, had recorded the decision.
+    if (decided.status !== 200 && !(decided.status === 409 && decided.retried)) {
+      throw new Error(`approve answered ${decided.status}: ${JSON.stringify(decided.body)}`);
+    }
+    await sleep(100);
   }
   return {
     ...base,
@@ -279,15 +286,19 @@ async function clientToolScenario(client: SoakClient, nonce: string, base: Base)
     },
     `k-${nonce}`,
   );
-  await client.until(executionId, ['paused']);
-  await sleep(Math.random() * 1_000);
-  const resumed = await client.call('POST', '/v1/dispatch/resume', {
-    executionId,
-    toolOutputs: { get_page_title: `Title ${nonce}` },
-    streamResponse: false,
-  });
-  if (resumed.status !== 200 && !(resumed.status === 409 && resumed.retried)) {
-    throw new Error(`resume answered ${resumed.status}: ${JSON.stringify(resumed.body)}`);
+  // A resume cut off by a kill before the run's first commit pauses the run again (a new await): resume again.
+  for (let round = 0; round < 5; round++) {
+    if ((await client.until(executionId, ['paused', 'completed', 'failed', 'cancelled'])).status !== 'paused') break;
+    await sleep(Math.random() * 1_000);
+    const resumed = await client.call('POST', '/v1/dispatch/resume', {
+      executionId,
+      toolOutputs: { get_page_title: `Title ${nonce}` },
+      streamResponse: false,
+    });
+    // 409: an earlier attempt, cut off by a kill, had claimed the run.
+    if (resumed.status !== 200 && resumed.status !== 409)
+      throw new Error(`resume answered ${resumed.status}: ${JSON.stringify(resumed.body)}`);
+    await sleep(100);
   }
   return {
     ...base,
