@@ -68,7 +68,7 @@ test('seed 001 (Runtype, camelCase) sent verbatim streams Runtype events that va
   const events = await readSse(response);
   assert.deepEqual(
     events.map((event) => event.event),
-    ['flow_start', 'step_start', 'step_delta', 'step_delta', 'step_delta', 'step_complete', 'flow_complete'],
+    ['flow_start', 'step_start', 'text_start', 'step_delta', 'step_delta', 'step_delta', 'text_end', 'step_complete', 'flow_complete'],
   );
   for (const event of events) assert.equal(validateRuntypeFrame(event.data), null);
   const request = harness.fake.requests[0]!;
@@ -78,7 +78,7 @@ test('seed 001 (Runtype, camelCase) sent verbatim streams Runtype events that va
   const complete = events.at(-1)!.data;
   assert.equal(complete.success, true);
   assert.equal(complete.finalOutput, 'Hello from gpt-4.');
-  const stepComplete = events[5]!.data;
+  const stepComplete = events.find((event) => event.event === 'step_complete')!.data;
   assert.equal(stepComplete.result, 'Hello from gpt-4.');
   assert.deepEqual(stepComplete.unresolvedVariables, []);
   // autoAppendMetadata: the step's output is appended to the record's metadata for later steps.

@@ -174,8 +174,18 @@ test('json responseFormat gives parsed objects; bad JSON fails the step; errorHa
     },
   });
   const types = events.map((event) => event.event);
-  assert.deepEqual(types, ['flow_start', 'step_start', 'step_delta', 'step_error', 'step_start', 'step_complete', 'flow_complete']);
-  assert.match(String(events[3]!.data.error), /not JSON/);
+  assert.deepEqual(types, [
+    'flow_start',
+    'step_start',
+    'text_start',
+    'step_delta',
+    'text_end',
+    'step_error',
+    'step_start',
+    'step_complete',
+    'flow_complete',
+  ]);
+  assert.match(String(events.find((event) => event.event === 'step_error')!.data.error), /not JSON/);
 
   const stopped = await run({
     flow: {
@@ -188,7 +198,7 @@ test('json responseFormat gives parsed objects; bad JSON fails the step; errorHa
   });
   assert.deepEqual(
     stopped.map((event) => event.event),
-    ['flow_start', 'step_start', 'step_delta', 'step_error', 'flow_error'],
+    ['flow_start', 'step_start', 'text_start', 'step_delta', 'text_end', 'step_error', 'flow_error'],
   );
   assert.equal((stopped.at(-1)!.data.error as { code: string }).code, 'MODEL_OUTPUT_INVALID');
 });

@@ -70,7 +70,8 @@ test("an agent stream in Runtype's vocabulary beats with agent_ping frames (no i
   }
   // Each ping names the last event sent before it.
   const order = events.map((event) => (event.event === 'agent_ping' ? Number(event.data.seq) : Number(event.id)));
-  for (let index = 1; index < order.length; index++) if (events[index]!.event === 'agent_ping') assert.equal(order[index], order[index - 1]);
+  for (let index = 1; index < order.length; index++)
+    if (events[index]!.event === 'agent_ping') assert.equal(order[index], order[index - 1]);
 });
 
 test('a client reconnecting with Last-Event-ID gets every later event of a paused run', async () => {

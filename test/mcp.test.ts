@@ -55,9 +55,10 @@ test('an MCP tool error reaches the model as a tool error; a wrong token or unkn
   harness.fake.reset();
   harness.fake.script(callOnceThenAnswer('fail', {}));
   const events = await readSse(await harness.dispatch({ ...flowWith(['mcp:util:*']), options: { streamResponse: true } }));
-  const complete = events.find((event) => event.event === 'tool_complete')!;
-  assert.equal(complete.data.success, false);
-  assert.match(String(complete.data.error), /it broke/);
+  // Runtype's vocabulary ends a failed call with tool_error.
+  const failed = events.find((event) => event.event === 'tool_error')!;
+  assert.equal(failed.data.name, 'fail');
+  assert.match(String(failed.data.error), /it broke/);
 
   harness.fake.reset();
   const unauthorized = (await (await harness.dispatch(flowWith(['mcp:util:reverse'], { type: 'bearer', token: 'wrong' }))).json()) as {
@@ -82,7 +83,12 @@ test('mcpServers without mcp: ids offer all the server’s allowed tools, listed
       ],
     },
   });
-  const util = { id: 'util2', url: `${mcp.url}?declared=1`, auth: { type: 'bearer', token: 'mcp-secret-token' }, allowedTools: ['reverse', 'fail'] };
+  const util = {
+    id: 'util2',
+    url: `${mcp.url}?declared=1`,
+    auth: { type: 'bearer', token: 'mcp-secret-token' },
+    allowedTools: ['reverse', 'fail'],
+  };
   const before = mcp.requests();
   const first = await readSse(await harness.dispatch(declared([util])));
   assert.equal(first.at(-1)!.data.finalOutput, 'tool said: cba');
