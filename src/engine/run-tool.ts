@@ -14,7 +14,7 @@ export async function runToolWithEvents(
   const started = clock.now();
   // The artifact tool makes its artifact in the engine (no I/O); every other tool runs in the tool runner.
   const outcome =
-    tool.config.builtin === 'create_artifact'
+    tool.toolType === 'builtin' && tool.config.builtin === 'create_artifact'
       ? createArtifact(tool, args, toolCallId)
       : await tools.run(tool, args, {
           executionId: context.request.executionId,
