@@ -12,8 +12,9 @@ export interface Reservation {
 
 /**
  * Before a run calls any model: refuse it (402 COST_LIMIT_EXCEEDED) when its worst case exceeds the caller's
- * `maxRequestCostCredits`, or when the balance cannot cover its worst case; else reserve the worst case with
- * one conditional update, so concurrent runs can never overdraw.
+ * `maxRequestCostCredits`; else say how much to reserve. The reservation itself is taken by `startRun`, with one
+ * conditional update in the transaction that creates the run (a 402 when the balance cannot cover it), so
+ * concurrent runs can never overdraw and a crash can never take credits that no run holds.
  */
 export async function reserveForRun(
   deps: Pick<AppDeps, 'store' | 'ids' | 'clock' | 'settings'>,
@@ -42,13 +43,7 @@ export async function reserveForRun(
     await deps.store.ensureBalance(scope, deps.settings.initialCredits, deps.ids.next('ledger'), new Date(deps.clock.now()).toISOString());
     known.add(scopeKey);
   }
-  const amount = Math.max(1, worstCaseCredits);
-  if ((await deps.store.reserveCredits(scope, amount)) !== null) return { scope, reserved: amount };
-  throw new FlowrunError(
-    'COST_LIMIT_EXCEEDED',
-    `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``,
-    [{ code: 'COST_LIMIT_EXCEEDED', message: `the credit balance does not cover the run's worst case (${amount} credits)` }],
-  );
+  return { scope, reserved: Math.max(1, worstCaseCredits) };
 }
 
 /** Input tokens allowed for a call's framing (roles, separators) beyond its text. */

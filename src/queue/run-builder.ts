@@ -1,6 +1,6 @@
 import type { ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import type { RunOutcome } from '../engine/run-flow.js';
-import type { ErrorCode } from '../protocol/errors.js';
+import { FlowrunError, type ErrorCode } from '../protocol/errors.js';
 import type { ResumeState, RunFlowRequest } from '../engine/run-context.js';
 import { countSteps } from '../engine/validate-flow.js';
 import type { ChatMessage, FlowDefinition } from '../protocol/flow.js';
@@ -8,6 +8,7 @@ import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database } from '../store/database.js';
 import { insertExecution, type NewExecution } from '../store/executions-repository.js';
+import { reserveCredits } from '../store/credits-repository.js';
 import type { CreditMeter } from './credit-meter.js';
 import type { RunJob } from './execute-run.js';
 import type { SecretVault } from './secret-vault.js';
@@ -49,7 +50,30 @@ export interface RunSpec {
 /** Stores the run's row (status `queued`) and returns the job that runs it. */
 export async function startRun(deps: { db: Database; clock: { now(): number }; vault?: SecretVault }, spec: RunSpec): Promise<RunJob> {
   const now = deps.clock.now();
-  await insertExecution(deps.db, {
+  const reserved = spec.creditsReserved ?? 0;
+  if (reserved <= 0) {
+    await insertRun(deps.db, deps, spec, now);
+    return jobOf(spec, now);
+  }
+  // The credits are taken and the run that holds them is created in one transaction: a crash leaves both or neither.
+  await deps.db.transaction().execute(async (trx) => {
+    if ((await reserveCredits(trx, spec.scope, reserved)) === null) throw creditsNotCovered(reserved);
+    await insertRun(trx, deps, spec, now);
+  });
+  return jobOf(spec, now);
+}
+
+/** The refusal of a run whose worst case the balance cannot cover (402). */
+export function creditsNotCovered(amount: number): FlowrunError {
+  return new FlowrunError(
+    'COST_LIMIT_EXCEEDED',
+    `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``,
+    [{ code: 'COST_LIMIT_EXCEEDED', message: `the credit balance does not cover the run's worst case (${amount} credits)` }],
+  );
+}
+
+async function insertRun(db: Database, deps: { vault?: SecretVault }, spec: RunSpec, now: number): Promise<void> {
+  await insertExecution(db, {
     id: spec.executionId,
     scope: spec.scope,
     flowId: spec.flow.id,
@@ -69,7 +93,6 @@ export async function startRun(deps: { db: Database; clock: { now(): number }; v
     ...(spec.tags ? { tags: spec.tags } : {}),
     ...(spec.meta ? { meta: spec.meta } : {}),
   });
-  return jobOf(spec, now);
 }
 
 /** The job of a run whose row exists; `continuation` continues it from a pause or a crash. */
