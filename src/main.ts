@@ -100,7 +100,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       const listening = app.close();
       const drained = await scheduler.drain(config.shutdownTimeoutMs);
       if (!drained) logger.warn({ active: scheduler.activeCount() }, 'shutdown timeout: runs still active are left as running');
-      await Promise.race([listening, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([listening, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+      clearTimeout(timer);
       await writer.close();
       await sandbox.close();
       await db.destroy();

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './node-version.js';
 import { Command } from 'commander';
 import { openDatabase, readConfig } from '../config.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys.js';
