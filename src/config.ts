@@ -22,6 +22,8 @@ export interface Config {
   keyCacheTtlMs: number;
   initialCredits: number;
   adminToken?: string;
+  /** Bearer token `/metrics` asks for; unset leaves it open (aggregate figures only). */
+  metricsToken?: string;
   /** FLOWRUN_SECRET_KEY: the keys run secrets are sealed with (the first seals, any opens); none keeps them in memory only. */
   secretKeys: Buffer[];
   cacheTtlMs: number;
@@ -80,6 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventFlushMs: integer(env.FLOWRUN_EVENT_FLUSH_MS, 5, 'FLOWRUN_EVENT_FLUSH_MS'),
     initialCredits: integer(env.FLOWRUN_INITIAL_CREDITS, 1_000_000_000, 'FLOWRUN_INITIAL_CREDITS'),
     adminToken: env.FLOWRUN_ADMIN_TOKEN || undefined,
+    metricsToken: env.FLOWRUN_METRICS_TOKEN || undefined,
     secretKeys: parseSecretKeys(env.FLOWRUN_SECRET_KEY),
     cacheTtlMs: integer(env.FLOWRUN_CACHE_TTL_MS, 3_600_000, 'FLOWRUN_CACHE_TTL_MS'),
     requestTimeoutMs: integer(env.FLOWRUN_REQUEST_TIMEOUT_MS, 30_000, 'FLOWRUN_REQUEST_TIMEOUT_MS'),

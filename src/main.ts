@@ -144,6 +144,7 @@ function appSettings(config: Config): AppDeps['settings'] {
     keyCacheTtlMs: config.keyCacheTtlMs,
     initialCredits: config.initialCredits,
     adminToken: config.adminToken,
+    metricsToken: config.metricsToken,
     cacheTtlMs: config.cacheTtlMs,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,

@@ -82,3 +82,35 @@ test("a test key never sees live data, and a tenant never sees another tenant's"
   const foreign = await harness.dispatch({ flow: { id: created.flowId }, options: { streamResponse: false } }, { key: live });
   assert.equal(foreign.status, 404);
 });
+
+test('/metrics serves Prometheus text, and asks for FLOWRUN_METRICS_TOKEN when one is set', async () => {
+  harness.fake.script(() => ({ chunks: ['slow', ' answer'], delayMs: 300 }));
+  const slow = { name: 'slow', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o-mini', userPrompt: 'x' } }] };
+  const stream = await harness.dispatch({ flow: slow, options: { streamResponse: true } });
+  const open = await fetch(`${harness.baseUrl}/metrics`);
+  assert.equal(open.status, 200);
+  assert.match(open.headers.get('content-type') ?? '', /^text\/plain/);
+  const text = await open.text();
+  for (const name of [
+    'process_cpu_seconds_total',
+    'nodejs_eventloop_lag_p99_seconds',
+    'process_resident_memory_bytes',
+    'nodejs_heap_size_used_bytes',
+  ])
+    assert.match(text, new RegExp(`^${name} \\d`, 'm'), name);
+  assert.match(text, /^flowrun_sse_connections 1$/m);
+  await stream.text();
+  assert.match(await (await fetch(`${harness.baseUrl}/metrics`)).text(), /^flowrun_sse_connections 0$/m);
+
+  const guarded = await startHarness({ FLOWRUN_METRICS_TOKEN: 'scrape-me' });
+  try {
+    const refused = await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: 'Bearer wrong' } });
+    assert.equal(refused.status, 401);
+    assert.doesNotMatch(await refused.text(), /process_cpu/);
+    const allowed = await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: 'Bearer scrape-me' } });
+    assert.equal(allowed.status, 200);
+    assert.match(await allowed.text(), /^flowrun_runs_in_flight 0$/m);
+  } finally {
+    await guarded.close();
+  }
+});

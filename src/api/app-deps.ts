@@ -32,6 +32,8 @@ export interface AppDeps {
     initialCredits: number;
     /** Bearer token of the `/admin` routes; unset disables them. */
     adminToken?: string;
+    /** Bearer token of `/metrics`; unset leaves it open. */
+    metricsToken?: string;
     /** How long a client may take to send a whole request, and its headers (slow-loris defence). */
     requestTimeoutMs?: number;
     headersTimeoutMs?: number;

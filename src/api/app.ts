@@ -4,6 +4,7 @@ import type { AppDeps } from './app-deps.js';
 import { createAuthenticator } from './auth.js';
 import { createErrorHandler, errorBody } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
+import { registerMetrics } from './metrics.js';
 import { zodValidatorCompiler, type ZodApp } from './route-schemas.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     request.scope = await authenticate(request);
   });
   app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
+  registerMetrics(app, { activeRuns: () => deps.scheduler.activeCount(), token: deps.settings.metricsToken });
   registerAdminRoutes(app.withTypeProvider<ZodTypeProvider>(), deps);
   const routes: ZodApp = app.withTypeProvider<ZodTypeProvider>();
   registerPlaygroundRoutes(routes);

@@ -1,6 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { WireFrame } from './wire/dialect.js';
 
+let openStreams = 0;
+/** Server-Sent Event streams open in this process (a metrics gauge). */
+export const openSseCount = (): number => openStreams;
+
 /** Writes Server-Sent Events on a hijacked response: `event:`, `id:`, `data:` and a blank line per frame. */
 export interface SseStream {
   send(frame: WireFrame): void;
@@ -27,6 +31,7 @@ export function openSse(
     ...headers,
   });
   response.flushHeaders();
+  openStreams++;
   let closed = false;
   const heartbeat = setInterval(() => {
     if (closed) return;
@@ -35,6 +40,7 @@ export function openSse(
   }, heartbeatMs);
   heartbeat.unref();
   response.on('close', () => {
+    openStreams--;
     closed = true;
     clearInterval(heartbeat);
   });

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { tokensEqual } from './routes/admin.js';
+import { openSseCount } from './sse.js';
+import { FlowrunError } from '../protocol/errors.js';
+
+export interface MetricsOptions {
+  /** Runs executing in this process now. */
+  activeRuns: () => number;
+  /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
+  token?: string;
+}
+
+/**
+ * `GET /metrics` in Prometheus' text format: the process (CPU seconds, resident memory, heap, open file
+ * descriptors, garbage collection, event-loop delay p50/p99/max since the previous scrape) and Flowrun's own
+ * gauges. The benchmark reads its CPU per run and event-loop delay from here.
+ */
+export function registerMetrics(app: FastifyInstance, options: MetricsOptions): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 5 });
+  new Gauge({
+    name: 'flowrun_runs_in_flight',
+    help: 'Runs executing in this process',
+    registers: [registry],
+    collect() {
+      this.set(options.activeRuns());
+    },
+  });
+  new Gauge({
+    name: 'flowrun_sse_connections',
+    help: 'Open Server-Sent Event streams',
+    registers: [registry],
+    collect() {
+      this.set(openSseCount());
+    },
+  });
+  app.get('/metrics', { config: { access: 'public' } }, async (request, reply) => {
+    const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+    if (options.token && !tokensEqual(given, options.token))
+      throw new FlowrunError('UNAUTHORIZED', '/metrics needs Authorization: Bearer $FLOWRUN_METRICS_TOKEN');
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}
