@@ -130,8 +130,25 @@ const scenarios = {
   'shuttle run, cached': { url: `${serverUrl}/api/v1/flows/bench_copy/runs`, headers, body: shuttleBody(false) },
 };
 
+// The server's own figures from its /metrics: CPU seconds so far, and the event-loop delay since the previous
+// scrape (prom-client resets its histogram at every scrape, so a scrape before a measurement starts it afresh).
+async function serverMetrics() {
+  const text = await (await fetch(`${serverUrl}/metrics`)).text();
+  const value = (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    cpuSeconds: value('process_cpu_seconds_total'),
+    loopP50Ms: value('nodejs_eventloop_lag_p50_seconds') * 1000,
+    loopP99Ms: value('nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopMaxMs: value('nodejs_eventloop_lag_max_seconds') * 1000,
+    rssBytes: value('process_resident_memory_bytes'),
+    heapUsedBytes: value('nodejs_heap_size_used_bytes'),
+    openFds: value('process_open_fds'),
+  };
+}
+
 async function measure(scenario, connections, seconds) {
   const dynamic = typeof scenario.body === 'function';
+  const before = await serverMetrics();
   const result = await autocannon({
     url: scenario.url,
     method: 'POST',
@@ -142,14 +159,21 @@ async function measure(scenario, connections, seconds) {
       ? { requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: scenario.body() }) }] }
       : { body: scenario.body }),
   });
+  const after = await serverMetrics();
+  const total = result.requests.total;
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
-    total: result.requests.total,
+    total,
+    // Flowrun's CPU per request (the floor's requests never reach Flowrun, so it has none).
+    serverCpuMicrosPerRun: scenario.url.startsWith(serverUrl) ? Math.round(((after.cpuSeconds - before.cpuSeconds) * 1e6) / total) : null,
+    eventLoopDelayMs: { p50: round(after.loopP50Ms), p99: round(after.loopP99Ms), max: round(after.loopMaxMs) },
   };
 }
+
+const round = (value) => Number(value.toFixed(2));
 
 // Serial latency with a bare keep-alive Node HTTP client and a microsecond clock: autocannon reports whole
 // milliseconds, too coarse for the per-step overhead.
@@ -188,7 +212,8 @@ const results = {};
 const serial = {};
 try {
   for (const [name, scenario] of Object.entries(scenarios)) {
-    if (only && !only.some((part) => name.includes(part))) continue;
+    // The floor runs in every run: every figure is also reported as a ratio to it.
+    if (only && !name.startsWith('floor') && !only.some((part) => name.includes(part))) continue;
     results[name] = {};
     await measure(scenario, 16, 2); // warm up: JIT, connection pools, SQLite pages
     serial[name] = await serialLatency(scenario, Number(process.env.BENCH_SERIAL ?? 500));
@@ -196,8 +221,14 @@ try {
     for (const connections of concurrencies) {
       results[name][connections] = await measure(scenario, connections, duration);
       const row = results[name][connections];
+      const floorRow = results['floor: fake provider direct']?.[connections];
+      row.ratioToFloor = floorRow ? Number((row.requestsPerSecond / floorRow.requestsPerSecond).toFixed(4)) : null;
       console.log(
-        `${name.padEnd(30)} c=${String(connections).padEnd(3)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${String(row.p50).padStart(4)} ms  p99 ${String(row.p99).padStart(4)} ms  errors ${row.errors}`,
+        `${name.padEnd(30)} c=${String(connections).padEnd(3)} ${String(row.requestsPerSecond).padStart(6)} req/s` +
+          (row.ratioToFloor !== null ? ` (${(row.ratioToFloor * 100).toFixed(1)} % of floor)` : '') +
+          `  p50 ${String(row.p50).padStart(4)} ms  p99 ${String(row.p99).padStart(4)} ms` +
+          (row.serverCpuMicrosPerRun !== null ? `  cpu ${row.serverCpuMicrosPerRun} µs/run` : '') +
+          `  loop p50/p99/max ${row.eventLoopDelayMs.p50}/${row.eventLoopDelayMs.p99}/${row.eventLoopDelayMs.max} ms  errors ${row.errors}`,
       );
     }
   }

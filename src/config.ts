@@ -24,6 +24,8 @@ export interface Config {
   adminToken?: string;
   /** Bearer token `/metrics` asks for; unset leaves it open (aggregate figures only). */
   metricsToken?: string;
+  /** How often a worker thread copies WAL pages into the database file; 0 leaves it to the committing connection. */
+  checkpointIntervalMs: number;
   /** FLOWRUN_SECRET_KEY: the keys run secrets are sealed with (the first seals, any opens); none keeps them in memory only. */
   secretKeys: Buffer[];
   cacheTtlMs: number;
@@ -83,6 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     initialCredits: integer(env.FLOWRUN_INITIAL_CREDITS, 1_000_000_000, 'FLOWRUN_INITIAL_CREDITS'),
     adminToken: env.FLOWRUN_ADMIN_TOKEN || undefined,
     metricsToken: env.FLOWRUN_METRICS_TOKEN || undefined,
+    checkpointIntervalMs: integer(env.FLOWRUN_CHECKPOINT_INTERVAL_MS, 100, 'FLOWRUN_CHECKPOINT_INTERVAL_MS'),
     secretKeys: parseSecretKeys(env.FLOWRUN_SECRET_KEY),
     cacheTtlMs: integer(env.FLOWRUN_CACHE_TTL_MS, 3_600_000, 'FLOWRUN_CACHE_TTL_MS'),
     requestTimeoutMs: integer(env.FLOWRUN_REQUEST_TIMEOUT_MS, 30_000, 'FLOWRUN_REQUEST_TIMEOUT_MS'),

@@ -24,6 +24,7 @@ import { createStore } from './store/store.js';
 import { createSecretVault } from './queue/secret-vault.js';
 import { appendEvents } from './store/events-repository.js';
 import { Config, openDatabase } from './config.js';
+import { startBackgroundCheckpoints, type BackgroundCheckpoints } from './store/background-checkpoints.js';
 
 export { openDatabase, readConfig, type Config } from './config.js';
 
@@ -51,6 +52,7 @@ export interface RunningServer {
 /** Opens the store, wires every adapter and starts listening. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const db = await openDatabase(config);
+  const checkpoints = backgroundCheckpoints(config, logger);
   const clock: Clock = { now: Date.now };
   const ids = createUlidIds();
   const bus = createInMemoryEventBus();
@@ -105,6 +107,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       clearTimeout(timer);
       await writer.close();
       await sandbox.close();
+      await checkpoints?.stop();
       await db.destroy();
     })();
     return closing;
@@ -123,6 +126,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       return { statusCode: response.statusCode, body: response.body };
     },
   };
+}
+
+function backgroundCheckpoints(config: Config, logger: Logger): BackgroundCheckpoints | undefined {
+  if (config.checkpointIntervalMs <= 0 || config.databaseFile === ':memory:') return undefined;
+  return startBackgroundCheckpoints(config.databaseFile, config.checkpointIntervalMs, (error) =>
+    logger.warn({ err: error }, 'background checkpoints stopped; SQLite checkpoints on commit instead'),
+  );
 }
 
 function sandboxOptions(config: Config): SandboxOptions {

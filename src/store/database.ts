@@ -18,9 +18,8 @@ export function openSqlite(file: string): Database {
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 5000');
-  // Fewer, larger WAL checkpoints: with the default (1,000 pages) one landed inside a step's commit every few
-  // hundred commits and set the checkpoint p99 (docs/benchmarks.md); the WAL may now grow to ~40 MB between them.
-  connection.pragma('wal_autocheckpoint = 10000');
+  // SQLite's default auto-checkpoint (1,000 pages). The server copies WAL pages from a worker thread
+  // (background-checkpoints.ts), so a commit's own checkpoint only finishes the little that is left.
 
   connection.pragma('foreign_keys = ON');
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });

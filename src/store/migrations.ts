@@ -300,6 +300,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('execution_steps').addColumn('responses', 'text').execute();
     },
   },
+  '0010_executions_by_status': {
+    async up(db: Kysely<unknown>) {
+      // The approval sweeper (every 5 s) and recovery look runs up by status; without an index each look read the
+      // whole table, a stall on the event loop that grew with every run ever stored.
+      await db.schema.createIndex('executions_by_status').on('executions').columns(['status', 'created_at']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,163 @@
+// npm run bench:profile: where a one-step run's CPU goes. Starts the fake provider and Flowrun (with
+// `--cpu-prof`), drives one scenario with autocannon, stops the server, and sums the profile's samples by
+// component: a function's own time goes to the component of its file, and a built-in without a file (JSON,
+// RegExp, typed arrays…) to the component of the nearest caller that has one. BENCH_PROFILE_SCENARIO picks the
+// body: one-step (default), one-step-sse, five-step.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const components = [
+  ['GC', (url, fn) => fn === '(garbage collector)'],
+  ['idle', (url, fn) => fn === '(idle)'],
+  ['logging', (url) => /node_modules\/(pino|sonic-boom|thread-stream|pino-std-serializers)\//.test(url)],
+  [
+    'validation',
+    (url) => /node_modules\/(zod|fastify-type-provider-zod|ajv)\/|src\/api\/(route-schemas|parse-input)|src\/protocol\//.test(url),
+  ],
+  [
+    'HTTP and routing',
+    (url) =>
+      /node_modules\/(fastify|@fastify|find-my-way|avvio|light-my-request|fast-json-stringify|secure-json-parse|fast-querystring|toad-cache|process-warning|abstract-logging)\/|node:_http|node:http|node:net|node:stream|internal\/streams|node:internal\/http|src\/api\/(app|auth|json-body-parser|errors|headers)/.test(
+        url,
+      ),
+  ],
+  ['template rendering', (url) => /node_modules\/liquidjs\/|src\/engine\/(template|expression)/.test(url)],
+  [
+    'provider call and stream parsing',
+    (url) =>
+      /node_modules\/(@ai-sdk|ai|undici|eventsource-parser|@standard-schema|secure-json-parse)\/|internal\/webstreams|internal\/deps\/undici|node:internal\/deps\/undici|src\/providers\//.test(
+        url,
+      ),
+  ],
+  ['persistence', (url) => /node_modules\/(kysely|better-sqlite3)\/|src\/store\/|src\/queue\/event-writer/.test(url)],
+  ['event encoding', (url) => /src\/api\/(wire|sse|stream-events|respond-with-run)/.test(url)],
+  ['flow engine', (url) => /src\/engine\//.test(url)],
+  ['run bookkeeping (queue, dispatch)', (url) => /src\/(queue|api)\//.test(url)],
+  ['node internals', (url) => /^node:/.test(url)],
+];
+
+function componentOf(url, fn) {
+  for (const [name, test] of components) if (test(url, fn)) return name;
+  return url ? 'other' : null;
+}
+
+export function summarise(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const resolved = new Map();
+  const categorise = (id) => {
+    if (resolved.has(id)) return resolved.get(id);
+    const node = byId.get(id);
+    let name = componentOf(node.callFrame.url, node.callFrame.functionName);
+    if (name === null) name = parent.has(id) ? categorise(parent.get(id)) : 'other';
+    resolved.set(id, name);
+    return name;
+  };
+  const deltas = profile.timeDeltas;
+  const totals = new Map();
+  profile.samples.forEach((id, index) => {
+    const name = categorise(id);
+    totals.set(name, (totals.get(name) ?? 0) + (deltas[index] ?? 0));
+  });
+  return totals;
+}
+
+const scenarioName = process.env.BENCH_PROFILE_SCENARIO ?? 'one-step';
+const seconds = Number(process.env.BENCH_DURATION ?? 6);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+
+function waitForLine(child, pattern) {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const match = pattern.exec(output);
+      if (match) resolve(match);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+  });
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-profile-'));
+const profileDir = join(dataDir, 'profile');
+const fake = spawn(process.execPath, ['--import', 'tsx', 'bench/fake-provider-main.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const fakeUrl = (await waitForLine(fake, /(http:\/\/\S+)\n/))[1];
+const env = {
+  ...process.env,
+  FLOWRUN_DATA_DIR: dataDir,
+  PORT: '0',
+  FLOWRUN_LOG_LEVEL: 'info',
+  OPENAI_API_KEY: 'sk-bench',
+  OPENAI_BASE_URL: `${fakeUrl}/v1`,
+  FLOWRUN_KEY_CACHE_TTL_MS: '60000',
+};
+const key = spawnSync(process.execPath, ['dist/cli/index.js', 'keys', 'create'], { env, encoding: 'utf8' }).stdout.trim();
+const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, 'dist/cli/index.js', 'serve'], {
+  env,
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+const serverUrl = (await waitForLine(server, /"url":"([^"]+)"/))[1];
+
+const prompt = (id) => ({
+  id,
+  name: id,
+  type: 'prompt',
+  config: { model: 'gpt-4o-mini', userPrompt: `Say hello to {{_record.metadata.name}} (${id})`, outputVariable: id },
+});
+const bodies = {
+  'one-step': { steps: [prompt('s1')], stream: false },
+  'one-step-sse': { steps: [prompt('s1')], stream: true },
+  'five-step': { steps: ['s1', 's2', 's3', 's4', 's5'].map(prompt), stream: false },
+};
+const chosen = bodies[scenarioName];
+const body = JSON.stringify({
+  record: { name: 'bench', metadata: { name: 'Ada' } },
+  flow: { name: 'bench', steps: chosen.steps },
+  options: { streamResponse: chosen.stream, recordMode: 'virtual', flowMode: 'virtual' },
+});
+const load = (duration) =>
+  autocannon({
+    url: `${serverUrl}/v1/dispatch`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+  });
+await load(2); // warm-up (in the profile too, but small against the measurement)
+const result = await load(seconds);
+const exited = new Promise((resolve) => server.once('exit', resolve));
+server.kill('SIGTERM');
+await exited;
+fake.kill('SIGTERM');
+
+const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+const totals = summarise(JSON.parse(readFileSync(join(profileDir, file), 'utf8')));
+const runs = result.requests.total + 0; // the warm-up's runs are in the profile as well; counted below
+const all = [...totals.values()].reduce((sum, value) => sum + value, 0);
+const busy = all - (totals.get('idle') ?? 0);
+console.log(`${scenarioName}: ${runs} runs measured at ${connections} clients, ${result.requests.average} req/s, node ${process.version}`);
+console.log(`CPU busy in the profile: ${(busy / 1e6).toFixed(2)} s\n`);
+for (const [name, micros] of [...totals].filter(([name]) => name !== 'idle').sort((a, b) => b[1] - a[1]))
+  console.log(`${name.padEnd(36)} ${((100 * micros) / busy).toFixed(1).padStart(5)} %`);
+if (process.env.BENCH_PROFILE_TOP) {
+  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8'));
+  const byFunction = new Map();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  profile.samples.forEach((id, index) => {
+    const frame = byId.get(id).callFrame;
+    const label = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${frame.lineNumber}`;
+    byFunction.set(label, (byFunction.get(label) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
+  console.log('');
+  for (const [label, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_PROFILE_TOP)))
+    console.log(`${((100 * micros) / busy).toFixed(1).padStart(5)} %  ${label}`);
+}
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(0);
