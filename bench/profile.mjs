@@ -4,67 +4,11 @@
 // RegExp, typed arrays…) to the component of the nearest caller that has one. BENCH_PROFILE_SCENARIO picks the
 // body: one-step (default), one-step-sse, five-step.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-
-const components = [
-  ['GC', (url, fn) => fn === '(garbage collector)'],
-  ['idle', (url, fn) => fn === '(idle)'],
-  ['logging', (url) => /node_modules\/(pino|sonic-boom|thread-stream|pino-std-serializers)\//.test(url)],
-  [
-    'validation',
-    (url) => /node_modules\/(zod|fastify-type-provider-zod|ajv)\/|src\/api\/(route-schemas|parse-input)|src\/protocol\//.test(url),
-  ],
-  [
-    'HTTP and routing',
-    (url) =>
-      /node_modules\/(fastify|@fastify|find-my-way|avvio|light-my-request|fast-json-stringify|secure-json-parse|fast-querystring|toad-cache|process-warning|abstract-logging)\/|node:_http|node:http|node:net|node:stream|internal\/streams|node:internal\/http|src\/api\/(app|auth|json-body-parser|errors|headers)/.test(
-        url,
-      ),
-  ],
-  ['template rendering', (url) => /node_modules\/liquidjs\/|src\/engine\/(template|expression)/.test(url)],
-  [
-    'provider call and stream parsing',
-    (url) =>
-      /node_modules\/(@ai-sdk|ai|undici|eventsource-parser|@standard-schema|secure-json-parse)\/|internal\/webstreams|internal\/deps\/undici|node:internal\/deps\/undici|src\/providers\//.test(
-        url,
-      ),
-  ],
-  ['persistence', (url) => /node_modules\/(kysely|better-sqlite3)\/|src\/store\/|src\/queue\/event-writer/.test(url)],
-  ['event encoding', (url) => /src\/api\/(wire|sse|stream-events|respond-with-run)/.test(url)],
-  ['flow engine', (url) => /src\/engine\//.test(url)],
-  ['run bookkeeping (queue, dispatch)', (url) => /src\/(queue|api)\//.test(url)],
-  ['node internals', (url) => /^node:/.test(url)],
-];
-
-function componentOf(url, fn) {
-  for (const [name, test] of components) if (test(url, fn)) return name;
-  return url ? 'other' : null;
-}
-
-export function summarise(profile) {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const resolved = new Map();
-  const categorise = (id) => {
-    if (resolved.has(id)) return resolved.get(id);
-    const node = byId.get(id);
-    let name = componentOf(node.callFrame.url, node.callFrame.functionName);
-    if (name === null) name = parent.has(id) ? categorise(parent.get(id)) : 'other';
-    resolved.set(id, name);
-    return name;
-  };
-  const deltas = profile.timeDeltas;
-  const totals = new Map();
-  profile.samples.forEach((id, index) => {
-    const name = categorise(id);
-    totals.set(name, (totals.get(name) ?? 0) + (deltas[index] ?? 0));
-  });
-  return totals;
-}
+import { summarise } from './profile-summary.mjs';
 
 const scenarioName = process.env.BENCH_PROFILE_SCENARIO ?? 'one-step';
 const seconds = Number(process.env.BENCH_DURATION ?? 6);
@@ -138,6 +82,8 @@ await exited;
 fake.kill('SIGTERM');
 
 const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+mkdirSync('bench/results', { recursive: true });
+copyFileSync(join(profileDir, file), `bench/results/${scenarioName}.cpuprofile`);
 const totals = summarise(JSON.parse(readFileSync(join(profileDir, file), 'utf8')));
 const runs = result.requests.total + 0; // the warm-up's runs are in the profile as well; counted below
 const all = [...totals.values()].reduce((sum, value) => sum + value, 0);
@@ -150,7 +96,10 @@ if (process.env.BENCH_PROFILE_TOP) {
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8'));
   const byFunction = new Map();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const only = process.env.BENCH_PROFILE_CATEGORY;
+  const category = summarise.lastCategorise;
   profile.samples.forEach((id, index) => {
+    if (only && category(id) !== only) return;
     const frame = byId.get(id).callFrame;
     const label = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${frame.lineNumber}`;
     byFunction.set(label, (byFunction.get(label) ?? 0) + (profile.timeDeltas[index] ?? 0));

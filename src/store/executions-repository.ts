@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
 import type { Transaction } from 'kysely';
@@ -155,6 +155,7 @@ export async function getExecution(db: Database, scope: TenantScope, id: string,
   const row = await db
     .selectFrom('executions')
     .selectAll()
+    .select(eventCount)
     .where('id', '=', id)
     .where('tenant_id', '=', scope.tenantId)
     .where('mode', '=', scope.mode)
@@ -191,6 +192,17 @@ export async function getExecution(db: Database, scope: TenantScope, id: string,
   return view;
 }
 
+/**
+ * How many events a run has stored: the highest sequence number, read from the events' primary key. (Keeping a
+ * count on the run's row cost an update of that row, a rewrite of all of it, with every group commit.)
+ */
+const eventCount = (eb: ExpressionBuilder<DatabaseSchema, 'executions'>) =>
+  eb
+    .selectFrom('execution_events')
+    .select((inner) => inner.fn.max('execution_events.seq').as('seq'))
+    .whereRef('execution_events.execution_id', '=', 'executions.id')
+    .as('event_count');
+
 export interface ListExecutionsQuery {
   status?: string;
   flowId?: string;
@@ -207,7 +219,14 @@ export async function listExecutions(
   if (query.status) base = base.where('status', '=', query.status);
   if (query.flowId) base = base.where('flow_id', '=', query.flowId);
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute(),
+    base
+      .selectAll()
+      .select(eventCount)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute(),
     base.select((eb) => eb.fn.countAll().as('count')).executeTakeFirst(),
   ]);
   return { items: rows.map(toView), total: Number(count?.count ?? 0) };
@@ -232,7 +251,7 @@ function toView(row: {
   usage: string | null;
   error: string | null;
   total_steps: number;
-  last_seq: number;
+  event_count: number | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -257,7 +276,7 @@ function toView(row: {
     usage: fromJson<Usage>(row.usage),
     error: fromJson(row.error),
     totalSteps: row.total_steps,
-    eventCount: row.last_seq,
+    eventCount: Number(row.event_count ?? 0),
     createdAt: row.created_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,
@@ -283,7 +302,13 @@ export async function claimPaused(db: Database, id: string): Promise<boolean> {
 
 /** The executions a run started through its tools (flow tools, sub-agents), oldest first. */
 export async function listChildExecutions(db: Database, parentId: string): Promise<ExecutionView[]> {
-  const rows = await db.selectFrom('executions').selectAll().where('parent_execution_id', '=', parentId).orderBy('created_at').execute();
+  const rows = await db
+    .selectFrom('executions')
+    .selectAll()
+    .select(eventCount)
+    .where('parent_execution_id', '=', parentId)
+    .orderBy('created_at')
+    .execute();
   return rows.map(toView);
 }
 
