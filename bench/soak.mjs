@@ -16,7 +16,7 @@ const server = await startFlowrun(model.url, { FLOWRUN_CONCURRENCY: '100000' });
 const stats = { delays: [], completed: 0, errors: 0 };
 const started = Date.now();
 const end = started + minutes * 60_000;
-const done = drive(server, inFlight, () => Date.now() < end, stats);
+const done = drive(server, inFlight, () => Date.now() < end, stats, 4000);
 const samples = [];
 const mib = (bytes) => Number((bytes / 2 ** 20).toFixed(1));
 while (Date.now() < end) {

@@ -12,6 +12,9 @@ import { machine, percentile, serverMetrics, startFlowrun, startModelServer } fr
 const levels = (process.env.BENCH_LEVELS ?? '100,500,1000,2000,5000').split(',').map(Number);
 const levelSeconds = Number(process.env.BENCH_LEVEL_SECONDS ?? 20);
 const pace = process.env.BENCH_PACE ?? '300,40,150';
+const [ttftMs, tokensPerSecond, tokens] = pace.split(',').map(Number);
+/** How long one run takes at the model's pace: the ramp, and the shortest sensible level. */
+const runMs = ttftMs + (1000 * tokens) / tokensPerSecond;
 
 export function streamingBody() {
   return JSON.stringify({
@@ -35,7 +38,7 @@ export function streamingBody() {
  * Keeps `inFlight` streaming runs going until `until()` is false; each run's step_chunk frames feed `delays`.
  * Resolves when every run has ended.
  */
-export function drive(server, inFlight, until, stats) {
+export function drive(server, inFlight, until, stats, rampMs = 0) {
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const body = streamingBody();
   const headers = { authorization: `Bearer ${server.key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
@@ -79,10 +82,12 @@ export function drive(server, inFlight, until, stats) {
       req.on('error', fail);
       req.end(body);
     });
-  const slot = async () => {
+  // Starts spread over `rampMs` (one run's length), so runs do not start and end in lockstep waves.
+  const slot = async (index) => {
+    await new Promise((resolve) => setTimeout(resolve, (rampMs * index) / inFlight));
     while (until()) await one();
   };
-  return Promise.all(Array.from({ length: inFlight }, slot)).finally(() => agent.destroy());
+  return Promise.all(Array.from({ length: inFlight }, (_, index) => slot(index))).finally(() => agent.destroy());
 }
 
 async function level(server, inFlight) {
@@ -90,12 +95,14 @@ async function level(server, inFlight) {
   const idle = await serverMetrics(server.url);
   const started = Date.now();
   let running = true;
-  const done = drive(server, inFlight, () => running, stats);
+  const done = drive(server, inFlight, () => running, stats, runMs);
   // The plateau: sampled in the second half of the level, when every slot has a run going.
   await new Promise((resolve) => setTimeout(resolve, (levelSeconds * 1000) / 2));
   const windowStart = { at: Date.now(), completed: stats.completed, cpu: (await serverMetrics(server.url)).cpuSeconds };
-  await new Promise((resolve) => setTimeout(resolve, (levelSeconds * 1000) / 2));
-  const plateau = await serverMetrics(server.url);
+  await new Promise((resolve) => setTimeout(resolve, (levelSeconds * 1000) / 4));
+  const plateau = await serverMetrics(server.url); // memory and descriptors with every slot busy
+  await new Promise((resolve) => setTimeout(resolve, (levelSeconds * 1000) / 4));
+  const closing = await serverMetrics(server.url);
   const windowSeconds = (Date.now() - windowStart.at) / 1000;
   const completedInWindow = stats.completed - windowStart.completed;
   running = false;
@@ -117,8 +124,8 @@ async function level(server, inFlight) {
     rssMiB: round(plateau.rssBytes / 2 ** 20),
     heapMiB: round(plateau.heapUsedBytes / 2 ** 20),
     openFds: plateau.openFds,
-    serverCpuPercent: round((100 * (plateau.cpuSeconds - windowStart.cpu)) / windowSeconds),
-    eventLoopDelayMs: { p50: round(plateau.loopP50Ms), p99: round(plateau.loopP99Ms), max: round(plateau.loopMaxMs) },
+    serverCpuPercent: round((100 * (closing.cpuSeconds - windowStart.cpu)) / windowSeconds),
+    eventLoopDelayMs: { p50: round(closing.loopP50Ms), p99: round(closing.loopP99Ms), max: round(closing.loopMaxMs) },
     completed: stats.completed,
     errors: stats.errors,
     seconds: (Date.now() - started) / 1000,

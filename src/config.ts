@@ -33,6 +33,8 @@ export interface Config {
   headersTimeoutMs: number;
   approvalSweepMs: number;
   eventFlushMs: number;
+  /** How long streamed deltas alone wait for their group commit. */
+  deltaFlushMs: number;
   catalogFile: string;
   providers: ProviderSettings;
   tools: {
@@ -82,6 +84,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     concurrency: integer(env.FLOWRUN_CONCURRENCY, 256, 'FLOWRUN_CONCURRENCY'),
     keyCacheTtlMs: integer(env.FLOWRUN_KEY_CACHE_TTL_MS, 5_000, 'FLOWRUN_KEY_CACHE_TTL_MS'),
     eventFlushMs: integer(env.FLOWRUN_EVENT_FLUSH_MS, 5, 'FLOWRUN_EVENT_FLUSH_MS'),
+    deltaFlushMs: integer(env.FLOWRUN_DELTA_FLUSH_MS, 100, 'FLOWRUN_DELTA_FLUSH_MS'),
     initialCredits: integer(env.FLOWRUN_INITIAL_CREDITS, 1_000_000_000, 'FLOWRUN_INITIAL_CREDITS'),
     adminToken: env.FLOWRUN_ADMIN_TOKEN || undefined,
     metricsToken: env.FLOWRUN_METRICS_TOKEN || undefined,

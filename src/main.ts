@@ -61,6 +61,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const writer = createEventWriter((events) => appendEvents(db, events), {
     intervalMs: config.eventFlushMs,
     maxBatch: 500,
+    deltaIntervalMs: config.deltaFlushMs,
+    maxDeltas: 20_000,
     isTransient: isTransientStoreError,
     onError: (error) => logger.error({ err: error }, 'event write failed'),
     onRunFailed: (executionId, error) => {

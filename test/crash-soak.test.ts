@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, readConfig } from '../src/config.js';
 import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
+import { readEvents } from '../src/store/events-repository.js';
 import { readSse } from './support/harness.js';
 import { runCli } from './support/server-process.js';
 import { startSoakWorld, type SoakWorld } from './support/soak-world.js';
@@ -148,8 +149,9 @@ async function checkStore() {
     const rows = await db.selectFrom('executions').select(['id', 'status', 'credits_reserved', 'secrets_sealed']).execute();
     const gaps: string[] = [];
     for (const { id } of rows) {
-      const seqs = await db.selectFrom('execution_events').select('seq').where('execution_id', '=', id).orderBy('seq').execute();
-      if (seqs.some((row, index) => Number(row.seq) !== index + 1)) gaps.push(id);
+      // Through the repository: a stream's deltas of one group commit are one row.
+      const events = await readEvents(db, id, 0, 1_000_000);
+      if (events.some((event, index) => event.seq !== index + 1)) gaps.push(id);
     }
     return {
       executions: rows.length,

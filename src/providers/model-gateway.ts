@@ -18,6 +18,7 @@ import { routeModel, toResolution, type Route } from './model-router.js';
 import type { ProviderSettings } from './provider-settings.js';
 import { toolNamesFor, type ToolNames } from './tool-names.js';
 import { retryDelayMs } from './retry-delay.js';
+import { streamChatCompletion } from './chat-completions-stream.js';
 
 /** The model gateway over the Vercel AI SDK providers, calling each model's `doStream` directly. */
 export function createModelGateway(catalog: ModelCatalog, settings: ProviderSettings): ModelGateway {
@@ -174,18 +175,18 @@ async function* streamOnce(
   try {
     deadlines.armIdle();
     const names = toolNamesOf(request);
-    const { stream } = await model.doStream(callOptions(route, request, deadlines.signal, names));
-    const reader = stream.getReader();
+    const options = callOptions(route, request, deadlines.signal, names);
+    const parts = (await streamChatCompletion(model, options)) ?? readSdkStream((await model.doStream(options)).stream);
     let finished = false;
     try {
       for (;;) {
         deadlines.armIdle();
-        const { done, value } = await reader.read();
+        const { done, value } = await parts.next();
         if (done) {
           finished = true;
           return;
         }
-        const part = toStreamPart(value, route, names);
+        const part = toStreamPart(value as SdkStreamPart, route, names);
         if (!part) continue;
         yield part;
         if (part.type === 'finish') {
@@ -194,9 +195,8 @@ async function* streamOnce(
         }
       }
     } finally {
-      // Cancelling a stream that already ended only costs an error object; cancel only one cut short.
-      if (finished) reader.releaseLock();
-      else reader.cancel().catch(() => undefined);
+      // A stream cut short (an error, a timeout, the run cancelled) is closed, which aborts its request.
+      if (!finished) await parts.return(undefined).catch(() => undefined);
     }
   } catch (error) {
     if (deadlines.timedOut() && !request.signal.aborted) {
@@ -205,6 +205,25 @@ async function* streamOnce(
     throw error;
   } finally {
     deadlines.clear();
+  }
+}
+
+/** The AI SDK's stream as a generator; one cut short is cancelled (a stream that already ended is only released). */
+async function* readSdkStream(stream: ReadableStream<SdkStreamPart>): AsyncGenerator<SdkStreamPart> {
+  const reader = stream.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        return;
+      }
+      yield value;
+    }
+  } finally {
+    if (finished) reader.releaseLock();
+    else reader.cancel().catch(() => undefined);
   }
 }
 
@@ -351,14 +370,16 @@ function toolChoiceOf(choice: ToolChoice | undefined, names: ToolNames): Languag
   return { type: 'tool', toolName: names.toProvider(choice.toolName) };
 }
 
+const networkErrorCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
 function isRetryable(error: unknown): boolean {
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;
     return status === undefined ? error.isRetryable : status === 408 || status === 409 || status === 429 || status >= 500;
   }
   if (FlowrunError.isInstance(error)) return false;
-  // Network failures (connection refused or reset) surface as TypeError from fetch.
-  return error instanceof TypeError || (error as { code?: string })?.code === 'ECONNRESET';
+  // Network failures (connection refused or reset) surface as TypeError from fetch, and with a code from undici.
+  return error instanceof TypeError || networkErrorCodes.has((error as { code?: string })?.code ?? '');
 }
 
 function toFlowrunError(error: unknown, route: Exclude<Route, { kind: 'echo' }>): FlowrunError {

@@ -1,4 +1,4 @@
-import { isTerminalEvent, type ExecutionEvent } from '../protocol/execution-event.js';
+import { isStreamedDelta, isTerminalEvent, type ExecutionEvent } from '../protocol/execution-event.js';
 
 /** An event with its stored form, serialised once when it is recorded (so a bad event fails only its own run). */
 export interface RecordedEvent {
@@ -7,8 +7,11 @@ export interface RecordedEvent {
 }
 
 /**
- * Group commit for events: events queue in memory and are written in one transaction per flush, every
- * `intervalMs` or when `maxBatch` wait. Token deltas thus cost no write each. Until written, `pending()`
+ * Group commit for events: events queue in memory and are written in one transaction per flush, `intervalMs`
+ * after the first one queued or when `maxBatch` wait. Streamed deltas (one per token) alone wait longer
+ * (`deltaIntervalMs`, up to `maxDeltas`): a flush then carries several of each stream's tokens, which the store
+ * keeps as one row, instead of touching every running stream's pages every few milliseconds. They are not
+ * durable before their step's checkpoint either way (docs/durability.md). Until written, `pending()`
  * serves them to readers, so a reader that merges the store with `pending()` and the bus misses nothing.
  */
 export interface EventWriter {
@@ -29,6 +32,10 @@ export interface EventWriter {
 export interface EventWriterOptions {
   intervalMs: number;
   maxBatch: number;
+  /** How long a queue of nothing but streamed deltas waits (default: `intervalMs`). */
+  deltaIntervalMs?: number;
+  /** How many streamed deltas may wait (default: `maxBatch`). */
+  maxDeltas?: number;
   /** Whether a failed write may succeed if tried again (a busy or locked database); others are never re-queued. */
   isTransient: (error: unknown) => boolean;
   onError: (error: unknown) => void;
@@ -42,17 +49,26 @@ interface WriterState {
   queue: RecordedEvent[];
   inFlight: RecordedEvent[];
   timer: NodeJS.Timeout | null;
+  /** When the armed timer fires (ms, performance clock). */
+  timerDue: number;
+  /** Queued events that are not streamed deltas. */
+  others: number;
   flushing: Promise<void>;
 }
 
 export function createEventWriter(write: (events: RecordedEvent[]) => Promise<void>, options: EventWriterOptions): EventWriter {
-  const state: WriterState = { write, options, queue: [], inFlight: [], timer: null, flushing: Promise.resolve() };
+  const state: WriterState = { write, options, queue: [], inFlight: [], timer: null, timerDue: 0, others: 0, flushing: Promise.resolve() };
   return {
     flushWith: (commit) => flushWith(state, commit),
     enqueue(recorded) {
       state.queue.push(recorded);
-      if (state.queue.length >= options.maxBatch) void flush(state, false);
-      else if (!state.timer) state.timer = setTimeout(() => void flush(state, false), options.intervalMs);
+      const delta = isStreamedDelta(recorded.event);
+      if (!delta) state.others++;
+      if (state.others >= options.maxBatch || state.queue.length - state.others >= (options.maxDeltas ?? options.maxBatch)) {
+        void flush(state, false);
+        return;
+      }
+      armTimer(state, delta ? (options.deltaIntervalMs ?? options.intervalMs) : options.intervalMs);
     },
     pending(executionId) {
       return [...state.inFlight, ...state.queue]
@@ -66,11 +82,34 @@ export function createEventWriter(write: (events: RecordedEvent[]) => Promise<vo
   };
 }
 
+/** Arms the flush timer to fire within `delayMs`, unless it is armed to fire sooner already. */
+function armTimer(state: WriterState, delayMs: number): void {
+  const due = performance.now() + delayMs;
+  if (state.timer && state.timerDue <= due) return;
+  stopTimer(state);
+  state.timerDue = due;
+  state.timer = setTimeout(() => void flush(state, false), delayMs);
+}
+
 function stopTimer(state: WriterState): void {
   if (state.timer) {
     clearTimeout(state.timer);
     state.timer = null;
   }
+}
+
+/** Puts events that could not be written back in front of the queue, to go with the next flush. */
+function requeue(state: WriterState, events: RecordedEvent[]): void {
+  state.queue = [...events, ...state.queue];
+  state.others += events.filter((recorded) => !isStreamedDelta(recorded.event)).length;
+}
+
+/** Takes the queue for a write, leaving `kept` queued. */
+function take(state: WriterState, kept: RecordedEvent[] = []): RecordedEvent[] {
+  const taken = state.queue;
+  state.queue = kept;
+  state.others = kept.filter((recorded) => !isStreamedDelta(recorded.event)).length;
+  return taken;
 }
 
 /**
@@ -87,7 +126,7 @@ async function isolate(state: WriterState, batch: RecordedEvent[]): Promise<void
     try {
       await state.write(events);
     } catch (error) {
-      if (state.options.isTransient(error)) state.queue = [...events, ...state.queue];
+      if (state.options.isTransient(error)) requeue(state, events);
       else state.options.onRunFailed(executionId, error);
     }
   }
@@ -95,7 +134,7 @@ async function isolate(state: WriterState, batch: RecordedEvent[]): Promise<void
 
 async function recover(state: WriterState, batch: RecordedEvent[], error: unknown): Promise<void> {
   state.options.onError(error);
-  if (state.options.isTransient(error)) state.queue = [...batch, ...state.queue];
+  if (state.options.isTransient(error)) requeue(state, batch);
   else await isolate(state, batch);
 }
 
@@ -106,8 +145,8 @@ function flush(state: WriterState, includeTerminal: boolean): Promise<void> {
   state.flushing = state.flushing.then(async () => {
     if (state.queue.length === 0) return;
     const held = includeTerminal ? [] : state.queue.filter((recorded) => isTerminalEvent(recorded.event));
-    state.inFlight = includeTerminal ? state.queue : state.queue.filter((recorded) => !isTerminalEvent(recorded.event));
-    state.queue = held;
+    const taken = take(state, held);
+    state.inFlight = includeTerminal ? taken : taken.filter((recorded) => !isTerminalEvent(recorded.event));
     if (state.inFlight.length === 0) return;
     const batch = state.inFlight;
     try {
@@ -124,9 +163,8 @@ function flush(state: WriterState, includeTerminal: boolean): Promise<void> {
 function flushWith(state: WriterState, commit: (events: RecordedEvent[]) => Promise<void>): Promise<void> {
   stopTimer(state);
   const done = state.flushing.then(async () => {
-    const batch = state.queue;
+    const batch = take(state);
     state.inFlight = batch;
-    state.queue = [];
     try {
       await commit(batch);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { ExecutionEvent } from '../protocol/execution-event.js';
+import { isStreamedDelta, type ExecutionEvent } from '../protocol/execution-event.js';
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
@@ -26,8 +26,8 @@ export interface StoredEvent {
   json: string;
 }
 
-// The insert of n events, built once per n: Kysely's builder spent more CPU compiling a 100-row insert than
-// SQLite spent running it (5-6 µs against 3.5 µs a row, measured), and a streamed token is one event.
+// The insert of n rows, built once per n: Kysely's builder spent more CPU compiling a 100-row insert than
+// SQLite spent running it (5-6 µs against 3.5 µs a row, measured).
 const insertSql = new Map<number, string>();
 function insertEventsSql(count: number): string {
   let text = insertSql.get(count);
@@ -39,25 +39,93 @@ function insertEventsSql(count: number): string {
   return text;
 }
 
+interface EventRow {
+  executionId: string;
+  seq: number;
+  type: string;
+  data: string;
+}
+
+/**
+ * The rows for a batch of events. Consecutive deltas of one stream (same run, type and part) become one row,
+ * keyed by the last one's number: `{"batch":{"base":…,"items":[…]}}`, the fields they share once and what each
+ * changes. A streamed token is one event; stored one row each, thousands of streams made every commit touch
+ * thousands of index pages.
+ */
+function rowsOf(stored: readonly StoredEvent[]): EventRow[] {
+  const rows: EventRow[] = [];
+  let index = 0;
+  while (index < stored.length) {
+    const first = stored[index]!.event;
+    let end = index + 1;
+    if (isStreamedDelta(first)) {
+      const part = streamOf(first);
+      while (end < stored.length && sameStream(stored[end]!.event, first, part, stored[end - 1]!.event.seq)) end++;
+    }
+    if (end - index === 1) rows.push({ executionId: first.executionId, seq: first.seq, type: first.type, data: stored[index]!.json });
+    else rows.push(batchRow(stored.slice(index, end).map((entry) => entry.event)));
+    index = end;
+  }
+  return rows;
+}
+
+const streamOf = (event: ExecutionEvent): string => {
+  const fields = event as { partId?: string; toolCallId?: string };
+  return fields.partId ?? fields.toolCallId ?? '';
+};
+
+const sameStream = (event: ExecutionEvent, first: ExecutionEvent, part: string, previousSeq: number): boolean =>
+  event.type === first.type && event.executionId === first.executionId && event.seq === previousSeq + 1 && streamOf(event) === part;
+
+function batchRow(events: ExecutionEvent[]): EventRow {
+  const base = events[0] as unknown as Record<string, unknown>;
+  const items = events.map((event) => {
+    const fields = event as unknown as Record<string, unknown>;
+    const item: Record<string, unknown> = {};
+    for (const key of Object.keys(fields)) if (fields[key] !== base[key]) item[key] = fields[key];
+    return item;
+  });
+  const last = events[events.length - 1]!;
+  return { executionId: last.executionId, seq: last.seq, type: last.type, data: JSON.stringify({ batch: { base, items } }) };
+}
+
+/** The events a stored row holds: itself, or each delta of a batch. */
+function eventsOfRow(data: string): ExecutionEvent[] {
+  const parsed = JSON.parse(data) as ExecutionEvent | { batch: { base: Record<string, unknown>; items: Record<string, unknown>[] } };
+  if (!('batch' in parsed)) return [parsed];
+  return parsed.batch.items.map((item) => ({ ...parsed.batch.base, ...item }) as unknown as ExecutionEvent);
+}
+
 async function appendEventsIn(trx: Transaction<DatabaseSchema>, stored: readonly StoredEvent[]): Promise<void> {
-  for (let start = 0; start < stored.length; start += 100) {
-    const batch = stored.slice(start, start + 100);
+  const rows = rowsOf(stored);
+  for (let start = 0; start < rows.length; start += 100) {
+    const batch = rows.slice(start, start + 100);
     const parameters: unknown[] = [];
-    for (const { event, json } of batch) parameters.push(event.executionId, event.seq, event.type, json);
+    for (const row of batch) parameters.push(row.executionId, row.seq, row.type, row.data);
     await trx.executeQuery(CompiledQuery.raw(insertEventsSql(batch.length), parameters));
   }
 }
 
+/** Up to `limit` of a run's events after `afterSeq`, in order (fewer only when there are no more). */
 export async function readEvents(db: Database, executionId: string, afterSeq: number, limit: number): Promise<ExecutionEvent[]> {
-  const rows = await db
-    .selectFrom('execution_events')
-    .select('data')
-    .where('execution_id', '=', executionId)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => JSON.parse(row.data) as ExecutionEvent);
+  const events: ExecutionEvent[] = [];
+  let cursor = afterSeq;
+  while (events.length < limit) {
+    const wanted = limit - events.length;
+    const rows = await db
+      .selectFrom('execution_events')
+      .select(['seq', 'data'])
+      .where('execution_id', '=', executionId)
+      .where('seq', '>', cursor)
+      .orderBy('seq')
+      .limit(wanted)
+      .execute();
+    for (const row of rows)
+      for (const event of eventsOfRow(row.data)) if (event.seq > afterSeq && events.length < limit) events.push(event);
+    if (rows.length < wanted) break;
+    cursor = rows[rows.length - 1]!.seq;
+  }
+  return events;
 }
 
 export async function lastStoredSeq(db: Database, executionId: string): Promise<number> {
