@@ -1,52 +1,23 @@
 // npm run bench: Flowrun's dispatch overhead against a zero-latency fake provider on loopback.
 // (a) a 1-step prompt flow through /v1/dispatch, non-streaming and streaming; (b) the same model request sent
 // straight to the fake provider (the floor); (c) a 5-step flow. Each at 1, 16 and 64 concurrent clients.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
+import { flowiseDir, flowiseInstalled, startFlowise } from './flowise.mjs';
+import { machine, processCpuSeconds, serverMetrics as metricsOf, startFlowrun, startModelServer } from './lib.mjs';
 
 const duration = Number(process.env.BENCH_DURATION ?? 6);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 const only = process.env.BENCH_ONLY?.split('|');
 
-function waitForLine(child, pattern) {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match) {
-        child.stdout.off('data', onData);
-        resolve(match);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-  });
-}
-
-const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-bench-'));
-const fake = spawn(process.execPath, ['--import', 'tsx', 'bench/fake-provider-main.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
-const fakeUrl = (await waitForLine(fake, /(http:\/\/\S+)\n/))[1];
-const env = {
-  ...process.env,
-  FLOWRUN_DATA_DIR: dataDir,
-  PORT: '0',
-  FLOWRUN_LOG_LEVEL: 'warn',
-  OPENAI_API_KEY: 'sk-bench',
-  OPENAI_BASE_URL: `${fakeUrl}/v1`,
-  FLOWRUN_KEY_CACHE_TTL_MS: '60000',
-};
-const key = spawnSync(process.execPath, ['dist/cli/index.js', 'keys', 'create'], { env, encoding: 'utf8' }).stdout.trim();
-const server = spawn(process.execPath, ['dist/cli/index.js', 'serve'], {
-  env: { ...env, FLOWRUN_LOG_LEVEL: 'info' },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-const serverUrl = (await waitForLine(server, /"url":"([^"]+)"/))[1];
+const model = await startModelServer(['--import', 'tsx', 'bench/fake-provider-main.ts']);
+const fakeUrl = model.url;
+const flowrun = await startFlowrun(fakeUrl, { FLOWRUN_KEY_CACHE_TTL_MS: '600000' });
+const { url: serverUrl, key } = flowrun;
+// The peer, on the same fake model server, when it is installed beside the project (bench/flowise.mjs).
+const flowise = flowiseInstalled() ? await startFlowise(fakeUrl) : null;
+if (!flowise) console.log(`Flowise is not installed in ${flowiseDir}; the peer comparison is skipped (see bench/flowise.mjs).`);
 
 // A PromptShuttle flow for the run-API scenarios.
 const flowResponse = await fetch(`${serverUrl}/api/v1/flows`, {
@@ -126,29 +97,26 @@ const scenarios = {
       false,
     ),
   },
+  ...(flowise
+    ? {
+        'flowise: 1-step prediction, JSON': {
+          url: flowise.predictionUrl,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ question: 'Ada' }),
+          cpuSeconds: () => processCpuSeconds(flowise.pid),
+        },
+      }
+    : {}),
   'shuttle run, uncached': { url: `${serverUrl}/api/v1/flows/bench_copy/runs`, headers, body: shuttleBody(true) },
   'shuttle run, cached': { url: `${serverUrl}/api/v1/flows/bench_copy/runs`, headers, body: shuttleBody(false) },
 };
 
-// The server's own figures from its /metrics: CPU seconds so far, and the event-loop delay since the previous
-// scrape (prom-client resets its histogram at every scrape, so a scrape before a measurement starts it afresh).
-async function serverMetrics() {
-  const text = await (await fetch(`${serverUrl}/metrics`)).text();
-  const value = (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
-  return {
-    cpuSeconds: value('process_cpu_seconds_total'),
-    loopP50Ms: value('nodejs_eventloop_lag_p50_seconds') * 1000,
-    loopP99Ms: value('nodejs_eventloop_lag_p99_seconds') * 1000,
-    loopMaxMs: value('nodejs_eventloop_lag_max_seconds') * 1000,
-    rssBytes: value('process_resident_memory_bytes'),
-    heapUsedBytes: value('nodejs_heap_size_used_bytes'),
-    openFds: value('process_open_fds'),
-  };
-}
+const serverMetrics = () => metricsOf(serverUrl);
 
 async function measure(scenario, connections, seconds) {
   const dynamic = typeof scenario.body === 'function';
   const before = await serverMetrics();
+  const peerCpuBefore = scenario.cpuSeconds?.();
   const result = await autocannon({
     url: scenario.url,
     method: 'POST',
@@ -160,7 +128,13 @@ async function measure(scenario, connections, seconds) {
       : { body: scenario.body }),
   });
   const after = await serverMetrics();
+  const peerCpuAfter = scenario.cpuSeconds?.();
   const total = result.requests.total;
+  const cpuSeconds = scenario.cpuSeconds
+    ? peerCpuAfter - peerCpuBefore
+    : scenario.url.startsWith(serverUrl)
+      ? after.cpuSeconds - before.cpuSeconds
+      : null;
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
@@ -168,7 +142,9 @@ async function measure(scenario, connections, seconds) {
     errors: result.errors + result.timeouts + result.non2xx,
     total,
     // Flowrun's CPU per request (the floor's requests never reach Flowrun, so it has none).
-    serverCpuMicrosPerRun: scenario.url.startsWith(serverUrl) ? Math.round(((after.cpuSeconds - before.cpuSeconds) * 1e6) / total) : null,
+    // The serving process's CPU per request (Flowrun's from /metrics, the peer's from /proc; the floor has none).
+    serverCpuMicrosPerRun: cpuSeconds === null ? null : Math.round((cpuSeconds * 1e6) / total),
+    // Flowrun's event loop (the peer's is not measured).
     eventLoopDelayMs: { p50: round(after.loopP50Ms), p99: round(after.loopP99Ms), max: round(after.loopMaxMs) },
   };
 }
@@ -233,8 +209,9 @@ try {
     }
   }
 } finally {
-  server.kill('SIGTERM');
-  fake.kill('SIGTERM');
+  await flowrun.stop();
+  await flowise?.stop();
+  model.child.kill('SIGTERM');
 }
 
 const floor = results['floor: fake provider direct'];
@@ -265,15 +242,8 @@ if (floor && five) {
   for (const connections of concurrencies)
     console.log(`  c=${connections}: ${((five[connections].p50 - 5 * floor[connections].p50) / 5).toFixed(2)} ms`);
 }
-const machine = {
-  cpus: cpus().length,
-  model: cpus()[0]?.model,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  node: process.version,
-  date: new Date().toISOString(),
-};
-console.log(`\nmachine: ${JSON.stringify(machine)}`);
+const info = machine();
+console.log(`\nmachine: ${JSON.stringify(info)}`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/dispatch.json', JSON.stringify({ machine, duration, serial, results }, null, 2));
-rmSync(dataDir, { recursive: true, force: true });
+writeFileSync('bench/results/dispatch.json', JSON.stringify({ machine: info, duration, serial, results }, null, 2));
 process.exit(0);

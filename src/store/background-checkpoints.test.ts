@@ -18,6 +18,17 @@ function rowsInMainFile(dir: string, file: string): number {
   }
 }
 
+/** Polls until `read` gives `wanted` (a loaded machine starts the worker thread late), for at most 10 s. */
+async function eventually(read: () => number, wanted: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  let value = read();
+  while (value !== wanted && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    value = read();
+  }
+  return value;
+}
+
 test('a worker thread copies committed WAL pages into the database file; the writer never checkpoints itself', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowrun-checkpoints-'));
   const file = join(dir, 'db.sqlite');
@@ -33,11 +44,9 @@ test('a worker thread copies committed WAL pages into the database file; the wri
     assert.equal(rowsInMainFile(dir, file), 0, 'without the worker the rows are only in the WAL');
 
     const checkpoints = startBackgroundCheckpoints(file, 20, (error) => assert.fail(error));
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    assert.equal(rowsInMainFile(dir, file), 200);
+    assert.equal(await eventually(() => rowsInMainFile(dir, file), 200), 200);
     for (let index = 0; index < 100; index++) insert.run('y'.repeat(500));
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    assert.equal(rowsInMainFile(dir, file), 300);
+    assert.equal(await eventually(() => rowsInMainFile(dir, file), 300), 300);
     await checkpoints.stop();
   } finally {
     writer.close();
