@@ -3,50 +3,21 @@
 // component: a function's own time goes to the component of its file, and a built-in without a file (JSON,
 // RegExp, typed arrays…) to the component of the nearest caller that has one. BENCH_PROFILE_SCENARIO picks the
 // body: one-step (default), one-step-sse, five-step.
-import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { summarise } from './profile-summary.mjs';
+import { startFlowrun, startModelServer } from './lib.mjs';
 
 const scenarioName = process.env.BENCH_PROFILE_SCENARIO ?? 'one-step';
 const seconds = Number(process.env.BENCH_DURATION ?? 6);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 
-function waitForLine(child, pattern) {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match) resolve(match);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-  });
-}
-
-const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-profile-'));
-const profileDir = join(dataDir, 'profile');
-const fake = spawn(process.execPath, ['--import', 'tsx', 'bench/fake-provider-main.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
-const fakeUrl = (await waitForLine(fake, /(http:\/\/\S+)\n/))[1];
-const env = {
-  ...process.env,
-  FLOWRUN_DATA_DIR: dataDir,
-  PORT: '0',
-  FLOWRUN_LOG_LEVEL: 'info',
-  OPENAI_API_KEY: 'sk-bench',
-  OPENAI_BASE_URL: `${fakeUrl}/v1`,
-  FLOWRUN_KEY_CACHE_TTL_MS: '60000',
-};
-const key = spawnSync(process.execPath, ['dist/cli/index.js', 'keys', 'create'], { env, encoding: 'utf8' }).stdout.trim();
-const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, 'dist/cli/index.js', 'serve'], {
-  env,
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-const serverUrl = (await waitForLine(server, /"url":"([^"]+)"/))[1];
+const profileDir = mkdtempSync(join(tmpdir(), 'flowrun-profile-'));
+const model = await startModelServer(['--import', 'tsx', 'bench/fake-provider-main.ts']);
+const flowrun = await startFlowrun(model.url, {}, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
+const { url: serverUrl, key } = flowrun;
 
 const prompt = (id) => ({
   id,
@@ -76,10 +47,8 @@ const load = (duration) =>
   });
 await load(2); // warm-up (in the profile too, but small against the measurement)
 const result = await load(seconds);
-const exited = new Promise((resolve) => server.once('exit', resolve));
-server.kill('SIGTERM');
-await exited;
-fake.kill('SIGTERM');
+await flowrun.stop(); // the profile is written when the process exits
+model.child.kill('SIGTERM');
 
 const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
 mkdirSync('bench/results', { recursive: true });
@@ -108,5 +77,5 @@ if (process.env.BENCH_PROFILE_TOP) {
   for (const [label, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_PROFILE_TOP)))
     console.log(`${((100 * micros) / busy).toFixed(1).padStart(5)} %  ${label}`);
 }
-rmSync(dataDir, { recursive: true, force: true });
+rmSync(profileDir, { recursive: true, force: true });
 process.exit(0);

@@ -18,7 +18,7 @@ import { runScenario, SoakClient, soakKinds, type SoakKind, type SoakRun, type S
  * and idempotent client retries), restarted each time, and every run is checked against docs/durability.md.
  * `npm test` runs it small; `npm run test:soak` runs 1,000 kills (FLOWRUN_SOAK_KILLS) and writes its figures.
  */
-const killTarget = Number(process.env.FLOWRUN_SOAK_KILLS ?? 2);
+const killTarget = Number(process.env.FLOWRUN_SOAK_KILLS ?? 1);
 const clients = Number(process.env.FLOWRUN_SOAK_CLIENTS ?? 2);
 const seed = Number(process.env.FLOWRUN_FAULT_SEED ?? 20261122);
 const reportPath = process.env.FLOWRUN_SOAK_REPORT;

@@ -9,7 +9,7 @@ import { createCreditMeter, createMeteredGateway, type CreditMeter } from './cre
 import { appendEventsWith } from '../store/events-repository.js';
 import { insertApprovals } from '../store/approvals-repository.js';
 import { saveLoopJournal } from '../store/checkpoints-repository.js';
-import { finishExecution, markRunning } from '../store/executions-repository.js';
+import { finishExecution } from '../store/executions-repository.js';
 import { saveStepCheckpoint } from '../store/checkpoints-repository.js';
 import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from './event-bus.js';
@@ -87,11 +87,10 @@ export function createRecordStore(deps: Pick<WorkerDeps, 'db' | 'ids' | 'clock'>
   };
 }
 
-/** Runs one job to its end: marks it running, runs the engine, commits its events and final state. */
+/** Runs one job to its end: runs the engine (its start event marks it running), commits its events and final state. */
 export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal): Promise<RunOutcome> {
   const { db, clock } = deps;
   const { request } = job;
-  if (!request.resume) await markRunning(db, request.executionId, new Date(clock.now()).toISOString());
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
   const redactor = createSecretRedactor(Object.values(request.secrets));
   const { redact } = redactor;

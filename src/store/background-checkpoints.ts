@@ -37,6 +37,7 @@ export function startBackgroundCheckpoints(file: string, intervalMs: number, onE
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      worker.ref(); // the process waits for the worker to close its connection
       worker.postMessage('stop');
       await exited;
     },

@@ -104,6 +104,17 @@ async function appendEventsIn(trx: Transaction<DatabaseSchema>, stored: readonly
     for (const row of batch) parameters.push(row.executionId, row.seq, row.type, row.data);
     await trx.executeQuery(CompiledQuery.raw(insertEventsSql(batch.length), parameters));
   }
+  // A run's start is committed with its start event, in the group commit that carries it, not in a transaction
+  // of its own: queued and running are alike to recovery, and the run shows as running once its start is stored.
+  for (const { event } of stored) {
+    if (event.type !== 'flow_start') continue;
+    await trx
+      .updateTable('executions')
+      .set({ status: 'running', started_at: event.at })
+      .where('id', '=', event.executionId)
+      .where('status', '=', 'queued')
+      .execute();
+  }
 }
 
 /** Up to `limit` of a run's events after `afterSeq`, in order (fewer only when there are no more). */

@@ -117,10 +117,6 @@ export async function insertExecution(db: Database, execution: NewExecution): Pr
     .execute();
 }
 
-export async function markRunning(db: Database, id: string, startedAt: string): Promise<void> {
-  await db.updateTable('executions').set({ status: 'running', started_at: startedAt }).where('id', '=', id).execute();
-}
-
 export interface ExecutionResult {
   status: ExecutionStatus;
   pauseState?: unknown;

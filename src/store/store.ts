@@ -114,7 +114,6 @@ function eventsOf(db: Database) {
 function executionsOf(db: Database) {
   return {
     insertExecution: (...args: Tail<Parameters<typeof executions.insertExecution>>) => executions.insertExecution(db, ...args),
-    markRunning: (...args: Tail<Parameters<typeof executions.markRunning>>) => executions.markRunning(db, ...args),
     finishExecution: (...args: Tail<Parameters<typeof executions.finishExecution>>) => executions.finishExecution(db, ...args),
     getExecution: (...args: Tail<Parameters<typeof executions.getExecution>>) => executions.getExecution(db, ...args),
     listExecutions: (...args: Tail<Parameters<typeof executions.listExecutions>>) => executions.listExecutions(db, ...args),
