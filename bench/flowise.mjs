@@ -38,7 +38,9 @@ function chatflow(modelUrl) {
       type: 'ChatOpenAI',
       baseClasses: ['ChatOpenAI', 'BaseChatModel', 'BaseLanguageModel', 'Runnable'],
       category: 'Chat Models',
-      inputs: { modelName: 'gpt-4o-mini', temperature: 0.9, streaming: true, basepath: `${modelUrl}/v1`, openAIApiKey: 'sk-bench' },
+      // Not streaming: with streaming on, a prediction that does not stream to its caller never ended here (Flowise
+      // 3.1.4 asked the model, got the whole answer and hung); Flowrun streams from the model either way.
+      inputs: { modelName: 'gpt-4o-mini', temperature: 0.9, streaming: false, basepath: `${modelUrl}/v1`, openAIApiKey: 'sk-bench' },
       outputAnchors: [
         { id: handle, name: 'chatOpenAI', label: 'ChatOpenAI', type: 'ChatOpenAI | BaseChatModel | BaseLanguageModel | Runnable' },
       ],
@@ -70,13 +72,15 @@ export async function startFlowise(modelUrl) {
     SECRETKEY_PATH: dataDir,
     LOG_PATH: join(dataDir, 'logs'),
     BLOB_STORAGE_PATH: join(dataDir, 'storage'),
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: process.env.BENCH_FLOWISE_LOG_LEVEL ?? 'error',
     DISABLE_FLOWISE_TELEMETRY: 'true',
   };
+  // Its output is dropped, not piped: Flowise logs to stdout synchronously, and a pipe nobody reads fills up and
+  // stops its event loop (that was the "hang" of the first attempts).
   const child = spawn(process.execPath, [join(flowiseDir, 'node_modules/flowise/bin/run'), 'start'], {
     cwd: flowiseDir,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
