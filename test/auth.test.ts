@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { startHarness, type Harness } from './support/harness.js';
 
 let harness: Harness;
@@ -112,5 +114,31 @@ test('/metrics serves Prometheus text, and asks for FLOWRUN_METRICS_TOKEN when o
     assert.match(await allowed.text(), /^flowrun_runs_in_flight 0$/m);
   } finally {
     await guarded.close();
+  }
+});
+
+test('/ready answers 200 when the database answers with every migration applied, 503 naming what is missing', async () => {
+  const ready = await fetch(`${harness.baseUrl}/ready`);
+  assert.equal(ready.status, 200);
+  const body = (await ready.json()) as { status: string; database: { ok: boolean; migrationsPending: string[] } };
+  assert.equal(body.status, 'ready');
+  assert.deepEqual(body.database.migrationsPending, []);
+
+  // Another process rolled the schema record back: this server's schema is no longer the one it needs.
+  const db = new BetterSqlite3(join(harness.dataDir, 'flowrun.sqlite'));
+  const last = db.prepare('select name, timestamp from kysely_migration order by name desc limit 1').get() as {
+    name: string;
+    timestamp: string;
+  };
+  db.prepare('delete from kysely_migration where name = ?').run(last.name);
+  try {
+    const notReady = await fetch(`${harness.baseUrl}/ready`);
+    assert.equal(notReady.status, 503);
+    const missing = (await notReady.json()) as { status: string; database: { migrationsPending: string[] } };
+    assert.equal(missing.status, 'not_ready');
+    assert.deepEqual(missing.database.migrationsPending, [last.name]);
+  } finally {
+    db.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run(last.name, last.timestamp);
+    db.close();
   }
 });

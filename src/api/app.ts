@@ -5,6 +5,7 @@ import { createAuthenticator } from './auth.js';
 import { createErrorHandler, errorBody } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerMetrics } from './metrics.js';
+import { schemaStatus } from '../store/database.js';
 import { zodValidatorCompiler, type ZodApp } from './route-schemas.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
@@ -76,6 +77,16 @@ export function createApp(deps: AppDeps): FastifyInstance {
     request.scope = await authenticate(request);
   });
   app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
+  // Readiness for a load balancer: the database answers and every migration is applied; 503 otherwise.
+  app.get('/ready', { config: { access: 'public' } }, async (_request, reply) => {
+    const schema = await schemaStatus(deps.db).catch((error: unknown) => ({ error: (error as Error).message }));
+    const ready = !('error' in schema) && schema.pending.length === 0;
+    const database =
+      'error' in schema
+        ? { ok: false, error: schema.error }
+        : { ok: true, migrationsApplied: schema.applied, migrationsPending: schema.pending };
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database });
+  });
   registerMetrics(app, { activeRuns: () => deps.scheduler.activeCount(), token: deps.settings.metricsToken });
   registerAdminRoutes(app.withTypeProvider<ZodTypeProvider>(), deps);
   const routes: ZodApp = app.withTypeProvider<ZodTypeProvider>();

@@ -31,6 +31,15 @@ export function isTransientStoreError(error: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/.test(code) || /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE)$/.test(code);
 }
 
+/** Whether the database answers, and how many of the known migrations it has applied. */
+export async function schemaStatus(db: Database): Promise<{ applied: number; pending: string[] }> {
+  const migrations = await new Migrator({ db, provider: migrationProvider }).getMigrations();
+  return {
+    applied: migrations.filter((migration) => migration.executedAt !== undefined).length,
+    pending: migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name),
+  };
+}
+
 /** Brings the schema up to date; throws with the failing migration's name. */
 export async function migrate(db: Database): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
