@@ -24,10 +24,28 @@ if (buildIsStale()) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
+// The longest files start first, so the run does not end with one long file on one core while the other idles.
+const longest = [
+  'test/crash-soak',
+  'test/providers',
+  'test/server-process',
+  'test/playground',
+  'test/widget-persona',
+  'src/tools/sandbox/sandbox-fairness',
+  'test/secrets-crash',
+  'test/tools',
+  'test/shuttle',
+  'test/hostile-tools',
+  'src/tools/sandbox/hostile',
+];
+const rank = (file) => {
+  const index = longest.findIndex((prefix) => file.startsWith(`${prefix}.`));
+  return index === -1 ? longest.length : index;
+};
 const filter = process.argv.slice(2);
 const files = [...find('src', '.test.ts'), ...find('test', '.test.ts')]
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
-  .sort();
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
