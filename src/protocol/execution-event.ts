@@ -201,7 +201,6 @@ export type ExecutionEventType = ExecutionEventBody['type'];
 
 export type ExecutionEvent = ExecutionEventBody & { executionId: string; seq: number; at: string };
 
-/** The last event of a stream: the run ended, or paused and holds no connection until resumed. */
 const streamedDeltaTypes = new Set(['step_delta', 'reasoning_delta', 'tool_input_delta']);
 
 /** A piece of streamed text (answer, reasoning, tool arguments): many per step, one per token. */
@@ -209,6 +208,7 @@ export function isStreamedDelta(event: { type: string }): boolean {
   return streamedDeltaTypes.has(event.type);
 }
 
+/** The last event of a stream: the run ended, or paused and holds no connection until resumed. */
 export function isTerminalEvent(event: { type: string }): boolean {
   return event.type === 'flow_complete' || event.type === 'flow_error' || event.type === 'flow_paused';
 }

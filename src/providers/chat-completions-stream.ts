@@ -71,34 +71,23 @@ export async function streamChatCompletion(
   if (response.statusCode < 200 || response.statusCode > 299) {
     const text = await response.body.text();
     throw new APICallError({
-      message: errorMessage(text) ?? `${response.statusCode}`,
+      // The gateway reports the provider's own message from the body; APICallError says whether to retry.
+      message: `${url} answered ${response.statusCode}`,
       url,
       requestBodyValues: body,
       statusCode: response.statusCode,
       responseHeaders,
       responseBody: text,
-      isRetryable: isRetryableStatus(response.statusCode),
     });
   }
   return readChunks(response.body, { url, body, responseHeaders });
 }
-
-const isRetryableStatus = (status: number): boolean => status === 408 || status === 409 || status === 429 || status >= 500;
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers))
     if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   return flat;
-}
-
-function errorMessage(text: string): string | undefined {
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
-    return typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
-  } catch {
-    return undefined;
-  }
 }
 
 interface ToolCallState {
@@ -235,6 +224,5 @@ function streamError(
     responseHeaders: request.responseHeaders,
     responseBody: JSON.stringify(chunk),
     data: chunk,
-    isRetryable: isRetryableStatus(statusCode),
   });
 }

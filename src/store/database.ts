@@ -18,9 +18,8 @@ export function openSqlite(file: string): Database {
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 5000');
-  // SQLite's default auto-checkpoint (1,000 pages). The server copies WAL pages from a worker thread
+  // SQLite's auto-checkpoint stays at its default (1,000 pages): the server copies WAL pages from a worker thread
   // (background-checkpoints.ts), so a commit's own checkpoint only finishes the little that is left.
-
   connection.pragma('foreign_keys = ON');
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
 }
