@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProviderSettings } from './providers/provider-settings.js';
-import { migrate, openSqlite, type Database } from './store/database.js';
+import { migrate, openPostgres, openSqlite, type Database } from './store/database.js';
 import { parseSecretKeys } from './queue/secret-vault.js';
 
 /**
@@ -14,6 +14,10 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseFile: string;
+  /** FLOWRUN_DATABASE_URL: a `postgres://` URL moves the whole store to PostgreSQL; unset keeps the SQLite file. */
+  databaseUrl?: string;
+  /** Connections each process keeps to PostgreSQL. */
+  databasePoolSize: number;
   logLevel: string;
   bodyLimitBytes: number;
   heartbeatMs: number;
@@ -77,6 +81,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env.PORT, 8787, 'PORT'),
     dataDir,
     databaseFile: env.FLOWRUN_DATABASE_FILE ? resolve(env.FLOWRUN_DATABASE_FILE) : join(dataDir, 'flowrun.sqlite'),
+    ...databaseUrlOf(env.FLOWRUN_DATABASE_URL),
+    databasePoolSize: integer(env.FLOWRUN_DATABASE_POOL_SIZE, 10, 'FLOWRUN_DATABASE_POOL_SIZE'),
     logLevel: env.FLOWRUN_LOG_LEVEL ?? 'info',
     bodyLimitBytes: integer(env.FLOWRUN_BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'FLOWRUN_BODY_LIMIT_BYTES'),
     heartbeatMs: integer(env.FLOWRUN_SSE_HEARTBEAT_MS, 15_000, 'FLOWRUN_SSE_HEARTBEAT_MS'),
@@ -135,8 +141,30 @@ function integer(value: string | undefined, fallback: number, name: string): num
   return parsed;
 }
 
-export async function openDatabase(config: Pick<Config, 'databaseFile'>): Promise<Database> {
-  const db = openSqlite(config.databaseFile);
-  await migrate(db);
+function databaseUrlOf(url: string | undefined): Pick<Config, 'databaseUrl'> {
+  if (!url) return {};
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`FLOWRUN_DATABASE_URL must be a postgres:// URL, got '${url.split(':')[0]}:…'`);
+  return { databaseUrl: url };
+}
+
+/** The store the settings name, migrated to the latest schema. */
+export async function openDatabase(
+  config: Pick<Config, 'databaseFile'> & Partial<Pick<Config, 'databaseUrl' | 'databasePoolSize'>>,
+): Promise<Database> {
+  const db = config.databaseUrl ? openPostgres(config.databaseUrl, config.databasePoolSize) : openSqlite(config.databaseFile);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return db;
+}
+
+/** Where the store is, for logs and banners, without a password. */
+export function describeDatabase(config: Pick<Config, 'databaseFile' | 'databaseUrl'>): string {
+  if (!config.databaseUrl) return config.databaseFile;
+  const url = new URL(config.databaseUrl);
+  url.password = '';
+  return url.toString();
 }

@@ -8,6 +8,7 @@ import { createUlidIds } from './ids.js';
 import { parseCatalog } from './providers/catalog.js';
 import { createModelGateway } from './providers/model-gateway.js';
 import { createInMemoryEventBus } from './queue/event-bus.js';
+import { isTerminalEvent } from './protocol/execution-event.js';
 import { createEventWriter } from './queue/event-writer.js';
 import { executeRun, type WorkerDeps } from './queue/execute-run.js';
 import { runFlowTool } from './queue/flow-tool.js';
@@ -23,7 +24,7 @@ import { isTransientStoreError } from './store/database.js';
 import { createStore } from './store/store.js';
 import { createSecretVault } from './queue/secret-vault.js';
 import { appendEvents } from './store/events-repository.js';
-import { Config, openDatabase } from './config.js';
+import { Config, describeDatabase, openDatabase } from './config.js';
 import { startBackgroundCheckpoints, type BackgroundCheckpoints } from './store/background-checkpoints.js';
 
 export { openDatabase, readConfig, type Config } from './config.js';
@@ -69,6 +70,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger.error({ err: error, executionId }, 'the events of this run cannot be stored; the run is stopped');
       cancelRun(executionId);
     },
+    onWritten: (events) => {
+      for (const { event } of events) if (isTerminalEvent(event)) bus.publish(event);
+    },
   });
   const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
   const models = createModelGateway(catalog, config.providers);
@@ -92,7 +96,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     settings: appSettings(config),
   });
   const url = await app.listen({ host: config.host, port: config.port });
-  logger.info({ url, database: config.databaseFile }, 'flowrun listening');
+  logger.info({ url, database: describeDatabase(config) }, 'flowrun listening');
   await recoverInterruptedRuns(workerDeps, scheduler, logger);
   const stopSweeper = startApprovalSweeper(workerDeps, scheduler, logger, config.approvalSweepMs);
 
@@ -131,7 +135,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
 }
 
 function backgroundCheckpoints(config: Config, logger: Logger): BackgroundCheckpoints | undefined {
-  if (config.checkpointIntervalMs <= 0 || config.databaseFile === ':memory:') return undefined;
+  if (config.checkpointIntervalMs <= 0 || config.databaseUrl || config.databaseFile === ':memory:') return undefined;
   return startBackgroundCheckpoints(config.databaseFile, config.checkpointIntervalMs, (error) =>
     logger.warn({ err: error }, 'background checkpoints stopped; SQLite checkpoints on commit instead'),
   );

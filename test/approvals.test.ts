@@ -235,8 +235,8 @@ test('a decision recorded by a server that died before continuing the run is pic
     }),
   );
   const executionId = String(paused[0]!.data.executionId);
-  const { openDatabase, readConfig } = await import('../src/config.js');
-  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: harness.dataDir }));
+  const { openDatabase } = await import('../src/config.js');
+  const db = await openDatabase(harness.config);
   try {
     // What a SIGKILL right after the decision's commit leaves: the approval decided, the run still paused.
     await db

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import { openDatabase } from '../src/config.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let harness: Harness;
@@ -125,12 +125,11 @@ test('/ready answers 200 when the database answers with every migration applied,
   assert.deepEqual(body.database.migrationsPending, []);
 
   // Another process rolled the schema record back: this server's schema is no longer the one it needs.
-  const db = new BetterSqlite3(join(harness.dataDir, 'flowrun.sqlite'));
-  const last = db.prepare('select name, timestamp from kysely_migration order by name desc limit 1').get() as {
-    name: string;
-    timestamp: string;
-  };
-  db.prepare('delete from kysely_migration where name = ?').run(last.name);
+  const db = await openDatabase(harness.config);
+  const last = (
+    await sql<{ name: string; timestamp: string }>`select name, timestamp from kysely_migration order by name desc limit 1`.execute(db)
+  ).rows[0]!;
+  await sql`delete from kysely_migration where name = ${last.name}`.execute(db);
   try {
     const notReady = await fetch(`${harness.baseUrl}/ready`);
     assert.equal(notReady.status, 503);
@@ -138,7 +137,7 @@ test('/ready answers 200 when the database answers with every migration applied,
     assert.equal(missing.status, 'not_ready');
     assert.deepEqual(missing.database.migrationsPending, [last.name]);
   } finally {
-    db.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run(last.name, last.timestamp);
-    db.close();
+    await sql`insert into kysely_migration (name, timestamp) values (${last.name}, ${last.timestamp})`.execute(db);
+    await db.destroy();
   }
 });

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './support/server-process.js';
 import { startHarness, type Harness } from './support/harness.js';
-import { openDatabase, readConfig } from '../src/config.js';
+import { openDatabase } from '../src/config.js';
 import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
 
 let harness: Harness;
@@ -30,7 +30,7 @@ const run = (nonce: string, extra: Record<string, unknown> = {}, key = harness.k
   });
 
 async function ledger(tenantId = 'default', mode: 'test' | 'live' = 'test') {
-  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: harness.dataDir }));
+  const db = await openDatabase(harness.config);
   try {
     return { balance: await getBalance(db, { tenantId, mode }), sum: await ledgerSum(db, { tenantId, mode }) };
   } finally {
@@ -90,7 +90,10 @@ test('no credits left is 402 before the model is called; top-ups come from the a
   assert.equal(ok.status, 200);
   const body = (await ok.json()) as { usage: { creditsLeft: number }; creditsUsed: number };
   assert.equal(body.usage.creditsLeft, before.creditsLeft - body.creditsUsed, 'creditsLeft is in the run response');
-  const cli = runCli(['credits', 'add', '--tenant', 'default', '--mode', 'test', '--amount', '500'], { FLOWRUN_DATA_DIR: harness.dataDir });
+  const cli = runCli(['credits', 'add', '--tenant', 'default', '--mode', 'test', '--amount', '500'], {
+    FLOWRUN_DATA_DIR: harness.dataDir,
+    ...(harness.config.databaseUrl ? { FLOWRUN_DATABASE_URL: harness.config.databaseUrl } : {}),
+  });
   assert.equal(cli.status, 0, cli.stderr);
   assert.match(cli.stdout, new RegExp(`${body.usage.creditsLeft + 500} credits`));
   const { balance, sum } = await ledger();

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabase, readConfig } from '../src/config.js';
+import { openDatabase } from '../src/config.js';
 import { claimGraceMs } from '../src/store/idempotency-repository.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -44,7 +44,7 @@ test('a key whose first request was refused is given back: the next request with
 });
 
 test('a key claimed by a server that died before creating its run is taken over once the claim is abandoned', async () => {
-  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: harness.dataDir }));
+  const db = await openDatabase(harness.config);
   try {
     // What a SIGKILL between the claim and the run's insert leaves behind.
     await db

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { openDatabase } from '../src/config.js';
 import { readSse, startHarness } from './support/harness.js';
 
@@ -16,7 +15,7 @@ test('a run interrupted again and again without progress is failed with RECOVERY
     };
     const stuck = await run();
     const fresh = await run();
-    const db = await openDatabase({ databaseFile: join(harness.dataDir, 'flowrun.sqlite') });
+    const db = await openDatabase(harness.config);
     try {
       // As if the server had died while continuing `stuck` five times in a row at the same point, and once in `fresh`.
       await db
@@ -59,7 +58,7 @@ test('a run still queued when the server died starts after the restart with its 
       options: { streamResponse: false },
     });
     const { executionId } = (await dispatched.json()) as { executionId: string };
-    const db = await openDatabase({ databaseFile: join(harness.dataDir, 'flowrun.sqlite') });
+    const db = await openDatabase(harness.config);
     try {
       // As if the server had died with the run still queued: nothing of it stored but its row.
       await db.deleteFrom('execution_events').where('execution_id', '=', executionId).execute();

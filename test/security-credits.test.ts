@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { openDatabase } from '../src/config.js';
 import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
 import { readSse, startHarness, type Harness } from './support/harness.js';
@@ -16,7 +15,7 @@ before(async () => {
 after(() => harness.close());
 
 async function ledger(tenantId: string) {
-  const db = await openDatabase({ databaseFile: join(harness.dataDir, 'flowrun.sqlite') });
+  const db = await openDatabase(harness.config);
   try {
     return { balance: await getBalance(db, { tenantId, mode: 'test' }), sum: await ledgerSum(db, { tenantId, mode: 'test' }) };
   } finally {

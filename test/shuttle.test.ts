@@ -1,6 +1,6 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabase, readConfig } from '../src/config.js';
+import { openDatabase } from '../src/config.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { toolResultsIn } from './support/fake-scripts.js';
 
@@ -436,7 +436,7 @@ test('a repeated run request whose first answer was lost (recovery finished the 
   const first = await call('POST', '/api/v1/flows/recovered/runs', { parameters: { product_name: 'x', tone: 'y', brand: 'z' } }, headers);
   assert.equal(first.status, 200);
   // What a crash after the run but before its answer leaves: the run and its steps, no stored document.
-  const db = await openDatabase(readConfig({ FLOWRUN_DATA_DIR: harness.dataDir }));
+  const db = await openDatabase(harness.config);
   try {
     const row = await db.selectFrom('executions').select('meta').where('id', '=', first.body!.id).executeTakeFirstOrThrow();
     const { response: _dropped, ...meta } = JSON.parse(row.meta!) as Record<string, unknown>;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import './node-version.js';
 import { Command } from 'commander';
-import { openDatabase, readConfig } from '../config.js';
+import { describeDatabase, openDatabase, readConfig } from '../config.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys.js';
 import { addCreditsCommand, showCreditsCommand } from './commands/credits.js';
 
@@ -19,7 +19,7 @@ program
     const config = readConfig();
     const db = await openDatabase(config);
     await db.destroy();
-    process.stdout.write(`Database ready: ${config.databaseFile}\n`);
+    process.stdout.write(`Database ready: ${describeDatabase(config)}\n`);
   });
 
 const keys = program.command('keys').description('manage API keys');

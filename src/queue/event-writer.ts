@@ -41,6 +41,8 @@ export interface EventWriterOptions {
   onError: (error: unknown) => void;
   /** A run whose events cannot be written even on their own: its events are dropped and the run must be stopped. */
   onRunFailed: (executionId: string, error: unknown) => void;
+  /** Events that are committed now (or were dropped for good, with their run): what may be announced as stored. */
+  onWritten?: (events: RecordedEvent[]) => void;
 }
 
 interface WriterState {
@@ -125,9 +127,13 @@ async function isolate(state: WriterState, batch: RecordedEvent[]): Promise<void
   for (const [executionId, events] of byRun) {
     try {
       await state.write(events);
+      state.options.onWritten?.(events);
     } catch (error) {
       if (state.options.isTransient(error)) requeue(state, events);
-      else state.options.onRunFailed(executionId, error);
+      else {
+        state.options.onRunFailed(executionId, error);
+        state.options.onWritten?.(events);
+      }
     }
   }
 }
@@ -151,6 +157,7 @@ function flush(state: WriterState, includeTerminal: boolean): Promise<void> {
     const batch = state.inFlight;
     try {
       await state.write(batch);
+      state.options.onWritten?.(batch);
     } catch (error) {
       await recover(state, batch, error);
     } finally {
@@ -167,6 +174,7 @@ function flushWith(state: WriterState, commit: (events: RecordedEvent[]) => Prom
     state.inFlight = batch;
     try {
       await commit(batch);
+      state.options.onWritten?.(batch);
     } catch (error) {
       await recover(state, batch, error);
       throw error;

@@ -1,7 +1,7 @@
 import type { EventSink } from '../engine/ports.js';
 import type { SecretRedactor } from '../engine/secret-redactor.js';
 import { FlowrunError } from '../protocol/errors.js';
-import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-event.js';
+import { isTerminalEvent, type ExecutionEvent, type ExecutionEventBody } from '../protocol/execution-event.js';
 import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
 import type { EventBus } from './event-bus.js';
 import type { EventWriter, RecordedEvent } from './event-writer.js';
@@ -14,7 +14,7 @@ type DeltaBody = Extract<ExecutionEventBody, { type: 'step_delta' | 'reasoning_d
 /**
  * The EventSink of one run: numbers events from `lastSeq + 1`, removes secret values from them, serialises
  * each once (an event that cannot be stored fails only its own run, with NESTING_TOO_DEEP), publishes it at
- * once and queues it for group commit.
+ * once (the last one once it is committed) and queues it for group commit.
  *
  * Streamed text (text, reasoning and tool-argument deltas) is redacted per stream: a secret the model writes
  * in several pieces is caught because each stream holds back its last (longest secret − 1) characters until
@@ -43,7 +43,9 @@ export function createExecutionRecorder(options: {
     const recorded = serialise(event);
     seq++;
     options.writer.enqueue(recorded);
-    options.bus.publish(event);
+    // A run's last event is announced once it is committed with the run's final state (main.ts wires the
+    // writer's onWritten to the bus): a client that saw it and reads the run sees the run ended.
+    if (!isTerminalEvent(event)) options.bus.publish(event);
     return event;
   };
 

@@ -1,6 +1,6 @@
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Transaction } from 'kysely';
-import type { Database } from './database.js';
+import { isPostgres, type Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 
 /** A connection or an open transaction: settlement runs inside the run's final transaction. */
@@ -115,6 +115,9 @@ export async function settleCredits(
         .select('balance')
         .where('tenant_id', '=', scope.tenantId)
         .where('mode', '=', scope.mode)
+        // Read, then written below: on PostgreSQL another settlement must wait for this one (SQLite's writers
+        // are serialised by its write lock, which this transaction holds from its start).
+        .$if(isPostgres(trx), (query) => query.forUpdate())
         .executeTakeFirst()
     )?.balance ?? 0,
   );
@@ -205,6 +208,7 @@ export async function settleExecution(
     .selectFrom('executions')
     .select(['credits_reserved', 'credits_used'])
     .where('id', '=', executionId)
+    .$if(isPostgres(db), (query) => query.forUpdate())
     .executeTakeFirst();
   const reserved = Number(row?.credits_reserved ?? 0);
   const already = Number(row?.credits_used ?? 0);

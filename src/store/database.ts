@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -24,10 +25,35 @@ export function openSqlite(file: string): Database {
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
 }
 
+/**
+ * Opens a PostgreSQL pool. 64-bit integers and numerics come back as numbers (pg returns them as strings):
+ * the store's bigints are epoch milliseconds and credit amounts, far below 2^53.
+ */
+export function openPostgres(url: string, poolSize = 10): Database {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? Number : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener that ends the process.
+  pool.on('error', () => undefined);
+  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Which database a connection (or an open transaction) talks to, for the few statements written by hand. */
+export function isPostgres(db: Pick<Database, 'getExecutor'>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
 /** Whether a failed statement may succeed when tried again: the database was busy, locked, full or had an I/O error. */
 export function isTransientStoreError(error: unknown): boolean {
   const code = String((error as { code?: unknown } | null)?.code ?? '');
-  return /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/.test(code) || /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE)$/.test(code);
+  return (
+    /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/.test(code) ||
+    /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE)$/.test(code) ||
+    // PostgreSQL: serialization failure, deadlock, too many connections, the server shutting down or restarting.
+    /^(40001|40P01|53300|57P0[123])$/.test(code)
+  );
 }
 
 /** Whether the database answers, and how many of the known migrations it has applied. */
@@ -57,7 +83,10 @@ function withStatementCache(connection: BetterSqlite3.Database, limit = 500): Sq
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => connection.close(),
-    prepare(sqlText: string) {
+    prepare(text: string) {
+      // Several processes may share the file (`serve --workers N`): a transaction takes the write lock when it
+      // begins, so one that read first never fails to upgrade with SQLITE_BUSY (which skips the busy timeout).
+      const sqlText = text === 'begin' ? 'begin immediate' : text;
       let statement = cache.get(sqlText);
       if (!statement) {
         if (cache.size >= limit) cache.delete(cache.keys().next().value!);

@@ -1,6 +1,6 @@
 import { isStreamedDelta, type ExecutionEvent } from '../protocol/execution-event.js';
 import { CompiledQuery, type Transaction } from 'kysely';
-import type { Database } from './database.js';
+import { isPostgres, type Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 
 export async function appendEvents(db: Database, events: readonly StoredEvent[]): Promise<void> {
@@ -28,13 +28,17 @@ export interface StoredEvent {
 
 // The insert of n rows, built once per n: Kysely's builder spent more CPU compiling a 100-row insert than
 // SQLite spent running it (5-6 µs against 3.5 µs a row, measured).
-const insertSql = new Map<number, string>();
-function insertEventsSql(count: number): string {
-  let text = insertSql.get(count);
+// PostgreSQL numbers its placeholders ($1, $2, …), SQLite takes `?`.
+const insertSql = new Map<string, string>();
+function insertEventsSql(count: number, postgres: boolean): string {
+  const cacheKey = `${count}${postgres ? 'p' : 's'}`;
+  let text = insertSql.get(cacheKey);
   if (!text) {
-    const rows = Array.from({ length: count }, () => '(?, ?, ?, ?)').join(', ');
+    const rows = Array.from({ length: count }, (_, row) =>
+      postgres ? `($${row * 4 + 1}, $${row * 4 + 2}, $${row * 4 + 3}, $${row * 4 + 4})` : '(?, ?, ?, ?)',
+    ).join(', ');
     text = `insert into "execution_events" ("execution_id", "seq", "type", "data") values ${rows} on conflict ("execution_id", "seq") do nothing`;
-    insertSql.set(count, text);
+    insertSql.set(cacheKey, text);
   }
   return text;
 }
@@ -98,11 +102,12 @@ function eventsOfRow(data: string): ExecutionEvent[] {
 
 async function appendEventsIn(trx: Transaction<DatabaseSchema>, stored: readonly StoredEvent[]): Promise<void> {
   const rows = rowsOf(stored);
+  const postgres = isPostgres(trx);
   for (let start = 0; start < rows.length; start += 100) {
     const batch = rows.slice(start, start + 100);
     const parameters: unknown[] = [];
     for (const row of batch) parameters.push(row.executionId, row.seq, row.type, row.data);
-    await trx.executeQuery(CompiledQuery.raw(insertEventsSql(batch.length), parameters));
+    await trx.executeQuery(CompiledQuery.raw(insertEventsSql(batch.length, postgres), parameters));
   }
   // A run's start is committed with its start event, in the group commit that carries it, not in a transaction
   // of its own: queued and running are alike to recovery, and the run shows as running once its start is stored.

@@ -1,6 +1,10 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
-/** Migrations live in code so the compiled server carries them; each runs once, in name order. */
+/**
+ * Migrations live in code so the compiled server carries them; each runs once, in name order. Epoch milliseconds,
+ * durations and credit amounts are 'bigint': PostgreSQL's integer stops at 2^31; in SQLite both names mean the same
+ * 64-bit INTEGER, so files made before that choice read alike.
+ */
 const migrations: Record<string, Migration> = {
   '0001_initial': {
     async up(db: Kysely<unknown>) {
@@ -70,7 +74,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('started_at', 'text')
         .addColumn('completed_at', 'text')
-        .addColumn('duration_ms', 'integer')
+        .addColumn('duration_ms', 'bigint')
         .execute();
       await db.schema.createIndex('executions_by_tenant').on('executions').columns(['tenant_id', 'mode', 'created_at']).execute();
       await db.schema
@@ -84,7 +88,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('error', 'text')
         .addColumn('usage', 'text')
         .addColumn('started_at', 'text', (column) => column.notNull())
-        .addColumn('duration_ms', 'integer', (column) => column.notNull())
+        .addColumn('duration_ms', 'bigint', (column) => column.notNull())
         .addPrimaryKeyConstraint('execution_steps_pk', ['execution_id', 'step_index'])
         .execute();
       await db.schema
@@ -198,13 +202,13 @@ const migrations: Record<string, Migration> = {
         .createTable('response_cache')
         .addColumn('key', 'text', (column) => column.primaryKey())
         .addColumn('response', 'text', (column) => column.notNull())
-        .addColumn('expires_at', 'integer', (column) => column.notNull())
+        .addColumn('expires_at', 'bigint', (column) => column.notNull())
         .execute();
       await db.schema
         .createTable('credit_balances')
         .addColumn('tenant_id', 'text', (column) => column.notNull())
         .addColumn('mode', 'text', (column) => column.notNull())
-        .addColumn('balance', 'integer', (column) => column.notNull())
+        .addColumn('balance', 'bigint', (column) => column.notNull())
         .addPrimaryKeyConstraint('credit_balances_pk', ['tenant_id', 'mode'])
         .execute();
       await db.schema
@@ -212,8 +216,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('id', 'text', (column) => column.primaryKey())
         .addColumn('tenant_id', 'text', (column) => column.notNull())
         .addColumn('mode', 'text', (column) => column.notNull())
-        .addColumn('delta', 'integer', (column) => column.notNull())
-        .addColumn('balance_after', 'integer', (column) => column.notNull())
+        .addColumn('delta', 'bigint', (column) => column.notNull())
+        .addColumn('balance_after', 'bigint', (column) => column.notNull())
         .addColumn('reason', 'text', (column) => column.notNull())
         .addColumn('execution_id', 'text')
         .addColumn('created_at', 'text', (column) => column.notNull())
@@ -230,14 +234,14 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.alterTable('executions').addColumn('customer_id', 'text').execute();
       await db.schema.alterTable('executions').addColumn('tags', 'text').execute();
-      await db.schema.alterTable('executions').addColumn('credits_used', 'integer').execute();
+      await db.schema.alterTable('executions').addColumn('credits_used', 'bigint').execute();
       await db.schema.alterTable('executions').addColumn('meta', 'text').execute();
     },
   },
   '0006_durability': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('executions').addColumn('flow_snapshot', 'text').execute();
-      await db.schema.alterTable('executions').addColumn('credits_reserved', 'integer').execute();
+      await db.schema.alterTable('executions').addColumn('credits_reserved', 'bigint').execute();
       await db.schema
         .createTable('loop_journal')
         .addColumn('execution_id', 'text', (column) => column.notNull())
@@ -260,7 +264,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('parameters', 'text')
         .addColumn('description', 'text')
         .addColumn('reason', 'text')
-        .addColumn('timeout_at', 'integer')
+        .addColumn('timeout_at', 'bigint')
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('decided_at', 'text')
         .addColumn('decided_by', 'text')
@@ -273,7 +277,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('mode', 'text', (column) => column.notNull())
         .addColumn('key', 'text', (column) => column.notNull())
         .addColumn('execution_id', 'text', (column) => column.notNull())
-        .addColumn('created_at', 'integer', (column) => column.notNull())
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
         .addPrimaryKeyConstraint('idempotency_keys_pk', ['tenant_id', 'mode', 'key'])
         .execute();
     },

@@ -9,6 +9,8 @@ import type { RunningServer } from '../../src/main.js';
 import type { KeyMode } from '../../src/protocol/tenant.js';
 import { createApiKey } from '../../src/store/keys-repository.js';
 import { startFakeProvider, type FakeProvider } from './fake-provider.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+import type { Config } from '../../src/config.js';
 
 // The server under test is the build (`npm test` rebuilds it first when a source is newer), typed by the sources:
 // loading the whole server through the TypeScript loader in every test process cost more than the tests.
@@ -24,6 +26,8 @@ export interface Harness {
   inject: RunningServer['inject'];
   fake: FakeProvider;
   dataDir: string;
+  /** The settings the server was started with (its store among them). */
+  config: Config;
   createKey(tenant?: string, mode?: KeyMode): Promise<string>;
   /** Stops the server (the data folder stays) and starts a new one on it; the fake provider keeps running. */
   restart(): Promise<Harness>;
@@ -34,12 +38,15 @@ export interface Harness {
 /** A real server on a free port over a temporary SQLite file, with every provider pointed at a fake model server. */
 export async function startHarness(
   env: Record<string, string> = {},
-  reuse?: { fake: FakeProvider; dataDir: string; key: string },
+  reuse?: { fake: FakeProvider; dataDir: string; key: string; database: TestDatabase | undefined },
 ): Promise<Harness> {
   const fake = reuse?.fake ?? (await startFakeProvider());
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'flowrun-test-'));
+  // FLOWRUN_TEST_STORE=postgres runs the same end-to-end tests on a new PostgreSQL database each (npm run test:postgres).
+  const database = reuse ? reuse.database : process.env.FLOWRUN_TEST_STORE === 'postgres' ? await createTestDatabase() : undefined;
   const config = readConfig({
     FLOWRUN_DATA_DIR: dataDir,
+    ...(database ? { FLOWRUN_DATABASE_URL: database.url } : {}),
     PORT: '0',
     HOST: '127.0.0.1',
     OPENAI_API_KEY: 'sk-test-openai',
@@ -70,6 +77,7 @@ export async function startHarness(
     inject: server.inject,
     fake,
     dataDir,
+    config,
     createKey,
     dispatch: (body, options = {}) =>
       fetch(`${server.url}/v1/dispatch${options.query ? `?${options.query}` : ''}`, {
@@ -79,11 +87,12 @@ export async function startHarness(
       }),
     async restart() {
       await server.close();
-      return startHarness(env, { fake, dataDir, key });
+      return startHarness(env, { fake, dataDir, key, database });
     },
     async close() {
       await server.close();
       await fake.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
