@@ -40,6 +40,7 @@ export async function startFlowrun(modelUrl, extraEnv = {}, nodeArgs = []) {
     OPENAI_API_KEY: 'sk-bench',
     OPENAI_BASE_URL: `${modelUrl}/v1`,
     FLOWRUN_KEY_CACHE_TTL_MS: '600000',
+    FLOWRUN_WORKERS: '1',
     ...extraEnv,
   };
   const key = spawnSync(process.execPath, ['dist/cli/index.js', 'keys', 'create'], { env, encoding: 'utf8' }).stdout.trim();

@@ -36,6 +36,10 @@ export interface Config {
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   approvalSweepMs: number;
+  /** How long a run stays with the process executing it without a renewal (renewed every third of it). */
+  leaseMs: number;
+  /** How often a process looks for runs whose lease lapsed (a sibling or worker that died) and continues them. */
+  recoverySweepMs: number;
   eventFlushMs: number;
   /** How long streamed deltas alone wait for their group commit. */
   deltaFlushMs: number;
@@ -100,6 +104,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: integer(env.FLOWRUN_REQUEST_TIMEOUT_MS, 30_000, 'FLOWRUN_REQUEST_TIMEOUT_MS'),
     headersTimeoutMs: integer(env.FLOWRUN_HEADERS_TIMEOUT_MS, 10_000, 'FLOWRUN_HEADERS_TIMEOUT_MS'),
     approvalSweepMs: integer(env.FLOWRUN_APPROVAL_SWEEP_MS, 1_000, 'FLOWRUN_APPROVAL_SWEEP_MS'),
+    leaseMs: integer(env.FLOWRUN_LEASE_MS, 15_000, 'FLOWRUN_LEASE_MS'),
+    recoverySweepMs: integer(env.FLOWRUN_RECOVERY_SWEEP_MS, 2_000, 'FLOWRUN_RECOVERY_SWEEP_MS'),
     tools: {
       sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 4, 'FLOWRUN_SANDBOX_WORKERS'),
       sandboxTimeoutMs: integer(env.FLOWRUN_SANDBOX_TIMEOUT_MS, 5_000, 'FLOWRUN_SANDBOX_TIMEOUT_MS'),

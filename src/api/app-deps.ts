@@ -7,6 +7,7 @@ import type { Scheduler } from '../queue/scheduler.js';
 import type { Database } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import type { SecretVault } from '../queue/secret-vault.js';
+import type { LeaseKeeper } from '../queue/leases.js';
 
 export interface AppDeps {
   db: Database;
@@ -21,9 +22,13 @@ export interface AppDeps {
   logger: Logger;
   /** Seals the secrets runs keep while they may still need them. */
   vault: SecretVault;
+  /** This process's leases: a run it accepts is leased to it from the start. */
+  leases: LeaseKeeper;
   /** What the scheduler's runs use; resume needs its paused-secrets vault. */
   workerDeps: WorkerDeps;
   settings: {
+    /** This process's name among several (the x-flowrun-instance header). */
+    instance?: string;
     bodyLimitBytes: number;
     heartbeatMs: number;
     /** How long a verified key is trusted before the store is asked again (revocations take effect within it). */

@@ -71,7 +71,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
   const authenticate = createAuthenticator(deps.store, deps.settings.keyCacheTtlMs, deps.clock.now);
   app.decorateRequest('scope', null as never);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    // Which server process answered (a random name per start, nothing about the host): with several processes
+    // behind one port or a load balancer, it tells them apart in a bug report. Set on the socket's response so
+    // that streams written directly carry it too.
+    if (deps.settings.instance) reply.raw.setHeader('x-flowrun-instance', deps.settings.instance);
     const access = request.routeOptions.config.access ?? 'tenant';
     if (access === 'public' || access === 'admin') return;
     request.scope = await authenticate(request);

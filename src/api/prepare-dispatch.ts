@@ -29,7 +29,7 @@ export interface PreparedRun {
  * before anything is written.
  */
 export async function prepareDispatch(
-  deps: Pick<AppDeps, 'db' | 'store' | 'vault' | 'ids' | 'clock' | 'models' | 'settings'>,
+  deps: Pick<AppDeps, 'db' | 'store' | 'vault' | 'leases' | 'ids' | 'clock' | 'models' | 'settings'>,
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
@@ -276,7 +276,7 @@ async function agentDefinitionOf(
  * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
  */
 async function prepareAgentRun(
-  deps: Pick<AppDeps, 'db' | 'store' | 'vault' | 'ids' | 'clock' | 'models' | 'settings'>,
+  deps: Pick<AppDeps, 'db' | 'store' | 'vault' | 'leases' | 'ids' | 'clock' | 'models' | 'settings'>,
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,

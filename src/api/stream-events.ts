@@ -25,9 +25,7 @@ export async function streamExecutionEvents(
   let lastSent = after;
   const ping = execution.agent && dialect === 'runtype' ? agentPing(id, () => lastSent) : undefined;
   const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': id }, ping);
-  let replaying = true;
   let done = false;
-  const live: ExecutionEvent[] = [];
   // A stored flow_paused is not the end when the run was resumed since; only a live one ends the stream.
   const deliver = (event: ExecutionEvent, isLive = false): void => {
     if (done || event.seq <= lastSent) return;
@@ -36,7 +34,15 @@ export async function streamExecutionEvents(
     if (frame) sse.send(frame);
     if (event.type === 'flow_complete' || event.type === 'flow_error' || (isLive && isTerminalEvent(event))) finish();
   };
-  const unsubscribe = deps.bus.subscribe(id, (event) => (replaying ? live.push(event) : deliver(event, true)));
+  const readStored = async (limit: number): Promise<ExecutionEvent[]> => deps.store.readEvents(id, lastSent, limit);
+  const live = followLive(
+    deliver,
+    readStored,
+    () => done,
+    () => lastSent,
+    () => finish(),
+  );
+  const unsubscribe = deps.bus.subscribe(id, live.receive);
   const finish = (): void => {
     done = true;
     unsubscribe();
@@ -48,19 +54,63 @@ export async function streamExecutionEvents(
   });
   const pending = deps.writer.pending(id);
   for (;;) {
-    const stored = await deps.store.readEvents(id, lastSent, 1000);
+    const stored = await readStored(1000);
     stored.forEach((event) => deliver(event));
     if (stored.length < 1000 || done) break;
   }
-  [...pending, ...live].sort((a, b) => a.seq - b.seq).forEach((event) => deliver(event, live.includes(event)));
-  replaying = false;
+  await live.start(pending);
   if (done) return;
   const current = await deps.store.getExecution(request.scope, id);
   if (current && !['queued', 'running'].includes(current.status)) {
     // Ended while we replayed: anything left is in the store now.
-    (await deps.store.readEvents(id, lastSent, 100_000)).forEach((event) => deliver(event));
+    (await readStored(100_000)).forEach((event) => deliver(event));
     if (!done) finish();
   }
+}
+
+/**
+ * The live half of a stream: events heard while the store is read wait, then go out in order after what was
+ * read. Events of a run another process executes arrive committed; one that skips ahead means the ones before
+ * it were committed before this stream was following there, so they are read from the store first.
+ */
+function followLive(
+  deliver: (event: ExecutionEvent, isLive?: boolean) => void,
+  readStored: (limit: number) => Promise<ExecutionEvent[]>,
+  isDone: () => boolean,
+  lastSent: () => number,
+  onError: () => void,
+) {
+  let holding = true;
+  const waiting: { event: ExecutionEvent; isLive: boolean }[] = [];
+  const drain = async (): Promise<void> => {
+    try {
+      while (waiting.length > 0 && !isDone()) {
+        const batch = waiting.splice(0).sort((a, b) => a.event.seq - b.event.seq);
+        for (const { event, isLive } of batch) {
+          if (event.seq > lastSent() + 1) (await readStored(100_000)).forEach((stored) => deliver(stored));
+          deliver(event, isLive);
+        }
+      }
+    } finally {
+      holding = false;
+    }
+  };
+  return {
+    receive(event: ExecutionEvent): void {
+      if (!holding && event.seq <= lastSent() + 1) return deliver(event, true);
+      waiting.push({ event, isLive: true });
+      if (!holding) {
+        holding = true;
+        // The store did not answer: the stream ends, and the client reconnects with Last-Event-ID.
+        drain().catch(onError);
+      }
+    },
+    /** Ends the replay: `pending` (written, not yet committed) and what was heard meanwhile go out in order. */
+    async start(pending: ExecutionEvent[]): Promise<void> {
+      waiting.push(...pending.map((event) => ({ event, isLive: false })));
+      await drain();
+    },
+  };
 }
 
 export function notFound(id: string): FlowrunError {

@@ -10,7 +10,8 @@ const program = new Command('flowrun').description('Flowrun: a self-hostable run
 program
   .command('serve')
   .description('start the HTTP server (HOST, PORT, FLOWRUN_DATA_DIR, …)')
-  .action(async () => (await import('./commands/serve.js')).serveCommand());
+  .option('--workers <n>', 'server processes sharing the port and the store (FLOWRUN_WORKERS; default: the number of cores)')
+  .action(async (options: { workers?: string }) => (await import('./commands/serve.js')).serveCommand(options));
 
 program
   .command('migrate')

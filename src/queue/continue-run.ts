@@ -70,7 +70,8 @@ export async function continuePausedRun(
   const approvals = await approvalsOfExecution(deps.db, row.id);
   const relevant = approvals.filter((approval) => pause.approvals.some((entry) => entry.approvalId === approval.id));
   if (relevant.some((approval) => approval.status === 'pending')) return null;
-  if (!(await claimPaused(deps.db, row.id))) throw new FlowrunError('NOT_PAUSED', `Execution ${row.id} is being continued already`);
+  if (!(await claimPaused(deps.db, row.id, deps.leases.lease())))
+    throw new FlowrunError('NOT_PAUSED', `Execution ${row.id} is being continued already`);
   const resume: ResumeState = {
     completedStepIds: pause.completedStepIds,
     variables: pause.variables,

@@ -18,6 +18,8 @@ import { createSecretRedactor } from '../engine/secret-redactor.js';
 import { FlowrunError } from '../protocol/errors.js';
 import { emptyUsage } from '../protocol/usage.js';
 import { createExecutionRecorder } from './execution-recorder.js';
+import type { LeaseKeeper } from './leases.js';
+import { holdsLease } from '../store/leases-repository.js';
 
 export interface RunJob {
   scope: TenantScope;
@@ -44,6 +46,8 @@ export interface WorkerDeps {
   meters: Map<string, CreditMeter>;
   /** Seals the secrets a run keeps on its row while it may still need them (FLOWRUN_SECRET_KEY). */
   vault: SecretVault;
+  /** This process's leases on the runs it executes. */
+  leases: LeaseKeeper;
 }
 
 /**
@@ -158,6 +162,7 @@ async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, met
   const now = new Date(deps.clock.now()).toISOString();
   await deps.writer.flushWith((pending) =>
     appendEventsWith(deps.db, pending, async (trx) => {
+      if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
       if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
       else {
         const entry = { id: deps.ids.next('ledger'), now };
@@ -176,4 +181,9 @@ async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, met
       });
     }),
   );
+}
+
+/** This process stalled past its lease and another took the run over: it must not write the run's end. */
+function leaseLost(executionId: string): FlowrunError {
+  return new FlowrunError('CONFLICT', `the lease on run ${executionId} passed to another process; this one stops writing it`);
 }

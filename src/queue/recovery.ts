@@ -6,7 +6,8 @@ import type { ChatMessage, Step } from '../protocol/flow.js';
 import { producesOutput, walkSteps } from '../engine/steps/registry.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
-import { countRecoveryAttempt, finishExecution, listInterruptedExecutions } from '../store/executions-repository.js';
+import { countRecoveryAttempt, finishExecution } from '../store/executions-repository.js';
+import { leaseHolders, runsLeasedBy, takeOverLease } from '../store/leases-repository.js';
 import { getLoopJournal, listStepCheckpoints } from '../store/checkpoints-repository.js';
 import { lastStoredSeq } from '../store/events-repository.js';
 import { fromJson } from '../store/json-column.js';
@@ -24,67 +25,95 @@ import type { ExecutionRow } from '../store/executions-repository.js';
 type Row = ExecutionRow;
 
 /**
- * On start: every run a previous process left `running` or `queued` continues from its last committed step.
- * Completed steps are not run again; a tool loop continues from its journal (its completed tool calls are not
- * run again); the step in flight at the crash, and its model call, run again. Runs started by a tool of
- * another run (flow tools, sub-agents) are not resumed on their own: the parent's tool call runs again and
- * starts a fresh child, so the orphan is marked failed.
+ * Continues the runs whose lease has lapsed (their process stopped, or stopped renewing): on start, and every
+ * sweep while the server runs, so a sibling's or a dead worker's runs go on here. Each is taken over by
+ * compare-and-set on its lease, so of several processes that find it exactly one continues it. A run continues
+ * from its last committed step: completed steps are not run again; a tool loop continues from its journal (its
+ * completed tool calls are not run again); the step in flight at the crash, and its model call, run again. Runs
+ * started by a tool of another run (flow tools, sub-agents) are not resumed on their own: the parent's tool call
+ * runs again and starts a fresh child, so the orphan is marked failed.
  */
 export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Scheduler, logger: Logger): Promise<number> {
-  const rows = await listInterruptedExecutions(deps.db);
   let resumed = 0;
-  for (const row of rows) {
-    try {
-      // A run that brought down the process every time it was continued must not do so forever.
-      const stored = { checkpoints: await listStepCheckpoints(deps.db, row.id), journal: await getLoopJournal(deps.db, row.id) };
-      const progress = `${stored.checkpoints.length}:${JSON.stringify(stored.journal.map((entry) => entry.state)).length}`;
-      const attempts = await countRecoveryAttempt(deps.db, row.id, progress);
-      if (attempts > maxRecoveryAttempts) {
-        logger.error({ executionId: row.id, attempts }, 'run failed: it was interrupted on every attempt to continue it');
-        await finishExecution(deps.db, row.id, {
-          status: 'failed',
-          output: null,
-          finalOutput: null,
-          usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
-          error: {
-            code: 'RECOVERY_FAILED',
-            message: `the server stopped ${attempts} times in a row while continuing this run without it making progress; it is not continued again`,
-          },
-          completedAt: new Date(deps.clock.now()).toISOString(),
-          durationMs: 0,
-        });
-        continue;
-      }
-      if (row.parent_execution_id || !row.flow_snapshot) {
-        await finishExecution(deps.db, row.id, {
-          status: 'failed',
-          output: null,
-          finalOutput: null,
-          usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
-          error: { code: 'INTERRUPTED', message: 'the server stopped during this run; its parent run started it again' },
-          completedAt: new Date(deps.clock.now()).toISOString(),
-          durationMs: 0,
-        });
-        continue;
-      }
-      const job = await rebuildJob(deps, row, stored);
-      resumed++;
-      void scheduler.submit(job).catch((error: unknown) => logger.error({ err: error, executionId: row.id }, 'recovered run failed'));
-    } catch (error) {
-      logger.error({ err: error, executionId: row.id }, 'could not recover run');
+  let interrupted = 0;
+  for (const holder of await leaseHolders(deps.db)) {
+    if (!deps.leases.lapsed(holder)) continue;
+    for (const row of await runsLeasedBy(deps.db, holder.owner)) {
+      const seen = { owner: row.lease_owner, expiresAt: row.lease_expires_at === null ? null : Number(row.lease_expires_at) };
+      if (!(await takeOverLease(deps.db, row.id, seen, deps.leases.lease()))) continue;
+      interrupted++;
+      if (await recoverRun(deps, scheduler, logger, row)) resumed++;
+    }
+  }
+  if (interrupted > 0) logger.info({ resumed, interrupted }, 'recovered interrupted runs');
+  return resumed;
+}
+
+/** Runs `recoverInterruptedRuns` every `intervalMs` (one sweep at a time). Returns the stop function. */
+export function startRecoverySweep(deps: WorkerDeps, scheduler: Scheduler, logger: Logger, intervalMs: number): () => void {
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    recoverInterruptedRuns(deps, scheduler, logger)
+      .catch((error: unknown) => logger.error({ err: error }, 'recovery sweep failed'))
+      .finally(() => (sweeping = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Continues one interrupted run whose lease this process now holds; false when it is failed instead. */
+async function recoverRun(deps: WorkerDeps, scheduler: Scheduler, logger: Logger, row: Row): Promise<boolean> {
+  try {
+    // A run that brought down the process every time it was continued must not do so forever.
+    const stored = { checkpoints: await listStepCheckpoints(deps.db, row.id), journal: await getLoopJournal(deps.db, row.id) };
+    const progress = `${stored.checkpoints.length}:${JSON.stringify(stored.journal.map((entry) => entry.state)).length}`;
+    const attempts = await countRecoveryAttempt(deps.db, row.id, progress);
+    if (attempts > maxRecoveryAttempts) {
+      logger.error({ executionId: row.id, attempts }, 'run failed: it was interrupted on every attempt to continue it');
       await finishExecution(deps.db, row.id, {
         status: 'failed',
         output: null,
         finalOutput: null,
-        usage: emptyUsage(),
-        error: { code: 'RECOVERY_FAILED', message: (error as Error).message },
+        usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
+        error: {
+          code: 'RECOVERY_FAILED',
+          message: `the server stopped ${attempts} times in a row while continuing this run without it making progress; it is not continued again`,
+        },
         completedAt: new Date(deps.clock.now()).toISOString(),
         durationMs: 0,
       });
+      return false;
     }
+    if (row.parent_execution_id || !row.flow_snapshot) {
+      await finishExecution(deps.db, row.id, {
+        status: 'failed',
+        output: null,
+        finalOutput: null,
+        usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
+        error: { code: 'INTERRUPTED', message: 'the server stopped during this run; its parent run started it again' },
+        completedAt: new Date(deps.clock.now()).toISOString(),
+        durationMs: 0,
+      });
+      return false;
+    }
+    const job = await rebuildJob(deps, row, stored);
+    void scheduler.submit(job).catch((error: unknown) => logger.error({ err: error, executionId: row.id }, 'recovered run failed'));
+    return true;
+  } catch (error) {
+    logger.error({ err: error, executionId: row.id }, 'could not recover run');
+    await finishExecution(deps.db, row.id, {
+      status: 'failed',
+      output: null,
+      finalOutput: null,
+      usage: emptyUsage(),
+      error: { code: 'RECOVERY_FAILED', message: (error as Error).message },
+      completedAt: new Date(deps.clock.now()).toISOString(),
+      durationMs: 0,
+    });
+    return false;
   }
-  if (rows.length > 0) logger.info({ resumed, interrupted: rows.length }, 'recovered interrupted runs');
-  return resumed;
 }
 
 async function rebuildJob(

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { resumeAfter } from '../engine/testing.js';
 import { validateFlowSteps } from '../engine/validate-flow.js';
 import { openDatabase } from '../config.js';
+import { createLeaseKeeper } from './leases.js';
 import { getExecutionRow } from '../store/executions-repository.js';
 import type { WorkerDeps } from './execute-run.js';
 import { jobFromRow, type ExecutionRow } from './recovery.js';
@@ -16,6 +17,7 @@ const models = { resolve: () => ({ ok: true as const, provider: 'test', modelId:
 test('a run rebuilt from its row (after a restart) has the job it was started with, client tool origins included', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowrun-run-builder-'));
   const db = await openDatabase({ databaseFile: join(dir, 'flowrun.sqlite') });
+  const leases = createLeaseKeeper({ db, ttlMs: 60_000, now: () => 1_000, start: 'test', onError: () => undefined });
   try {
     const rawSteps = [{ id: 'ask', name: 'Ask', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi {{name}}' } }];
     const flow = { id: null, name: 'Rebuilt', versionId: null, steps: validateFlowSteps(rawSteps, ['flow', 'steps'], { models }) };
@@ -35,7 +37,7 @@ test('a run rebuilt from its row (after a restart) has the job it was started wi
       options: { modelOverride: 'gpt-4o' },
     };
     const started = await startRun(
-      { db, clock: { now: () => 1_000 } },
+      { db, clock: { now: () => 1_000 }, leases },
       {
         executionId: 'exec_1',
         scope: { tenantId: 't', mode: 'test' },
@@ -71,6 +73,7 @@ test('a run rebuilt from its row (after a restart) has the job it was started wi
     assert.deepEqual(comparable(rebuilt), comparable(started));
     assert.deepEqual(rebuilt.request.clientTools[0]!.config, { origin: 'webmcp', pageOrigin: 'https://shop.example' });
   } finally {
+    leases.stop();
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });
   }

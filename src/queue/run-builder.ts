@@ -12,6 +12,7 @@ import { reserveCredits } from '../store/credits-repository.js';
 import type { CreditMeter } from './credit-meter.js';
 import type { RunJob } from './execute-run.js';
 import type { SecretVault } from './secret-vault.js';
+import type { LeaseKeeper } from './leases.js';
 
 /**
  * A run to start or continue: everything its row stores and its job needs. Every way a run begins (dispatch,
@@ -48,7 +49,10 @@ export interface RunSpec {
 }
 
 /** Stores the run's row (status `queued`) and returns the job that runs it. */
-export async function startRun(deps: { db: Database; clock: { now(): number }; vault?: SecretVault }, spec: RunSpec): Promise<RunJob> {
+export async function startRun(
+  deps: { db: Database; clock: { now(): number }; vault?: SecretVault; leases: LeaseKeeper },
+  spec: RunSpec,
+): Promise<RunJob> {
   const now = deps.clock.now();
   const reserved = spec.creditsReserved ?? 0;
   if (reserved <= 0) {
@@ -72,7 +76,7 @@ export function creditsNotCovered(amount: number): FlowrunError {
   );
 }
 
-async function insertRun(db: Database, deps: { vault?: SecretVault }, spec: RunSpec, now: number): Promise<void> {
+async function insertRun(db: Database, deps: { vault?: SecretVault; leases: LeaseKeeper }, spec: RunSpec, now: number): Promise<void> {
   await insertExecution(db, {
     id: spec.executionId,
     scope: spec.scope,
@@ -86,6 +90,8 @@ async function insertRun(db: Database, deps: { vault?: SecretVault }, spec: RunS
     createdAt: new Date(now).toISOString(),
     snapshot: { name: spec.flow.name, steps: spec.rawSteps },
     secretsSealed: deps.vault?.seal(spec.secrets) ?? null,
+    // Leased from the start: a sibling process never takes a run that is queued here.
+    lease: deps.leases.lease(),
     ...(spec.parent ? { parent: { executionId: spec.parent.executionId, toolCallId: spec.parent.toolCallId } } : {}),
     ...(spec.agent ? { agent: spec.agent } : {}),
     ...(spec.creditsReserved !== undefined ? { creditsReserved: spec.creditsReserved } : {}),

@@ -33,6 +33,13 @@ export interface NewExecution {
   creditsReserved?: number;
   /** The run's secrets, sealed by the secret vault (never in clear). */
   secretsSealed?: string | null;
+  /** The process that will execute the run, and until when it holds it unless it renews (epoch ms). */
+  lease?: RunLease;
+}
+
+export interface RunLease {
+  owner: string;
+  expiresAt: number;
 }
 
 export interface ExecutionStepView {
@@ -109,6 +116,8 @@ export async function insertExecution(db: Database, execution: NewExecution): Pr
       flow_snapshot: execution.snapshot ? toJson(execution.snapshot) : null,
       credits_reserved: execution.creditsReserved ?? null,
       secrets_sealed: execution.secretsSealed ?? null,
+      lease_owner: execution.lease?.owner ?? null,
+      lease_expires_at: execution.lease?.expiresAt ?? null,
       created_at: execution.createdAt,
       started_at: null,
       completed_at: null,
@@ -142,6 +151,9 @@ export async function finishExecution(db: Database | Transaction<DatabaseSchema>
       pause_state: result.pauseState ? toJson(result.pauseState) : null,
       // A paused run keeps its sealed secrets for its resume; an ended one never needs them again.
       ...(result.status === 'paused' ? {} : { secrets_sealed: null }),
+      // Nobody executes it now: a resume takes a new lease.
+      lease_owner: null,
+      lease_expires_at: null,
     })
     .where('id', '=', id)
     .execute();
@@ -285,11 +297,11 @@ export async function getExecutionRow(db: Database, id: string) {
   return db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Moves a paused execution back to running, once: false when another resume got there first. */
-export async function claimPaused(db: Database, id: string): Promise<boolean> {
+/** Moves a paused execution back to running, once, leased to `lease`'s owner: false when another resume got there first. */
+export async function claimPaused(db: Database, id: string, lease?: RunLease): Promise<boolean> {
   const result = await db
     .updateTable('executions')
-    .set({ status: 'running', pause_state: null })
+    .set({ status: 'running', pause_state: null, lease_owner: lease?.owner ?? null, lease_expires_at: lease?.expiresAt ?? null })
     .where('id', '=', id)
     .where('status', '=', 'paused')
     .executeTakeFirst();
@@ -335,11 +347,6 @@ export async function completeWithoutCost(db: Database, id: string, completedAt:
     })
     .where('id', '=', id)
     .execute();
-}
-
-/** Runs left `running` or `queued` by a process that stopped: what a starting server must pick up. */
-export async function listInterruptedExecutions(db: Database) {
-  return db.selectFrom('executions').selectAll().where('status', 'in', ['running', 'queued']).orderBy('created_at').execute();
 }
 
 /**

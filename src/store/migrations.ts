@@ -311,6 +311,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('executions_by_status').on('executions').columns(['status', 'created_at']).execute();
     },
   },
+  '0011_run_leases': {
+    async up(db: Kysely<unknown>) {
+      // Which process executes a run, until when (epoch ms): several processes share one store, and a run is
+      // continued by another only once its lease has lapsed.
+      await db.schema.alterTable('executions').addColumn('lease_owner', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('lease_expires_at', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

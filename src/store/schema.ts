@@ -80,6 +80,8 @@ export interface DatabaseSchema {
     recovery_attempts: Generated<number>;
     recovery_progress: string | null;
     secrets_sealed: string | null;
+    lease_owner: string | null;
+    lease_expires_at: number | null;
     /** For agent runs: `{id, name, maxTurns, model}`, what the event encoders need. */
     agent: string | null;
     created_at: string;

@@ -123,8 +123,6 @@ function executionsOf(db: Database) {
     setExecutionMeta: (...args: Tail<Parameters<typeof executions.setExecutionMeta>>) => executions.setExecutionMeta(db, ...args),
     getExecutionMeta: (...args: Tail<Parameters<typeof executions.getExecutionMeta>>) => executions.getExecutionMeta(db, ...args),
     completeWithoutCost: (...args: Tail<Parameters<typeof executions.completeWithoutCost>>) => executions.completeWithoutCost(db, ...args),
-    listInterruptedExecutions: (...args: Tail<Parameters<typeof executions.listInterruptedExecutions>>) =>
-      executions.listInterruptedExecutions(db, ...args),
     countRecoveryAttempt: (...args: Tail<Parameters<typeof executions.countRecoveryAttempt>>) =>
       executions.countRecoveryAttempt(db, ...args),
     listArtifacts: (...args: Tail<Parameters<typeof executions.listArtifacts>>) => executions.listArtifacts(db, ...args),

@@ -11,7 +11,11 @@ export function runCli(args: string[], env: Record<string, string>) {
 
 /** Starts `flowrun serve` as a child process and waits until it listens; `logs()` is everything it printed. */
 export async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
-  const child = spawn(process.execPath, [...cli, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One process unless a test asks for more (FLOWRUN_WORKERS), so a kill stops the whole server at once.
+  const child = spawn(process.execPath, [...cli, 'serve'], {
+    env: { ...process.env, FLOWRUN_WORKERS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

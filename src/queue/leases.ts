@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+import type { Database } from '../store/database.js';
+import type { RunLease } from '../store/executions-repository.js';
+import { renewLeases } from '../store/leases-repository.js';
+
+/**
+ * This process's claim on the runs it executes. Its owner name is `host:pid:start`: a sibling on the same host
+ * can tell at once that the process is gone (its pid no longer runs), or that it is this process's previous
+ * server (same pid, another start); elsewhere only the lease's expiry tells.
+ */
+export interface LeaseKeeper {
+  owner: string;
+  /** A lease for a run this process starts or takes over now. */
+  lease(): RunLease;
+  /** Whether a holder's runs may be taken over: its lease expired, or its process is known to be gone. */
+  lapsed(holder: { owner: string | null; expiresAt: number | null }): boolean;
+  stop(): void;
+}
+
+export function createLeaseKeeper(options: {
+  db: Database;
+  ttlMs: number;
+  now: () => number;
+  start: string;
+  onError: (error: unknown) => void;
+}): LeaseKeeper {
+  const host = hostname();
+  const owner = `${host}:${process.pid}:${options.start}`;
+  const lease = (): RunLease => ({ owner, expiresAt: options.now() + options.ttlMs });
+  // Renewed three times per lease, so one slow renewal does not lose it.
+  const timer = setInterval(
+    () => {
+      renewLeases(options.db, owner, lease().expiresAt).catch(options.onError);
+    },
+    Math.max(10, Math.floor(options.ttlMs / 3)),
+  );
+  timer.unref();
+  return {
+    owner,
+    lease,
+    lapsed(holder) {
+      if (holder.owner === null) return true;
+      if (holder.owner === owner) return false;
+      const [holderHost, holderPid, holderStart] = holder.owner.split(':');
+      if (holderHost === host && holderPid !== undefined) {
+        const pid = Number(holderPid);
+        if (pid === process.pid) return holderStart !== options.start;
+        if (!processRuns(pid)) return true;
+      }
+      return holder.expiresAt === null || holder.expiresAt < options.now();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+function processRuns(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
