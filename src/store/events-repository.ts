@@ -126,6 +126,7 @@ async function appendEventsIn(trx: Transaction<DatabaseSchema>, stored: readonly
 export async function readEvents(db: Database, executionId: string, afterSeq: number, limit: number): Promise<ExecutionEvent[]> {
   const events: ExecutionEvent[] = [];
   let cursor = afterSeq;
+  let last = afterSeq;
   while (events.length < limit) {
     const wanted = limit - events.length;
     const rows = await db
@@ -136,8 +137,14 @@ export async function readEvents(db: Database, executionId: string, afterSeq: nu
       .orderBy('seq')
       .limit(wanted)
       .execute();
+    // Each number once, in order: a write that committed but was reported failed (a connection lost at commit) is
+    // written again, perhaps grouped into a longer batch, so a number may be stored twice.
     for (const row of rows)
-      for (const event of eventsOfRow(row.data)) if (event.seq > afterSeq && events.length < limit) events.push(event);
+      for (const event of eventsOfRow(row.data)) {
+        if (event.seq <= last || events.length >= limit) continue;
+        events.push(event);
+        last = event.seq;
+      }
     if (rows.length < wanted) break;
     cursor = rows[rows.length - 1]!.seq;
   }

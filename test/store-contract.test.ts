@@ -1,0 +1,203 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { openDatabase, type Config } from '../src/config.js';
+import type { ExecutionEvent } from '../src/protocol/execution-event.js';
+import { schemaStatus, migrate, type Database } from '../src/store/database.js';
+import { approvalsOfExecution, getApproval, insertApprovals } from '../src/store/approvals-repository.js';
+import { addCredits, ensureBalance, getBalance, ledgerSum } from '../src/store/credits-repository.js';
+import { appendEvents, lastStoredSeq, readEvents } from '../src/store/events-repository.js';
+import { finishExecution, getExecutionRow, insertExecution } from '../src/store/executions-repository.js';
+import { leaseHolders, releaseLeases, renewLeases, runsLeasedBy, takeOverLease } from '../src/store/leases-repository.js';
+import { createTestDatabase, postgresSkip } from './support/postgres.js';
+
+type StoreConfig = Pick<Config, 'databaseFile' | 'databaseUrl'>;
+
+/** The same contract, on each store Flowrun supports. */
+const backends: { name: string; skip: string | false; open(): Promise<{ config: StoreConfig; cleanup(): Promise<void> }> }[] = [
+  {
+    name: 'SQLite',
+    skip: false,
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'flowrun-contract-'));
+      return { config: { databaseFile: join(dir, 'flowrun.sqlite') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: postgresSkip,
+    async open() {
+      const database = await createTestDatabase('flowrun_contract');
+      return { config: { databaseFile: '', databaseUrl: database.url }, cleanup: database.drop };
+    },
+  },
+];
+
+const scope = { tenantId: 'acme', mode: 'test' as const };
+
+async function withStore(backend: (typeof backends)[number], body: (db: Database, config: StoreConfig) => Promise<void>): Promise<void> {
+  const { config, cleanup } = await backend.open();
+  const db = await openDatabase(config);
+  try {
+    await body(db, config);
+  } finally {
+    await db.destroy();
+    await cleanup();
+  }
+}
+
+const newRun = (id: string, lease?: { owner: string; expiresAt: number }) => ({
+  id,
+  scope,
+  flowId: null,
+  flowVersionId: null,
+  flowName: 'f',
+  recordId: null,
+  dialect: 'runtype',
+  input: {},
+  totalSteps: 1,
+  createdAt: new Date().toISOString(),
+  ...(lease ? { lease } : {}),
+});
+
+const ref = { stepId: 's1', stepName: 'S1', stepType: 'prompt', index: 1, totalSteps: 1 };
+const at = '2026-11-23T00:00:00.000Z';
+
+for (const backend of backends) {
+  describe(`store contract on ${backend.name}`, { skip: backend.skip }, () => {
+    test('migrations apply once and leave nothing pending; a second migrate is a no-op', () =>
+      withStore(backend, async (db) => {
+        await migrate(db);
+        const status = await schemaStatus(db);
+        assert.deepEqual(status.pending, []);
+        assert.ok(status.applied >= 11);
+      }));
+
+    test('events: streamed deltas are stored batched and read back one by one, in order, from any point; a repeat is ignored', () =>
+      withStore(backend, async (db) => {
+        await insertExecution(db, newRun('exec_e'));
+        const events: ExecutionEvent[] = [
+          { type: 'step_start', executionId: 'exec_e', seq: 1, at, ...ref } as ExecutionEvent,
+          ...Array.from(
+            { length: 5 },
+            (_, index) =>
+              ({
+                type: 'step_delta',
+                executionId: 'exec_e',
+                seq: index + 2,
+                at,
+                partId: 'p',
+                text: `t${index}`,
+                chunkIndex: index,
+                ...ref,
+              }) as ExecutionEvent,
+          ),
+          { type: 'step_complete', executionId: 'exec_e', seq: 7, at, ...ref } as unknown as ExecutionEvent,
+        ];
+        const stored = events.map((event) => ({ event, json: JSON.stringify(event) }));
+        await appendEvents(db, stored);
+        await appendEvents(db, stored.slice(0, 2));
+        assert.deepEqual(await readEvents(db, 'exec_e', 0, 100), events);
+        assert.deepEqual(await readEvents(db, 'exec_e', 3, 2), events.slice(3, 5));
+        assert.equal(await lastStoredSeq(db, 'exec_e'), 7);
+      }));
+
+    test('epoch milliseconds and credit amounts past 2^31 round-trip as numbers', () =>
+      withStore(backend, async (db) => {
+        await ensureBalance(db, scope, 3_000_000_000, 'ledger_init', at);
+        const balance = await addCredits(db, scope, 5_000_000_000, { id: 'ledger_add', now: at, reason: 'top-up' }, 0);
+        assert.equal(balance, 8_000_000_000);
+        assert.equal(await getBalance(db, scope), 8_000_000_000);
+        assert.equal(await ledgerSum(db, scope), 8_000_000_000);
+        await insertExecution(db, newRun('exec_a'));
+        const now = Date.UTC(2026, 10, 23);
+        await insertApprovals(
+          db,
+          scope,
+          'exec_a',
+          's1',
+          [{ approvalId: 'appr_1', kind: 'tool', description: 'd', timeoutMs: 86_400_000 }],
+          now,
+        );
+        assert.equal((await getApproval(db, 'appr_1'))!.timeoutAt, new Date(now + 86_400_000).toISOString());
+      }));
+
+    test('leases: renewed by their holder, taken over only by compare-and-set, one winner of four; ended and handed back', () =>
+      withStore(backend, async (db) => {
+        const now = Date.now();
+        for (const id of ['exec_1', 'exec_2', 'exec_3'])
+          await insertExecution(db, newRun(id, { owner: 'host:1:a', expiresAt: now + 1000 }));
+        assert.equal(await renewLeases(db, 'host:1:a', now + 5000), 3);
+        assert.deepEqual(await leaseHolders(db), [{ owner: 'host:1:a', expiresAt: now + 5000, runs: 3 }]);
+        const seen = { owner: 'host:1:a', expiresAt: now + 5000 };
+        assert.equal(
+          await takeOverLease(db, 'exec_1', { owner: 'host:1:a', expiresAt: now + 1000 }, { owner: 'b', expiresAt: now }),
+          false,
+          'stale',
+        );
+        const racers = await Promise.all(
+          ['b', 'c', 'd', 'e'].map((owner) => takeOverLease(db, 'exec_1', seen, { owner, expiresAt: now + 9000 })),
+        );
+        assert.equal(racers.filter(Boolean).length, 1, 'exactly one process takes the run over');
+        const winner = ['b', 'c', 'd', 'e'][racers.indexOf(true)]!;
+        assert.equal((await getExecutionRow(db, 'exec_1'))!.lease_owner, winner);
+        assert.deepEqual((await runsLeasedBy(db, 'host:1:a')).map((row) => row.id).sort(), ['exec_2', 'exec_3']);
+        await finishExecution(db, 'exec_2', {
+          status: 'completed',
+          output: null,
+          finalOutput: null,
+          usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 },
+          error: null,
+          completedAt: at,
+          durationMs: 1,
+        });
+        assert.equal((await getExecutionRow(db, 'exec_2'))!.lease_owner, null, 'an ended run holds no lease');
+        await releaseLeases(db, 'host:1:a');
+        assert.equal(Number((await getExecutionRow(db, 'exec_3'))!.lease_expires_at), 0, 'handed back');
+      }));
+
+    test('four processes at once: no double spend, no double decision, one run per idempotency key', () =>
+      withStore(backend, async (db, config) => {
+        const amount = 7;
+        const affordable = 100;
+        await ensureBalance(db, scope, amount * affordable, 'ledger_init', at);
+        await insertExecution(db, newRun('exec_p'));
+        const approvalIds = Array.from({ length: 40 }, (_, index) => `appr_${index}`);
+        await insertApprovals(
+          db,
+          scope,
+          'exec_p',
+          's1',
+          approvalIds.map((approvalId) => ({ approvalId, kind: 'tool', description: 'd' })),
+          Date.now(),
+        );
+        const keys = Array.from({ length: 25 }, (_, index) => `key-${index}`);
+        const startAt = Date.now() + 1500;
+        const results = await Promise.all(
+          [0, 1, 2, 3].map(async (worker) => {
+            const spec = { database: config, worker, scope, spends: 40, amount, approvalIds, keys, startAt };
+            const { stdout } = await promisify(execFile)(process.execPath, ['test/support/contention-child.mjs', JSON.stringify(spec)]);
+            return JSON.parse(stdout) as { reserved: number; decided: string[]; claims: Record<string, string> };
+          }),
+        );
+        assert.equal(
+          results.reduce((sum, result) => sum + result.reserved, 0),
+          affordable,
+          'exactly what the balance covered was spent',
+        );
+        assert.equal(await getBalance(db, scope), 0);
+        assert.equal(await ledgerSum(db, scope), 0, 'the ledger adds up to the balance');
+        const decided = results.flatMap((result) => result.decided);
+        assert.equal(decided.length, approvalIds.length, 'every approval decided once');
+        assert.equal(new Set(decided).size, approvalIds.length);
+        const stored = await approvalsOfExecution(db, 'exec_p');
+        for (const [worker, result] of results.entries())
+          for (const id of result.decided) assert.equal(stored.find((approval) => approval.id === id)!.decidedBy, `worker-${worker}`);
+        for (const key of keys) assert.equal(new Set(results.map((result) => result.claims[key])).size, 1, `${key}: one run for all`);
+      }));
+  });
+}
