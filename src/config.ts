@@ -18,6 +18,12 @@ export interface Config {
   databaseUrl?: string;
   /** Connections each process keeps to PostgreSQL. */
   databasePoolSize: number;
+  /** FLOWRUN_REDIS_URL: runs go through a BullMQ queue to `flowrun worker` processes, events through Redis pub/sub. */
+  redisUrl?: string;
+  /** Prefix of every Redis key and channel, so several clusters can share one Redis. */
+  redisPrefix: string;
+  /** Runs one `flowrun worker` executes at once. */
+  workerConcurrency: number;
   logLevel: string;
   bodyLimitBytes: number;
   heartbeatMs: number;
@@ -87,6 +93,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseFile: env.FLOWRUN_DATABASE_FILE ? resolve(env.FLOWRUN_DATABASE_FILE) : join(dataDir, 'flowrun.sqlite'),
     ...databaseUrlOf(env.FLOWRUN_DATABASE_URL),
     databasePoolSize: integer(env.FLOWRUN_DATABASE_POOL_SIZE, 10, 'FLOWRUN_DATABASE_POOL_SIZE'),
+    ...redisUrlOf(env.FLOWRUN_REDIS_URL),
+    redisPrefix: env.FLOWRUN_REDIS_PREFIX || 'flowrun',
+    workerConcurrency: integer(env.FLOWRUN_WORKER_CONCURRENCY, 64, 'FLOWRUN_WORKER_CONCURRENCY'),
     logLevel: env.FLOWRUN_LOG_LEVEL ?? 'info',
     bodyLimitBytes: integer(env.FLOWRUN_BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'FLOWRUN_BODY_LIMIT_BYTES'),
     heartbeatMs: integer(env.FLOWRUN_SSE_HEARTBEAT_MS, 15_000, 'FLOWRUN_SSE_HEARTBEAT_MS'),
@@ -151,6 +160,21 @@ function databaseUrlOf(url: string | undefined): Pick<Config, 'databaseUrl'> {
   if (!url) return {};
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`FLOWRUN_DATABASE_URL must be a postgres:// URL, got '${url.split(':')[0]}:…'`);
   return { databaseUrl: url };
+}
+
+function redisUrlOf(url: string | undefined): Pick<Config, 'redisUrl'> {
+  if (!url) return {};
+  if (!/^rediss?:\/\//.test(url)) throw new Error(`FLOWRUN_REDIS_URL must be a redis:// or rediss:// URL, got '${url.split(':')[0]}:…'`);
+  return { redisUrl: url };
+}
+
+/**
+ * With a queue, a run travels to a worker through Redis and its secrets with it, sealed: without a key to seal
+ * them with, they would be lost on the way (or sent in clear), so clustered processes refuse to start.
+ */
+export function requireSealingKey(config: Pick<Config, 'redisUrl' | 'secretKeys'>): void {
+  if (config.redisUrl && config.secretKeys.length === 0)
+    throw new Error('FLOWRUN_REDIS_URL needs FLOWRUN_SECRET_KEY: runs reach workers through Redis with their secrets sealed by it');
 }
 
 /** The store the settings name, migrated to the latest schema. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isTerminalEvent } from '../protocol/execution-event.js';
+import { isTerminalEvent, type ExecutionEvent } from '../protocol/execution-event.js';
 import type { AppDeps } from './app-deps.js';
 import { type PreparedRun } from './prepare-dispatch.js';
 import { agentPing, openSse } from './sse.js';
@@ -22,17 +22,20 @@ export async function respondWithRun(
     return reply.header('x-execution-id', executionId).send(dispatchResult(prepared, outcome));
   }
   reply.hijack();
-  let lastSeq = 0;
+  // A continued run's stream starts after what its earlier streams carried.
+  let lastSeq = prepared.job.lastSeq ?? 0;
   const ping = prepared.agent && dialect === 'runtype' ? agentPing(executionId, () => lastSeq) : undefined;
   const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': executionId }, ping);
   const encode = createEncoder(dialect, { flowId: prepared.flow.id, flowName: prepared.flow.name, agent: prepared.agent });
   let finished = false;
-  const unsubscribe = deps.bus.subscribe(executionId, (event) => {
+  const deliver = (event: ExecutionEvent): void => {
+    if (event.seq <= lastSeq) return;
     lastSeq = event.seq;
     const frame = encode(event);
     if (frame) sse.send(frame);
     if (isTerminalEvent(event)) finished = true;
-  });
+  };
+  const unsubscribe = deps.bus.subscribe(executionId, deliver);
   reply.raw.on('close', () => {
     unsubscribe();
     // A client that goes away does not stop the run, unless it asked for that.
@@ -41,6 +44,12 @@ export async function respondWithRun(
   deps.scheduler
     .submit(prepared.job)
     .catch((error: unknown) => request.log.error({ err: error, executionId }, 'run failed outside the engine'))
+    .then(async () => {
+      // Executed by another process, the run's last events may reach this one after its outcome did: the rest
+      // is in the store.
+      if (!finished) (await deps.store.readEvents(executionId, lastSeq, 100_000)).forEach(deliver);
+    })
+    .catch((error: unknown) => request.log.error({ err: error, executionId }, 'the end of the run could not be read'))
     .finally(() => {
       unsubscribe();
       sse.end();

@@ -14,6 +14,11 @@ program
   .action(async (options: { workers?: string }) => (await import('./commands/serve.js')).serveCommand(options));
 
 program
+  .command('worker')
+  .description('execute runs from the queue (FLOWRUN_REDIS_URL; FLOWRUN_WORKER_CONCURRENCY at once)')
+  .action(async () => (await import('./commands/worker.js')).workerCommand());
+
+program
   .command('migrate')
   .description('create or update the database schema')
   .action(async () => {

@@ -11,6 +11,8 @@ import type { RecordedEvent } from './event-writer.js';
 export interface EventRelay {
   /** Starts receiving the committed events of a run another process executes; returns the stop function. */
   follow(executionId: string): () => void;
+  /** Resolves once events of a followed run are sure to arrive (a subscription is confirmed). */
+  ready(executionId: string): Promise<void>;
   /** Committed events of runs this process executes, for whoever follows them elsewhere. */
   announce(events: readonly RecordedEvent[]): void;
   onEvents(handler: (events: ExecutionEvent[]) => void): void;
@@ -109,6 +111,8 @@ export function createClusterRelay(channel: {
       }
       for (const [id, jsons] of byRun) send({ flowrun: 'relay', t: 'events', id, events: jsons });
     },
+    // The primary forwards what arrives after it heard of the follow; a stream fills anything earlier from the store.
+    ready: async () => undefined,
     onEvents: (handler) => void eventHandlers.push(handler),
     cancel: (id) => send({ flowrun: 'relay', t: 'cancel', id }),
     onCancel: (handler) => void cancelHandlers.push(handler),

@@ -17,6 +17,9 @@ export interface LeaseKeeper {
   stop(): void;
 }
 
+/** The starts of this process whose keepers are live (an API server and a worker may share one process). */
+const liveStarts = new Set<string>();
+
 export function createLeaseKeeper(options: {
   db: Database;
   ttlMs: number;
@@ -35,6 +38,7 @@ export function createLeaseKeeper(options: {
     Math.max(10, Math.floor(options.ttlMs / 3)),
   );
   timer.unref();
+  liveStarts.add(options.start);
   return {
     owner,
     lease,
@@ -44,12 +48,16 @@ export function createLeaseKeeper(options: {
       const [holderHost, holderPid, holderStart] = holder.owner.split(':');
       if (holderHost === host && holderPid !== undefined) {
         const pid = Number(holderPid);
-        if (pid === process.pid) return holderStart !== options.start;
+        // This process: a keeper that is gone (a server stopped and started again in it) has lapsed at once.
+        if (pid === process.pid) return holderStart === undefined || !liveStarts.has(holderStart);
         if (!processRuns(pid)) return true;
       }
       return holder.expiresAt === null || holder.expiresAt < options.now();
     },
-    stop: () => clearInterval(timer),
+    stop() {
+      clearInterval(timer);
+      liveStarts.delete(options.start);
+    },
   };
 }
 

@@ -65,6 +65,17 @@ export function startRecoverySweep(deps: WorkerDeps, scheduler: Scheduler, logge
 
 /** Continues one interrupted run whose lease this process now holds; false when it is failed instead. */
 async function recoverRun(deps: WorkerDeps, scheduler: Scheduler, logger: Logger, row: Row): Promise<boolean> {
+  const job = await interruptedJob(deps, logger, row);
+  if (!job) return false;
+  void scheduler.submit(job).catch((error: unknown) => logger.error({ err: error, executionId: row.id }, 'recovered run failed'));
+  return true;
+}
+
+/**
+ * The job that continues an interrupted run from its last committed step, or null when the run is failed
+ * instead (interrupted too often without progress, an orphaned child run, or not rebuildable).
+ */
+export async function interruptedJob(deps: WorkerDeps, logger: Logger, row: Row): Promise<RunJob | null> {
   try {
     // A run that brought down the process every time it was continued must not do so forever.
     const stored = { checkpoints: await listStepCheckpoints(deps.db, row.id), journal: await getLoopJournal(deps.db, row.id) };
@@ -84,7 +95,7 @@ async function recoverRun(deps: WorkerDeps, scheduler: Scheduler, logger: Logger
         completedAt: new Date(deps.clock.now()).toISOString(),
         durationMs: 0,
       });
-      return false;
+      return null;
     }
     if (row.parent_execution_id || !row.flow_snapshot) {
       await finishExecution(deps.db, row.id, {
@@ -96,11 +107,9 @@ async function recoverRun(deps: WorkerDeps, scheduler: Scheduler, logger: Logger
         completedAt: new Date(deps.clock.now()).toISOString(),
         durationMs: 0,
       });
-      return false;
+      return null;
     }
-    const job = await rebuildJob(deps, row, stored);
-    void scheduler.submit(job).catch((error: unknown) => logger.error({ err: error, executionId: row.id }, 'recovered run failed'));
-    return true;
+    return await rebuildJob(deps, row, stored);
   } catch (error) {
     logger.error({ err: error, executionId: row.id }, 'could not recover run');
     await finishExecution(deps.db, row.id, {
@@ -112,7 +121,7 @@ async function recoverRun(deps: WorkerDeps, scheduler: Scheduler, logger: Logger
       completedAt: new Date(deps.clock.now()).toISOString(),
       durationMs: 0,
     });
-    return false;
+    return null;
   }
 }
 

@@ -8,6 +8,8 @@ export interface Scheduler {
   /** Aborts a running or queued run; false when this scheduler does not hold it. */
   cancel(executionId: string): boolean;
   activeCount(): number;
+  /** Whether this scheduler runs (or holds queued) the execution now. */
+  holds(executionId: string): boolean;
   /** Resolves true when every run has ended, false when `timeoutMs` passed first. */
   drain(timeoutMs: number): Promise<boolean>;
 }
@@ -58,6 +60,7 @@ export function createInProcessScheduler(
       return true;
     },
     activeCount: () => controllers.size,
+    holds: (executionId) => controllers.has(executionId),
     drain(timeoutMs) {
       if (controllers.size === 0) return Promise.resolve(true);
       return new Promise((resolve) => {

@@ -17,6 +17,20 @@ import type { Config } from '../../src/config.js';
 const { openDatabase, readConfig, startServer } = (await import(
   new URL('../../dist/main.js', import.meta.url).href
 )) as typeof import('../../src/main.js');
+const { startWorker } = (await import(new URL('../../dist/worker.js', import.meta.url).href)) as typeof import('../../src/worker.js');
+
+/**
+ * FLOWRUN_TEST_CLUSTER=1 runs the same end-to-end tests clustered: the server enqueues on Redis
+ * (FLOWRUN_TEST_REDIS_URL, a prefix of its own) and a `flowrun worker` in the same process executes.
+ */
+function clusterEnv(): Record<string, string> {
+  if (process.env.FLOWRUN_TEST_CLUSTER !== '1') return {};
+  return {
+    FLOWRUN_REDIS_URL: process.env.FLOWRUN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    FLOWRUN_REDIS_PREFIX: `flowrun-test-${process.pid}-${Date.now().toString(36)}`,
+    FLOWRUN_SECRET_KEY: process.env.FLOWRUN_SECRET_KEY ?? 'aa'.repeat(32),
+  };
+}
 
 export interface Harness {
   baseUrl: string;
@@ -38,12 +52,13 @@ export interface Harness {
 /** A real server on a free port over a temporary SQLite file, with every provider pointed at a fake model server. */
 export async function startHarness(
   env: Record<string, string> = {},
-  reuse?: { fake: FakeProvider; dataDir: string; key: string; database: TestDatabase | undefined },
+  reuse?: { fake: FakeProvider; dataDir: string; key: string; database: TestDatabase | undefined; cluster: Record<string, string> },
 ): Promise<Harness> {
   const fake = reuse?.fake ?? (await startFakeProvider());
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'flowrun-test-'));
   // FLOWRUN_TEST_STORE=postgres runs the same end-to-end tests on a new PostgreSQL database each (npm run test:postgres).
   const database = reuse ? reuse.database : process.env.FLOWRUN_TEST_STORE === 'postgres' ? await createTestDatabase() : undefined;
+  const cluster = reuse?.cluster ?? clusterEnv();
   const config = readConfig({
     FLOWRUN_DATA_DIR: dataDir,
     ...(database ? { FLOWRUN_DATABASE_URL: database.url } : {}),
@@ -57,9 +72,12 @@ export async function startHarness(
     FLOWRUN_COMPAT_API_KEY: 'sk-test-compat',
     FLOWRUN_MODEL_MAX_RETRY_DELAY_MS: '200',
     FLOWRUN_KEY_CACHE_TTL_MS: '0',
+    ...cluster,
     ...env,
   });
-  const server: RunningServer = await startServer(config, pino({ level: process.env.FLOWRUN_TEST_LOG ?? 'silent' }));
+  const logger = pino({ level: process.env.FLOWRUN_TEST_LOG ?? 'silent' });
+  const server: RunningServer = await startServer(config, logger);
+  const worker = config.redisUrl ? await startWorker(config, logger) : undefined;
   const ids = createUlidIds();
   const createKey = async (tenant = 'default', mode: KeyMode = 'test'): Promise<string> => {
     const db = await openDatabase(config);
@@ -87,10 +105,12 @@ export async function startHarness(
       }),
     async restart() {
       await server.close();
-      return startHarness(env, { fake, dataDir, key, database });
+      await worker?.close();
+      return startHarness(env, { fake, dataDir, key, database, cluster });
     },
     async close() {
       await server.close();
+      await worker?.close();
       await fake.close();
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase } from './config.js';
+import type { Clock, Ids } from './engine/ports.js';
+import { createUlidIds } from './ids.js';
+import { isTerminalEvent } from './protocol/execution-event.js';
+import { parseCatalog } from './providers/catalog.js';
+import { createImageGenerator } from './providers/image-generator.js';
+import { createModelGateway } from './providers/model-gateway.js';
+import { runAgentTool } from './queue/agent-tool.js';
+import { createInMemoryEventBus, type EventBus } from './queue/event-bus.js';
+import { createRelayedBus, type EventRelay } from './queue/event-relay.js';
+import { createEventWriter, type EventWriter, type RecordedEvent } from './queue/event-writer.js';
+import type { WorkerDeps } from './queue/execute-run.js';
+import type { Scheduler } from './queue/scheduler.js';
+import { runFlowTool } from './queue/flow-tool.js';
+import { createLeaseKeeper, type LeaseKeeper } from './queue/leases.js';
+import { createSecretVault, type SecretVault } from './queue/secret-vault.js';
+import { startBackgroundCheckpoints, type BackgroundCheckpoints } from './store/background-checkpoints.js';
+import { isTransientStoreError, type Database } from './store/database.js';
+import { appendEvents } from './store/events-repository.js';
+import { releaseLeases } from './store/leases-repository.js';
+import { createAddressPolicy } from './tools/address-policy.js';
+import { createSandboxPool, type Sandbox, type SandboxOptions } from './tools/sandbox/sandbox-pool.js';
+import { createToolRunner, type ToolRunnerDeps } from './tools/tool-runner.js';
+
+/**
+ * What every Flowrun process that touches runs holds: the store, the event bus and writer, the model gateway,
+ * the sandbox, the secret vault, this process's leases and the deps runs execute with. The API server
+ * (main.ts) and the queue worker (worker.ts) are each this plus their own front.
+ */
+export interface Runtime {
+  db: Database;
+  clock: Clock;
+  ids: Ids;
+  bus: EventBus;
+  writer: EventWriter;
+  vault: SecretVault;
+  leases: LeaseKeeper;
+  workerDeps: WorkerDeps;
+  relay: EventRelay | undefined;
+  /** Whom the writer asks to stop a run whose events cannot be stored (set once the scheduler exists). */
+  onRunFailed(cancel: (executionId: string) => void): void;
+  /** Commits what is left, hands back unfinished runs and closes everything; after the scheduler drained. */
+  close(): Promise<void>;
+}
+
+/** With other processes about, a run this one does not hold is cancelled where it runs. */
+/** Logs Redis trouble once per kind of error, not once per command (a lost connection fails every one). */
+export function redisError(logger: Logger): (error: unknown) => void {
+  let last = '';
+  return (error) => {
+    const message = (error as Error).message ?? String(error);
+    if (message !== last) logger.warn({ err: error }, 'redis error');
+    last = message;
+  };
+}
+
+export function relayedScheduler(local: Scheduler, relay: EventRelay | undefined): Scheduler {
+  if (!relay) return local;
+  relay.onCancel((executionId) => void local.cancel(executionId));
+  return { ...local, cancel: (id) => local.cancel(id) || (relay.cancel(id), true) };
+}
+
+export async function createRuntime(config: Config, logger: Logger, relay: EventRelay | undefined): Promise<Runtime> {
+  const db = await openDatabase(config);
+  const checkpoints = backgroundCheckpoints(config, logger);
+  const clock: Clock = { now: Date.now };
+  const ids = createUlidIds();
+  const localBus = createInMemoryEventBus();
+  const bus = relay ? createRelayedBus(localBus, relay) : localBus;
+  let cancelRun: (executionId: string) => void = () => undefined;
+  const writer = createWriter(config, db, logger, {
+    cancelRun: (executionId) => cancelRun(executionId),
+    onWritten: (events) => {
+      for (const { event } of events) if (isTerminalEvent(event)) bus.publish(event);
+      relay?.announce(events);
+    },
+  });
+  const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
+  const models = createModelGateway(catalog, config.providers);
+  const sandbox = createSandboxPool(sandboxOptions(config));
+  const vault = createSecretVault(config.secretKeys);
+  const leases = createLeaseKeeper({
+    db,
+    ttlMs: config.leaseMs,
+    now: clock.now,
+    start: ids.next('start'),
+    onError: (error) => logger.warn({ err: error }, 'lease renewal failed'),
+  });
+  const workerDeps = createWorkerDeps(config, { db, bus, writer, models, clock, ids, vault, leases }, sandbox);
+  return {
+    db,
+    clock,
+    ids,
+    bus,
+    writer,
+    vault,
+    leases,
+    workerDeps,
+    relay,
+    onRunFailed: (cancel) => (cancelRun = cancel),
+    async close() {
+      await writer.close();
+      // Runs still active are handed back: a sibling or the next start continues them without waiting out the lease.
+      leases.stop();
+      await releaseLeases(db, leases.owner).catch(() => undefined);
+      await relay?.close();
+      await sandbox.close();
+      await checkpoints?.stop();
+      await db.destroy();
+    },
+  };
+}
+
+function createWriter(
+  config: Config,
+  db: Database,
+  logger: Logger,
+  hooks: { cancelRun: (executionId: string) => void; onWritten: (events: RecordedEvent[]) => void },
+): EventWriter {
+  return createEventWriter((events) => appendEvents(db, events), {
+    intervalMs: config.eventFlushMs,
+    maxBatch: 500,
+    deltaIntervalMs: config.deltaFlushMs,
+    maxDeltas: 20_000,
+    isTransient: isTransientStoreError,
+    onError: (error) => logger.error({ err: error }, 'event write failed'),
+    onRunFailed: (executionId, error) => {
+      logger.error({ err: error, executionId }, 'the events of this run cannot be stored; the run is stopped');
+      hooks.cancelRun(executionId);
+    },
+    onWritten: hooks.onWritten,
+  });
+}
+
+function backgroundCheckpoints(config: Config, logger: Logger): BackgroundCheckpoints | undefined {
+  if (config.checkpointIntervalMs <= 0 || config.databaseUrl || config.databaseFile === ':memory:') return undefined;
+  return startBackgroundCheckpoints(config.databaseFile, config.checkpointIntervalMs, (error) =>
+    logger.warn({ err: error }, 'background checkpoints stopped; SQLite checkpoints on commit instead'),
+  );
+}
+
+function sandboxOptions(config: Config): SandboxOptions {
+  return {
+    workers: config.tools.sandboxWorkers,
+    timeoutMs: config.tools.sandboxTimeoutMs,
+    memoryBytes: config.tools.sandboxMemoryBytes,
+    maxResultBytes: 1024 * 1024,
+    maxTimeoutMs: config.tools.sandboxMaxTimeoutMs,
+    // By default a tenant may hold half the threads (at least one), so another tenant always finds one free.
+    tenantConcurrency: config.tools.sandboxTenantConcurrency || Math.max(1, Math.floor(config.tools.sandboxWorkers / 2)),
+  };
+}
+
+/**
+ * What runs need. Flow and agent tools run through these deps themselves, so the tool runner is made after them
+ * and reached through a getter.
+ */
+function createWorkerDeps(config: Config, core: Omit<WorkerDeps, 'tools' | 'pausedSecrets' | 'meters'>, sandbox: Sandbox): WorkerDeps {
+  const wired: { tools?: WorkerDeps['tools'] } = {};
+  const workerDeps: WorkerDeps = {
+    ...core,
+    pausedSecrets: new Map(),
+    meters: new Map(),
+    get tools() {
+      if (!wired.tools) throw new Error('the tool runner is not wired yet');
+      return wired.tools;
+    },
+  };
+  wired.tools = createToolRunner({
+    sandbox,
+    policy: createAddressPolicy(config.tools.ssrfAllowlist),
+    http: { timeoutMs: config.tools.httpTimeoutMs, maxResponseBytes: config.tools.httpMaxResponseBytes },
+    maxDepth: config.tools.maxDepth,
+    mcpToolsTtlMs: config.tools.mcpToolsTtlMs,
+    builtins: builtinsOf(config),
+    runFlowTool: (flowId, args, context) => runFlowTool(workerDeps, flowId, args, context),
+    runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
+  });
+  return workerDeps;
+}
+
+/** What the built-in tools can reach: a search backend, and the image model of the OpenAI-compatible provider. */
+function builtinsOf(config: Config): ToolRunnerDeps['builtins'] {
+  const generate = createImageGenerator(config.providers, config.tools.imageModel);
+  return {
+    ...(config.tools.exa ? { exa: config.tools.exa } : {}),
+    ...(config.tools.searxngUrl ? { searxngUrl: config.tools.searxngUrl } : {}),
+    ...(generate ? { image: { model: config.tools.imageModel, priceUsd: config.tools.imagePriceUsd, generate } } : {}),
+  };
+}
