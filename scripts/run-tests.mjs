@@ -26,7 +26,9 @@ if (buildIsStale()) {
 
 // The longest files start first, so the run does not end with one long file on one core while the other idles.
 const longest = [
+  'test/cluster',
   'test/crash-soak',
+  'test/serve-workers',
   'test/providers',
   'test/server-process',
   'test/playground',

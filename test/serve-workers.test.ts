@@ -61,9 +61,9 @@ test('serve --workers 2: any process streams a run its sibling executes, live an
     await waitFor(() => listening() === 2, 'both processes to listen');
 
     // 1. Each run is followed on a new connection while it streams: about half land on the other process.
-    fake.script(() => ({ chunks: ['a', 'b', 'c', 'd', 'e', 'f'], delayMs: 40 }));
+    fake.script(() => ({ chunks: ['a', 'b', 'c', 'd', 'e', 'f'], delayMs: 25 }));
     const runs = await Promise.all(
-      Array.from({ length: 12 }, async () => {
+      Array.from({ length: 8 }, async () => {
         const dispatched = await onNewConnection(`${server.url}/v1/dispatch?events=unified`, { method: 'POST', key, body: { flow } });
         const id = dispatched.response.headers.get('x-execution-id')!;
         const followed = await onNewConnection(`${server.url}/v1/executions/${id}/events?after=0&events=unified`, { key });
@@ -88,9 +88,9 @@ test('serve --workers 2: any process streams a run its sibling executes, live an
 
     // 2. A process dies (SIGKILL) mid-run: its runs continue in the sibling once it is seen gone, from the last
     // committed step; the primary starts a new process in its place.
-    fake.script(() => ({ chunks: Array.from({ length: 10 }, (_, index) => `t${index}`), delayMs: 100 }));
+    fake.script(() => ({ chunks: Array.from({ length: 8 }, (_, index) => `t${index}`), delayMs: 80 }));
     const started = await Promise.all(
-      Array.from({ length: 8 }, async () => {
+      Array.from({ length: 6 }, async () => {
         const dispatched = await onNewConnection(`${server.url}/v1/dispatch`, { method: 'POST', key, body: { flow } });
         const id = dispatched.response.headers.get('x-execution-id')!;
         void readSse(dispatched.response as unknown as Response)

@@ -143,8 +143,15 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
 function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
   const { db, clock } = deps;
   return {
+    // Fenced: a process that lost the run's lease (it stalled past it and another took the run over) commits no
+    // step of it; the new holder runs that step itself.
     saveStep: (id: string, checkpoint: StepCheckpoint) =>
-      deps.writer.flushWith((pending) => appendEventsWith(db, pending, (trx) => saveStepCheckpoint(trx, id, redact(checkpoint)))),
+      deps.writer.flushWith((pending) =>
+        appendEventsWith(db, pending, async (trx) => {
+          if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
+          await saveStepCheckpoint(trx, id, redact(checkpoint));
+        }),
+      ),
     saveLoop: (id: string, stepId: string, state: unknown) =>
       deps.writer.flushWith((pending) =>
         appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),

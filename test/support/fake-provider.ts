@@ -33,6 +33,8 @@ export interface FakeRequest {
   model: string;
   /** The text of the last user message. */
   lastUserText: string;
+  /** When the request arrived (epoch ms). */
+  receivedAt: number;
   /** Set once the reply was sent in full (false while streaming, or when the client went away first). */
   completed?: boolean;
 }
@@ -66,6 +68,7 @@ export async function startFakeProvider(): Promise<FakeProvider> {
       body,
       model: String(body.model),
       lastUserText: lastUserText(body),
+      receivedAt: Date.now(),
     };
     requests.push(request);
     if (path.endsWith('/images/generations')) {

@@ -12,24 +12,32 @@ export function runCli(args: string[], env: Record<string, string>) {
 /** Starts `flowrun serve` as a child process and waits until it listens; `logs()` is everything it printed. */
 export async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
   // One process unless a test asks for more (FLOWRUN_WORKERS), so a kill stops the whole server at once.
-  const child = spawn(process.execPath, [...cli, 'serve'], {
-    env: { ...process.env, FLOWRUN_WORKERS: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const started = await startCliProcess(['serve'], { FLOWRUN_WORKERS: '1', ...env }, /flowrun listening/);
+  return { ...started, url: /"url":"([^"]+)"/.exec(started.logs())![1]! };
+}
+
+/** Starts a `flowrun` command as a child process and waits until it prints `ready`. */
+export async function startCliProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; logs: () => string }> {
+  const child = spawn(process.execPath, [...cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 30_000;
-  while (!/flowrun listening/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${output}`);
+  while (!ready.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`flowrun ${args.join(' ')} did not start: ${output}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { child, url: /"url":"([^"]+)"/.exec(output)![1]!, logs: () => output };
+  return { child, logs: () => output };
 }
 
 /** Kills a server process with SIGKILL (no chance to clean up) and resolves once it has exited. */
 export function killProcess(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });

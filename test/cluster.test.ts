@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../src/config.js';
+import { readEvents } from '../src/store/events-repository.js';
+import { authHeaders, readSse, type SseEvent } from './support/harness.js';
+import { startFakeProvider } from './support/fake-provider.js';
+import { createTestDatabase, postgresSkip } from './support/postgres.js';
+import { killProcess, runCli, startCliProcess, startServerProcess } from './support/server-process.js';
+
+const redisUrl = process.env.FLOWRUN_TEST_REDIS_URL;
+const skip = postgresSkip || (redisUrl ? false : 'FLOWRUN_TEST_REDIS_URL is not set');
+
+// Two steps: the first answers at once, the second streams for 0.8 s, so a worker killed 600 ms in holds runs
+// whose first step is committed and whose second is in flight.
+const flow = {
+  name: 'cluster',
+  steps: [
+    {
+      id: 'one',
+      name: 'One',
+      type: 'prompt',
+      config: { model: 'gpt-4o', userPrompt: 'first {{_record.metadata.n}}', outputVariable: 'a' },
+    },
+    { id: 'two', name: 'Two', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'second {{_record.metadata.n}}' } },
+  ],
+};
+
+test(
+  'a cluster (2 API processes, 3 workers, PostgreSQL, Redis): 200 runs, each streamed by the other API process, one worker killed mid-run; every run completes, committed steps ran once, every stream is whole',
+  { skip },
+  async () => {
+    const fake = await startFakeProvider();
+    fake.script((request) =>
+      request.lastUserText.startsWith('first')
+        ? { chunks: ['ok'] }
+        : { chunks: Array.from({ length: 16 }, (_, index) => `${index} `), delayMs: 50 },
+    );
+    const database = await createTestDatabase('flowrun_cluster');
+    const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-cluster-'));
+    const env = {
+      FLOWRUN_DATA_DIR: dataDir,
+      FLOWRUN_DATABASE_URL: database.url,
+      FLOWRUN_REDIS_URL: redisUrl!,
+      FLOWRUN_REDIS_PREFIX: `flowrun-cluster-${process.pid}-${Date.now().toString(36)}`,
+      FLOWRUN_SECRET_KEY: 'bb'.repeat(32),
+      FLOWRUN_LEASE_MS: '5000',
+      FLOWRUN_RECOVERY_SWEEP_MS: '500',
+      FLOWRUN_LOG_LEVEL: 'info',
+      PORT: '0',
+      OPENAI_API_KEY: 'sk-test-openai',
+      OPENAI_BASE_URL: `${fake.url}/v1`,
+    };
+    const processes: Array<{ child: import('node:child_process').ChildProcess }> = [];
+    try {
+      const key = runCli(['keys', 'create'], env).stdout.trim();
+      const [apiA, apiB, ...workers] = await Promise.all([
+        startServerProcess(env),
+        startServerProcess(env),
+        ...[0, 1, 2].map(() => startCliProcess(['worker'], env, /flowrun worker started/)),
+      ]);
+      processes.push(apiA!, apiB!, ...workers);
+      const apis = [apiA!.url, apiB!.url];
+
+      const runs = Array.from({ length: 200 }, async (_, n) => {
+        const [mine, other] = n % 2 ? [apis[0]!, apis[1]!] : [apis[1]!, apis[0]!];
+        const dispatched = await fetch(`${mine}/v1/dispatch?events=unified`, {
+          method: 'POST',
+          headers: authHeaders(key),
+          body: JSON.stringify({ record: { name: `r${n}`, metadata: { n } }, flow }),
+        });
+        const id = dispatched.headers.get('x-execution-id')!;
+        const followed = await fetch(`${other}/v1/executions/${id}/events?after=0&events=unified`, { headers: authHeaders(key) });
+        // The dispatching stream breaks if its run's worker dies; the follower stays to the end.
+        const [, live] = await Promise.all([readSse(dispatched).catch(() => []), readSse(followed)]);
+        return { id, n, live, other };
+      });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await killProcess(workers[0]!.child);
+      const finished = await Promise.all(runs);
+
+      const db = await openDatabase({ databaseFile: '', databaseUrl: database.url });
+      try {
+        const rows = await db.selectFrom('executions').select(['id', 'status', 'recovery_attempts']).execute();
+        assert.equal(rows.length, 200);
+        assert.deepEqual(
+          rows.filter((row) => row.status !== 'completed'),
+          [],
+          'every run completed',
+        );
+        assert.ok(
+          rows.some((row) => Number(row.recovery_attempts) > 0),
+          'the killed worker’s runs were continued by another',
+        );
+        for (const { id, n, live, other } of finished) {
+          const stored = (await readEvents(db, id, 0, 100_000)).map((event) => event.seq);
+          assert.deepEqual(
+            stored,
+            stored.map((_, index) => index + 1),
+            `run ${n}: its log is gap-free`,
+          );
+          assertWhole(live, `run ${n}, streamed live`);
+          const replay = await readSse(
+            await fetch(`${other}/v1/executions/${id}/events?after=0&events=unified`, { headers: authHeaders(key) }),
+          );
+          assert.deepEqual(
+            live.map((event) => event.id),
+            replay.map((event) => event.id),
+            `run ${n}: the live stream missed nothing the store holds`,
+          );
+          // Steps are at least once: one in flight when its worker died runs again; one committed never does.
+          const committed = Date.parse(String((await readEvents(db, id, 0, 100_000)).find((event) => event.type === 'step_complete')!.at));
+          const after = fake.requests.filter((request) => request.lastUserText === `first ${n}` && request.receivedAt > committed);
+          assert.equal(after.length, 0, `run ${n}: its first step did not run again once committed`);
+        }
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await Promise.all(processes.map((started) => killProcess(started.child)));
+      await fake.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+);
+
+function assertWhole(events: SseEvent[], what: string): void {
+  const seqs = events.map((event) => Number(event.id));
+  assert.deepEqual(
+    seqs,
+    [...new Set(seqs)].sort((a, b) => a - b),
+    `${what}: in order, each once`,
+  );
+  assert.equal(events[0]?.event, 'execution_start', what);
+  assert.equal(events.at(-1)?.event, 'execution_complete', what);
+}
