@@ -24,6 +24,9 @@ export interface Config {
   redisPrefix: string;
   /** Runs one `flowrun worker` executes at once. */
   workerConcurrency: number;
+  /** Default per-key limits (a key's own limits win); 0: no limit. */
+  rateLimitPerMinute: number;
+  maxRunsInFlight: number;
   logLevel: string;
   bodyLimitBytes: number;
   heartbeatMs: number;
@@ -96,6 +99,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...redisUrlOf(env.FLOWRUN_REDIS_URL),
     redisPrefix: env.FLOWRUN_REDIS_PREFIX || 'flowrun',
     workerConcurrency: integer(env.FLOWRUN_WORKER_CONCURRENCY, 64, 'FLOWRUN_WORKER_CONCURRENCY'),
+    rateLimitPerMinute: integer(env.FLOWRUN_RATE_LIMIT_PER_MINUTE, 6_000, 'FLOWRUN_RATE_LIMIT_PER_MINUTE'),
+    maxRunsInFlight: integer(env.FLOWRUN_MAX_RUNS_IN_FLIGHT, 1_000, 'FLOWRUN_MAX_RUNS_IN_FLIGHT'),
     logLevel: env.FLOWRUN_LOG_LEVEL ?? 'info',
     bodyLimitBytes: integer(env.FLOWRUN_BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'FLOWRUN_BODY_LIMIT_BYTES'),
     heartbeatMs: integer(env.FLOWRUN_SSE_HEARTBEAT_MS, 15_000, 'FLOWRUN_SSE_HEARTBEAT_MS'),

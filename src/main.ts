@@ -10,6 +10,7 @@ import { createStore } from './store/store.js';
 import { Config, describeDatabase, requireSealingKey } from './config.js';
 import { createRedisRelay } from './queue/redis-relay.js';
 import { createQueueScheduler } from './queue/run-queue.js';
+import { createRedisRateLimiter, createStoreRateLimiter, type RateLimiter } from './queue/rate-limiter.js';
 import { createRuntime, redisError, relayedScheduler, type Runtime } from './runtime.js';
 
 export { openDatabase, readConfig, type Config } from './config.js';
@@ -62,11 +63,15 @@ export async function startServer(
       relay,
     );
   runtime.onRunFailed((executionId) => void scheduler.cancel(executionId));
+  const rateLimiter = config.redisUrl
+    ? createRedisRateLimiter(config.redisUrl, config.redisPrefix, redisError(logger))
+    : createStoreRateLimiter(db, clock.now);
   const app = createApp({
     db,
     store: createStore(db),
     vault,
     leases,
+    rateLimiter,
     bus,
     writer,
     scheduler,
@@ -86,7 +91,7 @@ export async function startServer(
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
-    (closing ??= shutdown(config, logger, { stopSweeper, stopRecovery, app, scheduler, runtime, closeQueue: queue?.close }));
+    (closing ??= shutdown(config, logger, { stopSweeper, stopRecovery, app, scheduler, runtime, closeQueue: queue?.close, rateLimiter }));
   return {
     url,
     close,
@@ -109,6 +114,7 @@ async function shutdown(
     scheduler: Scheduler;
     runtime: Runtime;
     closeQueue: (() => Promise<void>) | undefined;
+    rateLimiter: RateLimiter;
   },
 ): Promise<void> {
   const { scheduler } = parts;
@@ -121,6 +127,7 @@ async function shutdown(
   await Promise.race([listening, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
   clearTimeout(timer);
   await parts.closeQueue?.();
+  await parts.rateLimiter.close();
   await parts.runtime.close();
 }
 
@@ -135,5 +142,6 @@ function appSettings(config: Config): AppDeps['settings'] {
     cacheTtlMs: config.cacheTtlMs,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
+    limits: { rateLimitPerMinute: config.rateLimitPerMinute, maxRunsInFlight: config.maxRunsInFlight },
   };
 }

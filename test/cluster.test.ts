@@ -9,11 +9,12 @@ import { authHeaders, readSse, type SseEvent } from './support/harness.js';
 import { startFakeProvider } from './support/fake-provider.js';
 import { createTestDatabase, postgresSkip } from './support/postgres.js';
 import { killProcess, runCli, startCliProcess, startServerProcess } from './support/server-process.js';
+import { awayFromMinuteEdge } from './support/minute.js';
 
 const redisUrl = process.env.FLOWRUN_TEST_REDIS_URL;
 const skip = postgresSkip || (redisUrl ? false : 'FLOWRUN_TEST_REDIS_URL is not set');
 
-// Two steps: the first answers at once, the second streams for 0.8 s, so a worker killed 600 ms in holds runs
+// Two steps: the first answers at once, the second streams for 0.8 s, so a worker killed in the second holds runs
 // whose first step is committed and whose second is in flight.
 const flow = {
   name: 'cluster',
@@ -29,7 +30,7 @@ const flow = {
 };
 
 test(
-  'a cluster (2 API processes, 3 workers, PostgreSQL, Redis): 200 runs, each streamed by the other API process, one worker killed mid-run; every run completes, committed steps ran once, every stream is whole',
+  'a cluster (2 API processes, 3 workers, PostgreSQL, Redis): 200 runs, each streamed by the other API process, one worker killed mid-run; every run completes, committed steps ran once, every stream is whole; rate limits count across both API processes',
   { skip },
   async () => {
     const fake = await startFakeProvider();
@@ -77,7 +78,22 @@ test(
         const [, live] = await Promise.all([readSse(dispatched).catch(() => []), readSse(followed)]);
         return { id, n, live, other };
       });
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // The worker is killed once it holds runs in their second step (its pid is in their lease).
+      const watcher = await openDatabase({ databaseFile: '', databaseUrl: database.url });
+      try {
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+          const held = await watcher
+            .selectFrom('execution_steps')
+            .innerJoin('executions', 'executions.id', 'execution_steps.execution_id')
+            .select((eb) => eb.fn.countAll().as('runs'))
+            .where('executions.status', '=', 'running')
+            .where('executions.lease_owner', 'like', `%:${workers[0]!.child.pid}:%`)
+            .executeTakeFirst();
+          if (Number(held?.runs ?? 0) >= 5) break;
+        }
+      } finally {
+        await watcher.destroy();
+      }
       await killProcess(workers[0]!.child);
       const finished = await Promise.all(runs);
 
@@ -110,14 +126,33 @@ test(
             replay.map((event) => event.id),
             `run ${n}: the live stream missed nothing the store holds`,
           );
-          // Steps are at least once: one in flight when its worker died runs again; one committed never does.
-          const committed = Date.parse(String((await readEvents(db, id, 0, 100_000)).find((event) => event.type === 'step_complete')!.at));
+          // Steps are at least once: one in flight when its worker died runs again (its events may show it twice);
+          // once its checkpoint is committed it never runs again.
+          const checkpoint = await db
+            .selectFrom('execution_steps')
+            .select(['started_at', 'duration_ms'])
+            .where('execution_id', '=', id)
+            .where('step_id', '=', 'one')
+            .executeTakeFirstOrThrow();
+          const committed = Date.parse(checkpoint.started_at) + Number(checkpoint.duration_ms);
           const after = fake.requests.filter((request) => request.lastUserText === `first ${n}` && request.receivedAt > committed);
           assert.equal(after.length, 0, `run ${n}: its first step did not run again once committed`);
         }
       } finally {
         await db.destroy();
       }
+
+      // A key's requests per minute are counted in Redis, by both API processes together.
+      await awayFromMinuteEdge();
+      const limited = runCli(['keys', 'create', '--rate-limit-per-minute', '6'], env).stdout.trim();
+      const statuses = await Promise.all(
+        Array.from(
+          { length: 10 },
+          async (_, index) => (await fetch(`${apis[index % 2]}/v1/flows`, { headers: authHeaders(limited) })).status,
+        ),
+      );
+      assert.equal(statuses.filter((status) => status === 200).length, 6);
+      assert.equal(statuses.filter((status) => status === 429).length, 4);
     } finally {
       await Promise.all(processes.map((started) => killProcess(started.child)));
       await fake.close();

@@ -10,6 +10,7 @@ import { readEvents } from '../src/store/events-repository.js';
 import { readSse, type SseEvent } from './support/harness.js';
 import { startFakeProvider } from './support/fake-provider.js';
 import { killProcess, runCli, startServerProcess } from './support/server-process.js';
+import { awayFromMinuteEdge } from './support/minute.js';
 
 const flow = { name: 'w', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'go' } }] };
 
@@ -41,7 +42,7 @@ function assertWholeLog(events: SseEvent[], what: string): void {
   assert.equal(events.at(-1)!.event, 'execution_complete', what);
 }
 
-test('serve --workers 2: any process streams a run its sibling executes, live and gap-free; a killed process’s runs continue in the other', async () => {
+test('serve --workers 2: any process streams a run its sibling executes, live and gap-free; a killed process’s runs continue in the other; rate limits count across both', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-workers-'));
   const fake = await startFakeProvider();
   const env = {
@@ -135,6 +136,21 @@ test('serve --workers 2: any process streams a run its sibling executes, live an
     } finally {
       await db.destroy();
     }
+
+    // 3. A key's requests per minute are counted by both processes together (in the shared store).
+    await awayFromMinuteEdge();
+    const limited = runCli(['keys', 'create', '--rate-limit-per-minute', '6'], env).stdout.trim();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const request = await onNewConnection(`${server.url}/v1/flows`, { key: limited });
+        await request.response.arrayBuffer();
+        await request.close();
+        return { status: request.response.status, instance: request.instance };
+      }),
+    );
+    assert.equal(answers.filter((answer) => answer.status === 200).length, 6, 'six in all, whichever process answered');
+    assert.equal(answers.filter((answer) => answer.status === 429).length, 4);
+    assert.equal(new Set(answers.map((answer) => answer.instance)).size, 2);
   } finally {
     await killProcess(server.child);
     await fake.close();

@@ -8,6 +8,7 @@ import type { Database } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import type { SecretVault } from '../queue/secret-vault.js';
 import type { LeaseKeeper } from '../queue/leases.js';
+import type { RateLimiter } from '../queue/rate-limiter.js';
 
 export interface AppDeps {
   db: Database;
@@ -24,11 +25,15 @@ export interface AppDeps {
   vault: SecretVault;
   /** This process's leases: a run it accepts is leased to it from the start. */
   leases: LeaseKeeper;
+  /** Counts each key's requests per minute, shared with the other processes. */
+  rateLimiter: RateLimiter;
   /** What the scheduler's runs use; resume needs its paused-secrets vault. */
   workerDeps: WorkerDeps;
   settings: {
     /** This process's name among several (the x-flowrun-instance header). */
     instance?: string;
+    /** What a key may do unless it has limits of its own (0: no limit). */
+    limits: { rateLimitPerMinute: number; maxRunsInFlight: number };
     bodyLimitBytes: number;
     heartbeatMs: number;
     /** How long a verified key is trusted before the store is asked again (revocations take effect within it). */

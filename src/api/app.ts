@@ -1,5 +1,5 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 import { createAuthenticator } from './auth.js';
 import { createErrorHandler, errorBody } from './errors.js';
@@ -42,6 +42,27 @@ declare module 'fastify' {
 }
 
 /** Builds the HTTP app from its dependencies; it constructs no adapter itself. */
+/**
+ * Per-key requests per minute (fixed windows, counted by every process alike), with X-RateLimit-Limit,
+ * -Remaining and -Reset (epoch seconds) on every answer, and 429 RATE_LIMITED with Retry-After past the limit.
+ */
+async function limitRate(deps: AppDeps, reply: FastifyReply, keyId: string, limit: number): Promise<void> {
+  const now = deps.clock.now();
+  const windowStart = Math.floor(now / 60_000) * 60_000;
+  const count = await deps.rateLimiter.hit(keyId, windowStart);
+  const reset = windowStart + 60_000;
+  reply.raw.setHeader('x-ratelimit-limit', String(limit));
+  reply.raw.setHeader('x-ratelimit-remaining', String(Math.max(0, limit - count)));
+  reply.raw.setHeader('x-ratelimit-reset', String(Math.ceil(reset / 1000)));
+  if (count > limit)
+    throw new FlowrunError(
+      'RATE_LIMITED',
+      `Rate limit exceeded: this key may send ${limit} requests per minute`,
+      [{ code: 'RATE_LIMITED', message: `${count} requests in this minute; the limit is ${limit}` }],
+      { retryAfterSeconds: Math.max(1, Math.ceil((reset - now) / 1000)) },
+    );
+}
+
 export function createApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -69,7 +90,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody(new FlowrunError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
   });
-  const authenticate = createAuthenticator(deps.store, deps.settings.keyCacheTtlMs, deps.clock.now);
+  const authenticate = createAuthenticator(deps.store, deps.settings.keyCacheTtlMs, deps.clock.now, deps.settings.limits);
   app.decorateRequest('scope', null as never);
   app.addHook('onRequest', async (request, reply) => {
     // Which server process answered (a random name per start, nothing about the host): with several processes
@@ -78,7 +99,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
     if (deps.settings.instance) reply.raw.setHeader('x-flowrun-instance', deps.settings.instance);
     const access = request.routeOptions.config.access ?? 'tenant';
     if (access === 'public' || access === 'admin') return;
-    request.scope = await authenticate(request);
+    const caller = await authenticate(request);
+    request.scope = caller.scope;
+    if (caller.rateLimitPerMinute > 0) await limitRate(deps, reply, caller.scope.keyId!, caller.rateLimitPerMinute);
   });
   app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
   // Readiness for a load balancer: the database answers and every migration is applied; 503 otherwise.

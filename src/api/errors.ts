@@ -42,6 +42,7 @@ export function createErrorHandler(bodyLimitBytes: number) {
     const flowrunError = toFlowrunError(error, bodyLimitBytes);
     if (flowrunError.code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'unexpected error');
     else if (flowrunError.cause !== undefined) request.log.debug({ err: flowrunError.cause, code: flowrunError.code }, 'request failed');
+    if (flowrunError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(flowrunError.retryAfterSeconds));
     void reply.status(flowrunError.status).send(errorBody(flowrunError));
   };
 }

@@ -2,7 +2,7 @@
 import './node-version.js';
 import { Command } from 'commander';
 import { describeDatabase, openDatabase, readConfig } from '../config.js';
-import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './commands/keys.js';
+import { createKeyCommand, listKeysCommand, revokeKeyCommand, setKeyLimitsCommand } from './commands/keys.js';
 import { addCreditsCommand, showCreditsCommand } from './commands/credits.js';
 
 const program = new Command('flowrun').description('Flowrun: a self-hostable runtime for AI flows and agents');
@@ -35,8 +35,17 @@ keys
   .option('--mode <mode>', 'test or live', 'test')
   .option('--tenant <name>', 'the tenant that owns the key', 'default')
   .option('--name <label>', 'a label to recognise the key by')
+  .option('--rate-limit-per-minute <n>', 'requests per minute for this key (0: none; default: FLOWRUN_RATE_LIMIT_PER_MINUTE)')
+  .option('--max-runs-in-flight <n>', 'runs of this key queued or running at once (0: none; default: FLOWRUN_MAX_RUNS_IN_FLIGHT)')
   .option('--json', 'print JSON')
   .action(createKeyCommand);
+keys
+  .command('limits')
+  .description("set a key's own limits ('default' returns to the server's)")
+  .argument('<id>')
+  .option('--rate-limit-per-minute <n>', "requests per minute (0: none; 'default')")
+  .option('--max-runs-in-flight <n>', "runs queued or running at once (0: none; 'default')")
+  .action(setKeyLimitsCommand);
 keys
   .command('list')
   .description('list keys (prefixes only)')

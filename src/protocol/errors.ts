@@ -73,12 +73,15 @@ export class FlowrunError extends Error {
   override readonly name = 'FlowrunError';
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
+  /** When the same request may succeed (a rate limit's window): sent as Retry-After. */
+  readonly retryAfterSeconds: number | undefined;
 
   /** `cause`: what went wrong underneath (a provider's APICallError, a socket error), kept for debug logs. */
-  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {

@@ -6,7 +6,9 @@ import { countSteps } from '../engine/validate-flow.js';
 import type { ChatMessage, FlowDefinition } from '../protocol/flow.js';
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import type { Database } from '../store/database.js';
+import { sql } from 'kysely';
+import { isPostgres, type Database } from '../store/database.js';
+import { runsInFlight } from '../store/rate-limits-repository.js';
 import { insertExecution, type NewExecution } from '../store/executions-repository.js';
 import { reserveCredits } from '../store/credits-repository.js';
 import type { CreditMeter } from './credit-meter.js';
@@ -55,16 +57,33 @@ export async function startRun(
 ): Promise<RunJob> {
   const now = deps.clock.now();
   const reserved = spec.creditsReserved ?? 0;
-  if (reserved <= 0) {
+  const { keyId, maxRunsInFlight } = spec.scope;
+  const limited = !spec.parent && keyId !== undefined && (maxRunsInFlight ?? 0) > 0;
+  if (reserved <= 0 && !limited) {
     await insertRun(deps.db, deps, spec, now);
     return jobOf(spec, now);
   }
-  // The credits are taken and the run that holds them is created in one transaction: a crash leaves both or neither.
+  // The credits are taken, the key's runs in flight counted and the run created in one transaction: a crash leaves
+  // all or nothing, and two requests of one key never both take its last place.
   await deps.db.transaction().execute(async (trx) => {
-    if ((await reserveCredits(trx, spec.scope, reserved)) === null) throw creditsNotCovered(reserved);
+    if (limited) await checkRunsInFlight(trx, keyId, maxRunsInFlight!);
+    if (reserved > 0 && (await reserveCredits(trx, spec.scope, reserved)) === null) throw creditsNotCovered(reserved);
     await insertRun(trx, deps, spec, now);
   });
   return jobOf(spec, now);
+}
+
+async function checkRunsInFlight(trx: Database, keyId: string, limit: number): Promise<void> {
+  // SQLite's writers are serialised by its write lock; on PostgreSQL the key's runs are counted under a lock of its own.
+  if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(hashtext(${keyId}))`.execute(trx);
+  const running = await runsInFlight(trx, keyId);
+  if (running >= limit)
+    throw new FlowrunError(
+      'RATE_LIMITED',
+      `Too many runs in flight: this key may have ${limit} queued or running at once`,
+      [{ code: 'RATE_LIMITED', message: `${running} runs of this key are queued or running; the limit is ${limit}` }],
+      { retryAfterSeconds: 1 },
+    );
 }
 
 /** The refusal of a run whose worst case the balance cannot cover (402). */
@@ -90,6 +109,7 @@ async function insertRun(db: Database, deps: { vault?: SecretVault; leases: Leas
     createdAt: new Date(now).toISOString(),
     snapshot: { name: spec.flow.name, steps: spec.rawSteps },
     secretsSealed: deps.vault?.seal(spec.secrets) ?? null,
+    apiKeyId: spec.parent ? null : (spec.scope.keyId ?? null),
     // Leased from the start: a sibling process never takes a run that is queued here.
     lease: deps.leases.lease(),
     ...(spec.parent ? { parent: { executionId: spec.parent.executionId, toolCallId: spec.parent.toolCallId } } : {}),

@@ -35,6 +35,8 @@ export interface NewExecution {
   secretsSealed?: string | null;
   /** The process that will execute the run, and until when it holds it unless it renews (epoch ms). */
   lease?: RunLease;
+  /** The API key that started it (its runs in flight are counted against the key's limit). */
+  apiKeyId?: string | null;
 }
 
 export interface RunLease {
@@ -118,6 +120,7 @@ export async function insertExecution(db: Database, execution: NewExecution): Pr
       secrets_sealed: execution.secretsSealed ?? null,
       lease_owner: execution.lease?.owner ?? null,
       lease_expires_at: execution.lease?.expiresAt ?? null,
+      api_key_id: execution.apiKeyId ?? null,
       created_at: execution.createdAt,
       started_at: null,
       completed_at: null,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { KeyMode, TenantScope } from '../protocol/tenant.js';
+import type { KeyMode } from '../protocol/tenant.js';
 import type { Database } from './database.js';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -12,7 +12,12 @@ export interface ApiKeyInfo {
   prefix: string;
   createdAt: string;
   revokedAt: string | null;
+  /** This key's own limits; null takes the server's default (FLOWRUN_RATE_LIMIT_PER_MINUTE, FLOWRUN_MAX_RUNS_IN_FLIGHT). */
+  rateLimitPerMinute: number | null;
+  maxRunsInFlight: number | null;
 }
+
+export type KeyLimits = Pick<ApiKeyInfo, 'rateLimitPerMinute' | 'maxRunsInFlight'>;
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -33,7 +38,7 @@ export function generateKey(mode: KeyMode): string {
 /** Stores only the key's SHA-256 and a display prefix; returns the full key, which is never retrievable again. */
 export async function createApiKey(
   db: Database,
-  options: { tenantId: string; mode: KeyMode; name?: string; id: string; now: string },
+  options: { tenantId: string; mode: KeyMode; name?: string; id: string; now: string; limits?: Partial<KeyLimits> },
 ): Promise<{ key: string; info: ApiKeyInfo }> {
   const key = generateKey(options.mode);
   const row = {
@@ -45,12 +50,14 @@ export async function createApiKey(
     key_prefix: `${key.slice(0, 12)}…`,
     created_at: options.now,
     revoked_at: null,
+    rate_limit_per_minute: options.limits?.rateLimitPerMinute ?? null,
+    max_runs_in_flight: options.limits?.maxRunsInFlight ?? null,
   };
   await db.insertInto('api_keys').values(row).execute();
   return { key, info: toInfo(row) };
 }
 
-export async function findActiveKey(db: Database, key: string): Promise<(ApiKeyInfo & TenantScope) | null> {
+export async function findActiveKey(db: Database, key: string): Promise<ApiKeyInfo | null> {
   const row = await db
     .selectFrom('api_keys')
     .selectAll()
@@ -64,6 +71,19 @@ export async function listApiKeys(db: Database, tenantId?: string): Promise<ApiK
   let query = db.selectFrom('api_keys').selectAll().orderBy('created_at');
   if (tenantId) query = query.where('tenant_id', '=', tenantId);
   return (await query.execute()).map(toInfo);
+}
+
+/** Sets a key's own limits (null: back to the server's defaults); false when no key has that id. */
+export async function setKeyLimits(db: Database, id: string, limits: Partial<KeyLimits>): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({
+      ...(limits.rateLimitPerMinute !== undefined ? { rate_limit_per_minute: limits.rateLimitPerMinute } : {}),
+      ...(limits.maxRunsInFlight !== undefined ? { max_runs_in_flight: limits.maxRunsInFlight } : {}),
+    })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** Revokes by id; returns false when no active key has that id. */
@@ -85,6 +105,8 @@ function toInfo(row: {
   key_prefix: string;
   created_at: string;
   revoked_at: string | null;
+  rate_limit_per_minute: number | null;
+  max_runs_in_flight: number | null;
 }): ApiKeyInfo {
   return {
     id: row.id,
@@ -94,5 +116,7 @@ function toInfo(row: {
     prefix: row.key_prefix,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    rateLimitPerMinute: row.rate_limit_per_minute === null ? null : Number(row.rate_limit_per_minute),
+    maxRunsInFlight: row.max_runs_in_flight === null ? null : Number(row.max_runs_in_flight),
   };
 }

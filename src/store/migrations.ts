@@ -319,6 +319,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('executions').addColumn('lease_expires_at', 'bigint').execute();
     },
   },
+  '0012_rate_limits': {
+    async up(db: Kysely<unknown>) {
+      // Per-key limits (null: the server's defaults), the key each run was started with (its runs in flight are
+      // counted), and the per-minute request counters shared by every process on this store.
+      await db.schema.alterTable('api_keys').addColumn('rate_limit_per_minute', 'integer').execute();
+      await db.schema.alterTable('api_keys').addColumn('max_runs_in_flight', 'integer').execute();
+      await db.schema.alterTable('executions').addColumn('api_key_id', 'text').execute();
+      await db.schema.createIndex('executions_by_key').on('executions').columns(['api_key_id', 'status']).execute();
+      await db.schema
+        .createTable('rate_limit_windows')
+        .addColumn('key_id', 'text', (column) => column.notNull())
+        .addColumn('window_start', 'bigint', (column) => column.notNull())
+        .addColumn('hits', 'integer', (column) => column.notNull())
+        .addPrimaryKeyConstraint('rate_limit_windows_pk', ['key_id', 'window_start'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

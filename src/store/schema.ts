@@ -11,6 +11,8 @@ export interface DatabaseSchema {
     key_prefix: string;
     created_at: string;
     revoked_at: string | null;
+    rate_limit_per_minute: number | null;
+    max_runs_in_flight: number | null;
   };
   flows: {
     id: string;
@@ -82,6 +84,7 @@ export interface DatabaseSchema {
     secrets_sealed: string | null;
     lease_owner: string | null;
     lease_expires_at: number | null;
+    api_key_id: string | null;
     /** For agent runs: `{id, name, maxTurns, model}`, what the event encoders need. */
     agent: string | null;
     created_at: string;
@@ -197,5 +200,10 @@ export interface DatabaseSchema {
     seq: number;
     type: string;
     data: string;
+  };
+  rate_limit_windows: {
+    key_id: string;
+    window_start: number;
+    hits: number;
   };
 }
