@@ -7,6 +7,8 @@ import { startApprovalSweeper } from './queue/approval-sweeper.js';
 import { createInProcessScheduler, type Scheduler } from './queue/scheduler.js';
 import type { EventRelay } from './queue/event-relay.js';
 import { createStore } from './store/store.js';
+import { runMetricsRegistry } from './queue/run-metrics.js';
+import { modelMetricsRegistry } from './providers/model-metrics.js';
 import { Config, describeDatabase, requireSealingKey } from './config.js';
 import { createRedisRelay } from './queue/redis-relay.js';
 import { createQueueScheduler } from './queue/run-queue.js';
@@ -72,6 +74,12 @@ export async function startServer(
     vault,
     leases,
     rateLimiter,
+    readiness: relay?.ping ? { redis: () => relay.ping!() } : {},
+    metrics: {
+      registries: [runMetricsRegistry, modelMetricsRegistry],
+      sandbox: () => runtime.sandbox.usage(),
+      ...(queue ? { queueDepth: queue.depth } : {}),
+    },
     bus,
     writer,
     scheduler,

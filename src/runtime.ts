@@ -14,6 +14,7 @@ import { createRelayedBus, type EventRelay } from './queue/event-relay.js';
 import { createEventWriter, type EventWriter, type RecordedEvent } from './queue/event-writer.js';
 import type { WorkerDeps } from './queue/execute-run.js';
 import type { Scheduler } from './queue/scheduler.js';
+import { runMetrics } from './queue/run-metrics.js';
 import { runFlowTool } from './queue/flow-tool.js';
 import { createLeaseKeeper, type LeaseKeeper } from './queue/leases.js';
 import { createSecretVault, type SecretVault } from './queue/secret-vault.js';
@@ -40,6 +41,7 @@ export interface Runtime {
   leases: LeaseKeeper;
   workerDeps: WorkerDeps;
   relay: EventRelay | undefined;
+  sandbox: Sandbox;
   /** Whom the writer asks to stop a run whose events cannot be stored (set once the scheduler exists). */
   onRunFailed(cancel: (executionId: string) => void): void;
   /** Commits what is left, hands back unfinished runs and closes everything; after the scheduler drained. */
@@ -76,6 +78,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
     onWritten: (events) => {
       for (const { event } of events) if (isTerminalEvent(event)) bus.publish(event);
       relay?.announce(events);
+      runMetrics.eventsWritten(events.length);
     },
   });
   const catalog = parseCatalog(JSON.parse(readFileSync(config.catalogFile, 'utf8')));
@@ -100,6 +103,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
     leases,
     workerDeps,
     relay,
+    sandbox,
     onRunFailed: (cancel) => (cancelRun = cancel),
     async close() {
       await writer.close();

@@ -102,7 +102,19 @@ test('/metrics serves Prometheus text, and asks for FLOWRUN_METRICS_TOKEN when o
     assert.match(text, new RegExp(`^${name} \\d`, 'm'), name);
   assert.match(text, /^flowrun_sse_connections 1$/m);
   await stream.text();
-  assert.match(await (await fetch(`${harness.baseUrl}/metrics`)).text(), /^flowrun_sse_connections 0$/m);
+  const after = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+  assert.match(after, /^flowrun_sse_connections 0$/m);
+  // Runs by status, step and model latency, tokens and cost by model, events written, sandbox threads.
+  for (const line of [
+    /^flowrun_runs_total\{status="completed"\} [1-9]/m,
+    /^flowrun_step_duration_seconds_count\{type="prompt",status="completed"\} [1-9]/m,
+    /^flowrun_model_call_duration_seconds_bucket\{le="\+Inf",model="openai\/gpt-4o-mini",outcome="ok"\} [1-9]/m,
+    /^flowrun_model_tokens_total\{model="openai\/gpt-4o-mini",kind="output"\} [1-9]/m,
+    /^flowrun_model_cost_usd_total\{model="openai\/gpt-4o-mini"\} 0\.\d+/m,
+    /^flowrun_events_written_total [1-9]/m,
+    /^flowrun_sandbox_threads\{state="busy"\} 0$/m,
+  ])
+    assert.match(after, line);
 
   const guarded = await startHarness({ FLOWRUN_METRICS_TOKEN: 'scrape-me' });
   try {

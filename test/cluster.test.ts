@@ -142,6 +142,13 @@ test(
         await db.destroy();
       }
 
+      // Ready: the database answers with every migration applied, and so does Redis.
+      const ready = await fetch(`${apis[1]}/ready`);
+      assert.equal(ready.status, 200);
+      assert.deepEqual(((await ready.json()) as { redis: unknown }).redis, { ok: true });
+      // An API process shows the queue it feeds.
+      assert.match(await (await fetch(`${apis[0]}/metrics`)).text(), /^flowrun_queue_jobs\{state="waiting"\} \d+$/m);
+
       // A key's requests per minute are counted in Redis, by both API processes together.
       await awayFromMinuteEdge();
       const limited = runCli(['keys', 'create', '--rate-limit-per-minute', '6'], env).stdout.trim();

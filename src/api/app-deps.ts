@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import type { SecretVault } from '../queue/secret-vault.js';
 import type { LeaseKeeper } from '../queue/leases.js';
 import type { RateLimiter } from '../queue/rate-limiter.js';
+import type { Registry } from 'prom-client';
 
 export interface AppDeps {
   db: Database;
@@ -27,6 +28,17 @@ export interface AppDeps {
   leases: LeaseKeeper;
   /** Counts each key's requests per minute, shared with the other processes. */
   rateLimiter: RateLimiter;
+  /** What /ready checks beside the database: Redis, when clustered. */
+  readiness: { redis?: () => Promise<void> };
+  /** What /metrics shows beyond the process: the other layers' registries, the queue, the sandbox. */
+  metrics: {
+    /** The run, step, event and model metrics the other layers keep. */
+    registries: Registry[];
+    /** The run queue's jobs by state, when runs go through one (clustered). */
+    queueDepth?: () => Promise<Record<string, number>>;
+    /** Sandbox threads busy, started, and calls waiting. */
+    sandbox?: () => { busy: number; threads: number; waiting: number };
+  };
   /** What the scheduler's runs use; resume needs its paused-secrets vault. */
   workerDeps: WorkerDeps;
   settings: {

@@ -3,8 +3,11 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { tokensEqual } from './routes/admin.js';
 import { openSseCount } from './sse.js';
 import { FlowrunError } from '../protocol/errors.js';
+import type { AppDeps } from './app-deps.js';
 
-export interface MetricsOptions {
+type MetricSources = AppDeps['metrics'];
+
+export interface MetricsOptions extends MetricSources {
   /** Runs executing in this process now. */
   activeRuns: () => number;
   /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
@@ -35,10 +38,35 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       this.set(openSseCount());
     },
   });
+  new Gauge({
+    name: 'flowrun_queue_jobs',
+    help: 'Jobs in the run queue by state (clustered only)',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      if (!options.queueDepth) return;
+      const depth = await options.queueDepth().catch(() => ({}) as Record<string, number>);
+      for (const [state, count] of Object.entries(depth)) this.set({ state }, count);
+    },
+  });
+  new Gauge({
+    name: 'flowrun_sandbox_threads',
+    help: 'JavaScript sandbox threads: busy, started; and calls waiting for one',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const usage = options.sandbox?.();
+      if (!usage) return;
+      this.set({ state: 'busy' }, usage.busy);
+      this.set({ state: 'started' }, usage.threads);
+      this.set({ state: 'waiting' }, usage.waiting);
+    },
+  });
+  const merged = Registry.merge([registry, ...options.registries]);
   app.get('/metrics', { config: { access: 'public' } }, async (request, reply) => {
     const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
     if (options.token && !tokensEqual(given, options.token))
       throw new FlowrunError('UNAUTHORIZED', '/metrics needs Authorization: Bearer $FLOWRUN_METRICS_TOKEN');
-    return reply.type(registry.contentType).send(await registry.metrics());
+    return reply.type(merged.contentType).send(await merged.metrics());
   });
 }

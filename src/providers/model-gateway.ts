@@ -17,6 +17,7 @@ import { streamEcho } from './echo-model.js';
 import { routeModel, toResolution, type Route } from './model-router.js';
 import type { ProviderSettings } from './provider-settings.js';
 import { toolNamesFor, type ToolNames } from './tool-names.js';
+import { recordModelCall } from './model-metrics.js';
 import { retryDelayMs } from './retry-delay.js';
 import { streamChatCompletion } from './chat-completions-stream.js';
 
@@ -47,13 +48,17 @@ export function createModelGateway(catalog: ModelCatalog, settings: ProviderSett
         return;
       }
       const model = await modelFor(route);
+      const name = `${route.provider}/${route.modelId}`;
       for (let attempt = 1; ; attempt++) {
         let yielded = false;
+        const startedAt = performance.now();
         try {
           for await (const part of streamOnce(model, route, request, settings)) {
             if (part.type === 'finish') {
               const tokens = { input: part.usage.inputTokens, output: part.usage.outputTokens, reasoning: part.usage.reasoningTokens };
-              yield { ...part, usage: { ...part.usage, costUsd: priceUsd(price, tokens) } };
+              const usage = { ...part.usage, costUsd: priceUsd(price, tokens) };
+              recordModelCall(name, startedAt, 'ok', usage);
+              yield { ...part, usage };
               return;
             }
             yielded = true;
@@ -61,6 +66,7 @@ export function createModelGateway(catalog: ModelCatalog, settings: ProviderSett
           }
           throw new FlowrunError('PROVIDER_ERROR', `${route.provider} ended the stream for ${route.modelId} without a finish`);
         } catch (caught) {
+          recordModelCall(name, startedAt, 'error');
           if (request.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
           const error = toFlowrunError(caught, route);
           const retryable = isRetryable(caught);

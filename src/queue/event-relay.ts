@@ -19,6 +19,8 @@ export interface EventRelay {
   /** Asks the process that runs `executionId` to stop it. */
   cancel(executionId: string): void;
   onCancel(handler: (executionId: string) => void): void;
+  /** Resolves when the relay's transport answers (Redis: PING); for /ready. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -19,6 +19,7 @@ import { FlowrunError } from '../protocol/errors.js';
 import { emptyUsage } from '../protocol/usage.js';
 import { createExecutionRecorder } from './execution-recorder.js';
 import type { LeaseKeeper } from './leases.js';
+import { runMetrics } from './run-metrics.js';
 import { holdsLease } from '../store/leases-repository.js';
 
 export interface RunJob {
@@ -130,6 +131,7 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
     await insertApprovals(db, job.scope, request.executionId, outcome.pause.stepId, outcome.pause.approvals, clock.now());
   }
   await commitEnd(deps, job, outcome, meter);
+  runMetrics.ended(outcome.status);
   if (job.persistRecordMetadata && request.record.id) {
     await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
   }
@@ -146,12 +148,14 @@ function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
     // Fenced: a process that lost the run's lease (it stalled past it and another took the run over) commits no
     // step of it; the new holder runs that step itself.
     saveStep: (id: string, checkpoint: StepCheckpoint) =>
-      deps.writer.flushWith((pending) =>
-        appendEventsWith(db, pending, async (trx) => {
-          if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
-          await saveStepCheckpoint(trx, id, redact(checkpoint));
-        }),
-      ),
+      deps.writer
+        .flushWith((pending) =>
+          appendEventsWith(db, pending, async (trx) => {
+            if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
+            await saveStepCheckpoint(trx, id, redact(checkpoint));
+          }),
+        )
+        .then(() => runMetrics.step(checkpoint)),
     saveLoop: (id: string, stepId: string, state: unknown) =>
       deps.writer.flushWith((pending) =>
         appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),

@@ -68,6 +68,9 @@ export function createRedisRelay(url: string, prefix: string, onError: (error: u
     onEvents: (handler) => void eventHandlers.push(handler),
     cancel: (id) => void publisher.publish(cancelChannel, id).catch(onError),
     onCancel: (handler) => void cancelHandlers.push(handler),
+    async ping() {
+      await publisher.ping();
+    },
     async close() {
       await Promise.allSettled([publisher.quit(), subscriber.quit()]);
     },

@@ -24,6 +24,8 @@ export interface SandboxRunOptions {
 export interface Sandbox {
   /** Runs code in a fresh QuickJS context on a worker thread. Never throws for the code's own failures. */
   run(code: string, globals: Record<string, unknown>, options?: SandboxRunOptions): Promise<SandboxReply>;
+  /** Threads running a call now, threads started, and calls waiting for a thread (for /metrics). */
+  usage(): { busy: number; threads: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export function createSandboxPool(options: SandboxOptions): Sandbox {
       release(state, after, tenant);
       return reply;
     },
+    usage: () => ({ busy: state.slots.filter((slot) => slot.busy).length, threads: state.slots.length, waiting: state.waiting.length }),
     async close() {
       state.closed = true;
       await Promise.all(state.slots.map((slot) => slot.worker.terminate()));
