@@ -126,6 +126,11 @@ test(
             replay.map((event) => event.id),
             `run ${n}: the live stream missed nothing the store holds`,
           );
+          assert.equal(
+            (await readEvents(db, id, 0, 100_000)).filter((event) => event.type === 'step_complete').length,
+            2,
+            `run ${n}: each step completes once in its log`,
+          );
           // Steps are at least once: one in flight when its worker died runs again (its events may show it twice);
           // once its checkpoint is committed it never runs again.
           const checkpoint = await db

@@ -76,3 +76,26 @@ test("flushWith rejects with the commit error and still writes the other runs' e
   );
   assert.deepEqual(written, ['other']);
 });
+
+test("a step's completion waits for the commit that carries its checkpoint; the timer and a full batch write around it", async () => {
+  const commits: string[][] = [];
+  const writer = createEventWriter(async (events) => void commits.push(events.map((entry) => entry.event.type)), {
+    intervalMs: 1,
+    maxBatch: 2,
+    isTransient: () => false,
+    onError: () => undefined,
+    onRunFailed: () => undefined,
+  });
+  const event = (type: string, seq: number): RecordedEvent => {
+    const body = { type, executionId: 'run', seq, at: '' } as unknown as ExecutionEvent;
+    return { event: body, json: JSON.stringify(body) };
+  };
+  writer.enqueue(event('step_start', 1));
+  writer.enqueue(event('step_complete', 2));
+  writer.enqueue(event('text_end', 3));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(commits.flat(), ['step_start', 'text_end'], 'the full batch and the timer left the completion queued');
+  await writer.flushWith(async (events) => void commits.push(['checkpoint', ...events.map((entry) => entry.event.type)]));
+  assert.deepEqual(commits.at(-1), ['checkpoint', 'step_complete']);
+  await writer.close();
+});

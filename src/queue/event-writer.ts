@@ -144,15 +144,18 @@ async function recover(state: WriterState, batch: RecordedEvent[], error: unknow
   else await isolate(state, batch);
 }
 
-// A run's last event (complete, error, paused) is committed only with its final state, never by the timer:
-// a crash between the two would otherwise leave an ended log for a run that recovery must continue.
-function flush(state: WriterState, includeTerminal: boolean): Promise<void> {
+// A run's last event (complete, error, paused) is committed only with its final state, and a step's completion
+// only with its checkpoint, never by the timer or a full batch: a crash between the two would otherwise leave a
+// log that says the run ended (or the step completed) while recovery must continue it (or run the step again).
+const heldForCommit = (recorded: RecordedEvent): boolean => isTerminalEvent(recorded.event) || recorded.event.type === 'step_complete';
+
+function flush(state: WriterState, includeHeld: boolean): Promise<void> {
   stopTimer(state);
   state.flushing = state.flushing.then(async () => {
     if (state.queue.length === 0) return;
-    const held = includeTerminal ? [] : state.queue.filter((recorded) => isTerminalEvent(recorded.event));
+    const held = includeHeld ? [] : state.queue.filter(heldForCommit);
     const taken = take(state, held);
-    state.inFlight = includeTerminal ? taken : taken.filter((recorded) => !isTerminalEvent(recorded.event));
+    state.inFlight = includeHeld ? taken : taken.filter((recorded) => !heldForCommit(recorded));
     if (state.inFlight.length === 0) return;
     const batch = state.inFlight;
     try {
