@@ -69,7 +69,7 @@ test("flushWith rejects with the commit error and still writes the other runs' e
   );
   writer.enqueue(recorded('other', 1));
   await assert.rejects(
-    writer.flushWith(async () => {
+    writer.flushWith('run', async () => {
       throw new Error('checkpoint failed');
     }),
     /checkpoint failed/,
@@ -95,7 +95,10 @@ test("a step's completion waits for the commit that carries its checkpoint; the 
   writer.enqueue(event('text_end', 3));
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(commits.flat(), ['step_start', 'text_end'], 'the full batch and the timer left the completion queued');
-  await writer.flushWith(async (events) => void commits.push(['checkpoint', ...events.map((entry) => entry.event.type)]));
+  // Another run's commit does not carry it either: a crash between the two would leave it without its checkpoint.
+  await writer.flushWith('other', async (events) => void commits.push(['other', ...events.map((entry) => entry.event.type)]));
+  assert.deepEqual(commits.at(-1), ['other']);
+  await writer.flushWith('run', async (events) => void commits.push(['checkpoint', ...events.map((entry) => entry.event.type)]));
   assert.deepEqual(commits.at(-1), ['checkpoint', 'step_complete']);
   await writer.close();
 });

@@ -20,12 +20,13 @@ export interface EventWriter {
   /** Writes everything queued so far; resolves once it is committed. */
   flush(): Promise<void>;
   /**
-   * Writes everything queued so far together with `commit`'s own writes, in one transaction (`commit` gets the
+   * Writes everything queued so far (but other runs' held events: their completions and ends wait for their own
+   * commits) together with `commit`'s own writes for run `executionId`, in one transaction (`commit` gets the
    * events and must store them): a checkpoint and the events before it become durable together or not at all.
    * Rejects with `commit`'s error; the queued events of other runs are kept (transient failure) or written
    * on their own (any other failure).
    */
-  flushWith(commit: (events: RecordedEvent[]) => Promise<void>): Promise<void>;
+  flushWith(executionId: string, commit: (events: RecordedEvent[]) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,7 +62,7 @@ interface WriterState {
 export function createEventWriter(write: (events: RecordedEvent[]) => Promise<void>, options: EventWriterOptions): EventWriter {
   const state: WriterState = { write, options, queue: [], inFlight: [], timer: null, timerDue: 0, others: 0, flushing: Promise.resolve() };
   return {
-    flushWith: (commit) => flushWith(state, commit),
+    flushWith: (executionId, commit) => flushWith(state, executionId, commit),
     enqueue(recorded) {
       state.queue.push(recorded);
       const delta = isStreamedDelta(recorded.event);
@@ -170,10 +171,12 @@ function flush(state: WriterState, includeHeld: boolean): Promise<void> {
   return state.flushing;
 }
 
-function flushWith(state: WriterState, commit: (events: RecordedEvent[]) => Promise<void>): Promise<void> {
+function flushWith(state: WriterState, executionId: string, commit: (events: RecordedEvent[]) => Promise<void>): Promise<void> {
   stopTimer(state);
   const done = state.flushing.then(async () => {
-    const batch = take(state);
+    // Another run's held events (a step's completion, a run's end) wait for that run's own commit.
+    const othersHeld = state.queue.filter((recorded) => heldForCommit(recorded) && recorded.event.executionId !== executionId);
+    const batch = othersHeld.length === 0 ? take(state) : take(state, othersHeld).filter((recorded) => !othersHeld.includes(recorded));
     state.inFlight = batch;
     try {
       await commit(batch);

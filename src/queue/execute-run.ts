@@ -21,6 +21,7 @@ import { createExecutionRecorder } from './execution-recorder.js';
 import type { LeaseKeeper } from './leases.js';
 import { runMetrics } from './run-metrics.js';
 import { holdsLease } from '../store/leases-repository.js';
+import { isTransientStoreError } from '../store/database.js';
 
 export interface RunJob {
   scope: TenantScope;
@@ -148,19 +149,37 @@ function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
     // Fenced: a process that lost the run's lease (it stalled past it and another took the run over) commits no
     // step of it; the new holder runs that step itself.
     saveStep: (id: string, checkpoint: StepCheckpoint) =>
-      deps.writer
-        .flushWith((pending) =>
+      whileTransient(() =>
+        deps.writer.flushWith(id, (pending) =>
           appendEventsWith(db, pending, async (trx) => {
             if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
             await saveStepCheckpoint(trx, id, redact(checkpoint));
           }),
-        )
-        .then(() => runMetrics.step(checkpoint)),
+        ),
+      ).then(() => runMetrics.step(checkpoint)),
     saveLoop: (id: string, stepId: string, state: unknown) =>
-      deps.writer.flushWith((pending) =>
-        appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),
+      whileTransient(() =>
+        deps.writer.flushWith(id, (pending) =>
+          appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),
+        ),
       ),
   };
+}
+
+/**
+ * Commits again after a transient failure (a deadlock, a busy database, a lost connection): the writer kept the
+ * events queued, so the next attempt carries them with the checkpoint. A step is never failed for the store's
+ * hiccup; a lasting failure still ends the run.
+ */
+async function whileTransient(commit: () => Promise<void>, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await commit();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientStoreError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 20));
+    }
+  }
 }
 
 /**
@@ -171,26 +190,35 @@ function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
 async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, meter: CreditMeter): Promise<void> {
   const { request } = job;
   const now = new Date(deps.clock.now()).toISOString();
-  await deps.writer.flushWith((pending) =>
-    appendEventsWith(deps.db, pending, async (trx) => {
-      if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
-      if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
-      else {
-        const entry = { id: deps.ids.next('ledger'), now };
-        const credits = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, entry, meter.unsettledCredits());
-        outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
-      }
-      await finishExecution(trx, request.executionId, {
-        status: outcome.status,
-        output: outcome.output,
-        finalOutput: outcome.finalOutput,
-        usage: outcome.usage,
-        error: outcome.error,
-        completedAt: now,
-        durationMs: outcome.durationMs,
-        pauseState: outcome.pause,
-      });
-    }),
+  await whileTransient(() =>
+    deps.writer.flushWith(request.executionId, (pending) =>
+      appendEventsWith(deps.db, pending, async (trx) => {
+        if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
+        if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
+        else {
+          const entry = { id: deps.ids.next('ledger'), now };
+          const credits = await settleExecution(
+            trx,
+            job.scope,
+            request.executionId,
+            outcome.usage.costUsd,
+            entry,
+            meter.unsettledCredits(),
+          );
+          outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+        }
+        await finishExecution(trx, request.executionId, {
+          status: outcome.status,
+          output: outcome.output,
+          finalOutput: outcome.finalOutput,
+          usage: outcome.usage,
+          error: outcome.error,
+          completedAt: now,
+          durationMs: outcome.durationMs,
+          pauseState: outcome.pause,
+        });
+      }),
+    ),
   );
 }
 

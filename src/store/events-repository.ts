@@ -111,8 +111,11 @@ async function appendEventsIn(trx: Transaction<DatabaseSchema>, stored: readonly
   }
   // A run's start is committed with its start event, in the group commit that carries it, not in a transaction
   // of its own: queued and running are alike to recovery, and the run shows as running once its start is stored.
-  for (const { event } of stored) {
-    if (event.type !== 'flow_start') continue;
+  // In id order: two transactions that lock several runs' rows lock them in the same order (no deadlock).
+  const starts = stored
+    .filter(({ event }) => event.type === 'flow_start')
+    .sort((a, b) => (a.event.executionId < b.event.executionId ? -1 : 1));
+  for (const { event } of starts) {
     await trx
       .updateTable('executions')
       .set({ status: 'running', started_at: event.at })

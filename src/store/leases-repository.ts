@@ -13,11 +13,19 @@ const live = ['queued', 'running'] as const;
 
 /** Extends every lease `owner` holds on a queued or running run to `expiresAt`. Returns how many it holds. */
 export async function renewLeases(db: Database, owner: string, expiresAt: number): Promise<number> {
+  // On PostgreSQL a run's row may be locked by this process's own commit of it right now: that row is skipped
+  // (renewed next time, a third of a lease later) rather than waited for, so a renewal never deadlocks with a
+  // commit that locks the same rows in another order.
   const result = await db
     .updateTable('executions')
     .set({ lease_expires_at: expiresAt })
     .where('lease_owner', '=', owner)
     .where('status', 'in', live)
+    .$if(isPostgres(db), (query) =>
+      query.where('id', 'in', (eb) =>
+        eb.selectFrom('executions').select('id').where('lease_owner', '=', owner).where('status', 'in', live).forUpdate().skipLocked(),
+      ),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
