@@ -186,7 +186,7 @@ export function requireSealingKey(config: Pick<Config, 'redisUrl' | 'secretKeys'
 export async function openDatabase(
   config: Pick<Config, 'databaseFile'> & Partial<Pick<Config, 'databaseUrl' | 'databasePoolSize'>>,
 ): Promise<Database> {
-  const db = config.databaseUrl ? openPostgres(config.databaseUrl, config.databasePoolSize) : openSqlite(config.databaseFile);
+  const db = config.databaseUrl ? await openPostgres(config.databaseUrl, config.databasePoolSize) : openSqlite(config.databaseFile);
   try {
     await migrate(db);
   } catch (error) {

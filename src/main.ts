@@ -10,9 +10,7 @@ import { createStore } from './store/store.js';
 import { runMetricsRegistry } from './queue/run-metrics.js';
 import { modelMetricsRegistry } from './providers/model-metrics.js';
 import { Config, describeDatabase, requireSealingKey } from './config.js';
-import { createRedisRelay } from './queue/redis-relay.js';
-import { createQueueScheduler } from './queue/run-queue.js';
-import { createRedisRateLimiter, createStoreRateLimiter, type RateLimiter } from './queue/rate-limiter.js';
+import { createMemoryRateLimiter, createStoreRateLimiter, type RateLimiter } from './queue/rate-limiter.js';
 import { createRuntime, redisError, relayedScheduler, type Runtime } from './runtime.js';
 
 export { openDatabase, readConfig, type Config } from './config.js';
@@ -50,13 +48,22 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   requireSealingKey(config);
-  const relay = options.relay ?? (config.redisUrl ? createRedisRelay(config.redisUrl, config.redisPrefix, redisError(logger)) : undefined);
+  // Redis, BullMQ and their clients are loaded only when clustered.
+  const redis = config.redisUrl
+    ? {
+        url: config.redisUrl,
+        ...(await import('./queue/redis-relay.js')),
+        ...(await import('./queue/run-queue.js')),
+        ...(await import('./queue/redis-rate-limiter.js')),
+      }
+    : undefined;
+  const relay = options.relay ?? (redis ? redis.createRedisRelay(redis.url, config.redisPrefix, redisError(logger)) : undefined);
   const runtime = await createRuntime(config, logger, relay);
   const { db, vault, leases, bus, writer, clock, ids, workerDeps } = runtime;
   // Clustered (FLOWRUN_REDIS_URL), this process accepts and enqueues; `flowrun worker` processes execute.
   const queue =
-    config.redisUrl && relay
-      ? await createQueueScheduler({ url: config.redisUrl, prefix: config.redisPrefix }, { relay, seal: vault.seal, owner: leases.owner })
+    redis && relay
+      ? await redis.createQueueScheduler({ url: redis.url, prefix: config.redisPrefix }, { relay, seal: vault.seal, owner: leases.owner })
       : undefined;
   const scheduler =
     queue ??
@@ -65,9 +72,11 @@ export async function startServer(
       relay,
     );
   runtime.onRunFailed((executionId) => void scheduler.cancel(executionId));
-  const rateLimiter = config.redisUrl
-    ? createRedisRateLimiter(config.redisUrl, config.redisPrefix, redisError(logger))
-    : createStoreRateLimiter(db, clock.now);
+  const rateLimiter = redis
+    ? redis.createRedisRateLimiter(redis.url, config.redisPrefix, redisError(logger))
+    : relay
+      ? createStoreRateLimiter(db, clock.now)
+      : createMemoryRateLimiter();
   const app = createApp({
     db,
     store: createStore(db),

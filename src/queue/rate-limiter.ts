@@ -1,14 +1,31 @@
-import { Redis } from 'ioredis';
 import type { Database } from '../store/database.js';
 import { countHit, dropWindows } from '../store/rate-limits-repository.js';
 
 /**
- * Counts a key's requests in fixed one-minute windows, shared by every process: in the store when embedded
- * (one upsert per request), in Redis when clustered (INCR with an expiry). Returns the count in the window.
+ * Counts a key's requests in fixed one-minute windows, shared by every process: in memory for one process alone,
+ * in the store for `serve --workers N` (one upsert per request), in Redis when clustered (INCR with an expiry).
+ * Returns the count in the window.
  */
 export interface RateLimiter {
   hit(keyId: string, windowStart: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** One process alone: its own count is everyone's, kept in memory (no write per request). */
+export function createMemoryRateLimiter(): RateLimiter {
+  const counts = new Map<string, { windowStart: number; hits: number }>();
+  return {
+    async hit(keyId, windowStart) {
+      const entry = counts.get(keyId);
+      if (!entry || entry.windowStart !== windowStart) {
+        if (counts.size > 100_000) counts.clear();
+        counts.set(keyId, { windowStart, hits: 1 });
+        return 1;
+      }
+      return ++entry.hits;
+    },
+    close: async () => undefined,
+  };
 }
 
 export function createStoreRateLimiter(db: Database, now: () => number): RateLimiter {
@@ -23,22 +40,5 @@ export function createStoreRateLimiter(db: Database, now: () => number): RateLim
       return count;
     },
     close: async () => undefined,
-  };
-}
-
-export function createRedisRateLimiter(url: string, prefix: string, onError: (error: unknown) => void): RateLimiter {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
-  redis.on('error', onError);
-  return {
-    async hit(keyId, windowStart) {
-      const key = `${prefix}:ratelimit:${keyId}:${windowStart}`;
-      const results = await redis.multi().incr(key).pexpire(key, 120_000).exec();
-      const [error, count] = results?.[0] ?? [new Error('redis returned no result'), 0];
-      if (error) throw error;
-      return Number(count);
-    },
-    async close() {
-      await redis.quit().catch(() => undefined);
-    },
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
-import pg from 'pg';
+import type { Pool, PoolConfig } from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -29,12 +29,14 @@ export function openSqlite(file: string): Database {
  * Opens a PostgreSQL pool. 64-bit integers and numerics come back as numbers (pg returns them as strings):
  * the store's bigints are epoch milliseconds and credit amounts, far below 2^53.
  */
-export function openPostgres(url: string, poolSize = 10): Database {
-  const types = {
-    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? Number : pg.types.getTypeParser(oid, format),
+export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  // Loaded only when used: a server on SQLite never loads the PostgreSQL driver.
+  const { default: pg } = await import('pg');
+  const types: PoolConfig['types'] = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? Number : pg.types.getTypeParser(oid, format)) as never,
   };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  const pool: Pool = new pg.Pool({ connectionString: url, max: poolSize, types });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that ends the process.
   pool.on('error', () => undefined);
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });

@@ -17,7 +17,6 @@ import type { Config } from '../../src/config.js';
 const { openDatabase, readConfig, startServer } = (await import(
   new URL('../../dist/main.js', import.meta.url).href
 )) as typeof import('../../src/main.js');
-const { startWorker } = (await import(new URL('../../dist/worker.js', import.meta.url).href)) as typeof import('../../src/worker.js');
 
 /**
  * FLOWRUN_TEST_CLUSTER=1 runs the same end-to-end tests clustered: the server enqueues on Redis
@@ -77,7 +76,12 @@ export async function startHarness(
   });
   const logger = pino({ level: process.env.FLOWRUN_TEST_LOG ?? 'silent' });
   const server: RunningServer = await startServer(config, logger);
-  const worker = config.redisUrl ? await startWorker(config, logger) : undefined;
+  const worker = config.redisUrl
+    ? await ((await import(new URL('../../dist/worker.js', import.meta.url).href)) as typeof import('../../src/worker.js')).startWorker(
+        config,
+        logger,
+      )
+    : undefined;
   const ids = createUlidIds();
   const createKey = async (tenant = 'default', mode: KeyMode = 'test'): Promise<string> => {
     const db = await openDatabase(config);
