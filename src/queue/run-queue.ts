@@ -6,6 +6,7 @@ import type { StepCheckpoint } from '../engine/ports.js';
 import type { Usage } from '../protocol/usage.js';
 import { emptyUsage } from '../protocol/usage.js';
 import { decideApproval } from '../store/approvals-repository.js';
+import { getBalance } from '../store/credits-repository.js';
 import { listStepCheckpoints } from '../store/checkpoints-repository.js';
 import { lastStoredSeq } from '../store/events-repository.js';
 import { getExecutionRow, type ExecutionRow } from '../store/executions-repository.js';
@@ -121,13 +122,13 @@ export function startQueueWorker(
       await queue.add('approval-timeout', data, { delay: approval.timeoutMs, jobId: `timeout-${approval.approvalId}`, ...kept });
     }
   };
-  const process = async (job: Job<QueueData>, token?: string): Promise<RunOutcome | null> => {
+  const handle = async (job: Job<QueueData>, token?: string): Promise<RunOutcome | null> => {
     if (job.data.kind === 'approval-timeout') return timeOut(deps, local, job.data, afterRun);
     const outcome = await runJob(deps, local, job, token, options.logger);
     await afterRun(outcome, job.data.job.request.executionId);
     return outcome;
   };
-  const worker = new Worker<QueueData>(queueName, process, {
+  const worker = new Worker<QueueData>(queueName, handle, {
     connection: connect(settings.url),
     prefix: settings.prefix,
     concurrency: options.concurrency,
@@ -228,6 +229,13 @@ async function outcomeOfRow(deps: WorkerDeps, row: ExecutionRow): Promise<RunOut
     skippedSteps: count('skipped'),
     recordMetadata: {},
     steps,
-    ...(row.credits_used !== null ? { credits: { used: Number(row.credits_used), left: 0 } } : {}),
+    ...(row.credits_used !== null
+      ? {
+          credits: {
+            used: Number(row.credits_used),
+            left: await getBalance(deps.db, { tenantId: row.tenant_id, mode: row.mode as 'test' | 'live' }),
+          },
+        }
+      : {}),
   };
 }
