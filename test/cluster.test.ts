@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createParser } from 'eventsource-parser';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ const flow = {
 };
 
 test(
-  'a cluster (2 API processes, 3 workers, PostgreSQL, Redis): 200 runs, each streamed by the other API process, one worker killed mid-run; every run completes, committed steps ran once, every stream is whole; rate limits count across both API processes',
+  'a cluster (2 API processes, 3 workers, PostgreSQL, Redis): 200 runs, each streamed by the other API process, one worker killed mid-run; every run completes, committed steps ran once, every stream is whole; a stream resumes on the other API process with Last-Event-ID; a worker stopped with SIGTERM finishes cleanly; rate limits count across both API processes',
   { skip },
   async () => {
     const fake = await startFakeProvider();
@@ -144,6 +145,43 @@ test(
         await db.destroy();
       }
 
+      // A client that loses its stream on one API process reconnects to the other with Last-Event-ID and misses
+      // nothing; a worker told to stop (SIGTERM) finishes its runs in flight and exits cleanly.
+      const started = await Promise.all(
+        Array.from({ length: 6 }, async (_, index) => {
+          const dispatched = await fetch(`${apis[0]}/v1/dispatch?events=unified`, {
+            method: 'POST',
+            headers: authHeaders(key),
+            body: JSON.stringify({ record: { name: `again${index}`, metadata: { n: 1000 + index } }, flow }),
+          });
+          return { id: dispatched.headers.get('x-execution-id')!, first: await readUntil(dispatched, 4) };
+        }),
+      );
+      // Runs are in flight now; one worker is told to stop.
+      const stopping = new Promise<number | null>((resolve) => workers[1]!.child.once('exit', (code) => resolve(code)));
+      workers[1]!.child.kill('SIGTERM');
+      const reconnected = await Promise.all(
+        started.map(async ({ id, first }) => {
+          const rest = await readSse(
+            await fetch(`${apis[1]}/v1/executions/${id}/events?events=unified`, {
+              headers: { ...authHeaders(key), 'last-event-id': first.at(-1)!.id! },
+            }),
+          );
+          return { id, events: [...first, ...rest] };
+        }),
+      );
+      assert.equal(await stopping, 0, 'the worker stopped cleanly, its runs finished or handed back');
+      const check = await openDatabase({ databaseFile: '', databaseUrl: database.url });
+      try {
+        for (const { id, events } of reconnected) {
+          assertWhole(events, `run ${id} across a reconnect`);
+          const stored = await readEvents(check, id, 0, 100_000);
+          assert.equal(stored.at(-1)!.type, 'flow_complete');
+        }
+      } finally {
+        await check.destroy();
+      }
+
       // Ready: the database answers with every migration applied, and so does Redis.
       const ready = await fetch(`${apis[1]}/ready`);
       assert.equal(ready.status, 200);
@@ -170,6 +208,23 @@ test(
     }
   },
 );
+
+/** Reads a stream's first `count` events, then drops the connection (a client that lost it). */
+async function readUntil(response: Response, count: number): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  const parser = createParser({
+    onEvent: (message) => events.push({ event: message.event ?? 'message', id: message.id, data: JSON.parse(message.data) }),
+  });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  while (events.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parser.feed(decoder.decode(value, { stream: true }));
+  }
+  await reader.cancel();
+  return events.slice(0, count);
+}
 
 function assertWhole(events: SseEvent[], what: string): void {
   const seqs = events.map((event) => Number(event.id));
