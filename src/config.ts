@@ -24,6 +24,8 @@ export interface Config {
   redisPrefix: string;
   /** Runs one `flowrun worker` executes at once. */
   workerConcurrency: number;
+  /** Where a `flowrun worker` serves /health, /ready and /metrics (FLOWRUN_WORKER_PORT; unset: nowhere). */
+  workerPort?: number;
   /** Default per-key limits (a key's own limits win); 0: no limit. */
   rateLimitPerMinute: number;
   maxRunsInFlight: number;
@@ -99,6 +101,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...redisUrlOf(env.FLOWRUN_REDIS_URL),
     redisPrefix: env.FLOWRUN_REDIS_PREFIX || 'flowrun',
     workerConcurrency: integer(env.FLOWRUN_WORKER_CONCURRENCY, 64, 'FLOWRUN_WORKER_CONCURRENCY'),
+    ...(env.FLOWRUN_WORKER_PORT ? { workerPort: integer(env.FLOWRUN_WORKER_PORT, 0, 'FLOWRUN_WORKER_PORT') } : {}),
     rateLimitPerMinute: integer(env.FLOWRUN_RATE_LIMIT_PER_MINUTE, 6_000, 'FLOWRUN_RATE_LIMIT_PER_MINUTE'),
     maxRunsInFlight: integer(env.FLOWRUN_MAX_RUNS_IN_FLIGHT, 1_000, 'FLOWRUN_MAX_RUNS_IN_FLIGHT'),
     logLevel: env.FLOWRUN_LOG_LEVEL ?? 'info',

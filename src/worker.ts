@@ -7,6 +7,9 @@ import { createRedisRelay } from './queue/redis-relay.js';
 import { startQueueWorker } from './queue/run-queue.js';
 import { createInProcessScheduler } from './queue/scheduler.js';
 import { createRuntime, redisError, relayedScheduler } from './runtime.js';
+import { startWorkerHttp } from './worker-http.js';
+import { runMetricsRegistry } from './queue/run-metrics.js';
+import { modelMetricsRegistry } from './providers/model-metrics.js';
 
 export interface RunningWorker {
   /** Finishes the runs in flight (bounded by FLOWRUN_SHUTDOWN_TIMEOUT_MS), hands back the rest, and closes. */
@@ -39,8 +42,20 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   await recoverInterruptedRuns(workerDeps, local, logger);
   const stopRecovery = startRecoverySweep(workerDeps, local, logger, config.recoverySweepMs);
   const stopSweeper = startApprovalSweeper(workerDeps, local, logger, config.approvalSweepMs, { timeouts: false });
+  const http =
+    config.workerPort !== undefined
+      ? await startWorkerHttp({
+          host: config.host,
+          port: config.workerPort,
+          db: runtime.db,
+          redisPing: () => relay.ping!(),
+          activeRuns: () => local.activeCount(),
+          registries: [runMetricsRegistry, modelMetricsRegistry],
+          ...(config.metricsToken ? { token: config.metricsToken } : {}),
+        })
+      : undefined;
   logger.info(
-    { concurrency: config.workerConcurrency, database: describeDatabase(config), instance: runtime.leases.owner },
+    { concurrency: config.workerConcurrency, database: describeDatabase(config), instance: runtime.leases.owner, url: http?.url },
     'flowrun worker started',
   );
   let closing: Promise<void> | null = null;
@@ -50,6 +65,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
         stopRecovery();
         stopSweeper();
         const finished = await queue.close(config.shutdownTimeoutMs);
+        await http?.close();
         if (!finished) logger.warn({ active: local.activeCount() }, 'shutdown timeout: runs still active are handed back');
         await runtime.close();
       })()),

@@ -61,7 +61,7 @@ test(
       const [apiA, apiB, ...workers] = await Promise.all([
         startServerProcess(env),
         startServerProcess(env),
-        ...[0, 1, 2].map(() => startCliProcess(['worker'], env, /flowrun worker started/)),
+        ...[0, 1, 2].map(() => startCliProcess(['worker'], { ...env, FLOWRUN_WORKER_PORT: '0' }, /flowrun worker started/)),
       ]);
       processes.push(apiA!, apiB!, ...workers);
       const apis = [apiA!.url, apiB!.url];
@@ -186,6 +186,10 @@ test(
       const ready = await fetch(`${apis[1]}/ready`);
       assert.equal(ready.status, 200);
       assert.deepEqual(((await ready.json()) as { redis: unknown }).redis, { ok: true });
+      // A worker serves its own readiness and the metrics of the runs it executed.
+      const workerUrl = /"url":"([^"]+)"/.exec(workers[2]!.logs())![1]!;
+      assert.equal((await fetch(`${workerUrl}/ready`)).status, 200);
+      assert.match(await (await fetch(`${workerUrl}/metrics`)).text(), /^flowrun_runs_total\{status="completed"\} [1-9]/m);
       // An API process shows the queue it feeds.
       assert.match(await (await fetch(`${apis[0]}/metrics`)).text(), /^flowrun_queue_jobs\{state="waiting"\} \d+$/m);
 
