@@ -40,7 +40,6 @@ export interface Runtime {
   vault: SecretVault;
   leases: LeaseKeeper;
   workerDeps: WorkerDeps;
-  relay: EventRelay | undefined;
   sandbox: Sandbox;
   /** Whom the writer asks to stop a run whose events cannot be stored (set once the scheduler exists). */
   onRunFailed(cancel: (executionId: string) => void): void;
@@ -102,7 +101,6 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
     vault,
     leases,
     workerDeps,
-    relay,
     sandbox,
     onRunFailed: (cancel) => (cancelRun = cancel),
     async close() {

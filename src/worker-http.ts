@@ -1,12 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import Fastify from 'fastify';
+import type { Registry } from 'prom-client';
+import { registerMetrics } from './api/metrics.js';
+import { registerReadiness } from './api/readiness.js';
 import type { Database } from './store/database.js';
-import { schemaStatus } from './store/database.js';
-import { tokensEqual } from './api/routes/admin.js';
 
 /**
- * A worker's own small HTTP listener (FLOWRUN_WORKER_PORT): `/health`, `/ready` (the database answers with every
- * migration applied, and Redis answers) and `/metrics` (the process, runs in flight, and the run, step, event and
+ * A worker's own small HTTP listener (FLOWRUN_WORKER_PORT): `/health`, and the API server's own `/ready` (the
+ * database, its migrations and Redis) and `/metrics` (the process, runs in flight, and the run, step, event and
  * model metrics of the runs this worker executes). It serves no API.
  */
 export async function startWorkerHttp(options: {
@@ -18,51 +18,14 @@ export async function startWorkerHttp(options: {
   registries: Registry[];
   token?: string;
 }): Promise<{ url: string; close(): Promise<void> }> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  new Gauge({
-    name: 'flowrun_runs_in_flight',
-    help: 'Runs executing in this worker',
-    registers: [registry],
-    collect() {
-      this.set(options.activeRuns());
-    },
+  const app = Fastify({ logger: false });
+  app.get('/health', async () => ({ status: 'ok', activeRuns: options.activeRuns() }));
+  registerReadiness(app, options.db, options.redisPing);
+  registerMetrics(app, {
+    activeRuns: options.activeRuns,
+    registries: options.registries,
+    ...(options.token ? { token: options.token } : {}),
   });
-  const merged = Registry.merge([registry, ...options.registries]);
-  const server: Server = createServer((request, response) => {
-    const send = (status: number, body: string, type = 'application/json'): void => {
-      response.writeHead(status, { 'content-type': type });
-      response.end(body);
-    };
-    const path = (request.url ?? '/').split('?')[0];
-    if (path === '/health') return send(200, JSON.stringify({ status: 'ok', activeRuns: options.activeRuns() }));
-    if (path === '/ready') {
-      void Promise.all([
-        schemaStatus(options.db).then((status) => status.pending.length === 0),
-        options.redisPing().then(
-          () => true,
-          () => false,
-        ),
-      ]).then(
-        ([database, redis]) =>
-          send(database && redis ? 200 : 503, JSON.stringify({ status: database && redis ? 'ready' : 'not_ready', database, redis })),
-        (error: unknown) => send(503, JSON.stringify({ status: 'not_ready', error: (error as Error).message })),
-      );
-      return;
-    }
-    if (path === '/metrics') {
-      const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
-      if (options.token && !tokensEqual(given, options.token))
-        return send(401, JSON.stringify({ error: 'needs Authorization: Bearer $FLOWRUN_METRICS_TOKEN' }));
-      void merged.metrics().then((text) => send(200, text, merged.contentType));
-      return;
-    }
-    send(404, JSON.stringify({ error: `No route ${request.method} ${path}` }));
-  });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
-  const address = server.address() as { port: number };
-  return {
-    url: `http://${options.host}:${address.port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const url = await app.listen({ host: options.host, port: options.port });
+  return { url, close: () => app.close() };
 }

@@ -5,7 +5,7 @@ import { createAuthenticator } from './auth.js';
 import { createErrorHandler, errorBody } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerMetrics } from './metrics.js';
-import { schemaStatus } from '../store/database.js';
+import { registerReadiness } from './readiness.js';
 import { zodValidatorCompiler, type ZodApp } from './route-schemas.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
@@ -42,19 +42,6 @@ declare module 'fastify' {
 }
 
 /** Builds the HTTP app from its dependencies; it constructs no adapter itself. */
-/** Whether a dependency answers within two seconds. */
-async function answers(check: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000)))]);
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error: (error as Error).message };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Per-key requests per minute (fixed windows, counted by every process alike), with X-RateLimit-Limit,
  * -Remaining and -Reset (epoch seconds) on every answer, and 429 RATE_LIMITED with Retry-After past the limit.
@@ -117,18 +104,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     if (caller.rateLimitPerMinute > 0) await limitRate(deps, reply, caller.scope.keyId!, caller.rateLimitPerMinute);
   });
   app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
-  // Readiness for a load balancer: the database answers and every migration is applied, and Redis answers when
-  // the server is clustered; 503 otherwise, naming what is missing.
-  app.get('/ready', { config: { access: 'public' } }, async (_request, reply) => {
-    const schema = await schemaStatus(deps.db).catch((error: unknown) => ({ error: (error as Error).message }));
-    const database =
-      'error' in schema
-        ? { ok: false, error: schema.error }
-        : { ok: schema.pending.length === 0, migrationsApplied: schema.applied, migrationsPending: schema.pending };
-    const redis = deps.readiness.redis ? await answers(deps.readiness.redis) : undefined;
-    const ready = database.ok && (redis?.ok ?? true);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database, ...(redis ? { redis } : {}) });
-  });
+  registerReadiness(app, deps.db, deps.readiness.redis);
   registerMetrics(app, { activeRuns: () => deps.scheduler.activeCount(), token: deps.settings.metricsToken, ...deps.metrics });
   registerAdminRoutes(app.withTypeProvider<ZodTypeProvider>(), deps);
   const routes: ZodApp = app.withTypeProvider<ZodTypeProvider>();

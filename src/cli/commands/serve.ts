@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { openDatabase, readConfig } from '../../config.js';
 import { createLogger, startServer } from '../../main.js';
 import { createClusterRelay, createClusterRouter, type ClusterMessage } from '../../queue/event-relay.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 /**
  * `flowrun serve`: one process, or with `--workers N` (FLOWRUN_WORKERS; default: the number of cores) a primary
@@ -32,18 +33,7 @@ async function serveOne(config: ReturnType<typeof readConfig>, inCluster: boolea
   const logger = createLogger(config.logLevel);
   const relay = inCluster ? createClusterRelay(process as unknown as Parameters<typeof createClusterRelay>[0]) : undefined;
   const server = await startServer(config, logger, relay ? { relay } : {});
-  const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down: no new requests, waiting for running flows');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(logger, 'shutting down: no new requests, waiting for running flows', server.close);
   // The primary is gone (killed): this worker stops at once, as the primary did; its runs' leases lapse with it
   // and the next start continues them.
   if (inCluster) process.once('disconnect', () => process.exit(1));

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { schemaStatus, type Database } from '../store/database.js';
+
+/**
+ * `GET /ready`, for a load balancer or an orchestrator: the database answers and every migration is applied, and
+ * Redis answers when the process is clustered; 503 otherwise, naming what is missing. The API server and a
+ * worker's own listener register the same route.
+ */
+export function registerReadiness(app: FastifyInstance, db: Database, redis: (() => Promise<void>) | undefined): void {
+  app.get('/ready', { config: { access: 'public' } }, async (_request, reply) => {
+    const schema = await schemaStatus(db).catch((error: unknown) => ({ error: (error as Error).message }));
+    const database =
+      'error' in schema
+        ? { ok: false, error: schema.error }
+        : { ok: schema.pending.length === 0, migrationsApplied: schema.applied, migrationsPending: schema.pending };
+    const redisAnswer = redis ? await answers(redis) : undefined;
+    const ready = database.ok && (redisAnswer?.ok ?? true);
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not_ready', database, ...(redisAnswer ? { redis: redisAnswer } : {}) });
+  });
+}
+
+/** Whether a dependency answers within two seconds. */
+async function answers(check: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000)))]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
