@@ -19,8 +19,8 @@ import { runFlowTool } from './queue/flow-tool.js';
 import { createLeaseKeeper, type LeaseKeeper } from './queue/leases.js';
 import { createSecretVault, type SecretVault } from './queue/secret-vault.js';
 import { startBackgroundCheckpoints, type BackgroundCheckpoints } from './store/background-checkpoints.js';
-import { isTransientStoreError, type Database } from './store/database.js';
-import { appendEvents } from './store/events-repository.js';
+import { isTransientStoreError, type Database, type StoreTransaction } from './store/database.js';
+import { commitEvents } from './store/events-repository.js';
 import { releaseLeases } from './store/leases-repository.js';
 import { createAddressPolicy } from './tools/address-policy.js';
 import { createSandboxPool, type Sandbox, type SandboxOptions } from './tools/sandbox/sandbox-pool.js';
@@ -36,7 +36,7 @@ export interface Runtime {
   clock: Clock;
   ids: Ids;
   bus: EventBus;
-  writer: EventWriter;
+  writer: EventWriter<StoreTransaction>;
   vault: SecretVault;
   leases: LeaseKeeper;
   workerDeps: WorkerDeps;
@@ -121,8 +121,8 @@ function createWriter(
   db: Database,
   logger: Logger,
   hooks: { cancelRun: (executionId: string) => void; onWritten: (events: RecordedEvent[]) => void },
-): EventWriter {
-  return createEventWriter((events) => appendEvents(db, events), {
+): EventWriter<StoreTransaction> {
+  return createEventWriter<StoreTransaction>((events, work) => commitEvents(db, events, work), {
     intervalMs: config.eventFlushMs,
     maxBatch: 500,
     deltaIntervalMs: config.deltaFlushMs,

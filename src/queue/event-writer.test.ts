@@ -62,7 +62,8 @@ test('a transient failure keeps the batch, in order, for the next flush', async 
 test("flushWith rejects with the commit error and still writes the other runs' events when the failure lasts", async () => {
   const written: string[] = [];
   const writer = createEventWriter(
-    async (events) => {
+    async (events, work?: (tx: unknown) => Promise<void>) => {
+      await work?.(events);
       written.push(...events.map((entry) => entry.event.executionId));
     },
     { intervalMs: 1000, maxBatch: 1000, isTransient: () => false, onError: () => undefined, onRunFailed: () => undefined },
@@ -79,13 +80,16 @@ test("flushWith rejects with the commit error and still writes the other runs' e
 
 test("a step's completion waits for the commit that carries its checkpoint; the timer and a full batch write around it", async () => {
   const commits: string[][] = [];
-  const writer = createEventWriter(async (events) => void commits.push(events.map((entry) => entry.event.type)), {
-    intervalMs: 1,
-    maxBatch: 2,
-    isTransient: () => false,
-    onError: () => undefined,
-    onRunFailed: () => undefined,
-  });
+  const writer = createEventWriter<RecordedEvent[]>(
+    async (events, work) => (work ? work(events) : void commits.push(events.map((entry) => entry.event.type))),
+    {
+      intervalMs: 1,
+      maxBatch: 2,
+      isTransient: () => false,
+      onError: () => undefined,
+      onRunFailed: () => undefined,
+    },
+  );
   const event = (type: string, seq: number): RecordedEvent => {
     const body = { type, executionId: 'run', seq, at: '' } as unknown as ExecutionEvent;
     return { event: body, json: JSON.stringify(body) };
@@ -100,5 +104,38 @@ test("a step's completion waits for the commit that carries its checkpoint; the 
   assert.deepEqual(commits.at(-1), ['other']);
   await writer.flushWith('run', async (events) => void commits.push(['checkpoint', ...events.map((entry) => entry.event.type)]));
   assert.deepEqual(commits.at(-1), ['checkpoint', 'step_complete']);
+  await writer.close();
+});
+
+test('runs that ask for their commit in the same turn are flushed together, each with its own events', async () => {
+  const parts: Array<{ runs: string[]; work: boolean }> = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const writer = createEventWriter<string>(
+    async (events, work) => {
+      parts.push({ runs: events.map((entry) => entry.event.executionId), work: work !== undefined });
+      await gate; // no part commits before all were asked for
+      await work?.('tx');
+    },
+    { intervalMs: 1000, maxBatch: 1000, isTransient: () => false, onError: () => undefined, onRunFailed: () => undefined },
+  );
+  writer.enqueue(recorded('a', 1));
+  writer.enqueue(recorded('b', 1));
+  writer.enqueue(recorded('c', 1));
+  const seen: string[] = [];
+  const done = Promise.all([
+    writer.flushWith('a', async (tx) => void seen.push(`a:${tx}`)),
+    writer.flushWith('b', async (tx) => void seen.push(`b:${tx}`)),
+  ]);
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(parts, [
+    { runs: ['c'], work: false },
+    { runs: ['a'], work: true },
+    { runs: ['b'], work: true },
+  ]);
+  release();
+  await done;
+  assert.deepEqual(seen, ['a:tx', 'b:tx']);
   await writer.close();
 });

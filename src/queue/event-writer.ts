@@ -7,26 +7,33 @@ export interface RecordedEvent {
 }
 
 /**
- * Group commit for events: events queue in memory and are written in one transaction per flush, `intervalMs`
+ * Commits `events` and then `work` (a run's checkpoint or end, written with the transaction it is given) as one
+ * part: all or nothing. Parts asked for in the same turn of the event loop may share a transaction (the store's
+ * group commit), each still succeeding or failing alone. Rejects with the part's error.
+ */
+export type CommitPart<Tx> = (events: RecordedEvent[], work?: (tx: Tx) => Promise<void>) => Promise<void>;
+
+/**
+ * Group commit for events: events queue in memory and are written in one part per flush, `intervalMs`
  * after the first one queued or when `maxBatch` wait. Streamed deltas (one per token) alone wait longer
  * (`deltaIntervalMs`, up to `maxDeltas`): a flush then carries several of each stream's tokens, which the store
  * keeps as one row, instead of touching every running stream's pages every few milliseconds. They are not
  * durable before their step's checkpoint either way (docs/durability.md). Until written, `pending()`
  * serves them to readers, so a reader that merges the store with `pending()` and the bus misses nothing.
  */
-export interface EventWriter {
+export interface EventWriter<Tx = unknown> {
   enqueue(recorded: RecordedEvent): void;
   pending(executionId: string): ExecutionEvent[];
   /** Writes everything queued so far; resolves once it is committed. */
   flush(): Promise<void>;
   /**
-   * Writes everything queued so far (but other runs' held events: their completions and ends wait for their own
-   * commits) together with `commit`'s own writes for run `executionId`, in one transaction (`commit` gets the
-   * events and must store them): a checkpoint and the events before it become durable together or not at all.
-   * Rejects with `commit`'s error; the queued events of other runs are kept (transient failure) or written
-   * on their own (any other failure).
+   * Writes run `executionId`'s queued events and `work` (its checkpoint or end) as one part: a checkpoint and the
+   * events before it become durable together or not at all. The runs that ask in the same turn of the event loop
+   * (or while the previous flush commits) are flushed together, with everything else queued but other runs' held
+   * events (their completions and ends wait for their own commits). Rejects with the part's error; the run's
+   * events are then kept (transient failure) or written on their own (any other failure).
    */
-  flushWith(executionId: string, commit: (events: RecordedEvent[]) => Promise<void>): Promise<void>;
+  flushWith(executionId: string, work: (tx: Tx) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,11 +53,21 @@ export interface EventWriterOptions {
   onWritten?: (events: RecordedEvent[]) => void;
 }
 
-interface WriterState {
-  write: (events: RecordedEvent[]) => Promise<void>;
+interface CommitRequest<Tx> {
+  executionId: string;
+  work: (tx: Tx) => Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface WriterState<Tx> {
+  commit: CommitPart<Tx>;
   options: EventWriterOptions;
   queue: RecordedEvent[];
   inFlight: RecordedEvent[];
+  /** Runs waiting for their checkpoint or end to be committed. */
+  commits: Array<CommitRequest<Tx>>;
+  commitsScheduled: boolean;
   timer: NodeJS.Timeout | null;
   /** When the armed timer fires (ms, performance clock). */
   timerDue: number;
@@ -59,10 +76,21 @@ interface WriterState {
   flushing: Promise<void>;
 }
 
-export function createEventWriter(write: (events: RecordedEvent[]) => Promise<void>, options: EventWriterOptions): EventWriter {
-  const state: WriterState = { write, options, queue: [], inFlight: [], timer: null, timerDue: 0, others: 0, flushing: Promise.resolve() };
+export function createEventWriter<Tx = unknown>(commit: CommitPart<Tx>, options: EventWriterOptions): EventWriter<Tx> {
+  const state: WriterState<Tx> = {
+    commit,
+    options,
+    queue: [],
+    inFlight: [],
+    commits: [],
+    commitsScheduled: false,
+    timer: null,
+    timerDue: 0,
+    others: 0,
+    flushing: Promise.resolve(),
+  };
   return {
-    flushWith: (executionId, commit) => flushWith(state, executionId, commit),
+    flushWith: (executionId, work) => flushWith(state, executionId, work),
     enqueue(recorded) {
       state.queue.push(recorded);
       const delta = isStreamedDelta(recorded.event);
@@ -86,7 +114,7 @@ export function createEventWriter(write: (events: RecordedEvent[]) => Promise<vo
 }
 
 /** Arms the flush timer to fire within `delayMs`, unless it is armed to fire sooner already. */
-function armTimer(state: WriterState, delayMs: number): void {
+function armTimer<Tx>(state: WriterState<Tx>, delayMs: number): void {
   const due = performance.now() + delayMs;
   if (state.timer && state.timerDue <= due) return;
   stopTimer(state);
@@ -94,7 +122,7 @@ function armTimer(state: WriterState, delayMs: number): void {
   state.timer = setTimeout(() => void flush(state, false), delayMs);
 }
 
-function stopTimer(state: WriterState): void {
+function stopTimer<Tx>(state: WriterState<Tx>): void {
   if (state.timer) {
     clearTimeout(state.timer);
     state.timer = null;
@@ -102,13 +130,13 @@ function stopTimer(state: WriterState): void {
 }
 
 /** Puts events that could not be written back in front of the queue, to go with the next flush. */
-function requeue(state: WriterState, events: RecordedEvent[]): void {
+function requeue<Tx>(state: WriterState<Tx>, events: RecordedEvent[]): void {
   state.queue = [...events, ...state.queue];
   state.others += events.filter((recorded) => !isStreamedDelta(recorded.event)).length;
 }
 
 /** Takes the queue for a write, leaving `kept` queued. */
-function take(state: WriterState, kept: RecordedEvent[] = []): RecordedEvent[] {
+function take<Tx>(state: WriterState<Tx>, kept: RecordedEvent[] = []): RecordedEvent[] {
   const taken = state.queue;
   state.queue = kept;
   state.others = kept.filter((recorded) => !isStreamedDelta(recorded.event)).length;
@@ -119,7 +147,7 @@ function take(state: WriterState, kept: RecordedEvent[] = []): RecordedEvent[] {
  * A batch that failed for a lasting reason is never put back whole (it would fail every later flush of every
  * run): each run's events are written on their own, and a run whose events still fail is dropped.
  */
-async function isolate(state: WriterState, batch: RecordedEvent[]): Promise<void> {
+async function isolate<Tx>(state: WriterState<Tx>, batch: RecordedEvent[]): Promise<void> {
   const byRun = new Map<string, RecordedEvent[]>();
   for (const recorded of batch) {
     const id = recorded.event.executionId;
@@ -127,7 +155,7 @@ async function isolate(state: WriterState, batch: RecordedEvent[]): Promise<void
   }
   for (const [executionId, events] of byRun) {
     try {
-      await state.write(events);
+      await state.commit(events);
       state.options.onWritten?.(events);
     } catch (error) {
       if (state.options.isTransient(error)) requeue(state, events);
@@ -139,7 +167,7 @@ async function isolate(state: WriterState, batch: RecordedEvent[]): Promise<void
   }
 }
 
-async function recover(state: WriterState, batch: RecordedEvent[], error: unknown): Promise<void> {
+async function recover<Tx>(state: WriterState<Tx>, batch: RecordedEvent[], error: unknown): Promise<void> {
   state.options.onError(error);
   if (state.options.isTransient(error)) requeue(state, batch);
   else await isolate(state, batch);
@@ -150,44 +178,70 @@ async function recover(state: WriterState, batch: RecordedEvent[], error: unknow
 // log that says the run ended (or the step completed) while recovery must continue it (or run the step again).
 const heldForCommit = (recorded: RecordedEvent): boolean => isTerminalEvent(recorded.event) || recorded.event.type === 'step_complete';
 
-function flush(state: WriterState, includeHeld: boolean): Promise<void> {
+function flush<Tx>(state: WriterState<Tx>, includeHeld: boolean): Promise<void> {
   stopTimer(state);
-  state.flushing = state.flushing.then(async () => {
-    if (state.queue.length === 0) return;
-    const held = includeHeld ? [] : state.queue.filter(heldForCommit);
-    const taken = take(state, held);
-    state.inFlight = includeHeld ? taken : taken.filter((recorded) => !heldForCommit(recorded));
-    if (state.inFlight.length === 0) return;
-    const batch = state.inFlight;
-    try {
-      await state.write(batch);
-      state.options.onWritten?.(batch);
-    } catch (error) {
-      await recover(state, batch, error);
-    } finally {
-      state.inFlight = [];
-    }
-  });
+  state.flushing = state.flushing.then(() => commitQueued(state, includeHeld));
   return state.flushing;
 }
 
-function flushWith(state: WriterState, executionId: string, commit: (events: RecordedEvent[]) => Promise<void>): Promise<void> {
-  stopTimer(state);
-  const done = state.flushing.then(async () => {
-    // Another run's held events (a step's completion, a run's end) wait for that run's own commit.
-    const othersHeld = state.queue.filter((recorded) => heldForCommit(recorded) && recorded.event.executionId !== executionId);
-    const batch = othersHeld.length === 0 ? take(state) : take(state, othersHeld).filter((recorded) => !othersHeld.includes(recorded));
-    state.inFlight = batch;
-    try {
-      await commit(batch);
-      state.options.onWritten?.(batch);
-    } catch (error) {
-      await recover(state, batch, error);
-      throw error;
-    } finally {
-      state.inFlight = [];
-    }
+/**
+ * Writes the queue (but the held events of runs that are not committing) and every waiting run's checkpoint or
+ * end: one part for the events of no committing run, one per committing run with its own events. The parts are
+ * asked for together, so the store commits them in one transaction.
+ */
+async function commitQueued<Tx>(state: WriterState<Tx>, includeHeld: boolean): Promise<void> {
+  const commits = state.commits;
+  state.commits = [];
+  const own = new Map<string, RecordedEvent[]>(commits.map((request) => [request.executionId, []]));
+  const isKept = (recorded: RecordedEvent) => !includeHeld && heldForCommit(recorded) && !own.has(recorded.event.executionId);
+  const queued = state.queue;
+  const kept = queued.filter(isKept);
+  take(state, kept);
+  const taken = kept.length === 0 ? queued : queued.filter((recorded) => !isKept(recorded));
+  if (taken.length === 0 && commits.length === 0) return;
+  const loose: RecordedEvent[] = [];
+  for (const recorded of taken) (own.get(recorded.event.executionId) ?? loose).push(recorded);
+  state.inFlight = taken;
+  const parts: Array<Promise<void>> = [];
+  if (loose.length > 0)
+    parts.push(
+      state.commit(loose).then(
+        () => state.options.onWritten?.(loose),
+        (error: unknown) => recover(state, loose, error),
+      ),
+    );
+  for (const request of commits) {
+    const events = own.get(request.executionId) ?? [];
+    own.set(request.executionId, []); // a second request of the same run carries no events twice
+    parts.push(
+      state.commit(events, request.work).then(
+        () => {
+          state.options.onWritten?.(events);
+          request.resolve();
+        },
+        async (error: unknown) => {
+          await recover(state, events, error);
+          request.reject(error);
+        },
+      ),
+    );
+  }
+  try {
+    await Promise.all(parts);
+  } finally {
+    state.inFlight = [];
+  }
+}
+
+function flushWith<Tx>(state: WriterState<Tx>, executionId: string, work: (tx: Tx) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    state.commits.push({ executionId, work, resolve, reject });
+    // Every run that asks in this turn of the event loop goes in one flush (and so one transaction).
+    if (state.commitsScheduled) return;
+    state.commitsScheduled = true;
+    setImmediate(() => {
+      state.commitsScheduled = false;
+      void flush(state, false);
+    });
   });
-  state.flushing = done.catch(() => undefined);
-  return done;
 }

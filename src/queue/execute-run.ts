@@ -2,11 +2,10 @@ import type { Clock, Ids, ModelGateway, RecordStore, StepCheckpoint, ToolRunner 
 import type { RunFlowRequest } from '../engine/run-context.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import type { Database } from '../store/database.js';
+import type { Database, StoreTransaction } from '../store/database.js';
 import { recordChildCredits, settleExecution } from '../store/credits-repository.js';
 import type { SecretVault } from './secret-vault.js';
 import { createCreditMeter, createMeteredGateway, type CreditMeter } from './credit-meter.js';
-import { appendEventsWith } from '../store/events-repository.js';
 import { insertApprovals } from '../store/approvals-repository.js';
 import { saveLoopJournal } from '../store/checkpoints-repository.js';
 import { finishExecution } from '../store/executions-repository.js';
@@ -37,7 +36,7 @@ export interface RunJob {
 export interface WorkerDeps {
   db: Database;
   bus: EventBus;
-  writer: EventWriter;
+  writer: EventWriter<StoreTransaction>;
   models: ModelGateway;
   clock: Clock;
   ids: Ids;
@@ -144,24 +143,20 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
  * events are missing. What is stored is redacted.
  */
 function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
-  const { db, clock } = deps;
+  const { clock } = deps;
   return {
     // Fenced: a process that lost the run's lease (it stalled past it and another took the run over) commits no
     // step of it; the new holder runs that step itself.
     saveStep: (id: string, checkpoint: StepCheckpoint) =>
       whileTransient(() =>
-        deps.writer.flushWith(id, (pending) =>
-          appendEventsWith(db, pending, async (trx) => {
-            if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
-            await saveStepCheckpoint(trx, id, redact(checkpoint));
-          }),
-        ),
+        deps.writer.flushWith(id, async (trx) => {
+          if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
+          await saveStepCheckpoint(trx, id, redact(checkpoint));
+        }),
       ).then(() => runMetrics.step(checkpoint)),
     saveLoop: (id: string, stepId: string, state: unknown) =>
       whileTransient(() =>
-        deps.writer.flushWith(id, (pending) =>
-          appendEventsWith(db, pending, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),
-        ),
+        deps.writer.flushWith(id, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),
       ),
   };
 }
@@ -191,34 +186,25 @@ async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, met
   const { request } = job;
   const now = new Date(deps.clock.now()).toISOString();
   await whileTransient(() =>
-    deps.writer.flushWith(request.executionId, (pending) =>
-      appendEventsWith(deps.db, pending, async (trx) => {
-        if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
-        if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
-        else {
-          const entry = { id: deps.ids.next('ledger'), now };
-          const credits = await settleExecution(
-            trx,
-            job.scope,
-            request.executionId,
-            outcome.usage.costUsd,
-            entry,
-            meter.unsettledCredits(),
-          );
-          outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
-        }
-        await finishExecution(trx, request.executionId, {
-          status: outcome.status,
-          output: outcome.output,
-          finalOutput: outcome.finalOutput,
-          usage: outcome.usage,
-          error: outcome.error,
-          completedAt: now,
-          durationMs: outcome.durationMs,
-          pauseState: outcome.pause,
-        });
-      }),
-    ),
+    deps.writer.flushWith(request.executionId, async (trx) => {
+      if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
+      if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
+      else {
+        const entry = { id: deps.ids.next('ledger'), now };
+        const credits = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, entry, meter.unsettledCredits());
+        outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+      }
+      await finishExecution(trx, request.executionId, {
+        status: outcome.status,
+        output: outcome.output,
+        finalOutput: outcome.finalOutput,
+        usage: outcome.usage,
+        error: outcome.error,
+        completedAt: now,
+        durationMs: outcome.durationMs,
+        pauseState: outcome.pause,
+      });
+    }),
   );
 }
 

@@ -11,6 +11,7 @@ import { isPostgres, type Database } from '../store/database.js';
 import { runsInFlight } from '../store/rate-limits-repository.js';
 import { insertExecution, type NewExecution } from '../store/executions-repository.js';
 import { reserveCredits } from '../store/credits-repository.js';
+import { inSharedTransaction } from '../store/commit-batcher.js';
 import type { CreditMeter } from './credit-meter.js';
 import type { RunJob } from './execute-run.js';
 import type { SecretVault } from './secret-vault.js';
@@ -59,13 +60,10 @@ export async function startRun(
   const reserved = spec.creditsReserved ?? 0;
   const { keyId, maxRunsInFlight } = spec.scope;
   const limited = !spec.parent && keyId !== undefined && (maxRunsInFlight ?? 0) > 0;
-  if (reserved <= 0 && !limited) {
-    await insertRun(deps.db, deps, spec, now);
-    return jobOf(spec, now);
-  }
   // The credits are taken, the key's runs in flight counted and the run created in one transaction: a crash leaves
-  // all or nothing, and two requests of one key never both take its last place.
-  await deps.db.transaction().execute(async (trx) => {
+  // all or nothing, and two requests of one key never both take its last place. The transaction is shared with
+  // the other commits of this turn of the event loop (other runs' starts, checkpoints and ends).
+  await inSharedTransaction(deps.db, async (trx) => {
     if (limited) await checkRunsInFlight(trx, keyId, maxRunsInFlight!);
     if (reserved > 0 && (await reserveCredits(trx, spec.scope, reserved)) === null) throw creditsNotCovered(reserved);
     await insertRun(trx, deps, spec, now);

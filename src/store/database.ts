@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDatabase, type Transaction } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { DatabaseSchema } from './schema.js';
 
 export type Database = Kysely<DatabaseSchema>;
+export type StoreTransaction = Transaction<DatabaseSchema>;
 
 /**
  * Opens (creating if needed) the SQLite file in WAL mode. `synchronous=NORMAL` in WAL keeps every commit

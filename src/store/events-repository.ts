@@ -1,22 +1,21 @@
 import { isStreamedDelta, type ExecutionEvent } from '../protocol/execution-event.js';
-import { CompiledQuery, type Transaction } from 'kysely';
-import { isPostgres, type Database } from './database.js';
-import type { DatabaseSchema } from './schema.js';
+import { CompiledQuery } from 'kysely';
+import { inSharedTransaction } from './commit-batcher.js';
+import { isPostgres, type Database, type StoreTransaction } from './database.js';
 
 export async function appendEvents(db: Database, events: readonly StoredEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db.transaction().execute((trx) => appendEventsIn(trx, events));
 }
 
-/** Events, then `also` (a checkpoint or a journal entry), in one transaction. */
-export async function appendEventsWith(
-  db: Database,
-  events: readonly StoredEvent[],
-  also: (trx: Transaction<DatabaseSchema>) => Promise<void>,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+/**
+ * Events, then `also` (a run's checkpoint, journal entry or end), all or nothing, in the transaction shared with
+ * the other commits asked for in this turn of the event loop (group commit).
+ */
+export function commitEvents(db: Database, events: readonly StoredEvent[], also?: (trx: StoreTransaction) => Promise<void>): Promise<void> {
+  return inSharedTransaction(db, async (trx) => {
     await appendEventsIn(trx, events);
-    await also(trx);
+    if (also) await also(trx);
   });
 }
 
@@ -100,7 +99,7 @@ function eventsOfRow(data: string): ExecutionEvent[] {
   return parsed.batch.items.map((item) => ({ ...parsed.batch.base, ...item }) as unknown as ExecutionEvent);
 }
 
-async function appendEventsIn(trx: Transaction<DatabaseSchema>, stored: readonly StoredEvent[]): Promise<void> {
+async function appendEventsIn(trx: StoreTransaction, stored: readonly StoredEvent[]): Promise<void> {
   const rows = rowsOf(stored);
   const postgres = isPostgres(trx);
   for (let start = 0; start < rows.length; start += 100) {

@@ -105,7 +105,7 @@ function environmentsOf(db: Database) {
 function eventsOf(db: Database) {
   return {
     appendEvents: (...args: Tail<Parameters<typeof events.appendEvents>>) => events.appendEvents(db, ...args),
-    appendEventsWith: (...args: Tail<Parameters<typeof events.appendEventsWith>>) => events.appendEventsWith(db, ...args),
+    commitEvents: (...args: Tail<Parameters<typeof events.commitEvents>>) => events.commitEvents(db, ...args),
     readEvents: (...args: Tail<Parameters<typeof events.readEvents>>) => events.readEvents(db, ...args),
     lastStoredSeq: (...args: Tail<Parameters<typeof events.lastStoredSeq>>) => events.lastStoredSeq(db, ...args),
   };
