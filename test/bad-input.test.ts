@@ -131,6 +131,14 @@ const cases: Case[] = [
     path: 'flow.steps[0].config.model',
   },
   {
+    name: 'mistyped model',
+    body: flow([prompt({ model: 'claud-sonnet-4-5' })]),
+    status: 422,
+    code: 'UNKNOWN_MODEL',
+    path: 'flow.steps[0].config.model',
+    message: /did you mean 'claude-sonnet-4-5'\?/,
+  },
+  {
     name: 'prompt without model',
     body: flow([{ type: 'prompt', name: 'P', config: { userPrompt: 'hi' } }]),
     status: 422,

@@ -126,7 +126,11 @@ test('FLOWRUN_MODEL_BASE_URL sends every model id, unchanged, to one OpenAI-comp
     // Without the variable and without keys, these models cannot run.
     const refused = await routed.dispatch(single('claude-sonnet-4-5'));
     assert.equal(refused.status, 422);
-    assert.match(await refused.text(), /ANTHROPIC_API_KEY is not set/);
+    const body = await refused.text();
+    assert.match(body, /ANTHROPIC_API_KEY is not set/);
+    assert.match(body, /"code":"MISSING_PROVIDER_KEY"/, 'its own code, not UNKNOWN_MODEL');
+    assert.match(body, /flowrun\/echo/);
+    assert.match(body, /FLOWRUN_MODEL_BASE_URL/);
   } finally {
     await routed.close();
   }

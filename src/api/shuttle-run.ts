@@ -179,7 +179,7 @@ async function chooseModels(
     const reason = deps.models.resolve(candidates[0]!);
     throw new FlowrunError('VALIDATION_ERROR', reason.ok ? 'No usable model' : reason.reason, [
       {
-        code: 'UNKNOWN_MODEL',
+        code: reason.ok ? 'UNKNOWN_MODEL' : reason.code,
         path: body.overrideModel ? 'overrideModel' : `templates.${entry.name}.llm`,
         message: reason.ok ? 'no usable model' : reason.reason,
       },

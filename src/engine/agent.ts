@@ -25,7 +25,7 @@ export function resolveAgentSpec(
   const resolution = models.resolve(model);
   if (!resolution.ok)
     throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [
-      { code: 'UNKNOWN_MODEL', path: `${path}.model`, message: resolution.reason },
+      { code: resolution.code, path: `${path}.model`, message: resolution.reason },
     ]);
   return spec;
 }

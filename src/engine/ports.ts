@@ -77,7 +77,8 @@ export type ModelResolution =
       /** False when the catalog says the model takes text only (no image or file parts). */
       acceptsImages?: boolean;
     }
-  | { ok: false; reason: string };
+  /** UNKNOWN_MODEL: nowhere to send it; MISSING_PROVIDER_KEY: its provider is known but has no API key set. */
+  | { ok: false; code: 'UNKNOWN_MODEL' | 'MISSING_PROVIDER_KEY'; reason: string };
 
 export interface ModelGateway {
   /** Where `model` would be sent, without calling anything. Used to refuse unknown models before a run starts. */

@@ -40,7 +40,9 @@ export function scriptedModels(
   return {
     requests,
     resolve: (model) =>
-      model.startsWith('unknown/') ? { ok: false, reason: `unknown model ${model}` } : { ok: true, provider: 'scripted', modelId: model },
+      model.startsWith('unknown/')
+        ? { ok: false, code: 'UNKNOWN_MODEL', reason: `unknown model ${model}` }
+        : { ok: true, provider: 'scripted', modelId: model },
     async *stream(request): AsyncIterable<ModelStreamPart> {
       requests.push(request);
       const turn = script(request, requests.length - 1);

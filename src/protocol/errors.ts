@@ -22,6 +22,7 @@ export const errorCatalogue = {
   INVALID_VALUE: { status: 422, retryable: false },
   UNKNOWN_STEP_TYPE: { status: 422, retryable: false },
   UNKNOWN_MODEL: { status: 422, retryable: false },
+  MISSING_PROVIDER_KEY: { status: 422, retryable: false },
   CYCLIC_STEP_REFERENCE: { status: 422, retryable: false },
   INVALID_EXPRESSION: { status: 422, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },

@@ -14,6 +14,7 @@ import { FlowrunError } from '../protocol/errors.js';
 import { mediaPartTypes, type ChatMessage } from '../protocol/flow.js';
 import { priceUsd, type ModelCatalog } from './catalog.js';
 import { streamEcho } from './echo-model.js';
+import { endpointOf } from './provider-endpoint.js';
 import { routeModel, toResolution, type Route } from './model-router.js';
 import type { ProviderSettings } from './provider-settings.js';
 import { toolNamesFor, type ToolNames } from './tool-names.js';
@@ -41,7 +42,7 @@ export function createModelGateway(catalog: ModelCatalog, settings: ProviderSett
     resolve: (model) => toResolution(routeModel(model, catalog, settings)),
     async *stream(request) {
       const routed = routeModel(request.model, catalog, settings);
-      if ('error' in routed) throw new FlowrunError('UNKNOWN_MODEL', routed.error);
+      if ('error' in routed) throw new FlowrunError(routed.code, routed.error);
       const { route, price } = routed;
       if (route.kind === 'echo') {
         yield* streamEcho(request);
@@ -68,7 +69,7 @@ export function createModelGateway(catalog: ModelCatalog, settings: ProviderSett
         } catch (caught) {
           recordModelCall(name, startedAt, 'error');
           if (request.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
-          const error = toFlowrunError(caught, route);
+          const error = toFlowrunError(caught, route, settings);
           const retryable = isRetryable(caught);
           if (yielded || !retryable || attempt > settings.maxRetries) throw error;
           const headers = APICallError.isInstance(caught) ? caught.responseHeaders : undefined;
@@ -388,20 +389,20 @@ function isRetryable(error: unknown): boolean {
   return error instanceof TypeError || networkErrorCodes.has((error as { code?: string })?.code ?? '');
 }
 
-function toFlowrunError(error: unknown, route: Exclude<Route, { kind: 'echo' }>): FlowrunError {
+function toFlowrunError(error: unknown, route: Exclude<Route, { kind: 'echo' }>, settings: ProviderSettings): FlowrunError {
   if (FlowrunError.isInstance(error)) return error;
-  if (APICallError.isInstance(error)) {
+  if (APICallError.isInstance(error) && error.statusCode !== undefined) {
     const detail = providerMessage(error.responseBody) ?? error.message;
-    return new FlowrunError(
-      'PROVIDER_ERROR',
-      `${route.provider} returned ${error.statusCode ?? 'an error'} for ${route.modelId}: ${detail}`,
-      [],
-      { cause: error },
-    );
+    return new FlowrunError('PROVIDER_ERROR', `${route.provider} returned ${error.statusCode} for ${route.modelId}: ${detail}`, [], {
+      cause: error,
+    });
   }
+  // No answer at all (refused, reset, unreachable): say where it was sent and which setting points there.
+  const { url, setting } = endpointOf(route, settings);
+  const reason = (error as Error)?.message ?? String(error);
   return new FlowrunError(
     'PROVIDER_ERROR',
-    `${route.provider} call for ${route.modelId} failed: ${(error as Error)?.message ?? String(error)}`,
+    `${route.provider} did not answer at ${url} for ${route.modelId} (${reason}): check that it runs and is reachable, or point ${setting} at the right address`,
     [],
     { cause: error },
   );

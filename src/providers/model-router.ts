@@ -2,6 +2,8 @@ import type { ModelResolution } from '../engine/ports.js';
 import type { CatalogEntry, ModelCatalog } from './catalog.js';
 import type { ProviderSettings } from './provider-settings.js';
 
+import { closestModel } from './closest-model.js';
+
 export type Route =
   | { kind: 'echo'; modelId: string; provider: 'flowrun' }
   | { kind: 'openai' | 'anthropic' | 'google'; modelId: string; provider: string }
@@ -20,7 +22,9 @@ const keyVariables = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY',
  * `provider/model` goes to that provider; a catalog id or a known family prefix (`claude-`, `gpt-`) to its
  * provider; anything else to the `default` OpenAI-compatible endpoint, if one is configured.
  */
-export function routeModel(model: string, catalog: ModelCatalog, settings: ProviderSettings): RouteResult | { error: string } {
+export type RouteError = { code: 'UNKNOWN_MODEL' | 'MISSING_PROVIDER_KEY'; error: string };
+
+export function routeModel(model: string, catalog: ModelCatalog, settings: ProviderSettings): RouteResult | RouteError {
   const price = catalog.models[model];
   if (model === 'flowrun/echo') return { route: { kind: 'echo', modelId: model, provider: 'flowrun' }, price };
   if (settings.routeAllTo)
@@ -43,8 +47,13 @@ export function routeModel(model: string, catalog: ModelCatalog, settings: Provi
   }
   if (settings.compatible.default)
     return { route: { kind: 'compatible', endpoint: 'default', modelId: model, provider: 'openai-compatible' }, price };
+  const near = closestModel(model, Object.keys(catalog.models));
   return {
-    error: `unknown model '${model}': it is not in the catalog and no OpenAI-compatible endpoint is configured for it (set FLOWRUN_COMPAT_BASE_URL, or FLOWRUN_MODEL_BASE_URL to send every model to one endpoint)`,
+    code: 'UNKNOWN_MODEL',
+    error:
+      `unknown model '${model}'${near ? ` (did you mean '${near}'?)` : ''}: it is not in the catalog and no OpenAI-compatible ` +
+      'endpoint is configured for it (set FLOWRUN_COMPAT_BASE_URL, or FLOWRUN_MODEL_BASE_URL to send every model to one ' +
+      'endpoint; GET /v1/models lists the models this server can route)',
   };
 }
 
@@ -53,15 +62,21 @@ function native(
   modelId: string,
   price: CatalogEntry | undefined,
   settings: ProviderSettings,
-): RouteResult | { error: string } {
+): RouteResult | RouteError {
   if (!settings[provider].apiKey) {
-    return { error: `model '${modelId}' goes to ${provider}, but ${keyVariables[provider]} is not set` };
+    return {
+      code: 'MISSING_PROVIDER_KEY',
+      error:
+        `model '${modelId}' goes to ${provider}, but ${keyVariables[provider]} is not set: set it, send every model to one ` +
+        "OpenAI-compatible server with FLOWRUN_MODEL_BASE_URL, or try the flow with the model 'flowrun/echo' (it answers " +
+        'in process, no provider needed)',
+    };
   }
   return { route: { kind: provider, modelId, provider }, price };
 }
 
-export function toResolution(result: RouteResult | { error: string }): ModelResolution {
-  if ('error' in result) return { ok: false, reason: result.error };
+export function toResolution(result: RouteResult | RouteError): ModelResolution {
+  if ('error' in result) return { ok: false, code: result.code, reason: result.error };
   return {
     ok: true,
     provider: result.route.provider,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
-import { guardedLookup, OutboundRequestError, type Resolver } from './guarded-http.js';
+import { allowlistHint, guardedLookup, OutboundRequestError, type Resolver } from './guarded-http.js';
 
 export interface GuardedFetchOptions {
   /** Bytes one response body may have; past it the body stream fails with HTTP_TOO_LARGE. */
@@ -30,7 +30,10 @@ export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchO
       const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
       const refusal = isIP(host) ? policy.check(host) : null;
       if (refusal)
-        return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}`), null);
+        return callback(
+          new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}${allowlistHint}`),
+          null,
+        );
       return connect(connectOptions, callback);
     },
   });

@@ -26,6 +26,9 @@ export interface GuardedResponse {
   url: string;
 }
 
+/** What a refused address's error adds: how an operator allows an address they trust (a private model server, a test). */
+export const allowlistHint = '; an operator can allow a trusted address or range with FLOWRUN_SSRF_ALLOWLIST';
+
 export class OutboundRequestError extends Error {
   override readonly name = 'OutboundRequestError';
   constructor(
@@ -60,7 +63,11 @@ export function guardedLookup(policy: AddressPolicy, resolve: Resolver = systemR
       for (const entry of addresses) {
         const refusal = policy.check(entry.address);
         if (refusal)
-          return callback(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${name}: it resolves to ${refusal}`), '', 0);
+          return callback(
+            new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${name}: it resolves to ${refusal}${allowlistHint}`),
+            '',
+            0,
+          );
       }
       const first = addresses[0]!;
       if (lookupOptions.all) (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
@@ -115,7 +122,8 @@ function requestOnce(
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(hostname)) {
     const refusal = policy.check(hostname);
-    if (refusal) return Promise.reject(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${url.host}: ${refusal}`));
+    if (refusal)
+      return Promise.reject(new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${url.host}: ${refusal}${allowlistHint}`));
   }
   const lookup = guardedLookup(policy);
   return new Promise((resolve, reject) => {

@@ -164,7 +164,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
       const resolution = deps.models.resolve(model);
       if (!resolution.ok)
         throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [
-          { code: 'UNKNOWN_MODEL', path: `models[${index}]`, message: resolution.reason },
+          { code: resolution.code, path: `models[${index}]`, message: resolution.reason },
         ]);
     }
     await deps.store.putAlias(

@@ -23,7 +23,7 @@ export function checkPrompt(prompt: PromptConfig, context: StepCheckContext): vo
     const resolution = context.models.resolve(model);
     if (!resolution.ok) {
       details.push({
-        code: 'UNKNOWN_MODEL',
+        code: resolution.code,
         path: formatPath(context.modelOverride ? ['options', 'modelOverride'] : [...configPath, 'model']),
         message: `${label}: ${resolution.reason}`,
       });
