@@ -12,6 +12,7 @@ import { modelMetricsRegistry } from './providers/model-metrics.js';
 import { Config, describeDatabase, requireSealingKey } from './config.js';
 import { createMemoryRateLimiter, createStoreRateLimiter, type RateLimiter } from './queue/rate-limiter.js';
 import { createRuntime, redisError, relayedScheduler, type Runtime } from './runtime.js';
+import { hasApiKeys } from './store/keys-repository.js';
 
 export { openDatabase, readConfig, type Config } from './config.js';
 
@@ -24,6 +25,8 @@ export function createLogger(level: string): Logger {
 
 export interface RunningServer {
   url: string;
+  /** Whether the store holds any API key yet (the start banner says how to create the first). */
+  hasKeys: boolean;
   /** Every registered route and who may call it. */
   routes: RouteEntry[];
   /** Sends a request through the app without a socket (Fastify's inject), for route tests. */
@@ -93,6 +96,7 @@ export async function startServer(
     writer,
     scheduler,
     models: workerDeps.models,
+    catalogModels: runtime.catalogModels,
     clock,
     ids,
     logger,
@@ -111,6 +115,7 @@ export async function startServer(
     (closing ??= shutdown(config, logger, { stopSweeper, stopRecovery, app, scheduler, runtime, closeQueue: queue?.close, rateLimiter }));
   return {
     url,
+    hasKeys: await hasApiKeys(db),
     close,
     routes: app.routeTable,
     inject: async (request) => {

@@ -41,6 +41,8 @@ export interface Runtime {
   leases: LeaseKeeper;
   workerDeps: WorkerDeps;
   sandbox: Sandbox;
+  /** The model ids of the catalog (with prices), for GET /v1/models. */
+  catalogModels: string[];
   /** Whom the writer asks to stop a run whose events cannot be stored (set once the scheduler exists). */
   onRunFailed(cancel: (executionId: string) => void): void;
   /** Commits what is left, hands back unfinished runs and closes everything; after the scheduler drained. */
@@ -91,7 +93,11 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
     start: ids.next('start'),
     onError: (error) => logger.warn({ err: error }, 'lease renewal failed'),
   });
-  const workerDeps = createWorkerDeps(config, { db, bus, writer, models, clock, ids, vault, leases }, sandbox);
+  const workerDeps = createWorkerDeps(
+    config,
+    { db, bus, writer, models, clock, ids, vault, leases, onRunEnded: logRunEnd(logger) },
+    sandbox,
+  );
   return {
     db,
     clock,
@@ -102,6 +108,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
     leases,
     workerDeps,
     sandbox,
+    catalogModels: Object.keys(catalog.models),
     onRunFailed: (cancel) => (cancelRun = cancel),
     async close() {
       await writer.close();
@@ -182,6 +189,18 @@ function createWorkerDeps(config: Config, core: Omit<WorkerDeps, 'tools' | 'paus
     runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
   });
   return workerDeps;
+}
+
+/**
+ * One info line per run that ends (or pauses): its id, status, duration and error code. Never its input, output,
+ * prompts or secrets.
+ */
+function logRunEnd(logger: Logger): NonNullable<WorkerDeps['onRunEnded']> {
+  return (executionId, outcome) =>
+    logger.info(
+      { executionId, status: outcome.status, durationMs: outcome.durationMs, ...(outcome.error ? { errorCode: outcome.error.code } : {}) },
+      'run ended',
+    );
 }
 
 /** What the built-in tools can reach: a search backend, and the image model of the OpenAI-compatible provider. */

@@ -19,6 +19,8 @@ export interface AppDeps {
   writer: EventWriter;
   scheduler: Scheduler;
   models: ModelGateway;
+  /** The catalog's model ids: GET /v1/models lists those the gateway can route, with their prices. */
+  catalogModels: readonly string[];
   clock: Clock;
   ids: Ids;
   logger: Logger;

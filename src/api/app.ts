@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppDeps } from './app-deps.js';
@@ -18,6 +19,7 @@ import { registerShuttleRoutes } from './routes/shuttle.js';
 import { registerPlaygroundRoutes } from './routes/playground.js';
 import { registerResumeRoutes } from './routes/resume.js';
 import { registerToolRoutes } from './routes/tools.js';
+import { registerModelRoutes } from './routes/models.js';
 import { FlowrunError } from '../protocol/errors.js';
 
 /** A registered route and who may call it (the security tests try every one with every URL spelling). */
@@ -68,13 +70,23 @@ export function createApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.settings.bodyLimitBytes,
     // Per-request lines only at debug: they cost throughput and say little a metrics endpoint would not.
-    logController: new LogController({ disableRequestLogging: deps.logger.level !== 'debug' && deps.logger.level !== 'trace' }),
+    logController: new LogController({
+      disableRequestLogging: deps.logger.level !== 'debug' && deps.logger.level !== 'trace',
+      requestIdLogLabel: 'requestId',
+    }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Long path parameters reach the route's schema, which answers 422 naming the parameter (not the router's 414).
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // A client that trickles its headers or body (slow loris) is cut off; streamed responses are not affected.
     requestTimeout: deps.settings.requestTimeoutMs ?? 30_000,
+    // Every answer carries X-Request-Id (the caller's own, when it sent a sane one), and so does every log line
+    // of the request: a user's bug report names the lines to look at.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const sent = request.headers['x-request-id'];
+      return typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent) ? sent : `req_${randomBytes(12).toString('hex')}`;
+    },
   });
   app.server.headersTimeout = deps.settings.headersTimeoutMs ?? 10_000;
   const routeTable: RouteEntry[] = [];
@@ -97,6 +109,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     // behind one port or a load balancer, it tells them apart in a bug report. Set on the socket's response so
     // that streams written directly carry it too.
     if (deps.settings.instance) reply.raw.setHeader('x-flowrun-instance', deps.settings.instance);
+    reply.raw.setHeader('x-request-id', request.id);
     const access = request.routeOptions.config.access ?? 'tenant';
     if (access === 'public' || access === 'admin') return;
     const caller = await authenticate(request);
@@ -118,5 +131,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerFlowRoutes(routes, deps);
   registerShuttleRoutes(routes, deps);
   registerRecordRoutes(routes, deps);
+  registerModelRoutes(routes, deps);
   return app;
 }

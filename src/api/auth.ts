@@ -20,6 +20,8 @@ export interface Caller {
   rateLimitPerMinute: number;
 }
 
+const createKeyHint = 'Create one on the server with `npx flowrun keys create` (it prints the key once).';
+
 export function createAuthenticator(
   store: Store,
   ttlMs: number,
@@ -29,16 +31,17 @@ export function createAuthenticator(
   const cache = new Map<string, { caller: Caller; expires: number }>();
   return async (request: FastifyRequest): Promise<Caller> => {
     const header = request.headers.authorization;
-    if (!header) throw new FlowrunError('UNAUTHORIZED', 'Missing API key: send Authorization: Bearer <key>');
+    if (!header) throw new FlowrunError('UNAUTHORIZED', `Missing API key: send Authorization: Bearer <key>. ${createKeyHint}`);
     const key = header.replace(/^Bearer\s+/i, '').trim();
-    if (!/^tv_(test|live)_[A-Za-z0-9]{32,200}$/.test(key)) throw new FlowrunError('UNAUTHORIZED', 'Invalid API key');
+    if (!/^tv_(test|live)_[A-Za-z0-9]{32,200}$/.test(key))
+      throw new FlowrunError('UNAUTHORIZED', `Invalid API key: a Flowrun key starts with tv_test_ or tv_live_. ${createKeyHint}`);
     const hash = hashKey(key);
     const cached = cache.get(hash);
     if (cached && cached.expires > now()) return cached.caller;
     const found = await store.findActiveKey(key);
     if (!found) {
       cache.delete(hash);
-      throw new FlowrunError('UNAUTHORIZED', 'Invalid API key');
+      throw new FlowrunError('UNAUTHORIZED', `Invalid API key: this server knows no such key, or it was revoked. ${createKeyHint}`);
     }
     const caller: Caller = {
       scope: {

@@ -49,6 +49,8 @@ export interface WorkerDeps {
   vault: SecretVault;
   /** This process's leases on the runs it executes. */
   leases: LeaseKeeper;
+  /** Told once a run's end (or pause) is committed: the one log line per run. */
+  onRunEnded?: (executionId: string, outcome: RunOutcome) => void;
 }
 
 /**
@@ -132,6 +134,7 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   }
   await commitEnd(deps, job, outcome, meter);
   runMetrics.ended(outcome.status);
+  deps.onRunEnded?.(request.executionId, outcome);
   if (job.persistRecordMetadata && request.record.id) {
     await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
   }

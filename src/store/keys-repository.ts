@@ -67,6 +67,11 @@ export async function findActiveKey(db: Database, key: string): Promise<ApiKeyIn
   return row ? toInfo(row) : null;
 }
 
+/** Whether any key (even revoked) was ever created: a new server has none, and says how to make one. */
+export async function hasApiKeys(db: Database): Promise<boolean> {
+  return (await db.selectFrom('api_keys').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
 export async function listApiKeys(db: Database, tenantId?: string): Promise<ApiKeyInfo[]> {
   let query = db.selectFrom('api_keys').selectAll().orderBy('created_at');
   if (tenantId) query = query.where('tenant_id', '=', tenantId);
