@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { openDatabase, readConfig } from '../../config.js';
 import { createLogger, startServer } from '../../main.js';
 import { createClusterRelay, createClusterRouter, type ClusterMessage } from '../../queue/event-relay.js';
+import { startBanner } from '../banner.js';
+import { packageVersion } from '../version.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 /**
@@ -32,11 +34,24 @@ function workerCount(value: string | undefined): number {
 async function serveOne(config: ReturnType<typeof readConfig>, inCluster: boolean): Promise<void> {
   const logger = createLogger(config.logLevel);
   const relay = inCluster ? createClusterRelay(process as unknown as Parameters<typeof createClusterRelay>[0]) : undefined;
-  const server = await startServer(config, logger, relay ? { relay } : {});
+  const server = await startServer(config, logger, relay ? { relay } : {}).catch((error: unknown) => {
+    throw portInUse(error, config) ?? error;
+  });
+  // On stderr, so that stdout stays one JSON log line per line. Once per server, not once per process.
+  if (!inCluster || cluster.worker?.id === 1) process.stderr.write(startBanner(config, server, packageVersion()));
   stopOnSignals(logger, 'shutting down: no new requests, waiting for running flows', server.close);
   // The primary is gone (killed): this worker stops at once, as the primary did; its runs' leases lapse with it
   // and the next start continues them.
   if (inCluster) process.once('disconnect', () => process.exit(1));
+}
+
+/** A port already taken is the first thing a new user meets when something else (or another Flowrun) runs. */
+function portInUse(error: unknown, config: ReturnType<typeof readConfig>): Error | undefined {
+  if ((error as { code?: unknown } | null)?.code !== 'EADDRINUSE') return undefined;
+  return new Error(
+    `port ${config.port} on ${config.host} is in use (another Flowrun, or something else): stop it, or pick another port, ` +
+      `e.g. PORT=${config.port + 1} npx flowrun serve`,
+  );
 }
 
 function runPrimary(count: number, logger: ReturnType<typeof createLogger>): void {
