@@ -217,6 +217,8 @@ test('versions are immutable once activated; environments resolve in order versi
       'flow.create:',
     ],
   );
+  const bySlug = await call('GET', '/api/v1/audit?flowId=versions');
+  assert.deepEqual(bySlug.body!.data, audit.body!.data, 'the audit trail of a flow by its slug is the same as by its id');
   // Dispatch's flowMode existing runs the environment's version too.
   const dispatched = (await (
     await harness.dispatch({ flow: { id: flow.id }, options: { flowMode: 'existing', environment: 'production', streamResponse: false } })
@@ -342,6 +344,13 @@ test('responseSchema: a reply that does not validate is retried once, then an er
     String((harness.fake.requests[1]!.body.messages as Array<{ content: string }>).at(-1)!.content),
     /does not match the required JSON schema/,
   );
+  // A first reply that is not JSON at all gets the same one retry (it was a 502 after one call).
+  harness.fake.reset();
+  harness.fake.script((_request, index) => ({ text: index === 0 ? 'Sure! The score is four.' : '{"score": 4}' }));
+  const prose = await call('POST', '/api/v1/flows/structured/runs', { nonce: 'prose' });
+  assert.equal(prose.status, 200);
+  assert.deepEqual(prose.body!.structuredResponse, { score: 4 });
+  assert.equal(harness.fake.requests.length, 2);
   harness.fake.reset();
   harness.fake.script(() => ({ text: '{"wrong": true}' }));
   const failed = await call('POST', '/api/v1/flows/structured/runs', { nonce: 'x' });

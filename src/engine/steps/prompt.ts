@@ -52,9 +52,9 @@ export const runPrompt: StepRunner<StepOf<'prompt'>> = async (step, context) => 
   const tools = await resolveStepTools(config, context);
   const runOnce = (conversation: ModelMessage[]) => callModel(step, context, base, tools, conversation);
   let outcome = await runOnce(rendered.messages);
-  let result: unknown = json ? parseJsonReply(outcome.text, step.name) : outcome.text;
-  if (config.responseSchema)
-    ({ outcome, result } = await matchSchema(step, config.responseSchema, rendered.messages, outcome, result, runOnce));
+  let result: unknown;
+  if (config.responseSchema) ({ outcome, result } = await matchSchema(step, config.responseSchema, rendered.messages, outcome, runOnce));
+  else result = json ? parseJsonReply(outcome.text, step.name) : outcome.text;
   return {
     result,
     usage: outcome.usage,
@@ -164,10 +164,17 @@ async function matchSchema(
   schema: Record<string, unknown>,
   messages: ModelMessage[],
   first: CallOutcome,
-  firstResult: unknown,
   runOnce: (conversation: ModelMessage[]) => Promise<CallOutcome>,
 ): Promise<{ outcome: CallOutcome; result: unknown }> {
-  const problems = schemaProblems(schema, firstResult);
+  // A reply that is not JSON at all violates the schema like any other: it gets the one retry too.
+  let firstResult: unknown;
+  let problems: string | null;
+  try {
+    firstResult = parseJsonReply(first.text, step.name);
+    problems = schemaProblems(schema, firstResult);
+  } catch {
+    problems = 'the reply is not JSON';
+  }
   if (!problems) return { outcome: first, result: firstResult };
   const retried = await runOnce([
     ...messages,
