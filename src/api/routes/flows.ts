@@ -212,7 +212,9 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
         request.query,
         ['query'],
       );
-      return { data: await deps.store.listAudit(request.scope, query) };
+      // The flow by its id or its slug, as every other /api/v1/flows route takes it; an unknown one has no entries.
+      const flowId = query.flowId === undefined ? undefined : ((await deps.store.getFlow(request.scope, query.flowId))?.id ?? query.flowId);
+      return { data: await deps.store.listAudit(request.scope, { ...query, ...(flowId === undefined ? {} : { flowId }) }) };
     });
   }
 }
