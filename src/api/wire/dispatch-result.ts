@@ -36,16 +36,27 @@ export function dispatchResult(run: PreparedRun, outcome: RunOutcome): Record<st
     startedAt: new Date(request.startedAt).toISOString(),
     completedAt: new Date(request.startedAt + outcome.durationMs).toISOString(),
     error: outcome.error,
-    ...(outcome.pause
-      ? {
-          pendingToolCalls: outcome.pause.pending,
-          paused_reason: {
-            type: 'local_action',
-            tool_name: outcome.pause.pending[0]?.toolName,
-            parameters: outcome.pause.pending[0]?.parameters,
-            execution_id: run.executionId,
-          },
-        }
-      : {}),
+    ...(outcome.pause ? pauseFields(outcome.pause, run.executionId) : {}),
+  };
+}
+
+/**
+ * What a paused run waits for: the client tools it called (`pendingToolCalls`, and the Travrse SDK's
+ * `paused_reason` of type `local_action`), or the decisions it needs (`pendingApprovals`, and a `paused_reason`
+ * of type `approval` naming the first one): a non-streaming client learns the ids it must answer with.
+ */
+function pauseFields(pause: NonNullable<RunOutcome['pause']>, executionId: string): Record<string, unknown> {
+  const approval = pause.approvals[0];
+  return {
+    pendingToolCalls: pause.pending,
+    pendingApprovals: pause.approvals.map(({ onDenied: _onDenied, ...request }) => request),
+    paused_reason: approval
+      ? { type: 'approval', approval_id: approval.approvalId, tool_name: approval.toolName, execution_id: executionId }
+      : {
+          type: 'local_action',
+          tool_name: pause.pending[0]?.toolName,
+          parameters: pause.pending[0]?.parameters,
+          execution_id: executionId,
+        },
   };
 }
