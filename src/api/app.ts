@@ -20,6 +20,7 @@ import { registerPlaygroundRoutes } from './routes/playground.js';
 import { registerResumeRoutes } from './routes/resume.js';
 import { registerToolRoutes } from './routes/tools.js';
 import { registerModelRoutes } from './routes/models.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { FlowrunError } from '../protocol/errors.js';
 
 /** A registered route and who may call it (the security tests try every one with every URL spelling). */
@@ -132,5 +133,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerShuttleRoutes(routes, deps);
   registerRecordRoutes(routes, deps);
   registerModelRoutes(routes, deps);
+  registerKeyRoutes(routes, deps);
   return app;
 }
