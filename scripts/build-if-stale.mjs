@@ -15,7 +15,9 @@ function newest(path) {
 }
 
 const built = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'tsconfig.json')), newest(join(root, 'tsconfig.build.json')));
+const sources = Math.max(
+  ...['src', 'client/src', 'tsconfig.json', 'tsconfig.build.json', 'client/tsconfig.json'].map((path) => newest(join(root, path))),
+);
 if (sources > built) {
   process.stderr.write(built === 0 ? 'flowrun: building (first start)…\n' : 'flowrun: sources changed since the last build; building…\n');
   const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });

@@ -1,4 +1,5 @@
-// Generates src/api/wire/frame-types.ts: for each dialect, the fields each of its frames may carry, from the
+// Generates src/api/wire/frame-types.ts (and the same types, with each dialect's event union, for the typed
+// client: client/src/frames.ts): for each dialect, the fields each of its frames may carry, from the
 // golden frames (src/api/wire/golden/*.json). Encoders are typed by it, so a misspelled field does not compile;
 // a new field is added to the golden run first (FLOWRUN_UPDATE_GOLDEN=1), then this script is run again.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,3 +27,11 @@ for (const [dialect, files] of Object.entries(dialects)) {
   out += '}\n';
 }
 writeFileSync('src/api/wire/frame-types.ts', out);
+
+// The client's copy: the same interfaces, and each dialect's frames as a union discriminated by `type`.
+let client = out.replace('do not edit by hand.', 'do not edit by hand (the server has the same in src/api/wire/frame-types.ts).');
+for (const dialect of Object.keys(dialects)) {
+  client += `\n/** A ${dialect} event as the client yields it: its frame name as \`type\`, its fields, and its sequence number. */\n`;
+  client += `export type ${dialect}Event = {\n  [Name in keyof ${dialect}FrameFields]: { type: Name; executionId?: string; seq?: number } & ${dialect}FrameFields[Name];\n}[keyof ${dialect}FrameFields];\n`;
+}
+writeFileSync('client/src/frames.ts', client);

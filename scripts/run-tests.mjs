@@ -16,7 +16,9 @@ function buildIsStale() {
   const built = 'dist/cli/index.js';
   if (!existsSync(built)) return true;
   const builtAt = statSync(built).mtimeMs;
-  return find('src', '.ts').some((file) => !file.endsWith('.test.ts') && statSync(file).mtimeMs > builtAt);
+  return [...find('src', '.ts'), ...find('client/src', '.ts')].some(
+    (file) => !file.endsWith('.test.ts') && statSync(file).mtimeMs > builtAt,
+  );
 }
 
 if (buildIsStale()) {
@@ -45,7 +47,7 @@ const rank = (file) => {
   return index === -1 ? longest.length : index;
 };
 const filter = process.argv.slice(2);
-const files = [...find('src', '.test.ts'), ...find('test', '.test.ts')]
+const files = [...find('src', '.test.ts'), ...find('test', '.test.ts'), ...find('client/src', '.test.ts')]
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (files.length === 0) {
@@ -78,7 +80,7 @@ async function transpile(testFiles) {
   const out = '.test-build';
   rmSync(out, { recursive: true, force: true });
   await build({
-    entryPoints: [...find('src', '.ts'), ...find('test', '.ts')],
+    entryPoints: [...find('src', '.ts'), ...find('test', '.ts'), ...find('client/src', '.ts')],
     outdir: out,
     outbase: '.',
     format: 'esm',

@@ -1,0 +1,24 @@
+import { sendJson, type HttpOptions } from './http.js';
+import type { Page } from './types.js';
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** The five calls of a stored resource under `path` (`v1/tools`, `v1/agents`, …): list, get, create, update, delete. */
+export interface Resource<T> {
+  list(query?: Query): Promise<Page<T>>;
+  get(id: string): Promise<T>;
+  create(body: Record<string, unknown>): Promise<T>;
+  update(id: string, patch: Record<string, unknown>): Promise<T>;
+  delete(id: string): Promise<unknown>;
+}
+
+export function resource<T>(http: HttpOptions, path: string): Resource<T> {
+  const one = (id: string) => `${path}/${encodeURIComponent(id)}`;
+  return {
+    list: (query) => sendJson<Page<T>>(http, path, query ? { query } : {}),
+    get: (id) => sendJson<T>(http, one(id)),
+    create: (body) => sendJson<T>(http, path, { body }),
+    update: (id, patch) => sendJson<T>(http, one(id), { method: 'PATCH', body: patch }),
+    delete: (id) => sendJson<unknown>(http, one(id), { method: 'DELETE' }),
+  };
+}

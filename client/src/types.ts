@@ -1,0 +1,131 @@
+// The shapes of Flowrun's requests and answers (docs/api.md). Fields the server may add stay readable through
+// the index signatures; what is listed is what the docs promise.
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  totalTokens?: number;
+}
+
+export interface RunError {
+  code: string;
+  message: string;
+  stepId?: string;
+}
+
+export type ExecutionStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+export interface Execution {
+  id: string;
+  status: ExecutionStatus;
+  flowId: string | null;
+  flowName: string;
+  output: Record<string, unknown> | null;
+  finalOutput: unknown;
+  usage: Usage | null;
+  error: RunError | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  steps: Array<{ index: number; stepId: string; stepType: string; status: string; result: unknown; error: RunError | null }>;
+  [field: string]: unknown;
+}
+
+export interface Step {
+  id?: string;
+  name: string;
+  type: string;
+  config?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** A `POST /v1/dispatch` body: a record and a flow (inline, stored by id, or an agent with messages) and options. */
+export interface DispatchRequest {
+  record?: { id?: string; name?: string; type?: string; metadata?: Record<string, unknown>; [field: string]: unknown };
+  flow?: { id?: string; name?: string; steps?: Step[]; [field: string]: unknown };
+  agent?: Record<string, unknown>;
+  messages?: Array<{ role: string; content: unknown }>;
+  inputs?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  clientTools?: Array<{ name: string; description?: string; parametersSchema?: Record<string, unknown> }>;
+  options?: { flowMode?: string; recordMode?: string; modelOverride?: string; [option: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** The non-streaming answer of a dispatch (`streamResponse: false`). */
+export interface DispatchResult {
+  success: boolean;
+  status: ExecutionStatus;
+  executionId: string;
+  flowId: string | null;
+  finalOutput: unknown;
+  output: Record<string, unknown>;
+  usage: Usage;
+  error: RunError | null;
+  pendingToolCalls?: Array<{ toolCallId: string; toolName: string; parameters: unknown }>;
+  pendingApprovals?: Array<{ approvalId: string; kind: string; toolName?: string; description: string }>;
+  [field: string]: unknown;
+}
+
+export interface Page<T> {
+  data: T[];
+  pagination?: { limit: number; offset: number; total: number; hasMore: boolean };
+}
+
+export interface ApprovalDecision {
+  executionId: string;
+  approvalId: string;
+  decision: 'approved' | 'denied';
+  reason?: string;
+}
+
+/** A PromptShuttle run request (`POST /api/v1/flows/{flowId}/runs`). */
+export interface ShuttleRunRequest {
+  parameters?: Record<string, unknown>;
+  environment?: string;
+  versionId?: string;
+  overrideModel?: string;
+  tags?: string[];
+  [field: string]: unknown;
+}
+
+/** A PromptShuttle run's answer (docs/api.md): `id` is the run (execution) id, each model call in `responses`. */
+export interface ShuttleRun {
+  id: string;
+  flowId: string;
+  creditsUsed: number;
+  milliseconds: number;
+  usage: { creditsUsed: number; creditsLeft: number; tokensIn: number; tokensOut: number; costUsd: number; [field: string]: unknown };
+  responses: Array<{
+    model: string;
+    provider: string;
+    textResponse: string;
+    status: string;
+    finishReason: string;
+    [field: string]: unknown;
+  }>;
+  warnings: string[];
+  cached: boolean;
+  structuredResponse?: unknown;
+  [field: string]: unknown;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string | null;
+  prefix: string;
+  mode: 'test' | 'live';
+  createdAt: string;
+  revokedAt: string | null;
+  rateLimitPerMinute: number | null;
+  maxRunsInFlight: number | null;
+}
+
+export interface Model {
+  id: string;
+  provider: string;
+  pricing: { inputPerMillionTokensUsd: number; outputPerMillionTokensUsd: number } | null;
+}
