@@ -9,7 +9,7 @@ import { settings } from '../src/cli/settings.js';
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 
 test('every variable the code reads is in the README table and in serve --help, and nothing else is', () => {
-  const source = ['src/config.ts', 'src/cli/commands/serve.ts'].map((file) => readFileSync(file, 'utf8')).join('\n');
+  const source = ['src/config.ts', 'src/cli/commands/serve.ts', 'src/cli/remote.ts'].map((file) => readFileSync(file, 'utf8')).join('\n');
   const read = sorted([...source.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]!));
   const documented = sorted(
     readFileSync('README.md', 'utf8')

@@ -163,6 +163,12 @@ export const settings: ReadonlyArray<{ names: string[]; fallback: string; what: 
     fallback: '1000',
     what: 'runs per API key queued or running at once unless the key has its own limit (--max-runs-in-flight)',
   },
+  {
+    names: ['FLOWRUN_URL'],
+    fallback: 'http://127.0.0.1:$PORT',
+    what: "the server the CLI's run, runs, flows and approve commands talk to",
+  },
+  { names: ['FLOWRUN_API_KEY'], fallback: '–', what: 'the key those commands send' },
 ];
 
 /** The list as help text: one line per variable, aligned. */
