@@ -80,7 +80,7 @@ async function transpile(testFiles) {
   const out = '.test-build';
   rmSync(out, { recursive: true, force: true });
   await build({
-    entryPoints: [...find('src', '.ts'), ...find('test', '.ts'), ...find('client/src', '.ts')],
+    entryPoints: [...find('src', '.ts'), ...find('test', '.ts'), ...find('client/src', '.ts'), ...find('examples', '.ts')],
     outdir: out,
     outbase: '.',
     format: 'esm',
