@@ -13,8 +13,18 @@ const run = flowrun.dispatch({
   flow: {
     name: 'Biography',
     steps: [
-      { id: 'facts', type: 'prompt', name: 'Facts', config: { model, userPrompt: 'Three facts about {{_record.metadata.person}}', outputVariable: 'facts' } },
-      { id: 'poem', type: 'prompt', name: 'Poem', config: { model, userPrompt: 'A two-line poem from: {{facts}}', outputVariable: 'poem' } },
+      {
+        id: 'facts',
+        type: 'prompt',
+        name: 'Facts',
+        config: { model, userPrompt: 'Three facts about {{_record.metadata.person}}', outputVariable: 'facts' },
+      },
+      {
+        id: 'poem',
+        type: 'prompt',
+        name: 'Poem',
+        config: { model, userPrompt: 'A two-line poem from: {{facts}}', outputVariable: 'poem' },
+      },
     ],
   },
 });
@@ -24,4 +34,6 @@ for await (const event of run) {
   if (event.type === 'text_delta') process.stdout.write(String(event.delta));
 }
 const execution = await run.result();
-console.log(`\n\n${execution.status} in ${execution.durationMs} ms, ${execution.usage?.inputTokens} + ${execution.usage?.outputTokens} tokens`);
+console.log(
+  `\n\n${execution.status} in ${execution.durationMs} ms, ${execution.usage?.inputTokens} + ${execution.usage?.outputTokens} tokens`,
+);

@@ -17,7 +17,9 @@ if ((await call('GET', '/flows/product_copy')).status === 404) {
   await call('POST', '/flows', {
     name: 'Product copy',
     slug: 'product_copy',
-    templates: [{ name: 'main', template: 'You write short product copy.', userTemplate: 'Describe [[product_name]] in a [[tone]] tone.', llm }],
+    templates: [
+      { name: 'main', template: 'You write short product copy.', userTemplate: 'Describe [[product_name]] in a [[tone]] tone.', llm },
+    ],
   });
 }
 // Parameter discovery: every [[token]] the flow's templates use.

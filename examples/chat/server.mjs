@@ -25,12 +25,20 @@ const server = createServer(async (request, response) => {
     method: 'POST',
     headers: { authorization: `Bearer ${process.env.FLOWRUN_API_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({
-      flow: { name: 'Chat', steps: [{ id: 'reply', type: 'prompt', name: 'Reply', config: { model, systemPrompt: 'Be brief and kind.', userPrompt: '{{question}}' } }] },
+      flow: {
+        name: 'Chat',
+        steps: [
+          { id: 'reply', type: 'prompt', name: 'Reply', config: { model, systemPrompt: 'Be brief and kind.', userPrompt: '{{question}}' } },
+        ],
+      },
       inputs: { question: messages?.at(-1)?.content ?? '' },
       options: { streamResponse: true, flowMode: 'virtual', recordMode: 'virtual' },
     }),
   });
-  response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/event-stream', 'cache-control': 'no-store' });
+  response.writeHead(upstream.status, {
+    'content-type': upstream.headers.get('content-type') ?? 'text/event-stream',
+    'cache-control': 'no-store',
+  });
   for await (const chunk of upstream.body) response.write(chunk);
   response.end();
 });
