@@ -13,6 +13,7 @@ import { Config, describeDatabase, requireSealingKey } from './config.js';
 import { createMemoryRateLimiter, createStoreRateLimiter, type RateLimiter } from './queue/rate-limiter.js';
 import { createRuntime, redisError, relayedScheduler, type Runtime } from './runtime.js';
 import { hasApiKeys } from './store/keys-repository.js';
+import { packageVersion } from './version.js';
 
 export { openDatabase, readConfig, type Config } from './config.js';
 
@@ -101,7 +102,7 @@ export async function startServer(
     ids,
     logger,
     workerDeps,
-    settings: { ...appSettings(config), instance: leases.owner.split(':').at(-1)! },
+    settings: { ...appSettings(config), instance: leases.owner.split(':').at(-1)!, version: packageVersion() },
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, database: describeDatabase(config) }, 'flowrun listening');

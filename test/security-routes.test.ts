@@ -156,10 +156,23 @@ test('every tenant route refuses requests without a key, or with the operator to
   assert.ok(tried > 1000);
 });
 
-test('only /health, /ready, /metrics (its own token when set) and the playground are public', async () => {
+test('only /health, /ready, /metrics (its own token when set), the playground and the API description are public', async () => {
   const open = withAdmin.routes
     .filter((route) => route.access === 'public')
     .map((route) => `${route.method} ${route.url}`)
     .sort();
-  assert.deepEqual(open, ['GET /', 'GET /health', 'GET /metrics', 'GET /playground', 'GET /ready']);
+  assert.deepEqual(open, [
+    'GET /',
+    'GET /docs',
+    'GET /docs/json',
+    'GET /docs/static/*',
+    'GET /docs/static/index.html',
+    'GET /docs/static/swagger-initializer.js',
+    'GET /docs/yaml',
+    'GET /health',
+    'GET /metrics',
+    'GET /openapi.json',
+    'GET /playground',
+    'GET /ready',
+  ]);
 });

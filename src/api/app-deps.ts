@@ -44,6 +44,8 @@ export interface AppDeps {
   /** What the scheduler's runs use; resume needs its paused-secrets vault. */
   workerDeps: WorkerDeps;
   settings: {
+    /** Flowrun's version, as /openapi.json states it. */
+    version?: string;
     /** This process's name among several (the x-flowrun-instance header). */
     instance?: string;
     /** What a key may do unless it has limits of its own (0: no limit). */

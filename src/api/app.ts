@@ -1,5 +1,8 @@
+import { Health } from './response-schemas.js';
 import { randomBytes } from 'node:crypto';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 import { createAuthenticator } from './auth.js';
@@ -7,7 +10,7 @@ import { createErrorHandler, errorBody } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerMetrics } from './metrics.js';
 import { registerReadiness } from './readiness.js';
-import { zodValidatorCompiler, type ZodApp } from './route-schemas.js';
+import { ErrorBody, zodValidatorCompiler, type ZodApp } from './route-schemas.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerExecutionTreeRoutes } from './routes/execution-tree.js';
@@ -93,12 +96,17 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
+    // The API's description and its browser (/openapi.json, /docs) are public, like the docs it is generated for.
+    if (route.url === '/docs' || route.url.startsWith('/docs/')) route.config = { ...route.config, access: 'public' };
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods)
       if (method !== 'HEAD') routeTable.push({ method, url: route.url, access: route.config?.access ?? 'tenant' });
   });
   registerJsonBodyParser(app);
   app.setValidatorCompiler(zodValidatorCompiler);
+  // Response schemas describe the answers (/openapi.json, and the test that holds answers to them); serialising
+  // stays plain JSON.stringify, as it was before routes had them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(createErrorHandler(deps.settings.bodyLimitBytes));
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody(new FlowrunError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
@@ -117,7 +125,18 @@ export function createApp(deps: AppDeps): FastifyInstance {
     request.scope = caller.scope;
     if (caller.rateLimitPerMinute > 0) await limitRate(deps, reply, caller.scope.keyId!, caller.rateLimitPerMinute);
   });
-  app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', activeRuns: deps.scheduler.activeCount() }));
+  registerOpenApi(app, deps);
+  // In a plugin of their own, registered after the OpenAPI plugin: it sees every route as it is added.
+  void app.register(async (scope) => registerRoutes(scope, deps));
+  return app;
+}
+
+/** Every route of the API (the hooks, parsers and error handler of the root apply to them). */
+function registerRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/health', { config: { access: 'public' }, schema: { response: { 200: Health } } }, async () => ({
+    status: 'ok',
+    activeRuns: deps.scheduler.activeCount(),
+  }));
   registerReadiness(app, deps.db, deps.readiness.redis);
   registerMetrics(app, { activeRuns: () => deps.scheduler.activeCount(), token: deps.settings.metricsToken, ...deps.metrics });
   registerAdminRoutes(app.withTypeProvider<ZodTypeProvider>(), deps);
@@ -134,5 +153,33 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerRecordRoutes(routes, deps);
   registerModelRoutes(routes, deps);
   registerKeyRoutes(routes, deps);
-  return app;
+}
+
+/**
+ * The OpenAPI 3.1 description, generated from the same zod schemas the routes validate with
+ * (`@fastify/swagger` over the zod type provider), served at /openapi.json and browsable at /docs.
+ */
+function registerOpenApi(app: FastifyInstance, deps: AppDeps): void {
+  void app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Flowrun',
+        version: deps.settings.version ?? '0.0.0',
+        description:
+          'The Travrse/Runtype dispatch API and the PromptShuttle run API, self-hosted. Every route but /health, /ready, /metrics, /openapi.json and /docs takes `Authorization: Bearer <key>`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a tv_test_… or tv_live_… key' } } },
+      security: [{ apiKey: [] }],
+    },
+    // Every route refuses with Runtype's error body: said once here for all of them.
+    transform: (input) =>
+      jsonSchemaTransform({
+        ...input,
+        schema: { ...input.schema, response: { '4XX': ErrorBody, '5XX': ErrorBody, ...(input.schema?.response as object | undefined) } },
+      }),
+  });
+  // Served from the package: no CDN, and no online validator the description would be sent to.
+  void app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 }

@@ -15,14 +15,36 @@ const bases: Record<string, PathSegment[]> = { body: [], querystring: ['query'],
  * Validates each part of a request with its route's zod schema; a mismatch is a 422 in Runtype's error body,
  * with each field's path (`params.id`, `query.limit`, `flow.steps[0].type`), exactly like a bad body.
  */
-export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
-  ({ schema, httpPart }) =>
-  (data) => {
+export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
+  if (httpPart === 'body' && validatedInHandler.has(schema)) return (data) => ({ value: data });
+  return (data) => {
     const result = schema.safeParse(data ?? {});
     if (result.success) return { value: result.data };
     const details = zodIssuesToDetails(result.error, data, bases[httpPart ?? 'body'] ?? []);
     return { error: new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid request', details) };
   };
+};
+
+const validatedInHandler = new WeakSet<z.ZodType>();
+
+/**
+ * A route's body schema for /openapi.json whose checking stays in the handler (`parseInput` with the same schema,
+ * after what the handler checks first: the caller's flow, a snake_case spelling, the dialect): the description and
+ * the validation are one schema, and the errors stay as they were.
+ */
+export function describedBody<T extends z.ZodType>(schema: T): T {
+  validatedInHandler.add(schema);
+  return schema;
+}
+
+/** The error body of every refusal (Runtype's): what /openapi.json says each route answers with 4xx and 5xx. */
+export const ErrorBody = z.object({
+  error: z.string(),
+  code: z.string(),
+  details: z.array(
+    z.object({ message: z.string(), code: z.string().optional(), path: z.string().optional(), suggestion: z.string().optional() }).loose(),
+  ),
+});
 
 const identifier = z.string().min(1).max(256);
 

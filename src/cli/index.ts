@@ -4,7 +4,7 @@ import { Command } from 'commander';
 // Each command loads what it needs when it runs: `--version`, `--help` and the client commands never load the
 // database driver or the server.
 import { settingsHelp } from './settings.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 

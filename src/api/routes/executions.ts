@@ -1,3 +1,4 @@
+import { Execution, ExecutionPage } from '../response-schemas.js';
 import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
@@ -22,13 +23,13 @@ const EventsQuery = z.object({
 });
 
 export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
-  app.get('/v1/executions', async (request) => {
+  app.get('/v1/executions', { schema: { querystring: ListQuery, response: { 200: ExecutionPage } } }, async (request) => {
     const query = parseInput(ListQuery, request.query, ['query']);
     const { items, total } = await deps.store.listExecutions(request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
 
-  app.get('/v1/executions/:id', { schema: { params: routeParams('id') } }, async (request) => {
+  app.get('/v1/executions/:id', { schema: { params: routeParams('id'), response: { 200: Execution } } }, async (request) => {
     const { id } = request.params;
     const execution = await deps.store.getExecution(request.scope, id, true);
     if (!execution) throw notFound(id);

@@ -1,4 +1,4 @@
-import { routeParams, type ZodApp } from '../route-schemas.js';
+import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
@@ -48,7 +48,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
   };
 
   for (const prefix of ['/v1', '/api/v1']) {
-    app.post(`${prefix}/flows`, async (request, reply) => {
+    app.post(`${prefix}/flows`, { schema: { body: describedBody(FlowBody) } }, async (request, reply) => {
       const body = parseInput(FlowBody, request.body);
       const definition: StoredFlowDefinition = {
         name: body.name,
@@ -147,7 +147,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
       return { flowId: flow.id, activeVersions: Object.fromEntries(activations.map((entry) => [entry.environment, entry.versionId])) };
     });
 
-    app.post(`${prefix}/environments`, async (request, reply) => {
+    app.post(`${prefix}/environments`, { schema: { body: describedBody(EnvironmentBody) } }, async (request, reply) => {
       const body = parseInput(EnvironmentBody, request.body);
       if (!(await deps.store.createEnvironment(request.scope, body.name, now())))
         throw new FlowrunError('CONFLICT', `Environment '${body.name}' exists already`);
@@ -179,7 +179,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
       };
     });
 
-    app.post(`${prefix}/environments/promote`, async (request) => {
+    app.post(`${prefix}/environments/promote`, { schema: { body: describedBody(PromoteBody) } }, async (request) => {
       const body = parseInput(PromoteBody, request.body);
       await requireEnvironment(request.scope, body.sourceEnvironment, 'sourceEnvironment');
       await requireEnvironment(request.scope, body.targetEnvironment, 'targetEnvironment');

@@ -1,9 +1,10 @@
+import { ApiKeyList, NewApiKey, RevokedKey } from '../response-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { ApiKeyInfo } from '../../store/keys-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
-import { routeParams, type ZodApp } from '../route-schemas.js';
+import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 
 const KeyBody = z
   .object({
@@ -32,9 +33,11 @@ export function registerKeyRoutes(app: ZodApp, deps: AppDeps): void {
   const ownKeys = async (scope: { tenantId: string; mode: string }) =>
     (await deps.store.listApiKeys(scope.tenantId)).filter((info) => info.mode === scope.mode);
 
-  app.get('/v1/keys', async (request) => ({ data: (await ownKeys(request.scope)).map(view) }));
+  app.get('/v1/keys', { schema: { response: { 200: ApiKeyList } } }, async (request) => ({
+    data: (await ownKeys(request.scope)).map(view),
+  }));
 
-  app.post('/v1/keys', async (request, reply) => {
+  app.post('/v1/keys', { schema: { body: describedBody(KeyBody), response: { 201: NewApiKey } } }, async (request, reply) => {
     const body = parseInput(KeyBody, request.body ?? {});
     const { key, info } = await deps.store.createApiKey({
       tenantId: request.scope.tenantId,
@@ -50,7 +53,7 @@ export function registerKeyRoutes(app: ZodApp, deps: AppDeps): void {
     return reply.status(201).send({ ...view(info), key });
   });
 
-  app.delete('/v1/keys/:id', { schema: { params: routeParams('id') } }, async (request) => {
+  app.delete('/v1/keys/:id', { schema: { params: routeParams('id'), response: { 200: RevokedKey } } }, async (request) => {
     const { id } = request.params;
     if (!(await ownKeys(request.scope)).some((info) => info.id === id && info.revokedAt === null))
       throw new FlowrunError('NOT_FOUND', `No active key ${id} of this tenant and mode`);

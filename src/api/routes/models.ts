@@ -1,3 +1,4 @@
+import { ModelList } from '../response-schemas.js';
 import type { AppDeps } from '../app-deps.js';
 import type { ZodApp } from '../route-schemas.js';
 
@@ -7,7 +8,7 @@ import type { ZodApp } from '../route-schemas.js';
  * none). OpenAI's list shape, so OpenAI-style clients can read it.
  */
 export function registerModelRoutes(app: ZodApp, deps: Pick<AppDeps, 'models' | 'catalogModels'>): void {
-  app.get('/v1/models', async () => {
+  app.get('/v1/models', { schema: { response: { 200: ModelList } } }, async () => {
     const data = ['flowrun/echo', ...deps.catalogModels].flatMap((id) => {
       const resolution = deps.models.resolve(id);
       if (!resolution.ok) return [];

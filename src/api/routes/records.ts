@@ -1,4 +1,4 @@
-import { routeParams, type ZodApp } from '../route-schemas.js';
+import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { AppDeps } from '../app-deps.js';
@@ -35,7 +35,7 @@ const view = (record: { id: string | null; name: string; type: string; metadata:
 /** `/v1/records`: the records flows run over (`recordMode: existing|create`, the record steps). */
 export function registerRecordRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
-  app.post('/v1/records', async (request, reply) => {
+  app.post('/v1/records', { schema: { body: describedBody(RecordBody) } }, async (request, reply) => {
     const body = parseInput(RecordBody, request.body);
     return reply.status(201).send(view(await deps.store.createRecord(request.scope, body, deps.ids.next('record'), now())));
   });
@@ -53,7 +53,7 @@ export function registerRecordRoutes(app: ZodApp, deps: AppDeps): void {
     return view(record);
   });
   // PATCH replaces the fields it names; `metadata` is replaced whole (send the merged object to merge).
-  app.patch('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request) => {
+  app.patch('/v1/records/:id', { schema: { params: routeParams('id'), body: describedBody(RecordPatch) } }, async (request) => {
     const body = parseInput(RecordPatch, request.body);
     const record = await deps.store.updateRecord(request.scope, request.params.id, body, now());
     if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');

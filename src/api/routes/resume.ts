@@ -1,4 +1,4 @@
-import { EventsQuery, routeParams, type ZodApp } from '../route-schemas.js';
+import { describedBody, EventsQuery, routeParams, type ZodApp } from '../route-schemas.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
@@ -109,7 +109,7 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
     const answers = { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets };
     return continueAndRespond(deps, request, reply, body.executionId, answers, body.streamResponse !== false);
   };
-  app.post('/v1/dispatch/resume', { schema: { querystring: EventsQuery } }, resume);
+  app.post('/v1/dispatch/resume', { schema: { querystring: EventsQuery, body: describedBody(ResumeBody) } }, resume);
 
   const approve = async (request: FastifyRequest, reply: FastifyReply, agentId?: string) => {
     const body = parseInput(ApproveBody, request.body);
@@ -121,7 +121,9 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
     await decide(deps, request, body.executionId, body.approvalId, body.decision, body.reason);
     return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
   };
-  app.post('/v1/dispatch/approve', { schema: { querystring: EventsQuery } }, (request, reply) => approve(request, reply));
+  app.post('/v1/dispatch/approve', { schema: { querystring: EventsQuery, body: describedBody(ApproveBody) } }, (request, reply) =>
+    approve(request, reply),
+  );
   app.post('/v1/agents/:id/approve', { schema: { params: routeParams('id'), querystring: EventsQuery } }, (request, reply) =>
     approve(request, reply, request.params.id),
   );
@@ -129,7 +131,7 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
 
   // Runtype documents `continuation` as "a tool output or an approval decision" without its shape; Flowrun
   // accepts `{toolOutputs}`, `{toolCallId, output}`, and `{approvalId, decision, reason}` (see docs/compatibility.md).
-  app.post('/v1/dispatch/continue', { schema: { querystring: EventsQuery } }, async (request, reply) => {
+  app.post('/v1/dispatch/continue', { schema: { querystring: EventsQuery, body: describedBody(ContinueBody) } }, async (request, reply) => {
     const body = parseInput(ContinueBody, request.body);
     const continuation = body.continuation;
     if (continuation.approvalId) {

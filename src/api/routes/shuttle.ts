@@ -1,4 +1,4 @@
-import { routeParams, type ZodApp } from '../route-schemas.js';
+import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { discoverParameters } from '../../engine/parameters.js';
 import { FlowrunError } from '../../protocol/errors.js';
@@ -56,32 +56,36 @@ const RunsQuery = z.object({
 export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
 
-  app.post('/api/v1/flows/:flowId/runs', { schema: { params: routeParams('flowId') } }, async (request, reply) => {
-    const body = parseInput(RunRequest, request.body);
-    const claim = await claimKey(deps, request, idempotencyKeyOf(request));
-    if (claim?.prior) {
-      const prior = claim.executionId;
-      await settled(deps, request, prior);
-      const response = ((await deps.store.getExecutionMeta(prior)) as { response?: Record<string, unknown> } | null)?.response;
-      if (response) return markReplay(reply, prior).send(response);
-      // The first request's server died before it answered; recovery finished the run without it.
-      const stored = await storedRunResponse(deps, request.scope, prior);
-      return markReplay(reply, prior).status(stored.status).send(stored.body);
-    }
-    const runId = claim?.executionId ?? deps.ids.next('exec');
-    const result = await underClaim(deps, request, claim, () =>
-      runShuttleFlow(deps, request, {
-        scope: request.scope,
-        flowIdOrSlug: request.params.flowId,
-        body,
-        rawBody: request.body ?? {},
-        customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId,
-        debugUrl: headerValue(request.headers['x-shuttle-debug-url']),
-        executionId: runId,
-      }),
-    );
-    return reply.status(result.status).send(result.body);
-  });
+  app.post(
+    '/api/v1/flows/:flowId/runs',
+    { schema: { params: routeParams('flowId'), body: describedBody(RunRequest) } },
+    async (request, reply) => {
+      const body = parseInput(RunRequest, request.body);
+      const claim = await claimKey(deps, request, idempotencyKeyOf(request));
+      if (claim?.prior) {
+        const prior = claim.executionId;
+        await settled(deps, request, prior);
+        const response = ((await deps.store.getExecutionMeta(prior)) as { response?: Record<string, unknown> } | null)?.response;
+        if (response) return markReplay(reply, prior).send(response);
+        // The first request's server died before it answered; recovery finished the run without it.
+        const stored = await storedRunResponse(deps, request.scope, prior);
+        return markReplay(reply, prior).status(stored.status).send(stored.body);
+      }
+      const runId = claim?.executionId ?? deps.ids.next('exec');
+      const result = await underClaim(deps, request, claim, () =>
+        runShuttleFlow(deps, request, {
+          scope: request.scope,
+          flowIdOrSlug: request.params.flowId,
+          body,
+          rawBody: request.body ?? {},
+          customerId: headerValue(request.headers['x-shuttle-customer-id']) ?? body.customerId,
+          debugUrl: headerValue(request.headers['x-shuttle-debug-url']),
+          executionId: runId,
+        }),
+      );
+      return reply.status(result.status).send(result.body);
+    },
+  );
 
   app.get('/api/v1/flows/:flowId/runs/:runId', { schema: { params: routeParams('flowId', 'runId') } }, async (request) => {
     const { flowId, runId } = request.params;
@@ -107,7 +111,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     return discoverParameters(entry, templates);
   });
 
-  app.post('/api/v1/feedback', async (request) => {
+  app.post('/api/v1/feedback', { schema: { body: describedBody(Feedback) } }, async (request) => {
     const body = parseInput(Feedback, request.body);
     const execution = await deps.store.getExecution(request.scope, body.shuttleRequestId);
     if (!execution)
@@ -158,7 +162,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
   });
 
   app.get('/api/v1/model-aliases', async (request) => ({ data: await deps.store.listAliases(request.scope) }));
-  app.post('/api/v1/model-aliases', async (request, reply) => {
+  app.post('/api/v1/model-aliases', { schema: { body: describedBody(ModelAliasBody) } }, async (request, reply) => {
     const body = parseInput(ModelAliasBody, request.body);
     for (const [index, model] of body.models.entries()) {
       const resolution = deps.models.resolve(model);

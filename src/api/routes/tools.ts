@@ -1,4 +1,4 @@
-import { routeParams, type ZodApp } from '../route-schemas.js';
+import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ToolType, toolName } from '../../protocol/flow.js';
@@ -43,7 +43,7 @@ export function registerToolRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   app.get('/v1/tools', async (request) => ({ data: await deps.store.listTools(request.scope) }));
 
-  app.post('/v1/tools', async (request, reply) => {
+  app.post('/v1/tools', { schema: { body: describedBody(ToolBody) } }, async (request, reply) => {
     const tool = parseTool(request.body);
     if (await deps.store.getTool(request.scope, tool.name))
       throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);

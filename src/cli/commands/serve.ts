@@ -4,7 +4,7 @@ import { openDatabase, readConfig } from '../../config.js';
 import { createLogger, startServer } from '../../main.js';
 import { createClusterRelay, createClusterRouter, type ClusterMessage } from '../../queue/event-relay.js';
 import { startBanner } from '../banner.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../version.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 /**

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+// What the main routes answer, as /openapi.json describes it; test/openapi.test.ts holds real answers to these.
+
+const Usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), reasoningTokens: z.number(), costUsd: z.number() });
+const RunError = z.object({ code: z.string(), message: z.string(), stepId: z.string().optional() }).loose();
+const Status = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']);
+
+export const Health = z.object({ status: z.literal('ok'), activeRuns: z.number().int() });
+
+export const Execution = z.object({
+  id: z.string(),
+  kind: z.enum(['flow', 'agent']),
+  agent: z.object({ id: z.string(), name: z.string(), maxTurns: z.number(), model: z.string().optional() }).nullable(),
+  parentExecutionId: z.string().nullable(),
+  parentToolCallId: z.string().nullable(),
+  creditsUsed: z.number(),
+  status: Status,
+  flowId: z.string().nullable(),
+  flowVersionId: z.string().nullable(),
+  flowName: z.string(),
+  recordId: z.string().nullable(),
+  dialect: z.string(),
+  input: z.unknown(),
+  output: z.unknown(),
+  finalOutput: z.unknown(),
+  usage: Usage.nullable(),
+  error: z.unknown(),
+  totalSteps: z.number().int(),
+  eventCount: z.number().int(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  steps: z
+    .array(
+      z.object({
+        index: z.number().int(),
+        toolCalls: z.unknown(),
+        stepId: z.string(),
+        stepType: z.string(),
+        status: z.string(),
+        result: z.unknown(),
+        error: z.unknown(),
+        usage: Usage.nullable(),
+        startedAt: z.string(),
+        durationMs: z.number(),
+      }),
+    )
+    .optional()
+    .describe('GET /v1/executions/{id} only'),
+  warnings: z.array(z.object({ code: z.string(), message: z.string(), setting: z.string().optional() })).optional(),
+});
+
+export const ExecutionPage = z.object({
+  data: z.array(Execution),
+  pagination: z.object({ limit: z.number().int(), offset: z.number().int(), total: z.number().int(), hasMore: z.boolean() }),
+});
+
+/** The non-streaming answer of a dispatch (`streamResponse: false`); with a stream, Server-Sent Events instead. */
+export const DispatchResult = z
+  .object({
+    success: z.boolean(),
+    status: Status,
+    executionId: z.string(),
+    execution_id: z.string(),
+    flowId: z.string().nullable(),
+    flowVersionId: z.string().nullable(),
+    flowName: z.string(),
+    recordId: z.string().nullable(),
+    finalOutput: z.unknown(),
+    output: z.record(z.string(), z.unknown()),
+    steps: z.array(z.object({ id: z.string(), type: z.string(), index: z.number().int(), status: z.string() }).loose()),
+    usage: Usage.extend({ totalTokens: z.number() }),
+    durationMs: z.number(),
+    startedAt: z.string(),
+    completedAt: z.string(),
+    error: RunError.nullable(),
+    pendingToolCalls: z.array(z.unknown()).optional(),
+    pendingApprovals: z.array(z.object({ approvalId: z.string(), kind: z.string(), description: z.string() }).loose()).optional(),
+  })
+  .loose()
+  .describe('With streamResponse: false. With a stream (the default), text/event-stream in the chosen event vocabulary.');
+
+export const ModelList = z.object({
+  object: z.literal('list'),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      object: z.literal('model'),
+      owned_by: z.string(),
+      provider: z.string(),
+      pricing: z.object({ inputPerMillionTokensUsd: z.number(), outputPerMillionTokensUsd: z.number() }).nullable(),
+    }),
+  ),
+});
+
+export const ApiKey = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  prefix: z.string(),
+  mode: z.enum(['test', 'live']),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  rateLimitPerMinute: z.number().int().nullable(),
+  maxRunsInFlight: z.number().int().nullable(),
+});
+export const ApiKeyList = z.object({ data: z.array(ApiKey) });
+export const NewApiKey = ApiKey.extend({ key: z.string().describe('the full key: in this answer only') });
+export const RevokedKey = z.object({ id: z.string(), revoked: z.boolean() });
+
+/**
+ * Response schemas of a route that answers through `reply` (a stream, or a JSON body sent by hand): they describe
+ * the answer in /openapi.json (and test/openapi.test.ts holds real answers to them), but the type provider cannot
+ * check the handler's return against them.
+ */
+export function describedResponses(responses: Record<number, z.ZodType>): Record<number, z.ZodType> {
+  return responses;
+}

@@ -1,0 +1,243 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+// /openapi.json is generated from the zod schemas the routes validate with. These tests hold it to the routes
+// (every route described, its path parameters and body), to real answers, and to Runtype's published document.
+
+type Schema = { properties?: Record<string, unknown>; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[]; $ref?: string };
+type Operation = {
+  parameters?: Array<{ in: string; name: string }>;
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+};
+type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
+
+/**
+ * Routes whose success answer /openapi.json does not describe yet. The list may only shrink: a route that gains
+ * a response schema must leave it (the test says so), and a new route must come with one.
+ */
+const responsesStillUndescribed = new Set([
+  'GET /ready',
+  'GET /metrics',
+  'GET /',
+  'GET /playground',
+  'POST /v1/executions/{id}/cancel',
+  'GET /v1/executions/{id}/artifacts',
+  'GET /v1/executions/{id}/events',
+  'POST /v1/dispatch/resume',
+  'POST /v1/dispatch/approve',
+  'POST /v1/agents/{id}/approve',
+  'POST /v1/agents/{id}/resume',
+  'POST /v1/dispatch/continue',
+  'GET /v1/approvals',
+  'GET /v1/tools',
+  'POST /v1/tools',
+  'GET /v1/tools/{id}',
+  'PATCH /v1/tools/{id}',
+  'DELETE /v1/tools/{id}',
+  'GET /v1/agents',
+  'POST /v1/agents',
+  'GET /v1/agents/{id}',
+  'PATCH /v1/agents/{id}',
+  'DELETE /v1/agents/{id}',
+  'POST /v1/agents/{id}/execute',
+  'GET /v1/executions/{id}/tree',
+  ...['/v1', '/api/v1'].flatMap((prefix) => [
+    `POST ${prefix}/flows`,
+    `GET ${prefix}/flows`,
+    `GET ${prefix}/flows/{flowId}`,
+    `PATCH ${prefix}/flows/{flowId}`,
+    `DELETE ${prefix}/flows/{flowId}`,
+    `GET ${prefix}/flows/{flowId}/versions`,
+    `GET ${prefix}/flows/{flowId}/versions/{versionId}`,
+    `POST ${prefix}/flows/{flowId}/versions/{versionId}/environments`,
+    `GET ${prefix}/flows/{flowId}/environments`,
+    `POST ${prefix}/environments`,
+    `GET ${prefix}/environments`,
+    `GET ${prefix}/environments/diff`,
+    `POST ${prefix}/environments/promote`,
+    `GET ${prefix}/audit`,
+  ]),
+  'POST /api/v1/flows/{flowId}/runs',
+  'GET /api/v1/flows/{flowId}/runs/{runId}',
+  'GET /api/v1/flows/{flowId}/parameters',
+  'POST /api/v1/feedback',
+  'GET /api/v1/flows/{flowId}/runs/{runId}/agent-tree',
+  'GET /api/v1/runs',
+  'GET /api/v1/statistics/usage',
+  'GET /api/v1/model-aliases',
+  'POST /api/v1/model-aliases',
+  'DELETE /api/v1/model-aliases/{alias}',
+  'GET /api/v1/credits',
+  'POST /v1/records',
+  'GET /v1/records',
+  'GET /v1/records/{id}',
+  'PATCH /v1/records/{id}',
+  'DELETE /v1/records/{id}',
+  'POST /admin/credits',
+]);
+
+/** Routes that take no body (or an empty one), though their method could carry one. */
+const withoutBody = new Set([
+  'POST /v1/executions/{id}/cancel',
+  'POST /v1/agents/{id}/approve',
+  'POST /v1/agents/{id}/resume',
+  'POST /v1/agents',
+  'PATCH /v1/agents/{id}',
+  'POST /v1/agents/{id}/execute',
+  'PATCH /v1/tools/{id}',
+  'PATCH /v1/flows/{flowId}',
+  'PATCH /api/v1/flows/{flowId}',
+  'POST /v1/flows/{flowId}/versions/{versionId}/environments',
+  'POST /api/v1/flows/{flowId}/versions/{versionId}/environments',
+  'POST /admin/credits',
+]);
+
+let harness: Harness;
+let document: Document;
+before(async () => {
+  harness = await startHarness({ FLOWRUN_ADMIN_TOKEN: 'openapi-admin' });
+  const response = await fetch(`${harness.baseUrl}/openapi.json`);
+  assert.equal(response.status, 200);
+  document = (await response.json()) as Document;
+});
+after(async () => {
+  await harness.close();
+});
+
+const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
+const isSuccess = (status: string) => /^2/.test(status);
+
+test('every route is in /openapi.json (OpenAPI 3.1) with its path parameters and body; responses only grow', () => {
+  assert.equal(document.openapi, '3.1.0');
+  const problems: string[] = [];
+  const described: string[] = [];
+  for (const route of harness.routes) {
+    if (route.url === '/openapi.json' || route.url === '/docs' || route.url.startsWith('/docs/')) continue;
+    const path = openApiPath(route.url);
+    const name = `${route.method} ${path}`;
+    const operation = document.paths[path]?.[route.method.toLowerCase()];
+    if (!operation) {
+      problems.push(`${name}: not in /openapi.json`);
+      continue;
+    }
+    for (const parameter of [...route.url.matchAll(/:(\w+)/g)].map((match) => match[1]!))
+      if (!operation.parameters?.some((entry) => entry.in === 'path' && entry.name === parameter))
+        problems.push(`${name}: path parameter ${parameter} is not described`);
+    if (['POST', 'PATCH', 'PUT'].includes(route.method) && !withoutBody.has(name) && !operation.requestBody)
+      problems.push(`${name}: its body is not described`);
+    const hasResponse = Object.entries(operation.responses).some(([status, response]) => isSuccess(status) && response.content);
+    if (hasResponse && responsesStillUndescribed.has(name)) described.push(name);
+    if (!hasResponse && !responsesStillUndescribed.has(name)) problems.push(`${name}: its answer is not described`);
+    if (!operation.responses['4XX']?.content) problems.push(`${name}: its error body is not described`);
+  }
+  assert.deepEqual(problems, []);
+  assert.deepEqual(described, [], 'these routes are described now: take them off responsesStillUndescribed');
+});
+
+test('real answers match the schemas /openapi.json gives them', async () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const check = async (method: string, url: string, response: Response) => {
+    const route = url.replace(/\?.*$/, '').replace(/\/(exec|key)_[0-9A-Z]{26}$/, '/{id}');
+    const operation = document.paths[route]![method.toLowerCase()]!;
+    const status = String(response.status);
+    const described = operation.responses[status] ?? operation.responses[`${status[0]}XX`];
+    assert.ok(described?.content, `${method} ${route} ${status} is described`);
+    const schema = Object.values(described.content)[0]!.schema;
+    const body: unknown = await response.json();
+    const valid = ajv.validate(schema, body);
+    assert.ok(valid, `${method} ${route} ${status}: ${ajv.errorsText()}\n${JSON.stringify(body).slice(0, 300)}`);
+    return body as Record<string, unknown>;
+  };
+  const send = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${harness.baseUrl}${url}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${harness.key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  await check('GET', '/health', await send('GET', '/health'));
+  await check('GET', '/v1/models', await send('GET', '/v1/models'));
+  const created = await check('POST', '/v1/keys', await send('POST', '/v1/keys', { name: 'described' }));
+  await check('GET', '/v1/keys', await send('GET', '/v1/keys'));
+  await check('DELETE', `/v1/keys/${String(created.id)}`, await send('DELETE', `/v1/keys/${String(created.id)}`));
+  const flow = { name: 'described', steps: [{ type: 'prompt', name: 'P', config: { model: 'flowrun/echo', userPrompt: 'hi' } }] };
+  for (const steps of [flow.steps, [{ type: 'approval', name: 'Gate', config: { message: 'ok?' } }]]) {
+    const result = await check(
+      'POST',
+      '/v1/dispatch',
+      await send('POST', '/v1/dispatch', { flow: { ...flow, steps }, options: { streamResponse: false } }),
+    );
+    await check('GET', `/v1/executions/${String(result.executionId)}`, await send('GET', `/v1/executions/${String(result.executionId)}`));
+  }
+  await check('GET', '/v1/executions', await send('GET', '/v1/executions?limit=5'));
+  await check('POST', '/v1/dispatch', await send('POST', '/v1/dispatch', { flow: { name: 'bad', steps: [{ type: 'teleport' }] } }));
+  await check('GET', '/v1/executions/{id}', await send('GET', '/v1/executions/exec_00000000000000000000000000'));
+});
+
+test('/docs is a browsable API reference served from the package (no CDN)', async () => {
+  const page = await fetch(`${harness.baseUrl}/docs/static/index.html`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /swagger-ui/i);
+  assert.doesNotMatch(html, /(src|href)="https?:/, 'scripts and styles come from this server');
+  const initializer = await (await fetch(`${harness.baseUrl}/docs/static/swagger-initializer.js`)).text();
+  assert.match(initializer, /"validatorUrl":null/, 'the spec is not sent to an online validator');
+});
+
+/** A request body's top-level fields, through $ref and anyOf/oneOf/allOf. */
+function fieldsOf(schema: Schema | undefined, root: Record<string, unknown>): string[] {
+  if (!schema) return [];
+  if (schema.$ref) {
+    const target = schema.$ref
+      .split('/')
+      .slice(1)
+      .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root) as Schema;
+    return fieldsOf(target, root);
+  }
+  const nested = [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].flatMap((part) => fieldsOf(part, root));
+  return [...new Set([...Object.keys(schema.properties ?? {}), ...nested])].sort();
+}
+
+test("the bodies of the routes that mirror Runtype's, field by field against its OpenAPI document, as docs/compatibility.md lists them", () => {
+  // Runtype's published document, these routes' bodies only (../shared/reference/runtype-openapi.json, $refs resolved).
+  const runtype = JSON.parse(readFileSync('test/fixtures/runtype-openapi-bodies.json', 'utf8')) as Document;
+  const mirrored = [
+    '/v1/dispatch',
+    '/v1/dispatch/approve',
+    '/v1/dispatch/continue',
+    '/v1/dispatch/resume',
+    '/v1/flows',
+    '/v1/records',
+    '/v1/tools',
+    '/v1/agents',
+  ];
+  const rows = mirrored.map((path) => {
+    const body = (doc: Document) => doc.paths[path]?.post?.requestBody?.content['application/json']?.schema;
+    const ours = fieldsOf(body(document), document as unknown as Record<string, unknown>);
+    const theirs = fieldsOf(body(runtype), runtype as unknown as Record<string, unknown>);
+    const list = (fields: string[]) => (fields.length === 0 ? '–' : fields.map((field) => `\`${field}\``).join(', '));
+    if (ours.length === 0) return `| \`POST ${path}\` | not described in /openapi.json yet (validated in the handler) | – |`;
+    if (theirs.length === 0) return `| \`POST ${path}\` | Runtype's document lists no fields for this body | ${list(ours)} |`;
+    return `| \`POST ${path}\` | ${list(theirs.filter((field) => !ours.includes(field)))} | ${list(ours.filter((field) => !theirs.includes(field)))} |`;
+  });
+  const table = [
+    '| route | in Runtype’s body, not in Flowrun’s | in Flowrun’s body, not in Runtype’s |',
+    '| --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+  const file = 'docs/compatibility.md';
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- openapi-body-diff:start -->';
+  const end = '<!-- openapi-body-diff:end -->';
+  const current = text.slice(text.indexOf(start) + start.length, text.indexOf(end)).trim();
+  if (process.env.FLOWRUN_UPDATE_DOCS === '1')
+    writeFileSync(file, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
+  else assert.equal(current, table, 'docs/compatibility.md lists these differences (FLOWRUN_UPDATE_DOCS=1 rewrites the table)');
+});
