@@ -117,3 +117,38 @@ export const RevokedKey = z.object({ id: z.string(), revoked: z.boolean() });
 export function describedResponses(responses: Record<number, z.ZodType>): Record<number, z.ZodType> {
   return responses;
 }
+
+const Pagination = z.object({ limit: z.number().int(), offset: z.number().int(), total: z.number().int(), hasMore: z.boolean() });
+
+export const Tool = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  toolType: z.enum(['custom', 'external', 'flow', 'mcp', 'local', 'subagent', 'builtin']),
+  parametersSchema: z.record(z.string(), z.unknown()),
+  config: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const ToolList = z.object({ data: z.array(Tool) });
+
+export const Agent = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  definition: z.record(z.string(), z.unknown()).describe('the agent as it was sent (Runtype’s shape)'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const AgentList = z.object({ data: z.array(Agent) });
+
+export const StoredRecord = z.object({
+  id: z.string().nullable(),
+  name: z.string(),
+  type: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+export const RecordPage = z.object({ data: z.array(StoredRecord), pagination: Pagination });
+
+/** A 204: no body. */
+export const NoContent = z.null().describe('no body');

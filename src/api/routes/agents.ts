@@ -1,3 +1,4 @@
+import { Agent, AgentList, describedResponses, NoContent } from '../response-schemas.js';
 import { routeParams, EventsQuery, type ZodApp } from '../route-schemas.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { AppDeps } from '../app-deps.js';
@@ -18,21 +19,23 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
     return { name: spec.name, description: typeof definition.description === 'string' ? definition.description : undefined, definition };
   };
 
-  app.get('/v1/agents', async (request) => ({ data: await deps.store.listAgents(request.scope) }));
+  app.get('/v1/agents', { schema: { response: describedResponses({ 200: AgentList }) } }, async (request) => ({
+    data: await deps.store.listAgents(request.scope),
+  }));
 
-  app.post('/v1/agents', async (request, reply) => {
+  app.post('/v1/agents', { schema: { response: describedResponses({ 201: Agent }) } }, async (request, reply) => {
     const agent = validate(request.body);
     return reply.status(201).send(await deps.store.insertAgent(request.scope, agent, deps.ids.next('agent'), now()));
   });
 
-  app.get('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request) => {
+  app.get('/v1/agents/:id', { schema: { params: routeParams('id'), response: describedResponses({ 200: Agent }) } }, async (request) => {
     const agent = await deps.store.getAgent(request.scope, request.params.id);
     if (!agent) throw new FlowrunError('NOT_FOUND', 'Agent not found');
     return agent;
   });
 
   // Runtype's update replaces the whole agent; PATCH merges the given top-level fields into it.
-  app.patch('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request) => {
+  app.patch('/v1/agents/:id', { schema: { params: routeParams('id'), response: describedResponses({ 200: Agent }) } }, async (request) => {
     const existing = await deps.store.getAgent(request.scope, request.params.id);
     if (!existing) throw new FlowrunError('NOT_FOUND', 'Agent not found');
     const agent = validate({ ...existing.definition, ...((request.body ?? {}) as Record<string, unknown>) });
@@ -40,10 +43,14 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
     return deps.store.getAgent(request.scope, existing.id);
   });
 
-  app.delete('/v1/agents/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
-    if (!(await deps.store.deleteAgent(request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Agent not found');
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/v1/agents/:id',
+    { schema: { params: routeParams('id'), response: describedResponses({ 204: NoContent }) } },
+    async (request, reply) => {
+      if (!(await deps.store.deleteAgent(request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Agent not found');
+      return reply.status(204).send();
+    },
+  );
 
   app.post('/v1/agents/:id/execute', { schema: { params: routeParams('id'), querystring: EventsQuery } }, async (request, reply) => {
     const { id } = request.params;

@@ -1,3 +1,4 @@
+import { describedResponses, NoContent, RecordPage, StoredRecord } from '../response-schemas.js';
 import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
@@ -35,11 +36,15 @@ const view = (record: { id: string | null; name: string; type: string; metadata:
 /** `/v1/records`: the records flows run over (`recordMode: existing|create`, the record steps). */
 export function registerRecordRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
-  app.post('/v1/records', { schema: { body: describedBody(RecordBody) } }, async (request, reply) => {
-    const body = parseInput(RecordBody, request.body);
-    return reply.status(201).send(view(await deps.store.createRecord(request.scope, body, deps.ids.next('record'), now())));
-  });
-  app.get('/v1/records', async (request) => {
+  app.post(
+    '/v1/records',
+    { schema: { body: describedBody(RecordBody), response: describedResponses({ 201: StoredRecord }) } },
+    async (request, reply) => {
+      const body = parseInput(RecordBody, request.body);
+      return reply.status(201).send(view(await deps.store.createRecord(request.scope, body, deps.ids.next('record'), now())));
+    },
+  );
+  app.get('/v1/records', { schema: { response: describedResponses({ 200: RecordPage }) } }, async (request) => {
     const query = parseInput(ListQuery, request.query, ['query']);
     const { items, total } = await deps.store.listRecords(request.scope, query);
     return {
@@ -47,20 +52,32 @@ export function registerRecordRoutes(app: ZodApp, deps: AppDeps): void {
       pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total },
     };
   });
-  app.get('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request) => {
-    const record = await deps.store.getRecord(request.scope, request.params.id);
-    if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
-    return view(record);
-  });
+  app.get(
+    '/v1/records/:id',
+    { schema: { params: routeParams('id'), response: describedResponses({ 200: StoredRecord }) } },
+    async (request) => {
+      const record = await deps.store.getRecord(request.scope, request.params.id);
+      if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
+      return view(record);
+    },
+  );
   // PATCH replaces the fields it names; `metadata` is replaced whole (send the merged object to merge).
-  app.patch('/v1/records/:id', { schema: { params: routeParams('id'), body: describedBody(RecordPatch) } }, async (request) => {
-    const body = parseInput(RecordPatch, request.body);
-    const record = await deps.store.updateRecord(request.scope, request.params.id, body, now());
-    if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
-    return view(record);
-  });
-  app.delete('/v1/records/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
-    if (!(await deps.store.deleteRecord(request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Record not found');
-    return reply.status(204).send();
-  });
+  app.patch(
+    '/v1/records/:id',
+    { schema: { params: routeParams('id'), body: describedBody(RecordPatch), response: describedResponses({ 200: StoredRecord }) } },
+    async (request) => {
+      const body = parseInput(RecordPatch, request.body);
+      const record = await deps.store.updateRecord(request.scope, request.params.id, body, now());
+      if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
+      return view(record);
+    },
+  );
+  app.delete(
+    '/v1/records/:id',
+    { schema: { params: routeParams('id'), response: describedResponses({ 204: NoContent }) } },
+    async (request, reply) => {
+      if (!(await deps.store.deleteRecord(request.scope, request.params.id))) throw new FlowrunError('NOT_FOUND', 'Record not found');
+      return reply.status(204).send();
+    },
+  );
 }

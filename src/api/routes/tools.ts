@@ -1,3 +1,4 @@
+import { describedResponses, NoContent, Tool, ToolList } from '../response-schemas.js';
 import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
@@ -41,23 +42,29 @@ function parseTool(body: unknown) {
 /** `/v1/tools`: the tenant's saved tools (per mode), referenced from prompt steps by id or name. */
 export function registerToolRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
-  app.get('/v1/tools', async (request) => ({ data: await deps.store.listTools(request.scope) }));
+  app.get('/v1/tools', { schema: { response: { 200: ToolList } } }, async (request) => ({
+    data: await deps.store.listTools(request.scope),
+  }));
 
-  app.post('/v1/tools', { schema: { body: describedBody(ToolBody) } }, async (request, reply) => {
-    const tool = parseTool(request.body);
-    if (await deps.store.getTool(request.scope, tool.name))
-      throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
-    const created = await deps.store.insertTool(request.scope, tool, deps.ids.next('tool'), now());
-    return reply.status(201).send(created);
-  });
+  app.post(
+    '/v1/tools',
+    { schema: { body: describedBody(ToolBody), response: describedResponses({ 201: Tool }) } },
+    async (request, reply) => {
+      const tool = parseTool(request.body);
+      if (await deps.store.getTool(request.scope, tool.name))
+        throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
+      const created = await deps.store.insertTool(request.scope, tool, deps.ids.next('tool'), now());
+      return reply.status(201).send(created);
+    },
+  );
 
-  app.get('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request) => {
+  app.get('/v1/tools/:id', { schema: { params: routeParams('id'), response: describedResponses({ 200: Tool }) } }, async (request) => {
     const tool = await deps.store.getTool(request.scope, request.params.id);
     if (!tool) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     return tool;
   });
 
-  app.patch('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request) => {
+  app.patch('/v1/tools/:id', { schema: { params: routeParams('id'), response: describedResponses({ 200: Tool }) } }, async (request) => {
     const existing = await deps.store.getTool(request.scope, request.params.id);
     if (!existing) throw new FlowrunError('NOT_FOUND', 'Tool not found');
     const patch = (request.body ?? {}) as Record<string, unknown>;
@@ -71,9 +78,13 @@ export function registerToolRoutes(app: ZodApp, deps: AppDeps): void {
     return deps.store.getTool(request.scope, existing.id);
   });
 
-  app.delete('/v1/tools/:id', { schema: { params: routeParams('id') } }, async (request, reply) => {
-    const existing = await deps.store.getTool(request.scope, request.params.id);
-    if (!existing || !(await deps.store.deleteTool(request.scope, existing.id))) throw new FlowrunError('NOT_FOUND', 'Tool not found');
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/v1/tools/:id',
+    { schema: { params: routeParams('id'), response: describedResponses({ 204: NoContent }) } },
+    async (request, reply) => {
+      const existing = await deps.store.getTool(request.scope, request.params.id);
+      if (!existing || !(await deps.store.deleteTool(request.scope, existing.id))) throw new FlowrunError('NOT_FOUND', 'Tool not found');
+      return reply.status(204).send();
+    },
+  );
 }
