@@ -24,61 +24,30 @@ const responsesStillUndescribed = new Set([
   'GET /metrics',
   'GET /',
   'GET /playground',
-  'POST /v1/executions/{id}/cancel',
-  'GET /v1/executions/{id}/artifacts',
   'GET /v1/executions/{id}/events',
   'POST /v1/dispatch/resume',
   'POST /v1/dispatch/approve',
   'POST /v1/agents/{id}/approve',
   'POST /v1/agents/{id}/resume',
   'POST /v1/dispatch/continue',
-  'GET /v1/approvals',
   'POST /v1/agents/{id}/execute',
-  'GET /v1/executions/{id}/tree',
-  ...['/v1', '/api/v1'].flatMap((prefix) => [
-    `POST ${prefix}/flows`,
-    `GET ${prefix}/flows`,
-    `GET ${prefix}/flows/{flowId}`,
-    `PATCH ${prefix}/flows/{flowId}`,
-    `DELETE ${prefix}/flows/{flowId}`,
-    `GET ${prefix}/flows/{flowId}/versions`,
-    `GET ${prefix}/flows/{flowId}/versions/{versionId}`,
-    `POST ${prefix}/flows/{flowId}/versions/{versionId}/environments`,
-    `GET ${prefix}/flows/{flowId}/environments`,
-    `POST ${prefix}/environments`,
-    `GET ${prefix}/environments`,
-    `GET ${prefix}/environments/diff`,
-    `POST ${prefix}/environments/promote`,
-    `GET ${prefix}/audit`,
-  ]),
-  'POST /api/v1/flows/{flowId}/runs',
-  'GET /api/v1/flows/{flowId}/runs/{runId}',
-  'GET /api/v1/flows/{flowId}/parameters',
-  'POST /api/v1/feedback',
   'GET /api/v1/flows/{flowId}/runs/{runId}/agent-tree',
-  'GET /api/v1/runs',
-  'GET /api/v1/statistics/usage',
-  'GET /api/v1/model-aliases',
-  'POST /api/v1/model-aliases',
-  'DELETE /api/v1/model-aliases/{alias}',
-  'GET /api/v1/credits',
-  'POST /admin/credits',
 ]);
 
-/** Routes that take no body (or an empty one), though their method could carry one. */
-const withoutBody = new Set([
-  'POST /v1/executions/{id}/cancel',
-  'POST /v1/agents/{id}/approve',
-  'POST /v1/agents/{id}/resume',
+/** Routes that take no body, though their method could carry one. */
+const withoutBody = new Set(['POST /v1/executions/{id}/cancel']);
+
+/**
+ * Routes whose body is checked by hand (a patch merged into the stored object, an agent validated by the engine):
+ * described when they get a schema of their own. May only shrink, like the answers above.
+ */
+const bodiesStillUndescribed = new Set([
   'POST /v1/agents',
   'PATCH /v1/agents/{id}',
   'POST /v1/agents/{id}/execute',
   'PATCH /v1/tools/{id}',
   'PATCH /v1/flows/{flowId}',
   'PATCH /api/v1/flows/{flowId}',
-  'POST /v1/flows/{flowId}/versions/{versionId}/environments',
-  'POST /api/v1/flows/{flowId}/versions/{versionId}/environments',
-  'POST /admin/credits',
 ]);
 
 let harness: Harness;
@@ -112,8 +81,10 @@ test('every route is in /openapi.json (OpenAPI 3.1) with its path parameters and
     for (const parameter of [...route.url.matchAll(/:(\w+)/g)].map((match) => match[1]!))
       if (!operation.parameters?.some((entry) => entry.in === 'path' && entry.name === parameter))
         problems.push(`${name}: path parameter ${parameter} is not described`);
-    if (['POST', 'PATCH', 'PUT'].includes(route.method) && !withoutBody.has(name) && !operation.requestBody)
-      problems.push(`${name}: its body is not described`);
+    if (['POST', 'PATCH', 'PUT'].includes(route.method) && !withoutBody.has(name)) {
+      if (operation.requestBody && bodiesStillUndescribed.has(name)) described.push(`${name} (body)`);
+      if (!operation.requestBody && !bodiesStillUndescribed.has(name)) problems.push(`${name}: its body is not described`);
+    }
     // A 204 is described by its status alone: it has no body.
     const hasResponse = Object.entries(operation.responses).some(
       ([status, response]) => isSuccess(status) && (response.content || status === '204'),
@@ -123,13 +94,13 @@ test('every route is in /openapi.json (OpenAPI 3.1) with its path parameters and
     if (!operation.responses['4XX']?.content) problems.push(`${name}: its error body is not described`);
   }
   assert.deepEqual(problems, []);
-  assert.deepEqual(described, [], 'these routes are described now: take them off responsesStillUndescribed');
+  assert.deepEqual(described, [], 'these are described now: take them off responsesStillUndescribed / bodiesStillUndescribed');
 });
 
 test('real answers match the schemas /openapi.json gives them', async () => {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   const check = async (method: string, url: string, response: Response) => {
-    const route = url.replace(/\?.*$/, '').replace(/\/(exec|key|tool|agent|record)_[0-9A-Z]{26}$/, '/{id}');
+    const route = url.includes('{') ? url : url.replace(/\?.*$/, '').replace(/\/(exec|key|tool|agent|record)_[0-9A-Z]{26}$/, '/{id}');
     const operation = document.paths[route]![method.toLowerCase()]!;
     const status = String(response.status);
     const described = operation.responses[status] ?? operation.responses[`${status[0]}XX`];
@@ -170,6 +141,78 @@ test('real answers match the schemas /openapi.json gives them', async () => {
     await check('GET', `/v1/executions/${String(result.executionId)}`, await send('GET', `/v1/executions/${String(result.executionId)}`));
   }
   await check('GET', '/v1/executions', await send('GET', '/v1/executions?limit=5'));
+  const last = ((await (await send('GET', '/v1/executions?limit=1')).json()) as { data: Array<{ id: string }> }).data[0]!.id;
+  await check('GET', '/v1/executions/{id}/tree', await send('GET', `/v1/executions/${last}/tree`));
+  await check('GET', '/v1/executions/{id}/artifacts', await send('GET', `/v1/executions/${last}/artifacts`));
+  await check(
+    'POST',
+    '/admin/credits',
+    await send('POST', '/admin/credits', { tenantId: 'default', mode: 'test', amount: 5 }, { authorization: 'Bearer openapi-admin' }),
+  );
+  // Flows, versions and environments, under both prefixes' shared handlers.
+  const stored = await check(
+    'POST',
+    '/v1/flows',
+    await send('POST', '/v1/flows', {
+      name: 'Described flow',
+      slug: 'described',
+      templates: [{ name: 'main', template: 'Be kind.', userTemplate: 'Hi [[name]]', llm: 'flowrun/echo' }],
+    }),
+  );
+  await check('GET', '/v1/flows', await send('GET', '/v1/flows'));
+  await check('GET', '/v1/flows/{flowId}', await send('GET', '/v1/flows/described'));
+  await check('PATCH', '/v1/flows/{flowId}', await send('PATCH', '/v1/flows/described', { description: 'patched' }));
+  await check('GET', '/v1/flows/{flowId}/versions', await send('GET', '/v1/flows/described/versions'));
+  const versionId = String(stored.currentVersionId);
+  await check('GET', '/v1/flows/{flowId}/versions/{versionId}', await send('GET', `/v1/flows/described/versions/${versionId}`));
+  await check(
+    'POST',
+    '/v1/flows/{flowId}/versions/{versionId}/environments',
+    await send('POST', `/v1/flows/described/versions/${versionId}/environments`, { environment: 'staging' }),
+  );
+  await check('GET', '/v1/flows/{flowId}/environments', await send('GET', '/v1/flows/described/environments'));
+  await check('POST', '/v1/environments', await send('POST', '/v1/environments', { name: 'described' }));
+  await check('GET', '/v1/environments', await send('GET', '/v1/environments'));
+  await check(
+    'GET',
+    '/v1/environments/diff',
+    await send('GET', '/v1/environments/diff?sourceEnvironment=staging&targetEnvironment=production'),
+  );
+  await check(
+    'POST',
+    '/v1/environments/promote',
+    await send('POST', '/v1/environments/promote', { sourceEnvironment: 'staging', targetEnvironment: 'production' }),
+  );
+  await check('GET', '/v1/audit', await send('GET', '/v1/audit'));
+  // PromptShuttle.
+  const run = await check(
+    'POST',
+    '/api/v1/flows/{flowId}/runs',
+    await send('POST', '/api/v1/flows/described/runs', { parameters: { name: 'Ada' } }),
+  );
+  await check('GET', '/api/v1/flows/{flowId}/runs/{runId}', await send('GET', `/api/v1/flows/described/runs/${String(run.id)}`));
+  await check('GET', '/api/v1/flows/{flowId}/parameters', await send('GET', '/api/v1/flows/described/parameters'));
+  await check('POST', '/api/v1/feedback', await send('POST', '/api/v1/feedback', { shuttleRequestId: run.id, score: 1 }));
+  await check('GET', '/api/v1/runs', await send('GET', '/api/v1/runs'));
+  await check('GET', '/api/v1/statistics/usage', await send('GET', '/api/v1/statistics/usage'));
+  await check(
+    'POST',
+    '/api/v1/model-aliases',
+    await send('POST', '/api/v1/model-aliases', { alias: 'described', models: ['flowrun/echo'], strategy: 'Sequential' }),
+  );
+  await check('GET', '/api/v1/model-aliases', await send('GET', '/api/v1/model-aliases'));
+  await check('DELETE', '/api/v1/model-aliases/{alias}', await send('DELETE', '/api/v1/model-aliases/described'));
+  await check('GET', '/api/v1/credits', await send('GET', '/api/v1/credits'));
+  await check('DELETE', '/v1/flows/{flowId}', await send('DELETE', '/v1/flows/described'));
+  // A paused run: the approvals list, then cancelled.
+  const paused = (await (
+    await send('POST', '/v1/dispatch', {
+      flow: { name: 'gate', steps: [{ type: 'approval', name: 'Gate', config: { message: 'ok?' } }] },
+      options: { streamResponse: false },
+    })
+  ).json()) as { executionId: string };
+  await check('GET', '/v1/approvals', await send('GET', '/v1/approvals?status=pending'));
+  await check('POST', '/v1/executions/{id}/cancel', await send('POST', `/v1/executions/${paused.executionId}/cancel`));
   // The stored resources Runtype has too: create, read, list, update, delete.
   const resources: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
     ['/v1/tools', { name: 'described_tool', description: 'd', toolType: 'custom', config: { code: 'return 1;' } }, { description: 'e' }],

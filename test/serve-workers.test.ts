@@ -67,7 +67,14 @@ test('serve --workers 2: any process streams a run its sibling executes, live an
       Array.from({ length: 8 }, async () => {
         const dispatched = await onNewConnection(`${server.url}/v1/dispatch?events=unified`, { method: 'POST', key, body: { flow } });
         const id = dispatched.response.headers.get('x-execution-id')!;
-        const followed = await onNewConnection(`${server.url}/v1/executions/${id}/events?after=0&events=unified`, { key });
+        // Followed from the other process: a connection that lands on the same one is closed and made again
+        // (node:cluster hands connections round-robin, so a few tries get the other process).
+        let followed = await onNewConnection(`${server.url}/v1/executions/${id}/events?after=0&events=unified`, { key });
+        for (let tries = 0; followed.instance === dispatched.instance && tries < 5; tries++) {
+          await followed.response.body?.cancel();
+          await followed.close();
+          followed = await onNewConnection(`${server.url}/v1/executions/${id}/events?after=0&events=unified`, { key });
+        }
         const [own, other] = await Promise.all([
           readSse(dispatched.response as unknown as Response),
           readSse(followed.response as unknown as Response),

@@ -152,3 +152,153 @@ export const RecordPage = z.object({ data: z.array(StoredRecord), pagination: Pa
 
 /** A 204: no body. */
 export const NoContent = z.null().describe('no body');
+
+const FlowSummary = z.object({
+  id: z.string(),
+  slug: z.string().nullable(),
+  name: z.string(),
+  description: z.string().nullable(),
+  currentVersionId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const FlowList = z.object({ data: z.array(FlowSummary) });
+const FlowVersionInfo = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  locked: z.boolean(),
+  createdAt: z.string(),
+  environments: z.array(z.string()),
+});
+export const FlowView = z.object({
+  id: z.string(),
+  slug: z.string().nullable(),
+  name: z.string(),
+  description: z.string().nullable().optional(),
+  currentVersionId: z.string().nullable(),
+  version: z.number().int(),
+  locked: z.boolean(),
+  definition: z.record(z.string(), z.unknown()).describe('name, description, steps or templates, entrypoint'),
+  versions: z.array(FlowVersionInfo),
+  activeVersions: z.record(z.string(), z.string()).describe('environment → version id'),
+});
+export const FlowVersionList = z.object({ data: z.array(FlowVersionInfo) });
+export const FlowVersion = z.object({
+  id: z.string().nullable(),
+  flowId: z.string(),
+  version: z.number().int(),
+  locked: z.boolean(),
+  definition: z.record(z.string(), z.unknown()),
+});
+export const Activation = z.object({
+  flowId: z.string(),
+  environment: z.string(),
+  versionId: z.string(),
+  previousVersionId: z.string().nullable(),
+});
+export const FlowEnvironments = z.object({ flowId: z.string(), activeVersions: z.record(z.string(), z.string()) });
+export const Environment = z.object({ name: z.string() });
+export const EnvironmentList = z.object({ data: z.array(z.string()) });
+export const EnvironmentDiff = z.object({
+  sourceEnvironment: z.string(),
+  targetEnvironment: z.string(),
+  flows: z.array(
+    z.object({
+      flowId: z.string(),
+      slug: z.string().nullable(),
+      name: z.string(),
+      sourceVersionId: z.string().nullable(),
+      targetVersionId: z.string().nullable(),
+      status: z.enum(['same', 'only_in_source', 'only_in_target', 'different']),
+    }),
+  ),
+});
+export const Promotion = z.object({
+  sourceEnvironment: z.string(),
+  targetEnvironment: z.string(),
+  promoted: z.array(z.object({ flowId: z.string(), versionId: z.string(), previousVersionId: z.string().nullable() })),
+});
+export const AuditList = z.object({
+  data: z.array(z.object({ id: z.string(), action: z.string(), flowId: z.string().nullable(), comment: z.string().nullable() }).loose()),
+});
+
+/** A PromptShuttle run's answer (docs/api.md "PromptShuttle runs"). */
+export const ShuttleRun = z
+  .object({
+    id: z.string(),
+    timestamp: z.string(),
+    flowId: z.string(),
+    tenantId: z.string(),
+    creditsUsed: z.number(),
+    milliseconds: z.number(),
+    usage: z
+      .object({ creditsUsed: z.number(), creditsLeft: z.number(), tokensIn: z.number(), tokensOut: z.number(), costUsd: z.number() })
+      .loose(),
+    flowRequest: z.unknown(),
+    responses: z.array(
+      z.object({ model: z.string(), provider: z.string(), textResponse: z.string(), status: z.string(), finishReason: z.string() }).loose(),
+    ),
+    warnings: z.array(z.string()),
+    cached: z.boolean(),
+    structuredResponse: z.unknown().optional(),
+  })
+  .loose();
+export const StoredShuttleRun = ShuttleRun.partial().extend({ id: z.string(), status: z.string(), feedback: z.unknown() }).loose();
+export const ShuttleParameters = z.array(z.object({ token: z.string(), source: z.string(), template: z.string() }).loose());
+export const FeedbackAnswer = z
+  .object({ shuttleRequestId: z.string(), score: z.number(), text: z.string().nullable(), endUserId: z.string().nullable() })
+  .loose();
+export const ShuttleRunPage = z.object({ data: z.array(z.record(z.string(), z.unknown())), pagination: Pagination });
+export const UsageStatistics = z.object({
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  groupBy: z.enum(['customer', 'tag']),
+  data: z.array(z.record(z.string(), z.unknown())),
+});
+const ModelAlias = z
+  .object({
+    alias: z.string(),
+    models: z.array(z.string()),
+    strategy: z.string(),
+    weights: z.array(z.number()).nullable().optional(),
+  })
+  .loose();
+export const ModelAliasList = z.object({ data: z.array(ModelAlias) });
+export { ModelAlias };
+export const CreditBalance = z.object({ tenantId: z.string(), mode: z.enum(['test', 'live']), creditsLeft: z.number() });
+export const ApprovalList = z.object({
+  data: z.array(
+    z
+      .object({
+        id: z.string(),
+        executionId: z.string(),
+        status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']),
+        kind: z.string(),
+        description: z.string(),
+        createdAt: z.string(),
+      })
+      .loose(),
+  ),
+});
+export const Cancellation = z.object({ executionId: z.string(), status: z.enum(['cancelling', 'cancelled']) });
+
+/** A node of a run's tree (`GET /v1/executions/{id}/tree`): the run, its tool calls, and the runs they started. */
+export const ExecutionTreeNode = z
+  .object({
+    executionId: z.string(),
+    kind: z.enum(['flow', 'agent']),
+    name: z.string(),
+    agentId: z.string().nullable(),
+    status: z.string(),
+    depth: z.number().int(),
+    parentToolCallId: z.string().nullable(),
+    durationMs: z.number().nullable(),
+    tokens: z.object({ input: z.number(), output: z.number(), reasoning: z.number() }),
+    costUsd: z.number().describe("this run's own model calls and tools, children excluded"),
+    cumulativeCostUsd: z.number().describe('this run and everything under it'),
+    toolCalls: z.array(z.object({ toolCallId: z.string(), toolName: z.string(), spawnedExecutionId: z.string().nullable() }).loose()),
+    children: z.array(z.record(z.string(), z.unknown())).describe('nodes of the same shape'),
+  })
+  .loose();
+export const ArtifactList = z.object({ data: z.array(z.record(z.string(), z.unknown())) });
+export const TopUp = z.object({ tenantId: z.string(), mode: z.enum(['test', 'live']), creditsLeft: z.number() });

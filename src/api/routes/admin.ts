@@ -1,4 +1,5 @@
-import { type ZodApp } from '../route-schemas.js';
+import { describedResponses, TopUp } from '../response-schemas.js';
+import { describedBody, type ZodApp } from '../route-schemas.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -22,6 +23,13 @@ function requireAdmin(token: string) {
   };
 }
 
+const TopUpBody = z.object({
+  tenantId: z.string().min(1).max(100),
+  mode: z.enum(['test', 'live']).default('live'),
+  amount: z.number().int(),
+  reason: z.string().max(500).default('top-up'),
+});
+
 /**
  * Operator routes. They exist only when FLOWRUN_ADMIN_TOKEN is set, and live in their own encapsulated plugin
  * whose hook checks the token on the matched route, so no spelling of the URL (percent-encoding, doubled
@@ -32,24 +40,20 @@ export function registerAdminRoutes(app: ZodApp, deps: AppDeps): void {
   if (!token) return;
   void app.register(async (admin) => {
     admin.addHook('onRequest', requireAdmin(token));
-    admin.post('/admin/credits', { config: { access: 'admin' } }, async (request) => {
-      const body = parseInput(
-        z.object({
-          tenantId: z.string().min(1).max(100),
-          mode: z.enum(['test', 'live']).default('live'),
-          amount: z.number().int(),
-          reason: z.string().max(500).default('top-up'),
-        }),
-        request.body,
-      );
-      const now = new Date(deps.clock.now()).toISOString();
-      const balance = await deps.store.addCredits(
-        { tenantId: body.tenantId, mode: body.mode },
-        body.amount,
-        { id: deps.ids.next('ledger'), now, reason: body.reason },
-        deps.settings.initialCredits,
-      );
-      return { tenantId: body.tenantId, mode: body.mode, creditsLeft: balance };
-    });
+    admin.post(
+      '/admin/credits',
+      { config: { access: 'admin' }, schema: { body: describedBody(TopUpBody), response: describedResponses({ 200: TopUp }) } },
+      async (request) => {
+        const body = parseInput(TopUpBody, request.body);
+        const now = new Date(deps.clock.now()).toISOString();
+        const balance = await deps.store.addCredits(
+          { tenantId: body.tenantId, mode: body.mode },
+          body.amount,
+          { id: deps.ids.next('ledger'), now, reason: body.reason },
+          deps.settings.initialCredits,
+        );
+        return { tenantId: body.tenantId, mode: body.mode, creditsLeft: balance };
+      },
+    );
   });
 }

@@ -1,3 +1,4 @@
+import { ArtifactList, Cancellation, describedResponses } from '../response-schemas.js';
 import { Execution, ExecutionPage } from '../response-schemas.js';
 import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
@@ -36,29 +37,37 @@ export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
     return execution;
   });
 
-  app.post('/v1/executions/:id/cancel', { schema: { params: routeParams('id') } }, async (request) => {
-    const { id } = request.params;
-    const execution = await deps.store.getExecution(request.scope, id);
-    if (!execution) throw notFound(id);
-    if (execution.status === 'paused') {
-      await cancelPausedRun(deps.workerDeps, (await deps.store.getExecutionRow(id)) as ExecutionRow);
-      return { executionId: id, status: 'cancelled' };
-    }
-    if (!['queued', 'running'].includes(execution.status)) {
-      throw new FlowrunError(
-        'CONFLICT',
-        `Execution ${id} is ${execution.status}; only queued, running or paused executions can be cancelled`,
-      );
-    }
-    deps.scheduler.cancel(id);
-    return { executionId: id, status: 'cancelling' };
-  });
+  app.post(
+    '/v1/executions/:id/cancel',
+    { schema: { params: routeParams('id'), response: describedResponses({ 200: Cancellation }) } },
+    async (request) => {
+      const { id } = request.params;
+      const execution = await deps.store.getExecution(request.scope, id);
+      if (!execution) throw notFound(id);
+      if (execution.status === 'paused') {
+        await cancelPausedRun(deps.workerDeps, (await deps.store.getExecutionRow(id)) as ExecutionRow);
+        return { executionId: id, status: 'cancelled' };
+      }
+      if (!['queued', 'running'].includes(execution.status)) {
+        throw new FlowrunError(
+          'CONFLICT',
+          `Execution ${id} is ${execution.status}; only queued, running or paused executions can be cancelled`,
+        );
+      }
+      deps.scheduler.cancel(id);
+      return { executionId: id, status: 'cancelling' };
+    },
+  );
 
-  app.get('/v1/executions/:id/artifacts', { schema: { params: routeParams('id') } }, async (request) => {
-    const execution = await deps.store.getExecution(request.scope, request.params.id);
-    if (!execution) throw notFound(request.params.id);
-    return { data: await deps.store.listArtifacts(execution.id) };
-  });
+  app.get(
+    '/v1/executions/:id/artifacts',
+    { schema: { params: routeParams('id'), response: describedResponses({ 200: ArtifactList }) } },
+    async (request) => {
+      const execution = await deps.store.getExecution(request.scope, request.params.id);
+      if (!execution) throw notFound(request.params.id);
+      return { data: await deps.store.listArtifacts(execution.id) };
+    },
+  );
 
   app.get('/v1/executions/:id/events', { schema: { params: routeParams('id') } }, async (request, reply) => {
     const { id } = request.params;

@@ -1,3 +1,18 @@
+import {
+  Activation,
+  AuditList,
+  describedResponses,
+  Environment,
+  EnvironmentDiff,
+  EnvironmentList,
+  FlowEnvironments,
+  FlowList,
+  FlowVersion,
+  FlowVersionList,
+  FlowView,
+  NoContent,
+  Promotion,
+} from '../response-schemas.js';
 import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -48,86 +63,116 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
   };
 
   for (const prefix of ['/v1', '/api/v1']) {
-    app.post(`${prefix}/flows`, { schema: { body: describedBody(FlowBody) } }, async (request, reply) => {
-      const body = parseInput(FlowBody, request.body);
-      const definition: StoredFlowDefinition = {
-        name: body.name,
-        description: body.description,
-        steps: body.steps,
-        templates: body.templates,
-        entrypoint: body.entrypoint,
-      };
-      checkDefinition(deps, definition);
-      if (body.slug && (await deps.store.slugTaken(request.scope, body.slug)))
-        throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
-      const flow = await deps.store.createFlow(
-        request.scope,
-        definition,
-        { flowId: deps.ids.next('flow'), versionId: deps.ids.next('flowver') },
-        now(),
-        body.slug ?? null,
-      );
-      await audit(request, 'flow.create', flow.id, { versionId: flow.versionId, slug: flow.slug }, body.comment);
-      return reply.status(201).send(await flowView(deps, request.scope, flow));
-    });
+    app.post(
+      `${prefix}/flows`,
+      { schema: { body: describedBody(FlowBody), response: describedResponses({ 201: FlowView }) } },
+      async (request, reply) => {
+        const body = parseInput(FlowBody, request.body);
+        const definition: StoredFlowDefinition = {
+          name: body.name,
+          description: body.description,
+          steps: body.steps,
+          templates: body.templates,
+          entrypoint: body.entrypoint,
+        };
+        checkDefinition(deps, definition);
+        if (body.slug && (await deps.store.slugTaken(request.scope, body.slug)))
+          throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
+        const flow = await deps.store.createFlow(
+          request.scope,
+          definition,
+          { flowId: deps.ids.next('flow'), versionId: deps.ids.next('flowver') },
+          now(),
+          body.slug ?? null,
+        );
+        await audit(request, 'flow.create', flow.id, { versionId: flow.versionId, slug: flow.slug }, body.comment);
+        return reply.status(201).send(await flowView(deps, request.scope, flow));
+      },
+    );
 
-    app.get(`${prefix}/flows`, async (request) => ({ data: await deps.store.listFlows(request.scope) }));
+    app.get(`${prefix}/flows`, { schema: { response: describedResponses({ 200: FlowList }) } }, async (request) => ({
+      data: await deps.store.listFlows(request.scope),
+    }));
 
-    app.get(`${prefix}/flows/:flowId`, { schema: { params: routeParams('flowId') } }, async (request) =>
-      flowView(deps, request.scope, await requireFlow(deps, request.scope, request.params.flowId)),
+    app.get(
+      `${prefix}/flows/:flowId`,
+      { schema: { params: routeParams('flowId'), response: describedResponses({ 200: FlowView }) } },
+      async (request) => flowView(deps, request.scope, await requireFlow(deps, request.scope, request.params.flowId)),
     );
 
     // An edit changes the current version while it is a draft; once activated somewhere it is immutable and
     // the edit forks a new version.
-    app.patch(`${prefix}/flows/:flowId`, { schema: { params: routeParams('flowId') } }, async (request) => {
-      const flow = await requireFlow(deps, request.scope, request.params.flowId);
-      const patch = (request.body ?? {}) as Record<string, unknown>;
-      const body = parseInput(FlowBody, { ...flow.definition, slug: flow.slug ?? undefined, ...patch });
-      const definition: StoredFlowDefinition = {
-        name: body.name,
-        description: body.description,
-        steps: body.steps,
-        templates: body.templates,
-        entrypoint: body.entrypoint,
-      };
-      checkDefinition(deps, definition);
-      if (body.slug !== (flow.slug ?? undefined)) {
-        if (body.slug && (await deps.store.slugTaken(request.scope, body.slug, flow.id)))
-          throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
-        await deps.store.updateFlowSlug(flow.id, body.slug ?? null, now());
-      }
-      const updated = await deps.store.upsertFlowVersion(flow, definition, deps.ids.next('flowver'), now());
-      await audit(
-        request,
-        updated.versionId === flow.versionId ? 'flow.edit' : 'flow.fork',
-        flow.id,
-        { fromVersionId: flow.versionId, versionId: updated.versionId },
-        body.comment,
-      );
-      return flowView(deps, request.scope, await requireFlow(deps, request.scope, flow.id));
-    });
+    app.patch(
+      `${prefix}/flows/:flowId`,
+      { schema: { params: routeParams('flowId'), response: describedResponses({ 200: FlowView }) } },
+      async (request) => {
+        const flow = await requireFlow(deps, request.scope, request.params.flowId);
+        const patch = (request.body ?? {}) as Record<string, unknown>;
+        const body = parseInput(FlowBody, { ...flow.definition, slug: flow.slug ?? undefined, ...patch });
+        const definition: StoredFlowDefinition = {
+          name: body.name,
+          description: body.description,
+          steps: body.steps,
+          templates: body.templates,
+          entrypoint: body.entrypoint,
+        };
+        checkDefinition(deps, definition);
+        if (body.slug !== (flow.slug ?? undefined)) {
+          if (body.slug && (await deps.store.slugTaken(request.scope, body.slug, flow.id)))
+            throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
+          await deps.store.updateFlowSlug(flow.id, body.slug ?? null, now());
+        }
+        const updated = await deps.store.upsertFlowVersion(flow, definition, deps.ids.next('flowver'), now());
+        await audit(
+          request,
+          updated.versionId === flow.versionId ? 'flow.edit' : 'flow.fork',
+          flow.id,
+          { fromVersionId: flow.versionId, versionId: updated.versionId },
+          body.comment,
+        );
+        return flowView(deps, request.scope, await requireFlow(deps, request.scope, flow.id));
+      },
+    );
 
-    app.delete(`${prefix}/flows/:flowId`, { schema: { params: routeParams('flowId') } }, async (request, reply) => {
-      const flow = await requireFlow(deps, request.scope, request.params.flowId);
-      await deps.store.deleteFlow(request.scope, flow.id);
-      await audit(request, 'flow.delete', flow.id, {});
-      return reply.status(204).send();
-    });
+    app.delete(
+      `${prefix}/flows/:flowId`,
+      { schema: { params: routeParams('flowId'), response: describedResponses({ 204: NoContent }) } },
+      async (request, reply) => {
+        const flow = await requireFlow(deps, request.scope, request.params.flowId);
+        await deps.store.deleteFlow(request.scope, flow.id);
+        await audit(request, 'flow.delete', flow.id, {});
+        return reply.status(204).send();
+      },
+    );
 
-    app.get(`${prefix}/flows/:flowId/versions`, { schema: { params: routeParams('flowId') } }, async (request) => {
-      const flow = await requireFlow(deps, request.scope, request.params.flowId);
-      return { data: await deps.store.listVersions(flow.id) };
-    });
+    app.get(
+      `${prefix}/flows/:flowId/versions`,
+      { schema: { params: routeParams('flowId'), response: describedResponses({ 200: FlowVersionList }) } },
+      async (request) => {
+        const flow = await requireFlow(deps, request.scope, request.params.flowId);
+        return { data: await deps.store.listVersions(flow.id) };
+      },
+    );
 
-    app.get(`${prefix}/flows/:flowId/versions/:versionId`, { schema: { params: routeParams('flowId', 'versionId') } }, async (request) => {
-      const { flowId, versionId } = request.params;
-      const flow = await requireFlow(deps, request.scope, flowId, versionId);
-      return { id: flow.versionId, flowId: flow.id, version: flow.version, locked: flow.locked, definition: flow.definition };
-    });
+    app.get(
+      `${prefix}/flows/:flowId/versions/:versionId`,
+      { schema: { params: routeParams('flowId', 'versionId'), response: describedResponses({ 200: FlowVersion }) } },
+      async (request) => {
+        const { flowId, versionId } = request.params;
+        const flow = await requireFlow(deps, request.scope, flowId, versionId);
+        return { id: flow.versionId, flowId: flow.id, version: flow.version, locked: flow.locked, definition: flow.definition };
+      },
+    );
 
     app.post(
       `${prefix}/flows/:flowId/versions/:versionId/environments`,
-      { schema: { params: routeParams('flowId', 'versionId') } },
+      {
+        schema: {
+          params: routeParams('flowId', 'versionId'),
+          body: describedBody(ActivateBody),
+          response: describedResponses({ 200: Activation }),
+        },
+      },
       async (request) => {
         const { flowId, versionId } = request.params;
         const body = parseInput(ActivateBody, request.body);
@@ -141,23 +186,33 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
       },
     );
 
-    app.get(`${prefix}/flows/:flowId/environments`, { schema: { params: routeParams('flowId') } }, async (request) => {
-      const flow = await requireFlow(deps, request.scope, request.params.flowId);
-      const activations = await deps.store.listActivations(request.scope, [flow.id]);
-      return { flowId: flow.id, activeVersions: Object.fromEntries(activations.map((entry) => [entry.environment, entry.versionId])) };
-    });
+    app.get(
+      `${prefix}/flows/:flowId/environments`,
+      { schema: { params: routeParams('flowId'), response: describedResponses({ 200: FlowEnvironments }) } },
+      async (request) => {
+        const flow = await requireFlow(deps, request.scope, request.params.flowId);
+        const activations = await deps.store.listActivations(request.scope, [flow.id]);
+        return { flowId: flow.id, activeVersions: Object.fromEntries(activations.map((entry) => [entry.environment, entry.versionId])) };
+      },
+    );
 
-    app.post(`${prefix}/environments`, { schema: { body: describedBody(EnvironmentBody) } }, async (request, reply) => {
-      const body = parseInput(EnvironmentBody, request.body);
-      if (!(await deps.store.createEnvironment(request.scope, body.name, now())))
-        throw new FlowrunError('CONFLICT', `Environment '${body.name}' exists already`);
-      await audit(request, 'environment.create', null, { name: body.name });
-      return reply.status(201).send({ name: body.name });
-    });
+    app.post(
+      `${prefix}/environments`,
+      { schema: { body: describedBody(EnvironmentBody), response: describedResponses({ 201: Environment }) } },
+      async (request, reply) => {
+        const body = parseInput(EnvironmentBody, request.body);
+        if (!(await deps.store.createEnvironment(request.scope, body.name, now())))
+          throw new FlowrunError('CONFLICT', `Environment '${body.name}' exists already`);
+        await audit(request, 'environment.create', null, { name: body.name });
+        return reply.status(201).send({ name: body.name });
+      },
+    );
 
-    app.get(`${prefix}/environments`, async (request) => ({ data: await deps.store.listEnvironments(request.scope) }));
+    app.get(`${prefix}/environments`, { schema: { response: describedResponses({ 200: EnvironmentList }) } }, async (request) => ({
+      data: await deps.store.listEnvironments(request.scope),
+    }));
 
-    app.get(`${prefix}/environments/diff`, async (request) => {
+    app.get(`${prefix}/environments/diff`, { schema: { response: describedResponses({ 200: EnvironmentDiff }) } }, async (request) => {
       const query = parseInput(z.object({ sourceEnvironment: z.string().min(1), targetEnvironment: z.string().min(1) }), request.query, [
         'query',
       ]);
@@ -179,34 +234,38 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
       };
     });
 
-    app.post(`${prefix}/environments/promote`, { schema: { body: describedBody(PromoteBody) } }, async (request) => {
-      const body = parseInput(PromoteBody, request.body);
-      await requireEnvironment(request.scope, body.sourceEnvironment, 'sourceEnvironment');
-      await requireEnvironment(request.scope, body.targetEnvironment, 'targetEnvironment');
-      const activations = (await deps.store.listActivations(request.scope)).filter(
-        (entry) => entry.environment === body.sourceEnvironment && (!body.flowIds || body.flowIds.includes(entry.flowId)),
-      );
-      const promoted = [];
-      for (const entry of activations) {
-        const previousVersionId = await deps.store.activateVersion(entry.flowId, entry.versionId, body.targetEnvironment, now());
-        await audit(
-          request,
-          'version.promote',
-          entry.flowId,
-          {
-            sourceEnvironment: body.sourceEnvironment,
-            targetEnvironment: body.targetEnvironment,
-            versionId: entry.versionId,
-            previousVersionId,
-          },
-          body.comment,
+    app.post(
+      `${prefix}/environments/promote`,
+      { schema: { body: describedBody(PromoteBody), response: describedResponses({ 200: Promotion }) } },
+      async (request) => {
+        const body = parseInput(PromoteBody, request.body);
+        await requireEnvironment(request.scope, body.sourceEnvironment, 'sourceEnvironment');
+        await requireEnvironment(request.scope, body.targetEnvironment, 'targetEnvironment');
+        const activations = (await deps.store.listActivations(request.scope)).filter(
+          (entry) => entry.environment === body.sourceEnvironment && (!body.flowIds || body.flowIds.includes(entry.flowId)),
         );
-        promoted.push({ flowId: entry.flowId, versionId: entry.versionId, previousVersionId });
-      }
-      return { sourceEnvironment: body.sourceEnvironment, targetEnvironment: body.targetEnvironment, promoted };
-    });
+        const promoted = [];
+        for (const entry of activations) {
+          const previousVersionId = await deps.store.activateVersion(entry.flowId, entry.versionId, body.targetEnvironment, now());
+          await audit(
+            request,
+            'version.promote',
+            entry.flowId,
+            {
+              sourceEnvironment: body.sourceEnvironment,
+              targetEnvironment: body.targetEnvironment,
+              versionId: entry.versionId,
+              previousVersionId,
+            },
+            body.comment,
+          );
+          promoted.push({ flowId: entry.flowId, versionId: entry.versionId, previousVersionId });
+        }
+        return { sourceEnvironment: body.sourceEnvironment, targetEnvironment: body.targetEnvironment, promoted };
+      },
+    );
 
-    app.get(`${prefix}/audit`, async (request) => {
+    app.get(`${prefix}/audit`, { schema: { response: describedResponses({ 200: AuditList }) } }, async (request) => {
       const query = parseInput(
         z.object({ flowId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
         request.query,

@@ -1,3 +1,4 @@
+import { ApprovalList, describedResponses } from '../response-schemas.js';
 import { describedBody, EventsQuery, routeParams, type ZodApp } from '../route-schemas.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -124,10 +125,16 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
   app.post('/v1/dispatch/approve', { schema: { querystring: EventsQuery, body: describedBody(ApproveBody) } }, (request, reply) =>
     approve(request, reply),
   );
-  app.post('/v1/agents/:id/approve', { schema: { params: routeParams('id'), querystring: EventsQuery } }, (request, reply) =>
-    approve(request, reply, request.params.id),
+  app.post(
+    '/v1/agents/:id/approve',
+    { schema: { params: routeParams('id'), querystring: EventsQuery, body: describedBody(ApproveBody) } },
+    (request, reply) => approve(request, reply, request.params.id),
   );
-  app.post('/v1/agents/:id/resume', { schema: { params: routeParams('id'), querystring: EventsQuery } }, resume);
+  app.post(
+    '/v1/agents/:id/resume',
+    { schema: { params: routeParams('id'), querystring: EventsQuery, body: describedBody(ResumeBody) } },
+    resume,
+  );
 
   // Runtype documents `continuation` as "a tool output or an approval decision" without its shape; Flowrun
   // accepts `{toolOutputs}`, `{toolCallId, output}`, and `{approvalId, decision, reason}` (see docs/compatibility.md).
@@ -153,7 +160,7 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
     );
   });
 
-  app.get('/v1/approvals', async (request) => {
+  app.get('/v1/approvals', { schema: { response: describedResponses({ 200: ApprovalList }) } }, async (request) => {
     const query = parseInput(
       z.object({
         status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']).optional(),

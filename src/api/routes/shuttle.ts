@@ -1,3 +1,16 @@
+import {
+  CreditBalance,
+  describedResponses,
+  FeedbackAnswer,
+  ModelAlias,
+  ModelAliasList,
+  NoContent,
+  ShuttleParameters,
+  ShuttleRun,
+  ShuttleRunPage,
+  StoredShuttleRun,
+  UsageStatistics,
+} from '../response-schemas.js';
 import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { discoverParameters } from '../../engine/parameters.js';
@@ -58,7 +71,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post(
     '/api/v1/flows/:flowId/runs',
-    { schema: { params: routeParams('flowId'), body: describedBody(RunRequest) } },
+    { schema: { params: routeParams('flowId'), body: describedBody(RunRequest), response: describedResponses({ 200: ShuttleRun }) } },
     async (request, reply) => {
       const body = parseInput(RunRequest, request.body);
       const claim = await claimKey(deps, request, idempotencyKeyOf(request));
@@ -87,45 +100,57 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/flows/:flowId/runs/:runId', { schema: { params: routeParams('flowId', 'runId') } }, async (request) => {
-    const { flowId, runId } = request.params;
-    const flow = await requireFlow(deps, request.scope, flowId);
-    const execution = await deps.store.getExecution(request.scope, runId);
-    if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
-    const stored = ((await deps.store.getExecutionMeta(runId)) as { response?: Record<string, unknown> } | null) ?? {};
-    return {
-      ...(stored.response ?? { id: execution.id, flowId: flow.id }),
-      status: execution.status,
-      feedback: await deps.store.getFeedback(request.scope, runId),
-    };
-  });
+  app.get(
+    '/api/v1/flows/:flowId/runs/:runId',
+    { schema: { params: routeParams('flowId', 'runId'), response: describedResponses({ 200: StoredShuttleRun }) } },
+    async (request) => {
+      const { flowId, runId } = request.params;
+      const flow = await requireFlow(deps, request.scope, flowId);
+      const execution = await deps.store.getExecution(request.scope, runId);
+      if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
+      const stored = ((await deps.store.getExecutionMeta(runId)) as { response?: Record<string, unknown> } | null) ?? {};
+      return {
+        ...(stored.response ?? { id: execution.id, flowId: flow.id }),
+        status: execution.status,
+        feedback: await deps.store.getFeedback(request.scope, runId),
+      };
+    },
+  );
 
-  app.get('/api/v1/flows/:flowId/parameters', { schema: { params: routeParams('flowId') } }, async (request) => {
-    const query = parseInput(
-      z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }),
-      request.query,
-      ['query'],
-    );
-    const flow = await resolveRunVersion(deps, request.scope, request.params.flowId, query.version, query.environment);
-    const { templates, entry } = entrypointOf(flow, query.entrypoint);
-    return discoverParameters(entry, templates);
-  });
+  app.get(
+    '/api/v1/flows/:flowId/parameters',
+    { schema: { params: routeParams('flowId'), response: describedResponses({ 200: ShuttleParameters }) } },
+    async (request) => {
+      const query = parseInput(
+        z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }),
+        request.query,
+        ['query'],
+      );
+      const flow = await resolveRunVersion(deps, request.scope, request.params.flowId, query.version, query.environment);
+      const { templates, entry } = entrypointOf(flow, query.entrypoint);
+      return discoverParameters(entry, templates);
+    },
+  );
 
-  app.post('/api/v1/feedback', { schema: { body: describedBody(Feedback) } }, async (request) => {
-    const body = parseInput(Feedback, request.body);
-    const execution = await deps.store.getExecution(request.scope, body.shuttleRequestId);
-    if (!execution)
-      throw new FlowrunError('NOT_FOUND', `Run ${body.shuttleRequestId} not found`, [
-        { code: 'NOT_FOUND', path: 'shuttleRequestId', message: 'no such run' },
-      ]);
-    await deps.store.upsertFeedback(
-      request.scope,
-      execution.id,
-      { score: body.score, text: body.text ?? null, endUserId: body.endUserId ?? null },
-      now(),
-    );
-    return { shuttleRequestId: execution.id, ...(await deps.store.getFeedback(request.scope, execution.id)) };
-  });
+  app.post(
+    '/api/v1/feedback',
+    { schema: { body: describedBody(Feedback), response: describedResponses({ 200: FeedbackAnswer }) } },
+    async (request) => {
+      const body = parseInput(Feedback, request.body);
+      const execution = await deps.store.getExecution(request.scope, body.shuttleRequestId);
+      if (!execution)
+        throw new FlowrunError('NOT_FOUND', `Run ${body.shuttleRequestId} not found`, [
+          { code: 'NOT_FOUND', path: 'shuttleRequestId', message: 'no such run' },
+        ]);
+      await deps.store.upsertFeedback(
+        request.scope,
+        execution.id,
+        { score: body.score, text: body.text ?? null, endUserId: body.endUserId ?? null },
+        now(),
+      );
+      return { shuttleRequestId: execution.id, ...(await deps.store.getFeedback(request.scope, execution.id)) };
+    },
+  );
 
   app.get('/api/v1/flows/:flowId/runs/:runId/agent-tree', { schema: { params: routeParams('flowId', 'runId') } }, async (request) => {
     const { flowId, runId } = request.params;
@@ -135,14 +160,14 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     return agentTree(await buildExecutionTree(deps.store, request.scope, execution), 'main');
   });
 
-  app.get('/api/v1/runs', async (request) => {
+  app.get('/api/v1/runs', { schema: { response: describedResponses({ 200: ShuttleRunPage }) } }, async (request) => {
     const query = parseInput(RunsQuery, request.query, ['query']);
     if (query.flowId) query.flowId = (await requireFlow(deps, request.scope, query.flowId)).id;
     const { items, total } = await deps.store.listRuns(request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
 
-  app.get('/api/v1/statistics/usage', async (request) => {
+  app.get('/api/v1/statistics/usage', { schema: { response: describedResponses({ 200: UsageStatistics }) } }, async (request) => {
     const query = parseInput(
       z.object({
         from: z.string().datetime({ offset: true }).optional(),
@@ -161,29 +186,39 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     };
   });
 
-  app.get('/api/v1/model-aliases', async (request) => ({ data: await deps.store.listAliases(request.scope) }));
-  app.post('/api/v1/model-aliases', { schema: { body: describedBody(ModelAliasBody) } }, async (request, reply) => {
-    const body = parseInput(ModelAliasBody, request.body);
-    for (const [index, model] of body.models.entries()) {
-      const resolution = deps.models.resolve(model);
-      if (!resolution.ok)
-        throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [
-          { code: resolution.code, path: `models[${index}]`, message: resolution.reason },
-        ]);
-    }
-    await deps.store.putAlias(
-      request.scope,
-      { alias: body.alias, models: body.models, strategy: body.strategy, weights: body.weights ?? null },
-      now(),
-    );
-    return reply.status(201).send(body);
-  });
-  app.delete('/api/v1/model-aliases/:alias', { schema: { params: routeParams('alias') } }, async (request, reply) => {
-    if (!(await deps.store.deleteAlias(request.scope, request.params.alias))) throw new FlowrunError('NOT_FOUND', 'No such alias');
-    return reply.status(204).send();
-  });
+  app.get('/api/v1/model-aliases', { schema: { response: describedResponses({ 200: ModelAliasList }) } }, async (request) => ({
+    data: await deps.store.listAliases(request.scope),
+  }));
+  app.post(
+    '/api/v1/model-aliases',
+    { schema: { body: describedBody(ModelAliasBody), response: describedResponses({ 201: ModelAlias }) } },
+    async (request, reply) => {
+      const body = parseInput(ModelAliasBody, request.body);
+      for (const [index, model] of body.models.entries()) {
+        const resolution = deps.models.resolve(model);
+        if (!resolution.ok)
+          throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [
+            { code: resolution.code, path: `models[${index}]`, message: resolution.reason },
+          ]);
+      }
+      await deps.store.putAlias(
+        request.scope,
+        { alias: body.alias, models: body.models, strategy: body.strategy, weights: body.weights ?? null },
+        now(),
+      );
+      return reply.status(201).send(body);
+    },
+  );
+  app.delete(
+    '/api/v1/model-aliases/:alias',
+    { schema: { params: routeParams('alias'), response: describedResponses({ 204: NoContent }) } },
+    async (request, reply) => {
+      if (!(await deps.store.deleteAlias(request.scope, request.params.alias))) throw new FlowrunError('NOT_FOUND', 'No such alias');
+      return reply.status(204).send();
+    },
+  );
 
-  app.get('/api/v1/credits', async (request) => ({
+  app.get('/api/v1/credits', { schema: { response: describedResponses({ 200: CreditBalance }) } }, async (request) => ({
     tenantId: request.scope.tenantId,
     mode: request.scope.mode,
     creditsLeft: await deps.store.getBalance(request.scope),
