@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerMetrics } from './api/metrics.js';
 import { registerReadiness } from './api/readiness.js';
+import { useZodSchemas } from './api/route-schemas.js';
 import type { Database } from './store/database.js';
 
 /**
@@ -19,6 +20,7 @@ export async function startWorkerHttp(options: {
   token?: string;
 }): Promise<{ url: string; close(): Promise<void> }> {
   const app = Fastify({ logger: false });
+  useZodSchemas(app);
   app.get('/health', async () => ({ status: 'ok', activeRuns: options.activeRuns() }));
   registerReadiness(app, options.db, options.redisPing);
   registerMetrics(app, {

@@ -10,7 +10,7 @@ import { createErrorHandler, errorBody } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerMetrics } from './metrics.js';
 import { registerReadiness } from './readiness.js';
-import { ErrorBody, zodValidatorCompiler, type ZodApp } from './route-schemas.js';
+import { ErrorBody, useZodSchemas, type ZodApp } from './route-schemas.js';
 import { registerDispatchRoutes } from './routes/dispatch.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerExecutionTreeRoutes } from './routes/execution-tree.js';
@@ -103,10 +103,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       if (method !== 'HEAD') routeTable.push({ method, url: route.url, access: route.config?.access ?? 'tenant' });
   });
   registerJsonBodyParser(app);
-  app.setValidatorCompiler(zodValidatorCompiler);
-  // Response schemas describe the answers (/openapi.json, and the test that holds answers to them); serialising
-  // stays plain JSON.stringify, as it was before routes had them.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  useZodSchemas(app);
   app.setErrorHandler(createErrorHandler(deps.settings.bodyLimitBytes));
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody(new FlowrunError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));

@@ -1,3 +1,4 @@
+import { describedResponses, textAnswer } from './response-schemas.js';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { tokensEqual } from './routes/admin.js';
@@ -63,10 +64,14 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     },
   });
   const merged = Registry.merge([registry, ...options.registries]);
-  app.get('/metrics', { config: { access: 'public' } }, async (request, reply) => {
-    const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
-    if (options.token && !tokensEqual(given, options.token))
-      throw new FlowrunError('UNAUTHORIZED', '/metrics needs Authorization: Bearer $FLOWRUN_METRICS_TOKEN');
-    return reply.type(merged.contentType).send(await merged.metrics());
-  });
+  app.get(
+    '/metrics',
+    { config: { access: 'public' }, schema: { response: describedResponses({ 200: textAnswer('text/plain', 'Prometheus text format') }) } },
+    async (request, reply) => {
+      const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+      if (options.token && !tokensEqual(given, options.token))
+        throw new FlowrunError('UNAUTHORIZED', '/metrics needs Authorization: Bearer $FLOWRUN_METRICS_TOKEN');
+      return reply.type(merged.contentType).send(await merged.metrics());
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { schemaStatus, type Database } from '../store/database.js';
+import { describedResponses, Readiness } from './response-schemas.js';
 
 /**
  * `GET /ready`, for a load balancer or an orchestrator: the database answers and every migration is applied, and
@@ -7,18 +8,22 @@ import { schemaStatus, type Database } from '../store/database.js';
  * worker's own listener register the same route.
  */
 export function registerReadiness(app: FastifyInstance, db: Database, redis: (() => Promise<void>) | undefined): void {
-  app.get('/ready', { config: { access: 'public' } }, async (_request, reply) => {
-    const schema = await schemaStatus(db).catch((error: unknown) => ({ error: (error as Error).message }));
-    const database =
-      'error' in schema
-        ? { ok: false, error: schema.error }
-        : { ok: schema.pending.length === 0, migrationsApplied: schema.applied, migrationsPending: schema.pending };
-    const redisAnswer = redis ? await answers(redis) : undefined;
-    const ready = database.ok && (redisAnswer?.ok ?? true);
-    return reply
-      .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not_ready', database, ...(redisAnswer ? { redis: redisAnswer } : {}) });
-  });
+  app.get(
+    '/ready',
+    { config: { access: 'public' }, schema: { response: describedResponses({ 200: Readiness, 503: Readiness }) } },
+    async (_request, reply) => {
+      const schema = await schemaStatus(db).catch((error: unknown) => ({ error: (error as Error).message }));
+      const database =
+        'error' in schema
+          ? { ok: false, error: schema.error }
+          : { ok: schema.pending.length === 0, migrationsApplied: schema.applied, migrationsPending: schema.pending };
+      const redisAnswer = redis ? await answers(redis) : undefined;
+      const ready = database.ok && (redisAnswer?.ok ?? true);
+      return reply
+        .status(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'not_ready', database, ...(redisAnswer ? { redis: redisAnswer } : {}) });
+    },
+  );
 }
 
 /** Whether a dependency answers within two seconds. */

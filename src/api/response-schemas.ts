@@ -114,9 +114,41 @@ export const RevokedKey = z.object({ id: z.string(), revoked: z.boolean() });
  * the answer in /openapi.json (and test/openapi.test.ts holds real answers to them), but the type provider cannot
  * check the handler's return against them.
  */
-export function describedResponses(responses: Record<number, z.ZodType>): Record<number, z.ZodType> {
+export function describedResponses(responses: Record<number, z.ZodType | ContentResponse>): Record<number, z.ZodType | ContentResponse> {
   return responses;
 }
+
+/** An answer described per content type (a stream, a page, Prometheus text). */
+export interface ContentResponse {
+  description: string;
+  content: Record<string, { schema: z.ZodType }>;
+}
+
+const frames = z
+  .string()
+  .describe('Server-Sent Events: `event: <type>`, `id: <seq>`, `data: <JSON with "type">`, a blank line; `: ping` comments');
+
+/** A run's answer: its events as a stream, or (with `streamResponse: false`) one JSON document. */
+export function runAnswer(json: z.ZodType, description: string): ContentResponse {
+  return { description, content: { 'application/json': { schema: json }, 'text/event-stream': { schema: frames } } };
+}
+
+/** A stream of a run's events only. */
+export function eventStream(description: string): ContentResponse {
+  return { description, content: { 'text/event-stream': { schema: frames } } };
+}
+
+/** A non-JSON answer: a page, or Prometheus text. */
+export function textAnswer(contentType: string, description: string): ContentResponse {
+  return { description, content: { [contentType]: { schema: z.string() } } };
+}
+
+const Check = z.object({ ok: z.boolean(), error: z.string().optional() }).loose();
+export const Readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  database: Check.extend({ migrationsApplied: z.number().int().optional(), migrationsPending: z.array(z.string()).optional() }),
+  redis: Check.optional(),
+});
 
 const Pagination = z.object({ limit: z.number().int(), offset: z.number().int(), total: z.number().int(), hasMore: z.boolean() });
 
@@ -302,3 +334,28 @@ export const ExecutionTreeNode = z
   .loose();
 export const ArtifactList = z.object({ data: z.array(z.record(z.string(), z.unknown())) });
 export const TopUp = z.object({ tenantId: z.string(), mode: z.enum(['test', 'live']), creditsLeft: z.number() });
+
+/** PromptShuttle's agent tree: the execution tree in its vocabulary (credits instead of USD). */
+export const AgentTree = z
+  .object({
+    requestId: z.string(),
+    agentRole: z.string(),
+    depth: z.number().int(),
+    durationMs: z.number().nullable(),
+    status: z.string(),
+    creditsUsed: z.number(),
+    totalTreeCreditsUsed: z.number(),
+    toolCalls: z.array(
+      z
+        .object({
+          toolName: z.string(),
+          toolType: z.string(),
+          durationMs: z.number().nullable(),
+          success: z.boolean(),
+          spawnedRequestId: z.string().nullable(),
+        })
+        .loose(),
+    ),
+    children: z.array(z.record(z.string(), z.unknown())).describe('nodes of the same shape'),
+  })
+  .loose();

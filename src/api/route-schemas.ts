@@ -28,6 +28,16 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
 const validatedInHandler = new WeakSet<z.ZodType>();
 
 /**
+ * What every Flowrun HTTP listener (the API, a worker's) needs before routes with zod schemas are added: zod
+ * validation with Runtype-style errors, and plain JSON.stringify answers (response schemas describe answers for
+ * /openapi.json and its test; they do not reshape them).
+ */
+export function useZodSchemas(app: FastifyInstance): void {
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}
+
+/**
  * A route's body schema for /openapi.json whose checking stays in the handler (`parseInput` with the same schema,
  * after what the handler checks first: the caller's flow, a snake_case spelling, the dialect): the description and
  * the validation are one schema, and the errors stay as they were.

@@ -1,14 +1,28 @@
-import { Agent, AgentList, describedResponses, NoContent } from '../response-schemas.js';
-import { routeParams, EventsQuery, type ZodApp } from '../route-schemas.js';
+import { AgentDefinition } from '../../protocol/agent.js';
+import { Agent, AgentList, describedResponses, DispatchResult, NoContent, runAnswer } from '../response-schemas.js';
+import { describedBody, routeParams, EventsQuery, type ZodApp } from '../route-schemas.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseAgent, prepareDispatch } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect } from '../wire/dialect.js';
-import { parseDispatchBody } from '../wire/dispatch-request.js';
+import { DispatchBody, parseDispatchBody } from '../wire/dispatch-request.js';
 import { headerValue } from '../headers.js';
 import { respondWithRun } from '../respond-with-run.js';
 
 /** `/v1/agents`: saved agents (Runtype's shape), and `POST /v1/agents/{id}/execute` to chat with one. */
+/** A patch: any of an agent's fields, merged into the stored definition and checked whole (as AgentDefinition). */
+const AgentPatch = AgentDefinition.partial();
+/** A chat turn with a saved agent: a dispatch's conversation fields (the agent is the one in the path). */
+const ExecuteBody = DispatchBody.pick({
+  messages: true,
+  inputs: true,
+  context: true,
+  metadata: true,
+  secrets: true,
+  clientTools: true,
+  options: true,
+});
+
 export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
   const validate = (body: unknown) => {
@@ -23,10 +37,14 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
     data: await deps.store.listAgents(request.scope),
   }));
 
-  app.post('/v1/agents', { schema: { response: describedResponses({ 201: Agent }) } }, async (request, reply) => {
-    const agent = validate(request.body);
-    return reply.status(201).send(await deps.store.insertAgent(request.scope, agent, deps.ids.next('agent'), now()));
-  });
+  app.post(
+    '/v1/agents',
+    { schema: { body: describedBody(AgentDefinition), response: describedResponses({ 201: Agent }) } },
+    async (request, reply) => {
+      const agent = validate(request.body);
+      return reply.status(201).send(await deps.store.insertAgent(request.scope, agent, deps.ids.next('agent'), now()));
+    },
+  );
 
   app.get('/v1/agents/:id', { schema: { params: routeParams('id'), response: describedResponses({ 200: Agent }) } }, async (request) => {
     const agent = await deps.store.getAgent(request.scope, request.params.id);
@@ -35,13 +53,17 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
   });
 
   // Runtype's update replaces the whole agent; PATCH merges the given top-level fields into it.
-  app.patch('/v1/agents/:id', { schema: { params: routeParams('id'), response: describedResponses({ 200: Agent }) } }, async (request) => {
-    const existing = await deps.store.getAgent(request.scope, request.params.id);
-    if (!existing) throw new FlowrunError('NOT_FOUND', 'Agent not found');
-    const agent = validate({ ...existing.definition, ...((request.body ?? {}) as Record<string, unknown>) });
-    await deps.store.updateAgent(request.scope, existing.id, agent, now());
-    return deps.store.getAgent(request.scope, existing.id);
-  });
+  app.patch(
+    '/v1/agents/:id',
+    { schema: { params: routeParams('id'), body: describedBody(AgentPatch), response: describedResponses({ 200: Agent }) } },
+    async (request) => {
+      const existing = await deps.store.getAgent(request.scope, request.params.id);
+      if (!existing) throw new FlowrunError('NOT_FOUND', 'Agent not found');
+      const agent = validate({ ...existing.definition, ...((request.body ?? {}) as Record<string, unknown>) });
+      await deps.store.updateAgent(request.scope, existing.id, agent, now());
+      return deps.store.getAgent(request.scope, existing.id);
+    },
+  );
 
   app.delete(
     '/v1/agents/:id',
@@ -52,21 +74,34 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
 
-  app.post('/v1/agents/:id/execute', { schema: { params: routeParams('id'), querystring: EventsQuery } }, async (request, reply) => {
-    const { id } = request.params;
-    const raw = (request.body ?? {}) as Record<string, unknown>;
-    const parsed = parseDispatchBody({ ...raw, agent: { agentId: id } });
-    const query = request.query;
-    const dialect = chooseDialect(
-      isDialect(query.events) ? query.events : undefined,
-      headerValue(request.headers['x-persona-version']),
-      parsed.snakeCase,
-    );
-    const prepared = await prepareDispatch(deps, request.scope, parsed.body, dialect);
-    const options = parsed.body.options ?? {};
-    return respondWithRun(deps, request, reply, prepared, dialect, {
-      stream: options.streamResponse !== false,
-      cancelOnDisconnect: options.cancelOnDisconnect === true,
-    });
-  });
+  app.post(
+    '/v1/agents/:id/execute',
+    {
+      schema: {
+        params: routeParams('id'),
+        querystring: EventsQuery,
+        body: describedBody(ExecuteBody),
+        response: describedResponses({
+          200: runAnswer(DispatchResult, 'the agent run: its events, or one JSON document with streamResponse: false'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const raw = (request.body ?? {}) as Record<string, unknown>;
+      const parsed = parseDispatchBody({ ...raw, agent: { agentId: id } });
+      const query = request.query;
+      const dialect = chooseDialect(
+        isDialect(query.events) ? query.events : undefined,
+        headerValue(request.headers['x-persona-version']),
+        parsed.snakeCase,
+      );
+      const prepared = await prepareDispatch(deps, request.scope, parsed.body, dialect);
+      const options = parsed.body.options ?? {};
+      return respondWithRun(deps, request, reply, prepared, dialect, {
+        stream: options.streamResponse !== false,
+        cancelOnDisconnect: options.cancelOnDisconnect === true,
+      });
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { DispatchResult, describedResponses } from '../response-schemas.js';
+import { DispatchResult, describedResponses, runAnswer } from '../response-schemas.js';
 import { describedBody, EventsQuery, type ZodApp } from '../route-schemas.js';
 import type { AppDeps } from '../app-deps.js';
 import { prepareDispatch } from '../prepare-dispatch.js';
@@ -12,7 +12,15 @@ import { respondWithRun } from '../respond-with-run.js';
 export function registerDispatchRoutes(app: ZodApp, deps: AppDeps): void {
   app.post(
     '/v1/dispatch',
-    { schema: { querystring: EventsQuery, body: describedBody(DispatchBody), response: describedResponses({ 200: DispatchResult }) } },
+    {
+      schema: {
+        querystring: EventsQuery,
+        body: describedBody(DispatchBody),
+        response: describedResponses({
+          200: runAnswer(DispatchResult, 'the run: its events (the default), or one JSON document with streamResponse: false'),
+        }),
+      },
+    },
     async (request, reply) => {
       const query = request.query;
       const parsed = parseDispatchBody(request.body);

@@ -1,4 +1,4 @@
-import { ArtifactList, Cancellation, describedResponses } from '../response-schemas.js';
+import { ArtifactList, Cancellation, describedResponses, eventStream } from '../response-schemas.js';
 import { Execution, ExecutionPage } from '../response-schemas.js';
 import { routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
@@ -69,19 +69,30 @@ export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
 
-  app.get('/v1/executions/:id/events', { schema: { params: routeParams('id') } }, async (request, reply) => {
-    const { id } = request.params;
-    const query = parseInput(EventsQuery, request.query, ['query']);
-    if (query.events !== undefined && !isDialect(query.events)) {
-      throw new FlowrunError('VALIDATION_ERROR', `Unknown events dialect '${query.events}'`, [
-        { code: 'INVALID_ENUM', path: 'query.events', message: 'events must be one of travrse, runtype, unified' },
-      ]);
-    }
-    const lastEventId = headerValue(request.headers['last-event-id']);
-    const after = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : query.after;
-    const execution = await deps.store.getExecution(request.scope, id);
-    if (!execution) throw notFound(id);
-    const dialect: Dialect = (query.events as Dialect | undefined) ?? (isDialect(execution.dialect) ? execution.dialect : 'runtype');
-    return streamExecutionEvents(deps, request, reply, id, after, dialect);
-  });
+  app.get(
+    '/v1/executions/:id/events',
+    {
+      schema: {
+        params: routeParams('id'),
+        response: describedResponses({
+          200: eventStream('the stored events after `after` (or Last-Event-ID), then the live ones until the run ends'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const query = parseInput(EventsQuery, request.query, ['query']);
+      if (query.events !== undefined && !isDialect(query.events)) {
+        throw new FlowrunError('VALIDATION_ERROR', `Unknown events dialect '${query.events}'`, [
+          { code: 'INVALID_ENUM', path: 'query.events', message: 'events must be one of travrse, runtype, unified' },
+        ]);
+      }
+      const lastEventId = headerValue(request.headers['last-event-id']);
+      const after = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : query.after;
+      const execution = await deps.store.getExecution(request.scope, id);
+      if (!execution) throw notFound(id);
+      const dialect: Dialect = (query.events as Dialect | undefined) ?? (isDialect(execution.dialect) ? execution.dialect : 'runtype');
+      return streamExecutionEvents(deps, request, reply, id, after, dialect);
+    },
+  );
 }

@@ -40,6 +40,8 @@ async function flowView(deps: Pick<AppDeps, 'store'>, scope: TenantScope, flow: 
   };
 }
 
+/** A patch: any of a flow's fields, merged into its definition and checked whole (as FlowBody). */
+const FlowPatch = z.object(FlowBody.shape).partial();
 const ActivateBody = z.object({ environment: z.string().min(1).max(100), comment: z.string().max(2000).optional() });
 const EnvironmentBody = z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'environment names use letters, digits, _ and -') });
 const PromoteBody = z.object({
@@ -104,7 +106,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
     // the edit forks a new version.
     app.patch(
       `${prefix}/flows/:flowId`,
-      { schema: { params: routeParams('flowId'), response: describedResponses({ 200: FlowView }) } },
+      { schema: { params: routeParams('flowId'), body: describedBody(FlowPatch), response: describedResponses({ 200: FlowView }) } },
       async (request) => {
         const flow = await requireFlow(deps, request.scope, request.params.flowId);
         const patch = (request.body ?? {}) as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { describedResponses, textAnswer } from '../response-schemas.js';
 import { type ZodApp } from '../route-schemas.js';
 import { playgroundHtml } from '../playground-html.js';
 
@@ -5,6 +6,10 @@ import { playgroundHtml } from '../playground-html.js';
 export function registerPlaygroundRoutes(app: ZodApp): void {
   const send = async (_request: unknown, reply: import('fastify').FastifyReply) =>
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(playgroundHtml);
-  app.get('/', { config: { access: 'public' } }, send);
-  app.get('/playground', { config: { access: 'public' } }, send);
+  const page = {
+    config: { access: 'public' as const },
+    schema: { response: describedResponses({ 200: textAnswer('text/html', 'the playground page') }) },
+  };
+  app.get('/', page, send);
+  app.get('/playground', page, send);
 }

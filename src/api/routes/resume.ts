@@ -1,4 +1,4 @@
-import { ApprovalList, describedResponses } from '../response-schemas.js';
+import { ApprovalList, describedResponses, DispatchResult, runAnswer } from '../response-schemas.js';
 import { describedBody, EventsQuery, routeParams, type ZodApp } from '../route-schemas.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -110,7 +110,19 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
     const answers = { toolOutputs: body.toolOutputs, messages: body.messages, secrets: body.secrets };
     return continueAndRespond(deps, request, reply, body.executionId, answers, body.streamResponse !== false);
   };
-  app.post('/v1/dispatch/resume', { schema: { querystring: EventsQuery, body: describedBody(ResumeBody) } }, resume);
+  app.post(
+    '/v1/dispatch/resume',
+    {
+      schema: {
+        querystring: EventsQuery,
+        body: describedBody(ResumeBody),
+        response: describedResponses({
+          200: runAnswer(DispatchResult, 'the run from where it paused: its events, or one JSON document with streamResponse: false'),
+        }),
+      },
+    },
+    resume,
+  );
 
   const approve = async (request: FastifyRequest, reply: FastifyReply, agentId?: string) => {
     const body = parseInput(ApproveBody, request.body);
@@ -122,43 +134,83 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
     await decide(deps, request, body.executionId, body.approvalId, body.decision, body.reason);
     return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
   };
-  app.post('/v1/dispatch/approve', { schema: { querystring: EventsQuery, body: describedBody(ApproveBody) } }, (request, reply) =>
-    approve(request, reply),
+  app.post(
+    '/v1/dispatch/approve',
+    {
+      schema: {
+        querystring: EventsQuery,
+        body: describedBody(ApproveBody),
+        response: describedResponses({
+          200: runAnswer(DispatchResult, 'the run from where it paused: its events, or one JSON document with streamResponse: false'),
+        }),
+      },
+    },
+    (request, reply) => approve(request, reply),
   );
   app.post(
     '/v1/agents/:id/approve',
-    { schema: { params: routeParams('id'), querystring: EventsQuery, body: describedBody(ApproveBody) } },
+    {
+      schema: {
+        params: routeParams('id'),
+        querystring: EventsQuery,
+        body: describedBody(ApproveBody),
+        response: describedResponses({
+          200: runAnswer(DispatchResult, 'the run from where it paused: its events, or one JSON document with streamResponse: false'),
+        }),
+      },
+    },
     (request, reply) => approve(request, reply, request.params.id),
   );
   app.post(
     '/v1/agents/:id/resume',
-    { schema: { params: routeParams('id'), querystring: EventsQuery, body: describedBody(ResumeBody) } },
+    {
+      schema: {
+        params: routeParams('id'),
+        querystring: EventsQuery,
+        body: describedBody(ResumeBody),
+        response: describedResponses({
+          200: runAnswer(DispatchResult, 'the agent run from where it paused: its events, or one JSON document'),
+        }),
+      },
+    },
     resume,
   );
 
   // Runtype documents `continuation` as "a tool output or an approval decision" without its shape; Flowrun
   // accepts `{toolOutputs}`, `{toolCallId, output}`, and `{approvalId, decision, reason}` (see docs/compatibility.md).
-  app.post('/v1/dispatch/continue', { schema: { querystring: EventsQuery, body: describedBody(ContinueBody) } }, async (request, reply) => {
-    const body = parseInput(ContinueBody, request.body);
-    const continuation = body.continuation;
-    if (continuation.approvalId) {
-      if (!continuation.decision)
-        throw new FlowrunError('VALIDATION_ERROR', 'continuation.decision is required with continuation.approvalId', [
-          { code: 'MISSING_REQUIRED_FIELD', path: 'continuation.decision', message: 'approved or denied' },
-        ]);
-      await decide(deps, request, body.executionId, continuation.approvalId, continuation.decision, continuation.reason);
-      return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
-    }
-    const toolOutputs = continuation.toolOutputs ?? (continuation.toolCallId ? { [continuation.toolCallId]: continuation.output } : {});
-    return continueAndRespond(
-      deps,
-      request,
-      reply,
-      body.executionId,
-      { toolOutputs, messages: continuation.messages ?? [] },
-      body.streamResponse !== false,
-    );
-  });
+  app.post(
+    '/v1/dispatch/continue',
+    {
+      schema: {
+        querystring: EventsQuery,
+        body: describedBody(ContinueBody),
+        response: describedResponses({
+          200: runAnswer(DispatchResult, 'the run from where it paused: its events, or one JSON document with streamResponse: false'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const body = parseInput(ContinueBody, request.body);
+      const continuation = body.continuation;
+      if (continuation.approvalId) {
+        if (!continuation.decision)
+          throw new FlowrunError('VALIDATION_ERROR', 'continuation.decision is required with continuation.approvalId', [
+            { code: 'MISSING_REQUIRED_FIELD', path: 'continuation.decision', message: 'approved or denied' },
+          ]);
+        await decide(deps, request, body.executionId, continuation.approvalId, continuation.decision, continuation.reason);
+        return continueAndRespond(deps, request, reply, body.executionId, { toolOutputs: {}, messages: [] }, body.streamResponse !== false);
+      }
+      const toolOutputs = continuation.toolOutputs ?? (continuation.toolCallId ? { [continuation.toolCallId]: continuation.output } : {});
+      return continueAndRespond(
+        deps,
+        request,
+        reply,
+        body.executionId,
+        { toolOutputs, messages: continuation.messages ?? [] },
+        body.streamResponse !== false,
+      );
+    },
+  );
 
   app.get('/v1/approvals', { schema: { response: describedResponses({ 200: ApprovalList }) } }, async (request) => {
     const query = parseInput(

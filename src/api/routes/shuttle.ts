@@ -1,4 +1,5 @@
 import {
+  AgentTree,
   CreditBalance,
   describedResponses,
   FeedbackAnswer,
@@ -152,13 +153,17 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/flows/:flowId/runs/:runId/agent-tree', { schema: { params: routeParams('flowId', 'runId') } }, async (request) => {
-    const { flowId, runId } = request.params;
-    const flow = await requireFlow(deps, request.scope, flowId);
-    const execution = await deps.store.getExecution(request.scope, runId);
-    if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
-    return agentTree(await buildExecutionTree(deps.store, request.scope, execution), 'main');
-  });
+  app.get(
+    '/api/v1/flows/:flowId/runs/:runId/agent-tree',
+    { schema: { params: routeParams('flowId', 'runId'), response: describedResponses({ 200: AgentTree }) } },
+    async (request) => {
+      const { flowId, runId } = request.params;
+      const flow = await requireFlow(deps, request.scope, flowId);
+      const execution = await deps.store.getExecution(request.scope, runId);
+      if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
+      return agentTree(await buildExecutionTree(deps.store, request.scope, execution), 'main');
+    },
+  );
 
   app.get('/api/v1/runs', { schema: { response: describedResponses({ 200: ShuttleRunPage }) } }, async (request) => {
     const query = parseInput(RunsQuery, request.query, ['query']);

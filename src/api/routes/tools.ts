@@ -30,6 +30,9 @@ const ToolBody = z
     }
   });
 
+/** A patch: any of a tool's fields, merged into the stored tool and checked whole (as ToolBody). */
+const ToolPatch = z.object(ToolBody.shape).partial();
+
 function parseTool(body: unknown) {
   const result = ToolBody.safeParse(body);
   if (!result.success) {
@@ -64,19 +67,23 @@ export function registerToolRoutes(app: ZodApp, deps: AppDeps): void {
     return tool;
   });
 
-  app.patch('/v1/tools/:id', { schema: { params: routeParams('id'), response: describedResponses({ 200: Tool }) } }, async (request) => {
-    const existing = await deps.store.getTool(request.scope, request.params.id);
-    if (!existing) throw new FlowrunError('NOT_FOUND', 'Tool not found');
-    const patch = (request.body ?? {}) as Record<string, unknown>;
-    if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
-      throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
-    const { id: _id, createdAt: _created, updatedAt: _updated, ...current } = existing;
-    const tool = parseTool({ ...current, ...patch });
-    if (tool.name !== existing.name && (await deps.store.getTool(request.scope, tool.name)))
-      throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
-    await deps.store.updateTool(request.scope, existing.id, tool, now());
-    return deps.store.getTool(request.scope, existing.id);
-  });
+  app.patch(
+    '/v1/tools/:id',
+    { schema: { params: routeParams('id'), body: describedBody(ToolPatch), response: describedResponses({ 200: Tool }) } },
+    async (request) => {
+      const existing = await deps.store.getTool(request.scope, request.params.id);
+      if (!existing) throw new FlowrunError('NOT_FOUND', 'Tool not found');
+      const patch = (request.body ?? {}) as Record<string, unknown>;
+      if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+        throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
+      const { id: _id, createdAt: _created, updatedAt: _updated, ...current } = existing;
+      const tool = parseTool({ ...current, ...patch });
+      if (tool.name !== existing.name && (await deps.store.getTool(request.scope, tool.name)))
+        throw new FlowrunError('CONFLICT', `A tool named '${tool.name}' exists already`);
+      await deps.store.updateTool(request.scope, existing.id, tool, now());
+      return deps.store.getTool(request.scope, existing.id);
+    },
+  );
 
   app.delete(
     '/v1/tools/:id',
