@@ -230,10 +230,26 @@ function fieldsOf(schema: Schema | undefined, root: Record<string, unknown>): st
   return [...new Set([...Object.keys(schema.properties ?? {}), ...nested])].sort();
 }
 
-test("the bodies of the routes that mirror Runtype's, field by field against its OpenAPI document, as docs/compatibility.md lists them", () => {
-  // Runtype's published document, these routes' bodies only (../shared/reference/runtype-openapi.json, $refs resolved).
-  const runtype = JSON.parse(readFileSync('test/fixtures/runtype-openapi-bodies.json', 'utf8')) as Document;
-  const mirrored = [
+test("the routes that mirror Runtype's and PromptShuttle's, field by field against their documents, as docs/compatibility.md lists them", () => {
+  // Runtype's published OpenAPI document, these routes only ($refs resolved), and PromptShuttle's run documentation
+  // (the seed): its request table and its response example. Sources in each fixture's `source`.
+  const runtype = JSON.parse(readFileSync('test/fixtures/runtype-openapi-mirrored.json', 'utf8')) as Document;
+  const seed = JSON.parse(readFileSync('test/fixtures/promptshuttle-seed-run.json', 'utf8')) as {
+    requestFields: string[];
+    responseExample: Record<string, unknown>;
+  };
+  const ourRoot = document as unknown as Record<string, unknown>;
+  const list = (fields: string[]) => (fields.length === 0 ? '–' : fields.map((field) => `\`${field}\``).join(', '));
+  const row = (what: string, theirs: string[], ours: string[], theirsEmpty = 'the document lists no fields') =>
+    theirs.length === 0
+      ? `| ${what} | ${theirsEmpty} | ${list(ours)} |`
+      : `| ${what} | ${list(theirs.filter((field) => !ours.includes(field)))} | ${list(ours.filter((field) => !theirs.includes(field)))} |`;
+  const bodyOf = (doc: Document, path: string) => doc.paths[path]?.post?.requestBody?.content['application/json']?.schema;
+  const answerOf = (doc: Document, path: string, method: string) => {
+    const responses = doc.paths[path]?.[method]?.responses ?? {};
+    return (responses['200'] ?? responses['201'])?.content?.['application/json']?.schema;
+  };
+  const bodies = [
     '/v1/dispatch',
     '/v1/dispatch/approve',
     '/v1/dispatch/continue',
@@ -242,20 +258,47 @@ test("the bodies of the routes that mirror Runtype's, field by field against its
     '/v1/records',
     '/v1/tools',
     '/v1/agents',
+  ].map((path) =>
+    row(
+      `\`POST ${path}\` body`,
+      fieldsOf(bodyOf(runtype, path), runtype as unknown as Record<string, unknown>),
+      fieldsOf(bodyOf(document, path), ourRoot),
+    ),
+  );
+  const answers = (
+    [
+      ['post', '/v1/flows', '/v1/flows'],
+      ['get', '/v1/flows/{id}', '/v1/flows/{flowId}'],
+      ['post', '/v1/tools', '/v1/tools'],
+      ['get', '/v1/tools/{id}', '/v1/tools/{id}'],
+      ['post', '/v1/agents', '/v1/agents'],
+      ['get', '/v1/agents/{id}', '/v1/agents/{id}'],
+      ['post', '/v1/records', '/v1/records'],
+      ['get', '/v1/records/{id}', '/v1/records/{id}'],
+    ] as const
+  ).map(([method, theirs, ours]) =>
+    row(
+      `\`${method.toUpperCase()} ${theirs}\` answer`,
+      fieldsOf(answerOf(runtype, theirs, method), runtype as unknown as Record<string, unknown>),
+      fieldsOf(answerOf(document, ours, method), ourRoot),
+    ),
+  );
+  const shuttlePath = '/api/v1/flows/{flowId}/runs';
+  const ourRun = answerOf(document, shuttlePath, 'post') as Schema & { properties: Record<string, Schema & { items?: Schema }> };
+  const example = seed.responseExample;
+  const keys = (value: unknown) => Object.keys((value ?? {}) as Record<string, unknown>).sort();
+  const shuttle = [
+    row(`\`POST ${shuttlePath}\` body`, [...seed.requestFields].sort(), fieldsOf(bodyOf(document, shuttlePath), ourRoot)),
+    row(`\`POST ${shuttlePath}\` answer`, keys(example), fieldsOf(ourRun, ourRoot)),
+    row('… its `usage`', keys(example.usage), fieldsOf(ourRun.properties.usage, ourRoot)),
+    row('… each of its `responses`', keys((example.responses as unknown[])[0]), fieldsOf(ourRun.properties.responses?.items, ourRoot)),
   ];
-  const rows = mirrored.map((path) => {
-    const body = (doc: Document) => doc.paths[path]?.post?.requestBody?.content['application/json']?.schema;
-    const ours = fieldsOf(body(document), document as unknown as Record<string, unknown>);
-    const theirs = fieldsOf(body(runtype), runtype as unknown as Record<string, unknown>);
-    const list = (fields: string[]) => (fields.length === 0 ? '–' : fields.map((field) => `\`${field}\``).join(', '));
-    if (ours.length === 0) return `| \`POST ${path}\` | not described in /openapi.json yet (validated in the handler) | – |`;
-    if (theirs.length === 0) return `| \`POST ${path}\` | Runtype's document lists no fields for this body | ${list(ours)} |`;
-    return `| \`POST ${path}\` | ${list(theirs.filter((field) => !ours.includes(field)))} | ${list(ours.filter((field) => !theirs.includes(field)))} |`;
-  });
   const table = [
-    '| route | in Runtype’s body, not in Flowrun’s | in Flowrun’s body, not in Runtype’s |',
+    '| what | in the hosted API’s, not in Flowrun’s | in Flowrun’s, not in the hosted API’s |',
     '| --- | --- | --- |',
-    ...rows,
+    ...bodies,
+    ...answers,
+    ...shuttle,
   ].join('\n');
   const file = 'docs/compatibility.md';
   const text = readFileSync(file, 'utf8');

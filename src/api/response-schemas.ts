@@ -264,11 +264,29 @@ export const ShuttleRun = z
     creditsUsed: z.number(),
     milliseconds: z.number(),
     usage: z
-      .object({ creditsUsed: z.number(), creditsLeft: z.number(), tokensIn: z.number(), tokensOut: z.number(), costUsd: z.number() })
+      .object({
+        creditsUsed: z.number(),
+        creditsLeft: z.number(),
+        tokensIn: z.number(),
+        tokensOut: z.number(),
+        reasoningTokens: z.number(),
+        toolCost: z.number(),
+        costUsd: z.number(),
+      })
       .loose(),
     flowRequest: z.unknown(),
     responses: z.array(
-      z.object({ model: z.string(), provider: z.string(), textResponse: z.string(), status: z.string(), finishReason: z.string() }).loose(),
+      z
+        .object({
+          model: z.string(),
+          provider: z.string(),
+          textResponse: z.string(),
+          status: z.string(),
+          finishReason: z.string(),
+          usage: z.object({ tokensIn: z.number(), tokensOut: z.number(), reasoningTokens: z.number(), costUsd: z.number() }).loose(),
+          toolCalls: z.array(z.unknown()).optional(),
+        })
+        .loose(),
     ),
     warnings: z.array(z.string()),
     cached: z.boolean(),
