@@ -195,6 +195,18 @@ test('PromptShuttle runs, stored resources, keys and models through the client',
   harness.fake.script(() => ({ chunks: ['Hi Ada'] }));
   const shuttle = await flowrun.runs.create('client_greeting', { parameters: { name: 'Ada' } });
   assert.equal(shuttle.responses[0]!.textResponse, 'Hi Ada');
+  assert.equal((await flowrun.runs.get('client_greeting', shuttle.id)).status, 'completed');
+  const [version] = (await flowrun.flows.versions('client_greeting')).data;
+  await flowrun.flows.activate('client_greeting', String(version!.id), { environment: 'production' });
+  assert.equal((await flowrun.flows.environments('client_greeting')).activeVersions.production, version!.id);
+  assert.ok((await flowrun.environments.list()).data.includes('production'));
+  assert.ok((await flowrun.audit.list({ flowId: 'client_greeting' })).data.length > 0);
+  await flowrun.modelAliases.create({ alias: 'client_alias', models: ['flowrun/echo'], strategy: 'Sequential' });
+  assert.ok((await flowrun.modelAliases.list()).data.some((alias) => alias.alias === 'client_alias'));
+  await flowrun.modelAliases.delete('client_alias');
+  assert.equal(typeof (await flowrun.credits.balance()).creditsLeft, 'number');
+  assert.ok(Array.isArray((await flowrun.statistics.usage()).data));
+  assert.deepEqual((await flowrun.executions.artifacts(shuttle.id)).data, []);
   const tool = await flowrun.tools.create({ name: 'client_add', description: 'Adds', toolType: 'custom', config: { code: 'return 1;' } });
   assert.equal((await flowrun.tools.get(String(tool.id))).name, 'client_add');
   await flowrun.tools.delete(String(tool.id));

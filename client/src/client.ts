@@ -112,6 +112,7 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
           body: {},
         }),
       tree: (id: string) => sendJson<Record<string, unknown>>(http, `v1/executions/${encodeURIComponent(id)}/tree`),
+      artifacts: (id: string) => sendJson<Page<Record<string, unknown>>>(http, `v1/executions/${encodeURIComponent(id)}/artifacts`),
     },
     approvals: {
       list: (query: { status?: string } = {}) => sendJson<Page<Record<string, unknown>>>(http, 'v1/approvals', { query }),
@@ -125,14 +126,63 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
         }),
       list: (query: { tag?: string; customerId?: string; limit?: number; offset?: number } = {}) =>
         sendJson<Page<Record<string, unknown>>>(http, 'api/v1/runs', { query }),
+      get: (flowId: string, runId: string) =>
+        sendJson<ShuttleRun & { status: string; feedback: unknown }>(
+          http,
+          `api/v1/flows/${encodeURIComponent(flowId)}/runs/${encodeURIComponent(runId)}`,
+        ),
       agentTree: (flowId: string, runId: string) =>
         sendJson<Record<string, unknown>>(http, `api/v1/flows/${encodeURIComponent(flowId)}/runs/${encodeURIComponent(runId)}/agent-tree`),
     },
-    /** Flows (Runtype's `/v1/flows`; PromptShuttle's `/api/v1/flows` are the same flows). */
+    /** Flows (Runtype's `/v1/flows`; PromptShuttle's `/api/v1/flows` are the same flows), their versions and environments. */
     flows: {
       ...resource<Record<string, unknown>>(http, 'v1/flows'),
-      parameters: (flowId: string, query: { environment?: string } = {}) =>
-        sendJson<Record<string, unknown>>(http, `api/v1/flows/${encodeURIComponent(flowId)}/parameters`, { query }),
+      parameters: (flowId: string, query: { environment?: string; version?: string; entrypoint?: string } = {}) =>
+        sendJson<Array<{ token: string; source: string; template: string }>>(
+          http,
+          `api/v1/flows/${encodeURIComponent(flowId)}/parameters`,
+          {
+            query,
+          },
+        ),
+      versions: (flowId: string) => sendJson<Page<Record<string, unknown>>>(http, `v1/flows/${encodeURIComponent(flowId)}/versions`),
+      version: (flowId: string, versionId: string) =>
+        sendJson<Record<string, unknown>>(http, `v1/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(versionId)}`),
+      /** Makes a version the one `environment` runs. */
+      activate: (flowId: string, versionId: string, body: { environment: string; comment?: string }) =>
+        sendJson<Record<string, unknown>>(
+          http,
+          `v1/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(versionId)}/environments`,
+          {
+            body,
+          },
+        ),
+      environments: (flowId: string) =>
+        sendJson<{ flowId: string; activeVersions: Record<string, string> }>(http, `v1/flows/${encodeURIComponent(flowId)}/environments`),
+    },
+    environments: {
+      list: () => sendJson<{ data: string[] }>(http, 'v1/environments'),
+      create: (name: string) => sendJson<{ name: string }>(http, 'v1/environments', { body: { name } }),
+      diff: (sourceEnvironment: string, targetEnvironment: string) =>
+        sendJson<Record<string, unknown>>(http, 'v1/environments/diff', { query: { sourceEnvironment, targetEnvironment } }),
+      promote: (body: { sourceEnvironment: string; targetEnvironment: string; flowIds?: string[]; comment?: string }) =>
+        sendJson<Record<string, unknown>>(http, 'v1/environments/promote', { body }),
+    },
+    audit: {
+      list: (query: { flowId?: string; limit?: number } = {}) => sendJson<Page<Record<string, unknown>>>(http, 'v1/audit', { query }),
+    },
+    modelAliases: {
+      list: () => sendJson<Page<Record<string, unknown>>>(http, 'api/v1/model-aliases'),
+      create: (body: { alias: string; models: string[]; strategy: string; weights?: number[] }) =>
+        sendJson<Record<string, unknown>>(http, 'api/v1/model-aliases', { body }),
+      delete: (alias: string) => sendJson<unknown>(http, `api/v1/model-aliases/${encodeURIComponent(alias)}`, { method: 'DELETE' }),
+    },
+    credits: {
+      balance: () => sendJson<{ tenantId: string; mode: 'test' | 'live'; creditsLeft: number }>(http, 'api/v1/credits'),
+    },
+    statistics: {
+      usage: (query: { from?: string; to?: string; groupBy?: 'customer' | 'tag'; flowId?: string } = {}) =>
+        sendJson<Record<string, unknown>>(http, 'api/v1/statistics/usage', { query }),
     },
     tools: resource<Record<string, unknown>>(http, 'v1/tools'),
     agents: {
