@@ -21,7 +21,10 @@ export async function renderRun(events: AsyncIterable<UnifiedEvent>, terminal: T
   let tokens = 0;
   let cost = 0;
   let midLine = false;
-  const endLine = () => {
+  /** Before a line of its own: the spinner goes, and streamed text gets its line break. */
+  const settle = () => {
+    spinner?.stop();
+    spinner = null;
     if (midLine) terminal.write('\n');
     midLine = false;
   };
@@ -41,9 +44,7 @@ export async function renderRun(events: AsyncIterable<UnifiedEvent>, terminal: T
         midLine = true;
         break;
       case 'step_complete': {
-        spinner?.stop();
-        spinner = null;
-        endLine();
+        settle();
         tokens += number(event.tokensUsed);
         cost += number(event.cost);
         const mark = event.success === false ? terminal.red('✖') : terminal.green('✔');
@@ -53,8 +54,7 @@ export async function renderRun(events: AsyncIterable<UnifiedEvent>, terminal: T
         break;
       }
       case 'approval_start':
-        spinner?.stop();
-        endLine();
+        settle();
         terminal.write(
           `${terminal.yellow('⏸')} waits for an approval: ${String(event.description ?? '')} ${terminal.dim(String(event.approvalId))}\n`,
         );
@@ -64,24 +64,21 @@ export async function renderRun(events: AsyncIterable<UnifiedEvent>, terminal: T
         result.status = 'paused';
         break;
       case 'await':
-        spinner?.stop();
-        endLine();
+        settle();
         terminal.write(
           `${terminal.yellow('⏸')} waits for the client tool ${String(event.toolName)} ${terminal.dim(String(event.toolCallId))}\n`,
         );
         result.status = 'paused';
         break;
       case 'execution_complete':
-        spinner?.stop();
-        endLine();
+        settle();
         terminal.write(
           `${terminal.green('completed')} in ${seconds(event.durationMs)}  ${number(event.totalTokensUsed) || tokens} tokens  ${usd(event.totalCost ?? cost)}\n`,
         );
         result.status = 'completed';
         break;
       case 'execution_error': {
-        spinner?.stop();
-        endLine();
+        settle();
         const error = (event.error ?? {}) as { code?: string; message?: string };
         terminal.write(`${terminal.red('failed')} ${error.code ?? ''}: ${error.message ?? ''}\n`);
         result.status = 'failed';
@@ -91,7 +88,6 @@ export async function renderRun(events: AsyncIterable<UnifiedEvent>, terminal: T
         break;
     }
   }
-  spinner?.stop();
-  endLine();
+  settle();
   return result;
 }

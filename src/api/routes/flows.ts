@@ -40,6 +40,11 @@ async function flowView(deps: Pick<AppDeps, 'store'>, scope: TenantScope, flow: 
   };
 }
 
+/** What a flow's version stores of a checked flow body (its slug and the edit's comment live elsewhere). */
+function definitionOf(body: z.infer<typeof FlowBody>): StoredFlowDefinition {
+  return { name: body.name, description: body.description, steps: body.steps, templates: body.templates, entrypoint: body.entrypoint };
+}
+
 /** A patch: any of a flow's fields, merged into its definition and checked whole (as FlowBody). */
 const FlowPatch = z.object(FlowBody.shape).partial();
 const ActivateBody = z.object({ environment: z.string().min(1).max(100), comment: z.string().max(2000).optional() });
@@ -70,13 +75,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
       { schema: { body: describedBody(FlowBody), response: describedResponses({ 201: FlowView }) } },
       async (request, reply) => {
         const body = parseInput(FlowBody, request.body);
-        const definition: StoredFlowDefinition = {
-          name: body.name,
-          description: body.description,
-          steps: body.steps,
-          templates: body.templates,
-          entrypoint: body.entrypoint,
-        };
+        const definition = definitionOf(body);
         checkDefinition(deps, definition);
         if (body.slug && (await deps.store.slugTaken(request.scope, body.slug)))
           throw new FlowrunError('CONFLICT', `Slug '${body.slug}' is taken`);
@@ -111,13 +110,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
         const flow = await requireFlow(deps, request.scope, request.params.flowId);
         const patch = (request.body ?? {}) as Record<string, unknown>;
         const body = parseInput(FlowBody, { ...flow.definition, slug: flow.slug ?? undefined, ...patch });
-        const definition: StoredFlowDefinition = {
-          name: body.name,
-          description: body.description,
-          steps: body.steps,
-          templates: body.templates,
-          entrypoint: body.entrypoint,
-        };
+        const definition = definitionOf(body);
         checkDefinition(deps, definition);
         if (body.slug !== (flow.slug ?? undefined)) {
           if (body.slug && (await deps.store.slugTaken(request.scope, body.slug, flow.id)))
