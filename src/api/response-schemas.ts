@@ -179,6 +179,8 @@ export const StoredRecord = z.object({
   name: z.string(),
   type: z.string(),
   metadata: z.record(z.string(), z.unknown()),
+  createdAt: z.string().nullable(),
+  updatedAt: z.string().nullable(),
 });
 export const RecordPage = z.object({ data: z.array(StoredRecord), pagination: Pagination });
 

@@ -5,4 +5,7 @@ export interface RecordData {
   type: string;
   metadata: Record<string, unknown>;
   created: boolean;
+  /** When a stored record was made and last changed (ISO 8601); a virtual record has neither. */
+  createdAt?: string;
+  updatedAt?: string;
 }

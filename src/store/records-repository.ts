@@ -11,7 +11,7 @@ export async function getRecord(db: Database, scope: TenantScope, id: string): P
     .where('tenant_id', '=', scope.tenantId)
     .where('mode', '=', scope.mode)
     .executeTakeFirst();
-  return row ? { id: row.id, name: row.name, type: row.type, metadata: fromJson(row.metadata) ?? {}, created: false } : null;
+  return row ? toRecord(row) : null;
 }
 
 export async function createRecord(
@@ -34,7 +34,7 @@ export async function createRecord(
       updated_at: now,
     })
     .execute();
-  return { ...record, id, created: true };
+  return { ...record, id, created: true, createdAt: now, updatedAt: now };
 }
 
 export async function updateRecordMetadata(
@@ -55,12 +55,21 @@ export async function updateRecordMetadata(
 
 const scopedRecords = (db: Database, scope: TenantScope) =>
   db.selectFrom('records').selectAll().where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
-const toRecord = (row: { id: string; name: string; type: string; metadata: string }): RecordData => ({
+const toRecord = (row: {
+  id: string;
+  name: string;
+  type: string;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}): RecordData => ({
   id: row.id,
   name: row.name,
   type: row.type,
   metadata: fromJson(row.metadata) ?? {},
   created: false,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
 });
 
 export interface RecordQuery {

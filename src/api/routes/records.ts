@@ -1,3 +1,4 @@
+import type { RecordData } from '../../protocol/record.js';
 import { describedResponses, NoContent, RecordPage, StoredRecord } from '../response-schemas.js';
 import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
@@ -26,11 +27,13 @@ const ListQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const view = (record: { id: string | null; name: string; type: string; metadata: Record<string, unknown> }) => ({
+const view = (record: RecordData) => ({
   id: record.id,
   name: record.name,
   type: record.type,
   metadata: record.metadata,
+  createdAt: record.createdAt ?? null,
+  updatedAt: record.updatedAt ?? null,
 });
 
 /** `/v1/records`: the records flows run over (`recordMode: existing|create`, the record steps). */
