@@ -49,9 +49,16 @@ test('keys create and credits show default to the same mode', () => {
   }
 });
 
-test('the start banner names the URL, the database and the models, and how to create the first key', async () => {
+test('the start banner names the URL, the database and the models, and how to create the first key; each ended run is one info log line (id, status, duration, error code, never the prompt)', async () => {
   const dataDir = freshDir();
-  const env = { FLOWRUN_DATA_DIR: dataDir, PORT: '0', FLOWRUN_WORKERS: '1', OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: '' };
+  const env = {
+    FLOWRUN_DATA_DIR: dataDir,
+    PORT: '0',
+    FLOWRUN_WORKERS: '1',
+    FLOWRUN_LOG_LEVEL: 'info',
+    OPENAI_API_KEY: 'sk-x',
+    OPENAI_BASE_URL: '',
+  };
   try {
     const first = await startCliProcess(['serve'], env, /settings {2}npx flowrun serve --help/);
     await killProcess(first.child);
@@ -60,10 +67,38 @@ test('the start banner names the URL, the database and the models, and how to cr
     assert.match(first.logs(), /openai \(OPENAI_API_KEY\)/);
     assert.match(first.logs(), /flowrun\/echo/);
     assert.match(first.logs(), /none yet: run `npx flowrun keys create`/);
-    assert.equal(runCli(['keys', 'create'], { FLOWRUN_DATA_DIR: dataDir }).status, 0);
-    const second = await startCliProcess(['serve'], env, /settings {2}npx flowrun serve --help/);
-    await killProcess(second.child);
-    assert.doesNotMatch(second.logs(), /none yet/, 'once a key exists the banner stops asking for one');
+    const key = runCli(['keys', 'create'], { FLOWRUN_DATA_DIR: dataDir }).stdout.trim();
+    // The same server again, now that a key exists: the banner stops asking for one, and a run ends in the log.
+    const server = await startCliProcess(['serve'], env, /settings {2}npx flowrun serve --help/);
+    try {
+      assert.doesNotMatch(server.logs(), /none yet/, 'once a key exists the banner stops asking for one');
+      const url = /"url":"(http[^"]+)"/.exec(server.logs())![1]!;
+      const secretPrompt = 'the prompt text that must not be logged';
+      const response = await fetch(`${url}/v1/dispatch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          record: { name: 'r' },
+          flow: { name: 'f', steps: [{ type: 'prompt', name: 'P', config: { model: 'flowrun/echo', userPrompt: secretPrompt } }] },
+          options: { streamResponse: false, flowMode: 'virtual', recordMode: 'virtual' },
+        }),
+      });
+      const { executionId } = (await response.json()) as { executionId: string };
+      const deadline = Date.now() + 5000;
+      while (!server.logs().includes('"run ended"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const lines = server
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('"run ended"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.equal(lines.length, 1);
+      assert.equal(lines[0]!.executionId, executionId);
+      assert.equal(lines[0]!.status, 'completed');
+      assert.equal(typeof lines[0]!.durationMs, 'number');
+      assert.ok(!server.logs().includes(secretPrompt), 'the prompt is in no log line');
+    } finally {
+      await killProcess(server.child);
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -151,40 +186,4 @@ test('an address the SSRF guard refuses names FLOWRUN_SSRF_ALLOWLIST', async () 
     options: { streamResponse: false, flowMode: 'virtual', recordMode: 'virtual' },
   });
   assert.match(await response.text(), /FLOWRUN_SSRF_ALLOWLIST/);
-});
-
-test('each finished run is one info log line: id, status, duration, error code, never the prompt', async () => {
-  const dataDir = freshDir();
-  const serverEnv = { FLOWRUN_DATA_DIR: dataDir, PORT: '0', FLOWRUN_WORKERS: '1', FLOWRUN_LOG_LEVEL: 'info' };
-  const key = runCli(['keys', 'create'], { FLOWRUN_DATA_DIR: dataDir }).stdout.trim();
-  const server = await startCliProcess(['serve'], serverEnv, /"url":"http[^"]+"/);
-  try {
-    const url = /"url":"(http[^"]+)"/.exec(server.logs())![1]!;
-    const secretPrompt = 'the prompt text that must not be logged';
-    const response = await fetch(`${url}/v1/dispatch`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        record: { name: 'r' },
-        flow: { name: 'f', steps: [{ type: 'prompt', name: 'P', config: { model: 'flowrun/echo', userPrompt: secretPrompt } }] },
-        options: { streamResponse: false, flowMode: 'virtual', recordMode: 'virtual' },
-      }),
-    });
-    const { executionId } = (await response.json()) as { executionId: string };
-    const deadline = Date.now() + 5000;
-    while (!server.logs().includes('"run ended"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    const lines = server
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes('"run ended"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.equal(lines.length, 1);
-    assert.equal(lines[0]!.executionId, executionId);
-    assert.equal(lines[0]!.status, 'completed');
-    assert.equal(typeof lines[0]!.durationMs, 'number');
-    assert.ok(!server.logs().includes(secretPrompt), 'the prompt is in no log line');
-  } finally {
-    await killProcess(server.child);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
 });
