@@ -21,6 +21,9 @@ after(async () => {
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
+/** Both the log line with the URL (stdout) and the banner (stderr) arrived, in whichever order. */
+const listeningWithBanner = /^(?=[\s\S]*"url":"http)(?=[\s\S]*settings {2}npx flowrun serve --help)/;
+
 function freshDir(): string {
   return mkdtempSync(join(tmpdir(), 'flowrun-first-'));
 }
@@ -60,7 +63,7 @@ test('the start banner names the URL, the database and the models, and how to cr
     OPENAI_BASE_URL: '',
   };
   try {
-    const first = await startCliProcess(['serve'], env, /settings {2}npx flowrun serve --help/);
+    const first = await startCliProcess(['serve'], env, listeningWithBanner);
     await killProcess(first.child);
     assert.match(first.logs(), /Flowrun \S+ is listening on http:\/\/127\.0\.0\.1:\d+/);
     assert.ok(first.logs().includes(join(dataDir, 'flowrun.sqlite')), 'the database path');
@@ -69,7 +72,7 @@ test('the start banner names the URL, the database and the models, and how to cr
     assert.match(first.logs(), /none yet: run `npx flowrun keys create`/);
     const key = runCli(['keys', 'create'], { FLOWRUN_DATA_DIR: dataDir }).stdout.trim();
     // The same server again, now that a key exists: the banner stops asking for one, and a run ends in the log.
-    const server = await startCliProcess(['serve'], env, /settings {2}npx flowrun serve --help/);
+    const server = await startCliProcess(['serve'], env, listeningWithBanner);
     try {
       assert.doesNotMatch(server.logs(), /none yet/, 'once a key exists the banner stops asking for one');
       const url = /"url":"(http[^"]+)"/.exec(server.logs())![1]!;
