@@ -4,7 +4,8 @@
 // zero-latency fake model server. Prints runs/s, p50/p99 latency, CPU per run by process kind, and what each run
 // writes to each store (SQLite rows and bytes; PostgreSQL transactions, rows and WAL bytes; Redis commands).
 // Needs PostgreSQL and Redis for the cluster rows: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
-// and BENCH_REDIS_URL (default redis://127.0.0.1:6379); BENCH_MODES=embedded or cluster runs one half.
+// and BENCH_REDIS_URL (default redis://127.0.0.1:6379); BENCH_MODES=embedded or cluster runs one half,
+// BENCH_PROCESSES (e.g. 2: embedded processes or cluster workers) and BENCH_FLOWS (e.g. "one step") pick rows.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ import { machine, processCpuSeconds, startModelServer } from './lib.mjs';
 const duration = Number(process.env.BENCH_DURATION ?? 8);
 const clients = Number(process.env.BENCH_CLIENTS ?? 64);
 const modes = (process.env.BENCH_MODES ?? 'embedded,cluster').split(',');
+const processCounts = process.env.BENCH_PROCESSES ? process.env.BENCH_PROCESSES.split(',').map(Number) : undefined;
+const flowNames = process.env.BENCH_FLOWS ? process.env.BENCH_FLOWS.split(',') : undefined;
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -226,11 +229,11 @@ const rows = [];
 const shapes = [
   ...(modes.includes('embedded') ? [1, 2].map((workers) => ({ mode: 'embedded', workers, start: () => embedded(workers) })) : []),
   ...(modes.includes('cluster') ? [1, 2, 4].map((workers) => ({ mode: 'cluster', workers, start: () => cluster(workers) })) : []),
-];
+].filter((shape) => !processCounts || processCounts.includes(shape.workers));
 for (const shape of shapes) {
   const target = await shape.start();
   try {
-    for (const flowName of Object.keys(flows)) {
+    for (const flowName of Object.keys(flows).filter((name) => !flowNames || flowNames.includes(name))) {
       const figures = await measure(target, flowName);
       const row = { mode: shape.mode, processes: shape.workers, flow: flowName, ...figures };
       rows.push(row);

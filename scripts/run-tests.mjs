@@ -1,7 +1,8 @@
-// Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx). Tests that start
-// Flowrun as a child process run the build, so it is rebuilt first when any source is newer than it.
+// Runs every *.test.ts under src/, test/ and client/src/ with node's test runner. Tests that start Flowrun as a child
+// process run the build, so it is rebuilt first when any source is newer than it (scripts/build-if-stale.mjs, the
+// check `npm start` makes too).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir, suffix) {
@@ -12,19 +13,8 @@ function find(dir, suffix) {
   });
 }
 
-function buildIsStale() {
-  const built = 'dist/cli/index.js';
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
-  return [...find('src', '.ts'), ...find('client/src', '.ts')].some(
-    (file) => !file.endsWith('.test.ts') && statSync(file).mtimeMs > builtAt,
-  );
-}
-
-if (buildIsStale()) {
-  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 // The longest files start first, so the run does not end with one long file on one core while the other idles.
 const longest = [
