@@ -20,6 +20,8 @@ export const Execution = z.object({
   flowVersionId: z.string().nullable(),
   flowName: z.string(),
   recordId: z.string().nullable(),
+  customerId: z.string().nullable().describe("the run's end customer (PromptShuttle's x-shuttle-customer-id)"),
+  tags: z.array(z.string()),
   dialect: z.string(),
   input: z.unknown(),
   output: z.unknown(),
@@ -304,8 +306,22 @@ export const ShuttleRunPage = z.object({ data: z.array(z.record(z.string(), z.un
 export const UsageStatistics = z.object({
   from: z.string().nullable(),
   to: z.string().nullable(),
-  groupBy: z.enum(['customer', 'tag']),
-  data: z.array(z.record(z.string(), z.unknown())),
+  groupBy: z.enum(['customer', 'tag', 'flow', 'model']),
+  interval: z.enum(['hour', 'day']).optional(),
+  data: z.array(
+    z
+      .object({
+        key: z.string(),
+        period: z.string().optional().describe('the hour or day (UTC start) when `interval` was asked for'),
+        runs: z.number().int(),
+        creditsUsed: z.number(),
+        costUsd: z.number(),
+        tokensIn: z.number().int(),
+        tokensOut: z.number().int(),
+        reasoningTokens: z.number().int(),
+      })
+      .loose(),
+  ),
 });
 const ModelAlias = z
   .object({
@@ -317,6 +333,29 @@ const ModelAlias = z
   .loose();
 export const ModelAliasList = z.object({ data: z.array(ModelAlias) });
 export { ModelAlias };
+export const ToolTestResult = z.object({
+  ok: z.boolean(),
+  result: z.unknown(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  logs: z.array(z.string()).describe("what the tool's code logged (console.log)"),
+  durationMs: z.number(),
+});
+export const McpDiscovery = z.object({
+  data: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), parametersSchema: z.unknown() })),
+});
+export const CreditLedger = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      delta: z.number().describe('credits added (positive) or spent (negative); 1,000,000 credits = 1 USD'),
+      balanceAfter: z.number(),
+      reason: z.string(),
+      executionId: z.string().nullable(),
+      createdAt: z.string(),
+    }),
+  ),
+  pagination: z.object({ limit: z.number().int(), offset: z.number().int(), total: z.number().int(), hasMore: z.boolean() }),
+});
 export const CreditBalance = z.object({ tenantId: z.string(), mode: z.enum(['test', 'live']), creditsLeft: z.number() });
 export const ApprovalList = z.object({
   data: z.array(

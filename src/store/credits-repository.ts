@@ -181,6 +181,39 @@ export async function addCredits(
   });
 }
 
+export interface LedgerEntry {
+  id: string;
+  delta: number;
+  balanceAfter: number;
+  reason: string;
+  executionId: string | null;
+  createdAt: string;
+}
+
+/** The ledger's entries, newest first, a page at a time. */
+export async function listLedger(
+  db: Database,
+  scope: TenantScope,
+  page: { limit: number; offset: number },
+): Promise<{ items: LedgerEntry[]; total: number }> {
+  const base = db.selectFrom('credit_ledger').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    base.select((eb) => eb.fn.countAll().as('count')).executeTakeFirst(),
+  ]);
+  return {
+    total: Number(count?.count ?? 0),
+    items: rows.map((row) => ({
+      id: row.id,
+      delta: Number(row.delta),
+      balanceAfter: Number(row.balance_after),
+      reason: row.reason,
+      executionId: row.execution_id,
+      createdAt: row.created_at,
+    })),
+  };
+}
+
 export async function ledgerSum(db: Database, scope: TenantScope): Promise<number> {
   const row = await db
     .selectFrom('credit_ledger')

@@ -4,6 +4,7 @@ import type { Usage } from '../protocol/usage.js';
 import type { Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
+import { runFilters } from './run-log-repository.js';
 import { fromJson, toJson } from './json-column.js';
 
 /** A stored execution, as the database has it. */
@@ -69,6 +70,9 @@ export interface ExecutionView {
   flowVersionId: string | null;
   flowName: string;
   recordId: string | null;
+  /** PromptShuttle's end customer (x-shuttle-customer-id), when the run had one. */
+  customerId: string | null;
+  tags: string[];
   dialect: string;
   input: unknown;
   output: unknown;
@@ -217,6 +221,12 @@ const eventCount = (eb: ExpressionBuilder<DatabaseSchema, 'executions'>) =>
 export interface ListExecutionsQuery {
   status?: string;
   flowId?: string;
+  tag?: string;
+  customerId?: string;
+  /** Created at or after (ISO 8601). */
+  from?: string;
+  /** Created before (ISO 8601). */
+  to?: string;
   limit: number;
   offset: number;
 }
@@ -226,9 +236,7 @@ export async function listExecutions(
   scope: TenantScope,
   query: ListExecutionsQuery,
 ): Promise<{ items: ExecutionView[]; total: number }> {
-  let base = db.selectFrom('executions').where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
-  if (query.status) base = base.where('status', '=', query.status);
-  if (query.flowId) base = base.where('flow_id', '=', query.flowId);
+  const base = runFilters(db, scope, query);
   const [rows, count] = await Promise.all([
     base
       .selectAll()
@@ -255,6 +263,8 @@ function toView(row: {
   flow_version_id: string | null;
   flow_name: string;
   record_id: string | null;
+  customer_id: string | null;
+  tags: string | null;
   dialect: string;
   input: string;
   output: string | null;
@@ -280,6 +290,8 @@ function toView(row: {
     flowVersionId: row.flow_version_id,
     flowName: row.flow_name,
     recordId: row.record_id,
+    customerId: row.customer_id,
+    tags: fromJson<string[]>(row.tags) ?? [],
     dialect: row.dialect,
     input: fromJson(row.input),
     output: fromJson(row.output),

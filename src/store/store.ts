@@ -88,6 +88,7 @@ function creditsOf(db: Database) {
     recordChildCredits: (...args: Tail<Parameters<typeof credits.recordChildCredits>>) => credits.recordChildCredits(db, ...args),
     settleCredits: (...args: Tail<Parameters<typeof credits.settleCredits>>) => credits.settleCredits(db, ...args),
     addCredits: (...args: Tail<Parameters<typeof credits.addCredits>>) => credits.addCredits(db, ...args),
+    listLedger: (...args: Tail<Parameters<typeof credits.listLedger>>) => credits.listLedger(db, ...args),
     ledgerSum: (...args: Tail<Parameters<typeof credits.ledgerSum>>) => credits.ledgerSum(db, ...args),
     settleExecution: (...args: Tail<Parameters<typeof credits.settleExecution>>) => credits.settleExecution(db, ...args),
   };

@@ -14,6 +14,10 @@ import { streamExecutionEvents, notFound } from '../stream-events.js';
 const ListQuery = z.object({
   status: z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']).optional(),
   flowId: z.string().max(200).optional(),
+  tag: z.string().max(200).optional(),
+  customerId: z.string().max(200).optional(),
+  from: z.string().datetime({ offset: true }).optional().describe('created at or after (ISO 8601)'),
+  to: z.string().datetime({ offset: true }).optional().describe('created before (ISO 8601)'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -1,6 +1,7 @@
 import {
   AgentTree,
   CreditBalance,
+  CreditLedger,
   describedResponses,
   FeedbackAnswer,
   ModelAlias,
@@ -177,8 +178,10 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
       z.object({
         from: z.string().datetime({ offset: true }).optional(),
         to: z.string().datetime({ offset: true }).optional(),
-        groupBy: z.enum(['customer', 'tag']).default('customer'),
+        groupBy: z.enum(['customer', 'tag', 'flow', 'model']).default('customer'),
         flowId: z.string().optional(),
+        customerId: z.string().max(200).optional(),
+        interval: z.enum(['hour', 'day']).optional(),
       }),
       request.query,
       ['query'],
@@ -187,6 +190,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
       from: query.from ?? null,
       to: query.to ?? null,
       groupBy: query.groupBy,
+      ...(query.interval ? { interval: query.interval } : {}),
       data: await deps.store.usageTotals(request.scope, query),
     };
   });
@@ -228,4 +232,19 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     mode: request.scope.mode,
     creditsLeft: await deps.store.getBalance(request.scope),
   }));
+
+  app.get(
+    '/api/v1/credits/ledger',
+    { schema: { querystring: PageQuery, response: describedResponses({ 200: CreditLedger }) } },
+    async (request) => {
+      const page = parseInput(PageQuery, request.query, ['query']);
+      const { items, total } = await deps.store.listLedger(request.scope, page);
+      return { data: items, pagination: { ...page, total, hasMore: page.offset + items.length < total } };
+    },
+  );
 }
+
+const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});

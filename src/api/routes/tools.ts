@@ -33,10 +33,11 @@ const ToolBody = z
 /** A patch: any of a tool's fields, merged into the stored tool and checked whole (as ToolBody). */
 const ToolPatch = z.object(ToolBody.shape).partial();
 
-function parseTool(body: unknown) {
+/** A tool body checked whole; `base` is where it sits in the request (empty: it is the body). */
+export function parseTool(body: unknown, base: Array<string | number> = []) {
   const result = ToolBody.safeParse(body);
   if (!result.success) {
-    const details = zodIssuesToDetails(result.error, body);
+    const details = zodIssuesToDetails(result.error, body, base);
     throw new FlowrunError('VALIDATION_ERROR', details[0]?.message ?? 'Invalid tool', details);
   }
   return result.data;

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { FlowrunError } from '../../protocol/errors.js';
+import { McpServer } from '../../protocol/flow.js';
+import { createSecretRedactor } from '../../engine/secret-redactor.js';
+import type { AppDeps } from '../app-deps.js';
+import { parseInput } from '../parse-input.js';
+import { describedResponses, ToolTestResult, McpDiscovery } from '../response-schemas.js';
+import { describedBody, type ZodApp } from '../route-schemas.js';
+import { parseTool } from './tools.js';
+
+const TestBody = z.object({
+  tool: z.record(z.string(), z.unknown()).describe('a tool as POST /v1/tools takes it (custom or external); it need not be saved'),
+  arguments: z.record(z.string(), z.unknown()).default({}),
+  secrets: z.record(z.string(), z.string().max(10_000)).default({}).describe('what `{{secrets.k}}` stands for in this test; not kept'),
+});
+
+const DiscoverBody = z.object({ server: McpServer });
+
+/** How long a test call may take at most (a custom tool's own `timeout` still applies inside). */
+const testTimeoutMs = 60_000;
+
+/**
+ * `POST /v1/tools/test` runs a custom tool in the sandbox (or calls an external one) once with given arguments, as a
+ * run would, without saving anything; `POST /v1/tools/mcp/discover` lists an MCP server's tools. Both are what the
+ * dashboard's tool editor uses before a tool is saved.
+ */
+export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
+  app.post(
+    '/v1/tools/test',
+    { schema: { body: describedBody(TestBody), response: describedResponses({ 200: ToolTestResult }) } },
+    async (request) => {
+      const body = parseInput(TestBody, request.body);
+      const tool = parseTool(body.tool, ['tool']);
+      if (tool.toolType !== 'custom' && tool.toolType !== 'external')
+        throw new FlowrunError('VALIDATION_ERROR', `Only custom and external tools can be tested here; this one is ${tool.toolType}`, [
+          { path: 'tool.toolType', message: 'expected custom or external', code: 'INVALID_ENUM' },
+        ]);
+      const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(request.raw)]);
+      const started = performance.now();
+      const outcome = await deps.workerDeps.tools.run(
+        {
+          id: tool.name,
+          name: tool.name,
+          description: tool.description,
+          toolType: tool.toolType,
+          parametersSchema: tool.parametersSchema,
+          config: tool.config,
+        },
+        body.arguments,
+        { executionId: 'tool_test', scope: request.scope, toolCallId: 'tool_test', secrets: body.secrets, signal, depth: 0 },
+      );
+      const durationMs = Math.round(performance.now() - started);
+      // The secrets sent for the test are not answered back, even when the tool echoes them.
+      const redactor = createSecretRedactor(Object.values(body.secrets));
+      return redactor.redact(
+        outcome.ok
+          ? { ok: true, result: outcome.result, error: null, logs: outcome.logs ?? [], durationMs }
+          : { ok: false, result: null, error: outcome.error, logs: outcome.logs ?? [], durationMs },
+      );
+    },
+  );
+
+  app.post(
+    '/v1/tools/mcp/discover',
+    { schema: { body: describedBody(DiscoverBody), response: describedResponses({ 200: McpDiscovery }) } },
+    async (request) => {
+      const { server } = parseInput(DiscoverBody, request.body);
+      const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(request.raw)]);
+      try {
+        const tools = await deps.workerDeps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], signal);
+        return { data: tools.map(({ id, name, description, parametersSchema }) => ({ id, name, description, parametersSchema })) };
+      } catch (error) {
+        if (error instanceof FlowrunError) throw error;
+        throw new FlowrunError('MCP_ERROR', `MCP server ${server.url} did not list its tools: ${(error as Error).message}`);
+      }
+    },
+  );
+}
+
+/** Aborts when the client goes away before the answer. */
+function closedSignal(raw: import('node:http').IncomingMessage): AbortSignal {
+  const controller = new AbortController();
+  raw.once('close', () => {
+    if (!raw.complete) controller.abort();
+  });
+  return controller.signal;
+}
