@@ -7,10 +7,15 @@ import type {
   DispatchRequest,
   DispatchResult,
   Execution,
+  LedgerEntry,
   Model,
   Page,
   ShuttleRun,
   ShuttleRunRequest,
+  StepTypeInfo,
+  ToolTestResult,
+  UsageQuery,
+  UsageStatistics,
 } from './types.js';
 
 export interface FlowrunClientOptions {
@@ -90,8 +95,19 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
       streamOptions?: StreamOptions<D>,
     ) => stream('v1/dispatch/continue', { ...body, streamResponse: true }, streamOptions),
     executions: {
-      list: (query: { status?: string; flowId?: string; limit?: number; offset?: number } = {}) =>
-        sendJson<Page<Execution>>(http, 'v1/executions', { query }),
+      /** Newest first; `from` and `to` (ISO 8601) bound the creation time. */
+      list: (
+        query: {
+          status?: string;
+          flowId?: string;
+          tag?: string;
+          customerId?: string;
+          from?: string;
+          to?: string;
+          limit?: number;
+          offset?: number;
+        } = {},
+      ) => sendJson<Page<Execution>>(http, 'v1/executions', { query }),
       get: (id: string) => sendJson<Execution>(http, `v1/executions/${encodeURIComponent(id)}`),
       /** Replays a run's events after `after` (a sequence number), then follows it live until it ends. */
       events: <D extends Dialect = 'unified'>(id: string, replay: { after?: number; dialect?: D; signal?: AbortSignal } = {}) =>
@@ -179,12 +195,29 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
     },
     credits: {
       balance: () => sendJson<{ tenantId: string; mode: 'test' | 'live'; creditsLeft: number }>(http, 'api/v1/credits'),
+      /** The ledger, newest first: every grant, top-up and run's charge. */
+      ledger: (query: { limit?: number; offset?: number } = {}) => sendJson<Page<LedgerEntry>>(http, 'api/v1/credits/ledger', { query }),
     },
     statistics: {
-      usage: (query: { from?: string; to?: string; groupBy?: 'customer' | 'tag'; flowId?: string } = {}) =>
-        sendJson<Record<string, unknown>>(http, 'api/v1/statistics/usage', { query }),
+      usage: (query: UsageQuery = {}) => sendJson<UsageStatistics>(http, 'api/v1/statistics/usage', { query }),
     },
-    tools: resource<Record<string, unknown>>(http, 'v1/tools'),
+    tools: {
+      ...resource<Record<string, unknown>>(http, 'v1/tools'),
+      /** Runs a custom tool in the sandbox (or calls an external one) once, without saving it. */
+      test: (body: { tool: Record<string, unknown>; arguments?: Record<string, unknown>; secrets?: Record<string, string> }) =>
+        sendJson<ToolTestResult>(http, 'v1/tools/test', { body }),
+      /** Lists an MCP server's tools. */
+      discoverMcp: (server: { id: string; url: string; auth?: Record<string, unknown> }) =>
+        sendJson<{ data: Array<{ id: string; name: string; description: string; parametersSchema: unknown }> }>(
+          http,
+          'v1/tools/mcp/discover',
+          { body: { server } },
+        ),
+    },
+    stepTypes: {
+      /** The step types the server runs, each with its config's JSON Schema. */
+      list: () => sendJson<{ data: StepTypeInfo[] }>(http, 'v1/step-types'),
+    },
     agents: {
       ...resource<Record<string, unknown>>(http, 'v1/agents'),
       /** Chats with a saved agent: send the whole history each turn. */

@@ -22,6 +22,12 @@ export interface Execution {
   status: ExecutionStatus;
   flowId: string | null;
   flowName: string;
+  kind?: 'flow' | 'agent';
+  parentExecutionId?: string | null;
+  customerId?: string | null;
+  tags?: string[];
+  creditsUsed?: number;
+  input?: unknown;
   output: Record<string, unknown> | null;
   finalOutput: unknown;
   usage: Usage | null;
@@ -30,7 +36,18 @@ export interface Execution {
   startedAt: string | null;
   completedAt: string | null;
   durationMs: number | null;
-  steps: Array<{ index: number; stepId: string; stepType: string; status: string; result: unknown; error: RunError | null }>;
+  steps: Array<{
+    index: number;
+    stepId: string;
+    stepType: string;
+    status: string;
+    result: unknown;
+    error: RunError | null;
+    usage?: Usage | null;
+    startedAt?: string;
+    durationMs?: number;
+    toolCalls?: unknown;
+  }>;
   [field: string]: unknown;
 }
 
@@ -128,4 +145,58 @@ export interface Model {
   id: string;
   provider: string;
   pricing: { inputPerMillionTokensUsd: number; outputPerMillionTokensUsd: number } | null;
+}
+
+export interface LedgerEntry {
+  id: string;
+  /** Credits added (positive) or spent (negative); 1,000,000 credits = 1 USD. */
+  delta: number;
+  balanceAfter: number;
+  reason: string;
+  executionId: string | null;
+  createdAt: string;
+}
+
+export interface UsageQuery {
+  from?: string;
+  to?: string;
+  groupBy?: 'customer' | 'tag' | 'flow' | 'model';
+  flowId?: string;
+  customerId?: string;
+  /** Totals per hour or day (UTC) as well: each entry then carries its `period`. */
+  interval?: 'hour' | 'day';
+}
+
+export interface UsageEntry {
+  key: string;
+  period?: string;
+  runs: number;
+  creditsUsed: number;
+  costUsd: number;
+  tokensIn: number;
+  tokensOut: number;
+  reasoningTokens: number;
+}
+
+export interface UsageStatistics {
+  from: string | null;
+  to: string | null;
+  groupBy: 'customer' | 'tag' | 'flow' | 'model';
+  interval?: 'hour' | 'day';
+  data: UsageEntry[];
+}
+
+export interface ToolTestResult {
+  ok: boolean;
+  result: unknown;
+  error: { code: string; message: string } | null;
+  logs: string[];
+  durationMs: number;
+}
+
+export interface StepTypeInfo {
+  type: string;
+  configSchema: Record<string, unknown>;
+  branches: string[];
+  producesOutput: boolean;
 }
