@@ -199,7 +199,7 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
       ledger: (query: { limit?: number; offset?: number } = {}) => sendJson<Page<LedgerEntry>>(http, 'api/v1/credits/ledger', { query }),
     },
     statistics: {
-      usage: (query: UsageQuery = {}) => sendJson<UsageStatistics>(http, 'api/v1/statistics/usage', { query }),
+      usage: (query: UsageQuery = {}) => sendJson<UsageStatistics>(http, 'api/v1/statistics/usage', { query: { ...query } }),
     },
     tools: {
       ...resource<Record<string, unknown>>(http, 'v1/tools'),
