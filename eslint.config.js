@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/api/playground-html.ts'],
-    rules: { 'no-useless-escape': 'off' },
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

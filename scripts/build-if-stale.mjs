@@ -1,4 +1,4 @@
-// `npm start` runs this first: it builds (tsc) only when a source is newer than the last build, so a start after
+// `npm start` runs this first: it builds (tsc, and vite for the dashboard) only when a source is newer than the last build, so a start after
 // `npm install` (which built once, in `prepare`) goes straight to the server instead of compiling for ~20 s.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -16,7 +16,16 @@ function newest(path) {
 
 const built = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 const sources = Math.max(
-  ...['src', 'client/src', 'tsconfig.json', 'tsconfig.build.json', 'client/tsconfig.json'].map((path) => newest(join(root, path))),
+  ...[
+    'src',
+    'client/src',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'client/tsconfig.json',
+    'web/src',
+    'web/index.html',
+    'web/vite.config.ts',
+  ].map((path) => newest(join(root, path))),
 );
 if (sources > built) {
   process.stderr.write(built === 0 ? 'flowrun: building (first start)…\n' : 'flowrun: sources changed since the last build; building…\n');

@@ -1,0 +1,39 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Loads once per change of `deps` (the newest answer wins when a change comes before an answer). */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
+  const [tick, setTick] = useState(0);
+  const latest = useRef(0);
+  useEffect(() => {
+    const call = ++latest.current;
+    setState((previous) => ({ ...previous, loading: true, error: undefined }));
+    load().then(
+      (data) => call === latest.current && setState({ data, error: undefined, loading: false }),
+      (error: unknown) => call === latest.current && setState({ data: undefined, error, loading: false }),
+    );
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((value) => value + 1), []);
+  return { ...state, reload };
+}
+
+/** A value that follows `value` after `ms` without change (a search box's query). */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}

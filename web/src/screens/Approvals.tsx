@@ -1,0 +1,107 @@
+import { useState } from 'react';
+import { useSession } from '../App';
+import { useLoad } from '../hooks';
+import { Link } from '../router';
+import { ActionButton, Async, Empty, formatTime, Json, PageHeader, StatusBadge } from '../ui';
+
+interface Approval {
+  id: string;
+  executionId: string;
+  status: string;
+  kind: string;
+  description: string;
+  createdAt: string;
+  toolName?: string;
+  parameters?: unknown;
+  [field: string]: unknown;
+}
+
+/** Every approval a run waits for (or, filtered, what was decided): approve or deny here, and the run goes on. */
+export function ApprovalsScreen() {
+  const { client } = useSession();
+  const [status, setStatus] = useState('pending');
+  const approvals = useLoad(async () => (await client.approvals.list(status ? { status } : {})).data as unknown as Approval[], [status]);
+  const decide = async (approval: Approval, decision: 'approved' | 'denied') => {
+    // The decision answers with the run's continued stream; read it to its end, then show the list again.
+    await client.approve({ executionId: approval.executionId, approvalId: approval.id, decision }).result();
+    approvals.reload();
+  };
+  return (
+    <>
+      <PageHeader title="Approvals">
+        <label htmlFor="approval-status" style={{ margin: 0 }}>
+          Show
+        </label>
+        <select id="approval-status" value={status} onChange={(event) => setStatus(event.target.value)}>
+          <option value="pending">pending</option>
+          <option value="approved">approved</option>
+          <option value="denied">denied</option>
+          <option value="timeout">timed out</option>
+          <option value="">all</option>
+        </select>
+        <button type="button" className="secondary" onClick={approvals.reload}>
+          Refresh
+        </button>
+      </PageHeader>
+      <Async state={approvals} what="approvals">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>{status === 'pending' ? 'Nothing waits for a decision.' : 'No approvals here.'}</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table aria-label="Approvals">
+                <thead>
+                  <tr>
+                    <th>Asked</th>
+                    <th>What</th>
+                    <th className="hide-narrow">Run</th>
+                    <th>Decision</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((approval) => (
+                    <tr key={approval.id}>
+                      <td>{formatTime(approval.createdAt)}</td>
+                      <td>
+                        <strong>{approval.toolName ?? approval.kind}</strong> {approval.description}
+                        {approval.parameters !== undefined && (
+                          <details>
+                            <summary>Arguments</summary>
+                            <Json value={approval.parameters} />
+                          </details>
+                        )}
+                      </td>
+                      <td className="hide-narrow">
+                        <Link to={`/runs/${encodeURIComponent(approval.executionId)}`} className="mono">
+                          {approval.executionId}
+                        </Link>
+                      </td>
+                      <td>
+                        {approval.status === 'pending' ? (
+                          <span className="row">
+                            <ActionButton onAction={() => decide(approval, 'approved')} label={`Approve ${approval.description}`}>
+                              Approve
+                            </ActionButton>
+                            <ActionButton
+                              className="danger"
+                              onAction={() => decide(approval, 'denied')}
+                              label={`Deny ${approval.description}`}
+                            >
+                              Deny
+                            </ActionButton>
+                          </span>
+                        ) : (
+                          <StatusBadge status={approval.status} />
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Async>
+    </>
+  );
+}

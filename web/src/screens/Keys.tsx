@@ -1,0 +1,137 @@
+import { useState } from 'react';
+import { useSession } from '../App';
+import { useLoad } from '../hooks';
+import { ActionButton, Async, CopyButton, Empty, formatTime, Modal, PageHeader, StatusBadge } from '../ui';
+
+/** This tenant's keys of this mode: create (the key is shown once), list, revoke. */
+export function KeysScreen() {
+  const { client, mode } = useSession();
+  const keys = useLoad(async () => (await client.keys.list()).data, []);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<{ key: string; name: string | null } | null>(null);
+  return (
+    <>
+      <PageHeader title="API keys">
+        <button type="button" onClick={() => setCreating(true)}>
+          Create key
+        </button>
+      </PageHeader>
+      {created && (
+        <div className="panel" role="status" aria-label="New key" style={{ marginBottom: 14 }}>
+          <strong>Your new key{created.name ? ` “${created.name}”` : ''}.</strong> Copy it now: Flowrun keeps only its hash and will not
+          show it again.
+          <div className="row" style={{ marginTop: 8 }}>
+            <code data-testid="new-key" style={{ overflowWrap: 'anywhere' }}>
+              {created.key}
+            </code>
+            <CopyButton text={created.key} />
+            <button type="button" className="secondary" onClick={() => setCreated(null)}>
+              Done
+            </button>
+          </div>
+        </div>
+      )}
+      <Async state={keys} what="keys">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No keys.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table aria-label="Keys">
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Key</th>
+                    <th className="hide-narrow">Created</th>
+                    <th className="hide-narrow">Limits</th>
+                    <th>Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((key) => (
+                    <tr key={key.id}>
+                      <td>{key.name ?? '—'}</td>
+                      <td className="mono">{key.prefix}</td>
+                      <td className="hide-narrow">{formatTime(key.createdAt)}</td>
+                      <td className="hide-narrow">
+                        {key.rateLimitPerMinute ? `${key.rateLimitPerMinute}/min` : 'server default'} ·{' '}
+                        {key.maxRunsInFlight ? `${key.maxRunsInFlight} runs at once` : 'server default'}
+                      </td>
+                      <td>
+                        {key.revokedAt ? (
+                          <StatusBadge status="revoked" />
+                        ) : (
+                          <ActionButton
+                            className="danger"
+                            label={`Revoke ${key.name ?? key.prefix}`}
+                            onAction={async () => {
+                              if (!window.confirm(`Revoke ${key.name ?? key.prefix}? Clients using it stop working.`)) return;
+                              await client.keys.revoke(key.id);
+                              keys.reload();
+                            }}
+                          >
+                            Revoke
+                          </ActionButton>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Async>
+      {creating && (
+        <CreateKey
+          mode={mode}
+          onClose={() => setCreating(false)}
+          onCreated={(key) => {
+            setCreating(false);
+            setCreated(key);
+            keys.reload();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function CreateKey({
+  mode,
+  onClose,
+  onCreated,
+}: {
+  mode: string;
+  onClose: () => void;
+  onCreated: (key: { key: string; name: string | null }) => void;
+}) {
+  const { client } = useSession();
+  const [name, setName] = useState('');
+  const [rate, setRate] = useState('');
+  const [inFlight, setInFlight] = useState('');
+  const create = async () => {
+    const key = await client.keys.create({
+      ...(name ? { name } : {}),
+      ...(rate ? { rateLimitPerMinute: Number(rate) } : {}),
+      ...(inFlight ? { maxRunsInFlight: Number(inFlight) } : {}),
+    });
+    onCreated({ key: key.key, name: key.name });
+  };
+  return (
+    <Modal title={`Create a ${mode} key`} onClose={onClose}>
+      <label htmlFor="key-name">Name</label>
+      <input id="key-name" value={name} onChange={(event) => setName(event.target.value)} placeholder="ci, my-app…" />
+      <label htmlFor="key-rate">Requests per minute (empty: the server's default)</label>
+      <input id="key-rate" type="number" min={1} value={rate} onChange={(event) => setRate(event.target.value)} />
+      <label htmlFor="key-flight">Runs at once (empty: the server's default)</label>
+      <input id="key-flight" type="number" min={1} value={inFlight} onChange={(event) => setInFlight(event.target.value)} />
+      <p className="row">
+        <ActionButton onAction={create}>Create</ActionButton>
+        <button type="button" className="secondary" onClick={onClose}>
+          Cancel
+        </button>
+      </p>
+    </Modal>
+  );
+}
