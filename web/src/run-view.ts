@@ -6,6 +6,7 @@ export type Block =
   | { kind: 'tool'; id: string; name: string; input: string; parameters?: unknown; result?: unknown; status: 'running' | 'done' | 'failed' }
   | { kind: 'approval'; id: string; toolName?: string; description: string; parameters?: unknown; decision?: string }
   | { kind: 'await'; id: string; toolName: string; parameters?: unknown; answered?: boolean }
+  | { kind: 'result'; id: string; value: unknown }
   | { kind: 'end'; id: string; success: boolean; message: string };
 
 export interface RunView {
@@ -34,9 +35,13 @@ export function applyEvent(view: RunView, event: Event): RunView {
       return next(view.blocks, 'running');
     case 'step_start':
       return next([...view.blocks, { kind: 'step', id, name: text(event.name), stepType: text(event.stepType), status: 'running' }]);
-    case 'step_complete':
+    case 'step_complete': {
+      // A step that streams no text (a template, a transform, a tool call) shows its result instead.
+      const step = view.blocks.find((block) => block.kind === 'step' && block.id === id);
+      const shown = step && step.kind === 'step' && step.stepType !== 'prompt' && event.result !== undefined && event.result !== null;
+      const blocks = shown ? [...view.blocks, { kind: 'result' as const, id, value: event.result }] : view.blocks;
       return next(
-        view.blocks.map((block) =>
+        blocks.map((block) =>
           block.kind === 'step' && block.id === id
             ? {
                 ...block,
@@ -46,6 +51,7 @@ export function applyEvent(view: RunView, event: Event): RunView {
             : block,
         ),
       );
+    }
     case 'text_delta':
       return next(
         upsert(

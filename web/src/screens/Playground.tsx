@@ -222,6 +222,12 @@ function BlockView({
           {block.text}
         </div>
       );
+    case 'result':
+      return (
+        <div className="output" data-testid="step-result">
+          {typeof block.value === 'string' ? block.value : JSON.stringify(block.value, null, 2)}
+        </div>
+      );
     case 'reasoning':
       return (
         <details className="card reasoning" open>
