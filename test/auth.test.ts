@@ -15,7 +15,7 @@ const body = {
   options: { streamResponse: false },
 };
 
-test("every route but /health and the playground needs a valid key, answered 401 in Runtype's error body", async () => {
+test("every route but /health and the dashboard's pages needs a valid key, answered 401 in Runtype's error body", async () => {
   assert.equal((await fetch(`${harness.baseUrl}/health`)).status, 200);
   assert.equal((await fetch(`${harness.baseUrl}/`)).status, 200);
   const attempts: Array<Record<string, string>> = [

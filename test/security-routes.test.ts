@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startHarness, type Harness } from './support/harness.js';
+import { dashboardSections } from '../src/api/routes/dashboard.js';
 
 const adminToken = 'operator-token-0123456789';
 let withAdmin: Harness;
@@ -156,23 +157,28 @@ test('every tenant route refuses requests without a key, or with the operator to
   assert.ok(tried > 1000);
 });
 
-test('only /health, /ready, /metrics (its own token when set), the playground and the API description are public', async () => {
+test("only /health, /ready, /metrics (its own token when set), the dashboard's page and assets and the API description are public", async () => {
   const open = withAdmin.routes
     .filter((route) => route.access === 'public')
     .map((route) => `${route.method} ${route.url}`)
     .sort();
-  assert.deepEqual(open, [
-    'GET /',
-    'GET /docs',
-    'GET /docs/json',
-    'GET /docs/static/*',
-    'GET /docs/static/index.html',
-    'GET /docs/static/swagger-initializer.js',
-    'GET /docs/yaml',
-    'GET /health',
-    'GET /metrics',
-    'GET /openapi.json',
-    'GET /playground',
-    'GET /ready',
-  ]);
+  const dashboardPages = dashboardSections.flatMap((section) => [`GET ${section}`, `GET ${section}/*`]);
+  assert.deepEqual(
+    open,
+    [
+      'GET /',
+      'GET /assets/*',
+      'GET /docs',
+      'GET /docs/json',
+      'GET /docs/static/*',
+      'GET /docs/static/index.html',
+      'GET /docs/static/swagger-initializer.js',
+      'GET /docs/yaml',
+      'GET /health',
+      'GET /metrics',
+      'GET /openapi.json',
+      'GET /ready',
+      ...dashboardPages,
+    ].sort(),
+  );
 });

@@ -436,6 +436,40 @@ test('the run log filters by flow, tag, customer (header over body), status and 
     'spring:2',
   ]);
   assert.equal((await call('GET', '/api/v1/runs?from=yesterday')).status, 422);
+
+  // The executions list (the dashboard's runs table) filters the same way and says each run's customer and tags.
+  const executions = await call('GET', `/v1/executions?flowId=${flow.id}&tag=spring&customerId=cust_a`);
+  assert.equal(executions.body!.data.length, 1);
+  assert.deepEqual(executions.body!.data[0].tags, ['spring', 'email']);
+  assert.equal(executions.body!.data[0].customerId, 'cust_a');
+  // A time with an offset means the same instant as its UTC spelling.
+  const until = (iso: string) => call('GET', `/v1/executions?flowId=${flow.id}&to=${encodeURIComponent(iso)}`);
+  assert.equal((await until('2000-01-01T00:00:00Z')).body!.data.length, 0);
+  assert.equal((await until('2999-01-01T00:00:00+05:00')).body!.pagination.total, 3);
+  assert.equal((await call('GET', `/v1/executions?flowId=${flow.id}&from=2999-01-01T00:00:00Z`)).body!.data.length, 0);
+  assert.equal((await call('GET', '/v1/executions?to=soon')).status, 422);
+
+  // Usage per flow and per model, per day (UTC): what the dashboard's charts draw.
+  const day = new Date();
+  day.setUTCHours(0, 0, 0, 0);
+  const byFlow = await call('GET', `/api/v1/statistics/usage?groupBy=flow&interval=day&flowId=${flow.id}`);
+  assert.equal(byFlow.body!.interval, 'day');
+  assert.deepEqual(
+    byFlow.body!.data.map((entry: Record<string, unknown>) => [entry.key, entry.period, entry.runs, entry.tokensIn]),
+    [[flow.name, day.toISOString(), 3, 30]],
+  );
+  const byModel = await call('GET', `/api/v1/statistics/usage?groupBy=model&flowId=${flow.id}`);
+  assert.equal(byModel.body!.data.length, 1);
+  assert.notEqual(byModel.body!.data[0].key, '(no model)');
+  assert.equal(byModel.body!.data[0].runs, 3);
+  assert.equal(byModel.body!.data[0].tokensOut, 30);
+
+  // The credit ledger, newest first, ends where the balance is.
+  const ledger = await call('GET', '/api/v1/credits/ledger?limit=2');
+  assert.equal(ledger.body!.data.length, 2);
+  assert.ok(ledger.body!.pagination.total >= 2);
+  assert.equal(ledger.body!.data[0].balanceAfter, (await call('GET', '/api/v1/credits')).body!.creditsLeft);
+  assert.equal((await call('GET', '/api/v1/credits/ledger?limit=0')).status, 422);
 });
 
 test('a repeated run request whose first answer was lost (recovery finished the run) gets the run, not a second one', async () => {

@@ -71,7 +71,13 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
         return { data: tools.map(({ id, name, description, parametersSchema }) => ({ id, name, description, parametersSchema })) };
       } catch (error) {
         if (error instanceof FlowrunError) throw error;
-        throw new FlowrunError('MCP_ERROR', `MCP server ${server.url} did not list its tools: ${(error as Error).message}`);
+        // The SDK's HTTP errors carry the server's status as `code`; their message is often empty past it.
+        const status = (error as { code?: unknown }).code;
+        const why =
+          typeof status === 'number' && status >= 400
+            ? `it answered HTTP ${status}${status === 401 || status === 403 ? ' (check its auth)' : ''}`
+            : (error as Error).message;
+        throw new FlowrunError('MCP_ERROR', `MCP server ${server.url} did not list its tools: ${why}`);
       }
     },
   );

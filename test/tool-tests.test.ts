@@ -1,0 +1,112 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startHarness, type Harness } from './support/harness.js';
+import { startMcpServer } from './support/mcp-server.js';
+
+// What the dashboard's tool editor calls before a tool is saved: a test run, MCP discovery, and the step schemas.
+let harness: Harness;
+let echo: Server;
+let echoUrl = '';
+let mcp: Awaited<ReturnType<typeof startMcpServer>>;
+before(async () => {
+  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1' });
+  // Answers with the authorization header it got: a tool that echoes its secret.
+  echo = createServer((request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ saw: request.headers.authorization ?? null, path: request.url }));
+  });
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+  mcp = await startMcpServer('mcp-token');
+});
+after(async () => {
+  await harness.close();
+  echo.close();
+  await mcp.close();
+});
+
+async function post(path: string, body: unknown) {
+  const response = await fetch(`${harness.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+test('a custom tool runs once in the sandbox with the given arguments: result, logs, duration; a throw is an outcome, not a 500', async () => {
+  const code = 'console.log("adding", parameters.a, parameters.b); return { sum: parameters.a + parameters.b };';
+  const ok = await post('/v1/tools/test', { tool: { name: 'add', toolType: 'custom', config: { code } }, arguments: { a: 2, b: 3 } });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(ok.body.result, { sum: 5 });
+  assert.equal(ok.body.ok, true);
+  assert.deepEqual(ok.body.logs, ['adding 2 3']);
+  assert.equal(typeof ok.body.durationMs, 'number');
+  const thrown = await post('/v1/tools/test', { tool: { name: 'boom', toolType: 'custom', config: { code: 'throw new Error("no")' } } });
+  assert.equal(thrown.status, 200);
+  assert.equal(thrown.body.ok, false);
+  assert.match(thrown.body.error.message, /no/);
+  // Nothing was saved.
+  const saved = await fetch(`${harness.baseUrl}/v1/tools`, { headers: { authorization: `Bearer ${harness.key}` } });
+  assert.deepEqual(((await saved.json()) as { data: unknown[] }).data, []);
+});
+
+test('an external tool test calls the API with the secrets given for the test, and never answers a secret back', async () => {
+  const tested = await post('/v1/tools/test', {
+    tool: {
+      name: 'lookup',
+      toolType: 'external',
+      config: { url: `${echoUrl}/items/{{id}}`, method: 'GET', headers: { authorization: 'Bearer {{secrets.TOKEN}}' } },
+    },
+    arguments: { id: 'abc' },
+    secrets: { TOKEN: 'super-secret-token-123' },
+  });
+  assert.equal(tested.status, 200, JSON.stringify(tested.body));
+  assert.equal(tested.body.ok, true);
+  assert.equal(tested.body.result.path, '/items/abc');
+  assert.equal(tested.body.result.saw, 'Bearer [REDACTED]');
+  assert.ok(!JSON.stringify(tested.body).includes('super-secret-token-123'));
+});
+
+test('a tool test with a wrong body says which field (422), and refuses kinds that need a run', async () => {
+  const noCode = await post('/v1/tools/test', { tool: { name: 'x', toolType: 'custom', config: {} } });
+  assert.equal(noCode.status, 422);
+  assert.equal(noCode.body.details?.[0]?.path ?? noCode.body.error?.details?.[0]?.path, 'tool.config.code');
+  const flowTool = await post('/v1/tools/test', { tool: { name: 'x', toolType: 'flow', config: { flowId: 'flow_1' } } });
+  assert.equal(flowTool.status, 422);
+  assert.match(JSON.stringify(flowTool.body), /tool\.toolType/);
+  assert.equal((await post('/v1/tools/test', { tool: 'nope' })).status, 422);
+});
+
+test("MCP discovery lists a server's tools with their ids and schemas; a refused connection is a clear error", async () => {
+  const found = await post('/v1/tools/mcp/discover', {
+    server: { id: 'srv', url: `${mcp.url}`, auth: { type: 'bearer', token: 'mcp-token' } },
+  });
+  assert.equal(found.status, 200, JSON.stringify(found.body));
+  const reverse = found.body.data.find((tool: { name: string }) => tool.name === 'reverse');
+  assert.equal(reverse.id, 'mcp:srv:reverse');
+  assert.equal(reverse.description, 'Reverses a string');
+  assert.equal(reverse.parametersSchema.properties.text.type, 'string');
+  const refused = await post('/v1/tools/mcp/discover', {
+    server: { id: 'srv2', url: `${mcp.url}`, auth: { type: 'bearer', token: 'wrong' } },
+  });
+  assert.equal(refused.status, 502);
+  assert.equal(refused.body.code, 'MCP_ERROR');
+  assert.match(refused.body.error, /answered HTTP 401 \(check its auth\)/);
+  assert.equal((await post('/v1/tools/mcp/discover', { server: { id: 'bad id!', url: mcp.url } })).status, 422);
+});
+
+test("GET /v1/step-types gives every step type's config schema (what the editor builds its forms from)", async () => {
+  const response = await fetch(`${harness.baseUrl}/v1/step-types`, { headers: { authorization: `Bearer ${harness.key}` } });
+  const { data } = (await response.json()) as {
+    data: Array<{ type: string; configSchema: any; branches: string[]; producesOutput: boolean }>;
+  };
+  const byType = new Map(data.map((entry) => [entry.type, entry]));
+  assert.equal(byType.size, 13);
+  assert.equal(byType.get('prompt')!.configSchema.properties.model.type, 'string');
+  assert.deepEqual(byType.get('conditional')!.branches, ['trueSteps', 'falseSteps']);
+  assert.equal(byType.get('conditional')!.producesOutput, false);
+  assert.deepEqual(byType.get('transform-data')!.configSchema.required, ['script']);
+});
