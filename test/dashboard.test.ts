@@ -209,7 +209,7 @@ journey('every screen fits a 390×844 phone and says when it has nothing to show
     ['/agents', 'text=No agents yet'],
     ['/keys', 'table >> text=tv_test_'],
     ['/usage', '[aria-label="Usage totals"]'],
-  ]) {
+  ] as const) {
     await page.goto(`${harness.baseUrl}${path}`);
     await page.waitForSelector(expected);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
