@@ -27,7 +27,9 @@ const sources = Math.max(
     'web/vite.config.ts',
   ].map((path) => newest(join(root, path))),
 );
-if (sources > built) {
+// The dashboard's build is checked too: a dist/ without it (deleted, or built before the dashboard existed) builds again.
+const dashboardMissing = !statSync(join(root, 'dist', 'web', 'index.html'), { throwIfNoEntry: false });
+if (sources > built || dashboardMissing) {
   process.stderr.write(built === 0 ? 'flowrun: building (first start)…\n' : 'flowrun: sources changed since the last build; building…\n');
   const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   process.exit(result.status ?? 1);

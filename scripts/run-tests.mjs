@@ -1,4 +1,4 @@
-// Runs every *.test.ts under src/, test/ and client/src/ with node's test runner. Tests that start Flowrun as a child
+// Runs every *.test.ts under src/, test/, client/src/ and web/src/ with node's test runner. Tests that start Flowrun as a child
 // process run the build, so it is rebuilt first when any source is newer than it (scripts/build-if-stale.mjs, the
 // check `npm start` makes too).
 import { spawnSync } from 'node:child_process';
@@ -37,7 +37,7 @@ const rank = (file) => {
   return index === -1 ? longest.length : index;
 };
 const filter = process.argv.slice(2);
-const files = [...find('src', '.test.ts'), ...find('test', '.test.ts'), ...find('client/src', '.test.ts')]
+const files = [...find('src', '.test.ts'), ...find('test', '.test.ts'), ...find('client/src', '.test.ts'), ...find('web/src', '.test.ts')]
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (files.length === 0) {
@@ -70,7 +70,13 @@ async function transpile(testFiles) {
   const out = '.test-build';
   rmSync(out, { recursive: true, force: true });
   await build({
-    entryPoints: [...find('src', '.ts'), ...find('test', '.ts'), ...find('client/src', '.ts'), ...find('examples', '.ts')],
+    entryPoints: [
+      ...find('src', '.ts'),
+      ...find('test', '.ts'),
+      ...find('client/src', '.ts'),
+      ...find('examples', '.ts'),
+      ...find('web/src', '.ts'),
+    ],
     outdir: out,
     outbase: '.',
     format: 'esm',

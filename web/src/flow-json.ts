@@ -45,16 +45,6 @@ export function importFlow(text: string): EditorFlow {
   };
 }
 
-/** Downloads text as a file. */
-export function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 /** A line diff (longest common subsequence) of two texts: each line kept, added or removed. */
 export function diffLines(before: string, after: string): Array<{ kind: ' ' | '+' | '-'; text: string }> {
   const a = before.split('\n');

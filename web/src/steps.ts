@@ -1,4 +1,4 @@
-import type { EditorStep } from './flow-json';
+import type { EditorStep } from './flow-json.js';
 
 /** Where a step is: indexes into the flow's steps and, inside a conditional, the branch key. E.g. [2, 'trueSteps', 0]. */
 export type StepPath = Array<number | string>;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describedResponses, textAnswer } from '../response-schemas.js';
 import type { ZodApp } from '../route-schemas.js';
+import { FlowrunError } from '../../protocol/errors.js';
 
 /** The dashboard's own paths (it routes in the browser): each answers its page, so a link or a reload works. */
 export const dashboardSections = ['/playground', '/flows', '/runs', '/tools', '/agents', '/approvals', '/keys', '/usage'];
@@ -64,6 +65,12 @@ export function registerDashboardRoutes(app: ZodApp): void {
       .header('cache-control', 'no-cache')
       .header('x-frame-options', 'DENY')
       .header('referrer-policy', 'no-referrer')
+      .header('x-content-type-options', 'nosniff')
+      // Scripts only from this server (the built bundle); styles inline too (the graph and the code editor set them).
+      .header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      )
       .send(index);
   const pageOptions = {
     config: { access: 'public' as const },
@@ -83,7 +90,7 @@ export function registerDashboardRoutes(app: ZodApp): void {
     async (request, reply) => {
       const name = (request.params as { '*': string })['*'];
       const asset = assets.get(`assets/${name}`);
-      if (!asset) return reply.status(404).header('content-type', 'text/plain; charset=utf-8').send('Not found');
+      if (!asset) throw new FlowrunError('NOT_FOUND', `No dashboard asset ${name}`);
       return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body);
     },
   );

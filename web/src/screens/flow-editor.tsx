@@ -1,14 +1,15 @@
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { StepTypeInfo } from '@flowrun/client';
-import { useSession } from '../App';
-import { FlowGraph } from '../FlowGraph';
-import { StepForm } from '../StepForm';
-import { download, exportDispatchBody, type EditorFlow, type EditorStep } from '../flow-json';
+import { useSession } from '../app';
+import { FlowGraph } from '../flow-graph';
+import { StepForm } from '../step-form';
+import { exportDispatchBody, type EditorFlow, type EditorStep } from '../flow-json';
+import { download } from '../download';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { allSteps, editList, moveStep, newStep, pathKey, removeStep, stepAt, updateStep, variablesBefore, type StepPath } from '../steps';
 import { ActionButton, Async, Empty, PageHeader } from '../ui';
-import { VersionsPanel } from './FlowVersions';
+import { VersionsPanel } from './flow-versions';
 
 interface StoredFlow {
   id: string;

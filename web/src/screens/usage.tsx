@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { UsageEntry } from '@flowrun/client';
-import { useSession } from '../App';
+import { useSession } from '../app';
 import { useLoad } from '../hooks';
 import { Async, Empty, formatNumber, formatTime, formatUsd, PageHeader, Pager } from '../ui';
 

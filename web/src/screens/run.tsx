@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Execution } from '@flowrun/client';
-import { useSession } from '../App';
+import { useSession } from '../app';
 import type { EditorStep } from '../flow-json';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ToolTestResult } from '@flowrun/client';
-import { CodeEditor } from '../CodeEditor';
-import { useSession } from '../App';
+import { CodeEditor } from '../code-editor';
+import { useSession } from '../app';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { ActionButton, Async, Empty, Json, PageHeader } from '../ui';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../App';
+import { useSession } from '../app';
 import { useLoad } from '../hooks';
 import { ActionButton, Async, CopyButton, Empty, formatTime, Modal, PageHeader, StatusBadge } from '../ui';
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../App';
+import { useSession } from '../app';
 import { diffLines, type EditorFlow } from '../flow-json';
 import { useLoad } from '../hooks';
 import { ActionButton, Async, formatTime, Json } from '../ui';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Dialect } from '@flowrun/client';
-import { useSession } from '../App';
+import { useSession } from '../app';
 import { useLoad } from '../hooks';
 import { Link, useLocation } from '../router';
 import { applyEvent, type Block, type RunView } from '../run-view';

@@ -1,5 +1,5 @@
 import type { Execution } from '@flowrun/client';
-import { useSession } from '../App';
+import { useSession } from '../app';
 import { useDebounced, useLoad } from '../hooks';
 import { Link, navigate, useLocation } from '../router';
 import { Async, Empty, formatDuration, formatNumber, formatTime, formatUsd, PageHeader, Pager, StatusBadge } from '../ui';

@@ -2,16 +2,16 @@ import { createContext, useContext, useEffect, useState, type FormEvent, type Re
 import { Link, match, navigate, useLocation } from './router';
 import { describeError, restoreSession, signIn, signOut, type Session } from './session';
 import { Loading } from './ui';
-import { FlowsScreen } from './screens/Flows';
-import { FlowEditorScreen } from './screens/FlowEditor';
-import { PlaygroundScreen } from './screens/Playground';
-import { RunsScreen } from './screens/Runs';
-import { RunScreen } from './screens/Run';
-import { ToolsScreen, ToolEditorScreen } from './screens/Tools';
-import { AgentsScreen, AgentEditorScreen } from './screens/Agents';
-import { ApprovalsScreen } from './screens/Approvals';
-import { KeysScreen } from './screens/Keys';
-import { UsageScreen } from './screens/Usage';
+import { FlowsScreen } from './screens/flows';
+import { FlowEditorScreen } from './screens/flow-editor';
+import { PlaygroundScreen } from './screens/playground';
+import { RunsScreen } from './screens/runs';
+import { RunScreen } from './screens/run';
+import { ToolsScreen, ToolEditorScreen } from './screens/tools';
+import { AgentsScreen, AgentEditorScreen } from './screens/agents';
+import { ApprovalsScreen } from './screens/approvals';
+import { KeysScreen } from './screens/keys';
+import { UsageScreen } from './screens/usage';
 
 const SessionContext = createContext<Session | null>(null);
 

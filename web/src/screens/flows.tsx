@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { useSession } from '../App';
-import { download, exportDispatchBody, importFlow, type EditorFlow } from '../flow-json';
+import { useSession } from '../app';
+import { exportDispatchBody, importFlow, type EditorFlow } from '../flow-json';
+import { download } from '../download';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { ActionButton, Async, Empty, formatTime, Modal, PageHeader } from '../ui';
