@@ -17,8 +17,8 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 before(async () => {
-  if (skip) return;
   harness = await startHarness();
+  if (skip) return;
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: [
@@ -64,6 +64,28 @@ const api = async (path: string, init: RequestInit = {}) => {
 };
 
 let flowId = '';
+
+test('the server answers the dashboard: its page at / and at deep links, its assets gzipped and cached for good', async () => {
+  const page = await fetch(`${harness.baseUrl}/runs/exec_123`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  const html = await page.text();
+  assert.equal(html, await (await fetch(`${harness.baseUrl}/`)).text());
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  assert.ok(script, 'the page names its script');
+  const asset = await fetch(`${harness.baseUrl}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(asset.status, 200);
+  assert.equal(asset.headers.get('content-encoding'), 'gzip');
+  assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+  assert.match(await asset.text(), /createRoot|react/i);
+  const missing = await fetch(`${harness.baseUrl}/assets/nope.js`);
+  assert.equal(missing.status, 404);
+  assert.equal(((await missing.json()) as { code: string }).code, 'NOT_FOUND');
+  // Not a dashboard path: the API's 404 (after its key check), not the page.
+  assert.equal((await fetch(`${harness.baseUrl}/runsx`)).status, 401);
+});
 
 journey('sign in with a key: a wrong one is refused, the right one shows tenant and mode, and stays out of the URL', async () => {
   await page.goto(`${harness.baseUrl}/`);

@@ -1,17 +1,21 @@
-import { createContext, useContext, useEffect, useState, type FormEvent, type ReactElement } from 'react';
+import { createContext, lazy, Suspense, useContext, useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import { Link, match, navigate, useLocation } from './router';
 import { describeError, restoreSession, signIn, signOut, type Session } from './session';
 import { Loading } from './ui';
-import { FlowsScreen } from './screens/flows';
-import { FlowEditorScreen } from './screens/flow-editor';
-import { PlaygroundScreen } from './screens/playground';
-import { RunsScreen } from './screens/runs';
-import { RunScreen } from './screens/run';
-import { ToolsScreen, ToolEditorScreen } from './screens/tools';
-import { AgentsScreen, AgentEditorScreen } from './screens/agents';
-import { ApprovalsScreen } from './screens/approvals';
-import { KeysScreen } from './screens/keys';
-import { UsageScreen } from './screens/usage';
+
+// Each screen loads when first shown: signing in needs none of the editor, the charts or the graph.
+const FlowsScreen = lazy(() => import('./screens/flows').then((module) => ({ default: module.FlowsScreen })));
+const FlowEditorScreen = lazy(() => import('./screens/flow-editor').then((module) => ({ default: module.FlowEditorScreen })));
+const PlaygroundScreen = lazy(() => import('./screens/playground').then((module) => ({ default: module.PlaygroundScreen })));
+const RunsScreen = lazy(() => import('./screens/runs').then((module) => ({ default: module.RunsScreen })));
+const RunScreen = lazy(() => import('./screens/run').then((module) => ({ default: module.RunScreen })));
+const ToolsScreen = lazy(() => import('./screens/tools').then((module) => ({ default: module.ToolsScreen })));
+const ToolEditorScreen = lazy(() => import('./screens/tool-editor').then((module) => ({ default: module.ToolEditorScreen })));
+const AgentsScreen = lazy(() => import('./screens/agents').then((module) => ({ default: module.AgentsScreen })));
+const AgentEditorScreen = lazy(() => import('./screens/agent-editor').then((module) => ({ default: module.AgentEditorScreen })));
+const ApprovalsScreen = lazy(() => import('./screens/approvals').then((module) => ({ default: module.ApprovalsScreen })));
+const KeysScreen = lazy(() => import('./screens/keys').then((module) => ({ default: module.KeysScreen })));
+const UsageScreen = lazy(() => import('./screens/usage').then((module) => ({ default: module.UsageScreen })));
 
 const SessionContext = createContext<Session | null>(null);
 
@@ -127,7 +131,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </div>
       </nav>
       <main className="content" id="main">
-        <Screen path={path === '/' ? '/flows' : path.replace(/\/+$/, '') || '/flows'} />
+        <Suspense fallback={<Loading what="the screen" />}>
+          <Screen path={path === '/' ? '/flows' : path.replace(/\/+$/, '') || '/flows'} />
+        </Suspense>
       </main>
     </div>
   );

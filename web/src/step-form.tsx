@@ -30,30 +30,18 @@ export function StepForm({
   hints: string[];
   onChange: (step: EditorStep) => void;
 }) {
-  const focused = useRef<{ key: string; element: HTMLInputElement | HTMLTextAreaElement } | null>(null);
-  const schema = (info?.configSchema ?? { properties: {} }) as Schema;
-  const properties = Object.entries(schema.properties ?? {}).filter(([key]) => !info?.branches.includes(key));
-  const required = new Set(schema.required ?? []);
-  const main = properties.filter(([key]) => required.has(key) || key in step.config || key === 'outputVariable');
-  const more = properties.filter(([key]) => !main.some(([shown]) => shown === key));
   const setConfig = (key: string, value: unknown) => {
     const config = { ...step.config };
     if (value === undefined || value === '') delete config[key];
     else config[key] = value;
     onChange({ ...step, config });
   };
-  const insert = (hint: string) => {
-    const target = focused.current;
-    if (!target) return;
-    const { element, key } = target;
-    const at = element.selectionStart ?? element.value.length;
-    const next = element.value.slice(0, at) + hint + element.value.slice(element.selectionEnd ?? at);
-    setConfig(key, next);
-    requestAnimationFrame(() => {
-      element.focus();
-      element.setSelectionRange(at + hint.length, at + hint.length);
-    });
-  };
+  const { remember, insert } = useInsertAtCursor(setConfig);
+  const schema = (info?.configSchema ?? { properties: {} }) as Schema;
+  const properties = Object.entries(schema.properties ?? {}).filter(([key]) => !info?.branches.includes(key));
+  const required = new Set(schema.required ?? []);
+  const main = properties.filter(([key]) => required.has(key) || key in step.config || key === 'outputVariable');
+  const more = properties.filter(([key]) => !main.some(([shown]) => shown === key));
   const field = ([key, property]: [string, Schema]) => (
     <ConfigField
       key={key}
@@ -62,34 +50,12 @@ export function StepForm({
       required={required.has(key)}
       value={step.config[key]}
       onChange={(value) => setConfig(key, value)}
-      onFocusText={(element) => (focused.current = { key, element })}
+      onFocusText={(element) => remember(key, element)}
     />
   );
   return (
     <div className="step-form">
-      <div className="split">
-        <div className="field">
-          <label htmlFor="step-name">Name</label>
-          <input id="step-name" value={step.name} onChange={(event) => onChange({ ...step, name: event.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="step-id">Id</label>
-          <input
-            id="step-id"
-            className="mono"
-            value={step.id ?? ''}
-            onChange={(event) => onChange({ ...step, id: event.target.value || undefined })}
-          />
-        </div>
-      </div>
-      <label className="row">
-        <input
-          type="checkbox"
-          checked={step.enabled !== false}
-          onChange={(event) => onChange({ ...step, enabled: event.target.checked })}
-        />{' '}
-        Enabled
-      </label>
+      <StepBasics step={step} onChange={onChange} />
       {main.map(field)}
       {more.length > 0 && (
         <details>
@@ -115,6 +81,56 @@ export function StepForm({
       </div>
     </div>
   );
+}
+
+/** Name, id and the enabled switch: what every step has. */
+function StepBasics({ step, onChange }: { step: EditorStep; onChange: (step: EditorStep) => void }) {
+  return (
+    <>
+      <div className="split">
+        <div className="field">
+          <label htmlFor="step-name">Name</label>
+          <input id="step-name" value={step.name} onChange={(event) => onChange({ ...step, name: event.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="step-id">Id</label>
+          <input
+            id="step-id"
+            className="mono"
+            value={step.id ?? ''}
+            onChange={(event) => onChange({ ...step, id: event.target.value || undefined })}
+          />
+        </div>
+      </div>
+      <label className="row">
+        <input
+          type="checkbox"
+          checked={step.enabled !== false}
+          onChange={(event) => onChange({ ...step, enabled: event.target.checked })}
+        />{' '}
+        Enabled
+      </label>
+    </>
+  );
+}
+
+/** Remembers the text field last focused (and where its cursor was), and inserts a hint there. */
+function useInsertAtCursor(setConfig: (key: string, value: unknown) => void) {
+  const focused = useRef<{ key: string; element: HTMLInputElement | HTMLTextAreaElement } | null>(null);
+  return {
+    remember: (key: string, element: HTMLInputElement | HTMLTextAreaElement) => (focused.current = { key, element }),
+    insert(hint: string) {
+      const target = focused.current;
+      if (!target) return;
+      const { element, key } = target;
+      const at = element.selectionStart ?? element.value.length;
+      setConfig(key, element.value.slice(0, at) + hint + element.value.slice(element.selectionEnd ?? at));
+      requestAnimationFrame(() => {
+        element.focus();
+        element.setSelectionRange(at + hint.length, at + hint.length);
+      });
+    },
+  };
 }
 
 function kindOf(schema: Schema): string {

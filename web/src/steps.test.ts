@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EditorStep } from './flow-json.js';
-import { editList, moveStep, newStep, removeStep, stepAt, updateStep, variablesBefore } from './steps.js';
+import { editList, insertStep, moveStep, newStep, removeStep, stepAt, updateStep, variablesBefore } from './steps.js';
 
 const step = (id: string, config: Record<string, unknown> = {}, type = 'prompt'): EditorStep => ({ id, name: id, type, config });
 const flow = (): EditorStep[] => [
@@ -46,4 +46,17 @@ test('a new step gets an id no step has', () => {
   const added = newStep('template', steps);
   assert.equal(added.type, 'template');
   assert.ok(!steps.some((found) => found.id === added.id));
+});
+
+test('a new step goes after the selected one, at the end without one, or at the end of a chosen branch', () => {
+  const added = step('added');
+  assert.deepEqual(insertStep(flow(), [0], added).path, [1]);
+  assert.deepEqual(
+    insertStep(flow(), [0], added).steps.map((found) => found.id),
+    ['ask', 'added', 'check', 'after'],
+  );
+  assert.deepEqual(insertStep(flow(), null, added).path, [3]);
+  const inBranch = insertStep(flow(), [1], added, 'falseSteps');
+  assert.deepEqual(inBranch.path, [1, 'falseSteps', 1]);
+  assert.equal(stepAt(inBranch.steps, inBranch.path)?.id, 'added');
 });

@@ -90,3 +90,22 @@ export function variablesBefore(steps: EditorStep[], path: StepPath): string[] {
   visit(steps, []);
   return names;
 }
+
+/**
+ * Adds a step after the selected one (at the end when none is), or at the end of the selected conditional's
+ * branch: the steps after, and the new step's path.
+ */
+export function insertStep(
+  steps: EditorStep[],
+  selected: StepPath | null,
+  step: EditorStep,
+  branch?: 'trueSteps' | 'falseSteps',
+): { steps: EditorStep[]; path: StepPath } {
+  if (branch && selected) {
+    const length = ((stepAt(steps, selected)?.config[branch] as EditorStep[] | undefined) ?? []).length;
+    return { steps: editList(steps, [...selected, branch], (list) => [...list, step]), path: [...selected, branch, length] };
+  }
+  const listPath = selected ? selected.slice(0, -1) : [];
+  const at = selected ? (selected[selected.length - 1] as number) + 1 : steps.length;
+  return { steps: editList(steps, listPath, (list) => [...list.slice(0, at), step, ...list.slice(at)]), path: [...listPath, at] };
+}

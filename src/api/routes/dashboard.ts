@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describedResponses, textAnswer } from '../response-schemas.js';
 import type { ZodApp } from '../route-schemas.js';
@@ -24,7 +25,11 @@ const contentTypes: Record<string, string> = {
 interface Asset {
   body: Buffer;
   type: string;
+  /** The body gzipped once at start (text assets): most browsers take it, at a third of the bytes. */
+  gzipped?: Buffer;
 }
+
+const compressible = /^(text\/|application\/json|image\/svg)/;
 
 /** Where `npm run build` puts the dashboard (dist/web); the running build's neighbour first, then the working copy's. */
 function buildFolder(): string | null {
@@ -39,7 +44,11 @@ function loadAssets(folder: string): Map<string, Asset> {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else assets.set(`${prefix}${name}`, { body: readFileSync(path), type: contentTypes[extname(name)] ?? 'application/octet-stream' });
+      else {
+        const body = readFileSync(path);
+        const type = contentTypes[extname(name)] ?? 'application/octet-stream';
+        assets.set(`${prefix}${name}`, { body, type, ...(compressible.test(type) ? { gzipped: gzipSync(body, { level: 9 }) } : {}) });
+      }
     }
   };
   walk(folder, '');
@@ -91,7 +100,13 @@ export function registerDashboardRoutes(app: ZodApp): void {
       const name = (request.params as { '*': string })['*'];
       const asset = assets.get(`assets/${name}`);
       if (!asset) throw new FlowrunError('NOT_FOUND', `No dashboard asset ${name}`);
-      return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body);
+      reply
+        .header('content-type', asset.type)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('vary', 'accept-encoding');
+      if (asset.gzipped && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')))
+        return reply.header('content-encoding', 'gzip').send(asset.gzipped);
+      return reply.send(asset.body);
     },
   );
 }

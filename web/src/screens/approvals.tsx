@@ -48,60 +48,68 @@ export function ApprovalsScreen() {
           list.length === 0 ? (
             <Empty>{status === 'pending' ? 'Nothing waits for a decision.' : 'No approvals here.'}</Empty>
           ) : (
-            <div className="table-wrap">
-              <table aria-label="Approvals">
-                <thead>
-                  <tr>
-                    <th>Asked</th>
-                    <th>What</th>
-                    <th className="hide-narrow">Run</th>
-                    <th>Decision</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((approval) => (
-                    <tr key={approval.id}>
-                      <td>{formatTime(approval.createdAt)}</td>
-                      <td>
-                        <strong>{approval.toolName ?? approval.kind}</strong> {approval.description}
-                        {approval.parameters !== undefined && (
-                          <details>
-                            <summary>Arguments</summary>
-                            <Json value={approval.parameters} />
-                          </details>
-                        )}
-                      </td>
-                      <td className="hide-narrow">
-                        <Link to={`/runs/${encodeURIComponent(approval.executionId)}`} className="mono">
-                          {approval.executionId}
-                        </Link>
-                      </td>
-                      <td>
-                        {approval.status === 'pending' ? (
-                          <span className="row">
-                            <ActionButton onAction={() => decide(approval, 'approved')} label={`Approve ${approval.description}`}>
-                              Approve
-                            </ActionButton>
-                            <ActionButton
-                              className="danger"
-                              onAction={() => decide(approval, 'denied')}
-                              label={`Deny ${approval.description}`}
-                            >
-                              Deny
-                            </ActionButton>
-                          </span>
-                        ) : (
-                          <StatusBadge status={approval.status} />
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ApprovalsTable approvals={list} onDecide={decide} />
           )
         }
       </Async>
     </>
+  );
+}
+
+function ApprovalsTable({
+  approvals,
+  onDecide,
+}: {
+  approvals: Approval[];
+  onDecide: (approval: Approval, decision: 'approved' | 'denied') => Promise<void>;
+}) {
+  return (
+    <div className="table-wrap">
+      <table aria-label="Approvals">
+        <thead>
+          <tr>
+            <th>Asked</th>
+            <th>What</th>
+            <th className="hide-narrow">Run</th>
+            <th>Decision</th>
+          </tr>
+        </thead>
+        <tbody>
+          {approvals.map((approval) => (
+            <tr key={approval.id}>
+              <td>{formatTime(approval.createdAt)}</td>
+              <td>
+                <strong>{approval.toolName ?? approval.kind}</strong> {approval.description}
+                {approval.parameters !== undefined && (
+                  <details>
+                    <summary>Arguments</summary>
+                    <Json value={approval.parameters} />
+                  </details>
+                )}
+              </td>
+              <td className="hide-narrow">
+                <Link to={`/runs/${encodeURIComponent(approval.executionId)}`} className="mono">
+                  {approval.executionId}
+                </Link>
+              </td>
+              <td>
+                {approval.status === 'pending' ? (
+                  <span className="row">
+                    <ActionButton onAction={() => onDecide(approval, 'approved')} label={`Approve ${approval.description}`}>
+                      Approve
+                    </ActionButton>
+                    <ActionButton className="danger" onAction={() => onDecide(approval, 'denied')} label={`Deny ${approval.description}`}>
+                      Deny
+                    </ActionButton>
+                  </span>
+                ) : (
+                  <StatusBadge status={approval.status} />
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

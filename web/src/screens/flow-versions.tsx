@@ -25,102 +25,137 @@ export function VersionsPanel({
   const { client } = useSession();
   const versions = useLoad(async () => (await client.flows.versions(flowId)).data as unknown as Version[], [flowId]);
   const environments = useLoad(async () => (await client.environments.list()).data, []);
-  const [left, setLeft] = useState('');
-  const [right, setRight] = useState('editor');
-  const [diff, setDiff] = useState<Array<{ kind: ' ' | '+' | '-'; text: string }> | null>(null);
-  const [environment, setEnvironment] = useState('');
   const definitionOf = async (which: string): Promise<EditorFlow> =>
     which === 'editor' ? current : ((await client.flows.version(flowId, which)) as unknown as { definition: EditorFlow }).definition;
-  const text = (flow: EditorFlow) => JSON.stringify({ name: flow.name, steps: flow.steps }, null, 2);
   return (
     <section aria-label="Versions and environments">
       <h2>Versions and environments</h2>
       <Async state={versions} what="versions">
         {(list) => (
           <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Version</th>
-                    <th>Created</th>
-                    <th>Active in</th>
-                    <th>Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((version) => (
-                    <tr key={version.id}>
-                      <td>v{version.version}</td>
-                      <td>{formatTime(version.createdAt)}</td>
-                      <td>{version.environments.join(', ') || '—'}</td>
-                      <td className="row">
-                        <ActionButton className="secondary" onAction={async () => onRestore(await definitionOf(version.id))}>
-                          Load into editor
-                        </ActionButton>
-                        <ActionButton
-                          className="secondary"
-                          disabled={!environment}
-                          label={`Activate v${version.version} in ${environment || 'an environment'}`}
-                          onAction={async () => {
-                            await client.flows.activate(flowId, version.id, { environment });
-                            versions.reload();
-                          }}
-                        >
-                          Activate in {environment || '…'}
-                        </ActionButton>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <div className="toolbar" style={{ marginTop: 10 }}>
-              <div>
-                <label htmlFor="environment">Environment</label>
-                <select id="environment" value={environment} onChange={(event) => setEnvironment(event.target.value)}>
-                  <option value="">choose…</option>
-                  {(environments.data ?? []).map((name) => (
-                    <option key={name}>{name}</option>
-                  ))}
-                </select>
-              </div>
-              <div>
-                <label htmlFor="diff-left">Compare</label>
-                <select id="diff-left" value={left} onChange={(event) => setLeft(event.target.value)}>
-                  <option value="">version…</option>
-                  {list.map((version) => (
-                    <option key={version.id} value={version.id}>
-                      v{version.version}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div>
-                <label htmlFor="diff-right">with</label>
-                <select id="diff-right" value={right} onChange={(event) => setRight(event.target.value)}>
-                  <option value="editor">the editor</option>
-                  {list.map((version) => (
-                    <option key={version.id} value={version.id}>
-                      v{version.version}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <ActionButton
-                className="secondary"
-                disabled={!left}
-                onAction={async () => setDiff(diffLines(text(await definitionOf(left)), text(await definitionOf(right))))}
-              >
-                Show diff
-              </ActionButton>
-            </div>
-            {diff && <Diff lines={diff} />}
+            <VersionsTable
+              flowId={flowId}
+              versions={list}
+              environments={environments.data ?? []}
+              onRestore={async (id) => onRestore(await definitionOf(id))}
+              onActivated={versions.reload}
+            />
+            <Compare versions={list} definitionOf={definitionOf} />
           </>
         )}
       </Async>
       <Promotion flowId={flowId} environments={environments.data ?? []} onPromoted={versions.reload} />
     </section>
+  );
+}
+
+function VersionsTable({
+  flowId,
+  versions,
+  environments,
+  onRestore,
+  onActivated,
+}: {
+  flowId: string;
+  versions: Version[];
+  environments: string[];
+  onRestore: (versionId: string) => Promise<void>;
+  onActivated: () => void;
+}) {
+  const { client } = useSession();
+  const [environment, setEnvironment] = useState('');
+  return (
+    <>
+      <div className="toolbar">
+        <div>
+          <label htmlFor="environment">Environment to activate in</label>
+          <select id="environment" value={environment} onChange={(event) => setEnvironment(event.target.value)}>
+            <option value="">choose…</option>
+            {environments.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="table-wrap">
+        <table aria-label="Versions">
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>Created</th>
+              <th>Active in</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {versions.map((version) => (
+              <tr key={version.id}>
+                <td>v{version.version}</td>
+                <td>{formatTime(version.createdAt)}</td>
+                <td>{version.environments.join(', ') || '—'}</td>
+                <td className="row">
+                  <ActionButton className="secondary" onAction={() => onRestore(version.id)}>
+                    Load into editor
+                  </ActionButton>
+                  <ActionButton
+                    className="secondary"
+                    disabled={!environment}
+                    label={`Activate v${version.version} in ${environment || 'an environment'}`}
+                    onAction={async () => {
+                      await client.flows.activate(flowId, version.id, { environment });
+                      onActivated();
+                    }}
+                  >
+                    Activate in {environment || '…'}
+                  </ActionButton>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+/** Two versions (or one and the editor) side by side as a line diff of their JSON. */
+function Compare({ versions, definitionOf }: { versions: Version[]; definitionOf: (which: string) => Promise<EditorFlow> }) {
+  const [left, setLeft] = useState('');
+  const [right, setRight] = useState('editor');
+  const [diff, setDiff] = useState<Array<{ kind: ' ' | '+' | '-'; text: string }> | null>(null);
+  const text = (flow: EditorFlow) => JSON.stringify({ name: flow.name, steps: flow.steps }, null, 2);
+  const options = versions.map((version) => (
+    <option key={version.id} value={version.id}>
+      v{version.version}
+    </option>
+  ));
+  return (
+    <>
+      <div className="toolbar" style={{ marginTop: 10 }}>
+        <div>
+          <label htmlFor="diff-left">Compare</label>
+          <select id="diff-left" value={left} onChange={(event) => setLeft(event.target.value)}>
+            <option value="">version…</option>
+            {options}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="diff-right">with</label>
+          <select id="diff-right" value={right} onChange={(event) => setRight(event.target.value)}>
+            <option value="editor">the editor</option>
+            {options}
+          </select>
+        </div>
+        <ActionButton
+          className="secondary"
+          disabled={!left}
+          onAction={async () => setDiff(diffLines(text(await definitionOf(left)), text(await definitionOf(right))))}
+        >
+          Show diff
+        </ActionButton>
+      </div>
+      {diff && <Diff lines={diff} />}
+    </>
   );
 }
 

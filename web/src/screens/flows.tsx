@@ -20,10 +20,6 @@ export function FlowsScreen() {
   const [search, setSearch] = useState('');
   const [importing, setImporting] = useState(false);
   const needle = search.trim().toLowerCase();
-  const exportFlow = async (flow: FlowSummary) => {
-    const stored = (await client.flows.get(flow.id)) as unknown as { definition: EditorFlow };
-    download(`${flow.slug ?? flow.id}.json`, JSON.stringify(exportDispatchBody(stored.definition), null, 2));
-  };
   return (
     <>
       <PageHeader title="Flows">
@@ -53,55 +49,64 @@ export function FlowsScreen() {
               </Empty>
             );
           if (shown.length === 0) return <Empty>No flow matches “{search}”.</Empty>;
-          return (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th className="hide-narrow">Slug</th>
-                    <th className="hide-narrow">Updated</th>
-                    <th>Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((flow) => (
-                    <tr key={flow.id}>
-                      <td>
-                        <Link to={`/flows/${encodeURIComponent(flow.id)}`}>{flow.name}</Link>
-                        {flow.description && <div className="muted">{flow.description}</div>}
-                      </td>
-                      <td className="hide-narrow mono">{flow.slug ?? '—'}</td>
-                      <td className="hide-narrow">{formatTime(flow.updatedAt)}</td>
-                      <td className="row">
-                        <Link className="button secondary" to={`/playground?flow=${encodeURIComponent(flow.id)}`}>
-                          Run
-                        </Link>
-                        <ActionButton className="secondary" onAction={() => exportFlow(flow)} label={`Export ${flow.name}`}>
-                          Export
-                        </ActionButton>
-                        <ActionButton
-                          className="danger"
-                          label={`Delete ${flow.name}`}
-                          onAction={async () => {
-                            if (!window.confirm(`Delete the flow “${flow.name}” and its versions?`)) return;
-                            await client.flows.delete(flow.id);
-                            flows.reload();
-                          }}
-                        >
-                          Delete
-                        </ActionButton>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          );
+          return <FlowsTable flows={shown} onDeleted={flows.reload} />;
         }}
       </Async>
       {importing && <ImportDialog onClose={() => setImporting(false)} />}
     </>
+  );
+}
+
+function FlowsTable({ flows, onDeleted }: { flows: FlowSummary[]; onDeleted: () => void }) {
+  const { client } = useSession();
+  const exportFlow = async (flow: FlowSummary) => {
+    const stored = (await client.flows.get(flow.id)) as unknown as { definition: EditorFlow };
+    download(`${flow.slug ?? flow.id}.json`, JSON.stringify(exportDispatchBody(stored.definition), null, 2));
+  };
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th className="hide-narrow">Slug</th>
+            <th className="hide-narrow">Updated</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {flows.map((flow) => (
+            <tr key={flow.id}>
+              <td>
+                <Link to={`/flows/${encodeURIComponent(flow.id)}`}>{flow.name}</Link>
+                {flow.description && <div className="muted">{flow.description}</div>}
+              </td>
+              <td className="hide-narrow mono">{flow.slug ?? '—'}</td>
+              <td className="hide-narrow">{formatTime(flow.updatedAt)}</td>
+              <td className="row">
+                <Link className="button secondary" to={`/playground?flow=${encodeURIComponent(flow.id)}`}>
+                  Run
+                </Link>
+                <ActionButton className="secondary" onAction={() => exportFlow(flow)} label={`Export ${flow.name}`}>
+                  Export
+                </ActionButton>
+                <ActionButton
+                  className="danger"
+                  label={`Delete ${flow.name}`}
+                  onAction={async () => {
+                    if (!window.confirm(`Delete the flow “${flow.name}” and its versions?`)) return;
+                    await client.flows.delete(flow.id);
+                    onDeleted();
+                  }}
+                >
+                  Delete
+                </ActionButton>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

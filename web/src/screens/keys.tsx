@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { ApiKey } from '@flowrun/client';
 import { useSession } from '../app';
 import { useLoad } from '../hooks';
 import { ActionButton, Async, CopyButton, Empty, formatTime, Modal, PageHeader, StatusBadge } from '../ui';
@@ -16,71 +17,9 @@ export function KeysScreen() {
           Create key
         </button>
       </PageHeader>
-      {created && (
-        <div className="panel" role="status" aria-label="New key" style={{ marginBottom: 14 }}>
-          <strong>Your new key{created.name ? ` “${created.name}”` : ''}.</strong> Copy it now: Flowrun keeps only its hash and will not
-          show it again.
-          <div className="row" style={{ marginTop: 8 }}>
-            <code data-testid="new-key" style={{ overflowWrap: 'anywhere' }}>
-              {created.key}
-            </code>
-            <CopyButton text={created.key} />
-            <button type="button" className="secondary" onClick={() => setCreated(null)}>
-              Done
-            </button>
-          </div>
-        </div>
-      )}
+      {created && <NewKeyNotice created={created} onDone={() => setCreated(null)} />}
       <Async state={keys} what="keys">
-        {(list) =>
-          list.length === 0 ? (
-            <Empty>No keys.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table aria-label="Keys">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Key</th>
-                    <th className="hide-narrow">Created</th>
-                    <th className="hide-narrow">Limits</th>
-                    <th>Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((key) => (
-                    <tr key={key.id}>
-                      <td>{key.name ?? '—'}</td>
-                      <td className="mono">{key.prefix}</td>
-                      <td className="hide-narrow">{formatTime(key.createdAt)}</td>
-                      <td className="hide-narrow">
-                        {key.rateLimitPerMinute ? `${key.rateLimitPerMinute}/min` : 'server default'} ·{' '}
-                        {key.maxRunsInFlight ? `${key.maxRunsInFlight} runs at once` : 'server default'}
-                      </td>
-                      <td>
-                        {key.revokedAt ? (
-                          <StatusBadge status="revoked" />
-                        ) : (
-                          <ActionButton
-                            className="danger"
-                            label={`Revoke ${key.name ?? key.prefix}`}
-                            onAction={async () => {
-                              if (!window.confirm(`Revoke ${key.name ?? key.prefix}? Clients using it stop working.`)) return;
-                              await client.keys.revoke(key.id);
-                              keys.reload();
-                            }}
-                          >
-                            Revoke
-                          </ActionButton>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(list) => (list.length === 0 ? <Empty>No keys.</Empty> : <KeysTable keys={list} onRevoked={keys.reload} />)}
       </Async>
       {creating && (
         <CreateKey
@@ -94,6 +33,73 @@ export function KeysScreen() {
         />
       )}
     </>
+  );
+}
+
+function NewKeyNotice({ created, onDone }: { created: { key: string; name: string | null }; onDone: () => void }) {
+  return (
+    <div className="panel" role="status" aria-label="New key" style={{ marginBottom: 14 }}>
+      <strong>Your new key{created.name ? ` “${created.name}”` : ''}.</strong> Copy it now: Flowrun keeps only its hash and will not show it
+      again.
+      <div className="row" style={{ marginTop: 8 }}>
+        <code data-testid="new-key" style={{ overflowWrap: 'anywhere' }}>
+          {created.key}
+        </code>
+        <CopyButton text={created.key} />
+        <button type="button" className="secondary" onClick={onDone}>
+          Done
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function KeysTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: () => void }) {
+  const { client } = useSession();
+  return (
+    <div className="table-wrap">
+      <table aria-label="Keys">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Key</th>
+            <th className="hide-narrow">Created</th>
+            <th className="hide-narrow">Limits</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((key) => (
+            <tr key={key.id}>
+              <td>{key.name ?? '—'}</td>
+              <td className="mono">{key.prefix}</td>
+              <td className="hide-narrow">{formatTime(key.createdAt)}</td>
+              <td className="hide-narrow">
+                {key.rateLimitPerMinute ? `${key.rateLimitPerMinute}/min` : 'server default'} ·{' '}
+                {key.maxRunsInFlight ? `${key.maxRunsInFlight} runs at once` : 'server default'}
+              </td>
+              <td>
+                {key.revokedAt ? (
+                  <StatusBadge status="revoked" />
+                ) : (
+                  <ActionButton
+                    className="danger"
+                    label={`Revoke ${key.name ?? key.prefix}`}
+                    onAction={async () => {
+                      if (!window.confirm(`Revoke ${key.name ?? key.prefix}? Clients using it stop working.`)) return;
+                      await client.keys.revoke(key.id);
+                      onRevoked();
+                    }}
+                  >
+                    Revoke
+                  </ActionButton>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -1,0 +1,32 @@
+import { useState } from 'react';
+import { useSession } from '../app';
+import { ActionButton, Json } from '../ui';
+
+/** PromptShuttle's feedback on a run (`POST /api/v1/feedback`): a score and a comment. */
+export function Feedback({ id }: { id: string }) {
+  const { client } = useSession();
+  const [score, setScore] = useState(5);
+  const [text, setText] = useState('');
+  const [saved, setSaved] = useState<unknown>(null);
+  return (
+    <section aria-label="Feedback">
+      <h2>Feedback</h2>
+      <div className="toolbar">
+        <div>
+          <label htmlFor="fb-score">Score (1–5)</label>
+          <input id="fb-score" type="number" min={1} max={5} value={score} onChange={(event) => setScore(Number(event.target.value))} />
+        </div>
+        <div style={{ flex: 1 }}>
+          <label htmlFor="fb-text">Comment</label>
+          <input id="fb-text" style={{ width: '100%' }} value={text} onChange={(event) => setText(event.target.value)} />
+        </div>
+        <ActionButton
+          onAction={async () => setSaved(await client.feedback.create({ shuttleRequestId: id, score, ...(text ? { text } : {}) }))}
+        >
+          Send feedback
+        </ActionButton>
+      </div>
+      {saved !== null && <Json value={saved} />}
+    </section>
+  );
+}
