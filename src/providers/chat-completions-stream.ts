@@ -1,5 +1,4 @@
 import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions } from '@ai-sdk/provider';
-import { request as httpRequest } from 'undici';
 
 /**
  * A lean reader of OpenAI's streamed chat completions, for the AI SDK's OpenAI chat and OpenAI-compatible chat
@@ -66,6 +65,8 @@ export async function streamChatCompletion(
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [name, value] of Object.entries({ ...chat.config.headers(), ...(options.headers ?? {}) }))
     if (value !== undefined) headers[name.toLowerCase()] = value;
+  // undici is loaded with the first model call, not when the server starts.
+  const { request: httpRequest } = await import('undici');
   const response = await httpRequest(url, { method: 'POST', headers, body: JSON.stringify(body), signal: options.abortSignal });
   const responseHeaders = flatHeaders(response.headers);
   if (response.statusCode < 200 || response.statusCode > 299) {

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 import { allowlistHint, guardedLookup, OutboundRequestError, type Resolver } from './guarded-http.js';
 
@@ -24,25 +24,32 @@ export interface GuardedFetch {
 }
 
 export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchOptions): GuardedFetch {
-  const connect = buildConnector({ lookup: guardedLookup(policy, options.resolve) });
-  const agent = new Agent({
-    connect: (connectOptions, callback) => {
-      const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
-      const refusal = isIP(host) ? policy.check(host) : null;
-      if (refusal)
-        return callback(
-          new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}${allowlistHint}`),
-          null,
-        );
-      return connect(connectOptions, callback);
-    },
-  });
+  // undici (some ninety modules) is loaded with the first request, not when the server starts.
+  let client: Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> | undefined;
+  const clientOf = () =>
+    (client ??= import('undici').then(({ Agent, buildConnector, fetch }) => {
+      const connect = buildConnector({ lookup: guardedLookup(policy, options.resolve) });
+      const agent = new Agent({
+        connect: (connectOptions, callback) => {
+          const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
+          const refusal = isIP(host) ? policy.check(host) : null;
+          if (refusal)
+            return callback(
+              new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}${allowlistHint}`),
+              null,
+            );
+          return connect(connectOptions, callback);
+        },
+      });
+      return { agent, fetch };
+    }));
   const fetchFor =
     (onTooLarge?: (error: OutboundRequestError) => void) =>
     async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
+      const { agent, fetch: undiciFetch } = await clientOf();
       let response: Awaited<ReturnType<typeof undiciFetch>>;
       try {
         response = await undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
@@ -52,7 +59,12 @@ export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchO
       }
       return limitBody(response as unknown as Response, options.maxResponseBytes, onTooLarge);
     };
-  return { fetchFor: (onTooLarge) => fetchFor(onTooLarge) as typeof fetch, close: () => agent.close() };
+  return {
+    fetchFor: (onTooLarge) => fetchFor(onTooLarge) as typeof fetch,
+    close: async () => {
+      if (client) await (await client).agent.close();
+    },
+  };
 }
 
 function limitBody(response: Response, maxBytes: number, onTooLarge?: (error: OutboundRequestError) => void): Response {

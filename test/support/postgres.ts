@@ -1,5 +1,3 @@
-import pg from 'pg';
-
 /**
  * The PostgreSQL server tests may use: FLOWRUN_TEST_DATABASE_URL (`.ci/run` sets it and fails when PostgreSQL does
  * not answer). Unset, the PostgreSQL half of a suite is skipped with that reason, never passed silently.
@@ -26,6 +24,8 @@ export async function createTestDatabase(prefix = 'flowrun_test'): Promise<TestD
 }
 
 async function admin(statement: string): Promise<void> {
+  // pg is loaded only when a test asks for PostgreSQL (most run on SQLite).
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: testDatabaseUrl });
   await client.connect();
   try {
