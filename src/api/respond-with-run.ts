@@ -24,7 +24,9 @@ export async function respondWithRun(
   reply.hijack();
   // A continued run's stream starts after what its earlier streams carried.
   let lastSeq = prepared.job.lastSeq ?? 0;
-  const ping = prepared.agent && dialect === 'runtype' ? agentPing(executionId, () => lastSeq) : undefined;
+  // What a heartbeat names: the last frame the client got (an event this dialect does not send moves lastSeq only).
+  let lastFrameId = lastSeq;
+  const ping = prepared.agent && dialect === 'runtype' ? agentPing(executionId, () => lastFrameId) : undefined;
   const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': executionId }, ping);
   const encode = createEncoder(dialect, { flowId: prepared.flow.id, flowName: prepared.flow.name, agent: prepared.agent });
   let finished = false;
@@ -32,7 +34,10 @@ export async function respondWithRun(
     if (event.seq <= lastSeq) return;
     lastSeq = event.seq;
     const frame = encode(event);
-    if (frame) sse.send(frame);
+    if (frame) {
+      sse.send(frame);
+      lastFrameId = event.seq;
+    }
     if (isTerminalEvent(event)) finished = true;
   };
   const unsubscribe = deps.bus.subscribe(executionId, deliver);

@@ -23,7 +23,9 @@ export async function streamExecutionEvents(
   const encode = createEncoder(dialect, { flowId: execution.flowId, flowName: execution.flowName, agent: execution.agent ?? undefined });
   reply.hijack();
   let lastSent = after;
-  const ping = execution.agent && dialect === 'runtype' ? agentPing(id, () => lastSent) : undefined;
+  // What a heartbeat names: the last frame the client got (an event this dialect does not send moves lastSent only).
+  let lastFrameId = after;
+  const ping = execution.agent && dialect === 'runtype' ? agentPing(id, () => lastFrameId) : undefined;
   const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': id }, ping);
   let done = false;
   // A stored flow_paused is not the end when the run was resumed since; only a live one ends the stream.
@@ -31,7 +33,10 @@ export async function streamExecutionEvents(
     if (done || event.seq <= lastSent) return;
     lastSent = event.seq;
     const frame = encode(event);
-    if (frame) sse.send(frame);
+    if (frame) {
+      sse.send(frame);
+      lastFrameId = event.seq;
+    }
     if (event.type === 'flow_complete' || event.type === 'flow_error' || (isLive && isTerminalEvent(event))) finish();
   };
   const readStored = async (limit: number): Promise<ExecutionEvent[]> => deps.store.readEvents(id, lastSent, limit);
