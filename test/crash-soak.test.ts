@@ -16,7 +16,7 @@ import { runScenario, SoakClient, soakKinds, type SoakKind, type SoakRun, type S
  * through it (multi-step flows with external tools and secrets, agents with a sub-agent and a flow tool,
  * PromptShuttle runs with credits, approvals and client-tool pauses decided before and after restarts, cancels,
  * and idempotent client retries), restarted each time, and every run is checked against docs/durability.md.
- * `npm test` runs it small; `npm run test:soak` runs 1,000 kills (FLOWRUN_SOAK_KILLS) and writes its figures.
+ * `npm run test:faults` runs it small (one kill; CI: ten); `npm run test:soak` runs 1,000 kills (FLOWRUN_SOAK_KILLS) and writes its figures.
  */
 const killTarget = Number(process.env.FLOWRUN_SOAK_KILLS ?? 1);
 const clients = Number(process.env.FLOWRUN_SOAK_CLIENTS ?? 2);
