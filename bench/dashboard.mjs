@@ -1,3 +1,4 @@
+/* global document */
 // npm run bench:dashboard: the dashboard with 10,000 runs stored. Seeds them (one-step echo flows), then measures
 // (a) the runs list API (first page, last page, filtered) and (b) in Debian's Chromium: the first load of the
 // dashboard, the runs screen's first and last page (from navigation to rows shown), and the page's size in DOM nodes
