@@ -1,21 +1,23 @@
-import { createContext, lazy, Suspense, useContext, useEffect, useState, type FormEvent, type ReactElement } from 'react';
+import { createContext, Suspense, useContext, useEffect, useState, type FormEvent, type ReactElement } from 'react';
+import { lazyScreen } from './lazy-screen';
 import { Link, match, navigate, useLocation } from './router';
 import { describeError, restoreSession, signIn, signOut, type Session } from './session';
 import { Loading } from './ui';
 
-// Each screen loads when first shown: signing in needs none of the editor, the charts or the graph.
-const FlowsScreen = lazy(() => import('./screens/flows').then((module) => ({ default: module.FlowsScreen })));
-const FlowEditorScreen = lazy(() => import('./screens/flow-editor').then((module) => ({ default: module.FlowEditorScreen })));
-const PlaygroundScreen = lazy(() => import('./screens/playground').then((module) => ({ default: module.PlaygroundScreen })));
-const RunsScreen = lazy(() => import('./screens/runs').then((module) => ({ default: module.RunsScreen })));
-const RunScreen = lazy(() => import('./screens/run').then((module) => ({ default: module.RunScreen })));
-const ToolsScreen = lazy(() => import('./screens/tools').then((module) => ({ default: module.ToolsScreen })));
-const ToolEditorScreen = lazy(() => import('./screens/tool-editor').then((module) => ({ default: module.ToolEditorScreen })));
-const AgentsScreen = lazy(() => import('./screens/agents').then((module) => ({ default: module.AgentsScreen })));
-const AgentEditorScreen = lazy(() => import('./screens/agent-editor').then((module) => ({ default: module.AgentEditorScreen })));
-const ApprovalsScreen = lazy(() => import('./screens/approvals').then((module) => ({ default: module.ApprovalsScreen })));
-const KeysScreen = lazy(() => import('./screens/keys').then((module) => ({ default: module.KeysScreen })));
-const UsageScreen = lazy(() => import('./screens/usage').then((module) => ({ default: module.UsageScreen })));
+// Each screen's code loads apart: signing in needs none of the editor, the charts or the graph. The current
+// screen's loads while the session is checked; the others once the dashboard is idle (preloadScreens).
+const FlowsScreen = lazyScreen(() => import('./screens/flows'), 'FlowsScreen');
+const FlowEditorScreen = lazyScreen(() => import('./screens/flow-editor'), 'FlowEditorScreen');
+const PlaygroundScreen = lazyScreen(() => import('./screens/playground'), 'PlaygroundScreen');
+const RunsScreen = lazyScreen(() => import('./screens/runs'), 'RunsScreen');
+const RunScreen = lazyScreen(() => import('./screens/run'), 'RunScreen');
+const ToolsScreen = lazyScreen(() => import('./screens/tools'), 'ToolsScreen');
+const ToolEditorScreen = lazyScreen(() => import('./screens/tool-editor'), 'ToolEditorScreen');
+const AgentsScreen = lazyScreen(() => import('./screens/agents'), 'AgentsScreen');
+const AgentEditorScreen = lazyScreen(() => import('./screens/agent-editor'), 'AgentEditorScreen');
+const ApprovalsScreen = lazyScreen(() => import('./screens/approvals'), 'ApprovalsScreen');
+const KeysScreen = lazyScreen(() => import('./screens/keys'), 'KeysScreen');
+const UsageScreen = lazyScreen(() => import('./screens/usage'), 'UsageScreen');
 
 const SessionContext = createContext<Session | null>(null);
 
@@ -38,23 +40,37 @@ const sections = [
 ];
 
 /** Which screen a path shows. */
-const routes: Array<[string, (params: Record<string, string>) => ReactElement]> = [
-  ['/flows', () => <FlowsScreen />],
-  ['/flows/new', () => <FlowEditorScreen flowId={null} />],
-  ['/flows/:id', (params) => <FlowEditorScreen flowId={params.id!} />],
-  ['/playground', () => <PlaygroundScreen />],
-  ['/runs', () => <RunsScreen />],
-  ['/runs/:id', (params) => <RunScreen id={params.id!} />],
-  ['/tools', () => <ToolsScreen />],
-  ['/tools/new', () => <ToolEditorScreen toolId={null} />],
-  ['/tools/:id', (params) => <ToolEditorScreen toolId={params.id!} />],
-  ['/agents', () => <AgentsScreen />],
-  ['/agents/new', () => <AgentEditorScreen agentId={null} />],
-  ['/agents/:id', (params) => <AgentEditorScreen agentId={params.id!} />],
-  ['/approvals', () => <ApprovalsScreen />],
-  ['/keys', () => <KeysScreen />],
-  ['/usage', () => <UsageScreen />],
+const routes: Array<[string, (params: Record<string, string>) => ReactElement, { preload(): Promise<unknown> }]> = [
+  ['/flows', () => <FlowsScreen />, FlowsScreen],
+  ['/flows/new', () => <FlowEditorScreen flowId={null} />, FlowEditorScreen],
+  ['/flows/:id', (params) => <FlowEditorScreen flowId={params.id!} />, FlowEditorScreen],
+  ['/playground', () => <PlaygroundScreen />, PlaygroundScreen],
+  ['/runs', () => <RunsScreen />, RunsScreen],
+  ['/runs/:id', (params) => <RunScreen id={params.id!} />, RunScreen],
+  ['/tools', () => <ToolsScreen />, ToolsScreen],
+  ['/tools/new', () => <ToolEditorScreen toolId={null} />, ToolEditorScreen],
+  ['/tools/:id', (params) => <ToolEditorScreen toolId={params.id!} />, ToolEditorScreen],
+  ['/agents', () => <AgentsScreen />, AgentsScreen],
+  ['/agents/new', () => <AgentEditorScreen agentId={null} />, AgentEditorScreen],
+  ['/agents/:id', (params) => <AgentEditorScreen agentId={params.id!} />, AgentEditorScreen],
+  ['/approvals', () => <ApprovalsScreen />, ApprovalsScreen],
+  ['/keys', () => <KeysScreen />, KeysScreen],
+  ['/usage', () => <UsageScreen />, UsageScreen],
 ];
+
+/** Starts loading the code of the screen `path` shows (the session check and it then run side by side). */
+function preloadScreen(path: string): void {
+  routes
+    .find(([pattern]) => match(pattern, path))?.[2]
+    .preload()
+    .catch(() => undefined);
+}
+
+/** Loads every screen's code when the browser is idle, so moving between screens never waits for it. */
+function preloadScreens(): void {
+  const later = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 1_000));
+  later(() => routes.forEach(([, , screen]) => screen.preload().catch(() => undefined)));
+}
 
 function Screen({ path }: { path: string }) {
   for (const [pattern, render] of routes) {
@@ -73,6 +89,7 @@ export function App() {
   const [restoring, setRestoring] = useState(true);
   const [restoreError, setRestoreError] = useState<unknown>();
   useEffect(() => {
+    preloadScreen(window.location.pathname === '/' ? '/flows' : window.location.pathname);
     restoreSession()
       .then(setSession, setRestoreError)
       .finally(() => setRestoring(false));
@@ -97,6 +114,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   useEffect(() => {
     if (path === '/') navigate('/flows', { replace: true });
   }, [path]);
+  useEffect(preloadScreens, []);
   const mode = <span className={`mode mode-${session.mode}`}>{session.mode}</span>;
   return (
     <div className="layout">
