@@ -30,7 +30,13 @@ const sources = Math.max(
 // The dashboard's build is checked too: a dist/ without it (deleted, or built before the dashboard existed) builds again.
 const dashboardMissing = !statSync(join(root, 'dist', 'web', 'index.html'), { throwIfNoEntry: false });
 if (sources > built || dashboardMissing) {
-  process.stderr.write(built === 0 ? 'flowrun: building (first start)…\n' : 'flowrun: sources changed since the last build; building…\n');
+  const why =
+    built === 0
+      ? 'building (first start)'
+      : sources > built
+        ? 'sources changed since the last build; building'
+        : 'the dashboard is not built; building';
+  process.stderr.write(`flowrun: ${why}…\n`);
   const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }

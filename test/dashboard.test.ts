@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHarness, type Harness } from './support/harness.js';
+import { exportDispatchBody, importFlow } from '../web/src/flow-json.js';
 
 // The dashboard in Debian's Chromium against a real server and the fake model server: the issue's journeys, in
 // order, on one page (each builds on the one before, as a user's session would). A failing step leaves a
@@ -104,6 +105,20 @@ journey('sign in with a key: a wrong one is refused, the right one shows tenant 
   assert.equal(await page.evaluate(() => sessionStorage.getItem('flowrun.apiKey')), harness.key);
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   await page.waitForSelector('text=No flows yet');
+});
+
+test('a flow exported by the dashboard is a body /v1/dispatch runs as it is', async () => {
+  const flow = {
+    name: 'Exported',
+    steps: [{ id: 'say', name: 'Say', type: 'prompt', config: { model: 'flowrun/echo', userPrompt: 'Hi {{_record.metadata.message}}' } }],
+  };
+  const body = exportDispatchBody(importFlow(JSON.stringify(exportDispatchBody(flow))), { message: 'there' });
+  const run = await api('/v1/dispatch', {
+    method: 'POST',
+    body: JSON.stringify({ ...body, options: { ...body.options, streamResponse: false } }),
+  });
+  assert.equal(run.status, 'completed');
+  assert.equal(run.finalOutput, 'Hi there');
 });
 
 journey('build a two-step flow in the visual editor and save it', async () => {
