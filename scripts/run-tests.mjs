@@ -38,8 +38,9 @@ const rank = (file) => {
 };
 const filter = process.argv.slice(2);
 // Fault campaigns have scripts of their own and run only when named (`npm run test:faults`, which CI runs, and
-// `npm run test:soak`): the crash soak and the cluster with a worker killed mid-run are not part of the fast suite.
-const ownScript = ['test/crash-soak.', 'test/cluster.'];
+// `npm run test:soak`): the tests that SIGKILL servers mid-run (the crash soak, the cluster with a worker killed,
+// the run killed with secrets) are not part of the fast suite.
+const ownScript = ['test/crash-soak.', 'test/cluster.', 'test/secrets-crash.'];
 const files = [...find('src', '.test.ts'), ...find('test', '.test.ts'), ...find('client/src', '.test.ts'), ...find('web/src', '.test.ts')]
   .filter((file) =>
     filter.length === 0 ? !ownScript.some((prefix) => file.startsWith(prefix)) : filter.some((part) => file.includes(part)),
