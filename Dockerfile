@@ -6,11 +6,17 @@ WORKDIR /app
 # Toolchain for native modules that fall back to a source build.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
+# The workspaces: the typed client (the dashboard uses it) and the dashboard.
+COPY client/package.json ./client/
+COPY web/package.json ./web/
+RUN npm ci --ignore-scripts && npm rebuild better-sqlite3 esbuild
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY client ./client
+COPY web ./web
 COPY catalog ./catalog
+# The server, the client and the dashboard (dist/web, which the server serves at /).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim

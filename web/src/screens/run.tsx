@@ -15,15 +15,20 @@ export function RunScreen({ id }: { id: string }) {
   const { client } = useSession();
   const run = useLoad(() => client.executions.get(id), [id]);
   // The Travrse dialect's step_complete carries each prompt as rendered: read from the run's stored events.
-  const prompts = useLoad(async () => {
-    const found: Record<string, string> = {};
-    for await (const event of client.executions.events(id, { dialect: 'travrse' })) {
-      const frame = event as { type?: string; id?: unknown; stepId?: unknown; processedPrompt?: unknown };
-      if (frame.type === 'step_complete' && typeof frame.processedPrompt === 'string')
-        found[String(frame.id ?? frame.stepId)] = frame.processedPrompt;
-    }
-    return found;
-  }, [id, run.data?.status]);
+  // A paused run's stream stays open for its resumption: reading stops at its pause (or its end).
+  const prompts = useLoad(
+    async (signal) => {
+      const found: Record<string, string> = {};
+      for await (const event of client.executions.events(id, { dialect: 'travrse', signal })) {
+        const frame = event as { type?: string; id?: unknown; stepId?: unknown; processedPrompt?: unknown };
+        if (frame.type === 'step_complete' && typeof frame.processedPrompt === 'string')
+          found[String(frame.id ?? frame.stepId)] = frame.processedPrompt;
+        if (frame.type === 'flow_paused' || frame.type === 'flow_complete' || frame.type === 'flow_error') break;
+      }
+      return found;
+    },
+    [id, run.data?.status],
+  );
   useEffect(() => {
     if (!run.data || !live.has(run.data.status)) return;
     const timer = setTimeout(run.reload, 1000);
