@@ -238,6 +238,46 @@ journey('find the run in the runs table (keyboard) and open its timeline', async
   assert.match((await page.textContent('[aria-label="Agent tree"]')) ?? '', /Greeter/);
 });
 
+journey('replay a failed run from its failed step: the step before is not run again', async () => {
+  harness.fake.script(() => ({ kind: 'error', status: 400 }));
+  const failed = await api('/v1/dispatch', {
+    method: 'POST',
+    body: JSON.stringify({
+      record: { metadata: { who: 'Ada' } },
+      flow: {
+        name: 'Two parts',
+        steps: [
+          {
+            id: 'first',
+            type: 'template',
+            name: 'First',
+            config: { template: 'Hello {{_record.metadata.who}}', outputVariable: 'greeting' },
+          },
+          { id: 'second', type: 'prompt', name: 'Second', config: { model, userPrompt: 'Improve: {{greeting}}' } },
+        ],
+      },
+      options: { streamResponse: false },
+    }),
+  });
+  assert.equal(failed.status, 'failed');
+  harness.fake.script((request) => ({ chunks: [`Better: ${request.lastUserText}`] }));
+  await page.goto(`${harness.baseUrl}/runs/${failed.executionId}`);
+  await page.waitForSelector('text=Replay from here');
+  assert.equal(await page.inputValue('#replay-from'), '2');
+  await page.click('button:has-text("Replay from step 2")');
+  await page.waitForURL((url) => !url.pathname.endsWith(failed.executionId));
+  await page.waitForSelector('text=Run of Two parts (replay from step 2)');
+  // The run page follows a live run until it ends.
+  await page.waitForSelector('.page-header .status-completed');
+  const replayed = await api(`/v1/executions/${decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!)}`);
+  assert.equal(replayed.status, 'completed');
+  assert.deepEqual(
+    replayed.steps.map((step: { stepId: string }) => step.stepId),
+    ['second'],
+  );
+  assert.equal(replayed.finalOutput, 'Better: Improve: Hello Ada');
+});
+
 journey('every screen fits a 390×844 phone and says when it has nothing to show', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   // Through the navigation bar, as a phone user would (no reloads).
