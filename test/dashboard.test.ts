@@ -173,6 +173,30 @@ journey('run it in the playground: the text streams in, and the raw frames switc
   assert.match((await page.textContent('[data-testid=raw-frames]')) ?? '', /^flow_start/);
 });
 
+journey('a run paused in the playground is approved there, and goes on in the same view', async () => {
+  await page.click('nav >> text=Playground');
+  await page.check('input[name=target] >> nth=2');
+  const body = {
+    record: { metadata: {} },
+    flow: {
+      name: 'Gate',
+      steps: [
+        { type: 'approval', name: 'Check', config: { message: 'Publish now?' } },
+        { type: 'template', name: 'After', config: { template: 'published', outputVariable: 'done' } },
+      ],
+    },
+  };
+  await page.fill('#pg-body', JSON.stringify(body));
+  await page.click('button:has-text("Run")');
+  await page.waitForSelector('[aria-label=Approval] >> text=Publish now?');
+  await page.click('[aria-label=Approval] button:has-text("Approve")');
+  await page.waitForSelector('text=The run completed.');
+  assert.equal(await page.textContent('[aria-label=Approval] .badge'), 'approved');
+  // The approval step's result (the decision) and the next step's.
+  assert.match((await page.locator('[data-testid=step-result]').first().textContent()) ?? '', /"decision": "approved"/);
+  assert.equal(await page.locator('[data-testid=step-result]').last().textContent(), 'published');
+});
+
 journey('approve a paused run from the approvals inbox', async () => {
   const paused = await api('/v1/dispatch', {
     method: 'POST',
