@@ -128,6 +128,25 @@ export function ActionButton({
   );
 }
 
+/** A destructive action (delete, revoke): asks first, then runs, then tells the list to reload. */
+export function ConfirmAction({
+  question,
+  label,
+  children,
+  onConfirmed,
+}: {
+  question: string;
+  label: string;
+  children: ReactNode;
+  onConfirmed: () => Promise<unknown>;
+}) {
+  return (
+    <ActionButton className="danger" label={label} onAction={async () => window.confirm(question) && (await onConfirmed())}>
+      {children}
+    </ActionButton>
+  );
+}
+
 /** A dialog over the page: Escape or the close button closes it, focus starts inside it. */
 export function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);

@@ -1,7 +1,7 @@
 import { useSession } from '../app';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
-import { ActionButton, Async, Empty, PageHeader } from '../ui';
+import { Async, ConfirmAction, Empty, PageHeader } from '../ui';
 
 export interface Agent {
   id: string;
@@ -48,17 +48,13 @@ export function AgentsScreen() {
                         <Link className="button secondary" to={`/playground?agent=${encodeURIComponent(agent.id)}`}>
                           Chat
                         </Link>
-                        <ActionButton
-                          className="danger"
+                        <ConfirmAction
                           label={`Delete ${agent.name}`}
-                          onAction={async () => {
-                            if (!window.confirm(`Delete the agent “${agent.name}”?`)) return;
-                            await client.agents.delete(agent.id);
-                            agents.reload();
-                          }}
+                          question={`Delete the agent “${agent.name}”?`}
+                          onConfirmed={async () => (await client.agents.delete(agent.id), agents.reload())}
                         >
                           Delete
-                        </ActionButton>
+                        </ConfirmAction>
                       </td>
                     </tr>
                   ))}

@@ -4,7 +4,7 @@ import { exportDispatchBody, importFlow, type EditorFlow } from '../flow-json';
 import { download } from '../download';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
-import { ActionButton, Async, Empty, formatTime, Modal, PageHeader } from '../ui';
+import { ActionButton, Async, ConfirmAction, Empty, formatTime, Modal, PageHeader } from '../ui';
 
 interface FlowSummary {
   id: string;
@@ -90,17 +90,13 @@ function FlowsTable({ flows, onDeleted }: { flows: FlowSummary[]; onDeleted: () 
                 <ActionButton className="secondary" onAction={() => exportFlow(flow)} label={`Export ${flow.name}`}>
                   Export
                 </ActionButton>
-                <ActionButton
-                  className="danger"
+                <ConfirmAction
                   label={`Delete ${flow.name}`}
-                  onAction={async () => {
-                    if (!window.confirm(`Delete the flow “${flow.name}” and its versions?`)) return;
-                    await client.flows.delete(flow.id);
-                    onDeleted();
-                  }}
+                  question={`Delete the flow “${flow.name}” and its versions?`}
+                  onConfirmed={async () => (await client.flows.delete(flow.id), onDeleted())}
                 >
                   Delete
-                </ActionButton>
+                </ConfirmAction>
               </td>
             </tr>
           ))}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ApiKey } from '@flowrun/client';
 import { useSession } from '../app';
 import { useLoad } from '../hooks';
-import { ActionButton, Async, CopyButton, Empty, formatTime, Modal, PageHeader, StatusBadge } from '../ui';
+import { ActionButton, Async, ConfirmAction, CopyButton, Empty, formatTime, Modal, PageHeader, StatusBadge } from '../ui';
 
 /** This tenant's keys of this mode: create (the key is shown once), list, revoke. */
 export function KeysScreen() {
@@ -82,17 +82,13 @@ function KeysTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: () => void 
                 {key.revokedAt ? (
                   <StatusBadge status="revoked" />
                 ) : (
-                  <ActionButton
-                    className="danger"
+                  <ConfirmAction
                     label={`Revoke ${key.name ?? key.prefix}`}
-                    onAction={async () => {
-                      if (!window.confirm(`Revoke ${key.name ?? key.prefix}? Clients using it stop working.`)) return;
-                      await client.keys.revoke(key.id);
-                      onRevoked();
-                    }}
+                    question={`Revoke ${key.name ?? key.prefix}? Clients using it stop working.`}
+                    onConfirmed={async () => (await client.keys.revoke(key.id), onRevoked())}
                   >
                     Revoke
-                  </ActionButton>
+                  </ConfirmAction>
                 )}
               </td>
             </tr>

@@ -1,7 +1,7 @@
 import { useSession } from '../app';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
-import { ActionButton, Async, Empty, PageHeader } from '../ui';
+import { Async, ConfirmAction, Empty, PageHeader } from '../ui';
 
 export interface Tool {
   id: string;
@@ -49,17 +49,13 @@ export function ToolsScreen() {
                       <td>{tool.toolType}</td>
                       <td className="hide-narrow">{tool.description || '—'}</td>
                       <td>
-                        <ActionButton
-                          className="danger"
+                        <ConfirmAction
                           label={`Delete ${tool.name}`}
-                          onAction={async () => {
-                            if (!window.confirm(`Delete the tool “${tool.name}”?`)) return;
-                            await client.tools.delete(tool.id);
-                            tools.reload();
-                          }}
+                          question={`Delete the tool “${tool.name}”?`}
+                          onConfirmed={async () => (await client.tools.delete(tool.id), tools.reload())}
                         >
                           Delete
-                        </ActionButton>
+                        </ConfirmAction>
                       </td>
                     </tr>
                   ))}
