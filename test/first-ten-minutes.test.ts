@@ -66,6 +66,7 @@ test('the start banner names the URL, the database and the models, and how to cr
     const first = await startCliProcess(['serve'], env, listeningWithBanner);
     await killProcess(first.child);
     assert.match(first.logs(), /Flowrun \S+ is listening on http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(first.logs(), /dashboard http:\/\/127\.0\.0\.1:\d+\/ \(sign in with an API key\)/);
     assert.ok(first.logs().includes(join(dataDir, 'flowrun.sqlite')), 'the database path');
     assert.match(first.logs(), /openai \(OPENAI_API_KEY\)/);
     assert.match(first.logs(), /flowrun\/echo/);

@@ -18,6 +18,7 @@ export function describeProviders(providers: Config['providers']): string[] {
 export function startBanner(config: Config, server: { url: string; hasKeys: boolean }, version: string): string {
   const lines = [
     `Flowrun ${version} is listening on ${server.url}`,
+    `  dashboard ${server.url}/ (sign in with an API key)`,
     `  database  ${describeDatabase(config)}`,
     `  models    ${describeProviders(config.providers).join('\n            ')}`,
     server.hasKeys
