@@ -11,7 +11,7 @@ let echo: Server;
 let echoUrl = '';
 let mcp: Awaited<ReturnType<typeof startMcpServer>>;
 before(async () => {
-  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1' });
+  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1', FLOWRUN_SANDBOX_WORKERS: '1' });
   // Answers with the authorization header it got: a tool that echoes its secret.
   echo = createServer((request, response) => {
     response.setHeader('content-type', 'application/json');
@@ -51,6 +51,24 @@ test('a custom tool runs once in the sandbox with the given arguments: result, l
   // Nothing was saved.
   const saved = await fetch(`${harness.baseUrl}/v1/tools`, { headers: { authorization: `Bearer ${harness.key}` } });
   assert.deepEqual(((await saved.json()) as { data: unknown[] }).data, []);
+});
+
+test('a tool test whose caller goes away stops: the sandbox is free for the next call at once', async () => {
+  const caller = new AbortController();
+  const endless = fetch(`${harness.baseUrl}/v1/tools/test`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ tool: { name: 'spin', toolType: 'custom', config: { code: 'while (true) {}', timeout: 30000 } } }),
+    signal: caller.signal,
+  }).catch(() => 'gone');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  caller.abort();
+  assert.equal(await endless, 'gone');
+  // One sandbox thread: a call that went on spinning would hold it for 30 s.
+  const started = Date.now();
+  const next = await post('/v1/tools/test', { tool: { name: 'quick', toolType: 'custom', config: { code: 'return 1' } } });
+  assert.equal(next.body.result, 1);
+  assert.ok(Date.now() - started < 5_000, `the next call waited ${Date.now() - started} ms`);
 });
 
 test('an external tool test calls the API with the secrets given for the test, and never answers a secret back', async () => {

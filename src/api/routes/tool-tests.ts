@@ -28,14 +28,14 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
   app.post(
     '/v1/tools/test',
     { schema: { body: describedBody(TestBody), response: describedResponses({ 200: ToolTestResult }) } },
-    async (request) => {
+    async (request, reply) => {
       const body = parseInput(TestBody, request.body);
       const tool = parseTool(body.tool, ['tool']);
       if (tool.toolType !== 'custom' && tool.toolType !== 'external')
         throw new FlowrunError('VALIDATION_ERROR', `Only custom and external tools can be tested here; this one is ${tool.toolType}`, [
           { path: 'tool.toolType', message: 'expected custom or external', code: 'INVALID_ENUM' },
         ]);
-      const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(request.raw)]);
+      const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       const started = performance.now();
       const outcome = await deps.workerDeps.tools.run(
         {
@@ -63,9 +63,9 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
   app.post(
     '/v1/tools/mcp/discover',
     { schema: { body: describedBody(DiscoverBody), response: describedResponses({ 200: McpDiscovery }) } },
-    async (request) => {
+    async (request, reply) => {
       const { server } = parseInput(DiscoverBody, request.body);
-      const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(request.raw)]);
+      const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       try {
         const tools = await deps.workerDeps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], signal);
         return { data: tools.map(({ id, name, description, parametersSchema }) => ({ id, name, description, parametersSchema })) };
@@ -83,11 +83,11 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
   );
 }
 
-/** Aborts when the client goes away before the answer. */
-function closedSignal(raw: import('node:http').IncomingMessage): AbortSignal {
+/** Aborts when the client goes away before its answer is sent. */
+function closedSignal(response: import('node:http').ServerResponse): AbortSignal {
   const controller = new AbortController();
-  raw.once('close', () => {
-    if (!raw.complete) controller.abort();
+  response.once('close', () => {
+    if (!response.writableEnded) controller.abort();
   });
   return controller.signal;
 }
