@@ -2,7 +2,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startHarness, type Harness } from './support/harness.js';
-import { dashboardSections } from '../src/api/routes/dashboard.js';
 
 const adminToken = 'operator-token-0123456789';
 let withAdmin: Harness;
@@ -162,7 +161,11 @@ test("only /health, /ready, /metrics (its own token when set), the dashboard's p
     .filter((route) => route.access === 'public')
     .map((route) => `${route.method} ${route.url}`)
     .sort();
-  const dashboardPages = dashboardSections.flatMap((section) => [`GET ${section}`, `GET ${section}/*`]);
+  // Written out, not read from the code: a page made public by mistake has to show up here.
+  const dashboardPages = ['/playground', '/flows', '/runs', '/tools', '/agents', '/approvals', '/keys', '/usage'].flatMap((section) => [
+    `GET ${section}`,
+    `GET ${section}/*`,
+  ]);
   assert.deepEqual(
     open,
     [

@@ -3,6 +3,12 @@ import type { StepContext } from './run-context.js';
 import { createArtifact } from './artifact-tool.js';
 import type { ToolCallRecord } from './tool-loop-state.js';
 
+/** A tool given whole (a step's `runtimeTools`, a tool being tried before it is saved), as the runners take it: named by its name. */
+export function inlineTool(tool: Pick<ResolvedTool, 'name' | 'description' | 'toolType' | 'parametersSchema' | 'config'>): ResolvedTool {
+  const { name, description, toolType, parametersSchema, config } = tool;
+  return { id: name, name, description, toolType, parametersSchema, config };
+}
+
 /** Runs one tool call with its events (tool_result, tool_complete) and returns what the caller records. */
 export async function runToolWithEvents(
   tool: ResolvedTool,

@@ -38,7 +38,7 @@ function buildFolder(): string | null {
   return candidates.find((folder) => statSync(join(folder, 'index.html'), { throwIfNoEntry: false })?.isFile()) ?? null;
 }
 
-/** The built files, read once at start (a few hundred kilobytes): answering from memory, no path from a request touches the disk. */
+/** The built files, read once (a few hundred kilobytes): answered from memory, no path from a request touches the disk. */
 function loadAssets(folder: string): Map<string, Asset> {
   const assets = new Map<string, Asset>();
   const walk = (dir: string, prefix: string) => {
@@ -66,9 +66,16 @@ const missingBuild = `<!doctype html><meta charset="utf-8"><title>Flowrun</title
  * the user types, and everything it shows comes from the API with that key.
  */
 export function registerDashboardRoutes(app: ZodApp): void {
-  const folder = buildFolder();
-  const assets = folder ? loadAssets(folder) : new Map<string, Asset>();
-  const index = assets.get('index.html')?.body ?? Buffer.from(missingBuild);
+  // Read on the first request, not at start: a server (or a test) that nobody opens the dashboard of never reads it.
+  let loaded: Map<string, Asset> | undefined;
+  const assets = () => {
+    if (!loaded) {
+      const folder = buildFolder();
+      loaded = folder ? loadAssets(folder) : new Map<string, Asset>();
+    }
+    return loaded;
+  };
+  const index = () => assets().get('index.html')?.body ?? Buffer.from(missingBuild);
   const page = async (_request: FastifyRequest, reply: FastifyReply) =>
     reply
       .header('content-type', 'text/html; charset=utf-8')
@@ -81,7 +88,7 @@ export function registerDashboardRoutes(app: ZodApp): void {
         'content-security-policy',
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
       )
-      .send(index);
+      .send(index());
   const pageOptions = {
     config: { access: 'public' as const },
     schema: { hide: true, response: describedResponses({ 200: textAnswer('text/html', 'the dashboard page') }) },
@@ -99,7 +106,7 @@ export function registerDashboardRoutes(app: ZodApp): void {
     },
     async (request, reply) => {
       const name = (request.params as { '*': string })['*'];
-      const asset = assets.get(`assets/${name}`);
+      const asset = assets().get(`assets/${name}`);
       if (!asset) throw new FlowrunError('NOT_FOUND', `No dashboard asset ${name}`);
       reply
         .header('content-type', asset.type)

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { McpServer } from '../../protocol/flow.js';
 import { createSecretRedactor } from '../../engine/secret-redactor.js';
+import { inlineTool } from '../../engine/run-tool.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 import { describedResponses, ToolTestResult, McpDiscovery } from '../response-schemas.js';
@@ -37,18 +38,14 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
         ]);
       const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       const started = performance.now();
-      const outcome = await deps.workerDeps.tools.run(
-        {
-          id: tool.name,
-          name: tool.name,
-          description: tool.description,
-          toolType: tool.toolType,
-          parametersSchema: tool.parametersSchema,
-          config: tool.config,
-        },
-        body.arguments,
-        { executionId: 'tool_test', scope: request.scope, toolCallId: 'tool_test', secrets: body.secrets, signal, depth: 0 },
-      );
+      const outcome = await deps.workerDeps.tools.run(inlineTool(tool), body.arguments, {
+        executionId: 'tool_test',
+        scope: request.scope,
+        toolCallId: 'tool_test',
+        secrets: body.secrets,
+        signal,
+        depth: 0,
+      });
       const durationMs = Math.round(performance.now() - started);
       // The secrets sent for the test are not answered back, even when the tool echoes them.
       const redactor = createSecretRedactor(Object.values(body.secrets));

@@ -7,6 +7,7 @@ import { streamModelTurn, turnRecord } from '../model-turn.js';
 import { schemaProblems } from '../json-schema.js';
 import { addUsage } from '../../protocol/usage.js';
 import { runToolLoop } from '../tool-loop.js';
+import { inlineTool } from '../run-tool.js';
 import { artifactTool } from '../artifact-tool.js';
 import type { StepContext, StepRunner, ToolCallRecord } from '../run-context.js';
 import { renderTemplate, renderValue } from '../template.js';
@@ -220,16 +221,7 @@ async function resolveStepTools(config: PromptConfig, context: StepContext): Pro
     }
     for (const tool of await declaredMcpTools(toolsConfig.mcpServers, mcpIds, context)) byName.set(tool.name, tool);
     if (toolsConfig.artifacts?.enabled) byName.set('create_artifact', artifactTool(toolsConfig.artifacts));
-    for (const tool of toolsConfig.runtimeTools) {
-      byName.set(tool.name, {
-        id: tool.name,
-        name: tool.name,
-        description: tool.description,
-        toolType: tool.toolType,
-        parametersSchema: tool.parametersSchema,
-        config: tool.config,
-      });
-    }
+    for (const tool of toolsConfig.runtimeTools) byName.set(tool.name, inlineTool(tool));
   }
   for (const tool of context.request.clientTools) byName.set(tool.name, tool);
   return [...byName.values()];

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useSession } from '../app';
-import { useLoad } from '../hooks';
+import { PickOne, useAgentList, useFlowList } from '../choices';
 import { Link, useLocation } from '../router';
 import { ErrorBox, PageHeader, StatusBadge } from '../ui';
 import { RawFrames } from './raw-frames';
@@ -65,9 +64,8 @@ const targets: Array<[Target, string]> = [
 
 /** What to run: a stored flow with a record and inputs, an agent with a message, or any dispatch body. */
 function RequestForm({ request, onChange }: { request: RunRequest; onChange: (change: Partial<RunRequest>) => void }) {
-  const { client } = useSession();
-  const flows = useLoad(async () => (await client.flows.list()).data as Array<{ id: string; name: string }>, []);
-  const agents = useLoad(async () => (await client.agents.list()).data as Array<{ id: string; name: string }>, []);
+  const flows = useFlowList();
+  const agents = useAgentList();
   useEffect(() => {
     if (!request.flowId && flows.data?.[0]) onChange({ flowId: flows.data[0].id });
     if (!request.agentId && agents.data?.[0]) onChange({ agentId: agents.data[0].id });
@@ -90,13 +88,14 @@ function RequestForm({ request, onChange }: { request: RunRequest; onChange: (ch
       </div>
       {request.target === 'flow' && (
         <>
-          <Choice
+          <PickOne
             id="pg-flow"
             label="Flow"
             value={request.flowId}
             items={flows}
             onChange={(flowId) => onChange({ flowId })}
-            none="No flows yet"
+            empty="No flows yet"
+            emptyOnlyWhenNone
           />
           {text('pg-record', 'Record metadata', 'metadata', 5)}
           {text('pg-inputs', 'Inputs', 'inputs', 2)}
@@ -104,49 +103,19 @@ function RequestForm({ request, onChange }: { request: RunRequest; onChange: (ch
       )}
       {request.target === 'agent' && (
         <>
-          <Choice
+          <PickOne
             id="pg-agent"
             label="Agent"
             value={request.agentId}
             items={agents}
             onChange={(agentId) => onChange({ agentId })}
-            none="No agents yet"
+            empty="No agents yet"
+            emptyOnlyWhenNone
           />
           {text('pg-message', 'Message', 'message', 3)}
         </>
       )}
       {request.target === 'json' && text('pg-body', 'POST /v1/dispatch body', 'body', 14)}
     </>
-  );
-}
-
-function Choice({
-  id,
-  label,
-  value,
-  items,
-  onChange,
-  none,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  items: { data: Array<{ id: string; name: string }> | undefined; loading: boolean };
-  onChange: (value: string) => void;
-  none: string;
-}) {
-  const list = items.data ?? [];
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
-        {list.length === 0 && <option value="">{items.loading ? 'Loading…' : none}</option>}
-        {list.map((item) => (
-          <option key={item.id} value={item.id}>
-            {item.name}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { Execution } from '@flowrun/client';
 import { useSession } from '../app';
+import { PickOne, useFlowList } from '../choices';
 import { useDebounced, useLoad } from '../hooks';
 import { Link, navigate, useLocation } from '../router';
 import { Async, Empty, formatDuration, formatNumber, formatTime, formatUsd, PageHeader, Pager, StatusBadge } from '../ui';
@@ -87,8 +88,7 @@ export function RunsScreen() {
 }
 
 function RunFilters({ filters, onChange }: { filters: Filters; onChange: (key: keyof Filters, value: string) => void }) {
-  const { client } = useSession();
-  const flows = useLoad(async () => (await client.flows.list()).data as Array<{ id: string; name: string }>, []);
+  const flows = useFlowList();
   const input = (key: keyof Filters, label: string, props: { size?: number; type?: string } = {}) => (
     <div>
       <label htmlFor={`f-${key}`}>{label}</label>
@@ -97,17 +97,15 @@ function RunFilters({ filters, onChange }: { filters: Filters; onChange: (key: k
   );
   return (
     <form className="toolbar" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
-      <div>
-        <label htmlFor="f-flow">Flow</label>
-        <select id="f-flow" value={filters.flow} onChange={(event) => onChange('flow', event.target.value)}>
-          <option value="">all</option>
-          {(flows.data ?? []).map((flow) => (
-            <option key={flow.id} value={flow.id}>
-              {flow.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <PickOne
+        id="f-flow"
+        label="Flow"
+        value={filters.flow}
+        items={flows}
+        onChange={(flow) => onChange('flow', flow)}
+        empty="all"
+        className=""
+      />
       <div>
         <label htmlFor="f-status">Status</label>
         <select id="f-status" value={filters.status} onChange={(event) => onChange('status', event.target.value)}>

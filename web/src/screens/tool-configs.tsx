@@ -1,5 +1,4 @@
-import { useSession } from '../app';
-import { useLoad } from '../hooks';
+import { PickOne, useAgentList, useFlowList } from '../choices';
 
 export type ConfigProps = { config: Record<string, unknown>; onChange: (config: Record<string, unknown>) => void };
 
@@ -83,41 +82,31 @@ export function ExternalConfig({ config, onChange }: ConfigProps) {
 }
 
 export function FlowConfig({ config, onChange }: ConfigProps) {
-  const { client } = useSession();
-  const flows = useLoad(async () => (await client.flows.list()).data as Array<{ id: string; name: string }>, []);
+  const flows = useFlowList();
+  const pick = (flowId: string) => onChange({ ...config, flowId });
   return (
-    <div className="field">
-      <label htmlFor="tool-flow">Flow the tool runs</label>
-      <select id="tool-flow" value={String(config.flowId ?? '')} onChange={(event) => onChange({ ...config, flowId: event.target.value })}>
-        <option value="">choose a flow…</option>
-        {(flows.data ?? []).map((flow) => (
-          <option key={flow.id} value={flow.id}>
-            {flow.name}
-          </option>
-        ))}
-      </select>
-    </div>
+    <PickOne
+      id="tool-flow"
+      label="Flow the tool runs"
+      value={String(config.flowId ?? '')}
+      items={flows}
+      onChange={pick}
+      empty="choose a flow…"
+    />
   );
 }
 
 export function AgentConfig({ config, onChange }: ConfigProps) {
-  const { client } = useSession();
-  const agents = useLoad(async () => (await client.agents.list()).data as Array<{ id: string; name: string }>, []);
+  const agents = useAgentList();
+  const pick = (agentId: string) => onChange({ ...config, agentId });
   return (
-    <div className="field">
-      <label htmlFor="tool-agent">Agent the tool asks</label>
-      <select
-        id="tool-agent"
-        value={String(config.agentId ?? '')}
-        onChange={(event) => onChange({ ...config, agentId: event.target.value })}
-      >
-        <option value="">choose an agent…</option>
-        {(agents.data ?? []).map((agent) => (
-          <option key={agent.id} value={agent.id}>
-            {agent.name}
-          </option>
-        ))}
-      </select>
-    </div>
+    <PickOne
+      id="tool-agent"
+      label="Agent the tool asks"
+      value={String(config.agentId ?? '')}
+      items={agents}
+      onChange={pick}
+      empty="choose an agent…"
+    />
   );
 }
