@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProviderSettings } from './providers/provider-settings.js';
 import { migrate, openPostgres, openSqlite, type Database } from './store/database.js';
+import type { LimitSettings } from './queue/limits.js';
 import { parseSecretKeys } from './queue/secret-vault.js';
 
 /**
@@ -26,9 +27,8 @@ export interface Config {
   workerConcurrency: number;
   /** Where a `flowrun worker` serves /health, /ready and /metrics (FLOWRUN_WORKER_PORT; unset: nowhere). */
   workerPort?: number;
-  /** Default per-key limits (a key's own limits win); 0: no limit. */
-  rateLimitPerMinute: number;
-  maxRunsInFlight: number;
+  /** The operator's limits: per key (a key's own lower limit wins), per tenant and mode, and on keys made through the API; 0: no limit. */
+  limits: LimitSettings;
   logLevel: string;
   bodyLimitBytes: number;
   heartbeatMs: number;
@@ -102,8 +102,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: env.FLOWRUN_REDIS_PREFIX || 'flowrun',
     workerConcurrency: integer(env.FLOWRUN_WORKER_CONCURRENCY, 64, 'FLOWRUN_WORKER_CONCURRENCY'),
     ...(env.FLOWRUN_WORKER_PORT ? { workerPort: integer(env.FLOWRUN_WORKER_PORT, 0, 'FLOWRUN_WORKER_PORT') } : {}),
-    rateLimitPerMinute: integer(env.FLOWRUN_RATE_LIMIT_PER_MINUTE, 6_000, 'FLOWRUN_RATE_LIMIT_PER_MINUTE'),
-    maxRunsInFlight: integer(env.FLOWRUN_MAX_RUNS_IN_FLIGHT, 1_000, 'FLOWRUN_MAX_RUNS_IN_FLIGHT'),
+    limits: limitSettingsOf(env),
     logLevel: env.FLOWRUN_LOG_LEVEL ?? 'info',
     bodyLimitBytes: integer(env.FLOWRUN_BODY_LIMIT_BYTES, 5 * 1024 * 1024, 'FLOWRUN_BODY_LIMIT_BYTES'),
     heartbeatMs: integer(env.FLOWRUN_SSE_HEARTBEAT_MS, 15_000, 'FLOWRUN_SSE_HEARTBEAT_MS'),
@@ -205,4 +204,18 @@ export function describeDatabase(config: Pick<Config, 'databaseFile' | 'database
   const url = new URL(config.databaseUrl);
   url.password = '';
   return url.toString();
+}
+
+function limitSettingsOf(env: NodeJS.ProcessEnv): LimitSettings {
+  const tenantRate = env.FLOWRUN_TENANT_RATE_LIMIT_PER_MINUTE;
+  const tenantInFlight = env.FLOWRUN_TENANT_MAX_RUNS_IN_FLIGHT;
+  return {
+    rateLimitPerMinute: integer(env.FLOWRUN_RATE_LIMIT_PER_MINUTE, 6_000, 'FLOWRUN_RATE_LIMIT_PER_MINUTE'),
+    maxRunsInFlight: integer(env.FLOWRUN_MAX_RUNS_IN_FLIGHT, 1_000, 'FLOWRUN_MAX_RUNS_IN_FLIGHT'),
+    // Unset, the per-key settings are the tenant's total too.
+    ...(tenantRate ? { tenantRateLimitPerMinute: integer(tenantRate, 0, 'FLOWRUN_TENANT_RATE_LIMIT_PER_MINUTE') } : {}),
+    ...(tenantInFlight ? { tenantMaxRunsInFlight: integer(tenantInFlight, 0, 'FLOWRUN_TENANT_MAX_RUNS_IN_FLIGHT') } : {}),
+    maxKeysPerTenant: integer(env.FLOWRUN_MAX_KEYS_PER_TENANT, 100, 'FLOWRUN_MAX_KEYS_PER_TENANT'),
+    keyCreationsPerMinute: integer(env.FLOWRUN_KEY_CREATIONS_PER_MINUTE, 10, 'FLOWRUN_KEY_CREATIONS_PER_MINUTE'),
+  };
 }

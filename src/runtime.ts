@@ -95,7 +95,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
   });
   const workerDeps = createWorkerDeps(
     config,
-    { db, bus, writer, models, clock, ids, vault, leases, onRunEnded: logRunEnd(logger) },
+    { db, bus, writer, models, clock, ids, vault, leases, limits: config.limits, onRunEnded: logRunEnd(logger) },
     sandbox,
   );
   return {

@@ -12,11 +12,11 @@ before(async () => {
 });
 after(() => harness.close());
 
-async function keyWith(limits: Partial<KeyLimits>): Promise<string> {
+async function keyWith(limits: Partial<KeyLimits>, tenantId = 'default'): Promise<string> {
   const db = await openDatabase(harness.config);
   try {
     const ids = createUlidIds();
-    return (await createApiKey(db, { tenantId: 'default', mode: 'test', id: ids.next('key'), now: new Date().toISOString(), limits })).key;
+    return (await createApiKey(db, { tenantId, mode: 'test', id: ids.next('key'), now: new Date().toISOString(), limits })).key;
   } finally {
     await db.destroy();
   }
@@ -44,18 +44,23 @@ test('past its requests per minute a key gets 429 RATE_LIMITED with Retry-After;
   const body = (await refused.json()) as { code: string; error: string };
   assert.equal(body.code, 'RATE_LIMITED');
   assert.match(body.error, /5 requests per minute/);
-  // Per key: another key of the same tenant is not held back; a key's own limit beats the default.
-  assert.equal((await fetch(`${harness.baseUrl}/v1/flows`, { headers: authHeaders(await keyWith({})) })).status, 200);
-  const strict = await keyWith({ rateLimitPerMinute: 1 });
+  // The operator's setting is the tenant's total as well: another key of the same tenant is held back with it.
+  const sibling = await fetch(`${harness.baseUrl}/v1/flows`, { headers: authHeaders(await keyWith({})) });
+  assert.equal(sibling.status, 429);
+  assert.match(((await sibling.json()) as { error: string }).error, /this tenant's keys together may send 5/);
+  // A key's own lower limit beats the ceiling; an operator's key with no limit of its own is held to the ceiling.
+  const strict = await keyWith({ rateLimitPerMinute: 1 }, 'strict');
   assert.equal((await fetch(`${harness.baseUrl}/v1/flows`, { headers: authHeaders(strict) })).status, 200);
   assert.equal((await fetch(`${harness.baseUrl}/v1/flows`, { headers: authHeaders(strict) })).status, 429);
-  const free = await keyWith({ rateLimitPerMinute: 0 });
-  for (let index = 0; index < 8; index++)
-    assert.equal((await fetch(`${harness.baseUrl}/v1/flows`, { headers: authHeaders(free) })).status, 200);
+  const free = await keyWith({ rateLimitPerMinute: 0 }, 'free');
+  const unlimited = [];
+  for (let index = 0; index < 6; index++)
+    unlimited.push((await fetch(`${harness.baseUrl}/v1/flows`, { headers: authHeaders(free) })).status);
+  assert.deepEqual(unlimited, [200, 200, 200, 200, 200, 429]);
 });
 
 test('a key past its runs in flight gets 429 with Retry-After before anything runs; a place is free again once a run ends', async () => {
-  const key = await keyWith({ maxRunsInFlight: 2, rateLimitPerMinute: 0 });
+  const key = await keyWith({ maxRunsInFlight: 2, rateLimitPerMinute: 0 }, 'flight');
   harness.fake.script(() => ({ chunks: ['slow', ' answer'], delayMs: 300 }));
   const flow = { name: 'slow', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi' } }] };
   const requestsBefore = harness.fake.requests.length;

@@ -54,6 +54,7 @@ test('serve --workers 2: any process streams a run its sibling executes, live an
     FLOWRUN_WORKERS: '2',
     FLOWRUN_LEASE_MS: '3000',
     FLOWRUN_RECOVERY_SWEEP_MS: '200',
+    FLOWRUN_KEY_CACHE_TTL_MS: '600000',
   };
   const key = runCli(['keys', 'create'], env).stdout.trim();
   const server = await startServerProcess(env);
@@ -158,6 +159,36 @@ test('serve --workers 2: any process streams a run its sibling executes, live an
     assert.equal(answers.filter((answer) => answer.status === 200).length, 6, 'six in all, whichever process answered');
     assert.equal(answers.filter((answer) => answer.status === 429).length, 4);
     assert.equal(new Set(answers.map((answer) => answer.instance)).size, 2);
+
+    // 4. A revoked key leaves both processes' key caches as soon as the primary relays it (the cache would trust
+    // it for ten minutes): once both processes trusted it, it is revoked through one and refused by both.
+    const doomed = runCli(['keys', 'create', '--name', 'doomed'], env).stdout.trim();
+    const answerOf = async (key: string) => {
+      const request = await onNewConnection(`${server.url}/v1/flows`, { key });
+      await request.response.arrayBuffer();
+      await request.close();
+      return { status: request.response.status, instance: request.instance };
+    };
+    const trusted = new Set<string | null>();
+    for (let tries = 0; trusted.size < 2 && tries < 40; tries++) {
+      const answer = await answerOf(doomed);
+      assert.equal(answer.status, 200);
+      trusted.add(answer.instance);
+    }
+    assert.equal(trusted.size, 2, 'both processes have the key in their caches');
+    const listing = await onNewConnection(`${server.url}/v1/keys`, { key: doomed });
+    const listed = (await listing.response.json()) as { data: Array<{ id: string; name: string | null }> };
+    await listing.close();
+    const id = listed.data.find((entry) => entry.name === 'doomed')!.id;
+    const revoked = await onNewConnection(`${server.url}/v1/keys/${id}`, { method: 'DELETE', key });
+    assert.equal(revoked.response.status, 200);
+    await revoked.close();
+    const refusedBy = new Set<string | null>();
+    await waitFor(async () => {
+      const answer = await answerOf(doomed);
+      if (answer.status === 401) refusedBy.add(answer.instance);
+      return refusedBy.size === 2;
+    }, 'both processes to refuse the revoked key');
   } finally {
     await killProcess(server.child);
     await fake.close();

@@ -137,8 +137,11 @@ export interface ApiKey {
   mode: 'test' | 'live';
   createdAt: string;
   revokedAt: string | null;
+  /** The key's own limits as asked for (null: the tenant's ceiling). */
   rateLimitPerMinute: number | null;
   maxRunsInFlight: number | null;
+  /** The limits that apply to the key now: its own held to the operator's ceiling, and its tenant's keys together (0: none). */
+  limits: { rateLimitPerMinute: number; maxRunsInFlight: number; tenantRateLimitPerMinute: number; tenantMaxRunsInFlight: number };
 }
 
 export interface Model {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Ids, ModelGateway } from '../engine/ports.js';
 import type { EventBus } from '../queue/event-bus.js';
+import type { EventRelay } from '../queue/event-relay.js';
 import type { EventWriter } from '../queue/event-writer.js';
 import type { WorkerDeps } from '../queue/execute-run.js';
 import type { Scheduler } from '../queue/scheduler.js';
@@ -9,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { SecretVault } from '../queue/secret-vault.js';
 import type { LeaseKeeper } from '../queue/leases.js';
 import type { RateLimiter } from '../queue/rate-limiter.js';
+import type { LimitSettings } from '../queue/limits.js';
 import type { Registry } from 'prom-client';
 
 export interface AppDeps {
@@ -30,6 +32,8 @@ export interface AppDeps {
   leases: LeaseKeeper;
   /** Counts each key's requests per minute, shared with the other processes. */
   rateLimiter: RateLimiter;
+  /** How this process tells the others of a revoked key, and hears of theirs (the event relay; none alone). */
+  keyRevocations?: Pick<EventRelay, 'revokeKey' | 'onKeyRevoked'>;
   /** What /ready checks beside the database: Redis, when clustered. */
   readiness: { redis?: () => Promise<void> };
   /** What /metrics shows beyond the process: the other layers' registries, the queue, the sandbox. */
@@ -48,8 +52,8 @@ export interface AppDeps {
     version?: string;
     /** This process's name among several (the x-flowrun-instance header). */
     instance?: string;
-    /** What a key may do unless it has limits of its own (0: no limit). */
-    limits: { rateLimitPerMinute: number; maxRunsInFlight: number };
+    /** The operator's limits: per key unless a key has lower ones, per tenant, and on keys made through the API. */
+    limits: LimitSettings;
     bodyLimitBytes: number;
     heartbeatMs: number;
     /** How long a verified key is trusted before the store is asked again (revocations take effect within it). */

@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppDeps } from './app-deps.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, type Caller } from './auth.js';
 import { createErrorHandler, errorBody } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerMetrics } from './metrics.js';
@@ -51,22 +51,32 @@ declare module 'fastify' {
 
 /** Builds the HTTP app from its dependencies; it constructs no adapter itself. */
 /**
- * Per-key requests per minute (fixed windows, counted by every process alike), with X-RateLimit-Limit,
- * -Remaining and -Reset (epoch seconds) on every answer, and 429 RATE_LIMITED with Retry-After past the limit.
+ * Requests per minute of the key and of its tenant's keys together (fixed windows, counted by every process
+ * alike), with X-RateLimit-Limit, -Remaining and -Reset (epoch seconds) of the tighter of the two on every answer,
+ * and 429 RATE_LIMITED with Retry-After past either.
  */
-async function limitRate(deps: AppDeps, reply: FastifyReply, keyId: string, limit: number): Promise<void> {
+async function limitRate(deps: AppDeps, reply: FastifyReply, caller: Caller): Promise<void> {
+  const { scope, limits } = caller;
+  const windows = [
+    { id: scope.keyId!, limit: limits.key.rateLimitPerMinute, who: 'this key may send' },
+    { id: `tenant:${scope.tenantId}:${scope.mode}`, limit: limits.tenant.rateLimitPerMinute, who: "this tenant's keys together may send" },
+  ].filter((window) => window.limit > 0);
+  if (windows.length === 0) return;
   const now = deps.clock.now();
   const windowStart = Math.floor(now / 60_000) * 60_000;
-  const count = await deps.rateLimiter.hit(keyId, windowStart);
+  const counts = await Promise.all(windows.map((window) => deps.rateLimiter.hit(window.id, windowStart)));
+  const tightest = windows
+    .map((window, index) => ({ ...window, count: counts[index]!, left: window.limit - counts[index]! }))
+    .reduce((left, right) => (right.left < left.left ? right : left));
   const reset = windowStart + 60_000;
-  reply.raw.setHeader('x-ratelimit-limit', String(limit));
-  reply.raw.setHeader('x-ratelimit-remaining', String(Math.max(0, limit - count)));
+  reply.raw.setHeader('x-ratelimit-limit', String(tightest.limit));
+  reply.raw.setHeader('x-ratelimit-remaining', String(Math.max(0, tightest.left)));
   reply.raw.setHeader('x-ratelimit-reset', String(Math.ceil(reset / 1000)));
-  if (count > limit)
+  if (tightest.left < 0)
     throw new FlowrunError(
       'RATE_LIMITED',
-      `Rate limit exceeded: this key may send ${limit} requests per minute`,
-      [{ code: 'RATE_LIMITED', message: `${count} requests in this minute; the limit is ${limit}` }],
+      `Rate limit exceeded: ${tightest.who} ${tightest.limit} requests per minute`,
+      [{ code: 'RATE_LIMITED', message: `${tightest.count} requests in this minute; the limit is ${tightest.limit}` }],
       { retryAfterSeconds: Math.max(1, Math.ceil((reset - now) / 1000)) },
     );
 }
@@ -111,27 +121,39 @@ export function createApp(deps: AppDeps): FastifyInstance {
     void reply.status(404).send(errorBody(new FlowrunError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
   });
   const authenticate = createAuthenticator(deps.store, deps.settings.keyCacheTtlMs, deps.clock.now, deps.settings.limits);
+  deps.keyRevocations?.onKeyRevoked(authenticate.forget);
+  // A revocation leaves this process's cache at once, and the other processes' as fast as their relay carries it.
+  const forgetKey = (keyId: string): void => {
+    authenticate.forget(keyId);
+    deps.keyRevocations?.revokeKey(keyId);
+  };
   app.decorateRequest('scope', null as never);
+  app.decorateRequest('limits', null as never);
   app.addHook('onRequest', async (request, reply) => {
     // Which server process answered (a random name per start, nothing about the host): with several processes
     // behind one port or a load balancer, it tells them apart in a bug report. Set on the socket's response so
     // that streams written directly carry it too.
     if (deps.settings.instance) reply.raw.setHeader('x-flowrun-instance', deps.settings.instance);
     reply.raw.setHeader('x-request-id', request.id);
+    // Every answer, pages and API alike: not to be framed, sniffed into another type, or told where it came from.
+    reply.raw.setHeader('x-frame-options', 'DENY');
+    reply.raw.setHeader('x-content-type-options', 'nosniff');
+    reply.raw.setHeader('referrer-policy', 'no-referrer');
     const access = request.routeOptions.config.access ?? 'tenant';
     if (access === 'public' || access === 'admin') return;
     const caller = await authenticate(request);
     request.scope = caller.scope;
-    if (caller.rateLimitPerMinute > 0) await limitRate(deps, reply, caller.scope.keyId!, caller.rateLimitPerMinute);
+    request.limits = caller.limits;
+    await limitRate(deps, reply, caller);
   });
   registerOpenApi(app, deps);
   // In a plugin of their own, registered after the OpenAPI plugin: it sees every route as it is added.
-  void app.register(async (scope) => registerRoutes(scope, deps));
+  void app.register(async (scope) => registerRoutes(scope, deps, forgetKey));
   return app;
 }
 
 /** Every route of the API (the hooks, parsers and error handler of the root apply to them). */
-function registerRoutes(app: FastifyInstance, deps: AppDeps): void {
+function registerRoutes(app: FastifyInstance, deps: AppDeps, forgetKey: (keyId: string) => void): void {
   app.get('/health', { config: { access: 'public' }, schema: { response: { 200: Health } } }, async () => ({
     status: 'ok',
     activeRuns: deps.scheduler.activeCount(),
@@ -153,7 +175,7 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps): void {
   registerShuttleRoutes(routes, deps);
   registerRecordRoutes(routes, deps);
   registerModelRoutes(routes, deps);
-  registerKeyRoutes(routes, deps);
+  registerKeyRoutes(routes, deps, forgetKey);
 }
 
 /**
@@ -181,6 +203,12 @@ function registerOpenApi(app: FastifyInstance, deps: AppDeps): void {
       }),
   });
   // Served from the package: no CDN, and no online validator the description would be sent to.
-  void app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
+  void app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null },
+    // The API browser loads only its own files (Swagger UI sets inline styles, never inline scripts).
+    staticCSP:
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  });
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 }

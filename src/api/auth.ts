@@ -2,34 +2,38 @@ import type { Store } from '../store/store.js';
 import type { FastifyRequest } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
 import type { TenantScope } from '../protocol/tenant.js';
+import { effectiveLimits, type EffectiveLimits, type LimitSettings } from '../queue/limits.js';
 import { hashKey } from '../store/keys-repository.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     scope: TenantScope;
+    /** What the calling key may do: its own limits, its tenant's together, and the ceiling of the keys it makes. */
+    limits: EffectiveLimits;
   }
 }
 
 /**
  * Resolves `Authorization: Bearer tv_test_…|tv_live_…` (the `Bearer` word is optional, as in Runtype's own
- * curl examples) to a tenant and mode. Verified keys are cached by hash for `ttlMs`.
+ * curl examples) to a tenant and mode. Verified keys are cached by hash for `ttlMs`; `forget` drops a revoked
+ * key at once (this process's revocations, and the other processes' as their relay reports them).
  */
 export interface Caller {
   scope: TenantScope;
-  /** Requests per minute this key may send (0: no limit). */
-  rateLimitPerMinute: number;
+  limits: EffectiveLimits;
+}
+
+export interface Authenticator {
+  (request: FastifyRequest): Promise<Caller>;
+  forget(keyId: string): void;
 }
 
 const createKeyHint = 'Create one on the server with `npx flowrun keys create` (it prints the key once).';
 
-export function createAuthenticator(
-  store: Store,
-  ttlMs: number,
-  now: () => number,
-  defaults: { rateLimitPerMinute: number; maxRunsInFlight: number },
-) {
+export function createAuthenticator(store: Store, ttlMs: number, now: () => number, settings: LimitSettings): Authenticator {
   const cache = new Map<string, { caller: Caller; expires: number }>();
-  return async (request: FastifyRequest): Promise<Caller> => {
+  const hashes = new Map<string, string>();
+  const authenticate = async (request: FastifyRequest): Promise<Caller> => {
     const header = request.headers.authorization;
     if (!header) throw new FlowrunError('UNAUTHORIZED', `Missing API key: send Authorization: Bearer <key>. ${createKeyHint}`);
     const key = header.replace(/^Bearer\s+/i, '').trim();
@@ -43,17 +47,31 @@ export function createAuthenticator(
       cache.delete(hash);
       throw new FlowrunError('UNAUTHORIZED', `Invalid API key: this server knows no such key, or it was revoked. ${createKeyHint}`);
     }
+    const limits = effectiveLimits(found, await store.getTenantLimits(found.tenantId, found.mode), settings);
     const caller: Caller = {
       scope: {
         tenantId: found.tenantId,
         mode: found.mode,
         keyId: found.id,
-        maxRunsInFlight: found.maxRunsInFlight ?? defaults.maxRunsInFlight,
+        maxRunsInFlight: limits.key.maxRunsInFlight,
+        tenantMaxRunsInFlight: limits.tenant.maxRunsInFlight,
       },
-      rateLimitPerMinute: found.rateLimitPerMinute ?? defaults.rateLimitPerMinute,
+      limits,
     };
-    if (cache.size > 10_000) cache.clear();
+    if (cache.size > 10_000) {
+      cache.clear();
+      hashes.clear();
+    }
     cache.set(hash, { caller, expires: now() + ttlMs });
+    hashes.set(found.id, hash);
     return caller;
   };
+  return Object.assign(authenticate, {
+    forget(keyId: string) {
+      const hash = hashes.get(keyId);
+      if (hash === undefined) return;
+      cache.delete(hash);
+      hashes.delete(keyId);
+    },
+  });
 }

@@ -104,8 +104,16 @@ export const ApiKey = z.object({
   mode: z.enum(['test', 'live']),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
-  rateLimitPerMinute: z.number().int().nullable(),
+  rateLimitPerMinute: z.number().int().nullable().describe("the key's own limit (null: the tenant's ceiling)"),
   maxRunsInFlight: z.number().int().nullable(),
+  limits: z
+    .object({
+      rateLimitPerMinute: z.number().int(),
+      maxRunsInFlight: z.number().int(),
+      tenantRateLimitPerMinute: z.number().int(),
+      tenantMaxRunsInFlight: z.number().int(),
+    })
+    .describe("the limits that apply to this key now: its own held to the ceiling, and its tenant's keys together (0: none)"),
 });
 export const ApiKeyList = z.object({ data: z.array(ApiKey) });
 export const NewApiKey = ApiKey.extend({ key: z.string().describe('the full key: in this answer only') });

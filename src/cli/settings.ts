@@ -164,6 +164,18 @@ export const settings: ReadonlyArray<{ names: string[]; fallback: string; what: 
     what: 'runs per API key queued or running at once unless the key has its own limit (--max-runs-in-flight)',
   },
   {
+    names: ['FLOWRUN_TENANT_RATE_LIMIT_PER_MINUTE'],
+    fallback: 'the per-key setting',
+    what: "requests per minute of all of a tenant's keys of one mode together",
+  },
+  {
+    names: ['FLOWRUN_TENANT_MAX_RUNS_IN_FLIGHT'],
+    fallback: 'the per-key setting',
+    what: "runs in flight of all of a tenant's keys of one mode together",
+  },
+  { names: ['FLOWRUN_MAX_KEYS_PER_TENANT'], fallback: '100', what: 'active keys a tenant may hold per mode (0: none)' },
+  { names: ['FLOWRUN_KEY_CREATIONS_PER_MINUTE'], fallback: '10', what: 'keys a tenant may make per minute (0: none)' },
+  {
     names: ['FLOWRUN_URL'],
     fallback: 'http://127.0.0.1:$PORT',
     what: "the server the CLI's run, runs, flows and approve commands talk to",

@@ -49,7 +49,8 @@ export function createModelGateway(catalog: ModelCatalog, settings: ProviderSett
         return;
       }
       const model = await modelFor(route);
-      const name = `${route.provider}/${route.modelId}`;
+      // Metric labels come from a bounded set: a model the catalog prices, else `other` (a tenant may name any model).
+      const name = price ? `${route.provider}/${route.modelId}` : 'other';
       for (let attempt = 1; ; attempt++) {
         let yielded = false;
         const startedAt = performance.now();

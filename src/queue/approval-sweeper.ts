@@ -5,6 +5,7 @@ import { getExecutionRow } from '../store/executions-repository.js';
 import { fromJson } from '../store/json-column.js';
 import type { PauseSnapshot, RunOutcome } from '../engine/run-flow.js';
 import { continuePausedRun } from './continue-run.js';
+import { scopeOfKey } from './limits.js';
 import type { WorkerDeps } from './execute-run.js';
 import type { ExecutionRow } from './recovery.js';
 import type { Scheduler } from './scheduler.js';
@@ -18,9 +19,13 @@ export async function continueDecidedRun(deps: WorkerDeps, scheduler: Scheduler,
   if (!row || row.status !== 'paused' || !row.pause_state) return null;
   let job;
   try {
-    job = await continuePausedRun(deps, row as ExecutionRow, fromJson<PauseSnapshot>(row.pause_state)!, { toolOutputs: {}, messages: [] });
+    // Admitted under its key's and tenant's runs in flight like a client's continuation: when they are full the
+    // run stays paused with its approvals decided, and a later sweep continues it.
+    const admission = await scopeOfKey(deps.db, deps.limits, row);
+    const pause = fromJson<PauseSnapshot>(row.pause_state)!;
+    job = await continuePausedRun(deps, row as ExecutionRow, pause, { toolOutputs: {}, messages: [] }, admission);
   } catch (error) {
-    if (FlowrunError.isInstance(error) && ['VALIDATION_ERROR', 'NOT_PAUSED'].includes(error.code)) return null;
+    if (FlowrunError.isInstance(error) && ['VALIDATION_ERROR', 'NOT_PAUSED', 'RATE_LIMITED'].includes(error.code)) return null;
     throw error;
   }
   return job ? scheduler.submit(job) : null;

@@ -6,7 +6,9 @@ import type { TenantScope } from '../protocol/tenant.js';
 import { approvalsOfExecution } from '../store/approvals-repository.js';
 import { claimPaused, getExecutionRow } from '../store/executions-repository.js';
 import { fromJson } from '../store/json-column.js';
+import { inSharedTransaction } from '../store/commit-batcher.js';
 import type { RunJob, WorkerDeps } from './execute-run.js';
+import { admitInFlight } from './limits.js';
 import { jobFromRow, type ExecutionRow } from './recovery.js';
 
 export interface Answers {
@@ -58,20 +60,27 @@ export function matchOutputs(pause: PauseSnapshot, outputs: Record<string, unkno
 /**
  * Builds the job that continues a paused run once everything it waits for is answered: client tool outputs
  * (given here) and approvals (decided in the store). Returns null while an approval is still pending. Claims
- * the run, so two continuations cannot both resume it (the loser gets 409).
+ * the run, so two continuations cannot both resume it (the loser gets 409), and admits it under `admission`'s
+ * runs-in-flight caps (429 RATE_LIMITED when full; the run stays paused).
  */
 export async function continuePausedRun(
   deps: WorkerDeps,
   row: ExecutionRow,
   pause: PauseSnapshot,
   answers: Answers,
+  admission: TenantScope,
 ): Promise<RunJob | null> {
   const toolOutputs = pause.pending.length > 0 ? matchOutputs(pause, answers.toolOutputs) : {};
   const approvals = await approvalsOfExecution(deps.db, row.id);
   const relevant = approvals.filter((approval) => pause.approvals.some((entry) => entry.approvalId === approval.id));
   if (relevant.some((approval) => approval.status === 'pending')) return null;
-  if (!(await claimPaused(deps.db, row.id, deps.leases.lease())))
-    throw new FlowrunError('NOT_PAUSED', `Execution ${row.id} is being continued already`);
+  // A paused run holds no place among the runs in flight; continuing it takes one, under the same cap as a start
+  // (429 leaves it paused, to be continued later), in the transaction that claims it.
+  await inSharedTransaction(deps.db, async (trx) => {
+    if (!row.parent_execution_id) await admitInFlight(trx, admission);
+    if (!(await claimPaused(trx, row.id, deps.leases.lease())))
+      throw new FlowrunError('NOT_PAUSED', `Execution ${row.id} is being continued already`);
+  });
   const resume: ResumeState = {
     completedStepIds: pause.completedStepIds,
     variables: pause.variables,

@@ -19,6 +19,9 @@ export interface EventRelay {
   /** Asks the process that runs `executionId` to stop it. */
   cancel(executionId: string): void;
   onCancel(handler: (executionId: string) => void): void;
+  /** Tells every other process that a key was revoked, so each drops it from its key cache at once. */
+  revokeKey(keyId: string): void;
+  onKeyRevoked(handler: (keyId: string) => void): void;
   /** Resolves when the relay's transport answers (Redis: PING); for /ready. */
   ping?(): Promise<void>;
   close(): Promise<void>;
@@ -44,7 +47,7 @@ export function createRelayedBus(local: EventBus, relay: EventRelay): EventBus {
 
 /** What the processes of one `serve --workers N` say to each other, through the primary. */
 export type ClusterMessage =
-  | { flowrun: 'relay'; t: 'follow' | 'unfollow' | 'cancel'; id: string }
+  | { flowrun: 'relay'; t: 'follow' | 'unfollow' | 'cancel' | 'revoke-key'; id: string }
   | { flowrun: 'relay'; t: 'interest'; id: string; on: boolean }
   | { flowrun: 'relay'; t: 'events'; id: string; events: string[] };
 
@@ -65,6 +68,7 @@ export function createClusterRelay(channel: {
   const following = new Map<string, number>();
   const eventHandlers: Array<(events: ExecutionEvent[]) => void> = [];
   const cancelHandlers: Array<(executionId: string) => void> = [];
+  const revokedHandlers: Array<(keyId: string) => void> = [];
   const listener = (message: unknown): void => {
     if (!isClusterMessage(message)) return;
     if (message.t === 'interest') {
@@ -73,8 +77,8 @@ export function createClusterRelay(channel: {
     } else if (message.t === 'events') {
       const events = message.events.map((json) => JSON.parse(json) as ExecutionEvent);
       for (const handler of eventHandlers) handler(events);
-    } else if (message.t === 'cancel') {
-      for (const handler of cancelHandlers) handler(message.id);
+    } else if (message.t === 'cancel' || message.t === 'revoke-key') {
+      for (const handler of message.t === 'cancel' ? cancelHandlers : revokedHandlers) handler(message.id);
     }
   };
   channel.on('message', listener);
@@ -118,13 +122,15 @@ export function createClusterRelay(channel: {
     onEvents: (handler) => void eventHandlers.push(handler),
     cancel: (id) => send({ flowrun: 'relay', t: 'cancel', id }),
     onCancel: (handler) => void cancelHandlers.push(handler),
+    revokeKey: (id) => send({ flowrun: 'relay', t: 'revoke-key', id }),
+    onKeyRevoked: (handler) => void revokedHandlers.push(handler),
     close: async () => channel.off('message', listener),
   };
 }
 
 /**
  * The primary's side: remembers which worker follows which run, tells every other worker when a run gains its
- * first follower or loses its last, and forwards events and cancellations.
+ * first follower or loses its last, and forwards events, cancellations and revoked keys.
  */
 export function createClusterRouter() {
   const workers = new Map<number, { send(message: ClusterMessage): void }>();
@@ -157,7 +163,7 @@ export function createClusterRouter() {
     receive(workerId: number, message: unknown): void {
       if (!isClusterMessage(message)) return;
       if (message.t === 'follow' || message.t === 'unfollow') setFollow(workerId, message.id, message.t === 'follow');
-      else if (message.t === 'cancel') broadcast(message, workerId);
+      else if (message.t === 'cancel' || message.t === 'revoke-key') broadcast(message, workerId);
       else if (message.t === 'events') {
         for (const target of followers.get(message.id) ?? []) if (target !== workerId) workers.get(target)?.send(message);
       }

@@ -18,6 +18,7 @@ import { FlowrunError } from '../protocol/errors.js';
 import { emptyUsage } from '../protocol/usage.js';
 import { createExecutionRecorder } from './execution-recorder.js';
 import type { LeaseKeeper } from './leases.js';
+import type { LimitSettings } from './limits.js';
 import { runMetrics } from './run-metrics.js';
 import { holdsLease } from '../store/leases-repository.js';
 import { isTransientStoreError } from '../store/database.js';
@@ -49,6 +50,8 @@ export interface WorkerDeps {
   vault: SecretVault;
   /** This process's leases on the runs it executes. */
   leases: LeaseKeeper;
+  /** The operator's limits: a paused run continued by the system (an approval's timeout) is admitted under them. */
+  limits: LimitSettings;
   /** Told once a run's end (or pause) is committed: the one log line per run. */
   onRunEnded?: (executionId: string, outcome: RunOutcome) => void;
 }

@@ -5,7 +5,7 @@ import type { EventRelay } from './event-relay.js';
 /**
  * The relay of a cluster (FLOWRUN_REDIS_URL): a run's committed events are published on its own channel
  * (`<prefix>:events:<id>`), which a process subscribes to while a client streams the run there; cancellations go
- * to every process on `<prefix>:cancel`. Publishing costs one PUBLISH per run per group commit; nobody
+ * to every process on `<prefix>:cancel`, revoked keys on `<prefix>:revoked-keys`. Publishing costs one PUBLISH per run per group commit; nobody
  * subscribed, Redis drops it.
  */
 export function createRedisRelay(url: string, prefix: string, onError: (error: unknown) => void): EventRelay {
@@ -15,13 +15,15 @@ export function createRedisRelay(url: string, prefix: string, onError: (error: u
   subscriber.on('error', onError);
   const eventsChannel = (id: string) => `${prefix}:events:${id}`;
   const cancelChannel = `${prefix}:cancel`;
+  const revokedChannel = `${prefix}:revoked-keys`;
   const eventHandlers: Array<(events: ExecutionEvent[]) => void> = [];
   const cancelHandlers: Array<(executionId: string) => void> = [];
+  const revokedHandlers: Array<(keyId: string) => void> = [];
   const following = new Map<string, { count: number; ready: Promise<void> }>();
-  const cancelReady = subscriber.subscribe(cancelChannel).then(() => undefined, onError);
+  const cancelReady = subscriber.subscribe(cancelChannel, revokedChannel).then(() => undefined, onError);
   subscriber.on('message', (channel: string, message: string) => {
-    if (channel === cancelChannel) {
-      for (const handler of cancelHandlers) handler(message);
+    if (channel === cancelChannel || channel === revokedChannel) {
+      for (const handler of channel === cancelChannel ? cancelHandlers : revokedHandlers) handler(message);
       return;
     }
     let events: ExecutionEvent[];
@@ -68,6 +70,8 @@ export function createRedisRelay(url: string, prefix: string, onError: (error: u
     onEvents: (handler) => void eventHandlers.push(handler),
     cancel: (id) => void publisher.publish(cancelChannel, id).catch(onError),
     onCancel: (handler) => void cancelHandlers.push(handler),
+    revokeKey: (keyId) => void publisher.publish(revokedChannel, keyId).catch(onError),
+    onKeyRevoked: (handler) => void revokedHandlers.push(handler),
     async ping() {
       await publisher.ping();
     },

@@ -6,9 +6,7 @@ import { countSteps } from '../engine/validate-flow.js';
 import type { ChatMessage, FlowDefinition } from '../protocol/flow.js';
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { sql } from 'kysely';
-import { isPostgres, type Database } from '../store/database.js';
-import { runsInFlight } from '../store/rate-limits-repository.js';
+import type { Database } from '../store/database.js';
 import { insertExecution, type NewExecution } from '../store/executions-repository.js';
 import { reserveCredits } from '../store/credits-repository.js';
 import { inSharedTransaction } from '../store/commit-batcher.js';
@@ -16,6 +14,7 @@ import type { CreditMeter } from './credit-meter.js';
 import type { RunJob } from './execute-run.js';
 import type { SecretVault } from './secret-vault.js';
 import type { LeaseKeeper } from './leases.js';
+import { admitInFlight } from './limits.js';
 
 /**
  * A run to start or continue: everything its row stores and its job needs. Every way a run begins (dispatch,
@@ -58,30 +57,16 @@ export async function startRun(
 ): Promise<RunJob> {
   const now = deps.clock.now();
   const reserved = spec.creditsReserved ?? 0;
-  const { keyId, maxRunsInFlight } = spec.scope;
-  const limited = !spec.parent && keyId !== undefined && (maxRunsInFlight ?? 0) > 0;
-  // The credits are taken, the key's runs in flight counted and the run created in one transaction: a crash leaves
-  // all or nothing, and two requests of one key never both take its last place. The transaction is shared with
-  // the other commits of this turn of the event loop (other runs' starts, checkpoints and ends).
+  // The credits are taken, the key's and the tenant's runs in flight counted and the run created in one
+  // transaction: a crash leaves all or nothing, and two requests never both take the last place. A child run is
+  // part of its root run and is not counted. The transaction is shared with the other commits of this turn of the
+  // event loop (other runs' starts, checkpoints and ends).
   await inSharedTransaction(deps.db, async (trx) => {
-    if (limited) await checkRunsInFlight(trx, keyId, maxRunsInFlight!);
+    if (!spec.parent) await admitInFlight(trx, spec.scope);
     if (reserved > 0 && (await reserveCredits(trx, spec.scope, reserved)) === null) throw creditsNotCovered(reserved);
     await insertRun(trx, deps, spec, now);
   });
   return jobOf(spec, now);
-}
-
-async function checkRunsInFlight(trx: Database, keyId: string, limit: number): Promise<void> {
-  // SQLite's writers are serialised by its write lock; on PostgreSQL the key's runs are counted under a lock of its own.
-  if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(hashtext(${keyId}))`.execute(trx);
-  const running = await runsInFlight(trx, keyId);
-  if (running >= limit)
-    throw new FlowrunError(
-      'RATE_LIMITED',
-      `Too many runs in flight: this key may have ${limit} queued or running at once`,
-      [{ code: 'RATE_LIMITED', message: `${running} runs of this key are queued or running; the limit is ${limit}` }],
-      { retryAfterSeconds: 1 },
-    );
 }
 
 /** The refusal of a run whose worst case the balance cannot cover (402). */

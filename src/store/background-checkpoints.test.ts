@@ -6,13 +6,17 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
 
-// What the database file alone holds (a copy without its WAL): the rows a checkpoint has copied into it.
+// What the database file alone holds (a copy without its WAL): the rows a checkpoint has copied into it. A copy
+// taken while a checkpoint is writing the file can be torn (SQLITE_CORRUPT): that reads as "not yet" (-1).
 function rowsInMainFile(dir: string, file: string): number {
   const copy = join(dir, `copy-${Math.random()}.sqlite`);
   copyFileSync(file, copy);
   const reader = new BetterSqlite3(copy);
   try {
     return (reader.prepare('select count(*) as n from items').get() as { n: number }).n;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CORRUPT') return -1;
+    throw error;
   } finally {
     reader.close();
   }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { FlowrunError } from '../protocol/errors.js';
 import type { KeyMode } from '../protocol/tenant.js';
-import type { Database } from './database.js';
+import { isPostgres, type Database } from './database.js';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -15,6 +16,8 @@ export interface ApiKeyInfo {
   /** This key's own limits; null takes the server's default (FLOWRUN_RATE_LIMIT_PER_MINUTE, FLOWRUN_MAX_RUNS_IN_FLIGHT). */
   rateLimitPerMinute: number | null;
   maxRunsInFlight: number | null;
+  /** The key that made this one through the API; null for the operator's keys (the CLI). */
+  createdByKeyId: string | null;
 }
 
 export type KeyLimits = Pick<ApiKeyInfo, 'rateLimitPerMinute' | 'maxRunsInFlight'>;
@@ -36,10 +39,7 @@ export function generateKey(mode: KeyMode): string {
 }
 
 /** Stores only the key's SHA-256 and a display prefix; returns the full key, which is never retrievable again. */
-export async function createApiKey(
-  db: Database,
-  options: { tenantId: string; mode: KeyMode; name?: string; id: string; now: string; limits?: Partial<KeyLimits> },
-): Promise<{ key: string; info: ApiKeyInfo }> {
+export async function createApiKey(db: Database, options: NewKeyOptions): Promise<{ key: string; info: ApiKeyInfo }> {
   const key = generateKey(options.mode);
   const row = {
     id: options.id,
@@ -52,9 +52,59 @@ export async function createApiKey(
     revoked_at: null,
     rate_limit_per_minute: options.limits?.rateLimitPerMinute ?? null,
     max_runs_in_flight: options.limits?.maxRunsInFlight ?? null,
+    created_by_key_id: options.createdBy ?? null,
   };
   await db.insertInto('api_keys').values(row).execute();
   return { key, info: toInfo(row) };
+}
+
+export interface NewKeyOptions {
+  tenantId: string;
+  mode: KeyMode;
+  name?: string;
+  id: string;
+  now: string;
+  limits?: Partial<KeyLimits>;
+  createdBy?: string;
+}
+
+/**
+ * A key made by another key (`POST /v1/keys`), in one transaction: the maker must still be active in the store
+ * (on PostgreSQL its row is locked, so a revocation and a creation by the revoked key are ordered; a key cached
+ * by a process after its revocation cannot mint a survivor), and the tenant's live keys of this mode stay under
+ * `maxKeys`. Throws UNAUTHORIZED for a revoked maker and QUOTA_EXCEEDED past the count.
+ */
+export async function createKeyByKey(
+  db: Database,
+  options: NewKeyOptions & { createdBy: string; maxKeys: number },
+): Promise<{ key: string; info: ApiKeyInfo }> {
+  return db.transaction().execute(async (trx) => {
+    let maker = trx.selectFrom('api_keys').select('id').where('id', '=', options.createdBy).where('revoked_at', 'is', null);
+    if (isPostgres(trx)) maker = maker.forUpdate();
+    if (!(await maker.executeTakeFirst()))
+      throw new FlowrunError('UNAUTHORIZED', 'Invalid API key: this key was revoked, so it cannot make keys');
+    if (options.maxKeys > 0) {
+      const live = await liveKeyCount(trx, options.tenantId, options.mode);
+      if (live >= options.maxKeys)
+        throw new FlowrunError(
+          'QUOTA_EXCEEDED',
+          `This tenant has ${live} active ${options.mode} keys, the most it may have; revoke one first (DELETE /v1/keys/{id})`,
+          [{ code: 'QUOTA_EXCEEDED', path: 'keys', message: `at most ${options.maxKeys} active keys per tenant and mode` }],
+        );
+    }
+    return createApiKey(trx, options);
+  });
+}
+
+async function liveKeyCount(db: Database, tenantId: string, mode: KeyMode): Promise<number> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll().as('keys'))
+    .where('tenant_id', '=', tenantId)
+    .where('mode', '=', mode)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.keys ?? 0);
 }
 
 export async function findActiveKey(db: Database, key: string): Promise<ApiKeyInfo | null> {
@@ -65,6 +115,20 @@ export async function findActiveKey(db: Database, key: string): Promise<ApiKeyIn
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return row ? toInfo(row) : null;
+}
+
+/** A key's own limits by id, revoked or not; null for no such key. */
+export async function keyLimitsOf(db: Database, id: string): Promise<KeyLimits | null> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['rate_limit_per_minute', 'max_runs_in_flight'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    rateLimitPerMinute: row.rate_limit_per_minute === null ? null : Number(row.rate_limit_per_minute),
+    maxRunsInFlight: row.max_runs_in_flight === null ? null : Number(row.max_runs_in_flight),
+  };
 }
 
 /** Whether any key (even revoked) was ever created: a new server has none, and says how to make one. */
@@ -112,6 +176,7 @@ function toInfo(row: {
   revoked_at: string | null;
   rate_limit_per_minute: number | null;
   max_runs_in_flight: number | null;
+  created_by_key_id: string | null;
 }): ApiKeyInfo {
   return {
     id: row.id,
@@ -123,5 +188,6 @@ function toInfo(row: {
     revokedAt: row.revoked_at,
     rateLimitPerMinute: row.rate_limit_per_minute === null ? null : Number(row.rate_limit_per_minute),
     maxRunsInFlight: row.max_runs_in_flight === null ? null : Number(row.max_runs_in_flight),
+    createdByKeyId: row.created_by_key_id,
   };
 }

@@ -336,6 +336,26 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0013_tenant_limits': {
+    async up(db: Kysely<unknown>) {
+      // The operator's ceiling for one tenant and mode (null: the server's settings): no key of the tenant may ask
+      // for more, and the tenant's keys together stay within it. Which key made a key (null: the operator's CLI),
+      // so a key is only made while its maker is still active.
+      await db.schema
+        .createTable('tenant_limits')
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('rate_limit_per_minute', 'integer')
+        .addColumn('max_runs_in_flight', 'integer')
+        .addColumn('max_keys', 'integer')
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('tenant_limits_pk', ['tenant_id', 'mode'])
+        .execute();
+      await db.schema.alterTable('api_keys').addColumn('created_by_key_id', 'text').execute();
+      await db.schema.createIndex('api_keys_by_tenant').on('api_keys').columns(['tenant_id', 'mode', 'revoked_at']).execute();
+      await db.schema.createIndex('executions_in_flight').on('executions').columns(['tenant_id', 'mode', 'status']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,3 +1,4 @@
+import type { KeyMode } from '../protocol/tenant.js';
 import type { Database } from './database.js';
 
 /**
@@ -28,6 +29,19 @@ export async function runsInFlight(db: Database, keyId: string): Promise<number>
     .select((eb) => eb.fn.countAll().as('runs'))
     .where('api_key_id', '=', keyId)
     .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  return Number(row?.runs ?? 0);
+}
+
+/** A tenant's root runs of one mode that are queued or running now (child runs are part of their root run). */
+export async function tenantRunsInFlight(db: Database, tenantId: string, mode: KeyMode): Promise<number> {
+  const row = await db
+    .selectFrom('executions')
+    .select((eb) => eb.fn.countAll().as('runs'))
+    .where('tenant_id', '=', tenantId)
+    .where('mode', '=', mode)
+    .where('status', 'in', ['queued', 'running'])
+    .where('parent_execution_id', 'is', null)
     .executeTakeFirst();
   return Number(row?.runs ?? 0);
 }

@@ -13,6 +13,7 @@ export interface DatabaseSchema {
     revoked_at: string | null;
     rate_limit_per_minute: number | null;
     max_runs_in_flight: number | null;
+    created_by_key_id: string | null;
   };
   flows: {
     id: string;
@@ -205,5 +206,13 @@ export interface DatabaseSchema {
     key_id: string;
     window_start: number;
     hits: number;
+  };
+  tenant_limits: {
+    tenant_id: string;
+    mode: 'test' | 'live';
+    rate_limit_per_minute: number | null;
+    max_runs_in_flight: number | null;
+    max_keys: number | null;
+    updated_at: string;
   };
 }

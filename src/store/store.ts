@@ -14,6 +14,7 @@ import * as modelAliases from './model-aliases-repository.js';
 import * as records from './records-repository.js';
 import * as responseCache from './response-cache-repository.js';
 import * as runLog from './run-log-repository.js';
+import * as tenantLimits from './tenant-limits-repository.js';
 import * as tools from './tools-repository.js';
 
 type Tail<T extends unknown[]> = T extends [unknown, ...infer Rest] ? Rest : never;
@@ -172,6 +173,9 @@ function keysOf(db: Database) {
     findActiveKey: (...args: Tail<Parameters<typeof keys.findActiveKey>>) => keys.findActiveKey(db, ...args),
     listApiKeys: (...args: Tail<Parameters<typeof keys.listApiKeys>>) => keys.listApiKeys(db, ...args),
     revokeApiKey: (...args: Tail<Parameters<typeof keys.revokeApiKey>>) => keys.revokeApiKey(db, ...args),
+    createKeyByKey: (...args: Tail<Parameters<typeof keys.createKeyByKey>>) => keys.createKeyByKey(db, ...args),
+    getTenantLimits: (...args: Tail<Parameters<typeof tenantLimits.getTenantLimits>>) => tenantLimits.getTenantLimits(db, ...args),
+    setTenantLimits: (...args: Tail<Parameters<typeof tenantLimits.setTenantLimits>>) => tenantLimits.setTenantLimits(db, ...args),
   };
 }
 

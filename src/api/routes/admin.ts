@@ -1,5 +1,5 @@
 import { describedResponses, TopUp } from '../response-schemas.js';
-import { describedBody, type ZodApp } from '../route-schemas.js';
+import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -30,6 +30,25 @@ const TopUpBody = z.object({
   reason: z.string().max(500).default('top-up'),
 });
 
+const limit = z.number().int().min(0).nullable().optional();
+const TenantLimitsBody = z
+  .object({
+    mode: z.enum(['test', 'live']).default('live'),
+    rateLimitPerMinute: limit.describe(
+      "requests per minute of the tenant's keys together, and the most one key may ask for (0: none; null: the server's setting)",
+    ),
+    maxRunsInFlight: limit.describe('runs queued or running at once, likewise'),
+    maxKeys: limit.describe('active keys the tenant may hold in this mode'),
+  })
+  .strict();
+const TenantLimitsAnswer = z.object({
+  tenantId: z.string(),
+  mode: z.enum(['test', 'live']),
+  rateLimitPerMinute: z.number().int().nullable(),
+  maxRunsInFlight: z.number().int().nullable(),
+  maxKeys: z.number().int().nullable(),
+});
+
 /**
  * Operator routes. They exist only when FLOWRUN_ADMIN_TOKEN is set, and live in their own encapsulated plugin
  * whose hook checks the token on the matched route, so no spelling of the URL (percent-encoding, doubled
@@ -53,6 +72,24 @@ export function registerAdminRoutes(app: ZodApp, deps: AppDeps): void {
           deps.settings.initialCredits,
         );
         return { tenantId: body.tenantId, mode: body.mode, creditsLeft: balance };
+      },
+    );
+    // A tenant's ceiling: what its keys may ask for, and what they may do together.
+    admin.put(
+      '/admin/tenants/:tenantId/limits',
+      {
+        config: { access: 'admin' },
+        schema: {
+          params: routeParams('tenantId'),
+          body: describedBody(TenantLimitsBody),
+          response: describedResponses({ 200: TenantLimitsAnswer }),
+        },
+      },
+      async (request) => {
+        const { mode, ...limits } = parseInput(TenantLimitsBody, request.body);
+        const { tenantId } = request.params as { tenantId: string };
+        const saved = await deps.store.setTenantLimits({ tenantId, mode }, limits, new Date(deps.clock.now()).toISOString());
+        return { tenantId, mode, ...saved };
       },
     );
   });

@@ -2,10 +2,13 @@ import { ApprovalList, describedResponses, DispatchResult, runAnswer } from '../
 import { describedBody, EventsQuery, routeParams, type ZodApp } from '../route-schemas.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { RunSecrets } from '../../protocol/secrets.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ChatMessage } from '../../protocol/flow.js';
 import { continuePausedRun, pausedExecution, type Answers } from '../../queue/continue-run.js';
+import { admitInFlight, scopeOfKey } from '../../queue/limits.js';
 import type { ExecutionRow } from '../../queue/recovery.js';
+import type { TenantScope } from '../../protocol/tenant.js';
 import { fromJson } from '../../store/json-column.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
@@ -21,7 +24,7 @@ const ResumeBody = z
     toolOutputs: Outputs.default({}),
     messages: z.array(ChatMessage).max(1000).default([]),
     streamResponse: z.boolean().optional(),
-    secrets: z.record(z.string(), z.string().max(100_000)).optional(),
+    secrets: RunSecrets.optional(),
   })
   .loose();
 const ApproveBody = z
@@ -74,7 +77,7 @@ async function continueAndRespond(
   stream: boolean,
 ): Promise<unknown> {
   const { row, pause } = await pausedExecution(deps.workerDeps, request.scope, executionId);
-  const job = await continuePausedRun(deps.workerDeps, row, pause, answers);
+  const job = await continuePausedRun(deps.workerDeps, row, pause, answers, await admissionOf(deps, request, row));
   if (!job) {
     const waiting = (await deps.store.listApprovals(request.scope, { executionId, status: 'pending', limit: 100 })).map(
       (approval) => approval.id,
@@ -86,7 +89,18 @@ async function continueAndRespond(
   return respondWithRun(deps, request, reply, prepared, dialectFor(request, row), { stream, cancelOnDisconnect: false });
 }
 
-/** Records a person's decision; 404 unknown approval (or not of this execution), 409 decided already. */
+/** A continued run takes its place among the runs in flight of the key that started it, and of its tenant. */
+async function admissionOf(deps: AppDeps, request: FastifyRequest, row: ExecutionRow): Promise<TenantScope> {
+  if (row.api_key_id === (request.scope.keyId ?? null)) return request.scope;
+  return scopeOfKey(deps.workerDeps.db, deps.settings.limits, row);
+}
+
+/**
+ * Records a person's decision; 404 unknown approval (or not of this execution), 409 decided already, 429 before
+ * anything is recorded when the run could not take a place among the runs in flight now. (Should the place be
+ * taken between this check and the continuation, the decision stands and the approval sweeper continues the run
+ * once a place is free.)
+ */
 async function decide(
   deps: AppDeps,
   request: FastifyRequest,
@@ -95,7 +109,8 @@ async function decide(
   decision: 'approved' | 'denied',
   reason?: string,
 ): Promise<void> {
-  await pausedExecution(deps.workerDeps, request.scope, executionId);
+  const { row } = await pausedExecution(deps.workerDeps, request.scope, executionId);
+  await admitInFlight(deps.workerDeps.db, await admissionOf(deps, request, row));
   const approval = await deps.store.getApproval(approvalId);
   if (!approval || approval.executionId !== executionId)
     throw new FlowrunError('NOT_FOUND', `Approval ${approvalId} of execution ${executionId} not found`);

@@ -75,8 +75,7 @@ function KeysTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: () => void 
               <td className="mono">{key.prefix}</td>
               <td className="hide-narrow">{formatTime(key.createdAt)}</td>
               <td className="hide-narrow">
-                {key.rateLimitPerMinute ? `${key.rateLimitPerMinute}/min` : 'server default'} ·{' '}
-                {key.maxRunsInFlight ? `${key.maxRunsInFlight} runs at once` : 'server default'}
+                <KeyLimits limits={key.limits} />
               </td>
               <td>
                 {key.revokedAt ? (
@@ -96,6 +95,16 @@ function KeysTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: () => void 
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The limits that really apply: the key's own (held to the operator's ceiling) and the tenant's total. */
+function KeyLimits({ limits }: { limits: ApiKey['limits'] }) {
+  const per = (value: number, unit: string) => (value > 0 ? `${value.toLocaleString()} ${unit}` : 'no limit');
+  return (
+    <span title={`Tenant total: ${per(limits.tenantRateLimitPerMinute, '/min')} · ${per(limits.tenantMaxRunsInFlight, 'runs at once')}`}>
+      {per(limits.rateLimitPerMinute, '/min')} · {per(limits.maxRunsInFlight, 'runs at once')}
+    </span>
   );
 }
 
@@ -124,9 +133,9 @@ function CreateKey({
     <Modal title={`Create a ${mode} key`} onClose={onClose}>
       <label htmlFor="key-name">Name</label>
       <input id="key-name" value={name} onChange={(event) => setName(event.target.value)} placeholder="ci, my-app…" />
-      <label htmlFor="key-rate">Requests per minute (empty: the server's default)</label>
+      <label htmlFor="key-rate">Requests per minute (empty: the most this tenant may have)</label>
       <input id="key-rate" type="number" min={1} value={rate} onChange={(event) => setRate(event.target.value)} />
-      <label htmlFor="key-flight">Runs at once (empty: the server's default)</label>
+      <label htmlFor="key-flight">Runs at once (empty: the most this tenant may have)</label>
       <input id="key-flight" type="number" min={1} value={inFlight} onChange={(event) => setInFlight(event.target.value)} />
       <p className="row">
         <ActionButton onAction={create}>Create</ActionButton>
