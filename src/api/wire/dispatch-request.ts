@@ -1,5 +1,6 @@
 import { branchKeys } from '../../engine/steps/registry.js';
 import { z } from 'zod';
+import { RunSecrets } from '../../protocol/secrets.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ChatMessage, toolName } from '../../protocol/flow.js';
 import { zodIssuesToDetails } from '../../protocol/zod-details.js';
@@ -96,7 +97,7 @@ export const DispatchBody = z
     context: z.record(z.string(), z.unknown()).optional(),
     /** An agent dispatch's metadata: the run's record metadata, `{{_record.metadata.…}}`. */
     metadata: z.record(z.string(), z.unknown()).optional(),
-    secrets: z.record(z.string(), z.string().max(100_000)).optional(),
+    secrets: RunSecrets.optional(),
     clientTools: z
       .array(
         z
