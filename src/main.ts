@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { redactUrlsIn } from './protocol/redact-url.js';
 import { createApp, type RouteEntry } from './api/app.js';
 import type { AppDeps } from './api/app-deps.js';
 import { executeRun } from './queue/execute-run.js';
@@ -17,11 +18,29 @@ import { packageVersion } from './version.js';
 
 export { openDatabase, readConfig, type Config } from './config.js';
 
+/**
+ * The process's logger. Known secret fields are censored; every URL in a message or an error (a database, Redis,
+ * MCP or tool URL in a driver's error) loses its userinfo and query values, as error answers do.
+ */
 export function createLogger(level: string): Logger {
-  return pino({
+  const options: LoggerOptions = {
     level,
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secrets', '*.apiKey', '*.key'], censor: '[REDACTED]' },
-  });
+    serializers: { err: serializeError },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactUrlsIn(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+  };
+  return pino(options);
+}
+
+function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const serialized = pino.stdSerializers.err(error);
+  if (typeof serialized.message === 'string') serialized.message = redactUrlsIn(serialized.message);
+  if (typeof serialized.stack === 'string') serialized.stack = redactUrlsIn(serialized.stack);
+  return serialized;
 }
 
 export interface RunningServer {
@@ -87,6 +106,7 @@ export async function startServer(
     vault,
     leases,
     rateLimiter,
+    ...(relay ? { keyRevocations: relay } : {}),
     readiness: relay?.ping ? { redis: () => relay.ping!() } : {},
     metrics: {
       registries: [runMetricsRegistry, modelMetricsRegistry],
@@ -165,6 +185,6 @@ function appSettings(config: Config): AppDeps['settings'] {
     cacheTtlMs: config.cacheTtlMs,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
-    limits: { rateLimitPerMinute: config.rateLimitPerMinute, maxRunsInFlight: config.maxRunsInFlight },
+    limits: config.limits,
   };
 }

@@ -62,11 +62,11 @@ const context = (): ToolCallContext => ({
 
 test('MCP connections are checked when each socket connects: a name that resolves to loopback never reaches it', async () => {
   const resolver = loopbackResolver();
-  const tools = createMcpTools(createAddressPolicy([]), { maxResponseBytes: 1024 * 1024, resolve: resolver });
+  const tools = createMcpTools(createAddressPolicy([]), { maxResponseBytes: 1024 * 1024, resolve: resolver, listTimeoutMs: 15_000 });
   const url = mcp.url.replace('127.0.0.1', 'mcp.rebinding.test');
   const before = mcp.requests();
   await assert.rejects(
-    tools.describe([server(url)], ['mcp:util:*'], new AbortController().signal),
+    tools.describe([server(url)], ['mcp:util:*'], new AbortController().signal, 't'),
     /refused: refused to connect to mcp\.rebinding\.test: it resolves to 127\.0\.0\.1 is a loopback address/,
   );
   assert.ok(resolver.calls >= 1, 'the connection asked the guarded resolver');
@@ -91,18 +91,23 @@ test('MCP connections are checked when each socket connects: a name that resolve
 
 test('the same resolver serves real connections when the operator allows the address', async () => {
   const resolver = loopbackResolver();
-  const tools = createMcpTools(createAddressPolicy(['127.0.0.1']), { maxResponseBytes: 1024 * 1024, resolve: resolver });
+  const tools = createMcpTools(createAddressPolicy(['127.0.0.1']), {
+    maxResponseBytes: 1024 * 1024,
+    resolve: resolver,
+    listTimeoutMs: 15_000,
+  });
   const listed = await tools.describe(
     [server(mcp.url.replace('127.0.0.1', 'mcp.allowed.test'))],
     ['mcp:util:*'],
     new AbortController().signal,
+    't',
   );
   assert.ok(listed.some((tool) => tool.name === 'reverse'));
   assert.ok(resolver.calls >= 1);
 });
 
 test('MCP results are capped like HTTP tool responses (1 MiB) and refused when nested too deep', async () => {
-  const tools = createMcpTools(createAddressPolicy(['127.0.0.1']), { maxResponseBytes: 1024 * 1024 });
+  const tools = createMcpTools(createAddressPolicy(['127.0.0.1']), { maxResponseBytes: 1024 * 1024, listTimeoutMs: 15_000 });
   const tool = (toolName: string) => ({
     id: `mcp:util:${toolName}`,
     name: toolName,

@@ -196,13 +196,22 @@ export type ToolOutcome =
       media?: ToolMedia[];
       artifacts?: ToolArtifact[];
     }
-  | { ok: false; error: { code: ErrorCode; message: string }; logs?: string[] };
+  | {
+      ok: false;
+      /** `field`: the tool's own setting at fault (`config.url`), when it is one. */
+      error: { code: ErrorCode; message: string; field?: string };
+      logs?: string[];
+    };
 
 export interface ToolRunner {
   /** Runs one tool call. Never throws for the tool's own failures: they are `{ok: false}` outcomes the model is told. */
   run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
-  /** Lists the tools of MCP servers for `mcp:<server>:<tool>` ids. Throws FlowrunError when a server cannot be reached. */
-  describeMcpTools(servers: McpServerConfig[], toolIds: string[], signal: AbortSignal): Promise<ResolvedTool[]>;
+  /**
+   * Lists the tools of MCP servers for `mcp:<server>:<tool>` ids, for one tenant (whose listings at once are
+   * bounded). Throws FlowrunError when a server refuses the address or a tool is missing, else an error saying
+   * why the listing failed (no credential of the URL in it).
+   */
+  describeMcpTools(servers: McpServerConfig[], toolIds: string[], signal: AbortSignal, tenantId: string): Promise<ResolvedTool[]>;
   /** The built-in tool a `builtin:` id stands for, or the warning why it is not offered. */
   describeBuiltin(id: string): { tool: ResolvedTool } | { warning: { code: string; message: string; setting?: string } };
   /** Runs sandboxed JavaScript over variables (the transform-data step). */

@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 
 /**
  * Which addresses outbound tool requests may reach. Loopback, private, link-local (the cloud metadata
- * address included), CGNAT, multicast, reserved, IPv4-compatible and IPv4-mapped IPv6, local-use NAT64, Teredo,
+ * address included), Azure's WireServer 168.63.129.16, CGNAT, multicast, reserved, IPv4-compatible and IPv4-mapped IPv6, local-use NAT64, Teredo,
  * site-local, and IPv6 forms that embed a refused IPv4 address (NAT64, 6to4) are refused unless the operator's allowlist (FLOWRUN_SSRF_ALLOWLIST: addresses and CIDR ranges) names them.
  */
 export interface AddressPolicy {
@@ -16,6 +16,9 @@ const blockedV4: Array<[string, number, string]> = [
   ['100.64.0.0', 10, 'carrier-grade NAT'],
   ['127.0.0.0', 8, 'loopback'],
   ['169.254.0.0', 16, 'link-local / metadata'],
+  // Cloud metadata outside the ranges above: Azure's WireServer (host agent, and the key to a VM's extensions).
+  // Alibaba's 100.100.100.200 is in carrier-grade NAT, AWS's fd00:ec2::254 in unique local, below.
+  ['168.63.129.16', 32, 'cloud metadata (Azure WireServer)'],
   ['172.16.0.0', 12, 'private'],
   ['192.0.0.0', 24, 'IETF protocol assignments'],
   ['192.0.2.0', 24, 'documentation'],

@@ -107,7 +107,16 @@ async function getJson(
   policy: AddressPolicy,
 ) {
   const response = await guardedFetch(
-    { url, ...init, timeoutMs: settings.http.timeoutMs, maxBytes: settings.http.maxResponseBytes, maxRedirects: 3, signal: context.signal },
+    {
+      url,
+      ...init,
+      timeoutMs: settings.http.timeoutMs,
+      maxBytes: settings.http.maxResponseBytes,
+      maxRedirects: 3,
+      // The search service's key never follows a redirect to another origin.
+      secretHeaders: ['x-api-key'],
+      signal: context.signal,
+    },
     policy,
   );
   if (response.status >= 400) throw new Error(`the search service answered ${response.status}`);

@@ -15,12 +15,22 @@ export interface GuardedFetchOptions {
  * every address they resolve to), and each response body stops at `maxResponseBytes`.
  */
 export interface GuardedFetch {
-  /**
-   * A fetch over the guarded connections. `onTooLarge` hears when a response body passes the limit (a
-   * streaming client may otherwise only log the broken stream and wait for its own timeout).
-   */
-  fetchFor(onTooLarge?: (error: OutboundRequestError) => void): typeof fetch;
+  /** A fetch over the guarded connections that stops as `bounds` say. */
+  fetchFor(bounds?: GuardedFetchBounds): typeof fetch;
   close(): Promise<void>;
+}
+
+export interface GuardedFetchBounds {
+  /**
+   * The caller's signal: every request of this fetch stops when it fires, whatever signal the transport passes
+   * (the MCP SDK replaces the one given in `requestInit` with its own).
+   */
+  signal?: AbortSignal;
+  /**
+   * Hears when a response body passes the limit, for any content type (a streaming client may otherwise only
+   * log the broken stream and wait for its own timeout).
+   */
+  onTooLarge?: (error: OutboundRequestError) => void;
 }
 
 export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchOptions): GuardedFetch {
@@ -44,41 +54,51 @@ export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchO
       return { agent, fetch };
     }));
   const fetchFor =
-    (onTooLarge?: (error: OutboundRequestError) => void) =>
+    (bounds: GuardedFetchBounds) =>
     async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
       const { agent, fetch: undiciFetch } = await clientOf();
+      const signals = [init?.signal, bounds.signal].filter((signal): signal is AbortSignal => signal != null);
+      const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
       let response: Awaited<ReturnType<typeof undiciFetch>>;
       try {
-        response = await undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
+        response = await undiciFetch(url, { ...(init as object), signal, dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
       } catch (error) {
         const cause = (error as { cause?: unknown }).cause;
         throw cause instanceof OutboundRequestError ? cause : error;
       }
-      return limitBody(response as unknown as Response, options.maxResponseBytes, onTooLarge);
+      return limitBody(response as unknown as Response, options.maxResponseBytes, bounds.onTooLarge);
     };
   return {
-    fetchFor: (onTooLarge) => fetchFor(onTooLarge) as typeof fetch,
+    fetchFor: (bounds = {}) => fetchFor(bounds) as typeof fetch,
     close: async () => {
       if (client) await (await client).agent.close();
     },
   };
 }
 
+/** The response with its body stopped past `maxBytes` (a Content-Length over it fails at once). */
 function limitBody(response: Response, maxBytes: number, onTooLarge?: (error: OutboundRequestError) => void): Response {
   if (!response.body) return response;
+  const tooLarge = () => {
+    const error = new OutboundRequestError('HTTP_TOO_LARGE', `the response is larger than ${maxBytes} bytes (FLOWRUN_TOOL_HTTP_MAX_BYTES)`);
+    onTooLarge?.(error);
+    return error;
+  };
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+    const error = tooLarge();
+    void response.body.cancel(error).catch(() => undefined);
+    throw error;
+  }
   let size = 0;
   const limited = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         size += chunk.byteLength;
-        if (size > maxBytes) {
-          const error = new OutboundRequestError('HTTP_TOO_LARGE', `the response is larger than ${maxBytes} bytes`);
-          onTooLarge?.(error);
-          controller.error(error);
-        } else controller.enqueue(chunk);
+        if (size > maxBytes) controller.error(tooLarge());
+        else controller.enqueue(chunk);
       },
     }),
   );

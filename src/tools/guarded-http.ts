@@ -14,6 +14,12 @@ export interface GuardedRequest {
   timeoutMs: number;
   maxBytes: number;
   maxRedirects: number;
+  /**
+   * Headers whose value carries a secret (a key in `x-api-key`, a token in a custom header): dropped, like the
+   * credential headers, on a redirect to another origin. `bodyCarriesSecret` refuses to send the body on.
+   */
+  secretHeaders?: readonly string[];
+  bodyCarriesSecret?: boolean;
   signal?: AbortSignal;
   /** Called with the text of a successful response as it streams in, when the server streams it (no Content-Length). */
   onChunk?: (text: string) => void;
@@ -97,14 +103,20 @@ export async function guardedFetch(request: GuardedRequest, policy: AddressPolic
     if ([301, 302, 303, 307, 308].includes(response.status) && location) {
       if (redirects >= request.maxRedirects) throw new OutboundRequestError('HTTP_ERROR', `more than ${request.maxRedirects} redirects`);
       const next = new URL(location, url);
-      if (next.origin !== url.origin) {
-        headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !credentialHeaders.includes(name.toLowerCase())));
-      }
-      url = next;
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
         method = 'GET';
         body = undefined;
       }
+      if (next.origin !== url.origin) {
+        if (body !== undefined && request.bodyCarriesSecret)
+          throw new OutboundRequestError(
+            'HTTP_ERROR',
+            `${url.host} redirected to another origin (${next.host}) with a body that carries a secret; the redirect is not followed`,
+          );
+        const dropped = new Set([...credentialHeaders, ...(request.secretHeaders ?? []).map((name) => name.toLowerCase())]);
+        headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.has(name.toLowerCase())));
+      }
+      url = next;
       continue;
     }
     return { ...response, url: url.toString() };

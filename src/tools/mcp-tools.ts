@@ -1,108 +1,91 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { McpServerConfig, ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
 import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
 import type { AddressPolicy } from './address-policy.js';
 import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from './guarded-fetch.js';
-import { OutboundRequestError } from './guarded-http.js';
+import { McpFailure } from '../protocol/mcp-failure.js';
+import { authHeaders, openMcpSession } from './mcp-session.js';
+import { createSharedFlights, type SharedFlights } from './shared-flight.js';
 
-type McpClient = Client & { tooLarge: AbortSignal };
+type McpToolInfo = { name: string; description?: string; inputSchema: unknown };
+
+export interface McpToolsOptions extends GuardedFetchOptions {
+  /** How long a server's tool list is reused. */
+  toolsTtlMs?: number;
+  /** Flowrun's own deadline of one listing (the SDK's would be 60 s). */
+  listTimeoutMs: number;
+  /** Listings one tenant may have open at once (joining one already running for the same server is free). */
+  listingsPerTenant?: number;
+}
+
+/** What one tenant may have listing at once, unless configured. */
+export const defaultListingsPerTenant = 4;
 
 /**
  * MCP tools over the streamable HTTP transport, ids `mcp:<server>:<tool>` (or `mcp:<server>:*` for all of a
- * server's tools). A client is opened per server and call; every connection is checked against the SSRF
- * policy when it connects, and results are capped at the HTTP tools' response limit.
+ * server's tools). A session is opened per server and call; every connection is checked against the SSRF
+ * policy when it connects, every response (SSE included) is capped at the HTTP tools' response limit, and every
+ * request stops when its caller goes or at Flowrun's deadline.
  */
-export function createMcpTools(policy: AddressPolicy, options: GuardedFetchOptions & { toolsTtlMs?: number }) {
+export function createMcpTools(policy: AddressPolicy, options: McpToolsOptions) {
   // Every connection the MCP SDK opens goes through the guard at connect time (no separate, earlier check
   // that a rebinding name could pass), and every response body is capped like an HTTP tool's.
   const guardedFetch = createGuardedFetch(policy, options);
-  const connect = (server: McpServerConfig, signal: AbortSignal) => connectClient(guardedFetch, server, signal);
-  const list = cachedLister(connect, options.toolsTtlMs ?? 60_000);
+  const listings = createSharedFlights<McpToolInfo[]>({ ttlMs: options.toolsTtlMs ?? 60_000, maxEntries: 1_000 });
+  const list = lister(guardedFetch, listings, options);
   return {
-    describe: (servers: McpServerConfig[], toolIds: string[], signal: AbortSignal) => describeTools(list, servers, toolIds, signal),
-    run: (tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext) => callTool(connect, tool, args, context),
+    describe: (servers: McpServerConfig[], toolIds: string[], signal: AbortSignal, tenantId: string) =>
+      describeTools((server) => list(server, signal, tenantId), servers, toolIds),
+    run: (tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext) => callTool(guardedFetch, tool, args, context),
   };
 }
 
-/** The message of the SSRF refusal somewhere in an error's cause chain, if it is one. */
-function refusedMessage(error: unknown): string | null {
-  for (
-    let current = error as { cause?: unknown } | undefined, hops = 0;
-    current && hops < 5;
-    current = current.cause as typeof current, hops++
-  ) {
-    if (current instanceof OutboundRequestError) return current.message;
-  }
-  return null;
-}
-
-function authHeaders(server: McpServerConfig): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const auth = server.auth;
-  if (auth?.type === 'bearer' && auth.token) headers.authorization = `Bearer ${auth.token}`;
-  if (auth?.type === 'api_key' && auth.token) headers[auth.headerName ?? 'x-api-key'] = auth.token;
-  if (auth?.type === 'custom_header' && auth.token && auth.headerName) headers[auth.headerName] = auth.token;
-  if (auth?.type === 'basic')
-    headers.authorization = `Basic ${Buffer.from(`${auth.username ?? ''}:${auth.password ?? auth.token ?? ''}`).toString('base64')}`;
-  return headers;
-}
-
-/** A client, and a signal that aborts when a response of its connection passes the size limit. */
-async function connectClient(guardedFetch: GuardedFetch, server: McpServerConfig, signal: AbortSignal): Promise<McpClient> {
-  const tooLarge = new AbortController();
-  // The MCP SDK is loaded on the first MCP call, not at startup.
-  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
-    import('@modelcontextprotocol/sdk/client/index.js'),
-    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
-  ]);
-  const client = new Client({ name: 'flowrun', version: '0.1.0' });
-  try {
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(server.url), {
-        requestInit: { headers: authHeaders(server), signal },
-        fetch: guardedFetch.fetchFor((error) => tooLarge.abort(error)),
-      }),
-    );
-  } catch (error) {
-    const refused = refusedMessage(error);
-    if (refused) throw new FlowrunError('VALIDATION_ERROR', `MCP server '${server.id}' refused: ${refused}`);
-    throw error;
-  }
-  return Object.assign(client, { tooLarge: tooLarge.signal });
-}
-
-type Connect = (server: McpServerConfig, signal: AbortSignal) => Promise<McpClient>;
-type McpToolInfo = { name: string; description?: string; inputSchema: unknown };
-type Lister = (server: McpServerConfig, signal: AbortSignal) => Promise<McpToolInfo[]>;
+type List = (server: McpServerConfig) => Promise<McpToolInfo[]>;
 
 /**
- * A server's tool list, cached per URL and credentials for `ttlMs` (a run offering a server's tools does not
- * reconnect to list them on every step); a failed listing is not cached.
+ * A server's tool list, shared by every caller of the same tenant asking while it is listed and then kept for
+ * the TTL (a run offering a server's tools does not reconnect on every step). A listing stops when its last
+ * caller leaves; a tenant with `listingsPerTenant` listings open is refused another (429).
  */
-function cachedLister(connect: Connect, ttlMs: number): Lister {
-  const cache = new Map<string, { until: number; tools: Promise<McpToolInfo[]> }>();
-  return (server, signal) => {
-    const key = JSON.stringify([server.url, authHeaders(server)]);
-    const hit = cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.tools;
-    const tools = (async () => {
-      const client = await connect(server, signal);
+function lister(guardedFetch: GuardedFetch, listings: SharedFlights<McpToolInfo[]>, options: McpToolsOptions) {
+  const open = new Map<string, number>();
+  const cap = options.listingsPerTenant ?? defaultListingsPerTenant;
+  return (server: McpServerConfig, signal: AbortSignal, tenantId: string): Promise<McpToolInfo[]> => {
+    const key = JSON.stringify([tenantId, server.url, authHeaders(server)]);
+    return listings.join(key, signal, async (listingSignal) => {
+      const count = open.get(tenantId) ?? 0;
+      if (count >= cap)
+        throw new FlowrunError('RATE_LIMITED', `at most ${cap} MCP servers are listed at once per tenant; try again when one has answered`);
+      open.set(tenantId, count + 1);
       try {
-        return (await client.listTools()).tools as McpToolInfo[];
+        return await listTools(guardedFetch, server, listingSignal, options.listTimeoutMs);
       } finally {
-        await client.close().catch(() => undefined);
+        const left = (open.get(tenantId) ?? 1) - 1;
+        if (left === 0) open.delete(tenantId);
+        else open.set(tenantId, left);
       }
-    })();
-    cache.set(key, { until: Date.now() + ttlMs, tools });
-    tools.catch(() => cache.delete(key));
-    if (cache.size > 1_000) cache.delete(cache.keys().next().value!);
-    return tools;
+    });
   };
+}
+
+async function listTools(guardedFetch: GuardedFetch, server: McpServerConfig, signal: AbortSignal, timeoutMs: number) {
+  const session = await openMcpSession(guardedFetch, server, { signal, timeoutMs });
+  try {
+    const { tools } = await session.client.listTools(undefined, session.requestOptions);
+    // A schema nested past the limit would overflow the stack of whatever walks it next (the route's schemas).
+    for (const tool of tools)
+      if (valueTooDeep(tool.inputSchema))
+        throw new McpFailure(`the inputSchema of tool '${String(tool.name).slice(0, 100)}' is nested deeper than ${maxJsonDepth} levels`);
+    return tools as McpToolInfo[];
+  } catch (error) {
+    throw McpFailure.isInstance(error) ? error : session.failure(error);
+  } finally {
+    await session.close();
+  }
 }
 
 /** The tools `toolIds` name, as each server lists them (only its `allowedTools`); a named tool it lacks is an error. */
-async function describeTools(list: Lister, servers: McpServerConfig[], toolIds: string[], signal: AbortSignal): Promise<ResolvedTool[]> {
+async function describeTools(list: List, servers: McpServerConfig[], toolIds: string[]): Promise<ResolvedTool[]> {
   const wanted = new Map<string, Set<string>>();
   for (const id of toolIds) {
     const [, serverId, toolName] = id.split(':');
@@ -114,7 +97,7 @@ async function describeTools(list: Lister, servers: McpServerConfig[], toolIds: 
   for (const [serverId, names] of wanted) {
     const server = servers.find((candidate) => candidate.id === serverId);
     if (!server) throw new FlowrunError('TOOL_NOT_FOUND', `tool ids name MCP server '${serverId}', which is not in tools.mcpServers`);
-    for (const tool of await list(server, signal)) {
+    for (const tool of await list(server)) {
       if (!names.has('*') && !names.has(tool.name)) continue;
       if (server.allowedTools && !server.allowedTools.includes(tool.name)) continue;
       tools.push({
@@ -135,17 +118,16 @@ async function describeTools(list: Lister, servers: McpServerConfig[], toolIds: 
 }
 
 async function callTool(
-  connect: Connect,
+  guardedFetch: GuardedFetch,
   tool: ResolvedTool,
   args: Record<string, unknown>,
   context: ToolCallContext,
 ): Promise<ToolOutcome> {
   const { server, toolName } = tool.config as { server: McpServerConfig; toolName: string };
-  let client: McpClient | undefined;
+  let session: Awaited<ReturnType<typeof openMcpSession>> | undefined;
   try {
-    client = await connect(server, context.signal);
-    const signal = AbortSignal.any([context.signal, client.tooLarge]);
-    const result = await client.callTool({ name: toolName, arguments: args }, undefined, { timeout: server.timeout ?? 30_000, signal });
+    session = await openMcpSession(guardedFetch, server, { signal: context.signal, timeoutMs: server.timeout ?? 30_000 });
+    const result = await session.client.callTool({ name: toolName, arguments: args }, undefined, session.requestOptions);
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
     const text = content
       .filter((part) => part.type === 'text')
@@ -160,9 +142,9 @@ async function callTool(
     if (result.isError) return { ok: false, error: { code: 'MCP_TOOL_ERROR', message: text || 'the MCP tool reported an error' } };
     return { ok: true, result: value, costUsd: 0 };
   } catch (error) {
-    const limit = client?.tooLarge.aborted ? (client.tooLarge.reason as Error).message : null;
-    return { ok: false, error: { code: 'MCP_ERROR', message: limit ?? refusedMessage(error) ?? (error as Error).message } };
+    const failure = session ? session.failure(error) : (error as Error);
+    return { ok: false, error: { code: 'MCP_ERROR', message: failure.message } };
   } finally {
-    await client?.close().catch(() => undefined);
+    await session?.close();
   }
 }

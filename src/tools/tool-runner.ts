@@ -29,6 +29,7 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
     maxResponseBytes: deps.http.maxResponseBytes,
     resolve: deps.resolve,
     toolsTtlMs: deps.mcpToolsTtlMs,
+    listTimeoutMs: deps.http.timeoutMs,
   });
   const builtinSettings: BuiltinSettings = { ...deps.builtins, http: deps.http };
   return {
@@ -74,7 +75,7 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
           return deps.runAgentTool(tool, args, context);
       }
     },
-    describeMcpTools: (servers, toolIds, signal) => mcp.describe(servers, toolIds, signal),
+    describeMcpTools: (servers, toolIds, signal, tenantId) => mcp.describe(servers, toolIds, signal, tenantId),
     describeBuiltin: (id) => describeBuiltin(id, builtinSettings),
     async runScript(code, variables, options) {
       const reply = await deps.sandbox.run(

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { RunSecrets } from '../../protocol/secrets.js';
 import { FlowrunError } from '../../protocol/errors.js';
+import { redactUrl, redactUrlsIn } from '../../protocol/redact-url.js';
+import { McpFailure } from '../../protocol/mcp-failure.js';
 import { McpServer } from '../../protocol/flow.js';
 import { createSecretRedactor } from '../../engine/secret-redactor.js';
 import { inlineTool } from '../../engine/run-tool.js';
@@ -12,7 +15,7 @@ import { parseTool } from './tools.js';
 const TestBody = z.object({
   tool: z.record(z.string(), z.unknown()).describe('a tool as POST /v1/tools takes it (custom or external); it need not be saved'),
   arguments: z.record(z.string(), z.unknown()).default({}),
-  secrets: z.record(z.string(), z.string().max(10_000)).default({}).describe('what `{{secrets.k}}` stands for in this test; not kept'),
+  secrets: RunSecrets.default({}).describe('what `{{secrets.k}}` stands for in this test; not kept'),
 });
 
 const DiscoverBody = z.object({ server: McpServer });
@@ -41,12 +44,18 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
       const outcome = await deps.workerDeps.tools.run(inlineTool(tool), body.arguments, {
         executionId: 'tool_test',
         scope: request.scope,
-        toolCallId: 'tool_test',
+        // What an external tool sends as its idempotency key: each test is a new call, never a repeat of the last.
+        toolCallId: deps.ids.next('tooltest'),
         secrets: body.secrets,
         signal,
         depth: 0,
       });
       const durationMs = Math.round(performance.now() - started);
+      // A setting of the tool that cannot work with these arguments is the body's fault, said as such.
+      if (!outcome.ok && outcome.error.field)
+        throw new FlowrunError('VALIDATION_ERROR', outcome.error.message, [
+          { path: `tool.${outcome.error.field}`, message: outcome.error.message, code: 'INVALID_VALUE' },
+        ]);
       // The secrets sent for the test are not answered back, even when the tool echoes them.
       const redactor = createSecretRedactor(Object.values(body.secrets));
       return redactor.redact(
@@ -64,17 +73,17 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
       const { server } = parseInput(DiscoverBody, request.body);
       const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       try {
-        const tools = await deps.workerDeps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], signal);
+        const tools = await deps.workerDeps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], signal, request.scope.tenantId);
         return { data: tools.map(({ id, name, description, parametersSchema }) => ({ id, name, description, parametersSchema })) };
       } catch (error) {
         if (error instanceof FlowrunError) throw error;
-        // The SDK's HTTP errors carry the server's status as `code`; their message is often empty past it.
-        const status = (error as { code?: unknown }).code;
+        const status = McpFailure.isInstance(error) ? error.status : undefined;
         const why =
-          typeof status === 'number' && status >= 400
+          status !== undefined
             ? `it answered HTTP ${status}${status === 401 || status === 403 ? ' (check its auth)' : ''}`
-            : (error as Error).message;
-        throw new FlowrunError('MCP_ERROR', `MCP server ${server.url} did not list its tools: ${why}`);
+            : redactUrlsIn((error as Error).message);
+        // The URL as the user wrote it may hold credentials (`user:pass@`, `?token=`): they are not repeated.
+        throw new FlowrunError('MCP_ERROR', `MCP server ${redactUrl(server.url)} did not list its tools: ${why}`);
       }
     },
   );

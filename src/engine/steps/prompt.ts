@@ -1,4 +1,5 @@
 import { parseJsonBounded } from '../../protocol/json-depth.js';
+import { redactUrl } from '../../protocol/redact-url.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ToolsConfig, type ChatMessage, type PromptConfig, type StepOf } from '../../protocol/flow.js';
 import type { StopReason } from '../../protocol/execution-event.js';
@@ -216,7 +217,12 @@ async function resolveStepTools(config: PromptConfig, context: StepContext): Pro
       byName.set(tool.name, tool);
     }
     if (mcpIds.length > 0) {
-      for (const tool of await context.deps.tools.describeMcpTools(toolsConfig.mcpServers, mcpIds, context.signal))
+      for (const tool of await context.deps.tools.describeMcpTools(
+        toolsConfig.mcpServers,
+        mcpIds,
+        context.signal,
+        context.request.scope.tenantId,
+      ))
         byName.set(tool.name, tool);
     }
     for (const tool of await declaredMcpTools(toolsConfig.mcpServers, mcpIds, context)) byName.set(tool.name, tool);
@@ -236,10 +242,12 @@ async function declaredMcpTools(servers: McpServerConfig[], mcpIds: string[], co
   const tools: ResolvedTool[] = [];
   for (const server of servers.filter((candidate) => !named.has(candidate.id))) {
     try {
-      tools.push(...(await context.deps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], context.signal)));
+      tools.push(
+        ...(await context.deps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], context.signal, context.request.scope.tenantId)),
+      );
     } catch (error) {
       if (context.signal.aborted) throw error;
-      const message = `MCP server '${server.id}' (${server.url}) was not offered: ${(error as Error).message}`;
+      const message = `MCP server '${server.id}' (${redactUrl(server.url)}) was not offered: ${(error as Error).message}`;
       context.deps.events.emit({ type: 'warning', code: 'MCP_UNAVAILABLE', message, ...context.ref });
     }
   }

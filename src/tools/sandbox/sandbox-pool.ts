@@ -42,6 +42,9 @@ interface Waiter {
   grant: (slot: Slot) => void;
 }
 
+/** The reply of a call whose caller went away before it ran. */
+const cancelled = (id: number): SandboxReply => ({ id, ok: false, code: 'SANDBOX_ERROR', message: 'cancelled', logs: [] });
+
 /**
  * A pool of sandbox threads, so that a tool's code never blocks the server's event loop. QuickJS's interrupt
  * handler enforces the time limit inside the thread (capped at `maxTimeoutMs` whatever a tool asks); a thread
@@ -85,7 +88,9 @@ export function createSandboxPool(options: SandboxOptions): Sandbox {
         memoryBytes: options.memoryBytes,
         maxResultBytes: options.maxResultBytes,
       };
-      const slot = await acquire(state, tenant);
+      if (runOptions.signal?.aborted) return cancelled(task.id);
+      const slot = await acquire(state, tenant, runOptions.signal);
+      if (!slot) return cancelled(task.id);
       const { reply, slot: after } = await execute(state, slot, task, runOptions.signal);
       release(state, after, tenant);
       return reply;
@@ -154,10 +159,29 @@ function take(state: PoolState, tenant: string): Slot | null {
   return slot;
 }
 
-function acquire(state: PoolState, tenant: string): Promise<Slot> {
+/**
+ * A thread for `tenant`, at once or when one is freed for it; null when `signal` fires first (the call leaves the
+ * queue then, so a caller that went away never starts work later).
+ */
+function acquire(state: PoolState, tenant: string, signal: AbortSignal | undefined): Promise<Slot | null> {
   const slot = take(state, tenant);
   if (slot) return Promise.resolve(slot);
-  return new Promise((grant) => state.waiting.push({ tenant, grant }));
+  return new Promise((resolve) => {
+    const leave = () => {
+      const index = state.waiting.indexOf(waiter);
+      if (index !== -1) state.waiting.splice(index, 1);
+      resolve(null);
+    };
+    const waiter: Waiter = {
+      tenant,
+      grant: (granted) => {
+        signal?.removeEventListener('abort', leave);
+        resolve(granted);
+      },
+    };
+    state.waiting.push(waiter);
+    signal?.addEventListener('abort', leave, { once: true });
+  });
 }
 
 // A freed thread goes to the first waiting tenant (in arrival order) that is under its limit; that tenant
@@ -195,6 +219,8 @@ async function execute(
       slot: renew(state, slot),
     };
   }
+  // A caller gone while the thread started gets no work done for it (and a fired signal gets no listener).
+  if (signal?.aborted) return { reply: cancelled(task.id), slot };
   return new Promise((resolve) => {
     const finish = (reply: SandboxReply, renewed: boolean): void => {
       clearTimeout(guard);
