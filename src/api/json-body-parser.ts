@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
-import { jsonTextTooDeep, maxJsonDepth } from '../protocol/json-depth.js';
+import { jsonShapeProblem } from '../protocol/json-shape.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** JSON bodies must be valid UTF-8 and valid JSON nested at most 128 deep; `__proto__` keys are refused. */
+/**
+ * JSON bodies must be valid UTF-8 and valid JSON within the shape limits (nested at most 128 deep, bounded in
+ * fields and values: what JSON.parse would hold the event loop for); `__proto__` keys are refused.
+ */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer | string, done) => {
@@ -24,9 +27,9 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(new FlowrunError('INVALID_JSON', 'The request body is empty; send a JSON object'), undefined);
       return;
     }
-    if (jsonTextTooDeep(text)) {
-      const message = `The request body is nested deeper than ${maxJsonDepth} levels`;
-      done(new FlowrunError('NESTING_TOO_DEEP', message, [{ code: 'NESTING_TOO_DEEP', path: '', message }]), undefined);
+    const problem = jsonShapeProblem(text);
+    if (problem) {
+      done(new FlowrunError(problem.code, problem.message, [problem]), undefined);
       return;
     }
     try {
