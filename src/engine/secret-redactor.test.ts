@@ -33,3 +33,17 @@ test('short secrets and non-strings are left alone; overlapping matches merge', 
   const redactor = createSecretRedactor(['abcabc', 'cabcx']);
   assert.equal(redactor.redactText('zabcabcxz'), 'z[REDACTED]z');
 });
+
+test('1,000 secrets in their spellings, all in one text: each occurrence is redacted and the text between them is kept', () => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed / 2 ** 31);
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const secrets = Array.from({ length: 1_000 }, () =>
+    Array.from({ length: 10 + Math.floor(random() * 7) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+  );
+  const spell = [(secret: string) => secret, (secret: string) => secret.toUpperCase(), (secret: string) => btoa(secret).replace(/=+$/, '')];
+  const pieces = secrets.map((secret, index) => spell[index % spell.length]!(secret));
+  const text = pieces.map((piece, index) => `<${index}>${piece}`).join(' ~ ');
+  const redacted = createSecretRedactor(secrets).redactText(text);
+  assert.equal(redacted, pieces.map((_, index) => `<${index}>[REDACTED]`).join(' ~ '));
+});

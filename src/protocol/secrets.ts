@@ -9,8 +9,8 @@ import { z } from 'zod';
 export const secretLimits = {
   minLength: 4,
   maxCount: 1000,
-  maxValueLength: 65_536,
-  maxTotalLength: 65_536,
+  maxValueLength: 32_768,
+  maxTotalLength: 32_768,
   maxNameLength: 256,
 };
 

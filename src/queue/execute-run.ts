@@ -13,7 +13,7 @@ import { saveStepCheckpoint } from '../store/checkpoints-repository.js';
 import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from './event-bus.js';
 import type { EventWriter } from './event-writer.js';
-import { createSecretRedactor } from '../engine/secret-redactor.js';
+import { buildSecretRedactor } from '../engine/secret-redactor.js';
 import { FlowrunError } from '../protocol/errors.js';
 import { emptyUsage } from '../protocol/usage.js';
 import { createExecutionRecorder } from './execution-recorder.js';
@@ -102,7 +102,7 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
   const { db, clock } = deps;
   const { request } = job;
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
-  const redactor = createSecretRedactor(Object.values(request.secrets));
+  const redactor = await buildSecretRedactor(Object.values(request.secrets));
   const { redact } = redactor;
   const events = createExecutionRecorder({
     executionId: request.executionId,

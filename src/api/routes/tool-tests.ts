@@ -4,7 +4,7 @@ import { FlowrunError } from '../../protocol/errors.js';
 import { redactUrl, redactUrlsIn } from '../../protocol/redact-url.js';
 import { McpFailure } from '../../protocol/mcp-failure.js';
 import { McpServer } from '../../protocol/flow.js';
-import { createSecretRedactor } from '../../engine/secret-redactor.js';
+import { buildSecretRedactor } from '../../engine/secret-redactor.js';
 import { inlineTool } from '../../engine/run-tool.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
@@ -57,7 +57,7 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
           { path: `tool.${outcome.error.field}`, message: outcome.error.message, code: 'INVALID_VALUE' },
         ]);
       // The secrets sent for the test are not answered back, even when the tool echoes them.
-      const redactor = createSecretRedactor(Object.values(body.secrets));
+      const redactor = await buildSecretRedactor(Object.values(body.secrets));
       return redactor.redact(
         outcome.ok
           ? { ok: true, result: outcome.result, error: null, logs: outcome.logs ?? [], durationMs }
