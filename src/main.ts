@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { redactUrlsIn } from './protocol/redact-url.js';
 import { createApp, type RouteEntry } from './api/app.js';
 import type { AppDeps } from './api/app-deps.js';
@@ -20,9 +20,10 @@ export { openDatabase, readConfig, type Config } from './config.js';
 
 /**
  * The process's logger. Known secret fields are censored; every URL in a message or an error (a database, Redis,
- * MCP or tool URL in a driver's error) loses its userinfo and query values, as error answers do.
+ * MCP or tool URL in a driver's error) loses its userinfo and query values, as error answers do. It writes to
+ * stdout unless given another destination.
  */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level,
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secrets', '*.apiKey', '*.key'], censor: '[REDACTED]' },
@@ -33,7 +34,7 @@ export function createLogger(level: string): Logger {
       },
     },
   };
-  return pino(options);
+  return destination ? pino(options, destination) : pino(options);
 }
 
 function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {

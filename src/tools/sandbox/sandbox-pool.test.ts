@@ -33,3 +33,34 @@ test('each call gets a fresh context: globals do not leak between calls', async 
   const reply = await pool.run('return [typeof leak, ({}).polluted === true];', {});
   assert.deepEqual(reply.ok && reply.result, ['undefined', false]);
 });
+
+test('calls whose signal fires while they wait for a thread leave the queue and never start', async () => {
+  const single = createSandboxPool({
+    maxTimeoutMs: 30_000,
+    tenantConcurrency: 4,
+    workers: 1,
+    timeoutMs: 30_000,
+    memoryBytes: 16 * 1024 * 1024,
+    maxResultBytes: 1024 * 1024,
+  });
+  try {
+    const first = new AbortController();
+    const spinning = single.run('while (true) {}', {}, { signal: first.signal });
+    const queued = Array.from({ length: 3 }, () => new AbortController());
+    const waiting = queued.map((caller) => single.run('return "ran"', {}, { signal: caller.signal }));
+    assert.equal(single.usage().waiting, 3);
+    for (const caller of queued) caller.abort();
+    for (const reply of await Promise.all(waiting)) assert.equal(reply.ok, false, 'a call abandoned in the queue did not run');
+    assert.equal(single.usage().waiting, 0);
+    // A signal that fired before the call: it is never queued.
+    const late = await single.run('return "ran"', {}, { signal: AbortSignal.abort() });
+    assert.equal(late.ok, false);
+    assert.equal(single.usage().waiting, 0);
+    first.abort();
+    assert.equal((await spinning).ok, false);
+    const next = await single.run('return 3', {});
+    assert.equal(next.ok && next.result, 3);
+  } finally {
+    await single.close();
+  }
+});
