@@ -35,31 +35,39 @@ export interface GuardedFetchBounds {
 
 export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchOptions): GuardedFetch {
   // undici (some ninety modules) is loaded with the first request, not when the server starts.
-  let client: Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> | undefined;
+  let client: Promise<{ newAgent: () => Agent; fetch: typeof import('undici').fetch }> | undefined;
   const clientOf = () =>
     (client ??= import('undici').then(({ Agent, buildConnector, fetch }) => {
       const connect = buildConnector({ lookup: guardedLookup(policy, options.resolve) });
-      const agent = new Agent({
-        connect: (connectOptions, callback) => {
-          const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
-          const refusal = isIP(host) ? policy.check(host) : null;
-          if (refusal)
-            return callback(
-              new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}${allowlistHint}`),
-              null,
-            );
-          return connect(connectOptions, callback);
-        },
-      });
-      return { agent, fetch };
+      const newAgent = () =>
+        new Agent({
+          connect: (connectOptions, callback) => {
+            const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
+            const refusal = isIP(host) ? policy.check(host) : null;
+            if (refusal)
+              return callback(
+                new OutboundRequestError('SSRF_BLOCKED', `refused to connect to ${connectOptions.hostname}: ${refusal}${allowlistHint}`),
+                null,
+              );
+            return connect(connectOptions, callback);
+          },
+        });
+      return { newAgent, fetch };
     }));
-  const fetchFor =
-    (bounds: GuardedFetchBounds) =>
-    async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  let shared: Agent | undefined;
+  const fetchFor = (bounds: GuardedFetchBounds) => {
+    // A fetch bound to a signal has connections of its own, destroyed when the signal fires: undici keeps the
+    // socket of an aborted request open until its keep-alive timeout, so a shared pool would hold a hung
+    // server's sockets for seconds after their caller went.
+    let own: Agent | undefined;
+    bounds.signal?.addEventListener('abort', () => void own?.destroy().catch(() => undefined), { once: true });
+    return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new OutboundRequestError('SSRF_BLOCKED', `only http and https URLs are allowed, not ${url.protocol}`);
-      const { agent, fetch: undiciFetch } = await clientOf();
+      const { newAgent, fetch: undiciFetch } = await clientOf();
+      bounds.signal?.throwIfAborted();
+      const agent = bounds.signal ? (own ??= newAgent()) : (shared ??= newAgent());
       const signals = [init?.signal, bounds.signal].filter((signal): signal is AbortSignal => signal != null);
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
       let response: Awaited<ReturnType<typeof undiciFetch>>;
@@ -71,10 +79,11 @@ export function createGuardedFetch(policy: AddressPolicy, options: GuardedFetchO
       }
       return limitBody(response as unknown as Response, options.maxResponseBytes, bounds.onTooLarge);
     };
+  };
   return {
     fetchFor: (bounds = {}) => fetchFor(bounds) as typeof fetch,
     close: async () => {
-      if (client) await (await client).agent.close();
+      await shared?.close();
     },
   };
 }
