@@ -38,8 +38,12 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
       oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? Number : pg.types.getTypeParser(oid, format)) as never,
   };
   const pool: Pool = new pg.Pool({ connectionString: url, max: poolSize, types });
-  // An idle client that loses its connection emits 'error' on the pool; without a listener that ends the process.
+  // A client that loses its connection (terminated, the server restarting) emits 'error': on the pool while idle,
+  // on the client itself while checked out (inside a transaction between two queries). Without a listener either
+  // ends the process; with one, what used the connection fails (its next query rejects) and the pool connects
+  // anew for the next.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
 }
 
