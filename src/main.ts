@@ -96,6 +96,8 @@ export async function startServer(
       relay,
     );
   runtime.onRunFailed((executionId) => void scheduler.cancel(executionId));
+  // A queued run's recorded cancel is honoured by the worker that picks it up; runs executed here are stopped here.
+  if (!queue) leases.onCancelRequested((executionId) => void scheduler.cancel(executionId));
   const rateLimiter = redis
     ? redis.createRedisRateLimiter(redis.url, config.redisPrefix, redisError(logger))
     : relay

@@ -32,6 +32,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     relay,
   );
   runtime.onRunFailed((executionId) => void local.cancel(executionId));
+  runtime.leases.onCancelRequested((executionId) => void local.cancel(executionId));
   const queue = startQueueWorker({ url: config.redisUrl, prefix: config.redisPrefix }, workerDeps, local, {
     concurrency: config.workerConcurrency,
     leaseMs: config.leaseMs,

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Database } from '../store/database.js';
 import type { RunLease } from '../store/executions-repository.js';
-import { renewLeases } from '../store/leases-repository.js';
+import { cancelRequestedRuns, renewLeases } from '../store/leases-repository.js';
 
 /**
  * This process's claim on the runs it executes. Its owner name is `host:pid:start`: a sibling on the same host
@@ -14,6 +14,11 @@ export interface LeaseKeeper {
   lease(): RunLease;
   /** Whether a holder's runs may be taken over: its lease expired, or its process is known to be gone. */
   lapsed(holder: { owner: string | null; expiresAt: number | null }): boolean;
+  /**
+   * Who stops this process's runs whose cancel is recorded in the store: checked with every renewal, so a cancel
+   * whose message was lost is honoured within a third of a lease.
+   */
+  onCancelRequested(cancel: (executionId: string) => void): void;
   stop(): void;
 }
 
@@ -30,10 +35,15 @@ export function createLeaseKeeper(options: {
   const host = hostname();
   const owner = `${host}:${process.pid}:${options.start}`;
   const lease = (): RunLease => ({ owner, expiresAt: options.now() + options.ttlMs });
+  let cancel: ((executionId: string) => void) | undefined;
   // Renewed three times per lease, so one slow renewal does not lose it.
   const timer = setInterval(
     () => {
-      renewLeases(options.db, owner, lease().expiresAt).catch(options.onError);
+      renewLeases(options.db, owner, lease().expiresAt)
+        .then(async () => {
+          if (cancel) for (const id of await cancelRequestedRuns(options.db, owner)) cancel(id);
+        })
+        .catch(options.onError);
     },
     Math.max(10, Math.floor(options.ttlMs / 3)),
   );
@@ -53,6 +63,9 @@ export function createLeaseKeeper(options: {
         if (!processRuns(pid)) return true;
       }
       return holder.expiresAt === null || holder.expiresAt < options.now();
+    },
+    onCancelRequested(handler) {
+      cancel = handler;
     },
     stop() {
       clearInterval(timer);

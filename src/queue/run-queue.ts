@@ -183,7 +183,13 @@ async function runJob(
     ? await interruptedJob(deps, logger, row)
     : { ...data.job, request: { ...data.job.request, secrets: deps.vault.open(data.sealedSecrets) } };
   if (!runnable) return outcomeOfRow(deps, (await getExecutionRow(deps.db, id))!);
-  return local.submit(runnable);
+  // A cancel asked for while the run was queued (recorded in the store; its message reached no one): the run is
+  // ended as cancelled before its first step, through the same end as any cancel. Read after the lease is taken;
+  // a cancel recorded later reaches the holder by message, or by the lease keeper's check.
+  const cancelled = (await getExecutionRow(deps.db, id))?.cancel_requested_at != null;
+  const running = local.submit(runnable);
+  if (cancelled) local.cancel(id);
+  return running;
 }
 
 async function timeOut(

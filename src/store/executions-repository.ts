@@ -312,6 +312,21 @@ export async function getExecutionRow(db: Database, id: string) {
   return db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Records that a cancel of a queued or running run was asked for: whoever picks the run up, or holds it, ends it
+ * as cancelled (the message that tells the holder at once may be lost, or reach no one while the run is queued).
+ * False when the run is no longer queued or running.
+ */
+export async function requestCancel(db: Database, id: string, at: number): Promise<boolean> {
+  const result = await db
+    .updateTable('executions')
+    .set({ cancel_requested_at: at })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Moves a paused execution back to running, once, leased to `lease`'s owner: false when another resume got there first. */
 export async function claimPaused(db: Database, id: string, lease?: RunLease): Promise<boolean> {
   const result = await db

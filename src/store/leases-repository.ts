@@ -30,6 +30,18 @@ export async function renewLeases(db: Database, owner: string, expiresAt: number
   return Number(result.numUpdatedRows);
 }
 
+/** The queued or running runs `owner` holds whose cancel is recorded (see requestCancel). */
+export async function cancelRequestedRuns(db: Database, owner: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('executions')
+    .select('id')
+    .where('lease_owner', '=', owner)
+    .where('status', 'in', live)
+    .where('cancel_requested_at', 'is not', null)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 /** Ends every lease `owner` holds now (a process stopping with runs unfinished): others may continue them at once. */
 export async function releaseLeases(db: Database, owner: string): Promise<void> {
   await db.updateTable('executions').set({ lease_expires_at: 0 }).where('lease_owner', '=', owner).where('status', 'in', live).execute();

@@ -356,6 +356,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('executions_in_flight').on('executions').columns(['tenant_id', 'mode', 'status']).execute();
     },
   },
+  '0014_cancel_requests': {
+    async up(db: Kysely<unknown>) {
+      // When a cancel of a queued or running run was asked for (null: never): the process that picks the run up,
+      // or holds it, honours it even if the cancel's message to it was lost or came before it held the run.
+      await db.schema.alterTable('executions').addColumn('cancel_requested_at', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

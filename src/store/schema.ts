@@ -85,6 +85,8 @@ export interface DatabaseSchema {
     secrets_sealed: string | null;
     lease_owner: string | null;
     lease_expires_at: number | null;
+    /** When a cancel was asked for while the run was queued or running (ms); the holder honours it. */
+    cancel_requested_at: number | null;
     api_key_id: string | null;
     /** For agent runs: `{id, name, maxTurns, model}`, what the event encoders need. */
     agent: string | null;

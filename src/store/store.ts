@@ -10,7 +10,9 @@ import * as feedback from './feedback-repository.js';
 import * as flows from './flows-repository.js';
 import * as idempotency from './idempotency-repository.js';
 import * as keys from './keys-repository.js';
+import * as leases from './leases-repository.js';
 import * as modelAliases from './model-aliases-repository.js';
+import * as rateLimits from './rate-limits-repository.js';
 import * as records from './records-repository.js';
 import * as responseCache from './response-cache-repository.js';
 import * as runLog from './run-log-repository.js';
@@ -37,10 +39,13 @@ export function createStore(db: Database) {
     ...flowsOf(db),
     ...idempotencyOf(db),
     ...keysOf(db),
+    ...leasesOf(db),
     ...modelAliasesOf(db),
+    ...rateLimitsOf(db),
     ...recordsOf(db),
     ...responseCacheOf(db),
     ...runLogOf(db),
+    ...tenantLimitsOf(db),
     ...toolsOf(db),
   };
 }
@@ -120,6 +125,7 @@ function executionsOf(db: Database) {
     getExecution: (...args: Tail<Parameters<typeof executions.getExecution>>) => executions.getExecution(db, ...args),
     listExecutions: (...args: Tail<Parameters<typeof executions.listExecutions>>) => executions.listExecutions(db, ...args),
     getExecutionRow: (...args: Tail<Parameters<typeof executions.getExecutionRow>>) => executions.getExecutionRow(db, ...args),
+    requestCancel: (...args: Tail<Parameters<typeof executions.requestCancel>>) => executions.requestCancel(db, ...args),
     claimPaused: (...args: Tail<Parameters<typeof executions.claimPaused>>) => executions.claimPaused(db, ...args),
     listChildExecutions: (...args: Tail<Parameters<typeof executions.listChildExecutions>>) => executions.listChildExecutions(db, ...args),
     setExecutionMeta: (...args: Tail<Parameters<typeof executions.setExecutionMeta>>) => executions.setExecutionMeta(db, ...args),
@@ -170,12 +176,23 @@ function idempotencyOf(db: Database) {
 function keysOf(db: Database) {
   return {
     createApiKey: (...args: Tail<Parameters<typeof keys.createApiKey>>) => keys.createApiKey(db, ...args),
-    findActiveKey: (...args: Tail<Parameters<typeof keys.findActiveKey>>) => keys.findActiveKey(db, ...args),
-    listApiKeys: (...args: Tail<Parameters<typeof keys.listApiKeys>>) => keys.listApiKeys(db, ...args),
-    revokeApiKey: (...args: Tail<Parameters<typeof keys.revokeApiKey>>) => keys.revokeApiKey(db, ...args),
     createKeyByKey: (...args: Tail<Parameters<typeof keys.createKeyByKey>>) => keys.createKeyByKey(db, ...args),
-    getTenantLimits: (...args: Tail<Parameters<typeof tenantLimits.getTenantLimits>>) => tenantLimits.getTenantLimits(db, ...args),
-    setTenantLimits: (...args: Tail<Parameters<typeof tenantLimits.setTenantLimits>>) => tenantLimits.setTenantLimits(db, ...args),
+    findActiveKey: (...args: Tail<Parameters<typeof keys.findActiveKey>>) => keys.findActiveKey(db, ...args),
+    keyLimitsOf: (...args: Tail<Parameters<typeof keys.keyLimitsOf>>) => keys.keyLimitsOf(db, ...args),
+    hasApiKeys: (...args: Tail<Parameters<typeof keys.hasApiKeys>>) => keys.hasApiKeys(db, ...args),
+    listApiKeys: (...args: Tail<Parameters<typeof keys.listApiKeys>>) => keys.listApiKeys(db, ...args),
+    setKeyLimits: (...args: Tail<Parameters<typeof keys.setKeyLimits>>) => keys.setKeyLimits(db, ...args),
+    revokeApiKey: (...args: Tail<Parameters<typeof keys.revokeApiKey>>) => keys.revokeApiKey(db, ...args),
+  };
+}
+
+function leasesOf(db: Database) {
+  return {
+    renewLeases: (...args: Tail<Parameters<typeof leases.renewLeases>>) => leases.renewLeases(db, ...args),
+    releaseLeases: (...args: Tail<Parameters<typeof leases.releaseLeases>>) => leases.releaseLeases(db, ...args),
+    leaseHolders: (...args: Tail<Parameters<typeof leases.leaseHolders>>) => leases.leaseHolders(db, ...args),
+    runsLeasedBy: (...args: Tail<Parameters<typeof leases.runsLeasedBy>>) => leases.runsLeasedBy(db, ...args),
+    takeOverLease: (...args: Tail<Parameters<typeof leases.takeOverLease>>) => leases.takeOverLease(db, ...args),
   };
 }
 
@@ -185,6 +202,15 @@ function modelAliasesOf(db: Database) {
     putAlias: (...args: Tail<Parameters<typeof modelAliases.putAlias>>) => modelAliases.putAlias(db, ...args),
     deleteAlias: (...args: Tail<Parameters<typeof modelAliases.deleteAlias>>) => modelAliases.deleteAlias(db, ...args),
     resolveAlias: (...args: Tail<Parameters<typeof modelAliases.resolveAlias>>) => modelAliases.resolveAlias(db, ...args),
+  };
+}
+
+function rateLimitsOf(db: Database) {
+  return {
+    countHit: (...args: Tail<Parameters<typeof rateLimits.countHit>>) => rateLimits.countHit(db, ...args),
+    dropWindows: (...args: Tail<Parameters<typeof rateLimits.dropWindows>>) => rateLimits.dropWindows(db, ...args),
+    runsInFlight: (...args: Tail<Parameters<typeof rateLimits.runsInFlight>>) => rateLimits.runsInFlight(db, ...args),
+    tenantRunsInFlight: (...args: Tail<Parameters<typeof rateLimits.tenantRunsInFlight>>) => rateLimits.tenantRunsInFlight(db, ...args),
   };
 }
 
@@ -209,8 +235,16 @@ function responseCacheOf(db: Database) {
 
 function runLogOf(db: Database) {
   return {
+    runFilters: (...args: Tail<Parameters<typeof runLog.runFilters>>) => runLog.runFilters(db, ...args),
     listRuns: (...args: Tail<Parameters<typeof runLog.listRuns>>) => runLog.listRuns(db, ...args),
     usageTotals: (...args: Tail<Parameters<typeof runLog.usageTotals>>) => runLog.usageTotals(db, ...args),
+  };
+}
+
+function tenantLimitsOf(db: Database) {
+  return {
+    getTenantLimits: (...args: Tail<Parameters<typeof tenantLimits.getTenantLimits>>) => tenantLimits.getTenantLimits(db, ...args),
+    setTenantLimits: (...args: Tail<Parameters<typeof tenantLimits.setTenantLimits>>) => tenantLimits.setTenantLimits(db, ...args),
   };
 }
 

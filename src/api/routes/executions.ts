@@ -58,6 +58,15 @@ export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
           `Execution ${id} is ${execution.status}; only queued, running or paused executions can be cancelled`,
         );
       }
+      // Recorded first, then told to the holder: a run still in the queue (no process holds it yet), or one whose
+      // holder misses the message, is ended as cancelled by whoever picks it up or holds it.
+      if (!(await deps.store.requestCancel(id, Date.now()))) {
+        const now = await deps.store.getExecution(request.scope, id);
+        throw new FlowrunError(
+          'CONFLICT',
+          `Execution ${id} is ${now?.status ?? 'gone'}; only queued, running or paused executions can be cancelled`,
+        );
+      }
       deps.scheduler.cancel(id);
       return { executionId: id, status: 'cancelling' };
     },
