@@ -84,20 +84,7 @@ export async function startServer(
   const relay = options.relay ?? (redis ? redis.createRedisRelay(redis.url, config.redisPrefix, redisError(logger)) : undefined);
   const runtime = await createRuntime(config, logger, relay);
   const { db, vault, leases, bus, writer, clock, ids, workerDeps } = runtime;
-  // Clustered (FLOWRUN_REDIS_URL), this process accepts and enqueues; `flowrun worker` processes execute.
-  const queue =
-    redis && relay
-      ? await redis.createQueueScheduler({ url: redis.url, prefix: config.redisPrefix }, { relay, seal: vault.seal, owner: leases.owner })
-      : undefined;
-  const scheduler =
-    queue ??
-    relayedScheduler(
-      createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency }),
-      relay,
-    );
-  runtime.onRunFailed((executionId) => void scheduler.cancel(executionId));
-  // A queued run's recorded cancel is honoured by the worker that picks it up; runs executed here are stopped here.
-  if (!queue) leases.onCancelRequested((executionId) => void scheduler.cancel(executionId));
+  const { queue, scheduler } = await schedulerOf(config, runtime, redis, relay);
   const rateLimiter = redis
     ? redis.createRedisRateLimiter(redis.url, config.redisPrefix, redisError(logger))
     : relay
@@ -147,6 +134,31 @@ export async function startServer(
       return { statusCode: response.statusCode, body: response.body };
     },
   };
+}
+
+/** Where this process's runs go: clustered (FLOWRUN_REDIS_URL), a queue the workers take from; else run here. */
+async function schedulerOf(
+  config: Config,
+  runtime: Awaited<ReturnType<typeof createRuntime>>,
+  redis: { url: string; createQueueScheduler: typeof import('./queue/run-queue.js').createQueueScheduler } | undefined,
+  relay: EventRelay | undefined,
+) {
+  const { vault, leases, workerDeps } = runtime;
+  // Clustered (FLOWRUN_REDIS_URL), this process accepts and enqueues; `flowrun worker` processes execute.
+  const queue =
+    redis && relay
+      ? await redis.createQueueScheduler({ url: redis.url, prefix: config.redisPrefix }, { relay, seal: vault.seal, owner: leases.owner })
+      : undefined;
+  const scheduler =
+    queue ??
+    relayedScheduler(
+      createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency }),
+      relay,
+    );
+  runtime.onRunFailed((executionId) => void scheduler.cancel(executionId));
+  // A queued run's recorded cancel is honoured by the worker that picks it up; runs executed here are stopped here.
+  if (!queue) leases.onCancelRequested((executionId) => void scheduler.cancel(executionId));
+  return { queue, scheduler };
 }
 
 /** Stops accepting, lets running streams finish (bounded), then commits what is left and closes the store. */
