@@ -28,6 +28,7 @@ export const errorCatalogue = {
   INVALID_EXPRESSION: { status: 422, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
   SHUTTING_DOWN: { status: 503, retryable: true },
+  DEPENDENCY_UNAVAILABLE: { status: 503, retryable: true },
   PROVIDER_ERROR: { status: 502, retryable: true },
   PROVIDER_TIMEOUT: { status: 504, retryable: true },
   STEP_FAILED: { status: 500, retryable: false },
