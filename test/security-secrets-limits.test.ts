@@ -1,34 +1,23 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startHarness, type Harness } from './support/harness.js';
+import { startRedirectServer, type Arrival } from './support/redirect-server.js';
 
 // What a request may carry as secrets, and where a secret may go: bounded in count, size and length (each is
 // redacted from everything a run keeps), and never on to another origin by a redirect.
 let harness: Harness;
-let hop: Server;
+let hop: Awaited<ReturnType<typeof startRedirectServer>>;
 let port = 0;
-const arrived: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
+let arrived: Arrival[] = [];
 before(async () => {
   harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1' });
-  // /to?to=URL&status=N redirects; any other path records what reached it.
-  hop = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://x');
-    if (url.pathname === '/to') {
-      const status = Number(url.searchParams.get('status') ?? 302);
-      return void response.writeHead(status, { location: url.searchParams.get('to')! }).end();
-    }
-    arrived.push({ path: url.pathname, headers: request.headers });
-    response.setHeader('content-type', 'application/json');
-    response.end('{"arrived":true}');
-  });
-  await new Promise<void>((resolve) => hop.listen(0, '127.0.0.1', resolve));
-  port = (hop.address() as AddressInfo).port;
+  hop = await startRedirectServer();
+  port = hop.port;
+  arrived = hop.arrived;
 });
 after(async () => {
   await harness.close();
-  await new Promise((resolve) => hop.close(resolve));
+  await hop.close();
 });
 
 async function post(path: string, body: unknown) {

@@ -1,38 +1,28 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startHostileMcp, until } from '../support/hostile-mcp.js';
+import { startRedirectServer, type Arrival } from '../support/redirect-server.js';
 
 // Tool tests and MCP discovery attacked at size: abandoned discoveries across tenants, oversized and nested
 // answers, credentials in every part of a URL, URLs that render invalid, and secret-carrying headers and bodies
 // through every kind of redirect. The counts are printed.
 let harness: Harness;
 let hostile: Awaited<ReturnType<typeof startHostileMcp>>;
-let hop: Server;
+let hop: Awaited<ReturnType<typeof startRedirectServer>>;
 let hopPort = 0;
-const arrived: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
+let arrived: Arrival[] = [];
 before(async () => {
   harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1' });
   hostile = await startHostileMcp();
-  hop = createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://x');
-    const parts: Buffer[] = [];
-    for await (const part of request) parts.push(part as Buffer);
-    if (url.pathname === '/to')
-      return void response.writeHead(Number(url.searchParams.get('status')), { location: url.searchParams.get('to')! }).end();
-    arrived.push({ path: url.pathname, headers: request.headers, body: Buffer.concat(parts).toString('utf8') });
-    response.setHeader('content-type', 'application/json');
-    response.end('{"arrived":true}');
-  });
-  await new Promise<void>((resolve) => hop.listen(0, '127.0.0.1', resolve));
-  hopPort = (hop.address() as AddressInfo).port;
+  hop = await startRedirectServer();
+  hopPort = hop.port;
+  arrived = hop.arrived;
 });
 after(async () => {
   await harness.close();
   await hostile.close();
-  await new Promise((resolve) => hop.close(resolve));
+  await hop.close();
 });
 
 const post = (key: string, path: string, body: unknown, signal?: AbortSignal) =>

@@ -67,9 +67,9 @@ async function answer(request: IncomingMessage, response: ServerResponse): Promi
 }
 
 /** Waits for `condition`, checking every 20 ms; fails naming `what` if it has not held within `limitMs`. */
-export async function until(condition: () => boolean, what: string, limitMs = 30_000): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, what: string, limitMs = 30_000): Promise<void> {
   const started = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - started > limitMs) throw new Error(`${what}: not so within ${limitMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
