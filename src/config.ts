@@ -49,6 +49,8 @@ export interface Config {
   approvalSweepMs: number;
   /** How long a run stays with the process executing it without a renewal (renewed every third of it). */
   leaseMs: number;
+  /** How long a run's commit is tried again while the database is away (a restart), before the run fails. */
+  commitRetryMs: number;
   /** How often a process looks for runs whose lease lapsed (a sibling or worker that died) and continues them. */
   recoverySweepMs: number;
   eventFlushMs: number;
@@ -121,6 +123,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: integer(env.FLOWRUN_HEADERS_TIMEOUT_MS, 10_000, 'FLOWRUN_HEADERS_TIMEOUT_MS'),
     approvalSweepMs: integer(env.FLOWRUN_APPROVAL_SWEEP_MS, 1_000, 'FLOWRUN_APPROVAL_SWEEP_MS'),
     leaseMs: integer(env.FLOWRUN_LEASE_MS, 15_000, 'FLOWRUN_LEASE_MS'),
+    commitRetryMs: integer(env.FLOWRUN_COMMIT_RETRY_MS, 30_000, 'FLOWRUN_COMMIT_RETRY_MS'),
     recoverySweepMs: integer(env.FLOWRUN_RECOVERY_SWEEP_MS, 2_000, 'FLOWRUN_RECOVERY_SWEEP_MS'),
     tools: {
       sandboxWorkers: integer(env.FLOWRUN_SANDBOX_WORKERS, 4, 'FLOWRUN_SANDBOX_WORKERS'),
@@ -186,9 +189,11 @@ export function requireSealingKey(config: Pick<Config, 'redisUrl' | 'secretKeys'
 
 /** The store the settings name, migrated to the latest schema. */
 export async function openDatabase(
-  config: Pick<Config, 'databaseFile'> & Partial<Pick<Config, 'databaseUrl' | 'databasePoolSize'>>,
+  config: Pick<Config, 'databaseFile'> & Partial<Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'leaseMs'>>,
 ): Promise<Database> {
-  const db = config.databaseUrl ? await openPostgres(config.databaseUrl, config.databasePoolSize) : openSqlite(config.databaseFile);
+  const db = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, config.databasePoolSize, config.leaseMs)
+    : openSqlite(config.databaseFile);
   try {
     await migrate(db);
   } catch (error) {

@@ -147,17 +147,24 @@ async function schedulerOf(
   // Clustered (FLOWRUN_REDIS_URL), this process accepts and enqueues; `flowrun worker` processes execute.
   const queue =
     redis && relay
-      ? await redis.createQueueScheduler({ url: redis.url, prefix: config.redisPrefix }, { relay, seal: vault.seal, owner: leases.owner })
+      ? await redis.createQueueScheduler(
+          { url: redis.url, prefix: config.redisPrefix },
+          { relay, seal: vault.seal, owner: leases.owner, db: runtime.db },
+        )
       : undefined;
   const scheduler =
     queue ??
     relayedScheduler(
-      createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.concurrency }),
+      createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), {
+        concurrency: config.concurrency,
+        hold: (executionId) => leases.hold(executionId),
+      }),
       relay,
     );
   runtime.onRunFailed((executionId) => void scheduler.cancel(executionId));
   // A queued run's recorded cancel is honoured by the worker that picks it up; runs executed here are stopped here.
   if (!queue) leases.onCancelRequested((executionId) => void scheduler.cancel(executionId));
+  if (!queue) leases.onLost((executionId) => void scheduler.cancel(executionId));
   return { queue, scheduler };
 }
 

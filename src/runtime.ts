@@ -4,7 +4,6 @@ import type { Config } from './config.js';
 import { openDatabase } from './config.js';
 import type { Clock, Ids } from './engine/ports.js';
 import { createUlidIds } from './ids.js';
-import { isTerminalEvent } from './protocol/execution-event.js';
 import { parseCatalog } from './providers/catalog.js';
 import { createImageGenerator } from './providers/image-generator.js';
 import { createModelGateway } from './providers/model-gateway.js';
@@ -74,10 +73,19 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
   const localBus = createInMemoryEventBus();
   const bus = relay ? createRelayedBus(localBus, relay) : localBus;
   let cancelRun: (executionId: string) => void = () => undefined;
+  const leases = createLeaseKeeper({
+    db,
+    ttlMs: config.leaseMs,
+    now: clock.now,
+    start: ids.next('start'),
+    onError: (error) => logger.warn({ err: error }, 'lease renewal failed'),
+  });
   const writer = createWriter(config, db, logger, {
     cancelRun: (executionId) => cancelRun(executionId),
+    // A write fenced out: another process holds the run now; this one stops it (see LeaseKeeper.onLost).
+    onFenced: (executionId) => leases.markLost(executionId),
     onWritten: (events) => {
-      for (const { event } of events) if (isTerminalEvent(event)) bus.publish(event);
+      for (const { event } of events) bus.publish(event);
       relay?.announce(events);
       runMetrics.eventsWritten(events.length);
     },
@@ -86,16 +94,22 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
   const models = createModelGateway(catalog, config.providers);
   const sandbox = createSandboxPool(sandboxOptions(config));
   const vault = createSecretVault(config.secretKeys);
-  const leases = createLeaseKeeper({
-    db,
-    ttlMs: config.leaseMs,
-    now: clock.now,
-    start: ids.next('start'),
-    onError: (error) => logger.warn({ err: error }, 'lease renewal failed'),
-  });
   const workerDeps = createWorkerDeps(
     config,
-    { db, bus, writer, models, clock, ids, vault, leases, limits: config.limits, onRunEnded: logRunEnd(logger) },
+    {
+      db,
+      bus,
+      writer,
+      models,
+      clock,
+      ids,
+      vault,
+      leases,
+      limits: config.limits,
+      commitRetryMs: config.commitRetryMs,
+      onRunEnded: logRunEnd(logger),
+      onRunFenced: (executionId) => logger.warn({ executionId }, 'run stopped here: another process holds its lease now'),
+    },
     sandbox,
   );
   return {
@@ -127,7 +141,11 @@ function createWriter(
   config: Config,
   db: Database,
   logger: Logger,
-  hooks: { cancelRun: (executionId: string) => void; onWritten: (events: RecordedEvent[]) => void },
+  hooks: {
+    cancelRun: (executionId: string) => void;
+    onWritten: (events: RecordedEvent[]) => void;
+    onFenced: (executionId: string) => void;
+  },
 ): EventWriter<StoreTransaction> {
   return createEventWriter<StoreTransaction>((events, work) => commitEvents(db, events, work), {
     intervalMs: config.eventFlushMs,
@@ -141,6 +159,7 @@ function createWriter(
       hooks.cancelRun(executionId);
     },
     onWritten: hooks.onWritten,
+    onFenced: hooks.onFenced,
   });
 }
 

@@ -28,11 +28,16 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const runtime = await createRuntime(config, logger, relay);
   const { workerDeps } = runtime;
   const local = relayedScheduler(
-    createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), { concurrency: config.workerConcurrency }),
+    createInProcessScheduler((job, signal) => executeRun(workerDeps, job, signal), {
+      concurrency: config.workerConcurrency,
+      hold: (executionId) => runtime.leases.hold(executionId),
+    }),
     relay,
   );
   runtime.onRunFailed((executionId) => void local.cancel(executionId));
   runtime.leases.onCancelRequested((executionId) => void local.cancel(executionId));
+  // A run another worker took over (this one stalled past its lease) stops here at once and writes nothing more.
+  runtime.leases.onLost((executionId) => void local.cancel(executionId));
   const queue = startQueueWorker({ url: config.redisUrl, prefix: config.redisPrefix }, workerDeps, local, {
     concurrency: config.workerConcurrency,
     leaseMs: config.leaseMs,
@@ -40,8 +45,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   });
   // Runs whose process died without a queue job to bring them back (the queue lost it) are looked for here too;
   // the lease decides who continues each.
-  await recoverInterruptedRuns(workerDeps, local, logger);
-  const stopRecovery = startRecoverySweep(workerDeps, local, logger, config.recoverySweepMs);
+  // A run the store has as queued but the queue lost (Redis restarted empty) is put back in the queue.
+  await recoverInterruptedRuns(workerDeps, local, logger, queue.requeue);
+  const stopRecovery = startRecoverySweep(workerDeps, local, logger, config.recoverySweepMs, queue.requeue);
   const stopSweeper = startApprovalSweeper(workerDeps, local, logger, config.approvalSweepMs, { timeouts: false });
   const http =
     config.workerPort !== undefined

@@ -131,8 +131,14 @@ for (const backend of backends) {
         const now = Date.now();
         for (const id of ['exec_1', 'exec_2', 'exec_3'])
           await insertExecution(db, newRun(id, { owner: 'host:1:a', expiresAt: now + 1000 }));
-        assert.equal(await renewLeases(db, 'host:1:a', now + 5000), 3);
-        assert.deepEqual(await leaseHolders(db), [{ owner: 'host:1:a', expiresAt: now + 5000, runs: 3 }]);
+        assert.deepEqual(await renewLeases(db, 'host:1:a', ['exec_1', 'exec_2'], now + 4000), { lost: [], cancelRequested: [] });
+        assert.deepEqual(await leaseHolders(db), [{ owner: 'host:1:a', expiresAt: now + 4000, runs: 3 }]);
+        assert.equal(
+          Number((await getExecutionRow(db, 'exec_3'))!.lease_expires_at),
+          now + 1000,
+          'a run its holder does not name is not renewed',
+        );
+        assert.deepEqual(await renewLeases(db, 'host:1:a', ['exec_1', 'exec_2', 'exec_3'], now + 5000), { lost: [], cancelRequested: [] });
         const seen = { owner: 'host:1:a', expiresAt: now + 5000 };
         assert.equal(
           await takeOverLease(db, 'exec_1', { owner: 'host:1:a', expiresAt: now + 1000 }, { owner: 'b', expiresAt: now }),
@@ -145,6 +151,11 @@ for (const backend of backends) {
         assert.equal(racers.filter(Boolean).length, 1, 'exactly one process takes the run over');
         const winner = ['b', 'c', 'd', 'e'][racers.indexOf(true)]!;
         assert.equal((await getExecutionRow(db, 'exec_1'))!.lease_owner, winner);
+        assert.deepEqual(
+          (await renewLeases(db, 'host:1:a', ['exec_1', 'exec_2'], now + 6000)).lost,
+          ['exec_1'],
+          'the old holder learns with its next renewal that it lost the run',
+        );
         assert.deepEqual((await runsLeasedBy(db, 'host:1:a')).map((row) => row.id).sort(), ['exec_2', 'exec_3']);
         await finishExecution(db, 'exec_2', {
           status: 'completed',

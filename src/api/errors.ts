@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue, FlowrunError, type ErrorCode } from '../protocol/errors.js';
+import { isTransientStoreError } from '../store/database.js';
 
 /** Runtype's error body: `{error, code, details:[{message, code, path, suggestion}]}`. */
 export function errorBody(error: FlowrunError): Record<string, unknown> {
@@ -23,6 +24,8 @@ const fastifyCodes: Record<string, ErrorCode> = {
 /** Turns any thrown value into a FlowrunError; only unexpected failures become INTERNAL_ERROR. */
 export function toFlowrunError(error: unknown, bodyLimitBytes: number): FlowrunError {
   if (FlowrunError.isInstance(error)) return error;
+  const unavailable = storeUnavailable(error);
+  if (unavailable) return unavailable;
   const fastifyError = error as FastifyError;
   const code = fastifyError?.code ? fastifyCodes[fastifyError.code] : undefined;
   if (code === 'PAYLOAD_TOO_LARGE') return new FlowrunError(code, `The request body is larger than the limit of ${bodyLimitBytes} bytes`);
@@ -35,6 +38,35 @@ export function toFlowrunError(error: unknown, bodyLimitBytes: number): FlowrunE
     return new FlowrunError(byStatus, fastifyError.message);
   }
   return new FlowrunError('INTERNAL_ERROR', 'Internal error');
+}
+
+/**
+ * The store's outage as the client should see it: the disk full (507: reads still work, writes wait for
+ * space), or the database away or restarting (503), each with Retry-After. Never a 500: nothing is wrong with
+ * the request, and trying again soon may work.
+ */
+function storeUnavailable(error: unknown): FlowrunError | undefined {
+  if (!isTransientStoreError(error)) return undefined;
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (code.startsWith('SQLITE_FULL'))
+    return new FlowrunError(
+      'STORAGE_FULL',
+      'The database disk is full: nothing can be written until space is freed; reads still work',
+      [],
+      {
+        cause: error,
+        retryAfterSeconds: 30,
+      },
+    );
+  return new FlowrunError(
+    'DEPENDENCY_UNAVAILABLE',
+    'The database is not answering (busy, restarting or unreachable); try again shortly',
+    [],
+    {
+      cause: error,
+      retryAfterSeconds: 2,
+    },
+  );
 }
 
 export function createErrorHandler(bodyLimitBytes: number) {

@@ -3,6 +3,7 @@ import { isTerminalEvent, type ExecutionEvent } from '../protocol/execution-even
 import type { AppDeps } from './app-deps.js';
 import { type PreparedRun } from './prepare-dispatch.js';
 import { agentPing, openSse } from './sse.js';
+import { followLive } from './stream-events.js';
 import { type Dialect } from './wire/dialect.js';
 import { dispatchResult } from './wire/dispatch-result.js';
 import { createEncoder } from './wire/encoders.js';
@@ -30,17 +31,38 @@ export async function respondWithRun(
   const sse = openSse(reply.raw, deps.settings.heartbeatMs, { 'x-execution-id': executionId }, ping);
   const encode = createEncoder(dialect, { flowId: prepared.flow.id, flowName: prepared.flow.name, agent: prepared.agent });
   let finished = false;
+  let closed = false;
   const deliver = (event: ExecutionEvent): void => {
-    if (event.seq <= lastSeq) return;
+    if (closed || event.seq <= lastSeq) return;
     lastSeq = event.seq;
     const frame = encode(event);
     if (frame) {
       sse.send(frame);
       lastFrameId = event.seq;
     }
-    if (isTerminalEvent(event)) finished = true;
+    if (isTerminalEvent(event)) {
+      finished = true;
+      end();
+    }
   };
-  const unsubscribe = deps.bus.subscribe(executionId, deliver);
+  const readStored = (limit: number) => deps.store.readEvents(executionId, lastSeq, limit);
+  // Like GET …/events: an event heard past a gap (a frame the relay dropped) waits for the gap to be read from
+  // the store, so the client gets every frame once, in order.
+  const live = followLive(
+    deliver,
+    readStored,
+    () => closed,
+    () => lastSeq,
+    () => end(),
+  );
+  const unsubscribe = deps.bus.subscribe(executionId, live.receive);
+  const end = (): void => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    sse.end();
+  };
+  void live.start();
   reply.raw.on('close', () => {
     unsubscribe();
     // A client that goes away does not stop the run, unless it asked for that.
@@ -50,14 +72,11 @@ export async function respondWithRun(
     .submit(prepared.job)
     .catch((error: unknown) => request.log.error({ err: error, executionId }, 'run failed outside the engine'))
     .then(async () => {
-      // Executed by another process, the run's last events may reach this one after its outcome did: the rest
-      // is in the store.
-      if (!finished) (await deps.store.readEvents(executionId, lastSeq, 100_000)).forEach(deliver);
+      // The run ended: whatever of it this stream has not carried yet (its last events may reach this process
+      // after its outcome did, or not at all) is in the store.
+      if (!closed) (await readStored(100_000)).forEach(deliver);
     })
     .catch((error: unknown) => request.log.error({ err: error, executionId }, 'the end of the run could not be read'))
-    .finally(() => {
-      unsubscribe();
-      sse.end();
-    });
+    .finally(end);
   return reply;
 }

@@ -8,7 +8,8 @@ import { createEncoder } from './wire/encoders.js';
 
 /**
  * Streams an execution's events as SSE after `after`: the stored ones, then the live ones while it goes on.
- * Subscribes first, then reads the store, then what is written but not committed yet: nothing falls in between.
+ * Subscribes first, then reads the store: nothing falls in between, and nothing is sent that the store does not
+ * hold (listeners hear of an event once it is committed).
  */
 export async function streamExecutionEvents(
   deps: AppDeps,
@@ -57,13 +58,12 @@ export async function streamExecutionEvents(
     done = true;
     unsubscribe();
   });
-  const pending = deps.writer.pending(id);
   for (;;) {
     const stored = await readStored(1000);
     stored.forEach((event) => deliver(event));
     if (stored.length < 1000 || done) break;
   }
-  await live.start(pending);
+  await live.start();
   if (done) return;
   const current = await deps.store.getExecution(request.scope, id);
   if (current && !['queued', 'running'].includes(current.status)) {
@@ -78,7 +78,7 @@ export async function streamExecutionEvents(
  * read. Events of a run another process executes arrive committed; one that skips ahead means the ones before
  * it were committed before this stream was following there, so they are read from the store first.
  */
-function followLive(
+export function followLive(
   deliver: (event: ExecutionEvent, isLive?: boolean) => void,
   readStored: (limit: number) => Promise<ExecutionEvent[]>,
   isDone: () => boolean,
@@ -110,9 +110,8 @@ function followLive(
         drain().catch(onError);
       }
     },
-    /** Ends the replay: `pending` (written, not yet committed) and what was heard meanwhile go out in order. */
-    async start(pending: ExecutionEvent[]): Promise<void> {
-      waiting.push(...pending.map((event) => ({ event, isLive: false })));
+    /** Ends the replay: what was heard meanwhile goes out in order. */
+    async start(): Promise<void> {
       await drain();
     },
   };

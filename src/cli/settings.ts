@@ -149,6 +149,11 @@ export const settings: ReadonlyArray<{ names: string[]; fallback: string; what: 
     what: 'how long a run stays with the process executing it without a renewal (renewed every third of it)',
   },
   {
+    names: ['FLOWRUN_COMMIT_RETRY_MS'],
+    fallback: '30000',
+    what: 'how long a run commit is tried again while the database is away (a restart) before the failure stands',
+  },
+  {
     names: ['FLOWRUN_RECOVERY_SWEEP_MS'],
     fallback: '2000',
     what: 'how often a process continues runs whose lease lapsed',

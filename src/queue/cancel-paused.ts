@@ -19,7 +19,6 @@ export async function cancelPausedRun(deps: WorkerDeps, row: ExecutionRow): Prom
     executionId: row.id,
     lastSeq: await lastStoredSeq(deps.db, row.id),
     redactor: createSecretRedactor([]),
-    bus: deps.bus,
     writer: deps.writer,
     now: deps.clock.now,
   });

@@ -139,3 +139,48 @@ test('runs that ask for their commit in the same turn are flushed together, each
   assert.deepEqual(seen, ['a:tx', 'b:tx']);
   await writer.close();
 });
+
+test('fencing: events of a run the store says this process lost are neither announced nor written again on their own, and the run is told', async () => {
+  const announced: string[] = [];
+  const fenced: string[] = [];
+  const commits: string[][] = [];
+  const writer = createEventWriter(
+    async (events, work?: (tx: unknown) => Promise<void>) => {
+      commits.push(events.map((entry) => `${entry.event.executionId}:${entry.event.seq}`));
+      await work?.(events);
+      return events.some((entry) => entry.event.executionId === 'lost') ? ['lost'] : [];
+    },
+    {
+      intervalMs: 1000,
+      maxBatch: 1000,
+      isTransient: () => false,
+      onError: () => undefined,
+      onRunFailed: () => assert.fail('a fenced run is not a failed write'),
+      onWritten: (events) => announced.push(...events.map((entry) => `${entry.event.executionId}:${entry.event.seq}`)),
+      onFenced: (id) => fenced.push(id),
+    },
+  );
+  writer.enqueue(recorded('mine', 1));
+  writer.enqueue(recorded('lost', 1));
+  await writer.flush();
+  assert.deepEqual(announced, ['mine:1'], 'only what was stored is announced');
+  assert.deepEqual(fenced, ['lost']);
+  // A checkpoint refused because the lease passed on: its events are dropped, not written alone.
+  writer.enqueue(recorded('taken', 1));
+  const refused = writer.flushWith('taken', async () => {
+    throw Object.assign(new Error('lease lost'), { name: 'FlowrunError' });
+  });
+  await assert.rejects(refused);
+  const { FlowrunError } = await import('../protocol/errors.js');
+  writer.enqueue(recorded('taken', 2));
+  const lost = writer.flushWith('taken', async () => {
+    throw new FlowrunError('LEASE_LOST', 'the lease passed to another process');
+  });
+  await assert.rejects(lost, /lease passed/);
+  const before = commits.length;
+  await writer.flush();
+  assert.equal(commits.length, before, 'nothing of the fenced run is written again');
+  assert.deepEqual(fenced, ['lost', 'taken']);
+  assert.ok(!announced.includes('taken:2'));
+  await writer.close();
+});

@@ -1,25 +1,29 @@
 import { isStreamedDelta, isTerminalEvent, type ExecutionEvent } from '../protocol/execution-event.js';
+import { isLeaseLost } from './fencing.js';
 
 /** An event with its stored form, serialised once when it is recorded (so a bad event fails only its own run). */
 export interface RecordedEvent {
   event: ExecutionEvent;
   json: string;
+  /** The lease owner that must hold the run for the event to be stored (fencing; see events-repository). */
+  fence?: string;
 }
 
 /**
  * Commits `events` and then `work` (a run's checkpoint or end, written with the transaction it is given) as one
  * part: all or nothing. Parts asked for in the same turn of the event loop may share a transaction (the store's
- * group commit), each still succeeding or failing alone. Rejects with the part's error.
+ * group commit), each still succeeding or failing alone. Rejects with the part's error. Resolves with the runs
+ * whose events were not stored because their fence no longer holds the run.
  */
-export type CommitPart<Tx> = (events: RecordedEvent[], work?: (tx: Tx) => Promise<void>) => Promise<void>;
+export type CommitPart<Tx> = (events: RecordedEvent[], work?: (tx: Tx) => Promise<void>) => Promise<readonly string[] | void>;
 
 /**
  * Group commit for events: events queue in memory and are written in one part per flush, `intervalMs`
  * after the first one queued or when `maxBatch` wait. Streamed deltas (one per token) alone wait longer
  * (`deltaIntervalMs`, up to `maxDeltas`): a flush then carries several of each stream's tokens, which the store
  * keeps as one row, instead of touching every running stream's pages every few milliseconds. They are not
- * durable before their step's checkpoint either way (docs/durability.md). Until written, `pending()`
- * serves them to readers, so a reader that merges the store with `pending()` and the bus misses nothing.
+ * durable before their step's checkpoint either way (docs/durability.md). Listeners hear of events once they
+ * are committed (`onWritten`); `pending()` shows what waits, for tests and diagnostics.
  */
 export interface EventWriter<Tx = unknown> {
   enqueue(recorded: RecordedEvent): void;
@@ -34,6 +38,8 @@ export interface EventWriter<Tx = unknown> {
    * events are then kept (transient failure) or written on their own (any other failure).
    */
   flushWith(executionId: string, work: (tx: Tx) => Promise<void>): Promise<void>;
+  /** Drops the run's queued events unwritten (its process lost the run: they are not its to write). */
+  discard(executionId: string): void;
   close(): Promise<void>;
 }
 
@@ -49,8 +55,10 @@ export interface EventWriterOptions {
   onError: (error: unknown) => void;
   /** A run whose events cannot be written even on their own: its events are dropped and the run must be stopped. */
   onRunFailed: (executionId: string, error: unknown) => void;
-  /** Events that are committed now (or were dropped for good, with their run): what may be announced as stored. */
+  /** Events that are committed now: what may be announced as stored. */
   onWritten?: (events: RecordedEvent[]) => void;
+  /** A run whose lease this process lost (a write of it was fenced out): its events are dropped, it must stop. */
+  onFenced?: (executionId: string) => void;
 }
 
 interface CommitRequest<Tx> {
@@ -107,6 +115,12 @@ export function createEventWriter<Tx = unknown>(commit: CommitPart<Tx>, options:
         .map((recorded) => recorded.event);
     },
     flush: () => flush(state, true),
+    discard(executionId) {
+      take(
+        state,
+        state.queue.filter((recorded) => recorded.event.executionId !== executionId),
+      );
+    },
     async close() {
       await flush(state, true);
     },
@@ -155,19 +169,32 @@ async function isolate<Tx>(state: WriterState<Tx>, batch: RecordedEvent[]): Prom
   }
   for (const [executionId, events] of byRun) {
     try {
-      await state.commit(events);
-      state.options.onWritten?.(events);
+      written(state, events, await state.commit(events));
     } catch (error) {
       if (state.options.isTransient(error)) requeue(state, events);
-      else {
-        state.options.onRunFailed(executionId, error);
-        state.options.onWritten?.(events);
-      }
+      else state.options.onRunFailed(executionId, error);
     }
   }
 }
 
+/** Announces what a commit stored: `events` but those of the runs it found fenced, which are told to stop. */
+function written<Tx>(state: WriterState<Tx>, events: RecordedEvent[], fenced: readonly string[] | void): void {
+  if (!fenced || fenced.length === 0) {
+    state.options.onWritten?.(events);
+    return;
+  }
+  const lost = new Set(fenced);
+  state.options.onWritten?.(events.filter((recorded) => !lost.has(recorded.event.executionId)));
+  for (const id of lost) state.options.onFenced?.(id);
+}
+
 async function recover<Tx>(state: WriterState<Tx>, batch: RecordedEvent[], error: unknown): Promise<void> {
+  if (isLeaseLost(error)) {
+    // Not this process's run any more: its events are not written, on their own or otherwise.
+    const id = batch[0]?.event.executionId;
+    if (id) state.options.onFenced?.(id);
+    return;
+  }
   state.options.onError(error);
   if (state.options.isTransient(error)) requeue(state, batch);
   else await isolate(state, batch);
@@ -206,7 +233,7 @@ async function commitQueued<Tx>(state: WriterState<Tx>, includeHeld: boolean): P
   if (loose.length > 0)
     parts.push(
       state.commit(loose).then(
-        () => state.options.onWritten?.(loose),
+        (fenced) => written(state, loose, fenced),
         (error: unknown) => recover(state, loose, error),
       ),
     );
@@ -215,8 +242,8 @@ async function commitQueued<Tx>(state: WriterState<Tx>, includeHeld: boolean): P
     own.set(request.executionId, []); // a second request of the same run carries no events twice
     parts.push(
       state.commit(events, request.work).then(
-        () => {
-          state.options.onWritten?.(events);
+        (fenced) => {
+          written(state, events, fenced);
           request.resolve();
         },
         async (error: unknown) => {

@@ -21,6 +21,8 @@ import type { LeaseKeeper } from './leases.js';
 import type { LimitSettings } from './limits.js';
 import { runMetrics } from './run-metrics.js';
 import { holdsLease } from '../store/leases-repository.js';
+import { isLeaseLost, leaseLost } from './fencing.js';
+import { waitForStoredOutcome } from './stored-outcome.js';
 import { isTransientStoreError } from '../store/database.js';
 
 export interface RunJob {
@@ -54,6 +56,10 @@ export interface WorkerDeps {
   limits: LimitSettings;
   /** Told once a run's end (or pause) is committed: the one log line per run. */
   onRunEnded?: (executionId: string, outcome: RunOutcome) => void;
+  /** How long a commit is tried again while the store is away (FLOWRUN_COMMIT_RETRY_MS). */
+  commitRetryMs?: number;
+  /** Told when this process finds another holds a run it was executing: it stopped and wrote nothing more. */
+  onRunFenced?: (executionId: string) => void;
 }
 
 /**
@@ -61,6 +67,7 @@ export interface WorkerDeps {
  * a failing checkpoint): the run ends failed with a small error event instead of staying `running` forever.
  */
 function failedOutcome(caught: unknown, events: { emit: RunFlowDeps['events']['emit'] }, startedAt: number, now: number): RunOutcome {
+  if (isLeaseLost(caught)) throw caught;
   const error = FlowrunError.isInstance(caught)
     ? { code: caught.code, message: caught.message }
     : { code: 'INTERNAL_ERROR' as const, message: 'the run stopped on an internal error' };
@@ -99,18 +106,32 @@ export function createRecordStore(deps: Pick<WorkerDeps, 'db' | 'ids' | 'clock'>
 
 /** Runs one job to its end: runs the engine (its start event marks it running), commits its events and final state. */
 export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal): Promise<RunOutcome> {
+  const { request } = job;
+  const id = request.executionId;
+  // Its lease is renewed while this process works on it (a child run is not queued in a scheduler).
+  const release = deps.leases.hold(id);
+  try {
+    return await executeHeldRun(deps, job, signal);
+  } finally {
+    release();
+  }
+}
+
+async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal): Promise<RunOutcome> {
   const { db, clock } = deps;
   const { request } = job;
+  const id = request.executionId;
   // Secrets reach the model but never the store: what is persisted, like what is streamed, is redacted.
   const redactor = await buildSecretRedactor(Object.values(request.secrets));
   const { redact } = redactor;
   const events = createExecutionRecorder({
-    executionId: request.executionId,
+    executionId: id,
     lastSeq: job.lastSeq ?? 0,
     redactor,
-    bus: deps.bus,
     writer: deps.writer,
     now: clock.now,
+    fence: deps.leases.owner,
+    fenced: () => deps.leases.isLost(id),
   });
   const meter =
     job.parentMeter ??
@@ -125,17 +146,23 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
     tools: deps.tools,
     records: createRecordStore(deps),
   };
-  const outcome = redact(
-    await runFlow(engine, request, signal)
-      .catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now()))
-      .finally(() => deps.meters.delete(request.executionId)),
-  );
+  const outcome = await runFlow(engine, request, signal)
+    .catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now()))
+    .then(redact, (error: unknown) => (isLeaseLost(error) ? null : Promise.reject(error)))
+    .finally(() => deps.meters.delete(request.executionId));
+  if (!outcome) return fencedOut(deps, id);
+  if (deps.leases.isLost(id)) return fencedOut(deps, id);
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
   else deps.pausedSecrets.delete(request.executionId);
   if (outcome.pause?.approvals.length) {
     await insertApprovals(db, job.scope, request.executionId, outcome.pause.stepId, outcome.pause.approvals, clock.now());
   }
-  await commitEnd(deps, job, outcome, meter);
+  try {
+    await commitEnd(deps, job, outcome, meter);
+  } catch (error) {
+    if (deps.leases.isLost(id) || isLeaseLost(error)) return fencedOut(deps, id);
+    throw error;
+  }
   runMetrics.ended(outcome.status);
   deps.onRunEnded?.(request.executionId, outcome);
   if (job.persistRecordMetadata && request.record.id) {
@@ -150,35 +177,51 @@ export async function executeRun(deps: WorkerDeps, job: RunJob, signal: AbortSig
  */
 function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
   const { clock } = deps;
+  const retryMs = deps.commitRetryMs ?? defaultCommitRetryMs;
   return {
     // Fenced: a process that lost the run's lease (it stalled past it and another took the run over) commits no
     // step of it; the new holder runs that step itself.
     saveStep: (id: string, checkpoint: StepCheckpoint) =>
-      whileTransient(() =>
-        deps.writer.flushWith(id, async (trx) => {
-          if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
-          await saveStepCheckpoint(trx, id, redact(checkpoint));
-        }),
+      whileTransient(
+        () =>
+          deps.writer.flushWith(id, async (trx) => {
+            if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
+            await saveStepCheckpoint(trx, id, redact(checkpoint));
+          }),
+        retryMs,
       ).then(() => runMetrics.step(checkpoint)),
     saveLoop: (id: string, stepId: string, state: unknown) =>
-      whileTransient(() =>
-        deps.writer.flushWith(id, (trx) => saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString())),
+      whileTransient(
+        () =>
+          deps.writer.flushWith(id, async (trx) => {
+            // Fenced like a checkpoint: a process that lost the run journals no model turn, so calls no tool for it.
+            if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
+            await saveLoopJournal(trx, id, stepId, redact(state), new Date(clock.now()).toISOString());
+          }),
+        retryMs,
       ),
   };
 }
 
+/** How long a run's commit is tried again while the store is away (FLOWRUN_COMMIT_RETRY_MS' default). */
+export const defaultCommitRetryMs = 30_000;
+
 /**
- * Commits again after a transient failure (a deadlock, a busy database, a lost connection): the writer kept the
- * events queued, so the next attempt carries them with the checkpoint. A step is never failed for the store's
- * hiccup; a lasting failure still ends the run.
+ * Commits again after a transient failure (a deadlock, a busy database, a lost connection, a database that
+ * restarts): the writer kept the events queued, so the next attempt carries them with the checkpoint. Tried
+ * with backoff (50 ms doubling to 2 s) for `windowMs`, long enough for a database restart; then the failure
+ * stands and the run ends (or, if its end cannot be stored either, is left to the recovery sweep). A step is
+ * never failed for the store's hiccup.
  */
-async function whileTransient(commit: () => Promise<void>, attempts = 5): Promise<void> {
+async function whileTransient(commit: () => Promise<void>, windowMs: number): Promise<void> {
+  const started = performance.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await commit();
     } catch (error) {
-      if (attempt >= attempts || !isTransientStoreError(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 20));
+      if (!isTransientStoreError(error) || performance.now() - started >= windowMs) throw error;
+      const backoff = Math.min(2000, 50 * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * (backoff / 2)));
     }
   }
 }
@@ -191,30 +234,44 @@ async function whileTransient(commit: () => Promise<void>, attempts = 5): Promis
 async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, meter: CreditMeter): Promise<void> {
   const { request } = job;
   const now = new Date(deps.clock.now()).toISOString();
-  await whileTransient(() =>
-    deps.writer.flushWith(request.executionId, async (trx) => {
-      if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
-      if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
-      else {
-        const entry = { id: deps.ids.next('ledger'), now };
-        const credits = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, entry, meter.unsettledCredits());
-        outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
-      }
-      await finishExecution(trx, request.executionId, {
-        status: outcome.status,
-        output: outcome.output,
-        finalOutput: outcome.finalOutput,
-        usage: outcome.usage,
-        error: outcome.error,
-        completedAt: now,
-        durationMs: outcome.durationMs,
-        pauseState: outcome.pause,
-      });
-    }),
+  await whileTransient(
+    () =>
+      deps.writer.flushWith(request.executionId, async (trx) => {
+        if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
+        if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
+        else {
+          const entry = { id: deps.ids.next('ledger'), now };
+          const credits = await settleExecution(
+            trx,
+            job.scope,
+            request.executionId,
+            outcome.usage.costUsd,
+            entry,
+            meter.unsettledCredits(),
+          );
+          outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+        }
+        await finishExecution(trx, request.executionId, {
+          status: outcome.status,
+          output: outcome.output,
+          finalOutput: outcome.finalOutput,
+          usage: outcome.usage,
+          error: outcome.error,
+          completedAt: now,
+          durationMs: outcome.durationMs,
+          pauseState: outcome.pause,
+        });
+      }),
+    deps.commitRetryMs ?? defaultCommitRetryMs,
   );
 }
 
-/** This process stalled past its lease and another took the run over: it must not write the run's end. */
-function leaseLost(executionId: string): FlowrunError {
-  return new FlowrunError('CONFLICT', `the lease on run ${executionId} passed to another process; this one stops writing it`);
+/**
+ * A run this process lost to another (it stalled past its lease): nothing of this attempt is written; the caller
+ * is answered with the run's end as its new holder stores it.
+ */
+async function fencedOut(deps: WorkerDeps, executionId: string): Promise<RunOutcome> {
+  deps.writer.discard(executionId);
+  deps.onRunFenced?.(executionId);
+  return waitForStoredOutcome(deps, executionId);
 }

@@ -1,9 +1,8 @@
 import type { EventSink } from '../engine/ports.js';
 import type { SecretRedactor } from '../engine/secret-redactor.js';
 import { FlowrunError } from '../protocol/errors.js';
-import { isTerminalEvent, type ExecutionEvent, type ExecutionEventBody } from '../protocol/execution-event.js';
+import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-event.js';
 import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
-import type { EventBus } from './event-bus.js';
 import type { EventWriter, RecordedEvent } from './event-writer.js';
 
 /** Events may wrap outside data (itself at most 128 deep) in a few levels of their own. */
@@ -13,8 +12,10 @@ type DeltaBody = Extract<ExecutionEventBody, { type: 'step_delta' | 'reasoning_d
 
 /**
  * The EventSink of one run: numbers events from `lastSeq + 1`, removes secret values from them, serialises
- * each once (an event that cannot be stored fails only its own run, with NESTING_TOO_DEEP), publishes it at
- * once (the last one once it is committed) and queues it for group commit.
+ * each once (an event that cannot be stored fails only its own run, with NESTING_TOO_DEEP) and queues it for
+ * group commit, fenced by the run's lease. Listeners hear of an event once it is stored (runtime.ts wires the
+ * writer's onWritten to the bus): a stream never carries a frame the store does not hold. A run this process
+ * lost (`fenced()`) records nothing more.
  *
  * Streamed text (text, reasoning and tool-argument deltas) is redacted per stream: a secret the model writes
  * in several pieces is caught because each stream holds back its last (longest secret − 1) characters until
@@ -25,9 +26,12 @@ export function createExecutionRecorder(options: {
   lastSeq: number;
   /** The run's redactor (the same one that redacts its checkpoints and outcome). */
   redactor: SecretRedactor;
-  bus: EventBus;
   writer: EventWriter;
   now: () => number;
+  /** The lease owner the run's events are written under (absent: a run no process leases, e.g. paused). */
+  fence?: string;
+  /** Whether this process lost the run to another: nothing more is queued. */
+  fenced?: () => boolean;
 }): EventSink & { lastSeq(): number } {
   let seq = options.lastSeq;
   const { redactor } = options;
@@ -40,12 +44,9 @@ export function createExecutionRecorder(options: {
       seq: seq + 1,
       at: new Date(options.now()).toISOString(),
     } as ExecutionEvent);
-    const recorded = serialise(event);
+    const recorded = serialise(event, options.fence);
     seq++;
-    options.writer.enqueue(recorded);
-    // A run's last event is announced once it is committed with the run's final state (main.ts wires the
-    // writer's onWritten to the bus): a client that saw it and reads the run sees the run ended.
-    if (!isTerminalEvent(event)) options.bus.publish(event);
+    if (!options.fenced?.()) options.writer.enqueue(recorded);
     return event;
   };
 
@@ -66,7 +67,7 @@ export function createExecutionRecorder(options: {
   };
 }
 
-function serialise(event: ExecutionEvent): RecordedEvent {
+function serialise(event: ExecutionEvent, fence: string | undefined): RecordedEvent {
   const refuse = () =>
     new FlowrunError(
       'NESTING_TOO_DEEP',
@@ -74,7 +75,8 @@ function serialise(event: ExecutionEvent): RecordedEvent {
     );
   if (valueTooDeep(event, maxEventDepth)) throw refuse();
   try {
-    return { event, json: JSON.stringify(event) };
+    const json = JSON.stringify(event);
+    return fence === undefined ? { event, json } : { event, json, fence };
   } catch {
     throw refuse();
   }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Database } from '../store/database.js';
 import type { RunLease } from '../store/executions-repository.js';
-import { cancelRequestedRuns, renewLeases } from '../store/leases-repository.js';
+import { renewLeases } from '../store/leases-repository.js';
 
 /**
  * This process's claim on the runs it executes. Its owner name is `host:pid:start`: a sibling on the same host
@@ -14,6 +14,22 @@ export interface LeaseKeeper {
   lease(): RunLease;
   /** Whether a holder's runs may be taken over: its lease expired, or its process is known to be gone. */
   lapsed(holder: { owner: string | null; expiresAt: number | null }): boolean;
+  /**
+   * Marks a run this process is working on (queued in it, or executing): only such runs have their leases
+   * renewed. Returns the release, called when the work ends however it ends.
+   */
+  hold(executionId: string): () => void;
+  /** Whether this process is working on the run now. */
+  holds(executionId: string): boolean;
+  /**
+   * Records that another process holds the run now (a renewal or a write found it fenced out): the run's work
+   * is stopped (see onLost) and it writes nothing more.
+   */
+  markLost(executionId: string): void;
+  /** Whether this process lost the run to another while working on it. */
+  isLost(executionId: string): boolean;
+  /** Who stops a run this process lost. */
+  onLost(stop: (executionId: string) => void): void;
   /**
    * Who stops this process's runs whose cancel is recorded in the store: checked with every renewal, so a cancel
    * whose message was lost is honoured within a third of a lease.
@@ -36,22 +52,42 @@ export function createLeaseKeeper(options: {
   const owner = `${host}:${process.pid}:${options.start}`;
   const lease = (): RunLease => ({ owner, expiresAt: options.now() + options.ttlMs });
   let cancel: ((executionId: string) => void) | undefined;
-  // Renewed three times per lease, so one slow renewal does not lose it.
-  const timer = setInterval(
-    () => {
-      renewLeases(options.db, owner, lease().expiresAt)
-        .then(async () => {
-          if (cancel) for (const id of await cancelRequestedRuns(options.db, owner)) cancel(id);
-        })
-        .catch(options.onError);
-    },
-    Math.max(10, Math.floor(options.ttlMs / 3)),
-  );
-  timer.unref();
+  let stopLost: ((executionId: string) => void) | undefined;
+  const held = new Map<string, number>();
+  const lost = new Set<string>();
+  const markLost = (executionId: string): void => {
+    if (!held.has(executionId) || lost.has(executionId)) return;
+    lost.add(executionId);
+    stopLost?.(executionId);
+  };
+  const timer = startRenewals(options, owner, held, (found) => {
+    for (const id of found.lost) markLost(id);
+    if (cancel) for (const id of found.cancelRequested) cancel(id);
+  });
   liveStarts.add(options.start);
   return {
     owner,
     lease,
+    hold(executionId) {
+      held.set(executionId, (held.get(executionId) ?? 0) + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const count = (held.get(executionId) ?? 1) - 1;
+        if (count > 0) held.set(executionId, count);
+        else {
+          held.delete(executionId);
+          lost.delete(executionId);
+        }
+      };
+    },
+    holds: (executionId) => held.has(executionId),
+    markLost,
+    isLost: (executionId) => lost.has(executionId),
+    onLost(handler) {
+      stopLost = handler;
+    },
     lapsed(holder) {
       if (holder.owner === null) return true;
       if (holder.owner === owner) return false;
@@ -72,6 +108,29 @@ export function createLeaseKeeper(options: {
       liveStarts.delete(options.start);
     },
   };
+}
+
+/** Renews the leases of the runs `held` three times per lease (so one slow renewal does not lose them), one renewal at a time. */
+function startRenewals(
+  options: { db: Database; ttlMs: number; now: () => number; onError: (error: unknown) => void },
+  owner: string,
+  held: Map<string, number>,
+  onFound: (found: Awaited<ReturnType<typeof renewLeases>>) => void,
+): NodeJS.Timeout {
+  let renewing = false;
+  const timer = setInterval(
+    () => {
+      if (renewing || held.size === 0) return;
+      renewing = true;
+      renewLeases(options.db, owner, [...held.keys()], options.now() + options.ttlMs)
+        .then(onFound)
+        .catch(options.onError)
+        .finally(() => (renewing = false));
+    },
+    Math.max(10, Math.floor(options.ttlMs / 3)),
+  );
+  timer.unref();
+  return timer;
 }
 
 function processRuns(pid: number): boolean {

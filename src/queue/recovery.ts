@@ -7,7 +7,7 @@ import { producesOutput, walkSteps } from '../engine/steps/registry.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { countRecoveryAttempt, finishExecution } from '../store/executions-repository.js';
-import { leaseHolders, runsLeasedBy, takeOverLease } from '../store/leases-repository.js';
+import { lapsedRuns, leaseHolders, runsLeasedBy, takeOverLease } from '../store/leases-repository.js';
 import { getLoopJournal, listStepCheckpoints } from '../store/checkpoints-repository.js';
 import { lastStoredSeq } from '../store/events-repository.js';
 import { fromJson } from '../store/json-column.js';
@@ -33,29 +33,59 @@ type Row = ExecutionRow;
  * started by a tool of another run (flow tools, sub-agents) are not resumed on their own: the parent's tool call
  * runs again and starts a fresh child, so the orphan is marked failed.
  */
-export async function recoverInterruptedRuns(deps: WorkerDeps, scheduler: Scheduler, logger: Logger): Promise<number> {
+export async function recoverInterruptedRuns(
+  deps: WorkerDeps,
+  scheduler: Scheduler,
+  logger: Logger,
+  requeue?: (executionId: string) => Promise<boolean>,
+): Promise<number> {
   let resumed = 0;
   let interrupted = 0;
-  for (const holder of await leaseHolders(deps.db)) {
-    if (!deps.leases.lapsed(holder)) continue;
-    for (const row of await runsLeasedBy(deps.db, holder.owner)) {
-      const seen = { owner: row.lease_owner, expiresAt: row.lease_expires_at === null ? null : Number(row.lease_expires_at) };
-      if (!(await takeOverLease(deps.db, row.id, seen, deps.leases.lease()))) continue;
-      interrupted++;
-      if (await recoverRun(deps, scheduler, logger, row)) resumed++;
+  let requeued = 0;
+  for (const row of await interruptedRows(deps)) {
+    // A run still queued belongs in the queue (its job was lost with Redis): it goes back there, once, rather
+    // than running here past the queue's order and concurrency.
+    if (requeue && row.status === 'queued') {
+      if (await requeue(row.id)) requeued++;
+      continue;
     }
+    const seen = { owner: row.lease_owner, expiresAt: row.lease_expires_at === null ? null : Number(row.lease_expires_at) };
+    if (!(await takeOverLease(deps.db, row.id, seen, deps.leases.lease()))) continue;
+    interrupted++;
+    if (await recoverRun(deps, scheduler, logger, row)) resumed++;
   }
-  if (interrupted > 0) logger.info({ resumed, interrupted }, 'recovered interrupted runs');
+  if (interrupted > 0 || requeued > 0) logger.info({ resumed, interrupted, requeued }, 'recovered interrupted runs');
   return resumed;
 }
 
+/**
+ * The queued or running runs nobody works on: those of processes known to be gone, and every run whose own lease
+ * expired (leases are renewed only for runs their process works on, so a live process's run that it keeps no
+ * work for — its queue job lost, its end not committed after an outage — lapses too, this process's included).
+ */
+async function interruptedRows(deps: WorkerDeps): Promise<Row[]> {
+  const rows = new Map<string, Row>();
+  for (const holder of await leaseHolders(deps.db)) {
+    if (holder.owner === deps.leases.owner || !deps.leases.lapsed(holder)) continue;
+    for (const row of await runsLeasedBy(deps.db, holder.owner)) rows.set(row.id, row);
+  }
+  for (const row of await lapsedRuns(deps.db, deps.clock.now(), 500)) rows.set(row.id, row);
+  return [...rows.values()].filter((row) => !deps.leases.holds(row.id));
+}
+
 /** Runs `recoverInterruptedRuns` every `intervalMs` (one sweep at a time). Returns the stop function. */
-export function startRecoverySweep(deps: WorkerDeps, scheduler: Scheduler, logger: Logger, intervalMs: number): () => void {
+export function startRecoverySweep(
+  deps: WorkerDeps,
+  scheduler: Scheduler,
+  logger: Logger,
+  intervalMs: number,
+  requeue?: (executionId: string) => Promise<boolean>,
+): () => void {
   let sweeping = false;
   const timer = setInterval(() => {
     if (sweeping) return;
     sweeping = true;
-    recoverInterruptedRuns(deps, scheduler, logger)
+    recoverInterruptedRuns(deps, scheduler, logger, requeue)
       .catch((error: unknown) => logger.error({ err: error }, 'recovery sweep failed'))
       .finally(() => (sweeping = false));
   }, intervalMs);

@@ -2,16 +2,12 @@ import { DelayedError, Queue, QueueEvents, UnrecoverableError, Worker, type Conn
 
 import type { Logger } from 'pino';
 import type { RunOutcome } from '../engine/run-flow.js';
-import type { StepCheckpoint } from '../engine/ports.js';
-import type { Usage } from '../protocol/usage.js';
-import { emptyUsage } from '../protocol/usage.js';
 import { decideApproval } from '../store/approvals-repository.js';
-import { getBalance } from '../store/credits-repository.js';
-import { listStepCheckpoints } from '../store/checkpoints-repository.js';
+import type { Database } from '../store/database.js';
 import { lastStoredSeq } from '../store/events-repository.js';
-import { getExecutionRow, type ExecutionRow } from '../store/executions-repository.js';
-import { fromJson } from '../store/json-column.js';
+import { getExecutionRow } from '../store/executions-repository.js';
 import { takeOverLease } from '../store/leases-repository.js';
+import { outcomeOfRow, waitForStoredOutcome } from './stored-outcome.js';
 import type { EventRelay } from './event-relay.js';
 import type { RunJob, WorkerDeps } from './execute-run.js';
 import { continueDecidedRun } from './approval-sweeper.js';
@@ -33,8 +29,10 @@ export interface QueueSettings {
 }
 
 type RunData = { kind: 'run'; job: RunJob; sealedSecrets: string | null; from: string };
+/** A run the store has as queued but the queue had lost (Redis restarted empty): it is rebuilt from its row. */
+type RecoverData = { kind: 'recover'; executionId: string };
 type TimeoutData = { kind: 'approval-timeout'; approvalId: string; executionId: string };
-type QueueData = RunData | TimeoutData;
+type QueueData = RunData | RecoverData | TimeoutData;
 
 const queueName = 'runs';
 /** Connection options from a redis:// URL: BullMQ then opens (and closes) its connections itself. */
@@ -56,7 +54,7 @@ const kept = { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { a
 /** The API side: runs are enqueued and their outcome awaited through the queue's completion events. */
 export async function createQueueScheduler(
   settings: QueueSettings,
-  deps: { relay: EventRelay; seal: (secrets: Record<string, string>) => string | null; owner: string },
+  deps: { relay: EventRelay; seal: (secrets: Record<string, string>) => string | null; owner: string; db: Database },
 ): Promise<Scheduler & { close(): Promise<void>; depth(): Promise<Record<string, number>> }> {
   const queue = new Queue<QueueData>(queueName, { connection: connect(settings.url), prefix: settings.prefix });
   const events = new QueueEvents(queueName, { connection: connect(settings.url), prefix: settings.prefix });
@@ -77,7 +75,12 @@ export async function createQueueScheduler(
           from: deps.owner,
         };
         const added = await queue.add('run', data, { jobId: jobIdOf(job), ...kept });
-        return (await added.waitUntilFinished(events)) as RunOutcome;
+        // The store has the last word: a job the queue lost (Redis restarted empty) is brought back by a worker's
+        // sweep under another id, and its end is read from the store.
+        return await Promise.race([
+          added.waitUntilFinished(events) as Promise<RunOutcome>,
+          waitForStoredOutcome(deps, job.request.executionId, 2000),
+        ]);
       } finally {
         active--;
         if (active === 0) for (const resolve of idle) resolve();
@@ -112,7 +115,11 @@ export function startQueueWorker(
   deps: WorkerDeps,
   local: Scheduler,
   options: { concurrency: number; leaseMs: number; logger: Logger },
-): { close(timeoutMs: number): Promise<boolean>; depth(): Promise<Record<string, number>> } {
+): {
+  close(timeoutMs: number): Promise<boolean>;
+  depth(): Promise<Record<string, number>>;
+  requeue(executionId: string): Promise<boolean>;
+} {
   const queue = new Queue<QueueData>(queueName, { connection: connect(settings.url), prefix: settings.prefix });
   const afterRun = async (outcome: RunOutcome, executionId: string): Promise<void> => {
     // Each approval that can time out gets a delayed job, not a timer in this process.
@@ -125,7 +132,7 @@ export function startQueueWorker(
   const handle = async (job: Job<QueueData>, token?: string): Promise<RunOutcome | null> => {
     if (job.data.kind === 'approval-timeout') return timeOut(deps, local, job.data, afterRun);
     const outcome = await runJob(deps, local, job, token, options.logger);
-    await afterRun(outcome, job.data.job.request.executionId);
+    await afterRun(outcome, job.data.kind === 'run' ? job.data.job.request.executionId : job.data.executionId);
     return outcome;
   };
   const worker = new Worker<QueueData>(queueName, handle, {
@@ -140,6 +147,7 @@ export function startQueueWorker(
   worker.on('error', (error) => options.logger.error({ err: error }, 'queue worker error'));
   return {
     depth: () => queue.getJobCounts('waiting', 'active', 'delayed'),
+    requeue: (executionId) => ensureQueued(queue, executionId),
     async close(timeoutMs) {
       // Finish the runs in flight (bounded); what is left goes back to the queue once its lock lapses.
       let timer: NodeJS.Timeout | undefined;
@@ -163,25 +171,27 @@ async function runJob(
   token: string | undefined,
   logger: Logger,
 ): Promise<RunOutcome> {
-  const data = job.data as RunData;
-  const id = data.job.request.executionId;
+  const data = job.data as RunData | RecoverData;
+  const id = data.kind === 'run' ? data.job.request.executionId : data.executionId;
   const row = await getExecutionRow(deps.db, id);
   if (!row) throw new UnrecoverableError(`run ${id} does not exist`);
   // Delivered again after it ended (its worker died between the end and the acknowledgement): the stored end.
   if (!['queued', 'running'].includes(row.status)) return outcomeOfRow(deps, row);
   const seen = { owner: row.lease_owner, expiresAt: row.lease_expires_at === null ? null : Number(row.lease_expires_at) };
   const mine = seen.owner === deps.leases.owner;
-  const free = !mine && (seen.owner === data.from || deps.leases.lapsed(seen));
+  const free = !mine && ((data.kind === 'run' && seen.owner === data.from) || deps.leases.lapsed(seen));
   if ((mine && local.holds(id)) || (!mine && (!free || !(await takeOverLease(deps.db, id, seen, deps.leases.lease()))))) {
     // Another live process (or this one's recovery sweep) runs it already: look again in a second.
     await job.moveToDelayed(Date.now() + 1000, token);
     throw new DelayedError();
   }
-  // The run went further than the job knew (a worker died in it): it continues from its last committed step.
-  const progressed = (await lastStoredSeq(deps.db, id)) > (data.job.lastSeq ?? 0);
-  const runnable = progressed
-    ? await interruptedJob(deps, logger, row)
-    : { ...data.job, request: { ...data.job.request, secrets: deps.vault.open(data.sealedSecrets) } };
+  // The run went further than the job knew (a worker died in it), or the job was lost and is rebuilt: it
+  // continues from its last committed step (or starts, if nothing of it was stored).
+  const progressed = data.kind === 'recover' || (await lastStoredSeq(deps.db, id)) > (data.job.lastSeq ?? 0);
+  const runnable =
+    data.kind === 'recover' || progressed
+      ? await interruptedJob(deps, logger, row)
+      : { ...data.job, request: { ...data.job.request, secrets: deps.vault.open(data.sealedSecrets) } };
   if (!runnable) return outcomeOfRow(deps, (await getExecutionRow(deps.db, id))!);
   // A cancel asked for while the run was queued (recorded in the store; its message reached no one): the run is
   // ended as cancelled before its first step, through the same end as any cancel. Read after the lease is taken;
@@ -206,42 +216,19 @@ async function timeOut(
   return null;
 }
 
-/** What a run that has ended answers with, rebuilt from its row and checkpoints. */
-async function outcomeOfRow(deps: WorkerDeps, row: ExecutionRow): Promise<RunOutcome> {
-  const checkpoints = await listStepCheckpoints(deps.db, row.id);
-  const steps: StepCheckpoint[] = checkpoints.map((checkpoint) => ({
-    stepId: checkpoint.step_id,
-    stepIndex: checkpoint.step_index,
-    stepType: checkpoint.step_type,
-    status: checkpoint.status as StepCheckpoint['status'],
-    result: fromJson(checkpoint.result),
-    error: fromJson(checkpoint.error),
-    usage: fromJson(checkpoint.usage),
-    startedAt: Date.parse(checkpoint.started_at),
-    durationMs: Number(checkpoint.duration_ms),
-    variables: fromJson(checkpoint.variables) ?? {},
-  }));
-  const count = (status: string) => steps.filter((step) => step.status === status).length;
-  return {
-    status: row.status as RunOutcome['status'],
-    ...(row.pause_state ? { pause: fromJson(row.pause_state) ?? undefined } : {}),
-    finalOutput: fromJson(row.final_output),
-    output: fromJson<Record<string, unknown>>(row.output) ?? {},
-    usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
-    error: fromJson(row.error),
-    durationMs: Number(row.duration_ms ?? 0),
-    successfulSteps: count('completed'),
-    failedSteps: count('failed'),
-    skippedSteps: count('skipped'),
-    recordMetadata: {},
-    steps,
-    ...(row.credits_used !== null
-      ? {
-          credits: {
-            used: Number(row.credits_used),
-            left: await getBalance(deps.db, { tenantId: row.tenant_id, mode: row.mode as 'test' | 'live' }),
-          },
-        }
-      : {}),
-  };
+/**
+ * Makes sure a run the store has as queued is in the queue: the job that carries it is waiting, active or
+ * delayed, or a recover job is added under the run's own id (so asking again adds nothing twice). True when
+ * it was added. A finished job of a run still queued (failed on an outage) is replaced.
+ */
+async function ensureQueued(queue: Queue<QueueData>, executionId: string): Promise<boolean> {
+  const existing = await queue.getJob(executionId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+    await existing.remove().catch(() => undefined);
+  }
+  const data: RecoverData = { kind: 'recover', executionId };
+  await queue.add('recover', data, { jobId: executionId, ...kept });
+  return true;
 }

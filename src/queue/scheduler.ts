@@ -16,7 +16,11 @@ export interface Scheduler {
 
 export function createInProcessScheduler(
   run: (job: RunJob, signal: AbortSignal) => Promise<RunOutcome>,
-  options: { concurrency: number },
+  options: {
+    concurrency: number;
+    /** Marks a run this scheduler holds (queued or running) for as long as it does (its lease is renewed). */
+    hold?: (executionId: string) => () => void;
+  },
 ): Scheduler {
   const controllers = new Map<string, AbortController>();
   const waiting: Array<() => void> = [];
@@ -41,6 +45,7 @@ export function createInProcessScheduler(
       const controller = new AbortController();
       const id = job.request.executionId;
       controllers.set(id, controller);
+      const unhold = options.hold?.(id);
       try {
         await acquire();
         try {
@@ -49,6 +54,7 @@ export function createInProcessScheduler(
           release();
         }
       } finally {
+        unhold?.();
         controllers.delete(id);
         if (controllers.size === 0) for (const resolve of idleWaiters) resolve();
       }

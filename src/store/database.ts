@@ -30,14 +30,24 @@ export function openSqlite(file: string): Database {
  * Opens a PostgreSQL pool. 64-bit integers and numerics come back as numbers (pg returns them as strings):
  * the store's bigints are epoch milliseconds and credit amounts, far below 2^53.
  */
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+export async function openPostgres(url: string, poolSize = 10, leaseMs = 15_000): Promise<Database> {
   // Loaded only when used: a server on SQLite never loads the PostgreSQL driver.
   const { default: pg } = await import('pg');
   const types: PoolConfig['types'] = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? Number : pg.types.getTypeParser(oid, format)) as never,
   };
-  const pool: Pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  const pool: Pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types,
+    // A database that does not answer is an outage to report (503 within about a second), not to wait out.
+    connectionTimeoutMillis: 1000,
+    // A process frozen inside a transaction (SIGSTOP, a VM paused) must not keep its runs' rows locked past its
+    // lease: the server ends such a session, so the process that takes the runs over is not left waiting on it.
+    // Flowrun's own transactions never sit idle (group commits send their statements back to back).
+    options: `-c idle_in_transaction_session_timeout=${Math.min(10_000, Math.max(1000, Math.floor(leaseMs / 3)))}`,
+  });
   // A client that loses its connection (terminated, the server restarting) emits 'error': on the pool while idle,
   // on the client itself while checked out (inside a transaction between two queries). Without a listener either
   // ends the process; with one, what used the connection fails (its next query rejects) and the pool connects
@@ -59,7 +69,12 @@ export function isTransientStoreError(error: unknown): boolean {
     /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/.test(code) ||
     /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE)$/.test(code) ||
     // PostgreSQL: serialization failure, deadlock, too many connections, the server shutting down or restarting.
-    /^(40001|40P01|53300|57P0[123])$/.test(code)
+    /^(40001|40P01|53300|57P0[123]|08\d\d\d)$/.test(code) ||
+    // pg's own words for a connection that went away (no code): the next connection may well work.
+    (code === '' &&
+      /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i.test(
+        (error as Error | null)?.message ?? '',
+      ))
   );
 }
 

@@ -10,12 +10,18 @@ export async function appendEvents(db: Database, events: readonly StoredEvent[])
 
 /**
  * Events, then `also` (a run's checkpoint, journal entry or end), all or nothing, in the transaction shared with
- * the other commits asked for in this turn of the event loop (group commit).
+ * the other commits asked for in this turn of the event loop (group commit). Resolves with the runs whose
+ * events were not written because their lease is not the writer's (see StoredEvent.fence).
  */
-export function commitEvents(db: Database, events: readonly StoredEvent[], also?: (trx: StoreTransaction) => Promise<void>): Promise<void> {
+export function commitEvents(
+  db: Database,
+  events: readonly StoredEvent[],
+  also?: (trx: StoreTransaction) => Promise<void>,
+): Promise<string[]> {
   return inSharedTransaction(db, async (trx) => {
-    await appendEventsIn(trx, events);
+    const fenced = await appendEventsIn(trx, events);
     if (also) await also(trx);
+    return fenced;
   });
 }
 
@@ -23,6 +29,12 @@ export function commitEvents(db: Database, events: readonly StoredEvent[], also?
 export interface StoredEvent {
   event: ExecutionEvent;
   json: string;
+  /**
+   * The lease owner that must hold the run for the event to be written (fencing): a process that lost the run
+   * to another (it stalled past its lease) writes nothing more into it. Absent for events of runs no process
+   * leases (a paused run cancelled).
+   */
+  fence?: string;
 }
 
 // The insert of n rows, built once per n: Kysely's builder spent more CPU compiling a 100-row insert than
@@ -99,7 +111,44 @@ function eventsOfRow(data: string): ExecutionEvent[] {
   return parsed.batch.items.map((item) => ({ ...parsed.batch.base, ...item }) as unknown as ExecutionEvent);
 }
 
-async function appendEventsIn(trx: StoreTransaction, stored: readonly StoredEvent[]): Promise<void> {
+/**
+ * The runs of `stored` whose fence is not their lease owner now. On PostgreSQL the rows of the runs that are
+ * held are locked (FOR SHARE, in id order) until the transaction ends, so a takeover waits for this commit and
+ * then sees its events: no event of the old holder can land after the new holder read where the log ends.
+ * (SQLite has one writer at a time: the takeover cannot come in between.)
+ */
+async function fencedRuns(trx: StoreTransaction, stored: readonly StoredEvent[]): Promise<Set<string>> {
+  const byOwner = new Map<string, Set<string>>();
+  for (const { event, fence } of stored) {
+    if (fence === undefined) continue;
+    let ids = byOwner.get(fence);
+    if (!ids) byOwner.set(fence, (ids = new Set()));
+    ids.add(event.executionId);
+  }
+  const fenced = new Set<string>();
+  for (const [owner, ids] of byOwner) {
+    const wanted = [...ids].sort();
+    const held = new Set<string>();
+    for (let start = 0; start < wanted.length; start += 500) {
+      const rows = await trx
+        .selectFrom('executions')
+        .select('id')
+        .where('id', 'in', wanted.slice(start, start + 500))
+        .where('lease_owner', '=', owner)
+        .orderBy('id')
+        .$if(isPostgres(trx), (query) => query.forShare())
+        .execute();
+      for (const row of rows) held.add(row.id);
+    }
+    for (const id of wanted) if (!held.has(id)) fenced.add(id);
+  }
+  return fenced;
+}
+
+/** Writes `stored` but the events of runs whose lease the writer lost; returns those runs. */
+async function appendEventsIn(trx: StoreTransaction, all: readonly StoredEvent[]): Promise<string[]> {
+  const fenced = await fencedRuns(trx, all);
+  const stored = fenced.size === 0 ? all : all.filter(({ event }) => !fenced.has(event.executionId));
   const rows = rowsOf(stored);
   const postgres = isPostgres(trx);
   for (let start = 0; start < rows.length; start += 100) {
@@ -122,6 +171,7 @@ async function appendEventsIn(trx: StoreTransaction, stored: readonly StoredEven
       .where('status', '=', 'queued')
       .execute();
   }
+  return [...fenced];
 }
 
 /** Up to `limit` of a run's events after `afterSeq`, in order (fewer only when there are no more). */

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { isPostgres, type Database } from './database.js';
 import type { RunLease } from './executions-repository.js';
 import type { DatabaseSchema } from './schema.js';
@@ -11,35 +11,56 @@ import type { DatabaseSchema } from './schema.js';
 
 const live = ['queued', 'running'] as const;
 
-/** Extends every lease `owner` holds on a queued or running run to `expiresAt`. Returns how many it holds. */
-export async function renewLeases(db: Database, owner: string, expiresAt: number): Promise<number> {
-  // On PostgreSQL a run's row may be locked by this process's own commit of it right now: that row is skipped
-  // (renewed next time, a third of a lease later) rather than waited for, so a renewal never deadlocks with a
-  // commit that locks the same rows in another order.
-  const result = await db
-    .updateTable('executions')
-    .set({ lease_expires_at: expiresAt })
-    .where('lease_owner', '=', owner)
-    .where('status', 'in', live)
-    .$if(isPostgres(db), (query) =>
-      query.where('id', 'in', (eb) =>
-        eb.selectFrom('executions').select('id').where('lease_owner', '=', owner).where('status', 'in', live).forUpdate().skipLocked(),
-      ),
-    )
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
-/** The queued or running runs `owner` holds whose cancel is recorded (see requestCancel). */
-export async function cancelRequestedRuns(db: Database, owner: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('executions')
-    .select('id')
-    .where('lease_owner', '=', owner)
-    .where('status', 'in', live)
-    .where('cancel_requested_at', 'is not', null)
-    .execute();
-  return rows.map((row) => row.id);
+/**
+ * Extends `owner`'s lease on each of `ids` (the runs it is working on) to `expiresAt`, and says which of them it
+ * has lost (another process holds it now) and which have a cancel recorded (see requestCancel). A lease is
+ * renewed only for runs named here: a run its process keeps no work for (queued in a queue that lost it,
+ * stuck after an error) lapses and is taken over by a recovery sweep.
+ */
+export async function renewLeases(
+  db: Database,
+  owner: string,
+  ids: readonly string[],
+  expiresAt: number,
+): Promise<{ lost: string[]; cancelRequested: string[] }> {
+  const lost: string[] = [];
+  const cancelRequested: string[] = [];
+  for (let start = 0; start < ids.length; start += 500) {
+    const chunk = ids.slice(start, start + 500);
+    // On PostgreSQL a run's row may be locked by this process's own commit of it right now: that row is skipped
+    // (renewed next time, a third of a lease later) rather than waited for, so a renewal never deadlocks with a
+    // commit that locks the same rows in another order.
+    await db
+      .updateTable('executions')
+      .set({ lease_expires_at: expiresAt })
+      .where('lease_owner', '=', owner)
+      .where('status', 'in', live)
+      .$if(!isPostgres(db), (query) => query.where('id', 'in', chunk))
+      .$if(isPostgres(db), (query) =>
+        query.where('id', 'in', (eb) =>
+          eb
+            .selectFrom('executions')
+            .select('id')
+            .where('id', 'in', chunk)
+            .where('lease_owner', '=', owner)
+            .where('status', 'in', live)
+            .forUpdate()
+            .skipLocked(),
+        ),
+      )
+      .execute();
+    const rows = await db
+      .selectFrom('executions')
+      .select(['id', 'lease_owner', 'cancel_requested_at'])
+      .where('id', 'in', chunk)
+      .where('status', 'in', live)
+      .execute();
+    for (const row of rows) {
+      if (row.lease_owner !== owner) lost.push(row.id);
+      else if (row.cancel_requested_at !== null) cancelRequested.push(row.id);
+    }
+  }
+  return { lost, cancelRequested };
 }
 
 /** Ends every lease `owner` holds now (a process stopping with runs unfinished): others may continue them at once. */
@@ -73,6 +94,18 @@ export async function runsLeasedBy(db: Database, owner: string | null) {
     .execute();
 }
 
+/** Up to `limit` queued or running runs whose lease expired before `now` (or that have none), oldest first. */
+export async function lapsedRuns(db: Database, now: number, limit: number) {
+  return db
+    .selectFrom('executions')
+    .selectAll()
+    .where('status', 'in', live)
+    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
 /** Takes a run's lease if it is still the one `seen` (compare-and-set): false when another process got there first. */
 export async function takeOverLease(
   db: Database,
@@ -80,15 +113,27 @@ export async function takeOverLease(
   seen: { owner: string | null; expiresAt: number | null },
   lease: RunLease,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('executions')
-    .set({ lease_owner: lease.owner, lease_expires_at: lease.expiresAt })
-    .where('id', '=', id)
-    .where('status', 'in', live)
-    .where((eb) => (seen.owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', seen.owner)))
-    .where((eb) => (seen.expiresAt === null ? eb('lease_expires_at', 'is', null) : eb('lease_expires_at', '=', seen.expiresAt)))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const update = (executor: Database | Transaction<DatabaseSchema>) =>
+    executor
+      .updateTable('executions')
+      .set({ lease_owner: lease.owner, lease_expires_at: lease.expiresAt })
+      .where('id', '=', id)
+      .where('status', 'in', live)
+      .where((eb) => (seen.owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', seen.owner)))
+      .where((eb) => (seen.expiresAt === null ? eb('lease_expires_at', 'is', null) : eb('lease_expires_at', '=', seen.expiresAt)))
+      .executeTakeFirst();
+  if (!isPostgres(db)) return Number((await update(db)).numUpdatedRows) === 1;
+  // The row may be locked by a frozen holder's open transaction: this sweep passes it by (the next one tries
+  // again, once the server ended that session) instead of waiting on it with every run behind it.
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await sql`set local lock_timeout = '500ms'`.execute(trx);
+      return Number((await update(trx)).numUpdatedRows) === 1;
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') return false;
+    throw error;
+  }
 }
 
 /**
@@ -102,5 +147,5 @@ export async function holdsLease(trx: Transaction<DatabaseSchema>, id: string, o
     .where('id', '=', id)
     .$if(isPostgres(trx), (query) => query.forUpdate())
     .executeTakeFirst();
-  return row !== undefined && (row.lease_owner === null || row.lease_owner === owner);
+  return row !== undefined && row.lease_owner === owner;
 }

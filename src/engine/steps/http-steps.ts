@@ -3,6 +3,7 @@ import type { StepOf } from '../../protocol/flow.js';
 import type { ResolvedTool } from '../ports.js';
 import type { StepContext, StepResult, StepRunner } from '../run-context.js';
 import { lookupPath, renderTemplate, renderValue } from '../template.js';
+import { stepCallId } from './step-call-id.js';
 
 /**
  * `fetch-url` and `api-call` send their (templated) request through the tool runner's external-HTTP path, so
@@ -41,7 +42,7 @@ async function send(
     {
       executionId: context.request.executionId,
       scope: context.request.scope,
-      toolCallId: context.deps.ids.next('http'),
+      toolCallId: stepCallId('http', context.ref),
       secrets: {},
       signal: context.signal,
       depth: context.request.depth,

@@ -3,6 +3,7 @@ import type { StepOf } from '../../protocol/flow.js';
 import { runToolWithEvents } from '../run-tool.js';
 import type { StepRunner } from '../run-context.js';
 import { renderValue } from '../template.js';
+import { stepCallId } from './step-call-id.js';
 
 /** `tool-call`: calls a saved tool directly with templated parameters; the tool's result is the step's output. */
 export const runToolCallStep: StepRunner<StepOf<'tool-call'>> = async (step, context) => {
@@ -10,7 +11,9 @@ export const runToolCallStep: StepRunner<StepOf<'tool-call'>> = async (step, con
   if (!tool) throw new FlowrunError('TOOL_NOT_FOUND', `tool '${step.config.toolId}' was not found`);
   const unresolved: string[] = [];
   const args = renderValue(step.config.parameters, context.scope(), unresolved) as Record<string, unknown>;
-  const toolCallId = context.deps.ids.next('call');
+  // The same call of the same step has the same id in every attempt of the run (a process that takes the run
+  // over runs the step again): its Idempotency-Key (`executionId:toolCallId`) repeats, so the tool can tell.
+  const toolCallId = stepCallId('call', context.ref);
   context.deps.events.emit({
     type: 'tool_start',
     toolCallId,
