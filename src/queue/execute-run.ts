@@ -219,11 +219,26 @@ async function whileTransient(commit: () => Promise<void>, windowMs: number): Pr
     try {
       return await commit();
     } catch (error) {
-      if (!isTransientStoreError(error) || performance.now() - started >= windowMs) throw error;
+      if (!isTransientStoreError(error)) throw error;
+      if (performance.now() - started >= windowMs) throw storeGaveOut(error, windowMs);
       const backoff = Math.min(2000, 50 * 2 ** (attempt - 1));
       await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * (backoff / 2)));
     }
   }
+}
+
+/** The store stayed away for the whole commit window: the run fails with what kept it away, not as a step's fault. */
+function storeGaveOut(error: unknown, windowMs: number): FlowrunError {
+  const full = String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_FULL');
+  const why = full ? 'the database disk is full' : `the database did not answer (${(error as Error).message})`;
+  return new FlowrunError(
+    full ? 'STORAGE_FULL' : 'DEPENDENCY_UNAVAILABLE',
+    `the run's progress could not be stored for ${Math.round(windowMs / 1000)} s: ${why}`,
+    [],
+    {
+      cause: error,
+    },
+  );
 }
 
 /**

@@ -28,11 +28,22 @@ export function createMemoryRateLimiter(): RateLimiter {
   };
 }
 
+/**
+ * `serve --workers N`: the count is in the store. While the store cannot take the write (its disk is full), each
+ * process counts alone in memory — a limit per process, weaker but still one — so reads keep being answered.
+ */
 export function createStoreRateLimiter(db: Database, now: () => number): RateLimiter {
   let nextCleanup = 0;
+  const alone = createMemoryRateLimiter();
   return {
     async hit(keyId, windowStart) {
-      const count = await countHit(db, keyId, windowStart);
+      let count: number;
+      try {
+        count = await countHit(db, keyId, windowStart);
+      } catch (error) {
+        if (!String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_FULL')) throw error;
+        return alone.hit(keyId, windowStart);
+      }
       if (now() >= nextCleanup) {
         nextCleanup = now() + 60_000;
         await dropWindows(db, windowStart - 60_000);

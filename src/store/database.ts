@@ -101,11 +101,22 @@ export async function migrate(db: Database): Promise<void> {
  * Kysely's SQLite driver prepares every statement anew; preparing costs more than running a small insert.
  * Statements are cached by SQL text (bounded), so each distinct query is prepared once per connection.
  */
+/** A rollback with nothing to roll back: what Kysely runs after SQLite already rolled the transaction back. */
+const noRollback = {
+  reader: false,
+  all: () => [],
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+  iterate: () => [][Symbol.iterator](),
+} as unknown as ReturnType<SqliteDatabase['prepare']>;
+
 function withStatementCache(connection: BetterSqlite3.Database, limit = 500): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => connection.close(),
     prepare(text: string) {
+      // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR): Kysely's rollback
+      // would then fail with "no transaction is active" and hide the error that matters (the disk is full).
+      if (text === 'rollback' && !connection.inTransaction) return noRollback;
       // Several processes may share the file (`serve --workers N`): a transaction takes the write lock when it
       // begins, so one that read first never fails to upgrade with SQLITE_BUSY (which skips the busy timeout).
       const sqlText = text === 'begin' ? 'begin immediate' : text;

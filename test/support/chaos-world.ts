@@ -210,7 +210,8 @@ export async function dispatchAndFollow(
       await readFrames(response, run);
     } catch (error) {
       run.error = (error as Error).message;
-      if (run.id === '' && /answered [45]/.test(run.error) && !/answered 503/.test(run.error)) return run;
+      // Refused for good (a 4xx, a 500); an outage's 503 or 507 and a 429 are tried again, as their Retry-After says.
+      if (run.id === '' && /answered [45]/.test(run.error) && !/answered (429|503|507)/.test(run.error)) return run;
     }
     if (run.told === null) await sleep(Math.min(1000, 100 * attempt));
   }
@@ -251,6 +252,8 @@ export interface Verdict {
   newKeys: number;
   /** Repeated external calls in all (same run and step, same key): allowed, a takeover runs the step in flight again. */
   repeatedCalls: number;
+  /** Failed runs whose error is not the outage's own (STORAGE_FULL, DEPENDENCY_UNAVAILABLE). */
+  uncleanFailures: number;
   /** Ended runs still holding a reservation, and the difference between the balance and the ledger. */
   reservationsLeft: number;
   ledgerDiff: number;
@@ -287,6 +290,7 @@ export async function verify(
     stepsTwice: 0,
     newKeys: 0,
     repeatedCalls: 0,
+    uncleanFailures: 0,
     reservationsLeft: 0,
     ledgerDiff: 0,
     crashed: world.crashed.length,
@@ -300,6 +304,23 @@ export async function verify(
       continue;
     }
     if (row.credits_reserved !== null) verdict.reservationsLeft++;
+    if (row.status === 'failed') {
+      const failed = await world.db
+        .selectFrom('executions')
+        .select(['error', 'recovery_attempts'])
+        .where('id', '=', run.id)
+        .executeTakeFirst();
+      if (!/STORAGE_FULL|DEPENDENCY_UNAVAILABLE/.test(String(failed?.error))) verdict.uncleanFailures++;
+    }
+    if (process.env.CHAOS_DEBUG && row.status === 'failed') {
+      const failed = await world.db
+        .selectFrom('executions')
+        .select(['error', 'recovery_attempts'])
+        .where('id', '=', run.id)
+        .executeTakeFirst();
+      const log = await readEvents(world.db, run.id, 0, 1_000_000);
+      console.log('failed', run.id, JSON.stringify(failed), log.map((event) => `${event.seq}:${event.type}`).join(' '));
+    }
     const expected = { completed: 'execution_complete', failed: 'execution_error', cancelled: 'execution_error' }[row.status];
     if (run.told !== expected) verdict.toldWrong++;
     // What the store holds, as the client's dialect sends it (some events have no frame there).
@@ -340,7 +361,9 @@ export function failures(verdict: Verdict, options: { allowFailed?: boolean } = 
   const found: string[] = [];
   const check = (count: number, what: string) => count > 0 && found.push(`${count} ${what}`);
   check(verdict.notTerminal, 'runs not ended');
-  if (!options.allowFailed) check((verdict.statuses.failed ?? 0) + (verdict.statuses.missing ?? 0), 'runs failed or missing');
+  check(verdict.statuses.missing ?? 0, 'runs never started');
+  if (!options.allowFailed) check(verdict.statuses.failed ?? 0, 'runs failed');
+  else check(verdict.uncleanFailures, 'runs failed with another error than the outage');
   check(verdict.toldWrong, 'clients told another end than stored');
   check(verdict.foreignFrames, 'frames not in the store');
   check(verdict.missedFrames, 'stored frames a client missed');
