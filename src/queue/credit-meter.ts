@@ -3,6 +3,7 @@ import { FlowrunError } from '../protocol/errors.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { extendReservation, usdToCredits } from '../store/credits-repository.js';
 import type { Database } from '../store/database.js';
+import { leaseLost } from './fencing.js';
 
 /** Output tokens assumed (and asked for) when a priced model call names no `maxTokens`. */
 export const defaultMaxTokens = 4096;
@@ -23,7 +24,14 @@ export interface CreditMeter {
   unsettledCredits(): number;
 }
 
-export function createCreditMeter(deps: { db: Database; scope: TenantScope; executionId: string; costSoFarUsd: number }): CreditMeter {
+export function createCreditMeter(deps: {
+  db: Database;
+  scope: TenantScope;
+  executionId: string;
+  costSoFarUsd: number;
+  /** The lease owner the run's reservation may be extended under (fencing). */
+  owner?: string;
+}): CreditMeter {
   let loaded: Promise<void> | null = null;
   let reserved = 0;
   // What the run spent before (a resumed run's earlier cost, less what a pause settled), and in this process.
@@ -49,7 +57,9 @@ export function createCreditMeter(deps: { db: Database; scope: TenantScope; exec
       const turn = extending.then(async () => {
         const need = spent() + inFlight + worst - reserved;
         if (need > 0) {
-          if (!(await extendReservation(deps.db, deps.scope, deps.executionId, need))) {
+          const extended = await extendReservation(deps.db, deps.scope, deps.executionId, need, deps.owner);
+          if (extended === 'fenced') throw leaseLost(deps.executionId);
+          if (extended === 'short') {
             throw new FlowrunError(
               'COST_LIMIT_EXCEEDED',
               `Not enough credits for the next model call (it may cost up to ${worst} credits); top up with \`npx flowrun credits add\``,

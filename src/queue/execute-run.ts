@@ -135,7 +135,13 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
   });
   const meter =
     job.parentMeter ??
-    createCreditMeter({ db, scope: job.scope, executionId: request.executionId, costSoFarUsd: request.resume?.usage.costUsd ?? 0 });
+    createCreditMeter({
+      db,
+      scope: job.scope,
+      executionId: request.executionId,
+      costSoFarUsd: request.resume?.usage.costUsd ?? 0,
+      owner: deps.leases.owner,
+    });
   deps.meters.set(request.executionId, meter);
   const engine = {
     models: createMeteredGateway(deps.models, meter),

@@ -1,4 +1,9 @@
 import type { Logger } from 'pino';
+import { createSecretRedactor } from '../engine/secret-redactor.js';
+import type { ErrorCode } from '../protocol/errors.js';
+import { recordChildCredits, settleExecution } from '../store/credits-repository.js';
+import { createExecutionRecorder } from './execution-recorder.js';
+import { leaseLost } from './fencing.js';
 import type { ResumeState } from '../engine/run-context.js';
 import type { LoopState } from '../engine/tool-loop-state.js';
 import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
@@ -7,7 +12,7 @@ import { producesOutput, walkSteps } from '../engine/steps/registry.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { countRecoveryAttempt, finishExecution } from '../store/executions-repository.js';
-import { lapsedRuns, leaseHolders, runsLeasedBy, takeOverLease } from '../store/leases-repository.js';
+import { holdsLease, lapsedRuns, leaseHolders, runsLeasedBy, takeOverLease } from '../store/leases-repository.js';
 import { getLoopJournal, listStepCheckpoints } from '../store/checkpoints-repository.js';
 import { lastStoredSeq } from '../store/events-repository.js';
 import { fromJson } from '../store/json-column.js';
@@ -111,48 +116,64 @@ export async function interruptedJob(deps: WorkerDeps, logger: Logger, row: Row)
     const stored = { checkpoints: await listStepCheckpoints(deps.db, row.id), journal: await getLoopJournal(deps.db, row.id) };
     const progress = `${stored.checkpoints.length}:${JSON.stringify(stored.journal.map((entry) => entry.state)).length}`;
     const attempts = await countRecoveryAttempt(deps.db, row.id, progress);
+    const spent = stored.checkpoints.reduce(
+      (total, checkpoint) => addUsage(total, fromJson<Usage>(checkpoint.usage) ?? emptyUsage()),
+      emptyUsage(),
+    );
     if (attempts > maxRecoveryAttempts) {
       logger.error({ executionId: row.id, attempts }, 'run failed: it was interrupted on every attempt to continue it');
-      await finishExecution(deps.db, row.id, {
-        status: 'failed',
-        output: null,
-        finalOutput: null,
-        usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
-        error: {
-          code: 'RECOVERY_FAILED',
-          message: `the server stopped ${attempts} times in a row while continuing this run without it making progress; it is not continued again`,
-        },
-        completedAt: new Date(deps.clock.now()).toISOString(),
-        durationMs: 0,
+      await endUnrecovered(deps, row, spent, {
+        code: 'RECOVERY_FAILED',
+        message: `the server stopped ${attempts} times in a row while continuing this run without it making progress; it is not continued again`,
       });
       return null;
     }
     if (row.parent_execution_id || !row.flow_snapshot) {
-      await finishExecution(deps.db, row.id, {
-        status: 'failed',
-        output: null,
-        finalOutput: null,
-        usage: fromJson<Usage>(row.usage) ?? emptyUsage(),
-        error: { code: 'INTERRUPTED', message: 'the server stopped during this run; its parent run started it again' },
-        completedAt: new Date(deps.clock.now()).toISOString(),
-        durationMs: 0,
+      await endUnrecovered(deps, row, spent, {
+        code: 'INTERRUPTED',
+        message: 'the server stopped during this run; its parent run started it again',
       });
       return null;
     }
     return await rebuildJob(deps, row, stored);
   } catch (error) {
     logger.error({ err: error, executionId: row.id }, 'could not recover run');
-    await finishExecution(deps.db, row.id, {
+    await endUnrecovered(deps, row, emptyUsage(), { code: 'RECOVERY_FAILED', message: (error as Error).message });
+    return null;
+  }
+}
+
+/**
+ * Ends a run that is not continued, as any run ends: its last event (so its streams end), its credits settled (the
+ * reservation goes back, what its committed steps spent is charged; a child run's cost is its root's) and its
+ * final state, in one commit, fenced by the lease this process took over.
+ */
+async function endUnrecovered(deps: WorkerDeps, row: Row, usage: Usage, error: { code: ErrorCode; message: string }): Promise<void> {
+  const now = new Date(deps.clock.now()).toISOString();
+  const events = createExecutionRecorder({
+    executionId: row.id,
+    lastSeq: await lastStoredSeq(deps.db, row.id),
+    redactor: createSecretRedactor([]),
+    writer: deps.writer,
+    now: deps.clock.now,
+    fence: deps.leases.owner,
+  });
+  events.emit({ type: 'flow_error', error, durationMs: 0, usage, cancelled: false });
+  const scope: TenantScope = { tenantId: row.tenant_id, mode: row.mode as TenantScope['mode'] };
+  await deps.writer.flushWith(row.id, async (trx) => {
+    if (!(await holdsLease(trx, row.id, deps.leases.owner))) throw leaseLost(row.id);
+    if (row.parent_execution_id) await recordChildCredits(trx, row.id, usage.costUsd);
+    else await settleExecution(trx, scope, row.id, usage.costUsd, { id: deps.ids.next('ledger'), now });
+    await finishExecution(trx, row.id, {
       status: 'failed',
       output: null,
       finalOutput: null,
-      usage: emptyUsage(),
-      error: { code: 'RECOVERY_FAILED', message: (error as Error).message },
-      completedAt: new Date(deps.clock.now()).toISOString(),
-      durationMs: 0,
+      usage,
+      error,
+      completedAt: now,
+      durationMs: Number(row.duration_ms ?? 0),
     });
-    return null;
-  }
+  });
 }
 
 async function rebuildJob(

@@ -68,8 +68,23 @@ export async function reserveCredits(db: Database, scope: TenantScope, amount: n
  * Takes `amount` more from the balance for a running execution, only if the balance covers it, and adds it to
  * the execution's reservation, in one transaction. False when the balance does not cover it.
  */
-export async function extendReservation(db: Database, scope: TenantScope, executionId: string, amount: number): Promise<boolean> {
+export async function extendReservation(
+  db: Database,
+  scope: TenantScope,
+  executionId: string,
+  amount: number,
+  owner?: string,
+): Promise<'reserved' | 'short' | 'fenced'> {
   return db.transaction().execute(async (trx) => {
+    // Fenced: only the process that holds the run may add to its reservation (a process that lost the run would
+    // move credits into a reservation nobody settles).
+    const held = await trx
+      .updateTable('executions')
+      .set((eb) => ({ credits_reserved: eb(eb.fn.coalesce('credits_reserved', eb.val(0)), '+', amount) }))
+      .where('id', '=', executionId)
+      .$if(owner !== undefined, (query) => query.where('lease_owner', '=', owner!).where('status', 'in', ['queued', 'running']))
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) === 0) return 'fenced';
     const row = await trx
       .updateTable('credit_balances')
       .set((eb) => ({ balance: eb('balance', '-', amount) }))
@@ -78,13 +93,15 @@ export async function extendReservation(db: Database, scope: TenantScope, execut
       .where('balance', '>=', amount)
       .returning('balance')
       .executeTakeFirst();
-    if (!row) return false;
-    await trx
-      .updateTable('executions')
-      .set((eb) => ({ credits_reserved: eb(eb.fn.coalesce('credits_reserved', eb.val(0)), '+', amount) }))
-      .where('id', '=', executionId)
-      .execute();
-    return true;
+    if (!row) {
+      await trx
+        .updateTable('executions')
+        .set((eb) => ({ credits_reserved: eb('credits_reserved', '-', amount) }))
+        .where('id', '=', executionId)
+        .execute();
+      return 'short';
+    }
+    return 'reserved';
   });
 }
 

@@ -189,15 +189,19 @@ export async function dispatchAndFollow(
     }
     try {
       const last = run.frames.at(-1)?.seq ?? 0;
+      // A stream that never ends (its run stranded) is given up at the deadline, as the verdict will say.
+      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
       const response =
         run.id === ''
           ? await fetch(`${api.url}/v1/dispatch?events=unified`, {
               method: 'POST',
               headers: authHeaders(world.key),
               body: JSON.stringify(body),
+              signal,
             })
           : await fetch(`${api.url}/v1/executions/${run.id}/events?events=unified`, {
               headers: { ...authHeaders(world.key), 'last-event-id': String(last) },
+              signal,
             });
       if (run.id === '') {
         if (response.status !== 200) throw new Error(`dispatch answered ${response.status}: ${await response.text()}`);
