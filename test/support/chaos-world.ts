@@ -346,7 +346,9 @@ export async function verify(
     verdict.stepsTwice += completedSteps.length - new Set(completedSteps).size;
   }
   const firstKey = new Map<string, string>();
+  const mine = new Set(ids);
   for (const call of world.tool.calls) {
+    if (!mine.has(call.run)) continue;
     const where = `${call.run}/${call.step}`;
     const key = firstKey.get(where);
     if (key === undefined) firstKey.set(where, call.key);
