@@ -60,7 +60,7 @@ test('embedded, a full disk: reads answer, writes are 507, and every run ends on
       () => {
         const fd = openSync(filler, 'w');
         try {
-          for (const chunk = Buffer.alloc(64 * 1024); ; ) writeSync(fd, chunk);
+          for (const chunk = Buffer.alloc(64 * 1024); ;) writeSync(fd, chunk);
         } catch {
           // ENOSPC: the disk is full.
         } finally {

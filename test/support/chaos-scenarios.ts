@@ -94,7 +94,8 @@ async function probeApi(
 export async function zombieWorker(world: ChaosWorld, runs: number): Promise<ScenarioResult> {
   const started = startRuns(world, runs, 1000, 5);
   const worker = world.workers[0]!;
-  await waitFor(async () => (await runsHeldBy(world, worker)).length >= 3, 20_000);
+  // Frozen while it holds a fair share of the runs in flight (a fifth of them, at least 3).
+  await waitFor(async () => (await runsHeldBy(world, worker)).length >= Math.max(3, Math.floor(runs / 5)), 20_000, 20);
   const held = await runsHeldBy(world, worker);
   worker.child.kill('SIGSTOP');
   const stoppedAt = Date.now();
@@ -149,7 +150,7 @@ export async function postgresRestart(world: ChaosWorld, services: Services, run
 export async function kills(world: ChaosWorld, runs: number): Promise<ScenarioResult> {
   const started = startRuns(world, runs, 1000, 3);
   const worker = world.workers[0]!;
-  await waitFor(async () => (await runsHeldBy(world, worker)).length >= 3, 20_000);
+  await waitFor(async () => (await runsHeldBy(world, worker)).length >= Math.max(3, Math.floor(runs / 5)), 20_000, 20);
   const held = (await runsHeldBy(world, worker)).length;
   await world.kill(worker);
   await world.kill(world.apis[0]!);
