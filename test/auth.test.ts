@@ -145,8 +145,9 @@ test('/ready answers 200 when the database answers with every migration applied,
   try {
     const notReady = await fetch(`${harness.baseUrl}/ready`);
     assert.equal(notReady.status, 503);
-    const missing = (await notReady.json()) as { status: string; database: { migrationsPending: string[] } };
+    const missing = (await notReady.json()) as { status: string; database: { migrationsPending: string[] }; missing: string[] };
     assert.equal(missing.status, 'not_ready');
+    assert.deepEqual(missing.missing, ['database'], '/ready names what is missing');
     assert.deepEqual(missing.database.migrationsPending, [last.name]);
   } finally {
     await sql`insert into kysely_migration (name, timestamp) values (${last.name}, ${last.timestamp})`.execute(db);

@@ -10,7 +10,7 @@ import type { ExecutionEvent } from '../src/protocol/execution-event.js';
 import { schemaStatus, migrate, type Database } from '../src/store/database.js';
 import { approvalsOfExecution, getApproval, insertApprovals } from '../src/store/approvals-repository.js';
 import { addCredits, ensureBalance, getBalance, ledgerSum } from '../src/store/credits-repository.js';
-import { appendEvents, lastStoredSeq, readEvents } from '../src/store/events-repository.js';
+import { appendEvents, commitEvents, lastStoredSeq, readEvents } from '../src/store/events-repository.js';
 import { finishExecution, getExecutionRow, insertExecution } from '../src/store/executions-repository.js';
 import { leaseHolders, releaseLeases, renewLeases, runsLeasedBy, takeOverLease } from '../src/store/leases-repository.js';
 import { createTestDatabase, postgresSkip } from './support/postgres.js';
@@ -124,6 +124,30 @@ for (const backend of backends) {
           now,
         );
         assert.equal((await getApproval(db, 'appr_1'))!.timeoutAt, new Date(now + 86_400_000).toISOString());
+      }));
+
+    test('fencing: events written under a lease are stored only while their writer holds the run; others are refused and named', () =>
+      withStore(backend, async (db) => {
+        const now = Date.now();
+        await insertExecution(db, newRun('exec_f1', { owner: 'host:1:a', expiresAt: now + 5000 }));
+        await insertExecution(db, newRun('exec_f2', { owner: 'host:1:a', expiresAt: now + 5000 }));
+        // Another process took exec_f2 over while host:1:a was frozen.
+        assert.equal(
+          await takeOverLease(db, 'exec_f2', { owner: 'host:1:a', expiresAt: now + 5000 }, { owner: 'host:2:b', expiresAt: now + 9000 }),
+          true,
+        );
+        const event = (executionId: string, seq: number) => {
+          const body = { type: 'step_start', executionId, seq, at, ...ref } as ExecutionEvent;
+          return { event: body, json: JSON.stringify(body), fence: 'host:1:a' };
+        };
+        const fenced = await commitEvents(db, [event('exec_f1', 1), event('exec_f2', 1), event('exec_f2', 2)]);
+        assert.deepEqual(fenced, ['exec_f2'], 'the commit names the run its writer lost');
+        assert.equal(await lastStoredSeq(db, 'exec_f1'), 1, 'the held run is written');
+        assert.equal(await lastStoredSeq(db, 'exec_f2'), 0, 'nothing of the lost run is written');
+        // The new holder's events go in; an event without a fence (a run no process leases) is not checked.
+        const mine = { ...event('exec_f2', 1), fence: 'host:2:b' };
+        assert.deepEqual(await commitEvents(db, [mine]), []);
+        assert.equal(await lastStoredSeq(db, 'exec_f2'), 1);
       }));
 
     test('leases: renewed by their holder, taken over only by compare-and-set, one winner of four; ended and handed back', () =>

@@ -18,10 +18,14 @@ export function registerReadiness(app: FastifyInstance, db: Database, redis: (()
           ? { ok: false, error: schema.error }
           : { ok: schema.pending.length === 0, migrationsApplied: schema.applied, migrationsPending: schema.pending };
       const redisAnswer = redis ? await answers(redis) : undefined;
-      const ready = database.ok && (redisAnswer?.ok ?? true);
-      return reply
-        .status(ready ? 200 : 503)
-        .send({ status: ready ? 'ready' : 'not_ready', database, ...(redisAnswer ? { redis: redisAnswer } : {}) });
+      const missing = [...(database.ok ? [] : ['database' as const]), ...(redisAnswer && !redisAnswer.ok ? ['redis' as const] : [])];
+      const ready = missing.length === 0;
+      return reply.status(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'not_ready',
+        database,
+        ...(redisAnswer ? { redis: redisAnswer } : {}),
+        ...(ready ? {} : { missing }),
+      });
     },
   );
 }

@@ -158,6 +158,8 @@ export const Readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
   database: Check.extend({ migrationsApplied: z.number().int().optional(), migrationsPending: z.array(z.string()).optional() }),
   redis: Check.optional(),
+  /** The dependencies that do not answer (or, for the database, whose schema is behind), when not ready. */
+  missing: z.array(z.enum(['database', 'redis'])).optional(),
 });
 
 const Pagination = z.object({ limit: z.number().int(), offset: z.number().int(), total: z.number().int(), hasMore: z.boolean() });
