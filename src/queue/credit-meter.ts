@@ -4,6 +4,7 @@ import type { TenantScope } from '../protocol/tenant.js';
 import { extendReservation, usdToCredits } from '../store/credits-repository.js';
 import type { Database } from '../store/database.js';
 import { leaseLost } from './fencing.js';
+import { whileTransient } from './store-retry.js';
 
 /** Output tokens assumed (and asked for) when a priced model call names no `maxTokens`. */
 export const defaultMaxTokens = 4096;
@@ -31,6 +32,8 @@ export function createCreditMeter(deps: {
   costSoFarUsd: number;
   /** The lease owner the run's reservation may be extended under (fencing). */
   owner?: string;
+  /** How long its store work is tried again while the store is away (FLOWRUN_COMMIT_RETRY_MS). */
+  retryMs?: number;
 }): CreditMeter {
   let loaded: Promise<void> | null = null;
   let reserved = 0;
@@ -40,16 +43,22 @@ export function createCreditMeter(deps: {
   const spent = () => earlier + usdToCredits(spentUsd);
   let inFlight = 0;
   let extending: Promise<unknown> = Promise.resolve();
+  // Read once; a read that failed (the store away past the retry window) is tried again by the next call.
   const load = () =>
-    (loaded ??= deps.db
-      .selectFrom('executions')
-      .select(['credits_reserved', 'credits_used'])
-      .where('id', '=', deps.executionId)
-      .executeTakeFirst()
-      .then((row) => {
+    (loaded ??= whileTransient(
+      () =>
+        deps.db.selectFrom('executions').select(['credits_reserved', 'credits_used']).where('id', '=', deps.executionId).executeTakeFirst(),
+      deps.retryMs,
+    ).then(
+      (row) => {
         reserved = Number(row?.credits_reserved ?? 0);
         earlier = Math.max(0, usdToCredits(deps.costSoFarUsd) - Number(row?.credits_used ?? 0));
-      }));
+      },
+      (error: unknown) => {
+        loaded = null;
+        throw error;
+      },
+    ));
   return {
     async admit(worst) {
       await load();
@@ -57,7 +66,12 @@ export function createCreditMeter(deps: {
       const turn = extending.then(async () => {
         const need = spent() + inFlight + worst - reserved;
         if (need > 0) {
-          const extended = await extendReservation(deps.db, deps.scope, deps.executionId, need, deps.owner);
+          // Tried again on a passing failure: a reservation taken twice (a commit whose answer was lost) is only
+          // held longer, and goes back whole at the run's end.
+          const extended = await whileTransient(
+            () => extendReservation(deps.db, deps.scope, deps.executionId, need, deps.owner),
+            deps.retryMs,
+          );
           if (extended === 'fenced') throw leaseLost(deps.executionId);
           if (extended === 'short') {
             throw new FlowrunError(

@@ -23,7 +23,7 @@ import { runMetrics } from './run-metrics.js';
 import { holdsLease } from '../store/leases-repository.js';
 import { isLeaseLost, leaseLost } from './fencing.js';
 import { waitForStoredOutcome } from './stored-outcome.js';
-import { isTransientStoreError } from '../store/database.js';
+import { defaultCommitRetryMs, whileTransient } from './store-retry.js';
 
 export interface RunJob {
   scope: TenantScope;
@@ -94,13 +94,14 @@ function failedOutcome(caught: unknown, events: { emit: RunFlowDeps['events']['e
 
 type RunFlowDeps = Parameters<typeof runFlow>[0];
 
-export function createRecordStore(deps: Pick<WorkerDeps, 'db' | 'ids' | 'clock'>): RecordStore {
+export function createRecordStore(deps: Pick<WorkerDeps, 'db' | 'ids' | 'clock' | 'commitRetryMs'>): RecordStore {
   const now = () => new Date(deps.clock.now()).toISOString();
+  const retry = <T>(work: () => Promise<T>) => whileTransient(work, deps.commitRetryMs);
   return {
-    get: (scope, id) => getRecord(deps.db, scope, id),
-    find: (scope, type, name) => findRecord(deps.db, scope, type, name),
-    create: (scope, record) => createRecord(deps.db, scope, record, deps.ids.next('record'), now()),
-    update: (scope, id, changes) => updateRecord(deps.db, scope, id, changes, now()),
+    get: (scope, id) => retry(() => getRecord(deps.db, scope, id)),
+    find: (scope, type, name) => retry(() => findRecord(deps.db, scope, type, name)),
+    create: (scope, record) => retry(() => createRecord(deps.db, scope, record, deps.ids.next('record'), now())),
+    update: (scope, id, changes) => retry(() => updateRecord(deps.db, scope, id, changes, now())),
   };
 }
 
@@ -141,6 +142,7 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
       executionId: request.executionId,
       costSoFarUsd: request.resume?.usage.costUsd ?? 0,
       owner: deps.leases.owner,
+      retryMs: deps.commitRetryMs,
     });
   deps.meters.set(request.executionId, meter);
   const engine = {
@@ -161,7 +163,8 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
   if (outcome.status === 'paused') deps.pausedSecrets.set(request.executionId, request.secrets);
   else deps.pausedSecrets.delete(request.executionId);
   if (outcome.pause?.approvals.length) {
-    await insertApprovals(db, job.scope, request.executionId, outcome.pause.stepId, outcome.pause.approvals, clock.now());
+    const { stepId, approvals } = outcome.pause;
+    await whileTransient(() => insertApprovals(db, job.scope, request.executionId, stepId, approvals, clock.now()), deps.commitRetryMs);
   }
   try {
     await commitEnd(deps, job, outcome, meter);
@@ -172,7 +175,11 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
   runMetrics.ended(outcome.status);
   deps.onRunEnded?.(request.executionId, outcome);
   if (job.persistRecordMetadata && request.record.id) {
-    await updateRecordMetadata(db, job.scope, request.record.id, outcome.recordMetadata, new Date(clock.now()).toISOString());
+    const recordId = request.record.id;
+    await whileTransient(
+      () => updateRecordMetadata(db, job.scope, recordId, outcome.recordMetadata, new Date(clock.now()).toISOString()),
+      deps.commitRetryMs,
+    );
   }
   return outcome;
 }
@@ -207,44 +214,6 @@ function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
         retryMs,
       ),
   };
-}
-
-/** How long a run's commit is tried again while the store is away (FLOWRUN_COMMIT_RETRY_MS' default). */
-export const defaultCommitRetryMs = 30_000;
-
-/**
- * Commits again after a transient failure (a deadlock, a busy database, a lost connection, a database that
- * restarts): the writer kept the events queued, so the next attempt carries them with the checkpoint. Tried
- * with backoff (50 ms doubling to 2 s) for `windowMs`, long enough for a database restart; then the failure
- * stands and the run ends (or, if its end cannot be stored either, is left to the recovery sweep). A step is
- * never failed for the store's hiccup.
- */
-async function whileTransient(commit: () => Promise<void>, windowMs: number): Promise<void> {
-  const started = performance.now();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await commit();
-    } catch (error) {
-      if (!isTransientStoreError(error)) throw error;
-      if (performance.now() - started >= windowMs) throw storeGaveOut(error, windowMs);
-      const backoff = Math.min(2000, 50 * 2 ** (attempt - 1));
-      await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * (backoff / 2)));
-    }
-  }
-}
-
-/** The store stayed away for the whole commit window: the run fails with what kept it away, not as a step's fault. */
-function storeGaveOut(error: unknown, windowMs: number): FlowrunError {
-  const full = String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_FULL');
-  const why = full ? 'the database disk is full' : `the database did not answer (${(error as Error).message})`;
-  return new FlowrunError(
-    full ? 'STORAGE_FULL' : 'DEPENDENCY_UNAVAILABLE',
-    `the run's progress could not be stored for ${Math.round(windowMs / 1000)} s: ${why}`,
-    [],
-    {
-      cause: error,
-    },
-  );
 }
 
 /**
