@@ -62,7 +62,8 @@ export async function respondWithRun(
     unsubscribe();
     sse.end();
   };
-  void live.start();
+  // The store did not answer: the stream ends, and the client reconnects with Last-Event-ID.
+  live.start().catch(end);
   reply.raw.on('close', () => {
     unsubscribe();
     // A client that goes away does not stop the run, unless it asked for that.

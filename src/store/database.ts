@@ -41,8 +41,10 @@ export async function openPostgres(url: string, poolSize = 10, leaseMs = 15_000)
     connectionString: url,
     max: poolSize,
     types,
-    // A database that does not answer is an outage to report (503 within about a second), not to wait out.
-    connectionTimeoutMillis: 1000,
+    // A database that is down refuses connections at once (a 503 within a fraction of a second); one that is
+    // unreachable and silent is given up after 5 s. (The same bound holds a request waiting for a free connection
+    // under load, so it is not shorter.)
+    connectionTimeoutMillis: 5000,
     // A process frozen inside a transaction (SIGSTOP, a VM paused) must not keep its runs' rows locked past its
     // lease: the server ends such a session, so the process that takes the runs over is not left waiting on it.
     // Flowrun's own transactions never sit idle (group commits send their statements back to back).
