@@ -51,26 +51,52 @@ export async function streamExecutionEvents(
   const unsubscribe = deps.bus.subscribe(id, live.receive);
   const finish = (): void => {
     done = true;
+    watch.stop();
     unsubscribe();
     sse.end();
   };
-  reply.raw.on('close', () => {
-    done = true;
-    unsubscribe();
-  });
-  for (;;) {
-    const stored = await readStored(1000);
-    stored.forEach((event) => deliver(event));
-    if (stored.length < 1000 || done) break;
-  }
-  await live.start();
-  if (done) return;
-  const current = await deps.store.getExecution(request.scope, id);
-  if (current && !['queued', 'running'].includes(current.status)) {
-    // Ended while we replayed: anything left is in the store now.
+  const catchUp = async (): Promise<void> => {
+    const current = await deps.store.getExecution(request.scope, id);
+    if (done || !current || ['queued', 'running'].includes(current.status)) return;
+    // Ended: anything left is in the store now.
     (await readStored(100_000)).forEach((event) => deliver(event));
     if (!done) finish();
+  };
+  const watch = watchStore(deps.settings.heartbeatMs, () => lastSent, catchUp);
+  reply.raw.on('close', () => {
+    done = true;
+    watch.stop();
+    unsubscribe();
+  });
+  try {
+    // Events committed from here on reach this stream: the replay below misses none of them.
+    await deps.bus.ready(id);
+    for (;;) {
+      const stored = await readStored(1000);
+      stored.forEach((event) => deliver(event));
+      if (stored.length < 1000 || done) break;
+    }
+    await live.start();
+    if (!done) await catchUp();
+  } catch {
+    // The store did not answer: the stream ends, and the client reconnects with Last-Event-ID.
+    finish();
   }
+}
+
+/**
+ * The store has the last word: a stream hears of events through the bus, and an announcement lost on the way (a
+ * relay that dropped a publish in an outage) must not leave it waiting for an end that came. While a stream
+ * waits, it looks at the store (`catchUp`) after each period in which it heard nothing.
+ */
+function watchStore(periodMs: number, lastSent: () => number, catchUp: () => Promise<void>): { stop(): void } {
+  let seen = lastSent();
+  const timer = setInterval(() => {
+    if (seen !== lastSent()) return void (seen = lastSent());
+    catchUp().catch(() => undefined);
+  }, periodMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /**

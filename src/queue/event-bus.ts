@@ -6,6 +6,8 @@ export type EventListener = (event: ExecutionEvent) => void;
 export interface EventBus {
   /** Returns the unsubscribe function. Listeners are called synchronously, in seq order, and must not throw. */
   subscribe(executionId: string, listener: EventListener): () => void;
+  /** Resolves once a subscription's events are sure to arrive (a relay's subscription confirmed); at once here. */
+  ready(executionId: string): Promise<void>;
   publish(event: ExecutionEvent): void;
 }
 
@@ -24,6 +26,7 @@ export function createInMemoryEventBus(): EventBus {
         if (set.size === 0 && listeners.get(executionId) === set) listeners.delete(executionId);
       };
     },
+    ready: async () => undefined,
     publish(event) {
       const set = listeners.get(event.executionId);
       if (!set) return;

@@ -41,6 +41,7 @@ export function createRelayedBus(local: EventBus, relay: EventRelay): EventBus {
         unfollow();
       };
     },
+    ready: (executionId) => relay.ready(executionId),
     publish: (event) => local.publish(event),
   };
 }

@@ -326,7 +326,15 @@ export async function verify(
       console.log('failed', run.id, JSON.stringify(failed), log.map((event) => `${event.seq}:${event.type}`).join(' '));
     }
     const expected = { completed: 'execution_complete', failed: 'execution_error', cancelled: 'execution_error' }[row.status];
-    if (run.told !== expected) verdict.toldWrong++;
+    if (run.told !== expected) {
+      verdict.toldWrong++;
+      if (process.env.CHAOS_DEBUG) {
+        const events = await readEvents(world.db, run.id, 0, 1_000_000);
+        console.log('told wrong', run.id, row.status, 'told', run.told, 'reconnects', run.reconnects, 'error', run.error);
+        console.log(' client', run.frames.map((frame) => `${frame.seq}:${frame.type}`).join(' '));
+        console.log(' stored', events.map((event) => `${event.seq}:${event.type}`).join(' '));
+      }
+    }
     // What the store holds, as the client's dialect sends it (some events have no frame there).
     const encode = createEncoder('unified', { flowId: null, flowName: 'chaos' });
     const log = (await readEvents(world.db, run.id, 0, 1_000_000)).filter((event) => encode(event) !== null);
