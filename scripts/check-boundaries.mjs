@@ -11,7 +11,8 @@ const allowed = {
   tools: { layers: ['protocol', 'engine', 'tools'], packages: null },
   store: { layers: ['protocol', 'engine', 'store'], packages: null },
   queue: { layers: ['protocol', 'engine', 'store', 'queue'], packages: null },
-  api: { layers: ['protocol', 'engine', 'store', 'queue', 'api'], packages: null },
+  runs: { layers: ['protocol', 'engine', 'store', 'queue', 'runs'], packages: null },
+  api: { layers: ['protocol', 'engine', 'store', 'queue', 'runs', 'api'], packages: null },
   cli: { layers: null, packages: null },
   '.': { layers: null, packages: null },
 };

@@ -403,6 +403,14 @@ test('the agent tree follows templates used as agent tools, with direct and cumu
   assert.equal(child.depth, 1);
   assert.equal(child.creditsUsed, Math.round(1000 * 0.15 + 1000 * 0.6));
   assert.equal(tree.body!.totalTreeCreditsUsed, tree.body!.creditsUsed + child.totalTreeCreditsUsed);
+  // One rounding rule: the tree's total is what the ledger charged the run (the child is charged with its root).
+  const ledger = await call('GET', '/api/v1/credits/ledger?limit=100');
+  const charged = (ledger.body!.data as Array<{ delta: number; executionId: string | null }>)
+    .filter((entry) => entry.executionId === run.body!.id)
+    .reduce((sum, entry) => sum - entry.delta, 0);
+  assert.ok(charged > 0);
+  assert.equal(tree.body!.totalTreeCreditsUsed, charged);
+  assert.equal(run.body!.creditsUsed, charged);
 });
 
 test('the run log filters by flow, tag, customer (header over body), status and time; statistics total per customer and tag', async () => {

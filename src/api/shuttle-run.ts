@@ -1,19 +1,16 @@
-import type { Step } from '../protocol/flow.js';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { expandParameters } from '../engine/parameters.js';
 import type { StepCheckpoint } from '../engine/ports.js';
 import type { RunOutcome } from '../engine/run-flow.js';
 import { emptyUsage } from '../protocol/usage.js';
-import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { PromptTemplate, RunRequest } from '../protocol/shuttle.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { startRun } from '../queue/run-builder.js';
+import { resolveFlowVersion } from '../runs/flow-version.js';
+import { prepareRun } from '../runs/prepare-run.js';
 import { type StoredFlow } from '../store/flows-repository.js';
 import type { AppDeps } from './app-deps.js';
-import { reserveForRun, worstCaseCredits } from './credits.js';
-import { requireFlow } from './flow-lookup.js';
 
 /** Vendor tools Flowrun passes to providers: none yet, so each one asked for is a warning. */
 const supportedVendorTools = new Set<string>();
@@ -31,27 +28,14 @@ export interface ShuttleRunContext {
 
 /** Picks the version: `version` beats `environment`; else production's active version; else the current one. */
 export async function resolveRunVersion(
-  deps: Pick<AppDeps, 'store'>,
+  deps: Pick<AppDeps, 'db'>,
   scope: TenantScope,
   flowIdOrSlug: string,
   version?: string,
   environment?: string,
 ): Promise<StoredFlow> {
-  const flow = await requireFlow(deps, scope, flowIdOrSlug);
-  if (version) {
-    if (!(await deps.store.versionExists(flow.id, version)))
-      throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version ${version}`, [
-        { code: 'NOT_FOUND', path: 'version', message: `no version ${version}` },
-      ]);
-    return (await deps.store.getFlow(scope, flow.id, version))!;
-  }
-  const active = await deps.store.getActiveVersionId(flow.id, environment ?? 'production');
-  if (active) return (await deps.store.getFlow(scope, flow.id, active))!;
-  if (environment)
-    throw new FlowrunError('NOT_FOUND', `Flow ${flowIdOrSlug} has no version active in '${environment}'`, [
-      { code: 'NOT_FOUND', path: 'environment', message: `nothing is active in '${environment}'` },
-    ]);
-  return flow;
+  const paths = { flow: 'flowId', version: 'version', environment: 'environment' };
+  return resolveFlowVersion(deps.db, scope, flowIdOrSlug, { versionId: version, environment }, paths);
 }
 
 export function entrypointOf(flow: StoredFlow, requested?: string): { templates: PromptTemplate[]; entry: PromptTemplate } {
@@ -86,8 +70,6 @@ export async function runShuttleFlow(
   const { system, user } = expandEntry(body, templates, entry, warnings);
   const usable = await chooseModels(deps, scope, body, entry, warnings);
   const plan = planStep(body, templates, entry, usable, system.text, user.text);
-  const steps = validateFlowSteps([plan.rawStep], ['templates', entry.name], { models: deps.models });
-  const tools = await savedToolsOf(deps, scope, entry, steps);
   const meta = {
     environment: body.environment ?? null,
     entrypoint: entry.name,
@@ -100,32 +82,31 @@ export async function runShuttleFlow(
   const cached = (await deps.store.getCachedResponse(cacheKey, started)) as Record<string, any> | null;
   if (cached) return { status: 200, body: await answerFromCache(deps, run, flow, cached, { meta, warnings, started, timestamp }) };
 
-  const promptChars = system.text.length + user.text.length + JSON.stringify(body.messages).length;
-  const price = deps.models.resolve(usable[0]!);
-  const reservation = await reserveForRun(
-    deps,
-    scope,
-    worstCaseCredits(price.ok ? price.price : undefined, promptChars, plan.maxTokens ?? 4096, plan.modelCalls),
-    body.maxRequestCostCredits,
-  );
-  const job = await startRun(deps, {
+  const { job } = await prepareRun(deps, {
     executionId: run.executionId,
     scope,
-    flow: { id: flow.id, name: flow.name, versionId: flow.versionId, steps },
-    rawSteps: [plan.rawStep],
+    flow: { kind: 'steps', flow: { id: flow.id, name: flow.name, versionId: flow.versionId }, rawSteps: [plan.rawStep] },
+    // The entrypoint runs as one prompt step: `templates.main[0].config.tools.toolIds` is `templates.main.toolIds`.
+    validation: {
+      at: ['templates', entry.name],
+      conversation: false,
+      asWritten: (path) => path.replace(/^(templates\.[^[]+)\[0\]\.config(\.tools)?/, '$1'),
+    },
     record: { id: null, name: flow.name, type: 'shuttle-run', metadata: body.parameters, created: false },
     inputs: body.parameters,
     secrets: {},
     messages: body.messages,
     source: 'shuttle',
-    tools,
     storedInput: run.rawBody,
     dialect: 'shuttle',
     customerId: run.customerId ?? null,
     tags: body.tags,
     // What the run's document needs besides its outcome, so a run finished by recovery can still answer.
     meta: { ...meta, cached: false, warnings, structured: plan.structured },
-    creditsReserved: reservation.reserved,
+    credits: {
+      promptChars: system.text.length + user.text.length + JSON.stringify(body.messages).length,
+      maxRequestCostCredits: body.maxRequestCostCredits,
+    },
   });
   const outcome: RunOutcome = await deps.scheduler.submit(job);
   const document = await runDocument(deps, { ...run, flowId: flow.id }, outcome, {
@@ -253,23 +234,7 @@ function planStep(body: RunBody, templates: PromptTemplate[], entry: PromptTempl
     rawStep: { id: entry.name, name: entry.name, type: 'prompt', config },
     maxTokens,
     structured: Boolean(responseSchema),
-    modelCalls: (1 + (hasTools ? maxToolCalls : 0)) * (responseSchema ? 2 : 1),
   };
-}
-
-/** The saved tools the step names; an unknown one is a 422 naming the template. */
-async function savedToolsOf(deps: AppDeps, scope: TenantScope, entry: PromptTemplate, steps: Step[]) {
-  const references = savedToolReferences(steps);
-  const tools = await deps.store.findTools(
-    scope,
-    references.map((reference) => reference.id),
-  );
-  for (const reference of references)
-    if (!tools[reference.id])
-      throw new FlowrunError('VALIDATION_ERROR', `Template '${entry.name}' names unknown tool '${reference.id}'`, [
-        { code: 'TOOL_NOT_FOUND', path: `templates.${entry.name}.toolIds`, message: `no saved tool '${reference.id}'` },
-      ]);
-  return tools;
 }
 
 /** The response cache key: everything that changes the answer, `nonce` included. */

@@ -1,3 +1,4 @@
+import { creditsToUsd, usdToCredits } from '../protocol/credits.js';
 import { z } from 'zod';
 
 /** Prices are USD per million tokens. `reasoning` defaults to the output price. */
@@ -26,6 +27,6 @@ export function priceUsd(entry: CatalogEntry | undefined, tokens: { input: numbe
   const textOutput = Math.max(0, tokens.output - tokens.reasoning);
   // Rounded up once, here, to whole credits (1 credit = 1e-6 USD): every total (a run, a tree, the ledger) is then
   // a sum of these integers and adds up exactly.
-  const micros = tokens.input * entry.input + textOutput * entry.output + tokens.reasoning * (entry.reasoning ?? entry.output);
-  return Math.ceil(micros - 1e-6) / 1_000_000;
+  const usd = (tokens.input * entry.input + textOutput * entry.output + tokens.reasoning * (entry.reasoning ?? entry.output)) / 1_000_000;
+  return creditsToUsd(usdToCredits(usd));
 }

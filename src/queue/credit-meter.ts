@@ -1,13 +1,11 @@
 import type { ModelGateway, ModelRequest, ModelStreamPart } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { extendReservation, usdToCredits } from '../store/credits-repository.js';
+import { defaultMaxTokens, usdToCredits, worstCaseCallUsd } from '../protocol/credits.js';
+import { extendReservation } from '../store/credits-repository.js';
 import type { Database } from '../store/database.js';
 import { leaseLost } from './fencing.js';
 import { whileTransient } from './store-retry.js';
-
-/** Output tokens assumed (and asked for) when a priced model call names no `maxTokens`. */
-export const defaultMaxTokens = 4096;
 
 /**
  * The credit budget of one root run and every run it starts (flow tools, sub-agents): before each model call
@@ -130,8 +128,7 @@ export function worstCaseOf(models: ModelGateway, request: ModelRequest): { cred
   const price = resolution.ok ? resolution.price : undefined;
   if (!price) return { credits: 0, request };
   const maxTokens = request.maxTokens ?? defaultMaxTokens;
-  const usd = (inputTokenBound(request) * price.input + maxTokens * price.output) / 1_000_000;
-  return { credits: usdToCredits(usd), request: { ...request, maxTokens } };
+  return { credits: usdToCredits(worstCaseCallUsd(price, inputTokenBound(request), maxTokens)), request: { ...request, maxTokens } };
 }
 
 /** A gateway whose every call is admitted by the meter first, and whose real cost is reported back to it. */

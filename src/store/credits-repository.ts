@@ -1,3 +1,4 @@
+import { usdToCredits } from '../protocol/credits.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Transaction } from 'kysely';
 import { isPostgres, type Database } from './database.js';
@@ -5,12 +6,6 @@ import type { DatabaseSchema } from './schema.js';
 
 /** A connection or an open transaction: settlement runs inside the run's final transaction. */
 type Executor = Database | Transaction<DatabaseSchema>;
-
-export const creditsPerUsd = 1_000_000;
-
-export function usdToCredits(usd: number): number {
-  return Math.ceil(usd * creditsPerUsd - 1e-6);
-}
 
 /**
  * The per-tenant (and per-mode) credit ledger: 1,000,000 credits = 1 USD. A balance row holds the current

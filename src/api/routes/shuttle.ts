@@ -16,6 +16,7 @@ import {
 import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { discoverParameters } from '../../engine/parameters.js';
+import { usdToCredits } from '../../protocol/credits.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
 import type { AppDeps } from '../app-deps.js';
@@ -34,8 +35,8 @@ function agentTree(node: ExecutionTreeNode, role: string): Record<string, unknow
     depth: node.depth,
     durationMs: node.durationMs,
     status: node.status,
-    creditsUsed: Math.round(node.costUsd * 1_000_000),
-    totalTreeCreditsUsed: Math.round(node.cumulativeCostUsd * 1_000_000),
+    creditsUsed: usdToCredits(node.costUsd),
+    totalTreeCreditsUsed: usdToCredits(node.cumulativeCostUsd),
     toolCalls: node.toolCalls.map((call) => ({
       toolName: call.toolName,
       toolType:

@@ -1,14 +1,14 @@
 import type { ToolCallContext, ToolOutcome } from '../engine/ports.js';
-import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
+import { executeRun, type WorkerDeps } from '../queue/execute-run.js';
+import { childToolOutcome, parentOf } from '../queue/run-builder.js';
 import { getFlow } from '../store/flows-repository.js';
-import { findTools } from '../store/tools-repository.js';
-import { childToolOutcome, parentOf, startRun } from './run-builder.js';
-import { executeRun, type WorkerDeps } from './execute-run.js';
+import { prepareRun } from './prepare-run.js';
 
 /**
- * A `flow` tool: runs the tenant's stored flow with the call's arguments as its inputs and as its (virtual)
- * record's metadata, as a child execution of the calling run. The result is the child flow's final output.
+ * A `flow` tool: runs the tenant's stored flow (its current version) with the call's arguments as its inputs
+ * and as its (virtual) record's metadata, as a child execution of the calling run. The result is the child
+ * flow's final output.
  */
 export async function runFlowTool(
   deps: WorkerDeps,
@@ -19,27 +19,25 @@ export async function runFlowTool(
   const stored = await getFlow(deps.db, context.scope, flowId);
   if (!stored) return { ok: false, error: { code: 'NOT_FOUND', message: `flow ${flowId} not found` } };
   try {
-    const steps = validateFlowSteps(stored.definition.steps ?? [], ['flow', 'steps'], { models: deps.models });
-    const tools = await findTools(
-      deps.db,
-      context.scope,
-      savedToolReferences(steps).map((reference) => reference.id),
-    );
     const executionId = deps.ids.next('exec');
-    const job = await startRun(deps, {
+    const { job } = await prepareRun(deps, {
       executionId,
       scope: context.scope,
-      flow: { id: stored.id, name: stored.name, versionId: stored.versionId, steps },
-      rawSteps: stored.definition.steps ?? [],
+      flow: {
+        kind: 'steps',
+        flow: { id: stored.id, name: stored.name, versionId: stored.versionId },
+        rawSteps: stored.definition.steps ?? [],
+      },
+      validation: { at: ['flow', 'steps'] },
       record: { id: null, name: stored.name, type: 'tool-call', metadata: args, created: false },
       inputs: args,
       secrets: context.secrets,
       messages: [],
       source: 'tool',
-      tools,
       storedInput: { flow: { id: stored.id }, inputs: args },
       dialect: 'runtype',
       parent: parentOf(context, deps.meters),
+      credits: { promptChars: 0 },
     });
     const outcome = await executeRun(deps, job, context.signal);
     return childToolOutcome(outcome, `flow ${stored.name}`, 'FLOW_FAILED', executionId);

@@ -1,11 +1,10 @@
 import { resolveAgentSpec } from '../engine/agent.js';
 import type { ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
-import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import { FlowrunError } from '../protocol/errors.js';
+import { executeRun, type WorkerDeps } from '../queue/execute-run.js';
+import { childToolOutcome, parentOf } from '../queue/run-builder.js';
 import { getAgent } from '../store/agents-repository.js';
-import { findTools } from '../store/tools-repository.js';
-import { childToolOutcome, parentOf, startRun } from './run-builder.js';
-import { executeRun, type WorkerDeps } from './execute-run.js';
+import { prepareRun } from './prepare-run.js';
 
 /**
  * A `subagent` tool (and the `execute-agent` step): an isolated child agent, saved (`config.agentId`) or inline
@@ -39,30 +38,24 @@ export async function runAgentTool(
         allowed.has(entry.name),
       );
     }
-    const steps = validateFlowSteps([spec.step], ['agent'], { models: deps.models });
-    const tools = await findTools(
-      deps.db,
-      context.scope,
-      savedToolReferences(steps).map((reference) => reference.id),
-    );
     const message = typeof args.message === 'string' ? args.message : typeof args.task === 'string' ? args.task : JSON.stringify(args);
     const executionId = deps.ids.next('exec');
-    const job = await startRun(deps, {
+    const { job } = await prepareRun(deps, {
       executionId,
       scope: context.scope,
-      flow: { id: null, name: spec.name, versionId: null, steps },
-      rawSteps: [spec.step],
+      flow: { kind: 'steps', flow: { id: null, name: spec.name, versionId: null }, rawSteps: [spec.step] },
+      validation: { at: ['agent'], conversation: false },
       record: { id: null, name: spec.name, type: 'agent', metadata: {}, created: false },
       inputs: {},
       secrets: context.secrets,
       messages: [{ role: 'user', content: message }],
       source: 'subagent',
-      tools,
       kind: 'agent',
       agent: { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) },
       storedInput: { agent: config.agentId ? { agentId: config.agentId } : raw, messages: [{ role: 'user', content: message }] },
       dialect: 'runtype',
       parent: parentOf(context, deps.meters),
+      credits: { promptChars: 0 },
     });
     const outcome = await executeRun(deps, job, context.signal);
     return childToolOutcome(outcome, `agent ${spec.name}`, 'AGENT_FAILED', executionId);
