@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProviderSettings } from './providers/provider-settings.js';
 import { migrate, openPostgres, openSqlite, type Database } from './store/database.js';
-import type { LimitSettings } from './queue/limits.js';
+import type { LimitSettings } from './runs/limits.js';
 import { parseSecretKeys } from './queue/secret-vault.js';
 
 /**

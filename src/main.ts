@@ -2,13 +2,13 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 import { redactUrlsIn } from './protocol/redact-url.js';
 import { createApp, type RouteEntry } from './api/app.js';
 import type { AppDeps } from './api/app-deps.js';
-import { executeRun } from './queue/execute-run.js';
-import { recoverInterruptedRuns, startRecoverySweep } from './queue/recovery.js';
-import { startApprovalSweeper } from './queue/approval-sweeper.js';
-import { createInProcessScheduler, type Scheduler } from './queue/scheduler.js';
+import { executeRun } from './runs/execute-run.js';
+import { recoverInterruptedRuns, startRecoverySweep } from './runs/recovery.js';
+import { startApprovalSweeper } from './runs/approval-sweeper.js';
+import { createInProcessScheduler, type Scheduler } from './runs/scheduler.js';
 import type { EventRelay } from './queue/event-relay.js';
 import { createStore } from './store/store.js';
-import { runMetricsRegistry } from './queue/run-metrics.js';
+import { runMetricsRegistry } from './runs/run-metrics.js';
 import { modelMetricsRegistry } from './providers/model-metrics.js';
 import { Config, describeDatabase, requireSealingKey } from './config.js';
 import { createMemoryRateLimiter, createStoreRateLimiter, type RateLimiter } from './queue/rate-limiter.js';
@@ -77,7 +77,7 @@ export async function startServer(
     ? {
         url: config.redisUrl,
         ...(await import('./queue/redis-relay.js')),
-        ...(await import('./queue/run-queue.js')),
+        ...(await import('./runs/run-queue.js')),
         ...(await import('./queue/redis-rate-limiter.js')),
       }
     : undefined;
@@ -140,7 +140,7 @@ export async function startServer(
 async function schedulerOf(
   config: Config,
   runtime: Awaited<ReturnType<typeof createRuntime>>,
-  redis: { url: string; createQueueScheduler: typeof import('./queue/run-queue.js').createQueueScheduler } | undefined,
+  redis: { url: string; createQueueScheduler: typeof import('./runs/run-queue.js').createQueueScheduler } | undefined,
   relay: EventRelay | undefined,
 ) {
   const { vault, leases, workerDeps } = runtime;

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { describeDatabase, requireSealingKey, type Config } from './config.js';
-import { startApprovalSweeper } from './queue/approval-sweeper.js';
-import { executeRun } from './queue/execute-run.js';
-import { recoverInterruptedRuns, startRecoverySweep } from './queue/recovery.js';
+import { startApprovalSweeper } from './runs/approval-sweeper.js';
+import { executeRun } from './runs/execute-run.js';
+import { recoverInterruptedRuns, startRecoverySweep } from './runs/recovery.js';
 import { createRedisRelay } from './queue/redis-relay.js';
-import { startQueueWorker } from './queue/run-queue.js';
-import { createInProcessScheduler } from './queue/scheduler.js';
+import { startQueueWorker } from './runs/run-queue.js';
+import { createInProcessScheduler } from './runs/scheduler.js';
 import { createRuntime, redisError, relayedScheduler } from './runtime.js';
 import { startWorkerHttp } from './worker-http.js';
-import { runMetricsRegistry } from './queue/run-metrics.js';
+import { runMetricsRegistry } from './runs/run-metrics.js';
 import { modelMetricsRegistry } from './providers/model-metrics.js';
 
 export interface RunningWorker {

@@ -3,14 +3,14 @@ import type { Clock, Ids, ModelGateway } from '../engine/ports.js';
 import type { EventBus } from '../queue/event-bus.js';
 import type { EventRelay } from '../queue/event-relay.js';
 import type { EventWriter } from '../queue/event-writer.js';
-import type { WorkerDeps } from '../queue/execute-run.js';
-import type { Scheduler } from '../queue/scheduler.js';
+import type { WorkerDeps } from '../runs/execute-run.js';
+import type { Scheduler } from '../runs/scheduler.js';
 import type { Database } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import type { SecretVault } from '../queue/secret-vault.js';
-import type { LeaseKeeper } from '../queue/leases.js';
+import type { LeaseKeeper } from '../runs/leases.js';
 import type { RateLimiter } from '../queue/rate-limiter.js';
-import type { LimitSettings } from '../queue/limits.js';
+import type { LimitSettings } from '../runs/limits.js';
 import type { Registry } from 'prom-client';
 
 export interface AppDeps {

@@ -2,7 +2,7 @@ import type { Store } from '../store/store.js';
 import type { FastifyRequest } from 'fastify';
 import { FlowrunError } from '../protocol/errors.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { effectiveLimits, type EffectiveLimits, type LimitSettings } from '../queue/limits.js';
+import { effectiveLimits, type EffectiveLimits, type LimitSettings } from '../runs/limits.js';
 import { hashKey } from '../store/keys-repository.js';
 
 declare module 'fastify' {

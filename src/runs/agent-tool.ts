@@ -1,8 +1,8 @@
 import { resolveAgentSpec } from '../engine/agent.js';
 import type { ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
-import { executeRun, type WorkerDeps } from '../queue/execute-run.js';
-import { childToolOutcome, parentOf } from '../queue/run-builder.js';
+import { executeRun, type WorkerDeps } from './execute-run.js';
+import { childToolOutcome, parentOf } from './run-builder.js';
 import { getAgent } from '../store/agents-repository.js';
 import { prepareRun } from './prepare-run.js';
 

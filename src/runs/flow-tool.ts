@@ -1,7 +1,7 @@
 import type { ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import { FlowrunError } from '../protocol/errors.js';
-import { executeRun, type WorkerDeps } from '../queue/execute-run.js';
-import { childToolOutcome, parentOf } from '../queue/run-builder.js';
+import { executeRun, type WorkerDeps } from './execute-run.js';
+import { childToolOutcome, parentOf } from './run-builder.js';
 import { getFlow } from '../store/flows-repository.js';
 import { prepareRun } from './prepare-run.js';
 

@@ -7,9 +7,10 @@ import { mediaPartTypes, type ChatMessage, type FlowDefinition, type Step } from
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { PathSegment } from '../protocol/zod-details.js';
-import type { RunJob } from '../queue/execute-run.js';
-import type { LeaseKeeper } from '../queue/leases.js';
-import { startRun, type RunSpec } from '../queue/run-builder.js';
+import type { ResumeState } from '../engine/run-context.js';
+import type { RunJob } from './execute-run.js';
+import type { LeaseKeeper } from './leases.js';
+import { jobOf, startRun, type RunSpec } from './run-builder.js';
 import type { SecretVault } from '../queue/secret-vault.js';
 import type { Database } from '../store/database.js';
 import type { StoredFlowDefinition } from '../store/flows-repository.js';
@@ -53,6 +54,12 @@ export interface AdmissionRequest extends Omit<RunSpec, 'flow' | 'rawSteps' | 't
   };
   /** The run's record; a function when finding or creating it must wait until every check has passed. */
   record: RecordData | (() => Promise<RecordData>);
+  /**
+   * A run continued from its row (a resume, a decided approval, recovery): admitted again — its steps validated
+   * and its tools resolved as they are now — into a job that continues after `lastSeq`, without a new row or
+   * reservation (the row holds both).
+   */
+  continuation?: { resume: ResumeState; lastSeq: number };
   credits: {
     /** The characters the prompts may carry (the request's size is a bound): the input side of the worst case. */
     promptChars: number;
@@ -85,10 +92,17 @@ export async function prepareRun(deps: AdmissionDeps, request: AdmissionRequest)
       modelOverride,
       conversation: request.validation.conversation ?? request.messages.length > 0,
     });
-    const saved = await resolveSavedTools(deps.db, request.scope, validated);
+    // A continued run keeps going with the tools that are still there (one deleted since fails when called).
+    const saved = await resolveSavedTools(deps.db, request.scope, validated, { lenient: request.continuation !== undefined });
     checkMediaInput(validated, request.messages, deps.models, modelOverride);
     return { steps: validated, tools: saved };
   });
+  const flow: FlowDefinition = { ...meta, steps };
+  const { flow: _source, validation: _validation, credits: _credits, record: _record, continuation, ...spec } = request;
+  if (continuation) {
+    const record = typeof request.record === 'function' ? await request.record() : request.record;
+    return { job: jobOf({ ...spec, flow, rawSteps, record, tools }, deps.clock.now(), continuation), flow, rawSteps };
+  }
   // A child run (a flow tool, a sub-agent) spends from its root run's reservation, through the root's meter.
   const reserved = request.parent
     ? undefined
@@ -99,8 +113,6 @@ export async function prepareRun(deps: AdmissionDeps, request: AdmissionRequest)
         request.credits,
       );
   const record = typeof request.record === 'function' ? await request.record() : request.record;
-  const flow: FlowDefinition = { ...meta, steps };
-  const { flow: _source, validation: _validation, credits: _credits, record: _record, ...spec } = request;
   const job = await startRun(deps, { ...spec, flow, rawSteps, record, tools, creditsReserved: reserved });
   return { job, flow, rawSteps };
 }
@@ -226,12 +238,17 @@ function mediaPartsOf(messages: ChatMessage[]): Array<{ type: string; path: stri
 }
 
 /** Loads the saved tools every prompt step names (by id or name); an unknown one is a 422 naming the step. */
-export async function resolveSavedTools(db: Database, scope: TenantScope, steps: Step[]): Promise<Record<string, ResolvedTool>> {
+export async function resolveSavedTools(
+  db: Database,
+  scope: TenantScope,
+  steps: Step[],
+  options: { lenient?: boolean } = {},
+): Promise<Record<string, ResolvedTool>> {
   const wanted = savedToolReferences(steps);
   if (wanted.length === 0) return {};
   const found = await findTools(db, scope, [...new Set(wanted.map((entry) => entry.id))]);
   const missing = wanted.filter((entry) => !found[entry.id]);
-  if (missing.length > 0) {
+  if (missing.length > 0 && !options.lenient) {
     throw new FlowrunError(
       'VALIDATION_ERROR',
       `Unknown tool '${missing[0]!.id}' in step '${missing[0]!.step.name}'`,

@@ -2,7 +2,7 @@ import { ApiKeyList, NewApiKey, RevokedKey } from '../response-schemas.js';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FlowrunError, type ErrorDetail } from '../../protocol/errors.js';
-import { effectiveLimits, type EffectiveLimits } from '../../queue/limits.js';
+import { effectiveLimits, type EffectiveLimits } from '../../runs/limits.js';
 import type { ApiKeyInfo } from '../../store/keys-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';

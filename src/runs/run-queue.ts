@@ -8,7 +8,7 @@ import { lastStoredSeq } from '../store/events-repository.js';
 import { getExecutionRow } from '../store/executions-repository.js';
 import { takeOverLease } from '../store/leases-repository.js';
 import { outcomeOfRow, waitForStoredOutcome } from './stored-outcome.js';
-import type { EventRelay } from './event-relay.js';
+import type { EventRelay } from '../queue/event-relay.js';
 import type { RunJob, WorkerDeps } from './execute-run.js';
 import { continueDecidedRun } from './approval-sweeper.js';
 import { interruptedJob } from './recovery.js';

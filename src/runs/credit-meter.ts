@@ -4,8 +4,8 @@ import type { TenantScope } from '../protocol/tenant.js';
 import { defaultMaxTokens, usdToCredits, worstCaseCallUsd } from '../protocol/credits.js';
 import { extendReservation } from '../store/credits-repository.js';
 import type { Database } from '../store/database.js';
-import { leaseLost } from './fencing.js';
-import { whileTransient } from './store-retry.js';
+import { leaseLost } from '../queue/fencing.js';
+import { whileTransient } from '../queue/store-retry.js';
 
 /**
  * The credit budget of one root run and every run it starts (flow tools, sub-agents): before each model call

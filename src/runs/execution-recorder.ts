@@ -3,7 +3,7 @@ import type { SecretRedactor } from '../engine/secret-redactor.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-event.js';
 import { maxJsonDepth, valueTooDeep } from '../protocol/json-depth.js';
-import type { EventWriter, RecordedEvent } from './event-writer.js';
+import type { EventWriter, RecordedEvent } from '../queue/event-writer.js';
 
 /** Events may wrap outside data (itself at most 128 deep) in a few levels of their own. */
 const maxEventDepth = maxJsonDepth + 32;

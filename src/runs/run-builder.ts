@@ -12,7 +12,7 @@ import { reserveCredits } from '../store/credits-repository.js';
 import { inSharedTransaction } from '../store/commit-batcher.js';
 import type { CreditMeter } from './credit-meter.js';
 import type { RunJob } from './execute-run.js';
-import type { SecretVault } from './secret-vault.js';
+import type { SecretVault } from '../queue/secret-vault.js';
 import type { LeaseKeeper } from './leases.js';
 import { admitInFlight } from './limits.js';
 

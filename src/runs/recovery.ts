@@ -3,10 +3,9 @@ import { createSecretRedactor } from '../engine/secret-redactor.js';
 import type { ErrorCode } from '../protocol/errors.js';
 import { recordChildCredits, settleExecution } from '../store/credits-repository.js';
 import { createExecutionRecorder } from './execution-recorder.js';
-import { leaseLost } from './fencing.js';
+import { leaseLost } from '../queue/fencing.js';
 import type { ResumeState } from '../engine/run-context.js';
 import type { LoopState } from '../engine/tool-loop-state.js';
-import { savedToolReferences, validateFlowSteps } from '../engine/validate-flow.js';
 import type { ChatMessage, Step } from '../protocol/flow.js';
 import { producesOutput, walkSteps } from '../engine/steps/registry.js';
 import type { TenantScope } from '../protocol/tenant.js';
@@ -17,9 +16,9 @@ import { getLoopJournal, listStepCheckpoints } from '../store/checkpoints-reposi
 import { lastStoredSeq } from '../store/events-repository.js';
 import { fromJson } from '../store/json-column.js';
 import { getRecord } from '../store/records-repository.js';
-import { findTools } from '../store/tools-repository.js';
 import type { RunJob, WorkerDeps } from './execute-run.js';
-import { clientToolsOf, jobOf, type RunSpec } from './run-builder.js';
+import { clientToolsOf } from './run-builder.js';
+import { prepareRun } from './prepare-run.js';
 import type { Scheduler } from './scheduler.js';
 
 /** How many starts may try to continue one interrupted run before it is failed. */
@@ -232,20 +231,16 @@ function sourceOf(row: Row): string {
   return flowMode === 'virtual' ? 'standalone' : 'api';
 }
 
-/** Rebuilds a run's job from its row (flow snapshot, input, record, tools) to continue it from `resume`. */
+/**
+ * Rebuilds a run's job from its row (flow snapshot, input, record) to continue it from `resume`: the row in the
+ * admission pipeline's terms (its steps validated and its tools resolved again, no new row or reservation).
+ */
 export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState, secrets: Record<string, string>): Promise<RunJob> {
   const scope: TenantScope = { tenantId: row.tenant_id, mode: row.mode as TenantScope['mode'] };
   if (!row.flow_snapshot) throw new Error(`execution ${row.id} has no flow snapshot to continue from`);
   const snapshot = fromJson<{ name: string; steps: unknown[] }>(row.flow_snapshot)!;
-  // The snapshot passed validation when the run was dispatched (with its conversation, if it had one).
-  const steps = validateFlowSteps(snapshot.steps, ['flow', 'steps'], { models: deps.models, conversation: true });
   const input = (fromJson<Record<string, any>>(row.input) ?? {}) as Record<string, any>;
   const shuttle = row.dialect === 'shuttle';
-  const tools = await findTools(
-    deps.db,
-    scope,
-    savedToolReferences(steps).map((reference) => reference.id),
-  );
   const stored = row.record_id ? await getRecord(deps.db, scope, row.record_id) : null;
   const record = stored ?? {
     id: null,
@@ -255,23 +250,25 @@ export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState
     created: false,
   };
   const options = (input.options ?? {}) as Record<string, any>;
-  const spec: RunSpec = {
+  const { job } = await prepareRun(deps, {
     executionId: row.id,
     scope,
-    flow: { id: row.flow_id, name: snapshot.name, versionId: row.flow_version_id, steps },
-    rawSteps: snapshot.steps,
+    flow: { kind: 'steps', flow: { id: row.flow_id, name: snapshot.name, versionId: row.flow_version_id }, rawSteps: snapshot.steps },
+    // The snapshot passed validation when the run was dispatched (with its conversation, if it had one).
+    validation: { at: ['flow', 'steps'], conversation: true },
     record,
     inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}),
     secrets,
     messages: (input.messages ?? []) as ChatMessage[],
     options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
     source: 'resumed',
-    tools,
     clientTools: clientToolsOf(input.clientTools),
     kind: row.kind,
     storedInput: input,
     dialect: row.dialect,
     persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
-  };
-  return jobOf(spec, deps.clock.now(), { resume, lastSeq: await lastStoredSeq(deps.db, row.id) });
+    continuation: { resume, lastSeq: await lastStoredSeq(deps.db, row.id) },
+    credits: { promptChars: 0 },
+  });
+  return job;
 }
