@@ -1,3 +1,4 @@
+import { delay } from '../protocol/delay.js';
 import { FlowrunError, isRetryableError } from '../protocol/errors.js';
 import type { EventError } from '../protocol/execution-event.js';
 import type { Step, StepFallback } from '../protocol/flow.js';
@@ -419,7 +420,7 @@ async function runWithFallbacks(step: Step, context: StepContext): Promise<StepR
       const model = fallback.type === 'model' ? { model: fallback.model } : {};
       const reason = failure === null ? 'the step answered nothing' : toEventError(failure, step.id).message;
       events.emit({ type: 'fallback_start', fallbackIndex: index, fallbackType: fallback.type, ...model, reason, ...context.ref });
-      if (fallback.delay) await pause(fallback.delay, context.signal);
+      if (fallback.delay) await delay(fallback.delay, context.signal);
     }
     let result: StepResult;
     try {
@@ -464,13 +465,6 @@ function withFallback(step: Step, fallback: StepFallback | null): Step {
 
 function isEmptyOutput(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }
 
 function toEventError(caught: unknown, stepId: string | undefined): EventError {

@@ -5,7 +5,11 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describedResponses, textAnswer } from '../response-schemas.js';
 import type { ZodApp } from '../route-schemas.js';
+import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
+
+/** The asset's path under /assets/ (Fastify's wildcard parameter). */
+const AssetParams = z.object({ '*': z.string().max(500) });
 
 /** The dashboard's own paths (it routes in the browser): each answers its page, so a link or a reload works. */
 export const dashboardSections = ['/playground', '/flows', '/runs', '/tools', '/agents', '/approvals', '/keys', '/usage'];
@@ -102,10 +106,14 @@ export function registerDashboardRoutes(app: ZodApp): void {
     '/assets/*',
     {
       config: { access: 'public' },
-      schema: { hide: true, response: describedResponses({ 200: textAnswer('text/javascript', 'a dashboard asset') }) },
+      schema: {
+        hide: true,
+        params: AssetParams,
+        response: describedResponses({ 200: textAnswer('text/javascript', 'a dashboard asset') }),
+      },
     },
     async (request, reply) => {
-      const name = (request.params as { '*': string })['*'];
+      const name = request.params['*'];
       const asset = assets().get(`assets/${name}`);
       if (!asset) throw new FlowrunError('NOT_FOUND', `No dashboard asset ${name}`);
       reply

@@ -14,25 +14,12 @@ const StepTypeList = z.object({
   ),
 });
 
-/** A conditional's branches are steps; its config is checked by the step itself, so its schema is written here. */
-const conditionalSchema = {
-  type: 'object',
-  properties: {
-    condition: { type: 'string', description: 'a JavaScript-like expression over the variables, e.g. `score > 0.5`' },
-    trueSteps: { type: 'array', items: { type: 'object' } },
-    falseSteps: { type: 'array', items: { type: 'object' } },
-  },
-  required: ['condition'],
-};
-
 /** The schemas, made once: they are the same for every request. */
 function describeStepTypes() {
   return Object.entries(stepRegistry).map(([type, definition]) => ({
     type,
     configSchema:
-      type === 'conditional'
-        ? conditionalSchema
-        : (z.toJSONSchema(definition.config, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
+      definition.describedConfig ?? (z.toJSONSchema(definition.config, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
     branches: [...(definition.branches ?? [])],
     producesOutput: definition.producesOutput ?? true,
   }));

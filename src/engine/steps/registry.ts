@@ -52,6 +52,8 @@ export interface StepDefinition<T extends StepType> {
   producesOutput?: boolean;
   /** The output variable, where the config names it other than `outputVariable`. */
   outputVariable?: (config: StepConfigs[T]) => string | undefined;
+  /** The config's JSON Schema for editors, where the schema cannot say it (a conditional's branches are steps). */
+  describedConfig?: Record<string, unknown>;
 }
 
 export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
@@ -68,6 +70,15 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
     check: checkConditional,
     branches: ['trueSteps', 'falseSteps'],
     producesOutput: false,
+    describedConfig: {
+      type: 'object',
+      properties: {
+        condition: { type: 'string', description: 'a JavaScript-like expression over the variables, e.g. `score > 0.5`' },
+        trueSteps: { type: 'array', items: { type: 'object' } },
+        falseSteps: { type: 'array', items: { type: 'object' } },
+      },
+      required: ['condition'],
+    },
   },
   'tool-call': { config: ToolCallConfig, run: runToolCallStep },
   'fetch-url': { config: FetchUrlConfig, run: runFetchUrl },
