@@ -28,7 +28,7 @@ const forbiddenInPure = [
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : [];
+    return statSync(path).isDirectory() ? files(path) : /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
   });
 }
 
@@ -80,6 +80,32 @@ function visit(file) {
   for (const next of graph.get(file) ?? []) if (graph.has(next)) visit(next);
   stack.pop();
   state.set(file, 'done');
+}
+
+// The dashboard (web/) and the typed client (client/): each stays inside its own folder (the dashboard reaches the
+// client through its package, @flowrun/client, never the server's src/), and neither has an import circle.
+for (const [folder, name] of [
+  ['web/src', 'web'],
+  ['client/src', 'client'],
+]) {
+  const base = resolve(folder);
+  for (const file of files(base)) {
+    const edges = [];
+    // Static imports and the screens' lazy import('…') alike.
+    const source = readFileSync(file, 'utf8');
+    const specifiers = [
+      ...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm),
+      ...source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+    ];
+    for (const match of specifiers) {
+      if (!match[1].startsWith('.')) continue;
+      const target = resolve(dirname(file), match[1].replace(/\.js$/, ''));
+      if (!target.startsWith(base)) problems.push(`${relative('.', file)}: ${name}/ may not import outside ${folder} (${match[1]})`);
+      const candidates = [target, `${target}.ts`, `${target}.tsx`, join(target, 'index.ts')];
+      edges.push(candidates.find((candidate) => graph.has(candidate) || files(dirname(candidate)).includes(candidate)) ?? target);
+    }
+    graph.set(file, edges);
+  }
 }
 for (const file of graph.keys()) visit(file);
 

@@ -1,8 +1,9 @@
-import { createContext, Suspense, useContext, useEffect, useState, type FormEvent, type ReactElement } from 'react';
+import { Suspense, useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import { lazyScreen } from './lazy-screen';
 import { Link, match, navigate, useLocation } from './router';
 import { describeError, restoreSession, signIn, signOut, type Session } from './session';
 import { Loading } from './ui';
+import { SessionContext } from './use-session';
 
 // Each screen's code loads apart: signing in needs none of the editor, the charts or the graph. The current
 // screen's loads while the session is checked; the others once the dashboard is idle (preloadScreens).
@@ -18,15 +19,6 @@ const AgentEditorScreen = lazyScreen(() => import('./screens/agent-editor'), 'Ag
 const ApprovalsScreen = lazyScreen(() => import('./screens/approvals'), 'ApprovalsScreen');
 const KeysScreen = lazyScreen(() => import('./screens/keys'), 'KeysScreen');
 const UsageScreen = lazyScreen(() => import('./screens/usage'), 'UsageScreen');
-
-const SessionContext = createContext<Session | null>(null);
-
-/** The signed-in session: every screen talks to the API through its client. */
-export function useSession(): Session {
-  const session = useContext(SessionContext);
-  if (!session) throw new Error('useSession outside a signed-in dashboard');
-  return session;
-}
 
 const sections = [
   { path: '/flows', label: 'Flows' },

@@ -1,4 +1,4 @@
-import { useSession } from './app';
+import { useSession } from './use-session';
 import { useLoad, type Loaded } from './hooks';
 
 /** A stored thing offered in a select: a flow, an agent. */

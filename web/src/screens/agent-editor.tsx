@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { ActionButton, Async, Empty, PageHeader } from '../ui';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Async, formatDuration, formatUsd, StatusBadge } from '../ui';

@@ -1,6 +1,6 @@
 import { useState, type ReactElement } from 'react';
 import type { StepTypeInfo } from '@flowrun/client';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { download } from '../download';
 import { FlowGraph } from '../flow-graph';
 import { exportDispatchBody, type EditorStep } from '../flow-json';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { diffLines, type EditorFlow } from '../flow-json';
 import { useLoad } from '../hooks';
 import { ActionButton, Async, formatTime, Json } from '../ui';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { exportDispatchBody, importFlow, type EditorFlow } from '../flow-json';
 import { download } from '../download';
 import { useLoad } from '../hooks';

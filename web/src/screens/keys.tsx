@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiKey } from '@flowrun/client';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { ActionButton, Async, ConfirmAction, CopyButton, Empty, formatTime, Modal, PageHeader, StatusBadge } from '../ui';
 

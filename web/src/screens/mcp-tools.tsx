@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { navigate } from '../router';
 import { ActionButton } from '../ui';
 import type { Tool } from './tools';

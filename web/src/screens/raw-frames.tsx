@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Dialect } from '@flowrun/client';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { describeError } from '../session';
 
 /** The run's frames as a dialect sends them: the stored events replayed, then followed live. */

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { ActionButton, Json } from '../ui';
 
 /** PromptShuttle's feedback on a run (`POST /api/v1/feedback`): a score and a comment. */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Execution } from '@flowrun/client';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import type { EditorStep } from '../flow-json';
 import { replayRequest, type RunInput } from '../replay';
 import { navigate } from '../router';

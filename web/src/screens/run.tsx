@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Async, formatDuration, formatNumber, formatTime, formatUsd, Json, PageHeader, StatusBadge } from '../ui';

@@ -1,5 +1,5 @@
 import type { Execution } from '@flowrun/client';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { PickOne, useFlowList } from '../choices';
 import { useDebounced, useLoad } from '../hooks';
 import { Link, navigate, useLocation } from '../router';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ToolTestResult } from '@flowrun/client';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { CodeEditor } from '../code-editor';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';

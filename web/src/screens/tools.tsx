@@ -1,4 +1,4 @@
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Async, ConfirmAction, Empty, PageHeader } from '../ui';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Async, Empty, formatNumber, formatTime, formatUsd, PageHeader, Pager } from '../ui';
 import { UsageCharts } from './usage-charts';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import type { EditorFlow, EditorStep } from '../flow-json';
 import { useLoad } from '../hooks';
 import { navigate } from '../router';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { useSession } from '../app';
+import { useSession } from '../use-session';
 import { applyEvent, type RunView } from '../run-view';
 
 export type Target = 'flow' | 'agent' | 'json';
