@@ -24,7 +24,15 @@ export interface LoopState {
   records: ToolCallRecord[];
   responses: TurnRecord[];
   /** Results of the server-side calls of the turn that paused, sent to the model with the client's outputs. */
-  settled: Array<{ toolCallId: string; toolName: string; output: unknown; isError: boolean }>;
+  settled: SettledToolCall[];
+}
+
+/** A tool call's result as the model is sent it: run, refused, or answered by the client. */
+export interface SettledToolCall {
+  toolCallId: string;
+  toolName: string;
+  output: unknown;
+  isError: boolean;
 }
 
 export interface PendingToolCall extends PageToolOrigin {
