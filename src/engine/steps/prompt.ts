@@ -144,9 +144,14 @@ async function callModel(
       toolCalls: undefined as ToolCallRecord[] | undefined,
     };
   }
-  const loop = await runToolLoop(base, conversation, tools, config.tools ?? ToolsConfig.parse({}), context, {
-    streamOutput,
+  const loop = await runToolLoop({
+    request: base,
+    messages: conversation,
+    tools,
+    config: config.tools ?? ToolsConfig.parse({}),
+    context,
     stepId: step.id,
+    streamOutput,
     fallbackModels,
   });
   return {
