@@ -165,7 +165,10 @@ async function prepareAgentRun(
     ]);
   }
   const { agentId, raw } = await agentDefinitionOf(deps, scope, reference);
-  const spec = withClientContext(resolveAgentSpec(agentId, raw, 'agent', deps.models, body.options?.modelOverride), body.context);
+  const spec = withClientContext(
+    resolveAgentSpec({ id: agentId, raw, path: 'agent', models: deps.models, modelOverride: body.options?.modelOverride }),
+    body.context,
+  );
   const messages = body.messages ?? [];
   if (messages.length === 0) {
     throw new FlowrunError('VALIDATION_ERROR', 'An agent run needs messages', [

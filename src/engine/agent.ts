@@ -3,14 +3,19 @@ import { FlowrunError } from '../protocol/errors.js';
 import { zodIssuesToDetails } from '../protocol/zod-details.js';
 import type { ModelGateway } from './ports.js';
 
+export interface ResolveAgentSpecOptions {
+  id: string;
+  /** The agent definition as given, not yet validated. */
+  raw: unknown;
+  /** Where the definition sits in the request, for the field paths of errors. */
+  path: string;
+  models: Pick<ModelGateway, 'resolve'>;
+  /** A model that replaces the definition's. */
+  modelOverride?: string;
+}
+
 /** Validates an agent definition and turns it into its spec; errors name fields under `path`. */
-export function resolveAgentSpec(
-  id: string,
-  raw: unknown,
-  path: string,
-  models: Pick<ModelGateway, 'resolve'>,
-  modelOverride?: string,
-): AgentSpec {
+export function resolveAgentSpec({ id, raw, path, models, modelOverride }: ResolveAgentSpecOptions): AgentSpec {
   const parsed = AgentDefinition.safeParse(raw);
   if (!parsed.success) {
     const details = zodIssuesToDetails(parsed.error, raw, [path]);

@@ -29,7 +29,7 @@ export async function runAgentTool(
     }
     if (!raw)
       return { ok: false, error: { code: 'TOOL_CONFIG', message: `sub-agent tool '${tool.name}' needs config.agentId or config.agent` } };
-    const spec = resolveAgentSpec(agentId, raw, 'agent', deps.models);
+    const spec = resolveAgentSpec({ id: agentId, raw, path: 'agent', models: deps.models });
     if (config.allowedTools) {
       const stepConfig = spec.step.config as { tools: Record<string, unknown> };
       const allowed = new Set(config.allowedTools);

@@ -28,7 +28,7 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
   const validate = (body: unknown) => {
     if (body === null || typeof body !== 'object' || Array.isArray(body))
       throw new FlowrunError('VALIDATION_ERROR', 'The body must be a JSON object');
-    const spec = parseAgent('pending', body, 'body', deps.models);
+    const spec = parseAgent({ id: 'pending', raw: body, path: 'body', models: deps.models });
     const definition = body as Record<string, unknown>;
     return { name: spec.name, description: typeof definition.description === 'string' ? definition.description : undefined, definition };
   };
