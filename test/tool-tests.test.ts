@@ -98,9 +98,12 @@ test('a tool test with a wrong body says which field (422), and refuses kinds th
   const noCode = await post('/v1/tools/test', { tool: { name: 'x', toolType: 'custom', config: {} } });
   assert.equal(noCode.status, 422);
   assert.equal(noCode.body.details?.[0]?.path ?? noCode.body.error?.details?.[0]?.path, 'tool.config.code');
+  assert.match(JSON.stringify(noCode.body), /custom tools need config\.code: the JavaScript to run/);
   const flowTool = await post('/v1/tools/test', { tool: { name: 'x', toolType: 'flow', config: { flowId: 'flow_1' } } });
   assert.equal(flowTool.status, 422);
   assert.match(JSON.stringify(flowTool.body), /tool\.toolType/);
+  assert.match(flowTool.body.error, /^Only custom and external tools can be tested here; this one is flow$/);
+  assert.match(JSON.stringify(flowTool.body), /expected custom or external/);
   assert.equal((await post('/v1/tools/test', { tool: 'nope' })).status, 422);
 });
 
