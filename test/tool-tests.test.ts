@@ -137,3 +137,17 @@ test("GET /v1/step-types gives every step type's config schema (what the editor 
   assert.equal(byType.get('conditional')!.producesOutput, false);
   assert.deepEqual(byType.get('transform-data')!.configSchema.required, ['script']);
 });
+
+test('GET /v1/tool-types gives every kind of tool, and which the editor offers and the test route runs', async () => {
+  const response = await fetch(`${harness.baseUrl}/v1/tool-types`, { headers: { authorization: `Bearer ${harness.key}` } });
+  assert.equal(response.status, 200);
+  const { data } = (await response.json()) as { data: Array<{ type: string; definable: boolean; editable: boolean; testable: boolean }> };
+  assert.deepEqual(
+    data.map((kind) => kind.type),
+    ['custom', 'external', 'flow', 'mcp', 'local', 'subagent', 'builtin'],
+  );
+  const where = (flag: 'definable' | 'editable' | 'testable') => data.filter((kind) => kind[flag]).map((kind) => kind.type);
+  assert.deepEqual(where('editable'), ['custom', 'external', 'flow', 'mcp', 'subagent']);
+  assert.deepEqual(where('testable'), ['custom', 'external']);
+  assert.deepEqual(where('definable'), ['custom', 'external', 'flow', 'mcp', 'local', 'subagent']);
+});
