@@ -98,9 +98,12 @@ test('a tool test with a wrong body says which field (422), and refuses kinds th
   const noCode = await post('/v1/tools/test', { tool: { name: 'x', toolType: 'custom', config: {} } });
   assert.equal(noCode.status, 422);
   assert.equal(noCode.body.details?.[0]?.path ?? noCode.body.error?.details?.[0]?.path, 'tool.config.code');
+  assert.match(JSON.stringify(noCode.body), /custom tools need config\.code: the JavaScript to run/);
   const flowTool = await post('/v1/tools/test', { tool: { name: 'x', toolType: 'flow', config: { flowId: 'flow_1' } } });
   assert.equal(flowTool.status, 422);
   assert.match(JSON.stringify(flowTool.body), /tool\.toolType/);
+  assert.match(flowTool.body.error, /^Only custom and external tools can be tested here; this one is flow$/);
+  assert.match(JSON.stringify(flowTool.body), /expected custom or external/);
   assert.equal((await post('/v1/tools/test', { tool: 'nope' })).status, 422);
 });
 
@@ -133,4 +136,18 @@ test("GET /v1/step-types gives every step type's config schema (what the editor 
   assert.deepEqual(byType.get('conditional')!.branches, ['trueSteps', 'falseSteps']);
   assert.equal(byType.get('conditional')!.producesOutput, false);
   assert.deepEqual(byType.get('transform-data')!.configSchema.required, ['script']);
+});
+
+test('GET /v1/tool-types gives every kind of tool, and which the editor offers and the test route runs', async () => {
+  const response = await fetch(`${harness.baseUrl}/v1/tool-types`, { headers: { authorization: `Bearer ${harness.key}` } });
+  assert.equal(response.status, 200);
+  const { data } = (await response.json()) as { data: Array<{ type: string; definable: boolean; editable: boolean; testable: boolean }> };
+  assert.deepEqual(
+    data.map((kind) => kind.type),
+    ['custom', 'external', 'flow', 'mcp', 'local', 'subagent', 'builtin'],
+  );
+  const where = (flag: 'definable' | 'editable' | 'testable') => data.filter((kind) => kind[flag]).map((kind) => kind.type);
+  assert.deepEqual(where('editable'), ['custom', 'external', 'flow', 'mcp', 'subagent']);
+  assert.deepEqual(where('testable'), ['custom', 'external']);
+  assert.deepEqual(where('definable'), ['custom', 'external', 'flow', 'mcp', 'local', 'subagent']);
 });

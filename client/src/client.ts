@@ -13,6 +13,7 @@ import type {
   ShuttleRun,
   ShuttleRunRequest,
   StepTypeInfo,
+  ToolTypeInfo,
   ToolTestResult,
   UsageQuery,
   UsageStatistics,
@@ -217,6 +218,10 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
     stepTypes: {
       /** The step types the server runs, each with its config's JSON Schema. */
       list: () => sendJson<{ data: StepTypeInfo[] }>(http, 'v1/step-types'),
+    },
+    toolTypes: {
+      /** The kinds of tool the server runs, and which the tool editor offers. */
+      list: () => sendJson<{ data: ToolTypeInfo[] }>(http, 'v1/tool-types'),
     },
     agents: {
       ...resource<Record<string, unknown>>(http, 'v1/agents'),

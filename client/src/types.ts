@@ -203,3 +203,14 @@ export interface StepTypeInfo {
   branches: string[];
   producesOutput: boolean;
 }
+
+/** A kind of tool the server runs (`GET /v1/tool-types`). */
+export interface ToolTypeInfo {
+  type: string;
+  /** Whether a tool of this type can be saved or given inline (a built-in one is only referenced). */
+  definable: boolean;
+  /** Whether the dashboard's tool editor offers it. */
+  editable: boolean;
+  /** Whether `tools.test` runs it. */
+  testable: boolean;
+}

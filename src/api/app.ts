@@ -24,6 +24,7 @@ import { registerResumeRoutes } from './routes/resume.js';
 import { registerToolRoutes } from './routes/tools.js';
 import { registerToolTestRoutes } from './routes/tool-tests.js';
 import { registerStepTypeRoutes } from './routes/step-types.js';
+import { registerToolTypeRoutes } from './routes/tool-types.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { FlowrunError } from '../protocol/errors.js';
@@ -169,6 +170,7 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, forgetKey: (keyId: 
   registerToolRoutes(routes, deps);
   registerToolTestRoutes(routes, deps);
   registerStepTypeRoutes(routes);
+  registerToolTypeRoutes(routes);
   registerAgentRoutes(routes, deps);
   registerExecutionTreeRoutes(routes, deps);
   registerFlowRoutes(routes, deps);

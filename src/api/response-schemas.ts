@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toolKindNames } from '../protocol/tool-kinds.js';
 
 // What the main routes answer, as /openapi.json describes it; test/openapi.test.ts holds real answers to these.
 
@@ -168,7 +169,7 @@ export const Tool = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
-  toolType: z.enum(['custom', 'external', 'flow', 'mcp', 'local', 'subagent', 'builtin']),
+  toolType: z.enum(toolKindNames),
   parametersSchema: z.record(z.string(), z.unknown()),
   config: z.record(z.string(), z.unknown()),
   createdAt: z.string(),

@@ -4,6 +4,7 @@ import type { ExecutionEvent, ExecutionEventBody } from '../protocol/execution-e
 import type { Usage } from '../protocol/usage.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { RecordData } from '../protocol/record.js';
+import type { ToolKind } from '../protocol/tool-kinds.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -148,7 +149,7 @@ export interface ResolvedTool {
   id: string;
   name: string;
   description: string;
-  toolType: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent' | 'builtin';
+  toolType: ToolKind;
   parametersSchema: Record<string, unknown>;
   config: Record<string, unknown>;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { definableToolKinds } from './tool-kinds.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
 export const knownStepTypes = [
@@ -120,7 +121,8 @@ export type ResponseFormat = z.infer<typeof ResponseFormat>;
  */
 export const toolName = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'tool names use 1-128 letters, digits, _, -, . and :');
 
-export const ToolType = z.enum(['custom', 'external', 'flow', 'mcp', 'local', 'subagent']);
+/** The kinds a tool may be saved or given inline as (`protocol/tool-kinds.ts`). */
+export const ToolType = z.enum(definableToolKinds);
 
 /** A tool defined inline on a step (`runtimeTools`), or sent by the client (`clientTools`). */
 export const InlineTool = z

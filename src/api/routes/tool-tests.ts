@@ -4,6 +4,7 @@ import { FlowrunError } from '../../protocol/errors.js';
 import { redactUrl, redactUrlsIn } from '../../protocol/redact-url.js';
 import { McpFailure } from '../../protocol/mcp-failure.js';
 import { McpServer } from '../../protocol/flow.js';
+import { toolKindNames, toolKinds, type ToolKind } from '../../protocol/tool-kinds.js';
 import { buildSecretRedactor } from '../../engine/secret-redactor.js';
 import { inlineTool } from '../../engine/run-tool.js';
 import type { AppDeps } from '../app-deps.js';
@@ -12,8 +13,13 @@ import { describedResponses, ToolTestResult, McpDiscovery } from '../response-sc
 import { describedBody, type ZodApp } from '../route-schemas.js';
 import { parseTool } from './tools.js';
 
+/** The kinds this route runs, and how a message names them ("custom and external", "custom or external"). */
+const testableKinds: readonly ToolKind[] = toolKindNames.filter((kind) => toolKinds[kind].testable);
+const testableAnd = new Intl.ListFormat('en', { type: 'conjunction' }).format(testableKinds);
+const testableOr = new Intl.ListFormat('en', { type: 'disjunction' }).format(testableKinds);
+
 const TestBody = z.object({
-  tool: z.record(z.string(), z.unknown()).describe('a tool as POST /v1/tools takes it (custom or external); it need not be saved'),
+  tool: z.record(z.string(), z.unknown()).describe(`a tool as POST /v1/tools takes it (${testableOr}); it need not be saved`),
   arguments: z.record(z.string(), z.unknown()).default({}),
   secrets: RunSecrets.default({}).describe('what `{{secrets.k}}` stands for in this test; not kept'),
 });
@@ -35,9 +41,9 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
     async (request, reply) => {
       const body = parseInput(TestBody, request.body);
       const tool = parseTool(body.tool, ['tool']);
-      if (tool.toolType !== 'custom' && tool.toolType !== 'external')
-        throw new FlowrunError('VALIDATION_ERROR', `Only custom and external tools can be tested here; this one is ${tool.toolType}`, [
-          { path: 'tool.toolType', message: 'expected custom or external', code: 'INVALID_ENUM' },
+      if (!testableKinds.includes(tool.toolType))
+        throw new FlowrunError('VALIDATION_ERROR', `Only ${testableAnd} tools can be tested here; this one is ${tool.toolType}`, [
+          { path: 'tool.toolType', message: `expected ${testableOr}`, code: 'INVALID_ENUM' },
         ]);
       const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       const started = performance.now();

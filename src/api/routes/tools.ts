@@ -3,6 +3,7 @@ import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import { ToolType, toolName } from '../../protocol/flow.js';
+import { toolKinds } from '../../protocol/tool-kinds.js';
 import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 import type { AppDeps } from '../app-deps.js';
 
@@ -16,15 +17,9 @@ const ToolBody = z
   })
   .loose()
   .superRefine((tool, context) => {
-    const require = (key: string, what: string, valid: (value: unknown) => boolean) => {
-      if (!valid(tool.config[key]))
+    for (const { key, what, schema } of toolKinds[tool.toolType].requiredConfig)
+      if (!schema.safeParse(tool.config[key]).success)
         context.addIssue({ code: 'custom', path: ['config', key], message: `${tool.toolType} tools need config.${key}: ${what}` });
-    };
-    if (tool.toolType === 'custom')
-      require('code', 'the JavaScript to run', (value) => typeof value === 'string' && value.length > 0 && value.length <= 200_000);
-    if (tool.toolType === 'external')
-      require('url', 'an http(s) URL template', (value) => typeof value === 'string' && /^https?:\/\//.test(value));
-    if (tool.toolType === 'flow') require('flowId', 'the id of a stored flow', (value) => typeof value === 'string' && value.length > 0);
     if (tool.parametersSchema.type !== undefined && tool.parametersSchema.type !== 'object') {
       context.addIssue({ code: 'custom', path: ['parametersSchema', 'type'], message: 'parametersSchema must describe an object' });
     }

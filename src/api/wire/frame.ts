@@ -1,4 +1,5 @@
 import type { ExecutionEvent, StepRef } from '../../protocol/execution-event.js';
+import { isToolKind } from '../../protocol/tool-kinds.js';
 import type { WireFrame } from './dialect.js';
 
 /**
@@ -40,7 +41,13 @@ export function originFields(event: { origin?: string; pageOrigin?: string }): {
   return { ...(event.origin ? { origin: event.origin } : {}), ...(event.pageOrigin ? { pageOrigin: event.pageOrigin } : {}) };
 }
 
-/** Runtype's tool types; a call of a tool the run does not have (the model made it up) is reported as `custom`. */
+/** Tool types Runtype has that are no Flowrun tool kind. */
+const runtypeOnlyToolTypes = ['advisor'];
+
+/**
+ * Runtype's tool type: every Flowrun tool kind keeps its name (Runtype has them all); a call of a tool the run does
+ * not have (the model made it up) is reported as `custom`.
+ */
 export function runtypeToolType(toolType: string): string {
-  return ['flow', 'mcp', 'builtin', 'custom', 'external', 'advisor', 'subagent', 'local'].includes(toolType) ? toolType : 'custom';
+  return isToolKind(toolType) || runtypeOnlyToolTypes.includes(toolType) ? toolType : 'custom';
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ToolTestResult } from '@flowrun/client';
+import type { ToolTestResult, ToolTypeInfo } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { CodeEditor } from '../code-editor';
 import { useLoad } from '../hooks';
@@ -8,9 +8,6 @@ import { ActionButton, Async, Json, PageHeader } from '../ui';
 import { McpTools } from './mcp-tools';
 import { AgentConfig, ExternalConfig, FlowConfig } from './tool-configs';
 import type { Tool } from './tools';
-
-const toolTypes = ['custom', 'external', 'flow', 'mcp', 'subagent'] as const;
-type ToolType = (typeof toolTypes)[number];
 
 const starterCode = `// parameters: the call's arguments. Return the result (JSON).
 return { sum: parameters.a + parameters.b };`;
@@ -27,18 +24,25 @@ function parseJson(text: string, what: string): Record<string, unknown> {
 export function ToolEditorScreen({ toolId }: { toolId: string | null }) {
   const { client } = useSession();
   const tool = useLoad(async () => (toolId ? ((await client.tools.get(toolId)) as unknown as Tool) : null), [toolId]);
+  // The kinds of tool the server runs (GET /v1/tool-types): the editor offers those it says are editable.
+  const toolTypes = useLoad(async () => (await client.toolTypes.list()).data, []);
   return (
     <Async state={tool} what="the tool">
-      {(loaded) => <ToolEditor key={loaded?.id ?? 'new'} stored={loaded} />}
+      {(loaded) => (
+        <Async state={toolTypes} what="tool types">
+          {(types) => <ToolEditor key={loaded?.id ?? 'new'} stored={loaded} types={types} />}
+        </Async>
+      )}
     </Async>
   );
 }
 
-function ToolEditor({ stored }: { stored: Tool | null }) {
+function ToolEditor({ stored, types }: { stored: Tool | null; types: ToolTypeInfo[] }) {
   const { client } = useSession();
   const [name, setName] = useState(stored?.name ?? '');
   const [description, setDescription] = useState(stored?.description ?? '');
-  const [toolType, setToolType] = useState<ToolType>((stored?.toolType as ToolType) ?? 'custom');
+  const [toolType, setToolType] = useState(stored?.toolType ?? 'custom');
+  const testable = types.some((type) => type.type === toolType && type.testable);
   const [config, setConfig] = useState<Record<string, unknown>>(stored?.config ?? { code: starterCode });
   const [schemaText, setSchemaText] = useState(JSON.stringify(stored?.parametersSchema ?? starterSchema, null, 2));
   const body = () => ({ name, description, toolType, parametersSchema: parseJson(schemaText, 'The parameters schema'), config });
@@ -67,11 +71,13 @@ function ToolEditor({ stored }: { stored: Tool | null }) {
             id="tool-type"
             value={toolType}
             disabled={stored !== null}
-            onChange={(event) => (setToolType(event.target.value as ToolType), setConfig({}))}
+            onChange={(event) => (setToolType(event.target.value), setConfig({}))}
           >
-            {toolTypes.map((type) => (
-              <option key={type}>{type}</option>
-            ))}
+            {types
+              .filter((type) => type.editable)
+              .map(({ type }) => (
+                <option key={type}>{type}</option>
+              ))}
           </select>
         </div>
       </div>
@@ -102,7 +108,7 @@ function ToolEditor({ stored }: { stored: Tool | null }) {
           <CodeEditor language="json" label="Parameters schema" value={schemaText} onChange={setSchemaText} />
         </>
       )}
-      {(toolType === 'custom' || toolType === 'external') && <TestPanel tool={body} />}
+      {testable && <TestPanel tool={body} />}
     </>
   );
 }
