@@ -30,7 +30,7 @@ const components = [
       ),
   ],
   ['persistence', (url) => /node_modules\/(kysely|better-sqlite3)\/|(?:src|dist)\/store\/|(?:src|dist)\/queue\/event-writer/.test(url)],
-  ['event encoding', (url) => /(?:src|dist)\/api\/(wire|sse|stream-events|respond-with-run)/.test(url)],
+  ['event encoding', (url) => /(?:src|dist)\/api\/(wire|sse|follow-live|stream-events|respond-with-run)/.test(url)],
   ['flow engine', (url) => /(?:src|dist)\/engine\//.test(url)],
   ['run bookkeeping (queue, dispatch)', (url) => /(?:src|dist)\/(queue|api)\//.test(url)],
   ['node internals', (url) => /^node:/.test(url)],

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { expandParameters } from '../engine/parameters.js';
-import type { StepCheckpoint } from '../engine/ports.js';
 import type { RunOutcome } from '../engine/run-flow.js';
 import { emptyUsage } from '../protocol/usage.js';
 import { FlowrunError } from '../protocol/errors.js';
@@ -11,6 +10,7 @@ import { resolveFlowVersion } from '../runs/flow-version.js';
 import { prepareRun } from '../runs/prepare-run.js';
 import { type StoredFlow } from '../store/flows-repository.js';
 import type { AppDeps } from './app-deps.js';
+import { cachedRunDocument, failedRunResponse, runDocument, type DocumentOutcome } from './wire/shuttle.js';
 
 /** Vendor tools Flowrun passes to providers: none yet, so each one asked for is a warning. */
 const supportedVendorTools = new Set<string>();
@@ -109,11 +109,12 @@ export async function runShuttleFlow(
     },
   });
   const outcome: RunOutcome = await deps.scheduler.submit(job);
-  const document = await runDocument(deps, { ...run, flowId: flow.id }, outcome, {
+  const document = runDocument({ executionId: run.executionId, tenantId: scope.tenantId, rawBody: run.rawBody, flowId: flow.id }, outcome, {
     warnings,
     timestamp,
     milliseconds: deps.clock.now() - started,
     structured: plan.structured,
+    creditsLeft: outcome.credits?.left ?? (await deps.store.getBalance(scope)),
   });
   await deps.store.setExecutionMeta(run.executionId, { ...meta, cached: false, warnings, response: document });
   if (outcome.status !== 'completed') return failedRunResponse(outcome, document);
@@ -294,83 +295,36 @@ async function answerFromCache(
     meta: { ...timing.meta, cached: true },
   });
   const creditsLeft = await deps.store.getBalance(scope);
-  const response = {
-    ...cached,
-    id: run.executionId,
+  const response = cachedRunDocument(cached, {
+    executionId: run.executionId,
+    rawBody: run.rawBody,
     timestamp: timing.timestamp,
     milliseconds: deps.clock.now() - timing.started,
-    creditsUsed: 0,
-    cached: true,
-    flowRequest: run.rawBody,
     warnings: timing.warnings,
-    usage: { ...cached.usage, creditsUsed: 0, creditsLeft, costUsd: 0, toolCost: 0 },
-  };
+    creditsLeft,
+  });
   await deps.store.completeWithoutCost(run.executionId, timing.timestamp, response.milliseconds);
   await deps.store.setExecutionMeta(run.executionId, { ...timing.meta, cached: true, warnings: timing.warnings, response });
   return response;
 }
 
-type DocumentOutcome = Pick<RunOutcome, 'status' | 'usage' | 'credits' | 'finalOutput' | 'error'> & {
-  steps: Array<Pick<StepCheckpoint, 'responses' | 'toolCalls'>>;
-};
-
-/** The seed's run document: one `responses[]` entry per model call, usage and credits. */
-async function runDocument(
+/** The answer to a repeated request (same Idempotency-Key): the first request's, or the run's as the store has it. */
+export async function priorRunResponse(
   deps: AppDeps,
-  run: { executionId: string; scope: TenantScope; rawBody: unknown; flowId: string },
-  outcome: DocumentOutcome,
-  timing: { warnings: string[]; timestamp: string; milliseconds: number; structured: boolean },
-) {
-  const settled = {
-    creditsUsed: outcome.credits?.used ?? 0,
-    creditsLeft: outcome.credits?.left ?? (await deps.store.getBalance(run.scope)),
-  };
-  // A PromptShuttle run is one step.
-  const step = outcome.steps[0];
-  const responses = (step?.responses ?? []).map((response) => ({
-    model: response.model,
-    provider: response.provider,
-    textResponse: response.text,
-    status: 'completed',
-    finishReason: response.finishReason,
-    usage: {
-      tokensIn: response.usage.inputTokens,
-      tokensOut: response.usage.outputTokens,
-      reasoningTokens: response.usage.reasoningTokens,
-      costUsd: response.usage.costUsd,
-    },
-    ...(response.toolCalls.length ? { toolCalls: response.toolCalls } : {}),
-  }));
-  const toolCost = (step?.toolCalls ?? []).reduce((sum, call) => sum + call.costUsd, 0);
-  return {
-    id: run.executionId,
-    timestamp: timing.timestamp,
-    flowId: run.flowId,
-    tenantId: run.scope.tenantId,
-    creditsUsed: settled.creditsUsed,
-    milliseconds: timing.milliseconds,
-    usage: {
-      creditsUsed: settled.creditsUsed,
-      creditsLeft: settled.creditsLeft,
-      tokensIn: outcome.usage.inputTokens,
-      tokensOut: outcome.usage.outputTokens,
-      reasoningTokens: outcome.usage.reasoningTokens,
-      toolCost: Math.round(toolCost * 1e9) / 1e9,
-      costUsd: outcome.usage.costUsd,
-    },
-    flowRequest: run.rawBody,
-    responses,
-    warnings: timing.warnings,
-    cached: false,
-    ...(timing.structured && outcome.status === 'completed' ? { structuredResponse: outcome.finalOutput } : {}),
-  };
+  scope: TenantScope,
+  executionId: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = ((await deps.store.getExecutionMeta(executionId)) as { response?: Record<string, unknown> } | null)?.response;
+  if (response) return { status: 200, body: response };
+  // The first request's server died before it answered; recovery finished the run without it.
+  return storedRunResponse(deps, scope, executionId);
 }
 
 /**
  * The answer to a repeated request (same Idempotency-Key) for a run whose first request never got one: the
  * server died under it and recovery finished the run. Built from what the run stored, as the live path builds it.
  */
-export async function storedRunResponse(
+async function storedRunResponse(
   deps: AppDeps,
   scope: TenantScope,
   executionId: string,
@@ -378,33 +332,22 @@ export async function storedRunResponse(
   const execution = await deps.store.getExecution(scope, executionId);
   if (!execution) throw new FlowrunError('NOT_FOUND', `Run ${executionId} not found`);
   const meta = ((await deps.store.getExecutionMeta(executionId)) ?? {}) as { warnings?: string[]; structured?: boolean };
+  const credits = { used: execution.creditsUsed, left: await deps.store.getBalance(scope) };
   const outcome: DocumentOutcome = {
     status: execution.status as RunOutcome['status'],
     usage: execution.usage ?? emptyUsage(),
-    credits: { used: execution.creditsUsed, left: await deps.store.getBalance(scope) },
+    credits,
     finalOutput: execution.finalOutput,
     error: execution.error as RunOutcome['error'],
     steps: await deps.store.getStepCalls(executionId),
   };
-  const document = await runDocument(deps, { executionId, scope, rawBody: execution.input, flowId: execution.flowId ?? '' }, outcome, {
+  const run = { executionId, tenantId: scope.tenantId, rawBody: execution.input, flowId: execution.flowId ?? '' };
+  const document = runDocument(run, outcome, {
     warnings: meta.warnings ?? [],
     timestamp: execution.startedAt ?? execution.createdAt,
     milliseconds: execution.durationMs ?? 0,
     structured: meta.structured === true,
+    creditsLeft: credits.left,
   });
   return outcome.status === 'completed' ? { status: 200, body: document } : failedRunResponse(outcome, document);
-}
-
-/** A failed run answers with the status of its error (502/504/402…) and Runtype's error body merged into the document. */
-function failedRunResponse(
-  outcome: Pick<RunOutcome, 'error'>,
-  document: Record<string, unknown>,
-): { status: number; body: Record<string, unknown> } {
-  const error = outcome.error ?? { code: 'STEP_FAILED' as const, message: 'the run failed' };
-  const passed = ['PROVIDER_ERROR', 'PROVIDER_TIMEOUT', 'MODEL_OUTPUT_INVALID', 'CANCELLED', 'COST_LIMIT_EXCEEDED'].includes(error.code);
-  const known = new FlowrunError(passed ? error.code : 'STEP_FAILED', error.message);
-  return {
-    status: known.status,
-    body: { error: error.message, code: error.code, details: [{ code: error.code, message: error.message }], ...document },
-  };
 }

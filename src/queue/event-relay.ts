@@ -5,7 +5,7 @@ import type { RecordedEvent } from './event-writer.js';
 /**
  * Carries a run's committed events to the other processes that stream it, and cancellations to the process that
  * runs it. Only committed events travel: a follower that read the store and then hears of a later event can
- * always fill a gap from the store (stream-events.ts), so nothing is lost between its read and its subscription.
+ * always fill a gap from the store (api/follow-live.ts), so nothing is lost between its read and its subscription.
  * The cluster relay (`serve --workers N`) goes through the primary process; the Redis relay through pub/sub.
  */
 export interface EventRelay {

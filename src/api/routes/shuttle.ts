@@ -16,46 +16,16 @@ import {
 import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
 import { z } from 'zod';
 import { discoverParameters } from '../../engine/parameters.js';
-import { usdToCredits } from '../../protocol/credits.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
-import { entrypointOf, resolveRunVersion, runShuttleFlow, storedRunResponse } from '../shuttle-run.js';
-import { buildExecutionTree, type ExecutionTreeNode } from '../execution-tree.js';
+import { entrypointOf, priorRunResponse, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
+import { buildExecutionTree } from '../execution-tree.js';
+import { agentTree, storedRunView } from '../wire/shuttle.js';
 import { headerValue } from '../headers.js';
 import { claimKey, idempotencyKeyOf, markReplay, settled, underClaim } from '../idempotency.js';
 import { requireFlow } from '../flow-lookup.js';
-
-/** PromptShuttle's agent tree: the execution tree in its vocabulary (credits instead of USD). */
-function agentTree(node: ExecutionTreeNode, role: string): Record<string, unknown> {
-  return {
-    requestId: node.executionId,
-    agentRole: role,
-    depth: node.depth,
-    durationMs: node.durationMs,
-    status: node.status,
-    creditsUsed: usdToCredits(node.costUsd),
-    totalTreeCreditsUsed: usdToCredits(node.cumulativeCostUsd),
-    toolCalls: node.toolCalls.map((call) => ({
-      toolName: call.toolName,
-      toolType:
-        call.toolType === 'subagent'
-          ? 'Agent'
-          : call.toolType === 'external'
-            ? 'External'
-            : call.toolType === 'mcp'
-              ? 'Mcp'
-              : call.toolType,
-      durationMs: call.durationMs,
-      success: call.success,
-      spawnedRequestId: call.spawnedExecutionId,
-    })),
-    children: node.children.map((child) =>
-      agentTree(child, node.toolCalls.find((call) => call.spawnedExecutionId === child.executionId)?.toolName ?? child.name),
-    ),
-  };
-}
 
 const RunsQuery = z.object({
   flowId: z.string().optional(),
@@ -79,13 +49,9 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
       const body = parseInput(RunRequest, request.body);
       const claim = await claimKey(deps, request, idempotencyKeyOf(request));
       if (claim?.prior) {
-        const prior = claim.executionId;
-        await settled(deps, request, prior);
-        const response = ((await deps.store.getExecutionMeta(prior)) as { response?: Record<string, unknown> } | null)?.response;
-        if (response) return markReplay(reply, prior).send(response);
-        // The first request's server died before it answered; recovery finished the run without it.
-        const stored = await storedRunResponse(deps, request.scope, prior);
-        return markReplay(reply, prior).status(stored.status).send(stored.body);
+        await settled(deps, request, claim.executionId);
+        const prior = await priorRunResponse(deps, request.scope, claim.executionId);
+        return markReplay(reply, claim.executionId).status(prior.status).send(prior.body);
       }
       const runId = claim?.executionId ?? deps.ids.next('exec');
       const result = await underClaim(deps, request, claim, () =>
@@ -112,11 +78,8 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
       const execution = await deps.store.getExecution(request.scope, runId);
       if (!execution || execution.flowId !== flow.id) throw new FlowrunError('NOT_FOUND', `Run ${runId} of flow ${flowId} not found`);
       const stored = ((await deps.store.getExecutionMeta(runId)) as { response?: Record<string, unknown> } | null) ?? {};
-      return {
-        ...(stored.response ?? { id: execution.id, flowId: flow.id }),
-        status: execution.status,
-        feedback: await deps.store.getFeedback(request.scope, runId),
-      };
+      const feedback = await deps.store.getFeedback(request.scope, runId);
+      return storedRunView(stored.response, { id: execution.id, flowId: flow.id, status: execution.status }, feedback);
     },
   );
 

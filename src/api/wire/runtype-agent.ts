@@ -3,9 +3,9 @@ import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext } from './dialect.js';
 import { originFields, runtypeToolType, stampedFramer } from './frame.js';
 import type { RuntypeFrameFields } from './frame-types.js';
+import { runtypeHandlers } from './runtype.js';
 
 const frame = stampedFramer<RuntypeFrameFields>();
-import { runtypeHandlers } from './runtype.js';
 
 function iterationOf(event: ExecutionEvent): number {
   return 'iteration' in event && event.iteration !== undefined ? event.iteration : 1;
@@ -142,13 +142,6 @@ export function createRuntypeAgentEncoder(context: EncoderContext & { agent: Non
         iteration: iterationOf(event),
         ...(event.reason ? { reason: event.reason } : {}),
         ...(event.parameters ? { parameters: event.parameters } : {}),
-      }),
-    approval_complete: (event) =>
-      frame(event, 'agent_approval_complete', {
-        approvalId: event.approvalId,
-        decision: event.decision,
-        completedAt: event.at,
-        resolvedBy: event.resolvedBy,
       }),
     step_start: () => null,
     step_complete: () => null,

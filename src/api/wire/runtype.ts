@@ -2,6 +2,7 @@ import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
 import { originFields, runtypeToolType, stampedFramer, stepFields } from './frame.js';
 import type { RuntypeFrameFields } from './frame-types.js';
+import { sharedRuntypeHandlers } from './runtype-shared.js';
 
 const frame = stampedFramer<RuntypeFrameFields>();
 
@@ -11,6 +12,8 @@ export type RuntypeFrameName = keyof RuntypeFrameFields & string;
 /** Runtype legacy frames: each validates against `DispatchSSEEvent` of Runtype's OpenAPI document. */
 export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeFrameName> {
   return {
+    // Warnings, sources, artifacts and fallbacks: the same frames in Runtype's legacy and unified vocabularies.
+    ...sharedRuntypeHandlers,
     flow_start: (event) =>
       frame(event, 'flow_start', {
         flowId: event.flowId ?? '',
@@ -54,25 +57,6 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         code: event.error.code,
         executionTime: event.durationMs,
       }),
-    // Flowrun's own frame (Runtype has none): what the run went without, e.g. an unreachable MCP server.
-    warning: (event) =>
-      frame(event, 'warning', {
-        code: event.code,
-        message: event.message,
-        ...(event.setting ? { setting: event.setting } : {}),
-        ...(event.stepId ? { stepId: event.stepId } : {}),
-        timestamp: event.at,
-      }),
-    source: (event) =>
-      frame(event, 'source', {
-        sourceType: 'url',
-        id: `${event.toolCallId}:${event.url}`,
-        url: event.url,
-        title: event.title,
-        ...(event.snippet ? { snippet: event.snippet } : {}),
-        toolCallId: event.toolCallId,
-        stepId: event.stepId,
-      }),
     // Runtype's only media frame; its flows use it too.
     media: (event) =>
       frame(event, 'agent_media', {
@@ -80,42 +64,6 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         toolCallId: event.toolCallId,
         toolName: event.toolName,
         media: [event.part],
-      }),
-    artifact_start: (event) =>
-      frame(event, 'artifact_start', {
-        id: event.artifactId,
-        artifactType: event.artifactType,
-        title: event.title,
-        ...(event.component ? { component: event.component } : {}),
-        toolCallId: event.toolCallId,
-      }),
-    artifact_delta: (event) => frame(event, 'artifact_delta', { id: event.artifactId, delta: event.delta }),
-    artifact_update: (event) => frame(event, 'artifact_update', { id: event.artifactId, component: event.component, props: event.props }),
-    artifact_complete: (event) => frame(event, 'artifact_complete', { id: event.artifactId }),
-    fallback_start: (event) =>
-      frame(event, 'fallback_start', {
-        stepId: event.stepId,
-        fallbackIndex: event.fallbackIndex,
-        fallbackType: event.fallbackType,
-        ...(event.model ? { model: event.model } : {}),
-        reason: event.reason,
-        startedAt: event.at,
-      }),
-    fallback_complete: (event) =>
-      frame(event, 'fallback_complete', {
-        stepId: event.stepId,
-        fallbackIndex: event.fallbackIndex,
-        fallbackType: event.fallbackType,
-        ...(event.model ? { model: event.model } : {}),
-        completedAt: event.at,
-      }),
-    fallback_exhausted: (event) =>
-      frame(event, 'fallback_exhausted', {
-        stepId: event.stepId,
-        attempts: event.attempts,
-        error: event.error.message,
-        code: event.error.code,
-        failedAt: event.at,
       }),
     step_skip: (event) =>
       frame(event, 'step_skip', {

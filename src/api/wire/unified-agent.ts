@@ -1,9 +1,9 @@
 import { encoderFrom, outputText, type Encoder, type EncoderContext } from './dialect.js';
 import { stampedFramer } from './frame.js';
 import type { UnifiedFrameFields } from './frame-types.js';
+import { unifiedHandlers } from './unified.js';
 
 const frame = stampedFramer<UnifiedFrameFields>();
-import { unifiedHandlers } from './unified.js';
 
 /** Unified frames of an agent run: the flow handlers, with `execution_*{kind:"agent"}` and `turn_*` instead of `step_*`. */
 export function createUnifiedAgentEncoder(context: EncoderContext & { agent: NonNullable<EncoderContext['agent']> }): Encoder {

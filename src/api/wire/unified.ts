@@ -2,6 +2,7 @@ import { totalTokens } from '../../protocol/usage.js';
 import { encoderFrom, outputText, type Encoder, type EncoderContext, type EventHandlers } from './dialect.js';
 import { originFields, stampedFramer, stepFields } from './frame.js';
 import type { UnifiedFrameFields } from './frame-types.js';
+import { sharedRuntypeHandlers } from './runtype-shared.js';
 
 const frame = stampedFramer<UnifiedFrameFields>();
 
@@ -11,6 +12,8 @@ export type UnifiedFrameName = keyof UnifiedFrameFields & string;
 /** Runtype's unified vocabulary (`?events=unified`, and Runtype's chat widget): `executionId` and `seq` on every frame. */
 export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedFrameName> {
   return {
+    // Warnings, sources, artifacts and fallbacks: the same frames in Runtype's legacy and unified vocabularies.
+    ...sharedRuntypeHandlers,
     flow_start: (event) =>
       frame(event, 'execution_start', {
         kind: 'flow',
@@ -58,25 +61,6 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         completedAt: event.at,
         stopReason: 'error',
       }),
-    // Flowrun's own frame (Runtype has none): what the run went without, e.g. an unreachable MCP server.
-    warning: (event) =>
-      frame(event, 'warning', {
-        code: event.code,
-        message: event.message,
-        ...(event.setting ? { setting: event.setting } : {}),
-        ...(event.stepId ? { stepId: event.stepId } : {}),
-        timestamp: event.at,
-      }),
-    source: (event) =>
-      frame(event, 'source', {
-        sourceType: 'url',
-        id: `${event.toolCallId}:${event.url}`,
-        url: event.url,
-        title: event.title,
-        ...(event.snippet ? { snippet: event.snippet } : {}),
-        toolCallId: event.toolCallId,
-        stepId: event.stepId,
-      }),
     // The widget reassembles media_start / media_delta / media_complete; a complete part fits in one frame.
     media: (event) =>
       frame(event, 'media_complete', {
@@ -85,42 +69,6 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         role: 'assistant',
         mediaType: event.part.mediaType ?? 'image',
         ...(event.part.type === 'media' ? { data: event.part.data } : { url: event.part.url }),
-      }),
-    artifact_start: (event) =>
-      frame(event, 'artifact_start', {
-        id: event.artifactId,
-        artifactType: event.artifactType,
-        title: event.title,
-        ...(event.component ? { component: event.component } : {}),
-        toolCallId: event.toolCallId,
-      }),
-    artifact_delta: (event) => frame(event, 'artifact_delta', { id: event.artifactId, delta: event.delta }),
-    artifact_update: (event) => frame(event, 'artifact_update', { id: event.artifactId, component: event.component, props: event.props }),
-    artifact_complete: (event) => frame(event, 'artifact_complete', { id: event.artifactId }),
-    fallback_start: (event) =>
-      frame(event, 'fallback_start', {
-        stepId: event.stepId,
-        fallbackIndex: event.fallbackIndex,
-        fallbackType: event.fallbackType,
-        ...(event.model ? { model: event.model } : {}),
-        reason: event.reason,
-        startedAt: event.at,
-      }),
-    fallback_complete: (event) =>
-      frame(event, 'fallback_complete', {
-        stepId: event.stepId,
-        fallbackIndex: event.fallbackIndex,
-        fallbackType: event.fallbackType,
-        ...(event.model ? { model: event.model } : {}),
-        completedAt: event.at,
-      }),
-    fallback_exhausted: (event) =>
-      frame(event, 'fallback_exhausted', {
-        stepId: event.stepId,
-        attempts: event.attempts,
-        error: event.error.message,
-        code: event.error.code,
-        failedAt: event.at,
       }),
     step_skip: (event) =>
       frame(event, 'step_skip', {
