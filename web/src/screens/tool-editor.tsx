@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ToolTestResult } from '@flowrun/client';
+import type { Tool, ToolTestResult } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { CodeEditor } from '../code-editor';
 import { useLoad } from '../hooks';
@@ -7,7 +7,6 @@ import { Link, navigate } from '../router';
 import { ActionButton, Async, Json, PageHeader } from '../ui';
 import { McpTools } from './mcp-tools';
 import { AgentConfig, ExternalConfig, FlowConfig } from './tool-configs';
-import type { Tool } from './tools';
 
 const toolTypes = ['custom', 'external', 'flow', 'mcp', 'subagent'] as const;
 type ToolType = (typeof toolTypes)[number];
@@ -26,7 +25,7 @@ function parseJson(text: string, what: string): Record<string, unknown> {
 
 export function ToolEditorScreen({ toolId }: { toolId: string | null }) {
   const { client } = useSession();
-  const tool = useLoad(async () => (toolId ? ((await client.tools.get(toolId)) as unknown as Tool) : null), [toolId]);
+  const tool = useLoad(async () => (toolId ? await client.tools.get(toolId) : null), [toolId]);
   return (
     <Async state={tool} what="the tool">
       {(loaded) => <ToolEditor key={loaded?.id ?? 'new'} stored={loaded} />}
