@@ -2,18 +2,66 @@ import { sendJson, type HttpOptions } from './http.js';
 import { resource } from './resource.js';
 import { createRunStream, type Dialect, type EventOf, type RunStream } from './run-stream.js';
 import type {
-  ApiKey,
+  Activation,
+  ActivateRequest,
+  Agent,
+  AgentExecuteRequest,
+  AgentList,
+  AgentTree,
+  ApiKeyList,
   ApprovalDecision,
+  ApprovalList,
+  ApprovalListQuery,
+  ArtifactList,
+  AuditList,
+  AuditQuery,
+  Cancellation,
+  ContinueRequest,
+  CreditBalance,
+  CreditLedger,
   DispatchRequest,
   DispatchResult,
-  Execution,
-  LedgerEntry,
-  Model,
-  Page,
+  Environment,
+  EnvironmentDiff,
+  EnvironmentList,
+  ExecutionDetail,
+  ExecutionListQuery,
+  ExecutionPage,
+  ExecutionTree,
+  FeedbackAnswer,
+  FeedbackRequest,
+  FlowEnvironments,
+  FlowList,
+  FlowVersion,
+  FlowVersionList,
+  FlowView,
+  KeyRequest,
+  LedgerQuery,
+  McpDiscovery,
+  McpDiscoverRequest,
+  ModelAlias,
+  ModelAliasList,
+  ModelAliasRequest,
+  ModelList,
+  NewApiKey,
+  ParametersQuery,
+  Promotion,
+  PromoteRequest,
+  RecordPage,
+  ResumeRequest,
+  RevokedKey,
+  ShuttleParameters,
   ShuttleRun,
+  ShuttleRunPage,
   ShuttleRunRequest,
-  StepTypeInfo,
-  ToolTypeInfo,
+  ShuttleRunsQuery,
+  StepTypeList,
+  StoredRecord,
+  StoredShuttleRun,
+  Tool,
+  ToolList,
+  ToolTestRequest,
+  ToolTypeList,
   ToolTestResult,
   UsageQuery,
   UsageStatistics,
@@ -86,30 +134,15 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
     approve: <D extends Dialect = 'unified'>(decision: ApprovalDecision, streamOptions?: StreamOptions<D>) =>
       stream('v1/dispatch/approve', { ...decision }, streamOptions),
     /** Answers the client tools a paused run waits for, by tool-call id; the run goes on, streamed. */
-    resume: <D extends Dialect = 'unified'>(
-      body: { executionId: string; toolOutputs: Record<string, unknown> },
-      streamOptions?: StreamOptions<D>,
-    ) => stream('v1/dispatch/resume', { ...body, streamResponse: true }, streamOptions),
+    resume: <D extends Dialect = 'unified'>(body: ResumeRequest, streamOptions?: StreamOptions<D>) =>
+      stream('v1/dispatch/resume', { ...body, streamResponse: true }, streamOptions),
     /** Runtype's general continuation of a paused run (an approval decision or tool outputs). */
-    continue: <D extends Dialect = 'unified'>(
-      body: { executionId: string; continuation: Record<string, unknown> },
-      streamOptions?: StreamOptions<D>,
-    ) => stream('v1/dispatch/continue', { ...body, streamResponse: true }, streamOptions),
+    continue: <D extends Dialect = 'unified'>(body: ContinueRequest, streamOptions?: StreamOptions<D>) =>
+      stream('v1/dispatch/continue', { ...body, streamResponse: true }, streamOptions),
     executions: {
       /** Newest first; `from` and `to` (ISO 8601) bound the creation time. */
-      list: (
-        query: {
-          status?: string;
-          flowId?: string;
-          tag?: string;
-          customerId?: string;
-          from?: string;
-          to?: string;
-          limit?: number;
-          offset?: number;
-        } = {},
-      ) => sendJson<Page<Execution>>(http, 'v1/executions', { query }),
-      get: (id: string) => sendJson<Execution>(http, `v1/executions/${encodeURIComponent(id)}`),
+      list: (query: ExecutionListQuery = {}) => sendJson<ExecutionPage>(http, 'v1/executions', { query: { ...query } }),
+      get: (id: string) => sendJson<ExecutionDetail>(http, `v1/executions/${encodeURIComponent(id)}`),
       /** Replays a run's events after `after` (a sequence number), then follows it live until it ends. */
       events: <D extends Dialect = 'unified'>(id: string, replay: { after?: number; dialect?: D; signal?: AbortSignal } = {}) =>
         createRunStream(
@@ -124,15 +157,15 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
           (replay.dialect ?? 'unified') as D,
         ),
       cancel: (id: string) =>
-        sendJson<{ executionId: string; status: string }>(http, `v1/executions/${encodeURIComponent(id)}/cancel`, {
+        sendJson<Cancellation>(http, `v1/executions/${encodeURIComponent(id)}/cancel`, {
           method: 'POST',
           body: {},
         }),
-      tree: (id: string) => sendJson<Record<string, unknown>>(http, `v1/executions/${encodeURIComponent(id)}/tree`),
-      artifacts: (id: string) => sendJson<Page<Record<string, unknown>>>(http, `v1/executions/${encodeURIComponent(id)}/artifacts`),
+      tree: (id: string) => sendJson<ExecutionTree>(http, `v1/executions/${encodeURIComponent(id)}/tree`),
+      artifacts: (id: string) => sendJson<ArtifactList>(http, `v1/executions/${encodeURIComponent(id)}/artifacts`),
     },
     approvals: {
-      list: (query: { status?: string } = {}) => sendJson<Page<Record<string, unknown>>>(http, 'v1/approvals', { query }),
+      list: (query: ApprovalListQuery = {}) => sendJson<ApprovalList>(http, 'v1/approvals', { query: { ...query } }),
     },
     /** PromptShuttle runs: `runs.create(flowIdOrSlug, {parameters, environment, …})`, and the run list. */
     runs: {
@@ -141,108 +174,83 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
           body,
           headers: runOptions.customerId ? { 'x-shuttle-customer-id': runOptions.customerId } : {},
         }),
-      list: (query: { tag?: string; customerId?: string; limit?: number; offset?: number } = {}) =>
-        sendJson<Page<Record<string, unknown>>>(http, 'api/v1/runs', { query }),
+      list: (query: ShuttleRunsQuery = {}) => sendJson<ShuttleRunPage>(http, 'api/v1/runs', { query: { ...query } }),
       get: (flowId: string, runId: string) =>
-        sendJson<ShuttleRun & { status: string; feedback: unknown }>(
-          http,
-          `api/v1/flows/${encodeURIComponent(flowId)}/runs/${encodeURIComponent(runId)}`,
-        ),
+        sendJson<StoredShuttleRun>(http, `api/v1/flows/${encodeURIComponent(flowId)}/runs/${encodeURIComponent(runId)}`),
       agentTree: (flowId: string, runId: string) =>
-        sendJson<Record<string, unknown>>(http, `api/v1/flows/${encodeURIComponent(flowId)}/runs/${encodeURIComponent(runId)}/agent-tree`),
+        sendJson<AgentTree>(http, `api/v1/flows/${encodeURIComponent(flowId)}/runs/${encodeURIComponent(runId)}/agent-tree`),
     },
     /** Flows (Runtype's `/v1/flows`; PromptShuttle's `/api/v1/flows` are the same flows), their versions and environments. */
     flows: {
-      ...resource<Record<string, unknown>>(http, 'v1/flows'),
-      parameters: (flowId: string, query: { environment?: string; version?: string; entrypoint?: string } = {}) =>
-        sendJson<Array<{ token: string; source: string; template: string }>>(
-          http,
-          `api/v1/flows/${encodeURIComponent(flowId)}/parameters`,
-          {
-            query,
-          },
-        ),
-      versions: (flowId: string) => sendJson<Page<Record<string, unknown>>>(http, `v1/flows/${encodeURIComponent(flowId)}/versions`),
+      ...resource<FlowView, FlowList>(http, 'v1/flows'),
+      parameters: (flowId: string, query: ParametersQuery = {}) =>
+        sendJson<ShuttleParameters>(http, `api/v1/flows/${encodeURIComponent(flowId)}/parameters`, { query: { ...query } }),
+      versions: (flowId: string) => sendJson<FlowVersionList>(http, `v1/flows/${encodeURIComponent(flowId)}/versions`),
       version: (flowId: string, versionId: string) =>
-        sendJson<Record<string, unknown>>(http, `v1/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(versionId)}`),
+        sendJson<FlowVersion>(http, `v1/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(versionId)}`),
       /** Makes a version the one `environment` runs. */
-      activate: (flowId: string, versionId: string, body: { environment: string; comment?: string }) =>
-        sendJson<Record<string, unknown>>(
-          http,
-          `v1/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(versionId)}/environments`,
-          {
-            body,
-          },
-        ),
-      environments: (flowId: string) =>
-        sendJson<{ flowId: string; activeVersions: Record<string, string> }>(http, `v1/flows/${encodeURIComponent(flowId)}/environments`),
+      activate: (flowId: string, versionId: string, body: ActivateRequest) =>
+        sendJson<Activation>(http, `v1/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(versionId)}/environments`, {
+          body,
+        }),
+      environments: (flowId: string) => sendJson<FlowEnvironments>(http, `v1/flows/${encodeURIComponent(flowId)}/environments`),
     },
     environments: {
-      list: () => sendJson<{ data: string[] }>(http, 'v1/environments'),
-      create: (name: string) => sendJson<{ name: string }>(http, 'v1/environments', { body: { name } }),
+      list: () => sendJson<EnvironmentList>(http, 'v1/environments'),
+      create: (name: string) => sendJson<Environment>(http, 'v1/environments', { body: { name } }),
       diff: (sourceEnvironment: string, targetEnvironment: string) =>
-        sendJson<Record<string, unknown>>(http, 'v1/environments/diff', { query: { sourceEnvironment, targetEnvironment } }),
-      promote: (body: { sourceEnvironment: string; targetEnvironment: string; flowIds?: string[]; comment?: string }) =>
-        sendJson<Record<string, unknown>>(http, 'v1/environments/promote', { body }),
+        sendJson<EnvironmentDiff>(http, 'v1/environments/diff', { query: { sourceEnvironment, targetEnvironment } }),
+      promote: (body: PromoteRequest) => sendJson<Promotion>(http, 'v1/environments/promote', { body }),
     },
     audit: {
-      list: (query: { flowId?: string; limit?: number } = {}) => sendJson<Page<Record<string, unknown>>>(http, 'v1/audit', { query }),
+      list: (query: AuditQuery = {}) => sendJson<AuditList>(http, 'v1/audit', { query: { ...query } }),
     },
     modelAliases: {
-      list: () => sendJson<Page<Record<string, unknown>>>(http, 'api/v1/model-aliases'),
-      create: (body: { alias: string; models: string[]; strategy: string; weights?: number[] }) =>
-        sendJson<Record<string, unknown>>(http, 'api/v1/model-aliases', { body }),
+      list: () => sendJson<ModelAliasList>(http, 'api/v1/model-aliases'),
+      create: (body: ModelAliasRequest) => sendJson<ModelAlias>(http, 'api/v1/model-aliases', { body }),
       delete: (alias: string) => sendJson<unknown>(http, `api/v1/model-aliases/${encodeURIComponent(alias)}`, { method: 'DELETE' }),
     },
     credits: {
-      balance: () => sendJson<{ tenantId: string; mode: 'test' | 'live'; creditsLeft: number }>(http, 'api/v1/credits'),
+      balance: () => sendJson<CreditBalance>(http, 'api/v1/credits'),
       /** The ledger, newest first: every grant, top-up and run's charge. */
-      ledger: (query: { limit?: number; offset?: number } = {}) => sendJson<Page<LedgerEntry>>(http, 'api/v1/credits/ledger', { query }),
+      ledger: (query: LedgerQuery = {}) => sendJson<CreditLedger>(http, 'api/v1/credits/ledger', { query: { ...query } }),
     },
     statistics: {
       usage: (query: UsageQuery = {}) => sendJson<UsageStatistics>(http, 'api/v1/statistics/usage', { query: { ...query } }),
     },
     tools: {
-      ...resource<Record<string, unknown>>(http, 'v1/tools'),
+      ...resource<Tool, ToolList>(http, 'v1/tools'),
       /** Runs a custom tool in the sandbox (or calls an external one) once, without saving it. */
-      test: (body: { tool: Record<string, unknown>; arguments?: Record<string, unknown>; secrets?: Record<string, string> }) =>
-        sendJson<ToolTestResult>(http, 'v1/tools/test', { body }),
+      test: (body: ToolTestRequest) => sendJson<ToolTestResult>(http, 'v1/tools/test', { body }),
       /** Lists an MCP server's tools. */
-      discoverMcp: (server: { id: string; url: string; auth?: Record<string, unknown> }) =>
-        sendJson<{ data: Array<{ id: string; name: string; description: string; parametersSchema: unknown }> }>(
-          http,
-          'v1/tools/mcp/discover',
-          { body: { server } },
-        ),
+      discoverMcp: (server: McpDiscoverRequest['server']) => sendJson<McpDiscovery>(http, 'v1/tools/mcp/discover', { body: { server } }),
     },
     stepTypes: {
       /** The step types the server runs, each with its config's JSON Schema. */
-      list: () => sendJson<{ data: StepTypeInfo[] }>(http, 'v1/step-types'),
+      list: () => sendJson<StepTypeList>(http, 'v1/step-types'),
     },
     toolTypes: {
       /** The kinds of tool the server runs, and which the tool editor offers. */
-      list: () => sendJson<{ data: ToolTypeInfo[] }>(http, 'v1/tool-types'),
+      list: () => sendJson<ToolTypeList>(http, 'v1/tool-types'),
     },
     agents: {
-      ...resource<Record<string, unknown>>(http, 'v1/agents'),
+      ...resource<Agent, AgentList>(http, 'v1/agents'),
       /** Chats with a saved agent: send the whole history each turn. */
-      execute: <D extends Dialect = 'unified'>(id: string, body: Record<string, unknown>, streamOptions?: StreamOptions<D>) =>
+      execute: <D extends Dialect = 'unified'>(id: string, body: AgentExecuteRequest, streamOptions?: StreamOptions<D>) =>
         stream(`v1/agents/${encodeURIComponent(id)}/execute`, withStream(body), streamOptions),
     },
-    records: resource<Record<string, unknown>>(http, 'v1/records'),
+    records: resource<StoredRecord, RecordPage>(http, 'v1/records'),
     feedback: {
-      create: (body: { shuttleRequestId: string; score: number; text?: string; endUserId?: string }) =>
-        sendJson<Record<string, unknown>>(http, 'api/v1/feedback', { body }),
+      create: (body: FeedbackRequest) => sendJson<FeedbackAnswer>(http, 'api/v1/feedback', { body }),
     },
     keys: {
-      list: () => sendJson<Page<ApiKey>>(http, 'v1/keys'),
+      list: () => sendJson<ApiKeyList>(http, 'v1/keys'),
       /** A new key of the same tenant and mode; `key` is in this answer only. */
-      create: (body: { name?: string; rateLimitPerMinute?: number | null; maxRunsInFlight?: number | null } = {}) =>
-        sendJson<ApiKey & { key: string }>(http, 'v1/keys', { body }),
-      revoke: (id: string) => sendJson<{ id: string; revoked: boolean }>(http, `v1/keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+      create: (body: KeyRequest = {}) => sendJson<NewApiKey>(http, 'v1/keys', { body }),
+      revoke: (id: string) => sendJson<RevokedKey>(http, `v1/keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
     },
     models: {
-      list: () => sendJson<{ object: 'list'; data: Model[] }>(http, 'v1/models'),
+      list: () => sendJson<ModelList>(http, 'v1/models'),
     },
   };
 }

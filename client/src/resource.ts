@@ -3,19 +3,22 @@ import type { Page } from './types.js';
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-/** The five calls of a stored resource under `path` (`v1/tools`, `v1/agents`, …): list, get, create, update, delete. */
-export interface Resource<T> {
-  list(query?: Query): Promise<Page<T>>;
+/**
+ * The five calls of a stored resource under `path` (`v1/tools`, `v1/agents`, …): list, get, create, update, delete.
+ * `T` is what one item's routes answer, `List` what the list answers (a flow's list holds summaries).
+ */
+export interface Resource<T, List = Page<T>> {
+  list(query?: Query): Promise<List>;
   get(id: string): Promise<T>;
   create(body: Record<string, unknown>): Promise<T>;
   update(id: string, patch: Record<string, unknown>): Promise<T>;
   delete(id: string): Promise<unknown>;
 }
 
-export function resource<T>(http: HttpOptions, path: string): Resource<T> {
+export function resource<T, List = Page<T>>(http: HttpOptions, path: string): Resource<T, List> {
   const one = (id: string) => `${path}/${encodeURIComponent(id)}`;
   return {
-    list: (query) => sendJson<Page<T>>(http, path, query ? { query } : {}),
+    list: (query) => sendJson<List>(http, path, query ? { query } : {}),
     get: (id) => sendJson<T>(http, one(id)),
     create: (body) => sendJson<T>(http, path, { body }),
     update: (id, patch) => sendJson<T>(http, one(id), { method: 'PATCH', body: patch }),

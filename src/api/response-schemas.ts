@@ -1,11 +1,26 @@
 import { z } from 'zod';
+import { RawStep } from '../protocol/flow.js';
 import { toolKindNames } from '../protocol/tool-kinds.js';
 
 // What the main routes answer, as /openapi.json describes it; test/openapi.test.ts holds real answers to these.
 
-const Usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), reasoningTokens: z.number(), costUsd: z.number() });
-const RunError = z.object({ code: z.string(), message: z.string(), stepId: z.string().optional() }).loose();
-const Status = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']);
+export const Usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), reasoningTokens: z.number(), costUsd: z.number() });
+export const RunError = z.object({ code: z.string(), message: z.string(), stepId: z.string().optional() }).loose();
+export const Status = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']);
+
+/** A step of a run, as `GET /v1/executions/{id}` lists them. */
+export const ExecutionStep = z.object({
+  index: z.number().int(),
+  toolCalls: z.unknown(),
+  stepId: z.string(),
+  stepType: z.string(),
+  status: z.string(),
+  result: z.unknown(),
+  error: z.unknown(),
+  usage: Usage.nullable(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+});
 
 export const Health = z.object({ status: z.literal('ok'), activeRuns: z.number().int() });
 
@@ -28,32 +43,18 @@ export const Execution = z.object({
   output: z.unknown(),
   finalOutput: z.unknown(),
   usage: Usage.nullable(),
-  error: z.unknown(),
+  error: RunError.nullable(),
   totalSteps: z.number().int(),
   eventCount: z.number().int(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
-  steps: z
-    .array(
-      z.object({
-        index: z.number().int(),
-        toolCalls: z.unknown(),
-        stepId: z.string(),
-        stepType: z.string(),
-        status: z.string(),
-        result: z.unknown(),
-        error: z.unknown(),
-        usage: Usage.nullable(),
-        startedAt: z.string(),
-        durationMs: z.number(),
-      }),
-    )
-    .optional()
-    .describe('GET /v1/executions/{id} only'),
+  steps: z.array(ExecutionStep).optional().describe('GET /v1/executions/{id} only'),
   warnings: z.array(z.object({ code: z.string(), message: z.string(), setting: z.string().optional() })).optional(),
 });
+/** `GET /v1/executions/{id}`: the run with its steps. */
+export const ExecutionDetail = Execution.extend({ steps: z.array(ExecutionStep) });
 
 export const ExecutionPage = z.object({
   data: z.array(Execution),
@@ -85,18 +86,14 @@ export const DispatchResult = z
   .loose()
   .describe('With streamResponse: false. With a stream (the default), text/event-stream in the chosen event vocabulary.');
 
-export const ModelList = z.object({
-  object: z.literal('list'),
-  data: z.array(
-    z.object({
-      id: z.string(),
-      object: z.literal('model'),
-      owned_by: z.string(),
-      provider: z.string(),
-      pricing: z.object({ inputPerMillionTokensUsd: z.number(), outputPerMillionTokensUsd: z.number() }).nullable(),
-    }),
-  ),
+export const Model = z.object({
+  id: z.string(),
+  object: z.literal('model'),
+  owned_by: z.string(),
+  provider: z.string(),
+  pricing: z.object({ inputPerMillionTokensUsd: z.number(), outputPerMillionTokensUsd: z.number() }).nullable(),
 });
+export const ModelList = z.object({ object: z.literal('list'), data: z.array(Model) });
 
 export const ApiKey = z.object({
   id: z.string(),
@@ -163,7 +160,7 @@ export const Readiness = z.object({
   missing: z.array(z.enum(['database', 'redis'])).optional(),
 });
 
-const Pagination = z.object({ limit: z.number().int(), offset: z.number().int(), total: z.number().int(), hasMore: z.boolean() });
+export const Pagination = z.object({ limit: z.number().int(), offset: z.number().int(), total: z.number().int(), hasMore: z.boolean() });
 
 export const Tool = z.object({
   id: z.string(),
@@ -200,7 +197,7 @@ export const RecordPage = z.object({ data: z.array(StoredRecord), pagination: Pa
 /** A 204: no body. */
 export const NoContent = z.null().describe('no body');
 
-const FlowSummary = z.object({
+export const FlowSummary = z.object({
   id: z.string(),
   slug: z.string().nullable(),
   name: z.string(),
@@ -210,13 +207,23 @@ const FlowSummary = z.object({
   updatedAt: z.string(),
 });
 export const FlowList = z.object({ data: z.array(FlowSummary) });
-const FlowVersionInfo = z.object({
+export const FlowVersionInfo = z.object({
   id: z.string(),
   version: z.number().int(),
   locked: z.boolean(),
   createdAt: z.string(),
   environments: z.array(z.string()),
 });
+/** A flow version's content as stored: dispatch-style `steps`, PromptShuttle-style `templates` with an `entrypoint`, or both. */
+export const FlowDefinition = z
+  .object({
+    name: z.string(),
+    description: z.string().optional(),
+    steps: z.array(RawStep).optional(),
+    templates: z.array(z.unknown()).optional(),
+    entrypoint: z.string().optional(),
+  })
+  .loose();
 export const FlowView = z.object({
   id: z.string(),
   slug: z.string().nullable(),
@@ -225,7 +232,7 @@ export const FlowView = z.object({
   currentVersionId: z.string().nullable(),
   version: z.number().int(),
   locked: z.boolean(),
-  definition: z.record(z.string(), z.unknown()).describe('name, description, steps or templates, entrypoint'),
+  definition: FlowDefinition,
   versions: z.array(FlowVersionInfo),
   activeVersions: z.record(z.string(), z.string()).describe('environment → version id'),
 });
@@ -235,7 +242,7 @@ export const FlowVersion = z.object({
   flowId: z.string(),
   version: z.number().int(),
   locked: z.boolean(),
-  definition: z.record(z.string(), z.unknown()),
+  definition: FlowDefinition,
 });
 export const Activation = z.object({
   flowId: z.string(),
@@ -314,25 +321,24 @@ export const FeedbackAnswer = z
   .object({ shuttleRequestId: z.string(), score: z.number(), text: z.string().nullable(), endUserId: z.string().nullable() })
   .loose();
 export const ShuttleRunPage = z.object({ data: z.array(z.record(z.string(), z.unknown())), pagination: Pagination });
+export const UsageEntry = z
+  .object({
+    key: z.string(),
+    period: z.string().optional().describe('the hour or day (UTC start) when `interval` was asked for'),
+    runs: z.number().int(),
+    creditsUsed: z.number(),
+    costUsd: z.number(),
+    tokensIn: z.number().int(),
+    tokensOut: z.number().int(),
+    reasoningTokens: z.number().int(),
+  })
+  .loose();
 export const UsageStatistics = z.object({
   from: z.string().nullable(),
   to: z.string().nullable(),
   groupBy: z.enum(['customer', 'tag', 'flow', 'model']),
   interval: z.enum(['hour', 'day']).optional(),
-  data: z.array(
-    z
-      .object({
-        key: z.string(),
-        period: z.string().optional().describe('the hour or day (UTC start) when `interval` was asked for'),
-        runs: z.number().int(),
-        creditsUsed: z.number(),
-        costUsd: z.number(),
-        tokensIn: z.number().int(),
-        tokensOut: z.number().int(),
-        reasoningTokens: z.number().int(),
-      })
-      .loose(),
-  ),
+  data: z.array(UsageEntry),
 });
 const ModelAlias = z
   .object({
@@ -354,34 +360,39 @@ export const ToolTestResult = z.object({
 export const McpDiscovery = z.object({
   data: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), parametersSchema: z.unknown() })),
 });
+export const LedgerEntry = z.object({
+  id: z.string(),
+  delta: z.number().describe('credits added (positive) or spent (negative); 1,000,000 credits = 1 USD'),
+  balanceAfter: z.number(),
+  reason: z.string(),
+  executionId: z.string().nullable(),
+  createdAt: z.string(),
+});
 export const CreditLedger = z.object({
-  data: z.array(
-    z.object({
-      id: z.string(),
-      delta: z.number().describe('credits added (positive) or spent (negative); 1,000,000 credits = 1 USD'),
-      balanceAfter: z.number(),
-      reason: z.string(),
-      executionId: z.string().nullable(),
-      createdAt: z.string(),
-    }),
-  ),
+  data: z.array(LedgerEntry),
   pagination: z.object({ limit: z.number().int(), offset: z.number().int(), total: z.number().int(), hasMore: z.boolean() }),
 });
 export const CreditBalance = z.object({ tenantId: z.string(), mode: z.enum(['test', 'live']), creditsLeft: z.number() });
-export const ApprovalList = z.object({
-  data: z.array(
-    z
-      .object({
-        id: z.string(),
-        executionId: z.string(),
-        status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']),
-        kind: z.string(),
-        description: z.string(),
-        createdAt: z.string(),
-      })
-      .loose(),
-  ),
-});
+export const Approval = z
+  .object({
+    id: z.string(),
+    executionId: z.string(),
+    status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']),
+    kind: z.string(),
+    description: z.string(),
+    createdAt: z.string(),
+    stepId: z.string(),
+    toolCallId: z.string().nullable(),
+    toolName: z.string().nullable().describe('the tool whose call waits, for a tool approval'),
+    parameters: z.unknown().describe("the call's arguments"),
+    reason: z.string().nullable(),
+    timeoutAt: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    decidedBy: z.string().nullable(),
+    decisionReason: z.string().nullable(),
+  })
+  .loose();
+export const ApprovalList = z.object({ data: z.array(Approval) });
 export const Cancellation = z.object({ executionId: z.string(), status: z.enum(['cancelling', 'cancelled']) });
 
 /** A node of a run's tree (`GET /v1/executions/{id}/tree`): the run, its tool calls, and the runs they started. */
@@ -429,3 +440,28 @@ export const AgentTree = z
     children: z.array(z.record(z.string(), z.unknown())).describe('nodes of the same shape'),
   })
   .loose();
+
+/** `PUT /admin/tenants/{tenantId}/limits`: the tenant's ceiling as saved. */
+export const TenantLimitsAnswer = z.object({
+  tenantId: z.string(),
+  mode: z.enum(['test', 'live']),
+  rateLimitPerMinute: z.number().int().nullable(),
+  maxRunsInFlight: z.number().int().nullable(),
+  maxKeys: z.number().int().nullable(),
+});
+
+export const StepTypeInfo = z.object({
+  type: z.string(),
+  configSchema: z.record(z.string(), z.unknown()).describe("the JSON Schema of the step's `config`"),
+  branches: z.array(z.string()).describe('config keys that hold child steps (a conditional: trueSteps, falseSteps)'),
+  producesOutput: z.boolean(),
+});
+export const StepTypeList = z.object({ data: z.array(StepTypeInfo) });
+
+export const ToolTypeInfo = z.object({
+  type: z.enum(toolKindNames),
+  definable: z.boolean().describe('whether a tool of this type can be saved or given inline (a built-in one is only referenced)'),
+  editable: z.boolean().describe("whether the dashboard's tool editor offers it"),
+  testable: z.boolean().describe('whether POST /v1/tools/test runs it'),
+});
+export const ToolTypeList = z.object({ data: z.array(ToolTypeInfo) });

@@ -62,3 +62,8 @@ export const definableToolKinds = toolKindNames.filter((kind) => toolKinds[kind]
 export function isToolKind(name: string): name is ToolKind {
   return Object.prototype.hasOwnProperty.call(toolKinds, name);
 }
+
+/** The kinds `POST /v1/tools/test` runs, and how a message names them ("custom and external", "custom or external"). */
+export const testableKinds: readonly ToolKind[] = toolKindNames.filter((kind) => toolKinds[kind].testable);
+export const testableAnd = new Intl.ListFormat('en', { type: 'conjunction' }).format(testableKinds);
+export const testableOr = new Intl.ListFormat('en', { type: 'disjunction' }).format(testableKinds);

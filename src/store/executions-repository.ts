@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { EventError } from '../protocol/execution-event.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
 import type { Transaction } from 'kysely';
@@ -58,6 +59,9 @@ export interface ExecutionStepView {
   durationMs: number;
 }
 
+/** A run's error as stored: its `flow_error` event's (a type, not an interface, so it reads as a JSON object). */
+type RunFailure = Pick<EventError, 'code' | 'message' | 'stepId'>;
+
 export interface ExecutionView {
   id: string;
   kind: 'flow' | 'agent';
@@ -78,7 +82,8 @@ export interface ExecutionView {
   output: unknown;
   finalOutput: unknown;
   usage: Usage | null;
-  error: unknown;
+  /** Why the run failed or was cancelled (what its `flow_error` event said); null otherwise. */
+  error: RunFailure | null;
   totalSteps: number;
   eventCount: number;
   createdAt: string;
@@ -297,7 +302,7 @@ function toView(row: {
     output: fromJson(row.output),
     finalOutput: fromJson(row.final_output),
     usage: fromJson<Usage>(row.usage),
-    error: fromJson(row.error),
+    error: fromJson<RunFailure>(row.error),
     totalSteps: row.total_steps,
     eventCount: Number(row.event_count ?? 0),
     createdAt: row.created_at,

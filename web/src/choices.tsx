@@ -9,12 +9,12 @@ export interface Named {
 
 export function useFlowList(): Loaded<Named[]> {
   const { client } = useSession();
-  return useLoad(async () => (await client.flows.list()).data as unknown as Named[], []);
+  return useLoad(async () => (await client.flows.list()).data, []);
 }
 
 export function useAgentList(): Loaded<Named[]> {
   const { client } = useSession();
-  return useLoad(async () => (await client.agents.list()).data as unknown as Named[], []);
+  return useLoad(async () => (await client.agents.list()).data, []);
 }
 
 /**

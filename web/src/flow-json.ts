@@ -1,7 +1,9 @@
+import type { FlowDefinition } from '@flowrun/client';
+
 /** A flow as the editor holds it, and the JSON it exports and imports (a body `POST /v1/dispatch` takes as it is). */
 export interface EditorStep {
   id?: string;
-  name: string;
+  name?: string;
   type: string;
   enabled?: boolean;
   config: Record<string, unknown>;
@@ -13,6 +15,11 @@ export interface EditorFlow {
   slug?: string;
   description?: string;
   steps: EditorStep[];
+}
+
+/** A stored flow version's definition as the editor holds it: every step with a config (empty when it had none). */
+export function editorFlowOf(definition: FlowDefinition): EditorFlow {
+  return { ...definition, steps: (definition.steps ?? []).map((step) => ({ ...step, config: step.config ?? {} })) };
 }
 
 /** The dispatch body a flow exports as: run it with `curl -d @flow.json …/v1/dispatch`. */

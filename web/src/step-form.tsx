@@ -90,7 +90,7 @@ function StepBasics({ step, onChange }: { step: EditorStep; onChange: (step: Edi
       <div className="split">
         <div className="field">
           <label htmlFor="step-name">Name</label>
-          <input id="step-name" value={step.name} onChange={(event) => onChange({ ...step, name: event.target.value })} />
+          <input id="step-name" value={step.name ?? ''} onChange={(event) => onChange({ ...step, name: event.target.value })} />
         </div>
         <div className="field">
           <label htmlFor="step-id">Id</label>

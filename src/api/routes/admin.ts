@@ -1,8 +1,15 @@
-import { describedResponses, TopUp } from '../response-schemas.js';
-import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
+import {
+  describedBody,
+  describedResponses,
+  routeParams,
+  TenantLimitsAnswer,
+  TenantLimitsBody,
+  TopUp,
+  TopUpBody,
+  type ZodApp,
+} from '../contract.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
@@ -22,32 +29,6 @@ function requireAdmin(token: string) {
       throw new FlowrunError('UNAUTHORIZED', 'Admin routes need Authorization: Bearer $FLOWRUN_ADMIN_TOKEN');
   };
 }
-
-const TopUpBody = z.object({
-  tenantId: z.string().min(1).max(100),
-  mode: z.enum(['test', 'live']).default('live'),
-  amount: z.number().int(),
-  reason: z.string().max(500).default('top-up'),
-});
-
-const limit = z.number().int().min(0).nullable().optional();
-const TenantLimitsBody = z
-  .object({
-    mode: z.enum(['test', 'live']).default('live'),
-    rateLimitPerMinute: limit.describe(
-      "requests per minute of the tenant's keys together, and the most one key may ask for (0: none; null: the server's setting)",
-    ),
-    maxRunsInFlight: limit.describe('runs queued or running at once, likewise'),
-    maxKeys: limit.describe('active keys the tenant may hold in this mode'),
-  })
-  .strict();
-const TenantLimitsAnswer = z.object({
-  tenantId: z.string(),
-  mode: z.enum(['test', 'live']),
-  rateLimitPerMinute: z.number().int().nullable(),
-  maxRunsInFlight: z.number().int().nullable(),
-  maxKeys: z.number().int().nullable(),
-});
 
 /**
  * Operator routes. They exist only when FLOWRUN_ADMIN_TOKEN is set, and live in their own encapsulated plugin

@@ -1,27 +1,27 @@
-import { AgentDefinition } from '../../protocol/agent.js';
-import { Agent, AgentList, describedResponses, DispatchResult, NoContent, runAnswer } from '../response-schemas.js';
-import { describedBody, routeParams, EventsQuery, type ZodApp } from '../route-schemas.js';
+import {
+  Agent,
+  AgentDefinition,
+  AgentExecuteBody,
+  AgentList,
+  AgentPatch,
+  describedBody,
+  describedResponses,
+  DispatchResult,
+  EventsQuery,
+  NoContent,
+  routeParams,
+  runAnswer,
+  type ZodApp,
+} from '../contract.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseAgent, prepareDispatch } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect } from '../wire/dialect.js';
-import { DispatchBody, parseDispatchBody } from '../wire/dispatch-request.js';
+import { parseDispatchBody } from '../wire/dispatch-request.js';
 import { headerValue } from '../headers.js';
 import { respondWithRun } from '../respond-with-run.js';
 
 /** `/v1/agents`: saved agents (Runtype's shape), and `POST /v1/agents/{id}/execute` to chat with one. */
-/** A patch: any of an agent's fields, merged into the stored definition and checked whole (as AgentDefinition). */
-const AgentPatch = AgentDefinition.partial();
-/** A chat turn with a saved agent: a dispatch's conversation fields (the agent is the one in the path). */
-const ExecuteBody = DispatchBody.pick({
-  messages: true,
-  inputs: true,
-  context: true,
-  metadata: true,
-  secrets: true,
-  clientTools: true,
-  options: true,
-});
 
 export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
   const now = () => new Date(deps.clock.now()).toISOString();
@@ -80,7 +80,7 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
       schema: {
         params: routeParams('id'),
         querystring: EventsQuery,
-        body: describedBody(ExecuteBody),
+        body: describedBody(AgentExecuteBody),
         response: describedResponses({
           200: runAnswer(DispatchResult, 'the agent run: its events, or one JSON document with streamResponse: false'),
         }),

@@ -3,13 +3,8 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { describedResponses, textAnswer } from '../response-schemas.js';
-import type { ZodApp } from '../route-schemas.js';
-import { z } from 'zod';
+import { AssetParams, describedResponses, textAnswer, type ZodApp } from '../contract.js';
 import { FlowrunError } from '../../protocol/errors.js';
-
-/** The asset's path under /assets/ (Fastify's wildcard parameter). */
-const AssetParams = z.object({ '*': z.string().max(500) });
 
 /** The dashboard's own paths (it routes in the browser): each answers its page, so a link or a reload works. */
 export const dashboardSections = ['/playground', '/flows', '/runs', '/tools', '/agents', '/approvals', '/keys', '/usage'];

@@ -1,9 +1,8 @@
-import { DispatchResult, describedResponses, runAnswer } from '../response-schemas.js';
-import { describedBody, EventsQuery, type ZodApp } from '../route-schemas.js';
+import { describedBody, describedResponses, DispatchBody, DispatchResult, EventsQuery, runAnswer, type ZodApp } from '../contract.js';
 import type { AppDeps } from '../app-deps.js';
 import { prepareDispatch } from '../prepare-dispatch.js';
 import { chooseDialect } from '../wire/dialect.js';
-import { DispatchBody, parseDispatchBody } from '../wire/dispatch-request.js';
+import { parseDispatchBody } from '../wire/dispatch-request.js';
 import { headerValue } from '../headers.js';
 import { claimKey, idempotencyKeyOf, markReplay, settled, storedDispatchResult, underClaim } from '../idempotency.js';
 import { streamExecutionEvents } from '../stream-events.js';

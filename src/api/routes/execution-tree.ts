@@ -1,5 +1,4 @@
-import { describedResponses, ExecutionTreeNode } from '../response-schemas.js';
-import { routeParams, type ZodApp } from '../route-schemas.js';
+import { describedResponses, ExecutionTreeNode, routeParams, type ZodApp } from '../contract.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { buildExecutionTree } from '../execution-tree.js';

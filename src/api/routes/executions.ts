@@ -1,7 +1,15 @@
-import { ArtifactList, Cancellation, describedResponses, eventStream } from '../response-schemas.js';
-import { Execution, ExecutionPage } from '../response-schemas.js';
-import { routeParams, type ZodApp } from '../route-schemas.js';
-import { z } from 'zod';
+import {
+  ArtifactList,
+  Cancellation,
+  describedResponses,
+  eventStream,
+  ExecutionDetail,
+  ExecutionEventsQuery,
+  ExecutionListQuery,
+  ExecutionPage,
+  routeParams,
+  type ZodApp,
+} from '../contract.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { cancelPausedRun } from '../../runs/cancel-paused.js';
 import type { ExecutionRow } from '../../runs/recovery.js';
@@ -11,34 +19,19 @@ import { isDialect, type Dialect } from '../wire/dialect.js';
 import { headerValue } from '../headers.js';
 import { streamExecutionEvents, notFound } from '../stream-events.js';
 
-const ListQuery = z.object({
-  status: z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']).optional(),
-  flowId: z.string().max(200).optional(),
-  tag: z.string().max(200).optional(),
-  customerId: z.string().max(200).optional(),
-  from: z.string().datetime({ offset: true }).optional().describe('created at or after (ISO 8601)'),
-  to: z.string().datetime({ offset: true }).optional().describe('created before (ISO 8601)'),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
-const EventsQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
-  events: z.string().optional(),
-});
-
 export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
-  app.get('/v1/executions', { schema: { querystring: ListQuery, response: { 200: ExecutionPage } } }, async (request) => {
-    const query = parseInput(ListQuery, request.query, ['query']);
+  app.get('/v1/executions', { schema: { querystring: ExecutionListQuery, response: { 200: ExecutionPage } } }, async (request) => {
+    const query = parseInput(ExecutionListQuery, request.query, ['query']);
     const { items, total } = await deps.store.listExecutions(request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
 
-  app.get('/v1/executions/:id', { schema: { params: routeParams('id'), response: { 200: Execution } } }, async (request) => {
+  app.get('/v1/executions/:id', { schema: { params: routeParams('id'), response: { 200: ExecutionDetail } } }, async (request) => {
     const { id } = request.params;
     const execution = await deps.store.getExecution(request.scope, id, true);
     if (!execution) throw notFound(id);
-    return execution;
+    // Read with its steps, it always has them.
+    return { ...execution, steps: execution.steps ?? [] };
   });
 
   app.post(
@@ -94,7 +87,7 @@ export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const query = parseInput(EventsQuery, request.query, ['query']);
+      const query = parseInput(ExecutionEventsQuery, request.query, ['query']);
       if (query.events !== undefined && !isDialect(query.events)) {
         throw new FlowrunError('VALIDATION_ERROR', `Unknown events dialect '${query.events}'`, [
           { code: 'INVALID_ENUM', path: 'query.events', message: 'events must be one of travrse, runtype, unified' },

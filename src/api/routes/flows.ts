@@ -1,23 +1,31 @@
 import {
+  ActivateBody,
   Activation,
   AuditList,
+  AuditQuery,
+  describedBody,
   describedResponses,
   Environment,
+  EnvironmentBody,
   EnvironmentDiff,
+  EnvironmentDiffQuery,
   EnvironmentList,
+  FlowBody,
   FlowEnvironments,
   FlowList,
+  FlowPatch,
   FlowVersion,
   FlowVersionList,
   FlowView,
   NoContent,
+  PromoteBody,
   Promotion,
-} from '../response-schemas.js';
-import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
+  routeParams,
+  type ZodApp,
+} from '../contract.js';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { FlowrunError } from '../../protocol/errors.js';
-import { FlowBody } from '../../protocol/shuttle.js';
 import type { TenantScope } from '../../protocol/tenant.js';
 import { type StoredFlow, type StoredFlowDefinition } from '../../store/flows-repository.js';
 import type { AppDeps } from '../app-deps.js';
@@ -44,17 +52,6 @@ async function flowView(deps: Pick<AppDeps, 'store'>, scope: TenantScope, flow: 
 function definitionOf(body: z.infer<typeof FlowBody>): StoredFlowDefinition {
   return { name: body.name, description: body.description, steps: body.steps, templates: body.templates, entrypoint: body.entrypoint };
 }
-
-/** A patch: any of a flow's fields, merged into its definition and checked whole (as FlowBody). */
-const FlowPatch = z.object(FlowBody.shape).partial();
-const ActivateBody = z.object({ environment: z.string().min(1).max(100), comment: z.string().max(2000).optional() });
-const EnvironmentBody = z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'environment names use letters, digits, _ and -') });
-const PromoteBody = z.object({
-  sourceEnvironment: z.string().min(1).max(100),
-  targetEnvironment: z.string().min(1).max(100),
-  flowIds: z.array(z.string()).max(1000).optional(),
-  comment: z.string().max(2000).optional(),
-});
 
 /** Flows as resources, under Runtype's `/v1` and PromptShuttle's `/api/v1`: versions, environments, promotion, audit. */
 export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
@@ -208,9 +205,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
     }));
 
     app.get(`${prefix}/environments/diff`, { schema: { response: describedResponses({ 200: EnvironmentDiff }) } }, async (request) => {
-      const query = parseInput(z.object({ sourceEnvironment: z.string().min(1), targetEnvironment: z.string().min(1) }), request.query, [
-        'query',
-      ]);
+      const query = parseInput(EnvironmentDiffQuery, request.query, ['query']);
       const [activations, flows] = await Promise.all([deps.store.listActivations(request.scope), deps.store.listFlows(request.scope)]);
       const versionIn = (flowId: string, environment: string) =>
         activations.find((entry) => entry.flowId === flowId && entry.environment === environment)?.versionId ?? null;
@@ -261,11 +256,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
     );
 
     app.get(`${prefix}/audit`, { schema: { response: describedResponses({ 200: AuditList }) } }, async (request) => {
-      const query = parseInput(
-        z.object({ flowId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        request.query,
-        ['query'],
-      );
+      const query = parseInput(AuditQuery, request.query, ['query']);
       // The flow by its id or its slug, as every other /api/v1/flows route takes it; an unknown one has no entries.
       const flowId = query.flowId === undefined ? undefined : ((await deps.store.getFlow(request.scope, query.flowId))?.id ?? query.flowId);
       return { data: await deps.store.listAudit(request.scope, { ...query, ...(flowId === undefined ? {} : { flowId }) }) };

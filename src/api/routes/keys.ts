@@ -1,20 +1,11 @@
-import { ApiKeyList, NewApiKey, RevokedKey } from '../response-schemas.js';
+import { ApiKeyList, describedBody, KeyBody, NewApiKey, RevokedKey, routeParams, type ZodApp } from '../contract.js';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { FlowrunError, type ErrorDetail } from '../../protocol/errors.js';
 import { effectiveLimits, type EffectiveLimits } from '../../runs/limits.js';
 import type { ApiKeyInfo } from '../../store/keys-repository.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
-import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
-
-const KeyBody = z
-  .object({
-    name: z.string().min(1).max(200).optional(),
-    rateLimitPerMinute: z.number().int().min(0).nullable().optional(),
-    maxRunsInFlight: z.number().int().min(0).nullable().optional(),
-  })
-  .strict();
 
 const view = (info: ApiKeyInfo, limits: EffectiveLimits) => ({
   id: info.id,

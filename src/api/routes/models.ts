@@ -1,6 +1,5 @@
-import { ModelList } from '../response-schemas.js';
+import { ModelList, type ZodApp } from '../contract.js';
 import type { AppDeps } from '../app-deps.js';
-import type { ZodApp } from '../route-schemas.js';
 
 /**
  * `GET /v1/models`: the models this server can route now (a catalog model whose provider has a key or an

@@ -1,31 +1,19 @@
 import type { RecordData } from '../../protocol/record.js';
-import { describedResponses, NoContent, RecordPage, StoredRecord } from '../response-schemas.js';
-import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
-import { z } from 'zod';
+import {
+  describedBody,
+  describedResponses,
+  NoContent,
+  RecordBody,
+  RecordListQuery,
+  RecordPage,
+  RecordPatch,
+  routeParams,
+  StoredRecord,
+  type ZodApp,
+} from '../contract.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
-
-const RecordBody = z
-  .object({
-    name: z.string().min(1).max(500),
-    type: z.string().min(1).max(200).default('default'),
-    metadata: z.record(z.string(), z.unknown()).default({}),
-  })
-  .loose();
-const RecordPatch = z
-  .object({
-    name: z.string().min(1).max(500).optional(),
-    type: z.string().min(1).max(200).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-  })
-  .loose();
-const ListQuery = z.object({
-  type: z.string().optional(),
-  name: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
-});
 
 const view = (record: RecordData) => ({
   id: record.id,
@@ -48,7 +36,7 @@ export function registerRecordRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
   app.get('/v1/records', { schema: { response: describedResponses({ 200: RecordPage }) } }, async (request) => {
-    const query = parseInput(ListQuery, request.query, ['query']);
+    const query = parseInput(RecordListQuery, request.query, ['query']);
     const { items, total } = await deps.store.listRecords(request.scope, query);
     return {
       data: items.map(view),

@@ -1,10 +1,19 @@
-import { ApprovalList, describedResponses, DispatchResult, runAnswer } from '../response-schemas.js';
-import { describedBody, EventsQuery, routeParams, type ZodApp } from '../route-schemas.js';
+import {
+  ApprovalList,
+  ApprovalListQuery,
+  ApproveBody,
+  ContinueBody,
+  describedBody,
+  describedResponses,
+  DispatchResult,
+  EventsQuery,
+  ResumeBody,
+  routeParams,
+  runAnswer,
+  type ZodApp,
+} from '../contract.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { RunSecrets } from '../../protocol/secrets.js';
 import { FlowrunError } from '../../protocol/errors.js';
-import { ChatMessage } from '../../protocol/flow.js';
 import { continuePausedRun, pausedExecution, type Answers } from '../../runs/continue-run.js';
 import { admitInFlight, scopeOfKey } from '../../runs/limits.js';
 import type { ExecutionRow } from '../../runs/recovery.js';
@@ -16,45 +25,6 @@ import type { PreparedRun } from '../prepare-dispatch.js';
 import { chooseDialect, isDialect, type Dialect } from '../wire/dialect.js';
 import { headerValue } from '../headers.js';
 import { respondWithRun } from '../respond-with-run.js';
-
-const Outputs = z.record(z.string(), z.unknown());
-const ResumeBody = z
-  .object({
-    executionId: z.string().min(1).max(200),
-    toolOutputs: Outputs.default({}),
-    messages: z.array(ChatMessage).max(1000).default([]),
-    streamResponse: z.boolean().optional(),
-    secrets: RunSecrets.optional(),
-  })
-  .loose();
-const ApproveBody = z
-  .object({
-    executionId: z.string().min(1).max(200),
-    approvalId: z.string().min(1).max(200),
-    decision: z.enum(['approved', 'denied']),
-    reason: z.string().max(5000).optional(),
-    streamResponse: z.boolean().optional(),
-    debugMode: z.boolean().optional(),
-  })
-  .loose();
-const ContinueBody = z
-  .object({
-    executionId: z.string().min(1).max(200),
-    streamResponse: z.boolean().optional(),
-    continuation: z
-      .object({
-        toolOutputs: Outputs.optional(),
-        messages: z.array(ChatMessage).max(1000).optional(),
-        approvalId: z.string().optional(),
-        decision: z.enum(['approved', 'denied']).optional(),
-        reason: z.string().max(5000).optional(),
-        type: z.enum(['tool_output', 'tool_outputs', 'approval']).optional(),
-        toolCallId: z.string().optional(),
-        output: z.unknown().optional(),
-      })
-      .loose(),
-  })
-  .loose();
 
 function dialectFor(request: FastifyRequest, row: ExecutionRow): Dialect {
   // The routes' schema validated the query already (an unknown vocabulary is a 422).
@@ -228,14 +198,7 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
   );
 
   app.get('/v1/approvals', { schema: { response: describedResponses({ 200: ApprovalList }) } }, async (request) => {
-    const query = parseInput(
-      z.object({
-        status: z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']).optional(),
-        executionId: z.string().optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(100),
-      }),
-      request.query,
-    );
+    const query = parseInput(ApprovalListQuery, request.query);
     return { data: await deps.store.listApprovals(request.scope, query) };
   });
 }

@@ -2,22 +2,29 @@ import {
   AgentTree,
   CreditBalance,
   CreditLedger,
+  describedBody,
   describedResponses,
+  Feedback,
   FeedbackAnswer,
+  LedgerQuery,
   ModelAlias,
+  ModelAliasBody,
   ModelAliasList,
   NoContent,
+  ParametersQuery,
+  routeParams,
+  RunRequest,
   ShuttleParameters,
   ShuttleRun,
   ShuttleRunPage,
+  ShuttleRunsQuery,
   StoredShuttleRun,
+  UsageQuery,
   UsageStatistics,
-} from '../response-schemas.js';
-import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
-import { z } from 'zod';
+  type ZodApp,
+} from '../contract.js';
 import { discoverParameters } from '../../engine/parameters.js';
 import { FlowrunError } from '../../protocol/errors.js';
-import { Feedback, ModelAliasBody, RunRequest } from '../../protocol/shuttle.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 import { entrypointOf, priorRunResponse, resolveRunVersion, runShuttleFlow } from '../shuttle-run.js';
@@ -26,17 +33,6 @@ import { agentTree, storedRunView } from '../wire/shuttle.js';
 import { headerValue } from '../headers.js';
 import { claimKey, idempotencyKeyOf, markReplay, settled, underClaim } from '../idempotency.js';
 import { requireFlow } from '../flow-lookup.js';
-
-const RunsQuery = z.object({
-  flowId: z.string().optional(),
-  tag: z.string().optional(),
-  customerId: z.string().optional(),
-  status: z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']).optional(),
-  from: z.string().datetime({ offset: true }).optional(),
-  to: z.string().datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
 
 /** PromptShuttle's API under `/api/v1`: runs, parameter discovery, feedback, agent trees, run log, statistics, model aliases, credits. */
 export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
@@ -87,11 +83,7 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
     '/api/v1/flows/:flowId/parameters',
     { schema: { params: routeParams('flowId'), response: describedResponses({ 200: ShuttleParameters }) } },
     async (request) => {
-      const query = parseInput(
-        z.object({ environment: z.string().optional(), version: z.string().optional(), entrypoint: z.string().optional() }),
-        request.query,
-        ['query'],
-      );
+      const query = parseInput(ParametersQuery, request.query, ['query']);
       const flow = await resolveRunVersion(deps, request.scope, request.params.flowId, query.version, query.environment);
       const { templates, entry } = entrypointOf(flow, query.entrypoint);
       return discoverParameters(entry, templates);
@@ -131,25 +123,14 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
   );
 
   app.get('/api/v1/runs', { schema: { response: describedResponses({ 200: ShuttleRunPage }) } }, async (request) => {
-    const query = parseInput(RunsQuery, request.query, ['query']);
+    const query = parseInput(ShuttleRunsQuery, request.query, ['query']);
     if (query.flowId) query.flowId = (await requireFlow(deps, request.scope, query.flowId)).id;
     const { items, total } = await deps.store.listRuns(request.scope, query);
     return { data: items, pagination: { limit: query.limit, offset: query.offset, total, hasMore: query.offset + items.length < total } };
   });
 
   app.get('/api/v1/statistics/usage', { schema: { response: describedResponses({ 200: UsageStatistics }) } }, async (request) => {
-    const query = parseInput(
-      z.object({
-        from: z.string().datetime({ offset: true }).optional(),
-        to: z.string().datetime({ offset: true }).optional(),
-        groupBy: z.enum(['customer', 'tag', 'flow', 'model']).default('customer'),
-        flowId: z.string().optional(),
-        customerId: z.string().max(200).optional(),
-        interval: z.enum(['hour', 'day']).optional(),
-      }),
-      request.query,
-      ['query'],
-    );
+    const query = parseInput(UsageQuery, request.query, ['query']);
     return {
       from: query.from ?? null,
       to: query.to ?? null,
@@ -199,16 +180,11 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.get(
     '/api/v1/credits/ledger',
-    { schema: { querystring: PageQuery, response: describedResponses({ 200: CreditLedger }) } },
+    { schema: { querystring: LedgerQuery, response: describedResponses({ 200: CreditLedger }) } },
     async (request) => {
-      const page = parseInput(PageQuery, request.query, ['query']);
+      const page = parseInput(LedgerQuery, request.query, ['query']);
       const { items, total } = await deps.store.listLedger(request.scope, page);
       return { data: items, pagination: { ...page, total, hasMore: page.offset + items.length < total } };
     },
   );
 }
-
-const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
-});

@@ -1,18 +1,6 @@
 import { z } from 'zod';
 import { stepRegistry } from '../../engine/steps/registry.js';
-import { describedResponses } from '../response-schemas.js';
-import type { ZodApp } from '../route-schemas.js';
-
-const StepTypeList = z.object({
-  data: z.array(
-    z.object({
-      type: z.string(),
-      configSchema: z.record(z.string(), z.unknown()).describe("the JSON Schema of the step's `config`"),
-      branches: z.array(z.string()).describe('config keys that hold child steps (a conditional: trueSteps, falseSteps)'),
-      producesOutput: z.boolean(),
-    }),
-  ),
-});
+import { describedResponses, StepTypeList, type ZodApp } from '../contract.js';
 
 /** The schemas, made once: they are the same for every request. */
 function describeStepTypes() {

@@ -1,30 +1,21 @@
-import { z } from 'zod';
-import { RunSecrets } from '../../protocol/secrets.js';
 import { FlowrunError } from '../../protocol/errors.js';
 import { redactUrl, redactUrlsIn } from '../../protocol/redact-url.js';
 import { McpFailure } from '../../protocol/mcp-failure.js';
-import { McpServer } from '../../protocol/flow.js';
-import { toolKindNames, toolKinds, type ToolKind } from '../../protocol/tool-kinds.js';
+import { testableAnd, testableKinds, testableOr } from '../../protocol/tool-kinds.js';
 import { buildSecretRedactor } from '../../engine/secret-redactor.js';
 import { inlineTool } from '../../engine/run-tool.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
-import { describedResponses, ToolTestResult, McpDiscovery } from '../response-schemas.js';
-import { describedBody, type ZodApp } from '../route-schemas.js';
+import {
+  describedBody,
+  describedResponses,
+  McpDiscoverBody,
+  McpDiscovery,
+  ToolTestBody,
+  ToolTestResult,
+  type ZodApp,
+} from '../contract.js';
 import { parseTool } from './tools.js';
-
-/** The kinds this route runs, and how a message names them ("custom and external", "custom or external"). */
-const testableKinds: readonly ToolKind[] = toolKindNames.filter((kind) => toolKinds[kind].testable);
-const testableAnd = new Intl.ListFormat('en', { type: 'conjunction' }).format(testableKinds);
-const testableOr = new Intl.ListFormat('en', { type: 'disjunction' }).format(testableKinds);
-
-const TestBody = z.object({
-  tool: z.record(z.string(), z.unknown()).describe(`a tool as POST /v1/tools takes it (${testableOr}); it need not be saved`),
-  arguments: z.record(z.string(), z.unknown()).default({}),
-  secrets: RunSecrets.default({}).describe('what `{{secrets.k}}` stands for in this test; not kept'),
-});
-
-const DiscoverBody = z.object({ server: McpServer });
 
 /** How long a test call may take at most (a custom tool's own `timeout` still applies inside). */
 const testTimeoutMs = 60_000;
@@ -37,9 +28,9 @@ const testTimeoutMs = 60_000;
 export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
   app.post(
     '/v1/tools/test',
-    { schema: { body: describedBody(TestBody), response: describedResponses({ 200: ToolTestResult }) } },
+    { schema: { body: describedBody(ToolTestBody), response: describedResponses({ 200: ToolTestResult }) } },
     async (request, reply) => {
-      const body = parseInput(TestBody, request.body);
+      const body = parseInput(ToolTestBody, request.body);
       const tool = parseTool(body.tool, ['tool']);
       if (!testableKinds.includes(tool.toolType))
         throw new FlowrunError('VALIDATION_ERROR', `Only ${testableAnd} tools can be tested here; this one is ${tool.toolType}`, [
@@ -74,9 +65,9 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post(
     '/v1/tools/mcp/discover',
-    { schema: { body: describedBody(DiscoverBody), response: describedResponses({ 200: McpDiscovery }) } },
+    { schema: { body: describedBody(McpDiscoverBody), response: describedResponses({ 200: McpDiscovery }) } },
     async (request, reply) => {
-      const { server } = parseInput(DiscoverBody, request.body);
+      const { server } = parseInput(McpDiscoverBody, request.body);
       const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       try {
         const tools = await deps.workerDeps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], signal, request.scope.tenantId);

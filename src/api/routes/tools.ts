@@ -1,32 +1,17 @@
-import { describedResponses, NoContent, Tool, ToolList } from '../response-schemas.js';
-import { describedBody, routeParams, type ZodApp } from '../route-schemas.js';
-import { z } from 'zod';
+import {
+  describedBody,
+  describedResponses,
+  NoContent,
+  routeParams,
+  Tool,
+  ToolBody,
+  ToolList,
+  ToolPatch,
+  type ZodApp,
+} from '../contract.js';
 import { FlowrunError } from '../../protocol/errors.js';
-import { ToolType, toolName } from '../../protocol/flow.js';
-import { toolKinds } from '../../protocol/tool-kinds.js';
 import { zodIssuesToDetails } from '../../protocol/zod-details.js';
 import type { AppDeps } from '../app-deps.js';
-
-const ToolBody = z
-  .object({
-    name: toolName,
-    description: z.string().max(2000).default(''),
-    toolType: ToolType,
-    parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
-    config: z.record(z.string(), z.unknown()).default({}),
-  })
-  .loose()
-  .superRefine((tool, context) => {
-    for (const { key, what, schema } of toolKinds[tool.toolType].requiredConfig)
-      if (!schema.safeParse(tool.config[key]).success)
-        context.addIssue({ code: 'custom', path: ['config', key], message: `${tool.toolType} tools need config.${key}: ${what}` });
-    if (tool.parametersSchema.type !== undefined && tool.parametersSchema.type !== 'object') {
-      context.addIssue({ code: 'custom', path: ['parametersSchema', 'type'], message: 'parametersSchema must describe an object' });
-    }
-  });
-
-/** A patch: any of a tool's fields, merged into the stored tool and checked whole (as ToolBody). */
-const ToolPatch = z.object(ToolBody.shape).partial();
 
 /** A tool body checked whole; `base` is where it sits in the request (empty: it is the body). */
 export function parseTool(body: unknown, base: Array<string | number> = []) {

@@ -1,4 +1,5 @@
-import type { Execution } from '@flowrun/client';
+import type { Execution, ExecutionStatus } from '@flowrun/client';
+import { Status } from '../../api/contract.js';
 import { renderRun } from '../render-run.js';
 import { remoteClient, withRemote, type RemoteOptions } from '../remote.js';
 import { createTerminal } from '../terminal.js';
@@ -7,7 +8,7 @@ import { createTerminal } from '../terminal.js';
 export function listRunsCommand(options: RemoteOptions & { status?: string; limit?: string; json?: boolean }): Promise<void> {
   return withRemote(async () => {
     const page = await remoteClient(options).executions.list({
-      ...(options.status ? { status: options.status } : {}),
+      ...(options.status ? { status: statusOption(options.status) } : {}),
       limit: Number(options.limit ?? 20),
     });
     if (options.json) return void process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
@@ -20,6 +21,12 @@ export function listRunsCommand(options: RemoteOptions & { status?: string; limi
       );
     if (page.data.length === 0) terminal.write(terminal.dim('no runs yet\n'));
   });
+}
+
+function statusOption(value: string): ExecutionStatus {
+  const status = Status.safeParse(value);
+  if (!status.success) throw new Error(`--status is one of ${Status.options.join(', ')}, not '${value}'`);
+  return status.data;
 }
 
 /** `flowrun runs show ID`: one execution, its steps and what each cost. */

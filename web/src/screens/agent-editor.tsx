@@ -3,7 +3,8 @@ import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { ActionButton, Async, Empty, PageHeader } from '../ui';
-import { settingsOf, type Agent } from './agents';
+import type { Agent } from '@flowrun/client';
+import { settingsOf } from './agents';
 
 /** The editor's fields; numbers are undefined when left empty (the server's default applies). */
 interface AgentForm {
@@ -54,7 +55,7 @@ type FormProps = { form: AgentForm; change: (update: Partial<AgentForm>) => void
 
 export function AgentEditorScreen({ agentId }: { agentId: string | null }) {
   const { client } = useSession();
-  const agent = useLoad(async () => (agentId ? ((await client.agents.get(agentId)) as unknown as Agent) : null), [agentId]);
+  const agent = useLoad(async () => (agentId ? await client.agents.get(agentId) : null), [agentId]);
   return (
     <Async state={agent} what="the agent">
       {(loaded) => <AgentEditor key={loaded?.id ?? 'new'} stored={loaded} />}

@@ -1,26 +1,16 @@
 import { useState } from 'react';
+import type { ExecutionTree } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Async, formatDuration, formatUsd, StatusBadge } from '../ui';
 
 /** A node of `GET /v1/executions/{id}/tree`: a run, its tool calls, the runs they started, and what each cost. */
-interface TreeNode {
-  executionId: string;
-  name: string;
-  kind: string;
-  status: string;
-  durationMs: number | null;
-  costUsd: number;
-  cumulativeCostUsd: number;
-  tokens: { input: number; output: number };
-  toolCalls: Array<{ toolCallId: string; toolName: string; spawnedExecutionId: string | null }>;
-  children: TreeNode[];
-}
+type TreeNode = ExecutionTree;
 
 export function AgentTree({ id }: { id: string }) {
   const { client } = useSession();
-  const tree = useLoad(async () => (await client.executions.tree(id)) as unknown as TreeNode, [id]);
+  const tree = useLoad(async () => await client.executions.tree(id), [id]);
   return (
     <section aria-label="Agent tree">
       <h2>Agent tree</h2>

@@ -1,19 +1,12 @@
+import type { Agent } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Async, ConfirmAction, Empty, PageHeader } from '../ui';
 
-export interface Agent {
-  id: string;
-  name: string;
-  description?: string | null;
-  definition?: Record<string, unknown>;
-  [field: string]: unknown;
-}
-
 export function AgentsScreen() {
   const { client } = useSession();
-  const agents = useLoad(async () => (await client.agents.list()).data as unknown as Agent[], []);
+  const agents = useLoad(async () => (await client.agents.list()).data, []);
   return (
     <>
       <PageHeader title="Agents">

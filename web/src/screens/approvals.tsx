@@ -1,26 +1,20 @@
 import { useState } from 'react';
+import type { Approval, ApprovalListQuery } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { ActionButton, Async, Empty, formatTime, Json, PageHeader, StatusBadge } from '../ui';
 
-interface Approval {
-  id: string;
-  executionId: string;
-  status: string;
-  kind: string;
-  description: string;
-  createdAt: string;
-  toolName?: string;
-  parameters?: unknown;
-  [field: string]: unknown;
-}
+const statuses: Array<NonNullable<ApprovalListQuery['status']>> = ['pending', 'approved', 'denied', 'timeout', 'cancelled'];
 
 /** Every approval a run waits for (or, filtered, what was decided): approve or deny here, and the run goes on. */
 export function ApprovalsScreen() {
   const { client } = useSession();
   const [status, setStatus] = useState('pending');
-  const approvals = useLoad(async () => (await client.approvals.list(status ? { status } : {})).data as unknown as Approval[], [status]);
+  const approvals = useLoad(
+    async () => (await client.approvals.list({ status: statuses.find((known) => known === status) })).data,
+    [status],
+  );
   const decide = async (approval: Approval, decision: 'approved' | 'denied') => {
     // The decision answers with the run's continued stream; read it to its end, then show the list again.
     await client.approve({ executionId: approval.executionId, approvalId: approval.id, decision }).result();

@@ -14,7 +14,7 @@ import { useFlowEditor, type FlowEditorState, type StoredFlow } from './use-flow
 
 export function FlowEditorScreen({ flowId }: { flowId: string | null }) {
   const { client } = useSession();
-  const stored = useLoad(async () => (flowId ? ((await client.flows.get(flowId)) as unknown as StoredFlow) : null), [flowId]);
+  const stored = useLoad(async () => (flowId ? await client.flows.get(flowId) : null), [flowId]);
   const stepTypes = useLoad(async () => (await client.stepTypes.list()).data, []);
   return (
     <Async state={stored} what="the flow">

@@ -1,16 +1,11 @@
 import { useState } from 'react';
+import type { FlowVersionInfo } from '@flowrun/client';
 import { useSession } from '../use-session';
-import { diffLines, type EditorFlow } from '../flow-json';
+import { diffLines, editorFlowOf, type EditorFlow } from '../flow-json';
 import { useLoad } from '../hooks';
 import { ActionButton, Async, formatTime, Json } from '../ui';
 
-interface Version {
-  id: string;
-  version: number;
-  createdAt: string;
-  environments: string[];
-  comment?: string | null;
-}
+type Version = FlowVersionInfo;
 
 /** A flow's versions: compare any two (or one with the editor), activate one in an environment, promote between environments. */
 export function VersionsPanel({
@@ -23,10 +18,10 @@ export function VersionsPanel({
   onRestore: (flow: EditorFlow) => void;
 }) {
   const { client } = useSession();
-  const versions = useLoad(async () => (await client.flows.versions(flowId)).data as unknown as Version[], [flowId]);
+  const versions = useLoad(async () => (await client.flows.versions(flowId)).data, [flowId]);
   const environments = useLoad(async () => (await client.environments.list()).data, []);
   const definitionOf = async (which: string): Promise<EditorFlow> =>
-    which === 'editor' ? current : ((await client.flows.version(flowId, which)) as unknown as { definition: EditorFlow }).definition;
+    which === 'editor' ? current : editorFlowOf((await client.flows.version(flowId, which)).definition);
   return (
     <section aria-label="Versions and environments">
       <h2>Versions and environments</h2>

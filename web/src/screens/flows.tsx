@@ -1,22 +1,15 @@
 import { useState } from 'react';
 import { useSession } from '../use-session';
-import { exportDispatchBody, importFlow, type EditorFlow } from '../flow-json';
+import type { FlowSummary } from '@flowrun/client';
+import { editorFlowOf, exportDispatchBody, importFlow } from '../flow-json';
 import { download } from '../download';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { ActionButton, Async, ConfirmAction, Empty, formatTime, Modal, PageHeader } from '../ui';
 
-interface FlowSummary {
-  id: string;
-  slug: string | null;
-  name: string;
-  description: string | null;
-  updatedAt: string;
-}
-
 export function FlowsScreen() {
   const { client } = useSession();
-  const flows = useLoad(async () => (await client.flows.list()).data as unknown as FlowSummary[], []);
+  const flows = useLoad(async () => (await client.flows.list()).data, []);
   const [search, setSearch] = useState('');
   const [importing, setImporting] = useState(false);
   const needle = search.trim().toLowerCase();
@@ -60,8 +53,8 @@ export function FlowsScreen() {
 function FlowsTable({ flows, onDeleted }: { flows: FlowSummary[]; onDeleted: () => void }) {
   const { client } = useSession();
   const exportFlow = async (flow: FlowSummary) => {
-    const stored = (await client.flows.get(flow.id)) as unknown as { definition: EditorFlow };
-    download(`${flow.slug ?? flow.id}.json`, JSON.stringify(exportDispatchBody(stored.definition), null, 2));
+    const stored = await client.flows.get(flow.id);
+    download(`${flow.slug ?? flow.id}.json`, JSON.stringify(exportDispatchBody(editorFlowOf(stored.definition)), null, 2));
   };
   return (
     <div className="table-wrap">

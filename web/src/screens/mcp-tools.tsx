@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useSession } from '../use-session';
 import { navigate } from '../router';
 import { ActionButton } from '../ui';
-import type { Tool } from './tools';
+import type { Tool } from '@flowrun/client';
 
 /** Connects to an MCP server, lists its tools, and saves the chosen ones as tools of this tenant. */
 export function McpTools({ stored }: { stored: Tool | null }) {
@@ -13,7 +13,7 @@ export function McpTools({ stored }: { stored: Tool | null }) {
   const [token, setToken] = useState('');
   const [found, setFound] = useState<Array<{ id: string; name: string; description: string; parametersSchema: unknown }> | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const config = () => ({ id: serverId, url, ...(token ? { auth: { type: 'bearer', token } } : {}) });
+  const config = () => ({ id: serverId, url, ...(token ? { auth: { type: 'bearer' as const, token } } : {}) });
   const save = async () => {
     for (const tool of found ?? []) {
       if (!chosen.has(tool.name)) continue;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { Execution } from '@flowrun/client';
+import type { ExecutionDetail } from '@flowrun/client';
 import { useSession } from '../use-session';
-import type { EditorStep } from '../flow-json';
+import { editorFlowOf } from '../flow-json';
 import { replayRequest, type RunInput } from '../replay';
 import { navigate } from '../router';
 import { ActionButton } from '../ui';
@@ -10,7 +10,7 @@ import { ActionButton } from '../ui';
  * Replay from a step: a new run of the same flow and record from that step on, the earlier steps' outputs given as
  * inputs (the variables they set), so only the chosen step and those after it run again.
  */
-export function Replay({ execution }: { execution: Execution }) {
+export function Replay({ execution }: { execution: ExecutionDetail }) {
   const { client } = useSession();
   const steps = execution.steps ?? [];
   const firstOpen = steps.find((step) => step.status !== 'completed')?.index ?? steps.length + 1;
@@ -20,13 +20,9 @@ export function Replay({ execution }: { execution: Execution }) {
     let flowSteps = input.flow?.steps;
     if (!flowSteps && execution.flowId) {
       // A stored flow's run names it (and its version): its steps are read from there.
-      const versionId = execution.flowVersionId as string | null | undefined;
-      const stored = (versionId
-        ? await client.flows.version(execution.flowId, versionId)
-        : await client.flows.get(execution.flowId)) as unknown as {
-        definition: { steps: EditorStep[] };
-      };
-      flowSteps = stored.definition.steps;
+      const versionId = execution.flowVersionId;
+      const stored = versionId ? await client.flows.version(execution.flowId, versionId) : await client.flows.get(execution.flowId);
+      flowSteps = editorFlowOf(stored.definition).steps;
     }
     if (!flowSteps) throw new Error('This run does not say which steps it ran, so it cannot be replayed.');
     const stream = client.dispatch(replayRequest(execution, flowSteps, from), { dialect: 'unified' });

@@ -1,7 +1,7 @@
-import type { Execution } from '@flowrun/client';
+import type { ExecutionDetail, ExecutionStep } from '@flowrun/client';
 import { formatDuration, formatNumber, formatTime, formatUsd, Json, StatusBadge } from '../ui';
 
-type RunStep = Execution['steps'][number];
+type RunStep = ExecutionStep;
 
 /** Each step as a bar from its start to its end, against the run's whole duration. */
 export function Timeline({
@@ -9,7 +9,7 @@ export function Timeline({
   selected,
   onSelect,
 }: {
-  execution: Execution;
+  execution: ExecutionDetail;
   selected: number | null;
   onSelect: (index: number) => void;
 }) {
@@ -70,7 +70,7 @@ export function StepDetail({ step, prompt }: { step: RunStep; prompt: string | u
       )}
       <div className="muted">Output</div>
       <Json value={step.result ?? null} />
-      {step.error && <Json value={step.error} />}
+      {step.error != null && <Json value={step.error} />}
       {step.toolCalls != null && (
         <details>
           <summary>Tool calls</summary>

@@ -1,4 +1,4 @@
-import type { Execution } from '@flowrun/client';
+import type { Execution, ExecutionStatus } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { PickOne, useFlowList } from '../choices';
 import { useDebounced, useLoad } from '../hooks';
@@ -6,7 +6,7 @@ import { Link, navigate, useLocation } from '../router';
 import { Async, Empty, formatDuration, formatNumber, formatTime, formatUsd, PageHeader, Pager, StatusBadge } from '../ui';
 
 const pageSize = 50;
-const statuses = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'];
+const statuses: ExecutionStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'];
 
 /** A `datetime-local` value (the browser's zone) as ISO 8601, or undefined. */
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -40,7 +40,7 @@ export function RunsScreen() {
     () =>
       client.executions.list({
         flowId: filters.flow || undefined,
-        status: filters.status || undefined,
+        status: statuses.find((status) => status === filters.status),
         tag: tag || undefined,
         customerId: customer || undefined,
         from: toIso(filters.from),

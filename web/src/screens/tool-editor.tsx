@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ToolTestResult, ToolTypeInfo } from '@flowrun/client';
+import type { Tool, ToolTestResult, ToolTypeInfo } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { CodeEditor } from '../code-editor';
 import { useLoad } from '../hooks';
@@ -7,7 +7,6 @@ import { Link, navigate } from '../router';
 import { ActionButton, Async, Json, PageHeader } from '../ui';
 import { McpTools } from './mcp-tools';
 import { AgentConfig, ExternalConfig, FlowConfig } from './tool-configs';
-import type { Tool } from './tools';
 
 const starterCode = `// parameters: the call's arguments. Return the result (JSON).
 return { sum: parameters.a + parameters.b };`;
@@ -23,7 +22,7 @@ function parseJson(text: string, what: string): Record<string, unknown> {
 
 export function ToolEditorScreen({ toolId }: { toolId: string | null }) {
   const { client } = useSession();
-  const tool = useLoad(async () => (toolId ? ((await client.tools.get(toolId)) as unknown as Tool) : null), [toolId]);
+  const tool = useLoad(async () => (toolId ? await client.tools.get(toolId) : null), [toolId]);
   // The kinds of tool the server runs (GET /v1/tool-types): the editor offers those it says are editable.
   const toolTypes = useLoad(async () => (await client.toolTypes.list()).data, []);
   return (
@@ -71,7 +70,12 @@ function ToolEditor({ stored, types }: { stored: Tool | null; types: ToolTypeInf
             id="tool-type"
             value={toolType}
             disabled={stored !== null}
-            onChange={(event) => (setToolType(event.target.value), setConfig({}))}
+            onChange={(event) => {
+              const chosen = types.find((type) => type.type === event.target.value);
+              if (!chosen) return;
+              setToolType(chosen.type);
+              setConfig({});
+            }}
           >
             {types
               .filter((type) => type.editable)

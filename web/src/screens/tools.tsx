@@ -3,18 +3,9 @@ import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Async, ConfirmAction, Empty, PageHeader } from '../ui';
 
-export interface Tool {
-  id: string;
-  name: string;
-  description: string;
-  toolType: string;
-  parametersSchema: Record<string, unknown>;
-  config: Record<string, unknown>;
-}
-
 export function ToolsScreen() {
   const { client } = useSession();
-  const tools = useLoad(async () => (await client.tools.list()).data as unknown as Tool[], []);
+  const tools = useLoad(async () => (await client.tools.list()).data, []);
   return (
     <>
       <PageHeader title="Tools">

@@ -1,17 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useSession } from '../use-session';
-import type { EditorFlow, EditorStep } from '../flow-json';
+import type { FlowView } from '@flowrun/client';
+import { editorFlowOf, type EditorFlow, type EditorStep } from '../flow-json';
 import { useLoad } from '../hooks';
 import { navigate } from '../router';
 import { insertStep, moveStep, newStep, removeStep, stepAt, updateStep, variablesBefore, type StepPath } from '../steps';
 
-export interface StoredFlow {
-  id: string;
-  slug: string | null;
-  name: string;
-  description: string | null;
-  definition: EditorFlow;
-}
+export type StoredFlow = FlowView;
 
 /** The sample record's metadata, or nothing while it is not JSON. */
 export function parseMetadata(text: string): Record<string, unknown> {
@@ -45,14 +40,17 @@ function useUnsavedWarning(dirty: boolean): void {
   }, [dirty]);
 }
 
+/** What the editor starts from: the stored flow's current version, with the flow's own name, slug and description. */
+function editedFlowOf(stored: StoredFlow | null): EditorFlow {
+  if (!stored) return { name: 'New flow', steps: [] };
+  const { name, slug, description } = stored;
+  return { ...editorFlowOf(stored.definition), name, slug: slug ?? undefined, description: description ?? undefined };
+}
+
 /** The flow being edited and what can be done to it: select, add, move, delete steps; save as a new version. */
 export function useFlowEditor(stored: StoredFlow | null, reload: () => void) {
   const { client } = useSession();
-  const [flow, setFlow] = useState<EditorFlow>(() =>
-    stored
-      ? { ...stored.definition, name: stored.name, slug: stored.slug ?? undefined, description: stored.description ?? undefined }
-      : { name: 'New flow', steps: [] },
-  );
+  const [flow, setFlow] = useState<EditorFlow>(() => editedFlowOf(stored));
   const [selected, setSelected] = useState<StepPath | null>(flow.steps.length > 0 ? [0] : null);
   const [sampleRecord, setSampleRecord] = useState('{\n  "message": "Hello"\n}');
   const [saved, setSaved] = useState<string | null>(null);
