@@ -175,7 +175,7 @@ async function shutdown(
   parts: {
     stopSweeper: () => void;
     stopRecovery: () => void;
-    app: { close(): Promise<unknown> };
+    app: { close(): Promise<unknown>; server: { closeAllConnections(): void } };
     scheduler: Scheduler;
     runtime: Runtime;
     closeQueue: (() => Promise<void>) | undefined;
@@ -191,6 +191,9 @@ async function shutdown(
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([listening, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
   clearTimeout(timer);
+  // What is still open after the grace period (a request that outlived the drain, a connection that never sent
+  // one) is closed: it would hold the process for up to the server's 60 s header timeout.
+  parts.app.server.closeAllConnections();
   await parts.closeQueue?.();
   await parts.rateLimiter.close();
   await parts.runtime.close();

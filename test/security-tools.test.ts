@@ -27,6 +27,7 @@ before(async () => {
 after(async () => {
   await harness.close();
   await hostile.close();
+  upstream.closeAllConnections();
   await new Promise((resolve) => upstream.close(resolve));
 });
 

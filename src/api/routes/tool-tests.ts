@@ -89,8 +89,11 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
 /** Aborts when the client goes away before its answer is sent. */
 function closedSignal(response: import('node:http').ServerResponse): AbortSignal {
   const controller = new AbortController();
-  response.once('close', () => {
-    if (!response.writableEnded) controller.abort();
-  });
+  // A client that left while the body was read has closed already: no 'close' event comes for it any more.
+  if (response.destroyed || !response.socket || response.socket.destroyed) controller.abort();
+  else
+    response.once('close', () => {
+      if (!response.writableEnded) controller.abort();
+    });
   return controller.signal;
 }
