@@ -1,3 +1,4 @@
+import { waitFor } from './wait-for.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -66,11 +67,7 @@ async function answer(request: IncomingMessage, response: ServerResponse): Promi
   response.writeHead(404).end();
 }
 
-/** Waits for `condition`, checking every 20 ms; fails naming `what` if it has not held within `limitMs`. */
+/** Waits for `condition` (the shared waitFor, under the name these tests use). */
 export async function until(condition: () => boolean | Promise<boolean>, what: string, limitMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > limitMs) throw new Error(`${what}: not so within ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(condition, what, { limitMs });
 }
