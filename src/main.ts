@@ -56,7 +56,7 @@ export interface RunningServer {
     url: string;
     headers?: Record<string, string>;
     payload?: string | Buffer;
-  }): Promise<{ statusCode: number; body: string }>;
+  }): Promise<{ statusCode: number; headers: Record<string, string | string[] | number | undefined>; body: string }>;
   close(): Promise<void>;
 }
 
@@ -131,7 +131,7 @@ export async function startServer(
     routes: app.routeTable,
     inject: async (request) => {
       const response = await app.inject({ ...request, method: request.method as 'GET' });
-      return { statusCode: response.statusCode, body: response.body };
+      return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     },
   };
 }

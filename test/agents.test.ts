@@ -17,7 +17,7 @@ const systemOf = (request: FakeRequest) =>
   String(((request.body.messages as Array<{ role: string; content: string }>)[0] ?? {}).content ?? '');
 
 async function createAgent(body: Record<string, unknown>) {
-  const response = await fetch(`${harness.baseUrl}/v1/agents`, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
+  const response = await harness.request(`/v1/agents`, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
   assert.equal(response.status, 201, await response.clone().text());
   return (await response.json()) as { id: string; name: string };
 }
@@ -25,16 +25,16 @@ async function createAgent(body: Record<string, unknown>) {
 test('agents are saved per tenant: create, list, get, patch, delete; a bad model is a 422', async () => {
   const agent = await createAgent({ name: 'Helper', description: 'helps', config: { model: 'gpt-4o', systemPrompt: 'Be helpful.' } });
   assert.ok(agent.id.startsWith('agent_'));
-  const bad = await fetch(`${harness.baseUrl}/v1/agents`, {
+  const bad = await harness.request(`/v1/agents`, {
     method: 'POST',
     headers: headers(),
     body: JSON.stringify({ name: 'X', config: { model: 'google/gemini-2.5-flash' } }),
   });
   assert.equal(bad.status, 422);
-  const listed = (await (await fetch(`${harness.baseUrl}/v1/agents`, { headers: headers() })).json()) as { data: Array<{ id: string }> };
+  const listed = (await (await harness.request(`/v1/agents`, { headers: headers() })).json()) as { data: Array<{ id: string }> };
   assert.ok(listed.data.some((entry) => entry.id === agent.id));
   const patched = (await (
-    await fetch(`${harness.baseUrl}/v1/agents/${agent.id}`, {
+    await harness.request(`/v1/agents/${agent.id}`, {
       method: 'PATCH',
       headers: headers(),
       body: JSON.stringify({ description: 'helps more' }),
@@ -42,11 +42,10 @@ test('agents are saved per tenant: create, list, get, patch, delete; a bad model
   ).json()) as { description: string };
   assert.equal(patched.description, 'helps more');
   assert.equal(
-    (await fetch(`${harness.baseUrl}/v1/agents/${agent.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${harness.key}` } }))
-      .status,
+    (await harness.request(`/v1/agents/${agent.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${harness.key}` } })).status,
     204,
   );
-  assert.equal((await fetch(`${harness.baseUrl}/v1/agents/${agent.id}`, { headers: headers() })).status, 404);
+  assert.equal((await harness.request(`/v1/agents/${agent.id}`, { headers: headers() })).status, 404);
 });
 
 test('dispatch {agent:{agentId}, messages} streams agent_* events that validate, with tool calls in the loop', async () => {
@@ -131,7 +130,7 @@ test('POST /v1/agents/{id}/execute answers JSON; multi-turn chat sends the whole
     { role: 'assistant', content: 'hello!' },
     { role: 'user', content: 'how are you?' },
   ];
-  const response = await fetch(`${harness.baseUrl}/v1/agents/${agent.id}/execute`, {
+  const response = await harness.request(`/v1/agents/${agent.id}/execute`, {
     method: 'POST',
     headers: headers(),
     body: JSON.stringify({ messages: history, options: { streamResponse: false } }),
@@ -144,7 +143,7 @@ test('POST /v1/agents/{id}/execute answers JSON; multi-turn chat sends the whole
     sent.map((message) => message.role),
     ['system', 'user', 'assistant', 'user'],
   );
-  const missing = await fetch(`${harness.baseUrl}/v1/agents/${agent.id}/execute`, {
+  const missing = await harness.request(`/v1/agents/${agent.id}/execute`, {
     method: 'POST',
     headers: headers(),
     body: JSON.stringify({ messages: [] }),
@@ -152,7 +151,7 @@ test('POST /v1/agents/{id}/execute answers JSON; multi-turn chat sends the whole
   assert.equal(missing.status, 422);
   assert.equal(
     (
-      await fetch(`${harness.baseUrl}/v1/agents/agent_nope/execute`, {
+      await harness.request(`/v1/agents/agent_nope/execute`, {
         method: 'POST',
         headers: headers(),
         body: JSON.stringify({ messages: history }),
@@ -206,9 +205,10 @@ test('a sub-agent tool runs an isolated child agent; the tree shows who called w
     })
   ).json()) as { executionId: string; finalOutput: string; usage: { costUsd: number } };
   assert.equal(result.finalOutput, 'summary: findings about otters');
-  const tree = (await (
-    await fetch(`${harness.baseUrl}/v1/executions/${result.executionId}/tree`, { headers: headers() })
-  ).json()) as Record<string, any>;
+  const tree = (await (await harness.request(`/v1/executions/${result.executionId}/tree`, { headers: headers() })).json()) as Record<
+    string,
+    any
+  >;
   assert.equal(tree.kind, 'agent');
   assert.equal(tree.children.length, 1);
   const child = tree.children[0];

@@ -16,8 +16,8 @@ const body = {
 };
 
 test("every route but /health and the dashboard's pages needs a valid key, answered 401 in Runtype's error body", async () => {
-  assert.equal((await fetch(`${harness.baseUrl}/health`)).status, 200);
-  assert.equal((await fetch(`${harness.baseUrl}/`)).status, 200);
+  assert.equal((await harness.request(`/health`)).status, 200);
+  assert.equal((await harness.request(`/`)).status, 200);
   const attempts: Array<Record<string, string>> = [
     {},
     { authorization: 'Bearer' },
@@ -32,7 +32,7 @@ test("every route but /health and the dashboard's pages needs a valid key, answe
       ['GET', '/v1/executions'],
       ['GET', '/v1/executions/x/events'],
     ] as const) {
-      const response = await fetch(`${harness.baseUrl}${path}`, {
+      const response = await harness.request(`${path}`, {
         method,
         headers: { ...headers, 'content-type': 'application/json' },
         body: method === 'POST' ? JSON.stringify(body) : undefined,
@@ -45,7 +45,7 @@ test("every route but /health and the dashboard's pages needs a valid key, answe
     }
   }
   // The Bearer word is optional, as in Runtype's own curl examples.
-  const bare = await fetch(`${harness.baseUrl}/v1/executions`, { headers: { authorization: harness.key } });
+  const bare = await harness.request(`/v1/executions`, { headers: { authorization: harness.key } });
   assert.equal(bare.status, 200);
 });
 
@@ -59,7 +59,7 @@ test("a test key never sees live data, and a tenant never sees another tenant's"
   const otherRun = await run(other);
   const list = async (key: string) =>
     (
-      (await (await fetch(`${harness.baseUrl}/v1/executions?limit=100`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      (await (await harness.request(`/v1/executions?limit=100`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
         data: Array<{ id: string }>;
       }
     ).data.map((execution) => execution.id);
@@ -72,9 +72,9 @@ test("a test key never sees live data, and a tenant never sees another tenant's"
     [other, testRun],
     [harness.key, otherRun],
   ] as const) {
-    const response = await fetch(`${harness.baseUrl}/v1/executions/${foreign}`, { headers: { authorization: `Bearer ${key}` } });
+    const response = await harness.request(`/v1/executions/${foreign}`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(response.status, 404);
-    const events = await fetch(`${harness.baseUrl}/v1/executions/${foreign}/events`, { headers: { authorization: `Bearer ${key}` } });
+    const events = await harness.request(`/v1/executions/${foreign}/events`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(events.status, 404);
   }
   // Stored flows are per tenant and mode too.
@@ -89,7 +89,7 @@ test('/metrics serves Prometheus text, and asks for FLOWRUN_METRICS_TOKEN when o
   harness.fake.script(() => ({ chunks: ['slow', ' answer'], delayMs: 300 }));
   const slow = { name: 'slow', steps: [{ id: 'a', name: 'A', type: 'prompt', config: { model: 'gpt-4o-mini', userPrompt: 'x' } }] };
   const stream = await harness.dispatch({ flow: slow, options: { streamResponse: true } });
-  const open = await fetch(`${harness.baseUrl}/metrics`);
+  const open = await harness.request(`/metrics`);
   assert.equal(open.status, 200);
   assert.match(open.headers.get('content-type') ?? '', /^text\/plain/);
   const text = await open.text();
@@ -102,7 +102,7 @@ test('/metrics serves Prometheus text, and asks for FLOWRUN_METRICS_TOKEN when o
     assert.match(text, new RegExp(`^${name} \\d`, 'm'), name);
   assert.match(text, /^flowrun_sse_connections 1$/m);
   await stream.text();
-  const after = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+  const after = await (await harness.request(`/metrics`)).text();
   assert.match(after, /^flowrun_sse_connections 0$/m);
   // Runs by status, step and model latency, tokens and cost by model, events written, sandbox threads.
   for (const line of [
@@ -118,10 +118,10 @@ test('/metrics serves Prometheus text, and asks for FLOWRUN_METRICS_TOKEN when o
 
   const guarded = await startHarness({ FLOWRUN_METRICS_TOKEN: 'scrape-me' });
   try {
-    const refused = await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: 'Bearer wrong' } });
+    const refused = await guarded.request(`/metrics`, { headers: { authorization: 'Bearer wrong' } });
     assert.equal(refused.status, 401);
     assert.doesNotMatch(await refused.text(), /process_cpu/);
-    const allowed = await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: 'Bearer scrape-me' } });
+    const allowed = await guarded.request(`/metrics`, { headers: { authorization: 'Bearer scrape-me' } });
     assert.equal(allowed.status, 200);
     assert.match(await allowed.text(), /^flowrun_runs_in_flight 0$/m);
   } finally {
@@ -130,7 +130,7 @@ test('/metrics serves Prometheus text, and asks for FLOWRUN_METRICS_TOKEN when o
 });
 
 test('/ready answers 200 when the database answers with every migration applied, 503 naming what is missing', async () => {
-  const ready = await fetch(`${harness.baseUrl}/ready`);
+  const ready = await harness.request(`/ready`);
   assert.equal(ready.status, 200);
   const body = (await ready.json()) as { status: string; database: { ok: boolean; migrationsPending: string[] } };
   assert.equal(body.status, 'ready');
@@ -143,7 +143,7 @@ test('/ready answers 200 when the database answers with every migration applied,
   ).rows[0]!;
   await sql`delete from kysely_migration where name = ${last.name}`.execute(db);
   try {
-    const notReady = await fetch(`${harness.baseUrl}/ready`);
+    const notReady = await harness.request(`/ready`);
     assert.equal(notReady.status, 503);
     const missing = (await notReady.json()) as { status: string; database: { migrationsPending: string[] }; missing: string[] };
     assert.equal(missing.status, 'not_ready');

@@ -295,19 +295,19 @@ test(`refuses ${cases.length} kinds of bad input with the right status, code, me
   }
   // None of it ran anything or stored a run.
   assert.equal(harness.fake.requests.length, 0);
-  const list = await fetch(`${harness.baseUrl}/v1/executions`, { headers: { authorization: `Bearer ${harness.key}` } });
+  const list = await harness.request(`/v1/executions`, { headers: { authorization: `Bearer ${harness.key}` } });
   assert.equal(((await list.json()) as { pagination: { total: number } }).pagination.total, 0);
 });
 
 test('bad query parameters on the executions API are 422 with the parameter path', async () => {
-  const response = await fetch(`${harness.baseUrl}/v1/executions?limit=5000&status=sleeping`, {
+  const response = await harness.request(`/v1/executions?limit=5000&status=sleeping`, {
     headers: { authorization: `Bearer ${harness.key}` },
   });
   assert.equal(response.status, 422);
   const body = (await response.json()) as { details: Array<{ path: string }> };
   assert.deepEqual(body.details.map((detail) => detail.path).sort(), ['query.limit', 'query.status']);
-  const missing = await fetch(`${harness.baseUrl}/v1/executions/exec_missing`, { headers: { authorization: `Bearer ${harness.key}` } });
+  const missing = await harness.request(`/v1/executions/exec_missing`, { headers: { authorization: `Bearer ${harness.key}` } });
   assert.equal(missing.status, 404);
-  const unknownRoute = await fetch(`${harness.baseUrl}/v1/nowhere`, { headers: { authorization: `Bearer ${harness.key}` } });
+  const unknownRoute = await harness.request(`/v1/nowhere`, { headers: { authorization: `Bearer ${harness.key}` } });
   assert.equal(unknownRoute.status, 404);
 });

@@ -9,7 +9,7 @@ let harness: Harness;
 before(async () => {
   harness = await startHarness({ FLOWRUN_INITIAL_CREDITS: '50', FLOWRUN_ADMIN_TOKEN: 'admin-secret-token' });
   harness.fake.script(() => ({ text: 'ok', usage: { input: 12, output: 5 } }));
-  const created = await fetch(`${harness.baseUrl}/api/v1/flows`, {
+  const created = await harness.request(`/api/v1/flows`, {
     method: 'POST',
     headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -23,7 +23,7 @@ before(async () => {
 after(() => harness.close());
 
 const run = (nonce: string, extra: Record<string, unknown> = {}, key = harness.key) =>
-  fetch(`${harness.baseUrl}/api/v1/flows/cheap/runs`, {
+  harness.request(`/api/v1/flows/cheap/runs`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ parameters: { n: 1 }, nonce, ...extra }),
@@ -73,13 +73,13 @@ test('no credits left is 402 before the model is called; top-ups come from the a
   assert.equal(drained.status, 402);
   assert.equal(((await drained.json()) as { code: string }).code, 'COST_LIMIT_EXCEEDED');
   assert.equal(harness.fake.requests.length, calls, 'the refused run never called the model');
-  const unauthorized = await fetch(`${harness.baseUrl}/admin/credits`, {
+  const unauthorized = await harness.request(`/admin/credits`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
     body: JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1000 }),
   });
   assert.equal(unauthorized.status, 401);
-  const topUp = await fetch(`${harness.baseUrl}/admin/credits`, {
+  const topUp = await harness.request(`/admin/credits`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer admin-secret-token' },
     body: JSON.stringify({ tenantId: 'default', mode: 'test', amount: 1000 }),

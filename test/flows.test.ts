@@ -131,7 +131,7 @@ test('templates reach record, flow, execution, inputs, outputs, messages and sec
   assert.ok(!all.includes(secret), 'not in the stream');
   assert.ok(all.includes('[REDACTED]'), 'the echoed secret is redacted');
   const stored = await (
-    await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: { authorization: `Bearer ${harness.key}` } })
+    await harness.request(`/v1/executions/${executionId}`, { headers: { authorization: `Bearer ${harness.key}` } })
   ).text();
   assert.ok(!stored.includes(secret), 'not in the stored execution');
   for (const file of readdirSync(harness.dataDir)) {

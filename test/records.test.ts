@@ -9,7 +9,7 @@ before(async () => {
 after(() => harness.close());
 
 async function call(method: string, path: string, body?: unknown, key = harness.key) {
-  const response = await fetch(`${harness.baseUrl}${path}`, {
+  const response = await harness.request(`${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -9,7 +9,7 @@ before(async () => {
 after(() => harness.close());
 
 const get = (path: string, init: RequestInit = {}) =>
-  fetch(`${harness.baseUrl}${path}`, {
+  harness.request(`${path}`, {
     ...init,
     headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
   });

@@ -32,13 +32,11 @@ interface KeyAnswer {
 }
 
 const makeKey = (key: string, body: unknown = {}) =>
-  fetch(`${harness.baseUrl}/v1/keys`, { method: 'POST', headers: authHeaders(key), body: JSON.stringify(body) });
-const listFlows = (key: string) => fetch(`${harness.baseUrl}/v1/flows`, { headers: authHeaders(key) });
+  harness.request(`/v1/keys`, { method: 'POST', headers: authHeaders(key), body: JSON.stringify(body) });
+const listFlows = (key: string) => harness.request(`/v1/flows`, { headers: authHeaders(key) });
 /** Cancels runs left hanging on the model, so that they do not hold the server's shutdown. */
 const cancelRuns = (key: string, ids: Array<string | null>) =>
-  Promise.all(
-    ids.map((id) => fetch(`${harness.baseUrl}/v1/executions/${id}/cancel`, { method: 'POST', headers: authHeaders(key), body: '{}' })),
-  );
+  Promise.all(ids.map((id) => harness.request(`/v1/executions/${id}/cancel`, { method: 'POST', headers: authHeaders(key), body: '{}' })));
 const hangingFlow = { name: 'hangs', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi' } }] };
 
 test('a key may ask only for limits at or below the operator’s: 0 (no limit) and more than the ceiling are 422s naming the field', async () => {
@@ -77,7 +75,7 @@ test('an admin-set ceiling for a tenant bounds what its keys may ask for and wha
     })
   ).key;
   await db.destroy();
-  const set = await fetch(`${harness.baseUrl}/admin/tenants/ceiling/limits`, {
+  const set = await harness.request(`/admin/tenants/ceiling/limits`, {
     method: 'PUT',
     headers: authHeaders(adminToken),
     body: JSON.stringify({ mode: 'test', rateLimitPerMinute: 20, maxRunsInFlight: 1 }),
@@ -86,14 +84,14 @@ test('an admin-set ceiling for a tenant bounds what its keys may ask for and wha
   const fresh = await harness.createKey('ceiling');
   assert.equal((await makeKey(fresh, { rateLimitPerMinute: 30 })).status, 422);
   assert.equal((await makeKey(fresh, { rateLimitPerMinute: 20 })).status, 201);
-  const listed = (await (await fetch(`${harness.baseUrl}/v1/keys`, { headers: authHeaders(fresh) })).json()) as { data: KeyAnswer[] };
+  const listed = (await (await harness.request(`/v1/keys`, { headers: authHeaders(fresh) })).json()) as { data: KeyAnswer[] };
   for (const key of listed.data) {
     assert.equal(key.limits.rateLimitPerMinute, 20, 'no key of the tenant is shown more than its ceiling');
     assert.equal(key.limits.maxRunsInFlight, 1);
   }
   assert.equal((await listFlows(unlimited)).headers.get('x-ratelimit-limit'), '20');
   // A tenant key is not an admin token.
-  const asTenant = await fetch(`${harness.baseUrl}/admin/tenants/ceiling/limits`, {
+  const asTenant = await harness.request(`/admin/tenants/ceiling/limits`, {
     method: 'PUT',
     headers: authHeaders(fresh),
     body: JSON.stringify({ mode: 'test', rateLimitPerMinute: 0 }),
@@ -142,8 +140,8 @@ test('key creation is bounded: live keys per tenant and mode, and creations per 
 test('a revoked key stops at once in the process that revoked it, and cannot mint a survivor', async () => {
   const maker = await harness.createKey('revoke');
   assert.equal((await listFlows(maker)).status, 200, 'the key is now cached for ten minutes');
-  const keys = (await (await fetch(`${harness.baseUrl}/v1/keys`, { headers: authHeaders(maker) })).json()) as { data: KeyAnswer[] };
-  const revoked = await fetch(`${harness.baseUrl}/v1/keys/${keys.data[0]!.id}`, { method: 'DELETE', headers: authHeaders(maker) });
+  const keys = (await (await harness.request(`/v1/keys`, { headers: authHeaders(maker) })).json()) as { data: KeyAnswer[] };
+  const revoked = await harness.request(`/v1/keys/${keys.data[0]!.id}`, { method: 'DELETE', headers: authHeaders(maker) });
   assert.equal(revoked.status, 200);
   assert.equal((await listFlows(maker)).status, 401);
   assert.equal((await makeKey(maker)).status, 401, 'no key is made by a revoked key');
@@ -202,8 +200,7 @@ test('continuing a paused run takes a place under the cap: four paused runs, fou
   const states = await Promise.all(
     paused.map(
       async (id) =>
-        ((await (await fetch(`${harness.baseUrl}/v1/executions/${id}`, { headers: authHeaders(key) })).json()) as { status: string })
-          .status,
+        ((await (await harness.request(`/v1/executions/${id}`, { headers: authHeaders(key) })).json()) as { status: string }).status,
     ),
   );
   assert.deepEqual(
@@ -223,7 +220,7 @@ test('/metrics labels models only from the catalog: any other model id is counte
   const flow = { name: 'm', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: invented, userPrompt: 'hi' } }] };
   const answer = await harness.dispatch({ flow, options: { streamResponse: false } }, { key });
   assert.equal(answer.status, 200);
-  const metrics = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+  const metrics = await (await harness.request(`/metrics`)).text();
   assert.ok(!metrics.includes(invented), 'the tenant’s model id is not a label');
   assert.match(metrics, /flowrun_model_call_duration_seconds_count\{model="other",outcome="ok"\} [1-9]/);
 });

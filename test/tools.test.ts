@@ -40,7 +40,7 @@ beforeEach(() => {
 
 const auth = () => ({ authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' });
 async function createTool(body: Record<string, unknown>) {
-  const response = await fetch(`${harness.baseUrl}/v1/tools`, { method: 'POST', headers: auth(), body: JSON.stringify(body) });
+  const response = await harness.request(`/v1/tools`, { method: 'POST', headers: auth(), body: JSON.stringify(body) });
   assert.equal(response.status, 201, await response.clone().text());
   return (await response.json()) as { id: string; name: string };
 }
@@ -62,13 +62,13 @@ test('tools are saved per tenant: create, list, get, patch, delete, with 409, 40
     config: { code: 'return 1;' },
   });
   assert.ok(created.id.startsWith('tool_'));
-  const duplicate = await fetch(`${harness.baseUrl}/v1/tools`, {
+  const duplicate = await harness.request(`/v1/tools`, {
     method: 'POST',
     headers: auth(),
     body: JSON.stringify({ name: 'crud_tool', toolType: 'custom', config: { code: 'x' } }),
   });
   assert.equal(duplicate.status, 409);
-  const invalid = await fetch(`${harness.baseUrl}/v1/tools`, {
+  const invalid = await harness.request(`/v1/tools`, {
     method: 'POST',
     headers: auth(),
     body: JSON.stringify({ name: 'bad name!', toolType: 'external', config: {} }),
@@ -76,22 +76,21 @@ test('tools are saved per tenant: create, list, get, patch, delete, with 409, 40
   assert.equal(invalid.status, 422);
   const invalidBody = (await invalid.json()) as { details: Array<{ path: string }> };
   assert.deepEqual(invalidBody.details.map((detail) => detail.path).sort(), ['config.url', 'name']);
-  const listed = (await (await fetch(`${harness.baseUrl}/v1/tools`, { headers: auth() })).json()) as { data: Array<{ name: string }> };
+  const listed = (await (await harness.request(`/v1/tools`, { headers: auth() })).json()) as { data: Array<{ name: string }> };
   assert.ok(listed.data.some((tool) => tool.name === 'crud_tool'));
-  const patched = await fetch(`${harness.baseUrl}/v1/tools/${created.id}`, {
+  const patched = await harness.request(`/v1/tools/${created.id}`, {
     method: 'PATCH',
     headers: auth(),
     body: JSON.stringify({ description: 'adds numbers' }),
   });
   assert.equal(((await patched.json()) as { description: string }).description, 'adds numbers');
   const other = await harness.createKey('other-tenant');
-  assert.equal((await fetch(`${harness.baseUrl}/v1/tools/${created.id}`, { headers: { authorization: `Bearer ${other}` } })).status, 404);
+  assert.equal((await harness.request(`/v1/tools/${created.id}`, { headers: { authorization: `Bearer ${other}` } })).status, 404);
   assert.equal(
-    (await fetch(`${harness.baseUrl}/v1/tools/${created.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${harness.key}` } }))
-      .status,
+    (await harness.request(`/v1/tools/${created.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${harness.key}` } })).status,
     204,
   );
-  assert.equal((await fetch(`${harness.baseUrl}/v1/tools/${created.id}`, { headers: auth() })).status, 404);
+  assert.equal((await harness.request(`/v1/tools/${created.id}`, { headers: auth() })).status, 404);
 });
 
 test('a multi-turn tool loop runs a saved custom tool in the sandbox and streams tool events in all three dialects', async () => {
@@ -146,7 +145,7 @@ test('a multi-turn tool loop runs a saved custom tool in the sandbox and streams
   assert.deepEqual(unified.find((event) => event.event === 'tool_input_complete')!.data.parameters, { a: 5, b: 5 });
 
   const executionId = String(unified[0]!.data.executionId);
-  const stored = (await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: auth() })).json()) as {
+  const stored = (await (await harness.request(`/v1/executions/${executionId}`, { headers: auth() })).json()) as {
     steps: Array<{ toolCalls: Array<{ toolName: string; success: boolean; durationMs: number; costUsd: number }> }>;
   };
   assert.equal(stored.steps[0]!.toolCalls[0]!.toolName, 'add');
@@ -305,7 +304,7 @@ test('a flow tool runs a stored flow as a child execution and returns its final 
     await harness.dispatch({ ...promptWithTools({ toolIds: [tool.id] }), options: { streamResponse: false } })
   ).json()) as { finalOutput: string; executionId: string };
   assert.equal(result.finalOutput, 'tool said: hey!!');
-  const children = (await (await fetch(`${harness.baseUrl}/v1/executions?flowId=${child.flowId}`, { headers: auth() })).json()) as {
+  const children = (await (await harness.request(`/v1/executions?flowId=${child.flowId}`, { headers: auth() })).json()) as {
     data: Array<{ id: string; status: string }>;
   };
   assert.ok(children.data.some((execution) => execution.status === 'completed'));

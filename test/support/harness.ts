@@ -37,6 +37,12 @@ export interface Harness {
   routes: RouteEntry[];
   /** A request through the app without a socket (Fastify's inject). */
   inject: RunningServer['inject'];
+  /**
+   * `fetch(baseUrl + path, init)` answered through the app without a socket (Fastify's inject), as a fetch Response:
+   * for route behaviour (status, headers, bodies). Streams that a test reads while the run goes on, and anything
+   * about connections, use real HTTP (`fetch`).
+   */
+  request(path: string, init?: RequestInit): Promise<Response>;
   fake: FakeProvider;
   dataDir: string;
   /** The settings the server was started with (its store among them). */
@@ -97,6 +103,7 @@ export async function startHarness(
     key,
     routes: server.routes,
     inject: server.inject,
+    request: (path, init) => injected(server, path, init),
     fake,
     dataDir,
     config,
@@ -120,6 +127,18 @@ export async function startHarness(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function injected(server: RunningServer, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+  if (init.body !== undefined && init.body !== null && typeof init.body !== 'string') throw new Error('request(): a string body only');
+  const answer = await server.inject({ method: init.method ?? 'GET', url: path, headers, payload: init.body ?? undefined });
+  const answerHeaders = new Headers();
+  for (const [name, value] of Object.entries(answer.headers))
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [String(value)]) answerHeaders.append(name, one);
+  const empty = answer.statusCode === 204 || answer.statusCode === 304 || (init.method ?? 'GET') === 'HEAD';
+  return new Response(empty ? null : answer.body, { status: answer.statusCode, headers: answerHeaders });
 }
 
 export interface SseEvent {
