@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './wait-for.js';
 
 /**
  * The services a fault campaign breaks on purpose: a PostgreSQL server and a Redis server of its own (so
@@ -102,12 +103,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
-    for (let tries = 0; tries < 100; tries++) {
-      const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
-      if (ping.stdout.trim() === 'PONG') return;
-      await sleep(50);
-    }
-    throw new Error('the private Redis did not start');
+    await waitFor(
+      () => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG',
+      'the private Redis started',
+      {
+        everyMs: 50,
+      },
+    );
   };
   const kill = () =>
     new Promise<void>((resolve) => {
