@@ -11,8 +11,6 @@ import { waitFor } from './wait-for.js';
  * stopping them harms nothing else on the machine), and an external HTTP tool that counts its calls.
  */
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -53,12 +51,6 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   run(`${postgresBin('initdb')} -D ${data} -A trust -U postgres --no-sync >/dev/null`);
   const pgCtl = postgresBin('pg_ctl');
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  const start = async () => {
-    run(`${pgCtl} -D ${data} -o "${options}" -l ${dir}/log -w start >/dev/null`);
-    await sleep(100);
-  };
-  await start();
-  const url = `postgres://postgres@127.0.0.1:${port}/flowrun`;
   const admin = async (sql: string): Promise<number> => {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
@@ -70,6 +62,19 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await client.end();
     }
   };
+  const start = async () => {
+    run(`${pgCtl} -D ${data} -o "${options}" -l ${dir}/log -w start >/dev/null`);
+    await waitFor(
+      () =>
+        admin('select 1').then(
+          () => true,
+          () => false,
+        ),
+      'the private PostgreSQL answering on TCP',
+    );
+  };
+  await start();
+  const url = `postgres://postgres@127.0.0.1:${port}/flowrun`;
   await admin('create database flowrun');
   return {
     url,
