@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { readSse, startHarness, type Harness } from './support/harness.js';
 import { toolResultsIn } from './support/fake-scripts.js';
 import { validateRuntypeFrame } from './support/runtype-schema.js';
+import { waitFor } from './support/wait-for.js';
 
 let harness: Harness;
 let sideEffects: Server;
@@ -115,16 +116,13 @@ test('a denied tool is not run; the model is told and answers', async () => {
 test('an approval nobody decides resolves as timeout by itself, without any request', async () => {
   const paused = await readSse(await harness.dispatch(guarded({ require: true, timeout: 200 })));
   const executionId = String(paused[0]!.data.executionId);
-  let execution: Record<string, any> = {};
-  for (let attempt = 0; attempt < 100; attempt++) {
-    execution = (await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as Record<
+  const execution = await waitFor(async () => {
+    const current = (await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as Record<
       string,
       any
     >;
-    if (execution.status === 'completed') break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.equal(execution.status, 'completed');
+    return current.status === 'completed' && current;
+  }, 'the undecided run completed by its timeout');
   assert.match(String(execution.finalOutput), /no one approved it in time/);
   const events = await readSse(await fetch(`${harness.baseUrl}/v1/executions/${executionId}/events`, { headers: headers() }));
   const decision = events.find((event) => event.event === 'agent_approval_complete')!;
@@ -247,11 +245,10 @@ test('a decision recorded by a server that died before continuing the run is pic
   } finally {
     await db.destroy();
   }
-  let status = '';
-  for (let attempt = 0; attempt < 100 && status !== 'completed'; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    status = ((await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as { status: string })
-      .status;
-  }
-  assert.equal(status, 'completed');
+  await waitFor(
+    async () =>
+      ((await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as { status: string })
+        .status === 'completed',
+    'the run decided before the crash completed',
+  );
 });

@@ -11,6 +11,7 @@ import { startFakeProvider } from './support/fake-provider.js';
 import { createTestDatabase, postgresSkip } from './support/postgres.js';
 import { killProcess, runCli, startCliProcess, startServerProcess } from './support/server-process.js';
 import { awayFromMinuteEdge } from './support/minute.js';
+import { waitFor } from './support/wait-for.js';
 
 const redisUrl = process.env.FLOWRUN_TEST_REDIS_URL;
 const skip = postgresSkip || (redisUrl ? false : 'FLOWRUN_TEST_REDIS_URL is not set');
@@ -85,16 +86,20 @@ test(
       // The worker is killed once it holds runs in their second step (its pid is in their lease).
       const watcher = await openDatabase({ databaseFile: '', databaseUrl: database.url });
       try {
-        for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
-          const held = await watcher
-            .selectFrom('execution_steps')
-            .innerJoin('executions', 'executions.id', 'execution_steps.execution_id')
-            .select((eb) => eb.fn.countAll().as('runs'))
-            .where('executions.status', '=', 'running')
-            .where('executions.lease_owner', 'like', `%:${workers[0]!.child.pid}:%`)
-            .executeTakeFirst();
-          if (Number(held?.runs ?? 0) >= 5) break;
-        }
+        await waitFor(
+          async () => {
+            const held = await watcher
+              .selectFrom('execution_steps')
+              .innerJoin('executions', 'executions.id', 'execution_steps.execution_id')
+              .select((eb) => eb.fn.countAll().as('runs'))
+              .where('executions.status', '=', 'running')
+              .where('executions.lease_owner', 'like', `%:${workers[0]!.child.pid}:%`)
+              .executeTakeFirst();
+            return Number(held?.runs ?? 0) >= 5;
+          },
+          'the first worker holding five runs in their second step',
+          { everyMs: 50 },
+        );
       } finally {
         await watcher.destroy();
       }

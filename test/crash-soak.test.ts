@@ -8,6 +8,7 @@ import { getBalance, ledgerSum } from '../src/store/credits-repository.js';
 import { readEvents } from '../src/store/events-repository.js';
 import { readSse } from './support/harness.js';
 import { runCli } from './support/server-process.js';
+import { waitFor } from './support/wait-for.js';
 import { startSoakWorld, type SoakWorld } from './support/soak-world.js';
 import { runScenario, SoakClient, soakKinds, type SoakKind, type SoakRun, type SoakSetup } from './support/soak-scenarios.js';
 
@@ -95,17 +96,18 @@ async function verify(client: SoakClient, run: SoakRun, kills: number[]): Promis
   return problems;
 }
 
-async function fetchEvents(client: SoakClient, executionId: string, dialect: string) {
-  for (;;) {
-    try {
-      const response = await fetch(`${world.baseUrl}/v1/executions/${executionId}/events?events=${dialect}`, {
+/** A run's whole stored log in `dialect`, read again when a kill cut the reading off. */
+function fetchEvents(client: SoakClient, executionId: string, dialect: string) {
+  return waitFor(
+    () =>
+      fetch(`${world.baseUrl}/v1/executions/${executionId}/events?events=${dialect}`, {
         headers: { authorization: `Bearer ${client.key}` },
-      });
-      return await readSse(response);
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+      })
+        .then(readSse)
+        .catch(() => undefined),
+    `the ${dialect} log of ${executionId} read whole`,
+    { limitMs: 120_000, everyMs: 100 },
+  );
 }
 
 /**

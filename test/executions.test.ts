@@ -1,6 +1,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readSse, startHarness, type Harness } from './support/harness.js';
+import { waitFor } from './support/wait-for.js';
 
 let harness: Harness;
 before(async () => {
@@ -14,14 +15,6 @@ const slowFlow = (delayMs: number, extraOptions: Record<string, unknown> = {}) =
   flow: { name: 'slow', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'gpt-4o', userPrompt: `slow ${delayMs}` } }] },
   options: extraOptions,
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function getExecution(id: string) {
   return (await (await fetch(`${harness.baseUrl}/v1/executions/${id}`, { headers: auth() })).json()) as Record<string, any>;
@@ -123,11 +116,11 @@ test('cancelOnDisconnect cancels the run when the client goes away; the cancel r
   const reader = response.body!.getReader();
   await reader.read();
   await reader.cancel();
-  await waitFor(async () => (await getExecution(executionId)).status === 'cancelled');
+  await waitFor(async () => (await getExecution(executionId)).status === 'cancelled', 'the run cancelled once its client left');
 
   const second = await harness.dispatch(slowFlow(200));
   const secondId = second.headers.get('x-execution-id')!;
-  await waitFor(async () => (await getExecution(secondId)).status === 'running');
+  await waitFor(async () => (await getExecution(secondId)).status === 'running', 'the second run running');
   const cancel = await fetch(`${harness.baseUrl}/v1/executions/${secondId}/cancel`, { method: 'POST', headers: auth() });
   assert.equal(cancel.status, 200);
   const events = await readSse(second);

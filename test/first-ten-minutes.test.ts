@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { settings } from '../src/cli/settings.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { killProcess, runCli, startCliProcess } from './support/server-process.js';
+import { waitFor } from './support/wait-for.js';
 
 // What a new user meets first, tried as one would: the CLI's answers, the start banner, and the errors that must
 // say what to do next.
@@ -88,8 +89,7 @@ test('the start banner names the URL, the database and the models, and how to cr
         }),
       });
       const { executionId } = (await response.json()) as { executionId: string };
-      const deadline = Date.now() + 5000;
-      while (!server.logs().includes('"run ended"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => server.logs().includes('"run ended"'), 'the "run ended" log line');
       const lines = server
         .logs()
         .split('\n')

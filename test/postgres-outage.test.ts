@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openPostgres, type Database } from '../src/store/database.js';
 import { createTestDatabase, postgresSkip, testDatabaseUrl, type TestDatabase } from './support/postgres.js';
+import { waitFor } from './support/wait-for.js';
 
 // A PostgreSQL connection terminated under a process (an administrator, a failover, a restart) must fail what
 // used it, never the process: pg emits 'error' on a client that loses its connection, and an 'error' event
@@ -25,8 +26,13 @@ async function terminate(pid: number): Promise<void> {
   await admin.connect();
   try {
     await admin.query('select pg_terminate_backend($1)', [pid]);
-    while ((await admin.query('select 1 from pg_stat_activity where pid = $1', [pid])).rowCount)
-      await new Promise((r) => setTimeout(r, 10));
+    await waitFor(
+      async () => !(await admin.query('select 1 from pg_stat_activity where pid = $1', [pid])).rowCount,
+      `backend ${pid} gone`,
+      {
+        everyMs: 10,
+      },
+    );
   } finally {
     await admin.end();
   }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabase } from '../src/config.js';
 import { readSse, startHarness } from './support/harness.js';
+import { waitFor } from './support/wait-for.js';
 
 test('a run interrupted again and again without progress is failed with RECOVERY_FAILED, not continued forever', async () => {
   let harness = await startHarness();
@@ -29,16 +30,13 @@ test('a run interrupted again and again without progress is failed with RECOVERY
       await db.destroy();
     }
     harness = await harness.restart();
-    const statusOf = async (id: string) => {
-      for (let attempt = 0; attempt < 100; attempt++) {
+    const statusOf = (id: string) =>
+      waitFor(async () => {
         const execution = (await (
           await fetch(`${harness.baseUrl}/v1/executions/${id}`, { headers: { authorization: `Bearer ${harness.key}` } })
         ).json()) as { status: string; error?: { code: string } | null };
-        if (execution.status !== 'running' && execution.status !== 'queued') return execution;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`${id} is still running`);
-    };
+        return execution.status !== 'running' && execution.status !== 'queued' && execution;
+      }, `${id} ended by the recovery`);
     const failed = await statusOf(stuck);
     assert.equal(failed.status, 'failed');
     assert.equal(failed.error?.code, 'RECOVERY_FAILED');
@@ -72,13 +70,12 @@ test('a run still queued when the server died starts after the restart with its 
       await db.destroy();
     }
     harness = await harness.restart();
-    for (let attempt = 0; attempt < 100; attempt++) {
+    await waitFor(async () => {
       const execution = (await (
         await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: { authorization: `Bearer ${harness.key}` } })
       ).json()) as { status: string };
-      if (execution.status === 'completed') break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return execution.status === 'completed';
+    }, 'the queued run completed after the restart');
     for (const [dialect, start] of [
       ['runtype', 'flow_start'],
       ['unified', 'execution_start'],

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from './support/fake-provider.js';
 import { toolResultsIn } from './support/fake-scripts.js';
 import { killProcess, runCli, startServerProcess } from './support/server-process.js';
+import { waitFor } from './support/wait-for.js';
 
 // With FLOWRUN_SECRET_KEY set, a run killed mid-way finishes after the restart with its secrets; the database
 // never holds them in clear.
@@ -99,18 +100,19 @@ test('a run killed mid-way with secrets completes with them after the restart; t
   while (!/exec_[0-9A-Z]+/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
   const executionId = /exec_[0-9A-Z]+/.exec(text)![0];
   // Kill while step b's call is in flight.
-  while (authorizations.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitFor(() => authorizations.length >= 2, "step b's model call in flight", { everyMs: 10 });
   await kill(server.child);
   void reader.cancel().catch(() => undefined);
   server = await startServerProcess(env);
   try {
     let status = '';
-    for (let attempt = 0; attempt < 200 && status !== 'completed'; attempt++) {
-      const execution = (await (await fetch(`${server.url}/v1/executions/${executionId}`, { headers })).json()) as { status: string };
-      status = execution.status;
-      if (status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.equal(status, 'completed');
+    await waitFor(
+      async () => {
+        status = ((await (await fetch(`${server.url}/v1/executions/${executionId}`, { headers })).json()) as { status: string }).status;
+        return status === 'completed';
+      },
+      () => `the run completed after the restart (it is ${status})`,
+    );
     assert.ok(authorizations.length >= 3, `calls: ${authorizations.length}`);
     assert.ok(
       authorizations.every((value) => value === `Bearer ${secret}`),

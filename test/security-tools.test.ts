@@ -133,11 +133,20 @@ test('the address policy refuses the well-known cloud metadata addresses, Azure 
     assert.ok(policy.check(address), `${address} is refused`);
 });
 
+/** The sandbox gauge of `state` (busy, started, waiting) as /metrics shows it. */
+async function sandboxThreads(state: string): Promise<number> {
+  const metrics = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+  return Number(new RegExp(`flowrun_sandbox_threads\\{state="${state}"\\} (\\d+)`).exec(metrics)?.[1]);
+}
+
 test('tool tests abandoned while queued for the one sandbox thread never start', async () => {
   const spin = { tool: { name: 'spin', toolType: 'custom', config: { code: 'while (true) {}', timeout: 30000 } } };
   const callers = Array.from({ length: 4 }, () => new AbortController());
   const pending = callers.map((caller) => request('/v1/tools/test', spin, caller.signal).catch(() => 'gone'));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await until(
+    async () => (await sandboxThreads('busy')) === 1 && (await sandboxThreads('waiting')) === 3,
+    'one test running in the sandbox thread and three queued for it',
+  );
   for (const caller of callers) caller.abort();
   assert.deepEqual(await Promise.all(pending), ['gone', 'gone', 'gone', 'gone']);
   // One thread: had the three queued tests started after the first stopped, this call would wait 90 s for them.

@@ -11,6 +11,7 @@ import { readSse, type SseEvent } from './support/harness.js';
 import { startFakeProvider } from './support/fake-provider.js';
 import { killProcess, runCli, startServerProcess } from './support/server-process.js';
 import { awayFromMinuteEdge } from './support/minute.js';
+import { waitFor } from './support/wait-for.js';
 
 const flow = { name: 'w', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'go' } }] };
 
@@ -25,11 +26,6 @@ async function onNewConnection(url: string, init: { method?: string; key: string
   });
   return { response, instance: response.headers.get('x-flowrun-instance'), close: () => agent.close() };
 }
-
-const waitFor = async (check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> => {
-  for (const deadline = Date.now() + ms; !(await check()); await new Promise((resolve) => setTimeout(resolve, 50)))
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-};
 
 function assertWholeLog(events: SseEvent[], what: string): void {
   const seqs = events.map((event) => Number(event.id));
@@ -98,6 +94,7 @@ test('serve --workers 2: any process streams a run its sibling executes, live an
     // 2. A process dies (SIGKILL) mid-run: its runs continue in the sibling once it is seen gone, from the last
     // committed step; the primary starts a new process in its place.
     fake.script(() => ({ chunks: Array.from({ length: 8 }, (_, index) => `t${index}`), delayMs: 80 }));
+    const callsBefore = fake.requests.length;
     const started = await Promise.all(
       Array.from({ length: 6 }, async () => {
         const dispatched = await onNewConnection(`${server.url}/v1/dispatch`, { method: 'POST', key, body: { flow } });
@@ -108,7 +105,8 @@ test('serve --workers 2: any process streams a run its sibling executes, live an
         return id;
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Killed while every run's model call streams (each takes 8 × 80 ms).
+    await waitFor(() => fake.requests.length >= callsBefore + 6, "every run's model call in flight");
     const workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
       .split('\n')
       .map((line) => Number(line.trim()))

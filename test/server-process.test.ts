@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readSse } from './support/harness.js';
 import { startFakeProvider } from './support/fake-provider.js';
 import { runCli, startServerProcess } from './support/server-process.js';
+import { waitFor } from './support/wait-for.js';
 
 test('keys CLI creates a key shown once, lists prefixes only, and revokes', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-cli-'));
@@ -63,12 +64,14 @@ test('SIGTERM stops accepting, lets a running stream finish, then exits; logs ho
     });
     assert.equal(response.status, 200);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Stopped while the run's model call streams (three chunks, 300 ms apart).
+    await waitFor(() => fake.requests.length > 0, 'the model call in flight');
     child.kill('SIGTERM');
     // Once the process has taken the signal (it says so), it accepts no new connection; a loaded machine may take
     // a while to deliver the signal, so wait for that rather than a fixed time.
-    for (let waited = 0; !/shutting down/.test(logs()) && waited < 5_000; waited += 20)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => /shutting down/.test(logs()), 'the process to say it is shutting down');
+    // A bound, not a settling time: the listener must be closed this soon, while the stream still runs (a wait
+    // for the refusal would also pass once the process had exited).
     await new Promise((resolve) => setTimeout(resolve, 50));
     await assert.rejects(fetch(`${url}/health`), 'no new connections once stopping');
     const events = await readSse(response);

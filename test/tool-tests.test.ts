@@ -68,7 +68,7 @@ test('a tool test whose caller goes away stops: the sandbox is free for the next
     body: JSON.stringify({ tool: { name: 'spin', toolType: 'custom', config: { code: 'while (true) {}', timeout: 30000 } } }),
     signal: caller.signal,
   }).catch(() => 'gone');
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await until(async () => (await sandboxBusy()) === 1, 'the endless test running in the sandbox thread');
   caller.abort();
   assert.equal(await endless, 'gone');
   // One sandbox thread: a call that went on spinning would hold it busy for its 30 s limit.

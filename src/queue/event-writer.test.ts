@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExecutionEvent } from '../protocol/execution-event.js';
+import { waitFor } from '../../test/support/wait-for.js';
 import { createEventWriter, type RecordedEvent } from './event-writer.js';
 
 const recorded = (executionId: string, seq: number): RecordedEvent => {
@@ -97,7 +98,8 @@ test("a step's completion waits for the commit that carries its checkpoint; the 
   writer.enqueue(event('step_start', 1));
   writer.enqueue(event('step_complete', 2));
   writer.enqueue(event('text_end', 3));
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The timer's commit of text_end (enqueued after the completion) shows the timer went past the completion.
+  await waitFor(() => commits.flat().includes('text_end'), 'the timer committed text_end');
   assert.deepEqual(commits.flat(), ['step_start', 'text_end'], 'the full batch and the timer left the completion queued');
   // Another run's commit does not carry it either: a crash between the two would leave it without its checkpoint.
   await writer.flushWith('other', async (events) => void commits.push(['other', ...events.map((entry) => entry.event.type)]));

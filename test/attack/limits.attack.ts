@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { openDatabase } from '../../src/config.js';
 import { authHeaders, startHarness, type Harness } from '../support/harness.js';
 import { awayFromMinuteEdge } from '../support/minute.js';
+import { waitFor } from '../support/wait-for.js';
 
 // Limits and keys, attacked at size: every spelling of an asked limit, a tenant fanning out into keys, revocations
 // racing creations, and starts and continuations racing for the last places in flight. The counts are printed.
@@ -26,7 +27,7 @@ const cancel = (key: string, id: string) =>
 /** Cancels runs and waits until each has ended, so that none still holds a place. */
 async function cancelAll(key: string, ids: string[]): Promise<void> {
   await Promise.all(ids.map((id) => cancel(key, id)));
-  for (let tries = 0; tries < 500; tries++) {
+  await waitFor(async () => {
     const states = await Promise.all(
       ids.map(
         async (id) =>
@@ -34,10 +35,8 @@ async function cancelAll(key: string, ids: string[]): Promise<void> {
             .status,
       ),
     );
-    if (states.every((state) => state === 'cancelled' || state === 'failed' || state === 'completed')) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('cancelled runs did not end');
+    return states.every((state) => state === 'cancelled' || state === 'failed' || state === 'completed');
+  }, 'the cancelled runs ended');
 }
 const hanging = { name: 'h', steps: [{ id: 's', name: 'S', type: 'prompt', config: { model: 'gpt-4o', userPrompt: 'hi' } }] };
 

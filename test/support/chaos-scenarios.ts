@@ -6,7 +6,7 @@ import {
   failures,
   runsHeldBy,
   verify,
-  waitFor,
+  waitAtMost,
   type ChaosWorld,
   type FollowedRun,
   type Verdict,
@@ -95,12 +95,12 @@ export async function zombieWorker(world: ChaosWorld, runs: number): Promise<Sce
   const started = startRuns(world, runs, 1000, 5);
   const worker = world.workers[0]!;
   // Frozen while it holds a fair share of the runs in flight (a fifth of them, at least 3).
-  await waitFor(async () => (await runsHeldBy(world, worker)).length >= Math.max(3, Math.floor(runs / 5)), 20_000, 20);
+  await waitAtMost(async () => (await runsHeldBy(world, worker)).length >= Math.max(3, Math.floor(runs / 5)), 20_000, 20);
   const held = await runsHeldBy(world, worker);
   worker.child.kill('SIGSTOP');
   const stoppedAt = Date.now();
   // Until the other workers took over every run it held, then 0.6 s more.
-  await waitFor(async () => (await runsHeldBy(world, worker)).length === 0, 30_000, 100);
+  await waitAtMost(async () => (await runsHeldBy(world, worker)).length === 0, 30_000, 100);
   const takenAfterMs = Date.now() - stoppedAt;
   await sleep(600);
   worker.child.kill('SIGCONT');
@@ -150,7 +150,7 @@ export async function postgresRestart(world: ChaosWorld, services: Services, run
 export async function kills(world: ChaosWorld, runs: number): Promise<ScenarioResult> {
   const started = startRuns(world, runs, 1000, 3);
   const worker = world.workers[0]!;
-  await waitFor(async () => (await runsHeldBy(world, worker)).length >= Math.max(3, Math.floor(runs / 5)), 20_000, 20);
+  await waitAtMost(async () => (await runsHeldBy(world, worker)).length >= Math.max(3, Math.floor(runs / 5)), 20_000, 20);
   const held = (await runsHeldBy(world, worker)).length;
   await world.kill(worker);
   await world.kill(world.apis[0]!);
@@ -167,7 +167,7 @@ export async function queuedCancels(world: ChaosWorld, runs: number): Promise<Sc
   const workers = [...world.workers];
   for (const worker of workers) worker.child.kill('SIGSTOP');
   const started = startRuns(world, runs, 300, 1);
-  await waitFor(() => started.ids.length === runs, 20_000);
+  await waitAtMost(() => started.ids.length === runs, 20_000);
   const cancelled = started.ids.filter((_, index) => index % 2 === 0);
   const answers: Record<string, number> = {};
   for (const id of cancelled) {

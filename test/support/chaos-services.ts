@@ -4,13 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './wait-for.js';
 
 /**
  * The services a fault campaign breaks on purpose: a PostgreSQL server and a Redis server of its own (so
  * stopping them harms nothing else on the machine), and an external HTTP tool that counts its calls.
  */
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -52,12 +51,6 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   run(`${postgresBin('initdb')} -D ${data} -A trust -U postgres --no-sync >/dev/null`);
   const pgCtl = postgresBin('pg_ctl');
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  const start = async () => {
-    run(`${pgCtl} -D ${data} -o "${options}" -l ${dir}/log -w start >/dev/null`);
-    await sleep(100);
-  };
-  await start();
-  const url = `postgres://postgres@127.0.0.1:${port}/flowrun`;
   const admin = async (sql: string): Promise<number> => {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
@@ -69,6 +62,19 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await client.end();
     }
   };
+  const start = async () => {
+    run(`${pgCtl} -D ${data} -o "${options}" -l ${dir}/log -w start >/dev/null`);
+    await waitFor(
+      () =>
+        admin('select 1').then(
+          () => true,
+          () => false,
+        ),
+      'the private PostgreSQL answering on TCP',
+    );
+  };
+  await start();
+  const url = `postgres://postgres@127.0.0.1:${port}/flowrun`;
   await admin('create database flowrun');
   return {
     url,
@@ -102,12 +108,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
-    for (let tries = 0; tries < 100; tries++) {
-      const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
-      if (ping.stdout.trim() === 'PONG') return;
-      await sleep(50);
-    }
-    throw new Error('the private Redis did not start');
+    await waitFor(
+      () => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG',
+      'the private Redis started',
+      {
+        everyMs: 50,
+      },
+    );
   };
   const kill = () =>
     new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@ import { startFakeProvider, type FakeProvider } from './fake-provider.js';
 import { startCountingTool, type CountingTool } from './chaos-services.js';
 import { authHeaders } from './harness.js';
 import { killProcess, runCli, startCliProcess, startServerProcess } from './server-process.js';
+import { waitFor } from './wait-for.js';
 
 /**
  * A cluster to break and the checks that say whether it held: two API processes and three workers over one
@@ -271,17 +272,19 @@ export async function verify(
   options: { waitMs: number; expect?: (id: string) => string },
 ): Promise<Verdict> {
   const ids = followed.map((run) => run.id).filter(Boolean);
-  const deadline = Date.now() + options.waitMs;
   let rows: Array<{ id: string; status: string; credits_reserved: number | null }> = [];
-  for (;;) {
-    rows = (await world.db
-      .selectFrom('executions')
-      .select(['id', 'status', 'credits_reserved'])
-      .where('id', 'in', ids.length > 0 ? ids : [''])
-      .execute()) as typeof rows;
-    if (rows.every((row) => !['queued', 'running'].includes(row.status)) || Date.now() > deadline) break;
-    await sleep(500);
-  }
+  await waitAtMost(
+    async () => {
+      rows = (await world.db
+        .selectFrom('executions')
+        .select(['id', 'status', 'credits_reserved'])
+        .where('id', 'in', ids.length > 0 ? ids : [''])
+        .execute()) as typeof rows;
+      return rows.every((row) => !['queued', 'running'].includes(row.status));
+    },
+    options.waitMs,
+    500,
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   const verdict: Verdict = {
     runs: followed.length,
@@ -390,14 +393,16 @@ export function failures(verdict: Verdict, options: { allowFailed?: boolean } = 
   return found;
 }
 
-/** Waits until `predicate` holds, or `ms` passed (then false). */
-export async function waitFor(predicate: () => Promise<boolean> | boolean, ms: number, everyMs = 50): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await predicate()) return true;
-    await sleep(everyMs);
-  }
-  return false;
+/**
+ * Waits until `predicate` holds, or `ms` passed (then false): a campaign goes on to its verdict, which says what
+ * did not happen, where a test's waitFor would throw. An error the predicate throws still ends the campaign.
+ */
+export async function waitAtMost(predicate: () => Promise<boolean> | boolean, ms: number, everyMs = 50): Promise<boolean> {
+  const giveUpAt = Date.now() + ms;
+  let held = false;
+  // Given up by `ms`, the condition always holds in time: the shared limit is only a net above it.
+  await waitFor(async () => (held = await predicate()) || Date.now() > giveUpAt, 'a chaos wait', { limitMs: ms + 30_000, everyMs });
+  return held;
 }
 
 /** How many running runs each worker holds (by its pid in the lease). */

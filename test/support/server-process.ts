@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { waitFor } from './wait-for.js';
 
 // From the build, as users run it (`npm test` builds first when the sources are newer): no TypeScript loader
 // in the child, so a process starts in a fraction of the time.
@@ -26,11 +27,13 @@ export async function startCliProcess(
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!ready.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`flowrun ${args.join(' ')} did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`flowrun ${args.join(' ')} exited before it started: ${output}`);
+      return ready.test(output);
+    },
+    () => `flowrun ${args.join(' ')} started (it printed: ${output})`,
+  );
   return { child, logs: () => output };
 }
 

@@ -1,4 +1,5 @@
 import type { SoakWorld } from './soak-world.js';
+import { waitFor } from './wait-for.js';
 
 /**
  * The kinds of work the crash soak drives, each as a client would, through outages: every request is retried
@@ -74,24 +75,31 @@ export class SoakClient {
     return executionId;
   }
 
-  async execution(executionId: string): Promise<Record<string, any>> {
-    for (;;) {
-      const answer = await this.call('GET', `/v1/executions/${executionId}`);
-      if (answer.status === 200) return answer.body;
-      if (answer.status !== 404) throw new Error(`execution ${executionId}: ${answer.status}`);
-      await sleep(50);
-    }
+  /** The run as the API shows it, once it is found (a 404 is asked again, as long as a restart may take). */
+  execution(executionId: string): Promise<Record<string, any>> {
+    return waitFor(
+      async () => {
+        const answer = await this.call('GET', `/v1/executions/${executionId}`);
+        if (answer.status !== 200 && answer.status !== 404) throw new Error(`execution ${executionId}: ${answer.status}`);
+        return answer.status === 200 && (answer.body as Record<string, any>);
+      },
+      `execution ${executionId} found`,
+      { limitMs: 120_000, everyMs: 50 },
+    );
   }
 
   /** Waits until the run is in one of `states`. */
-  async until(executionId: string, states: string[], timeoutMs = 120_000): Promise<Record<string, any>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const execution = await this.execution(executionId);
-      if (states.includes(execution.status)) return execution;
-      if (Date.now() > deadline) throw new Error(`${executionId} stuck in ${execution.status}`);
-      await sleep(40);
-    }
+  until(executionId: string, states: string[], timeoutMs = 120_000): Promise<Record<string, any>> {
+    let status = '';
+    return waitFor(
+      async () => {
+        const execution = await this.execution(executionId);
+        status = execution.status;
+        return states.includes(execution.status) && execution;
+      },
+      () => `${executionId} in ${states.join(' or ')} (stuck in ${status})`,
+      { limitMs: timeoutMs, everyMs: 40 },
+    );
   }
 }
 
