@@ -8,6 +8,8 @@ import { startApprovalSweeper } from './runs/approval-sweeper.js';
 import { createInProcessScheduler, type Scheduler } from './runs/scheduler.js';
 import type { EventRelay } from './queue/event-relay.js';
 import { createStore } from './store/store.js';
+import { schemaStatus } from './store/database.js';
+import { createRuns } from './runs/runs.js';
 import { runMetricsRegistry } from './runs/run-metrics.js';
 import { modelMetricsRegistry } from './providers/model-metrics.js';
 import { Config, describeDatabase, requireSealingKey } from './config.js';
@@ -83,7 +85,7 @@ export async function startServer(
     : undefined;
   const relay = options.relay ?? (redis ? redis.createRedisRelay(redis.url, config.redisPrefix, redisError(logger)) : undefined);
   const runtime = await createRuntime(config, logger, relay);
-  const { db, vault, leases, bus, writer, clock, ids, workerDeps } = runtime;
+  const { db, leases, bus, clock, ids, workerDeps } = runtime;
   const { queue, scheduler } = await schedulerOf(config, runtime, redis, relay);
   const rateLimiter = redis
     ? redis.createRedisRateLimiter(redis.url, config.redisPrefix, redisError(logger))
@@ -91,27 +93,23 @@ export async function startServer(
       ? createStoreRateLimiter(db, clock.now)
       : createMemoryRateLimiter();
   const app = createApp({
-    db,
     store: createStore(db),
-    vault,
-    leases,
+    runs: createRuns(workerDeps, { initialCredits: config.initialCredits }),
     rateLimiter,
     ...(relay ? { keyRevocations: relay } : {}),
-    readiness: relay?.ping ? { redis: () => relay.ping!() } : {},
+    readiness: { schema: () => schemaStatus(db), ...(relay?.ping ? { redis: () => relay.ping!() } : {}) },
     metrics: {
       registries: [runMetricsRegistry, modelMetricsRegistry],
       sandbox: () => runtime.sandbox.usage(),
       ...(queue ? { queueDepth: queue.depth } : {}),
     },
     bus,
-    writer,
     scheduler,
     models: workerDeps.models,
     catalogModels: runtime.catalogModels,
     clock,
     ids,
     logger,
-    workerDeps,
     settings: { ...appSettings(config), instance: leases.owner.split(':').at(-1)!, version: packageVersion() },
   });
   const url = await app.listen({ host: config.host, port: config.port });

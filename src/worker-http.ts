@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { registerMetrics } from './api/metrics.js';
 import { registerReadiness } from './api/readiness.js';
 import { useZodSchemas } from './api/route-schemas.js';
-import type { Database } from './store/database.js';
+import { schemaStatus, type Database } from './store/database.js';
 
 /**
  * A worker's own small HTTP listener (FLOWRUN_WORKER_PORT): `/health`, and the API server's own `/ready` (the
@@ -22,7 +22,7 @@ export async function startWorkerHttp(options: {
   const app = Fastify({ logger: false });
   useZodSchemas(app);
   app.get('/health', async () => ({ status: 'ok', activeRuns: options.activeRuns() }));
-  registerReadiness(app, options.db, options.redisPing);
+  registerReadiness(app, { schema: () => schemaStatus(options.db), redis: options.redisPing });
   registerMetrics(app, {
     activeRuns: options.activeRuns,
     registries: options.registries,

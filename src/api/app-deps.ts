@@ -2,23 +2,26 @@ import type { Logger } from 'pino';
 import type { Clock, Ids, ModelGateway } from '../engine/ports.js';
 import type { EventBus } from '../queue/event-bus.js';
 import type { EventRelay } from '../queue/event-relay.js';
-import type { EventWriter } from '../queue/event-writer.js';
 import type { WorkerDeps } from '../runs/execute-run.js';
-import type { Scheduler } from '../runs/scheduler.js';
+import type { Runs } from '../runs/runs.js';
 import type { Database } from '../store/database.js';
+import type { Scheduler } from '../runs/scheduler.js';
 import type { Store } from '../store/store.js';
-import type { SecretVault } from '../queue/secret-vault.js';
-import type { LeaseKeeper } from '../runs/leases.js';
 import type { RateLimiter } from '../queue/rate-limiter.js';
 import type { LimitSettings } from '../runs/limits.js';
 import type { Registry } from 'prom-client';
+import type { Readiness } from './readiness.js';
 
+/**
+ * What the API is given. It holds neither the database nor the deps runs execute with: routes read and write
+ * through `store`, and reach the run's life (admission, continuation, cancellation, the tool runner) through `runs`.
+ */
 export interface AppDeps {
-  db: Database;
   /** The repositories, bound to the database: what routes use to read and write. */
   store: Store;
+  /** What routes do to runs, bound to the runs' deps in the composition root. */
+  runs: Runs;
   bus: EventBus;
-  writer: EventWriter;
   scheduler: Scheduler;
   models: ModelGateway;
   /** The catalog's model ids: GET /v1/models lists those the gateway can route, with their prices. */
@@ -26,16 +29,12 @@ export interface AppDeps {
   clock: Clock;
   ids: Ids;
   logger: Logger;
-  /** Seals the secrets runs keep while they may still need them. */
-  vault: SecretVault;
-  /** This process's leases: a run it accepts is leased to it from the start. */
-  leases: LeaseKeeper;
   /** Counts each key's requests per minute, shared with the other processes. */
   rateLimiter: RateLimiter;
   /** How this process tells the others of a revoked key, and hears of theirs (the event relay; none alone). */
   keyRevocations?: Pick<EventRelay, 'revokeKey' | 'onKeyRevoked'>;
-  /** What /ready checks beside the database: Redis, when clustered. */
-  readiness: { redis?: () => Promise<void> };
+  /** What /ready checks: the database's migrations, and Redis when clustered. */
+  readiness: Readiness;
   /** What /metrics shows beyond the process: the other layers' registries, the queue, the sandbox. */
   metrics: {
     /** The run, step, event and model metrics the other layers keep. */
@@ -45,8 +44,6 @@ export interface AppDeps {
     /** Sandbox threads busy, started, and calls waiting. */
     sandbox?: () => { busy: number; threads: number; waiting: number };
   };
-  /** What the scheduler's runs use; resume needs its paused-secrets vault. */
-  workerDeps: WorkerDeps;
   settings: {
     /** Flowrun's version, as /openapi.json states it. */
     version?: string;
@@ -71,3 +68,13 @@ export interface AppDeps {
     cacheTtlMs: number;
   };
 }
+
+/** The keys of `T` whose value is a `U` (optional or not). */
+type KeysHolding<T, U> = { [K in keyof T]-?: NonNullable<T[K]> extends U ? K : never }[keyof T];
+type None<T extends never> = T;
+
+/**
+ * The type checker's proof that routes cannot touch the database or the deps runs execute with: no member of
+ * `AppDeps`, nor of `Runs`, is either, under any name. Adding one fails to compile here.
+ */
+export type AppDepsHoldNoDatabase = None<KeysHolding<AppDeps, Database | WorkerDeps> | KeysHolding<Runs, Database | WorkerDeps>>;

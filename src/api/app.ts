@@ -159,7 +159,7 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, forgetKey: (keyId: 
     status: 'ok',
     activeRuns: deps.scheduler.activeCount(),
   }));
-  registerReadiness(app, deps.db, deps.readiness.redis);
+  registerReadiness(app, deps.readiness);
   registerMetrics(app, { activeRuns: () => deps.scheduler.activeCount(), token: deps.settings.metricsToken, ...deps.metrics });
   registerAdminRoutes(app.withTypeProvider<ZodTypeProvider>(), deps);
   const routes: ZodApp = app.withTypeProvider<ZodTypeProvider>();

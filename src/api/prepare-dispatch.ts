@@ -7,7 +7,7 @@ import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { RunJob } from '../runs/execute-run.js';
 import { clientToolsOf } from '../runs/run-builder.js';
-import { prepareRun, type FlowSource } from '../runs/prepare-run.js';
+import type { FlowSource } from '../runs/prepare-run.js';
 import { type StoredFlowDefinition } from '../store/flows-repository.js';
 import type { AppDeps } from './app-deps.js';
 import type { Dialect } from './wire/dialect.js';
@@ -26,7 +26,7 @@ export interface PreparedRun {
  * the record (virtual, existing, create; found or created once every check has passed), and the run.
  */
 export async function prepareDispatch(
-  deps: Pick<AppDeps, 'db' | 'store' | 'vault' | 'leases' | 'ids' | 'clock' | 'models' | 'settings'>,
+  deps: Pick<AppDeps, 'runs' | 'store' | 'ids' | 'clock' | 'models'>,
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
@@ -44,7 +44,7 @@ export async function prepareDispatch(
   }
   const flowMode = options.flowMode ?? (flowInput.id && !flowInput.steps ? 'existing' : 'virtual');
   const recordMode = options.recordMode ?? 'virtual';
-  const { job, flow } = await prepareRun(deps, {
+  const { job, flow } = await deps.runs.prepare({
     ...runOf(body, executionId, scope, dialect),
     flow: flowMode === 'existing' ? existingFlow(body, flowInput) : await givenFlow(deps, body, scope, flowInput, flowMode, now),
     validation: { at: ['flow', 'steps'], conversation: (body.messages?.length ?? 0) > 0 },
@@ -152,7 +152,7 @@ async function agentDefinitionOf(
  * `messages`. It runs as a one-step flow (the agent's tool loop) whose events are spoken in agent terms.
  */
 async function prepareAgentRun(
-  deps: Pick<AppDeps, 'db' | 'store' | 'vault' | 'leases' | 'ids' | 'clock' | 'models' | 'settings'>,
+  deps: Pick<AppDeps, 'runs' | 'store' | 'ids' | 'clock' | 'models'>,
   scope: TenantScope,
   body: DispatchBody,
   dialect: Dialect,
@@ -176,7 +176,7 @@ async function prepareAgentRun(
     ]);
   }
   const agent = { id: spec.id, name: spec.name, maxTurns: spec.maxTurns, ...(spec.model ? { model: spec.model } : {}) };
-  const { job, flow } = await prepareRun(deps, {
+  const { job, flow } = await deps.runs.prepare({
     ...runOf(body, executionId, scope, dialect),
     flow: { kind: 'steps', flow: { id: null, name: spec.name, versionId: null }, rawSteps: [spec.step] },
     // The agent runs as a one-step flow whose step is its definition: `agent[0].config.tools` is `agent.tools`.

@@ -1,18 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { schemaStatus, type Database } from '../store/database.js';
 import { describedResponses, Readiness } from './response-schemas.js';
+
+/** What `/ready` asks: the database's migrations (applied, and pending by name), and Redis when clustered. */
+export interface Readiness {
+  schema: () => Promise<{ applied: number; pending: string[] }>;
+  redis?: () => Promise<void>;
+}
 
 /**
  * `GET /ready`, for a load balancer or an orchestrator: the database answers and every migration is applied, and
  * Redis answers when the process is clustered; 503 otherwise, naming what is missing. The API server and a
  * worker's own listener register the same route.
  */
-export function registerReadiness(app: FastifyInstance, db: Database, redis: (() => Promise<void>) | undefined): void {
+export function registerReadiness(app: FastifyInstance, { schema: schemaStatus, redis }: Readiness): void {
   app.get(
     '/ready',
     { config: { access: 'public' }, schema: { response: describedResponses({ 200: Readiness, 503: Readiness }) } },
     async (_request, reply) => {
-      const schema = await schemaStatus(db).catch((error: unknown) => ({ error: (error as Error).message }));
+      const schema = await schemaStatus().catch((error: unknown) => ({ error: (error as Error).message }));
       const database =
         'error' in schema
           ? { ok: false, error: schema.error }

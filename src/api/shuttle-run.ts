@@ -6,8 +6,6 @@ import { emptyUsage } from '../protocol/usage.js';
 import { FlowrunError } from '../protocol/errors.js';
 import type { PromptTemplate, RunRequest } from '../protocol/shuttle.js';
 import type { TenantScope } from '../protocol/tenant.js';
-import { resolveFlowVersion } from '../runs/flow-version.js';
-import { prepareRun } from '../runs/prepare-run.js';
 import { type StoredFlow } from '../store/flows-repository.js';
 import type { AppDeps } from './app-deps.js';
 import { cachedRunDocument, failedRunResponse, runDocument, type DocumentOutcome } from './wire/shuttle.js';
@@ -28,14 +26,14 @@ export interface ShuttleRunContext {
 
 /** Picks the version: `version` beats `environment`; else production's active version; else the current one. */
 export async function resolveRunVersion(
-  deps: Pick<AppDeps, 'db'>,
+  deps: Pick<AppDeps, 'runs'>,
   scope: TenantScope,
   flowIdOrSlug: string,
   version?: string,
   environment?: string,
 ): Promise<StoredFlow> {
   const paths = { flow: 'flowId', version: 'version', environment: 'environment' };
-  return resolveFlowVersion(deps.db, scope, flowIdOrSlug, { versionId: version, environment }, paths);
+  return deps.runs.resolveFlowVersion(scope, flowIdOrSlug, { versionId: version, environment }, paths);
 }
 
 export function entrypointOf(flow: StoredFlow, requested?: string): { templates: PromptTemplate[]; entry: PromptTemplate } {
@@ -82,7 +80,7 @@ export async function runShuttleFlow(
   const cached = (await deps.store.getCachedResponse(cacheKey, started)) as Record<string, any> | null;
   if (cached) return { status: 200, body: await answerFromCache(deps, run, flow, cached, { meta, warnings, started, timestamp }) };
 
-  const { job } = await prepareRun(deps, {
+  const { job } = await deps.runs.prepare({
     executionId: run.executionId,
     scope,
     flow: { kind: 'steps', flow: { id: flow.id, name: flow.name, versionId: flow.versionId }, rawSteps: [plan.rawStep] },

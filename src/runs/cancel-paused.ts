@@ -1,11 +1,9 @@
-import { createSecretRedactor } from '../engine/secret-redactor.js';
 import { approvalsOfExecution, decideApproval } from '../store/approvals-repository.js';
 import { finishExecution } from '../store/executions-repository.js';
-import { lastStoredSeq } from '../store/events-repository.js';
 import { fromJson } from '../store/json-column.js';
 import { emptyUsage, type Usage } from '../protocol/usage.js';
 import type { WorkerDeps } from './execute-run.js';
-import { createExecutionRecorder } from './execution-recorder.js';
+import { recorderForRow } from './recorder-for-row.js';
 import type { ExecutionRow } from './recovery.js';
 
 /** Cancels a paused run: its pending approvals are closed, a final error event says so, and it is marked cancelled. */
@@ -15,13 +13,7 @@ export async function cancelPausedRun(deps: WorkerDeps, row: ExecutionRow): Prom
     if (approval.status === 'pending') await decideApproval(deps.db, approval.id, 'cancelled', 'user', 'the run was cancelled', now);
   }
   const usage = fromJson<Usage>(row.usage) ?? emptyUsage();
-  const events = createExecutionRecorder({
-    executionId: row.id,
-    lastSeq: await lastStoredSeq(deps.db, row.id),
-    redactor: createSecretRedactor([]),
-    writer: deps.writer,
-    now: deps.clock.now,
-  });
+  const events = await recorderForRow(deps, row);
   events.emit({
     type: 'flow_error',
     error: { code: 'CANCELLED', message: 'the run was cancelled while paused' },

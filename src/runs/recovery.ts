@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import { createSecretRedactor } from '../engine/secret-redactor.js';
 import type { ErrorCode } from '../protocol/errors.js';
 import { recordChildCredits, settleExecution } from '../store/credits-repository.js';
-import { createExecutionRecorder } from './execution-recorder.js';
+import { recorderForRow } from './recorder-for-row.js';
 import { leaseLost } from '../queue/fencing.js';
 import type { ResumeState } from '../engine/run-context.js';
 import type { LoopState } from '../engine/tool-loop-state.js';
@@ -149,14 +148,7 @@ export async function interruptedJob(deps: WorkerDeps, logger: Logger, row: Row)
  */
 async function endUnrecovered(deps: WorkerDeps, row: Row, usage: Usage, error: { code: ErrorCode; message: string }): Promise<void> {
   const now = new Date(deps.clock.now()).toISOString();
-  const events = createExecutionRecorder({
-    executionId: row.id,
-    lastSeq: await lastStoredSeq(deps.db, row.id),
-    redactor: createSecretRedactor([]),
-    writer: deps.writer,
-    now: deps.clock.now,
-    fence: deps.leases.owner,
-  });
+  const events = await recorderForRow(deps, row, deps.leases.owner);
   events.emit({ type: 'flow_error', error, durationMs: 0, usage, cancelled: false });
   const scope: TenantScope = { tenantId: row.tenant_id, mode: row.mode as TenantScope['mode'] };
   await deps.writer.flushWith(row.id, async (trx) => {

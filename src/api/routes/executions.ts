@@ -11,7 +11,6 @@ import {
   type ZodApp,
 } from '../contract.js';
 import { FlowrunError } from '../../protocol/errors.js';
-import { cancelPausedRun } from '../../runs/cancel-paused.js';
 import type { ExecutionRow } from '../../runs/recovery.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
@@ -42,7 +41,7 @@ export function registerExecutionRoutes(app: ZodApp, deps: AppDeps): void {
       const execution = await deps.store.getExecution(request.scope, id);
       if (!execution) throw notFound(id);
       if (execution.status === 'paused') {
-        await cancelPausedRun(deps.workerDeps, (await deps.store.getExecutionRow(id)) as ExecutionRow);
+        await deps.runs.cancelPaused((await deps.store.getExecutionRow(id)) as ExecutionRow);
         return { executionId: id, status: 'cancelled' };
       }
       if (!['queued', 'running'].includes(execution.status)) {

@@ -14,8 +14,7 @@ import {
 } from '../contract.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlowrunError } from '../../protocol/errors.js';
-import { continuePausedRun, pausedExecution, type Answers } from '../../runs/continue-run.js';
-import { admitInFlight, scopeOfKey } from '../../runs/limits.js';
+import type { Answers } from '../../runs/continue-run.js';
 import type { ExecutionRow } from '../../runs/recovery.js';
 import type { TenantScope } from '../../protocol/tenant.js';
 import { fromJson } from '../../store/json-column.js';
@@ -46,8 +45,8 @@ async function continueAndRespond(
   answers: Answers,
   stream: boolean,
 ): Promise<unknown> {
-  const { row, pause } = await pausedExecution(deps.workerDeps, request.scope, executionId);
-  const job = await continuePausedRun(deps.workerDeps, row, pause, answers, await admissionOf(deps, request, row));
+  const { row, pause } = await deps.runs.pausedExecution(request.scope, executionId);
+  const job = await deps.runs.continuePaused(row, pause, answers, await admissionOf(deps, request, row));
   if (!job) {
     const waiting = (await deps.store.listApprovals(request.scope, { executionId, status: 'pending', limit: 100 })).map(
       (approval) => approval.id,
@@ -62,7 +61,7 @@ async function continueAndRespond(
 /** A continued run takes its place among the runs in flight of the key that started it, and of its tenant. */
 async function admissionOf(deps: AppDeps, request: FastifyRequest, row: ExecutionRow): Promise<TenantScope> {
   if (row.api_key_id === (request.scope.keyId ?? null)) return request.scope;
-  return scopeOfKey(deps.workerDeps.db, deps.settings.limits, row);
+  return deps.runs.scopeOfKey(row);
 }
 
 /**
@@ -79,8 +78,8 @@ async function decide(
   decision: 'approved' | 'denied',
   reason?: string,
 ): Promise<void> {
-  const { row } = await pausedExecution(deps.workerDeps, request.scope, executionId);
-  await admitInFlight(deps.workerDeps.db, await admissionOf(deps, request, row));
+  const { row } = await deps.runs.pausedExecution(request.scope, executionId);
+  await deps.runs.admitInFlight(await admissionOf(deps, request, row));
   const approval = await deps.store.getApproval(approvalId);
   if (!approval || approval.executionId !== executionId)
     throw new FlowrunError('NOT_FOUND', `Approval ${approvalId} of execution ${executionId} not found`);
@@ -112,7 +111,7 @@ export function registerResumeRoutes(app: ZodApp, deps: AppDeps): void {
   const approve = async (request: FastifyRequest, reply: FastifyReply, agentId?: string) => {
     const body = parseInput(ApproveBody, request.body);
     if (agentId) {
-      const row = await pausedExecution(deps.workerDeps, request.scope, body.executionId);
+      const row = await deps.runs.pausedExecution(request.scope, body.executionId);
       if (fromJson<{ id: string }>(row.row.agent)?.id !== agentId)
         throw new FlowrunError('NOT_FOUND', `Execution ${body.executionId} is not a run of agent ${agentId}`);
     }

@@ -38,7 +38,7 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
         ]);
       const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       const started = performance.now();
-      const outcome = await deps.workerDeps.tools.run(inlineTool(tool), body.arguments, {
+      const outcome = await deps.runs.tools.run(inlineTool(tool), body.arguments, {
         executionId: 'tool_test',
         scope: request.scope,
         // What an external tool sends as its idempotency key: each test is a new call, never a repeat of the last.
@@ -70,7 +70,7 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
       const { server } = parseInput(McpDiscoverBody, request.body);
       const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       try {
-        const tools = await deps.workerDeps.tools.describeMcpTools([server], [`mcp:${server.id}:*`], signal, request.scope.tenantId);
+        const tools = await deps.runs.tools.describeMcpTools([server], [`mcp:${server.id}:*`], signal, request.scope.tenantId);
         return { data: tools.map(({ id, name, description, parametersSchema }) => ({ id, name, description, parametersSchema })) };
       } catch (error) {
         if (error instanceof FlowrunError) throw error;
