@@ -1,5 +1,7 @@
-// npm run bench (part): the QuickJS sandbox on its own: warm call latency of a trivial function, and
-// throughput of concurrent calls on the machine's cores (one worker thread per core).
+// npm run bench (part), npm run bench:sandbox: the QuickJS sandbox on its own: warm call latency of a trivial
+// function, throughput of concurrent calls on the machine's cores (one worker thread per core), and how long
+// another tenant's call waits while one tenant's endless tools hold every thread it may (the wait the fairness
+// test in src/tools/sandbox/sandbox-fairness.test.ts shows by order only).
 import { cpus } from 'node:os';
 import { createSandboxPool } from '../dist/tools/sandbox/sandbox-pool.js';
 
@@ -46,3 +48,31 @@ for (const concurrency of [workers, workers * 4, 64]) {
   );
 }
 await pool.close();
+
+// Fairness: one tenant keeps twice its share of endless tools queued; another tenant's trivial calls are timed.
+const fair = createSandboxPool({
+  workers: 2,
+  maxTimeoutMs: 60_000,
+  tenantConcurrency: 1,
+  timeoutMs: 60_000,
+  memoryBytes: 32 * 1024 * 1024,
+  maxResultBytes: 1024 * 1024,
+});
+await Promise.all([fair.run(code, args, { tenant: 'x' }), fair.run(code, args, { tenant: 'y' })]);
+const stopHogs = new AbortController();
+const hogs = [0, 1, 2, 3].map(() => fair.run('while (true) {}', {}, { tenant: 'hog', signal: stopHogs.signal }));
+const waits = [];
+for (let index = 0; index < 500; index++) {
+  const started = process.hrtime.bigint();
+  const reply = await fair.run(code, args, { tenant: 'bystander' });
+  waits.push(Number(process.hrtime.bigint() - started) / 1e6);
+  if (!reply.ok || reply.result !== 3) throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
+}
+stopHogs.abort();
+await Promise.all(hogs);
+waits.sort((a, b) => a - b);
+const waitAt = (q) => waits[Math.floor(q * (waits.length - 1))];
+console.log(
+  `sandbox bystander call while another tenant's 4 endless tools hold its share (2 threads, 1 per tenant; 500 calls): p50 ${waitAt(0.5).toFixed(3)} ms  p99 ${waitAt(0.99).toFixed(3)} ms  max ${waits.at(-1).toFixed(3)} ms`,
+);
+await fair.close();

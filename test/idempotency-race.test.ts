@@ -61,13 +61,12 @@ test('a key claimed by a server that died before creating its run is taken over 
     await db.destroy();
   }
   harness.fake.reset();
-  const started = Date.now();
+  // That the first claim attempt takes it over, with no wait, is src/api/idempotency.test.ts.
   const response = await harness.dispatch(body, { headers: { 'idempotency-key': 'race-key-3' } });
   assert.equal(response.status, 200);
   const result = (await response.json()) as { executionId: string; status: string };
   assert.notEqual(result.executionId, 'exec_never_created');
   assert.equal(result.status, 'completed');
-  assert.ok(Date.now() - started < 2_000, 'an abandoned claim is taken over at once');
   const again = await harness.dispatch(body, { headers: { 'idempotency-key': 'race-key-3' } });
   assert.equal(((await again.json()) as { executionId: string }).executionId, result.executionId);
   assert.equal(harness.fake.requests.length, 1);

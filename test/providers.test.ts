@@ -28,11 +28,16 @@ test('429 with Retry-After and 5xx are retried with backoff; the run then succee
         ? { kind: 'error', status: 503 }
         : { text: 'third time lucky' },
   );
-  const started = Date.now();
   const result = await json(single('gpt-4o'));
   assert.equal(result.finalOutput, 'third time lucky');
   assert.equal(harness.fake.requests.length, 3);
-  assert.ok(Date.now() - started >= 300, 'waited for Retry-After');
+  // The waits as the fake saw the retries arrive (a loaded machine can only lengthen them): the 300 ms the
+  // Retry-After asked for and the 503's backoff, each capped at FLOWRUN_MODEL_MAX_RETRY_DELAY_MS (200 ms here).
+  // Which delay a response asks for is src/providers/retry-delay.test.ts. The fake stamps whole milliseconds.
+  const cap = harness.config.providers.maxRetryDelayMs;
+  const [first, second, third] = harness.fake.requests.map((request) => request.receivedAt) as [number, number, number];
+  assert.ok(second - first >= cap - 1, `the retry after the 429 came ${second - first} ms after it, not after the Retry-After`);
+  assert.ok(third - second >= cap - 1, `the retry after the 503 came ${third - second} ms after it, without backoff`);
 });
 
 test('retries are bounded: a provider that keeps failing fails the step with its message', async () => {

@@ -10,19 +10,33 @@ let harness: Harness;
 let slowServer: Server;
 let slowUrl: string;
 const slowHits: string[] = [];
-/** When each request reached the slow server and when its answer went out (ms since the epoch). */
+/** When each request reached the slow server and when its answer went out, as places in one sequence of events. */
 const slowSpans: Array<{ start: number; end: number }> = [];
+let slowEvents = 0;
+/** The answers the slow server holds back (`together=N`). */
+const held: Array<() => void> = [];
 before(async () => {
   slowServer = createServer((request, response) => {
     slowHits.push(request.url ?? '');
-    const span = { start: Date.now(), end: 0 };
+    const span = { start: ++slowEvents, end: 0 };
     slowSpans.push(span);
-    const delay = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
-    setTimeout(() => {
-      span.end = Date.now();
+    const params = new URL(request.url ?? '/', 'http://x').searchParams;
+    const answer = () => {
+      if (span.end) return;
+      clearTimeout(timer);
+      if (held.includes(answer)) held.splice(held.indexOf(answer), 1);
+      span.end = ++slowEvents;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ path: request.url, auth: request.headers.authorization ?? null }));
-    }, delay);
+    };
+    const timer = setTimeout(answer, Number(params.get('delay') ?? 0));
+    // `together=N` holds each answer until N requests are held (or `delay` passes): calls made at once are
+    // answered together, a call made alone waits out the delay.
+    const together = Number(params.get('together') ?? 0);
+    if (together > 0) {
+      held.push(answer);
+      if (held.length >= together) for (const release of held.splice(0)) release();
+    }
   });
   await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
   slowUrl = `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}`;
@@ -154,13 +168,16 @@ test('a multi-turn tool loop runs a saved custom tool in the sandbox and streams
 });
 
 test('parallelCalls runs the calls of one turn concurrently; false runs them in order', async () => {
-  const slow = {
+  // The tool's server answers the two calls together once both are waiting, else after `delay`: made at once, both
+  // are answered as soon as the second arrives (10 s is only a guard); made in order, the first waits out 300 ms
+  // alone and only then does the second arrive. Judged by the order of events at that server, never by time.
+  const slow = (delay: number) => ({
     name: 'slow',
     toolType: 'external',
     description: 'waits',
     parametersSchema: { type: 'object', properties: { n: { type: 'number' } } },
-    config: { url: `${slowUrl}/slow?delay=300&n={{n}}`, method: 'GET' },
-  };
+    config: { url: `${slowUrl}/slow?together=2&delay=${delay}&n={{n}}`, method: 'GET' },
+  });
   const twoCalls = (request: import('./support/fake-provider.js').FakeRequest) =>
     toolResultsIn(request).length === 0
       ? {
@@ -170,14 +187,12 @@ test('parallelCalls runs the calls of one turn concurrently; false runs them in 
           ],
         }
       : { text: 'done' };
-  // Judged at the tool's server, not by the run's wall time (which a loaded machine stretches): in parallel the
-  // second call arrives before the first is answered; in order, only after.
   for (const parallelCalls of [true, false]) {
     harness.fake.reset();
     harness.fake.script(twoCalls);
     slowSpans.length = 0;
     const response = await harness.dispatch({
-      ...promptWithTools({ runtimeTools: [slow], parallelCalls }),
+      ...promptWithTools({ runtimeTools: [slow(parallelCalls ? 10_000 : 300)], parallelCalls }),
       options: { streamResponse: false },
     });
     const result = (await response.json()) as { finalOutput: string; steps: Array<{ status: string }> };
@@ -187,13 +202,8 @@ test('parallelCalls runs the calls of one turn concurrently; false runs them in 
       { start: number; end: number },
       { start: number; end: number },
     ];
-    if (parallelCalls)
-      assert.ok(second.start < first.end, `parallelCalls=true: the second call came ${second.start - first.end} ms after the first ended`);
-    else
-      assert.ok(
-        second.start >= first.end,
-        `parallelCalls=false: the second call came ${first.end - second.start} ms before the first ended`,
-      );
+    if (parallelCalls) assert.ok(second.start < first.end, 'parallelCalls=true: the second call came before the first was answered');
+    else assert.ok(second.start > first.end, 'parallelCalls=false: the second call came only after the first was answered');
   }
 });
 
