@@ -32,6 +32,7 @@ export const runApproval: StepRunner<StepOf<'approval'>> = async (step, context)
   const unresolved: string[] = [];
   const message = renderTemplate(step.config.message, scope);
   const data = step.config.data === undefined ? undefined : renderValue(step.config.data, scope, unresolved);
+  context.checkVariables([...message.unresolved, ...unresolved]);
   throw new PauseRun(
     step.id,
     null,
