@@ -21,9 +21,11 @@ function createLiquid(partials: Record<string, string>, strict: boolean): Liquid
     ownPropertyOnly: true,
     relativeReference: false,
     templates: partials,
-    // Strict: an output of a name that is not set throws (a name only tested by `if`/`unless` does not).
-    ...(strict ? { strictVariables: true, lenientIf: true } : {}),
     ...liquidLimits,
+    // Strict: an output of a name that is not set throws (a name only tested by `if`/`unless` does not). Strict
+    // renders run only after the limited render succeeded, over the same scope with missing names set to null (no
+    // more work; memoryLimit still holds): a wall-clock limit there would lose warnings on a busy machine.
+    ...(strict ? { strictVariables: true, lenientIf: true, renderLimit: Infinity } : {}),
   });
 }
 
@@ -31,9 +33,9 @@ export const runTemplate: StepRunner<StepOf<'template'>> = async (step, context)
   const scope = { ...context.scope(), ...(step.config.inputs ?? {}) };
   const partials = step.config.partials ?? {};
   try {
+    const text = await createLiquid(partials, false).parseAndRender(step.config.template, scope);
     const unresolved = await unresolvedNames(step.config.template, scope, partials);
     context.checkVariables(unresolved);
-    const text = await createLiquid(partials, false).parseAndRender(step.config.template, scope);
     return { result: text, unresolved };
   } catch (error) {
     if (FlowrunError.isInstance(error)) throw error;
