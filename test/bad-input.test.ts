@@ -29,6 +29,8 @@ interface Case {
   /** The path a detail must name. */
   path?: string;
   code?: string;
+  /** The suggestion a detail must carry. */
+  suggestion?: string;
   contentType?: string;
   query?: string;
 }
@@ -137,7 +139,9 @@ const cases: Case[] = [
     code: 'UNKNOWN_MODEL',
     path: 'flow.steps[0].config.model',
     message: /did you mean 'claude-sonnet-4-5'\?/,
+    suggestion: "did you mean 'claude-sonnet-4-5'?",
   },
+  { name: 'flow with an empty list of steps', body: flow([]), status: 422, code: 'MISSING_REQUIRED_FIELD', path: 'flow.steps' },
   {
     name: 'prompt without model',
     body: flow([{ type: 'prompt', name: 'P', config: { userPrompt: 'hi' } }]),
@@ -277,7 +281,11 @@ test(`refuses ${cases.length} kinds of bad input with the right status, code, me
   for (const testCase of cases) {
     const { status, body } = await send(testCase);
     assert.equal(status, testCase.status, `${testCase.name}: status ${status} ${body.slice(0, 300)}`);
-    const error = JSON.parse(body) as { error: string; code: string; details: Array<{ message: string; code: string; path?: string }> };
+    const error = JSON.parse(body) as {
+      error: string;
+      code: string;
+      details: Array<{ message: string; code: string; path?: string; suggestion?: string }>;
+    };
     assert.equal(typeof error.error, 'string', `${testCase.name}: error message`);
     assert.ok(Array.isArray(error.details) && error.details.length > 0, `${testCase.name}: details`);
     const messages = [error.error, ...error.details.map((detail) => detail.message)].join(' | ');
@@ -286,6 +294,11 @@ test(`refuses ${cases.length} kinds of bad input with the right status, code, me
       assert.ok(
         error.details.some((detail) => detail.path === testCase.path),
         `${testCase.name}: wants path ${testCase.path}, got ${JSON.stringify(error.details)}`,
+      );
+    if (testCase.suggestion !== undefined)
+      assert.ok(
+        error.details.some((detail) => detail.suggestion === testCase.suggestion),
+        `${testCase.name}: wants suggestion ${testCase.suggestion}, got ${JSON.stringify(error.details)}`,
       );
     if (testCase.code)
       assert.ok(

@@ -22,13 +22,16 @@ test('seed 000 (Travrse, snake_case) sent verbatim streams Travrse events from t
   const events = await readSse(response);
   assert.deepEqual(
     events.map((event) => event.event),
-    ['flow_start', 'step_start', 'step_chunk', 'step_chunk', 'step_chunk', 'step_complete', 'flow_complete'],
+    // The seed's system prompt names `_record.metadata.previous_messages`, which its record does not carry: a warning.
+    ['flow_start', 'step_start', 'step_chunk', 'step_chunk', 'step_chunk', 'warning', 'step_complete', 'flow_complete'],
   );
   for (const event of events) {
     assert.equal(event.data.type, event.event, 'data carries its type');
     assert.match(event.id ?? '', /^\d+$/, 'every frame has id: <seq>');
   }
-  const [start, stepStart, firstChunk, , , stepComplete, complete] = events.map((event) => event.data);
+  const [start, stepStart, firstChunk, , , warning, stepComplete, complete] = events.map((event) => event.data);
+  assert.equal(warning!.code, 'UNRESOLVED_VARIABLE');
+  assert.match(String(warning!.message), /step 'Prompt 1' uses \{\{_record\.metadata\.previous_messages\}\}/);
   // The model the seed names went to the OpenAI-compatible endpoint, with the rendered prompts.
   const request = harness.fake.requests[0]!;
   assert.equal(request.model, 'meta/llama3.1-8b-instruct-free');

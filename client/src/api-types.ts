@@ -103,6 +103,8 @@ export interface DispatchRequest {
     environment?: string;
     maxRequestCostCredits?: number;
     cancelOnDisconnect?: boolean;
+    /** a {{variable}} that names nothing in reach fails its step (UNRESOLVED_VARIABLE) instead of being a warning */
+    strictVariables?: boolean;
     upsertOptions?: {
       createVersionOnChange?: boolean;
       allowOverwriteExternalChanges?: boolean;
@@ -178,6 +180,8 @@ export interface AgentExecuteRequest {
     environment?: string;
     maxRequestCostCredits?: number;
     cancelOnDisconnect?: boolean;
+    /** a {{variable}} that names nothing in reach fails its step (UNRESOLVED_VARIABLE) instead of being a warning */
+    strictVariables?: boolean;
     upsertOptions?: {
       createVersionOnChange?: boolean;
       allowOverwriteExternalChanges?: boolean;
@@ -597,11 +601,8 @@ export interface Execution {
   durationMs: number | null;
   /** GET /v1/executions/{id} only */
   steps?: ExecutionStep[];
-  warnings?: Array<{
-    code: string;
-    message: string;
-    setting?: string;
-  }>;
+  /** GET /v1/executions/{id} only */
+  warnings?: RunWarning[];
 }
 
 export interface ExecutionStep {
@@ -615,6 +616,25 @@ export interface ExecutionStep {
   usage: Usage | null;
   startedAt: string;
   durationMs: number;
+  /** this step's warnings (also in the run's `warnings`) */
+  warnings: RunWarning[];
+}
+
+export interface RunWarning {
+  code: string;
+  message: string;
+  /** the server setting that would make it available */
+  setting?: string;
+  stepId?: string;
+  stepName?: string;
+  /** the step's index in `steps` */
+  stepIndex?: number;
+  /** the template variable that rendered as nothing */
+  variable?: string;
+  /** the config key that was ignored, e.g. `config.userPromt` */
+  field?: string;
+  /** the name probably meant (the closest in reach) */
+  suggestion?: string;
 }
 
 export interface ExecutionDetail {
@@ -650,11 +670,8 @@ export interface ExecutionDetail {
   completedAt: string | null;
   durationMs: number | null;
   steps: ExecutionStep[];
-  warnings?: Array<{
-    code: string;
-    message: string;
-    setting?: string;
-  }>;
+  /** GET /v1/executions/{id} only */
+  warnings?: RunWarning[];
 }
 
 export interface ExecutionPage {
@@ -722,6 +739,7 @@ export interface DispatchResult {
     type: string;
     index: number;
     status: string;
+    warnings: RunWarning[];
     [field: string]: unknown;
   }>;
   usage: {
@@ -735,6 +753,8 @@ export interface DispatchResult {
   startedAt: string;
   completedAt: string;
   error: RunError | null;
+  /** a missing {{variable}}, an ignored config key, a tool the run went without */
+  warnings: RunWarning[];
   pendingToolCalls?: unknown[];
   pendingApprovals?: Array<{
     approvalId: string;

@@ -61,6 +61,7 @@ export const clientTypes = {
     Pagination: responses.Pagination,
     Execution: responses.Execution,
     ExecutionStep: responses.ExecutionStep,
+    RunWarning: responses.RunWarning,
     ExecutionDetail: responses.ExecutionDetail,
     ExecutionPage: responses.ExecutionPage,
     Cancellation: responses.Cancellation,

@@ -8,7 +8,7 @@ import type { AppDeps } from './app-deps.js';
 
 /** Checks a definition the way a run will use it: steps validate; templates have no composition cycles; the entrypoint exists. */
 export function checkDefinition(deps: Pick<AppDeps, 'models'>, definition: StoredFlowDefinition): void {
-  if (definition.steps) validateFlowSteps(definition.steps, ['steps'], { models: deps.models });
+  if (definition.steps) validateFlowSteps(definition.steps, ['steps'], { models: deps.models, allowEmpty: true });
   const templates = (definition.templates ?? []) as PromptTemplate[];
   const names = new Set<string>();
   templates.forEach((template, index) => {

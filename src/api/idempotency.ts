@@ -102,12 +102,14 @@ export function storedDispatchResult(execution: ExecutionView): Record<string, u
       error: step.error,
       durationMs: step.durationMs,
       usage: step.usage,
+      warnings: step.warnings,
     })),
     usage: { ...usage, totalTokens: totalTokens(usage) },
     durationMs: execution.durationMs,
     startedAt: execution.startedAt,
     completedAt: execution.completedAt,
     error: execution.error,
+    warnings: execution.warnings ?? [],
     idempotentReplay: true,
   };
 }

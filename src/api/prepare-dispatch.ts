@@ -49,7 +49,11 @@ export async function prepareDispatch(
     flow: flowMode === 'existing' ? existingFlow(body, flowInput) : await givenFlow(deps, body, scope, flowInput, flowMode, now),
     validation: { at: ['flow', 'steps'], conversation: (body.messages?.length ?? 0) > 0 },
     record: () => resolveRecord(deps, scope, body, recordMode, now),
-    options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
+    options: {
+      modelOverride: options.modelOverride,
+      autoAppendMetadata: options.autoAppendMetadata,
+      strictVariables: options.strictVariables,
+    },
     source: flowMode === 'virtual' ? 'standalone' : 'api',
     persistRecordMetadata: recordMode !== 'virtual' && options.autoAppendMetadata === true,
   });
@@ -188,7 +192,7 @@ async function prepareAgentRun(
       metadata: { ...body.record?.metadata, ...body.metadata },
       created: false,
     },
-    options: { modelOverride: body.options?.modelOverride },
+    options: { modelOverride: body.options?.modelOverride, strictVariables: body.options?.strictVariables },
     source: 'agent',
     kind: 'agent',
     agent,

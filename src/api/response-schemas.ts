@@ -8,6 +8,23 @@ export const Usage = z.object({ inputTokens: z.number(), outputTokens: z.number(
 export const RunError = z.object({ code: z.string(), message: z.string(), stepId: z.string().optional() }).loose();
 export const Status = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']);
 
+/**
+ * Something a run did without, or a value that went missing: an unreachable MCP server, a built-in tool that is not
+ * configured (`setting`), a `{{variable}}` that named nothing in reach (`UNRESOLVED_VARIABLE`), a config key no step
+ * reads (`UNKNOWN_CONFIG_KEY`, `field`); `suggestion` is the name probably meant.
+ */
+export const RunWarning = z.object({
+  code: z.string(),
+  message: z.string(),
+  setting: z.string().optional().describe('the server setting that would make it available'),
+  stepId: z.string().optional(),
+  stepName: z.string().optional(),
+  stepIndex: z.number().int().optional().describe("the step's index in `steps`"),
+  variable: z.string().optional().describe('the template variable that rendered as nothing'),
+  field: z.string().optional().describe('the config key that was ignored, e.g. `config.userPromt`'),
+  suggestion: z.string().optional().describe('the name probably meant (the closest in reach)'),
+});
+
 /** A step of a run, as `GET /v1/executions/{id}` lists them. */
 export const ExecutionStep = z.object({
   index: z.number().int(),
@@ -20,6 +37,7 @@ export const ExecutionStep = z.object({
   usage: Usage.nullable(),
   startedAt: z.string(),
   durationMs: z.number(),
+  warnings: z.array(RunWarning).describe("this step's warnings (also in the run's `warnings`)"),
 });
 
 export const Health = z.object({ status: z.literal('ok'), activeRuns: z.number().int() });
@@ -51,7 +69,7 @@ export const Execution = z.object({
   completedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
   steps: z.array(ExecutionStep).optional().describe('GET /v1/executions/{id} only'),
-  warnings: z.array(z.object({ code: z.string(), message: z.string(), setting: z.string().optional() })).optional(),
+  warnings: z.array(RunWarning).optional().describe('GET /v1/executions/{id} only'),
 });
 /** `GET /v1/executions/{id}`: the run with its steps. */
 export const ExecutionDetail = Execution.extend({ steps: z.array(ExecutionStep) });
@@ -74,12 +92,15 @@ export const DispatchResult = z
     recordId: z.string().nullable(),
     finalOutput: z.unknown(),
     output: z.record(z.string(), z.unknown()),
-    steps: z.array(z.object({ id: z.string(), type: z.string(), index: z.number().int(), status: z.string() }).loose()),
+    steps: z.array(
+      z.object({ id: z.string(), type: z.string(), index: z.number().int(), status: z.string(), warnings: z.array(RunWarning) }).loose(),
+    ),
     usage: Usage.extend({ totalTokens: z.number() }),
     durationMs: z.number(),
     startedAt: z.string(),
     completedAt: z.string(),
     error: RunError.nullable(),
+    warnings: z.array(RunWarning).describe('a missing {{variable}}, an ignored config key, a tool the run went without'),
     pendingToolCalls: z.array(z.unknown()).optional(),
     pendingApprovals: z.array(z.object({ approvalId: z.string(), kind: z.string(), description: z.string() }).loose()).optional(),
   })

@@ -13,7 +13,8 @@ const seconds = (ms: unknown): string => `${(number(ms) / 1000).toFixed(1)}s`;
 
 /**
  * Prints a run's unified events for a person: a spinner per running step, then its line (time, tokens, cost);
- * the model's text as it streams; a running total of tokens and cost; how it ended and what to do if it paused.
+ * the model's text as it streams; each warning (a `{{variable}}` that rendered as nothing, with the name probably
+ * meant); a running total of tokens and cost; how it ended and what to do if it paused.
  */
 export async function renderRun(events: AsyncIterable<UnifiedEvent>, terminal: Terminal): Promise<RenderedRun> {
   const result: RenderedRun = { status: 'unknown' };
@@ -53,6 +54,10 @@ export async function renderRun(events: AsyncIterable<UnifiedEvent>, terminal: T
         terminal.write(`${mark} ${String(event.name)}  ${terminal.dim(seconds(event.durationMs))}${terminal.dim(usage)}${failure}\n`);
         break;
       }
+      case 'warning':
+        settle();
+        terminal.write(`${terminal.yellow('⚠')} ${String(event.message ?? event.code ?? 'warning')}\n`);
+        break;
       case 'approval_start':
         settle();
         terminal.write(

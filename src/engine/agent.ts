@@ -30,7 +30,12 @@ export function resolveAgentSpec({ id, raw, path, models, modelOverride }: Resol
   const resolution = models.resolve(model);
   if (!resolution.ok)
     throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [
-      { code: resolution.code, path: `${path}.model`, message: resolution.reason },
+      {
+        code: resolution.code,
+        path: `${path}.model`,
+        message: resolution.reason,
+        ...(resolution.suggestion ? { suggestion: resolution.suggestion } : {}),
+      },
     ]);
   return spec;
 }

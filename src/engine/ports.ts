@@ -79,7 +79,12 @@ export type ModelResolution =
       acceptsImages?: boolean;
     }
   /** UNKNOWN_MODEL: nowhere to send it; MISSING_PROVIDER_KEY: its provider is known but has no API key set. */
-  | { ok: false; code: 'UNKNOWN_MODEL' | 'MISSING_PROVIDER_KEY'; reason: string };
+  | {
+      ok: false;
+      code: 'UNKNOWN_MODEL' | 'MISSING_PROVIDER_KEY';
+      reason: string;
+      /** A known model close to the one asked for. */ suggestion?: string;
+    };
 
 export interface ModelGateway {
   /** Where `model` would be sent, without calling anything. Used to refuse unknown models before a run starts. */

@@ -46,7 +46,8 @@ export interface RunFlowRequest {
   inputs: Record<string, unknown>;
   secrets: Record<string, string>;
   messages: ChatMessage[];
-  options: { modelOverride?: string; autoAppendMetadata?: boolean };
+  /** `strictVariables`: a `{{name}}` that names nothing in reach fails its step instead of being a warning. */
+  options: { modelOverride?: string; autoAppendMetadata?: boolean; strictVariables?: boolean };
   /** `standalone` for virtual flows, `api` for stored ones; shown in flow_start's executionContext. */
   source: string;
   startedAt: number;
@@ -89,6 +90,12 @@ export interface StepContext {
   runSteps(steps: Step[]): Promise<void>;
   /** Set when this step is the one a resumed run paused in. */
   resume?: ResumeState;
+  /**
+   * Called by a runner once its templates are rendered and before it acts on them, with the names that rendered
+   * as nothing: throws UNRESOLVED_VARIABLE when the run is strict (`options.strictVariables`) and one names nothing
+   * in reach; otherwise does nothing (the run reports them as warnings when the step completes).
+   */
+  checkVariables(unresolved: string[]): void;
 }
 
 export type StepRunner<S extends Step> = (step: S, context: StepContext) => Promise<StepResult>;

@@ -1,6 +1,6 @@
 import { delay } from '../protocol/delay.js';
 import { FlowrunError, isRetryableError } from '../protocol/errors.js';
-import type { EventError } from '../protocol/execution-event.js';
+import type { EventError, ExecutionEventBody } from '../protocol/execution-event.js';
 import type { Step, StepFallback } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { evaluateCondition } from './steps/conditional.js';
@@ -9,6 +9,8 @@ import type { StepCheckpoint } from './ports.js';
 import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall } from './tool-loop-state.js';
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
 import { countSteps } from './validate-flow.js';
+import { missingVariables, missingVariablesError, missingVariableWarnings, optionalOutputsOf } from './unresolved-variables.js';
+import { unknownKeyWarnings } from './unknown-config-keys.js';
 
 /** What a paused run stores so that a later resume (in any process) can continue it. */
 export interface PauseSnapshot {
@@ -41,7 +43,12 @@ export interface RunOutcome {
   steps: StepCheckpoint[];
   /** Filled in by the runner once the run's credits are settled. */
   credits?: { used: number; left: number };
+  /** The warning events of this leg of the run (a missing `{{variable}}`, an unknown config key, an unreachable MCP server). */
+  warnings: RunWarning[];
 }
+
+/** A warning as the run's result lists it: the event without its type. */
+export type RunWarning = Omit<Extract<ExecutionEventBody, { type: 'warning' }>, 'type'>;
 
 /** Thrown inside the run to stop it after a failed step whose errorHandling is `fail`. */
 class StopRun extends Error {
@@ -66,6 +73,9 @@ interface FlowRun {
   index: number;
   counters: { successful: number; failed: number; skipped: number };
   checkpoints: StepCheckpoint[];
+  warnings: RunWarning[];
+  /** Outputs of steps that may not run: a `{{name}}` of one is empty on purpose, not a warning. */
+  optionalOutputs: Set<string>;
 }
 
 /**
@@ -85,8 +95,10 @@ export async function runFlow(deps: EngineDeps, request: RunFlowRequest, signal:
 }
 
 /** The run's state, resumed where a pause or a crash left it; a fresh run announces itself with flow_start. */
-function startFlowRun(deps: EngineDeps, request: RunFlowRequest, signal: AbortSignal): FlowRun {
+function startFlowRun(engineDeps: EngineDeps, request: RunFlowRequest, signal: AbortSignal): FlowRun {
   const resume = request.resume;
+  const warnings: RunWarning[] = [];
+  const deps = { ...engineDeps, events: collectWarnings(engineDeps.events, warnings) };
   const run: FlowRun = {
     deps,
     request,
@@ -106,6 +118,8 @@ function startFlowRun(deps: EngineDeps, request: RunFlowRequest, signal: AbortSi
       skipped: resume?.counters.skipped ?? 0,
     },
     checkpoints: [],
+    warnings,
+    optionalOutputs: optionalOutputsOf(request.flow.steps),
   };
   // A resumed approval pause starts with the decisions, as Runtype's approve stream does.
   for (const approval of resume?.approvals ?? []) {
@@ -175,7 +189,10 @@ async function runOneStep(run: FlowRun, step: Step): Promise<void> {
       ? 'condition_false'
       : null;
   if (skipReason && !resuming) return skipStep(run, step, ref, skipReason, startedAt);
-  if (!resuming) deps.events.emit({ type: 'step_start', outputVariable: step.outputVariable, ...ref });
+  if (!resuming) {
+    deps.events.emit({ type: 'step_start', outputVariable: step.outputVariable, ...ref });
+    for (const warning of unknownKeyWarnings(step)) deps.events.emit({ ...warning, ...ref });
+  }
   const context: StepContext = {
     deps,
     request,
@@ -184,10 +201,17 @@ async function runOneStep(run: FlowRun, step: Step): Promise<void> {
     scope: () => scopeOf(run),
     runSteps: (steps) => runSteps(run, steps),
     resume: resuming ? request.resume : undefined,
+    checkVariables: (unresolved) => {
+      if (!request.options.strictVariables) return;
+      const missing = missingVariables(unresolved, scopeOf(run), run.optionalOutputs);
+      if (missing.length > 0) throw missingVariablesError(step, missing);
+    },
   };
   let result: StepResult;
   try {
     result = await runWithRetries(step, context);
+    // Runners without side effects leave the strict check to here.
+    context.checkVariables(result.unresolved);
   } catch (caught) {
     if (run.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
     if (PauseRun.isInstance(caught)) throw caught;
@@ -254,7 +278,9 @@ async function completeStep(run: FlowRun, step: Step, ref: StepRefOf, result: St
     if (run.request.options.autoAppendMetadata && step.outputVariable) run.recordMetadata[step.outputVariable] = result.result;
   }
   const durationMs = run.deps.clock.now() - startedAt;
-  // The completion event is queued first: it is committed in the same transaction as the checkpoint.
+  // Warnings before the completion, which is queued before the checkpoint: all commit in one transaction.
+  const missing = missingVariables(result.unresolved, scopeOf(run), run.optionalOutputs);
+  for (const warning of missingVariableWarnings(step, missing)) run.deps.events.emit({ ...warning, ...ref });
   run.deps.events.emit({
     type: 'step_complete',
     result: result.result,
@@ -294,6 +320,20 @@ function finish(run: FlowRun, status: RunOutcome['status'], error: EventError | 
     skippedSteps: run.counters.skipped,
     recordMetadata: run.recordMetadata,
     steps: run.checkpoints,
+    warnings: run.warnings,
+  };
+}
+
+/** The event sink, keeping a copy of every warning for the run's result. */
+function collectWarnings(events: EngineDeps['events'], warnings: RunWarning[]): EngineDeps['events'] {
+  return {
+    emit: (event) => {
+      if (event.type === 'warning') {
+        const { type: _type, ...warning } = event;
+        warnings.push(warning);
+      }
+      return events.emit(event);
+    },
   };
 }
 

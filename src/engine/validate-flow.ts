@@ -1,5 +1,6 @@
 import { FlowrunError, type ErrorDetail } from '../protocol/errors.js';
 import { knownStepTypes, RawStep, type ErrorHandling, type Step, type StepFallback, type StepType } from '../protocol/flow.js';
+import { closestName, didYouMean } from '../protocol/closest-name.js';
 import { formatPath, zodIssuesToDetails, type PathSegment } from '../protocol/zod-details.js';
 import type { ModelGateway } from './ports.js';
 import { checkExpression } from './steps/conditional.js';
@@ -8,6 +9,7 @@ import {
   implementedStepTypes,
   isImplementedStepType,
   stepRegistry,
+  unknownConfigKeys,
   walkSteps,
   type StepCheckContext,
 } from './steps/registry.js';
@@ -27,6 +29,8 @@ export interface ValidateFlowOptions {
   modelOverride?: string;
   /** The request carries a conversation (`messages`): a prompt step without a prompt of its own reads it. */
   conversation?: boolean;
+  /** A saved flow may be a draft with no steps yet; a flow that runs may not. */
+  allowEmpty?: boolean;
 }
 
 /**
@@ -38,6 +42,16 @@ export function validateFlowSteps(rawSteps: unknown, basePath: PathSegment[], op
   if (!Array.isArray(rawSteps)) {
     throw new FlowrunError('VALIDATION_ERROR', 'Flow definition required', [
       { code: 'MISSING_REQUIRED_FIELD', path: formatPath(basePath), message: `${formatPath(basePath)} must be an array of steps` },
+    ]);
+  }
+  if (rawSteps.length === 0 && !options.allowEmpty) {
+    throw new FlowrunError('VALIDATION_ERROR', 'The flow has no steps', [
+      {
+        code: 'MISSING_REQUIRED_FIELD',
+        path: formatPath(basePath),
+        message: `${formatPath(basePath)} is empty: a flow needs at least one step to run`,
+        suggestion: `add a step, e.g. {"type": "prompt", "config": {"model": "flowrun/echo", "userPrompt": "Hello"}}`,
+      },
     ]);
   }
   if (rawSteps.length > maxSteps) {
@@ -175,13 +189,7 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
   }
   const id = step.id ?? `step_${context.counter}`;
   if (!isImplementedStepType(step.type)) {
-    const known = (knownStepTypes as readonly string[]).includes(step.type);
-    details.push({
-      code: 'UNKNOWN_STEP_TYPE',
-      path: formatPath([...path, 'type']),
-      message: known ? `${label} has type '${step.type}', which Flowrun does not run yet` : `${label} has unknown type '${step.type}'`,
-      suggestion: known ? `supported step types: ${implementedStepTypes.join(', ')}` : `use one of: ${implementedStepTypes.join(', ')}`,
-    });
+    details.push(unknownStepType(step.type, label, formatPath([...path, 'type'])));
     return null;
   }
   if (step.when !== undefined) checkExpression(step.when, formatPath([...path, 'when']), label, context);
@@ -197,12 +205,13 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
   const configPath = [...path, 'config'];
   const definition = stepRegistry[step.type] as (typeof stepRegistry)[StepType];
   const result = definition.config.safeParse(config);
+  const before = details.length;
   if (!result.success) {
     details.push(...zodIssuesToDetails(result.error, config, configPath));
+    hintMisspelledKeys(details.slice(before), step.type, config, configPath);
     return null;
   }
   const data = result.data as Record<string, unknown>;
-  const before = details.length;
   const checkContext: StepCheckContext = {
     label,
     configPath,
@@ -212,6 +221,7 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     conversation: context.options.conversation,
   };
   (definition.check as ((config: unknown, context: StepCheckContext) => void) | undefined)?.(data, checkContext);
+  hintMisspelledKeys(details.slice(before), step.type, config, configPath);
   if (definition.branches) {
     if (details.length > before) return null;
     if (depth >= maxConditionalDepth) {
@@ -229,6 +239,40 @@ function validateStep(raw: unknown, path: PathSegment[], context: Context, ances
     (definition.outputVariable as ((config: unknown) => string | undefined) | undefined)?.(data) ??
     (data.outputVariable as string | undefined);
   return { ...base, type: step.type, config: data, outputVariable } as Step;
+}
+
+/** An unknown step type, with the implemented type it is close to (`promt` → `prompt`), or the list. */
+function unknownStepType(type: string, label: string, path: string): ErrorDetail {
+  if ((knownStepTypes as readonly string[]).includes(type)) {
+    return {
+      code: 'UNKNOWN_STEP_TYPE',
+      path,
+      message: `${label} has type '${type}', which Flowrun does not run yet`,
+      suggestion: `supported step types: ${implementedStepTypes.join(', ')}`,
+    };
+  }
+  const near = didYouMean(closestName(type, implementedStepTypes));
+  return {
+    code: 'UNKNOWN_STEP_TYPE',
+    path,
+    message: `${label} has unknown type '${type}'${near ? ` (${near})` : ''}`,
+    suggestion: near ?? `use one of: ${implementedStepTypes.join(', ')}`,
+  };
+}
+
+/**
+ * A required config field reported missing while the config has an unknown key close to it (`userPromt` for
+ * `userPrompt`): the detail says so and suggests the name.
+ */
+function hintMisspelledKeys(found: ErrorDetail[], type: StepType, config: Record<string, unknown>, configPath: PathSegment[]): void {
+  const misspelt = unknownConfigKeys(type, config).filter((key) => key.suggestion !== undefined);
+  for (const detail of found) {
+    if (detail.code !== 'MISSING_REQUIRED_FIELD' || detail.suggestion) continue;
+    const key = misspelt.find((entry) => detail.path === formatPath([...configPath, entry.suggestion!]));
+    if (!key) continue;
+    detail.message += ` (${formatPath([...configPath, key.key])} is not a field: ${didYouMean(key.suggestion)})`;
+    detail.suggestion = `rename '${key.key}' to '${key.suggestion}'`;
+  }
 }
 
 /** A branch's entries: inline steps, or ids of other steps of the flow (never one that contains this step). */

@@ -35,6 +35,7 @@ export const errorCatalogue = {
   PROVIDER_TIMEOUT: { status: 504, retryable: true },
   STEP_FAILED: { status: 500, retryable: false },
   TEMPLATE_ERROR: { status: 422, retryable: false },
+  UNRESOLVED_VARIABLE: { status: 422, retryable: false },
   EXPRESSION_ERROR: { status: 422, retryable: false },
   CANCELLED: { status: 409, retryable: false },
   MODEL_OUTPUT_INVALID: { status: 502, retryable: true },

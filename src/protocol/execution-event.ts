@@ -102,8 +102,19 @@ export type ExecutionEventBody =
       output: string;
       durationMs: number;
     } & StepRef)
-  /** Something the run did without (an MCP server it could not reach, a built-in tool that is not configured). */
-  | ({ type: 'warning'; code: string; message: string; setting?: string } & Partial<StepRef>)
+  /**
+   * Something the run did without (an MCP server it could not reach, a built-in tool that is not configured), a
+   * `{{variable}}` that rendered as nothing, a config key no step reads; `suggestion` is the name probably meant.
+   */
+  | ({
+      type: 'warning';
+      code: string;
+      message: string;
+      setting?: string;
+      variable?: string;
+      field?: string;
+      suggestion?: string;
+    } & Partial<StepRef>)
   /** A step (errorHandling fallbacks) or a model call (fallback models) moves on to its next fallback. */
   | ({
       type: 'fallback_start';

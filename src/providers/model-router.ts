@@ -2,7 +2,7 @@ import type { ModelResolution } from '../engine/ports.js';
 import type { CatalogEntry, ModelCatalog } from './catalog.js';
 import type { ProviderSettings } from './provider-settings.js';
 
-import { closestModel } from './closest-model.js';
+import { closestName, didYouMean } from '../protocol/closest-name.js';
 
 export type Route =
   | { kind: 'echo'; modelId: string; provider: 'flowrun' }
@@ -22,7 +22,7 @@ const keyVariables = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY',
  * `provider/model` goes to that provider; a catalog id or a known family prefix (`claude-`, `gpt-`) to its
  * provider; anything else to the `default` OpenAI-compatible endpoint, if one is configured.
  */
-export type RouteError = { code: 'UNKNOWN_MODEL' | 'MISSING_PROVIDER_KEY'; error: string };
+export type RouteError = { code: 'UNKNOWN_MODEL' | 'MISSING_PROVIDER_KEY'; error: string; suggestion?: string };
 
 export function routeModel(model: string, catalog: ModelCatalog, settings: ProviderSettings): RouteResult | RouteError {
   const price = catalog.models[model];
@@ -47,11 +47,12 @@ export function routeModel(model: string, catalog: ModelCatalog, settings: Provi
   }
   if (settings.compatible.default)
     return { route: { kind: 'compatible', endpoint: 'default', modelId: model, provider: 'openai-compatible' }, price };
-  const near = closestModel(model, Object.keys(catalog.models));
+  const near = didYouMean(closestName(model, Object.keys(catalog.models)));
   return {
     code: 'UNKNOWN_MODEL',
+    ...(near ? { suggestion: near } : {}),
     error:
-      `unknown model '${model}'${near ? ` (did you mean '${near}'?)` : ''}: it is not in the catalog and no OpenAI-compatible ` +
+      `unknown model '${model}'${near ? ` (${near})` : ''}: it is not in the catalog and no OpenAI-compatible ` +
       'endpoint is configured for it (set FLOWRUN_COMPAT_BASE_URL, or FLOWRUN_MODEL_BASE_URL to send every model to one ' +
       'endpoint; GET /v1/models lists the models this server can route)',
   };
@@ -66,6 +67,7 @@ function native(
   if (!settings[provider].apiKey) {
     return {
       code: 'MISSING_PROVIDER_KEY',
+      suggestion: `set ${keyVariables[provider]}, or use the model 'flowrun/echo'`,
       error:
         `model '${modelId}' goes to ${provider}, but ${keyVariables[provider]} is not set: set it, send every model to one ` +
         "OpenAI-compatible server with FLOWRUN_MODEL_BASE_URL, or try the flow with the model 'flowrun/echo' (it answers " +
@@ -76,7 +78,8 @@ function native(
 }
 
 export function toResolution(result: RouteResult | RouteError): ModelResolution {
-  if ('error' in result) return { ok: false, code: result.code, reason: result.error };
+  if ('error' in result)
+    return { ok: false, code: result.code, reason: result.error, ...(result.suggestion ? { suggestion: result.suggestion } : {}) };
   return {
     ok: true,
     provider: result.route.provider,

@@ -89,6 +89,7 @@ function failedOutcome(caught: unknown, events: { emit: RunFlowDeps['events']['e
     skippedSteps: 0,
     recordMetadata: {},
     steps: [],
+    warnings: [],
   };
 }
 

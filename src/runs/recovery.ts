@@ -252,7 +252,11 @@ export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState
     inputs: shuttle ? (input.parameters ?? {}) : (input.inputs ?? {}),
     secrets,
     messages: (input.messages ?? []) as ChatMessage[],
-    options: { modelOverride: options.modelOverride, autoAppendMetadata: options.autoAppendMetadata },
+    options: {
+      modelOverride: options.modelOverride,
+      autoAppendMetadata: options.autoAppendMetadata,
+      strictVariables: options.strictVariables,
+    },
     source: 'resumed',
     clientTools: clientToolsOf(input.clientTools),
     kind: row.kind,

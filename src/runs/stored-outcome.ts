@@ -3,7 +3,7 @@ import type { StepCheckpoint } from '../engine/ports.js';
 import { emptyUsage, type Usage } from '../protocol/usage.js';
 import { getBalance } from '../store/credits-repository.js';
 import { listStepCheckpoints } from '../store/checkpoints-repository.js';
-import { getExecutionRow, type ExecutionRow } from '../store/executions-repository.js';
+import { getExecutionRow, listRunWarnings, type ExecutionRow } from '../store/executions-repository.js';
 import type { Database } from '../store/database.js';
 import { fromJson } from '../store/json-column.js';
 
@@ -48,6 +48,7 @@ export async function outcomeOfRow(deps: { db: Database }, row: ExecutionRow): P
     skippedSteps: count('skipped'),
     recordMetadata: {},
     steps,
+    warnings: await listRunWarnings(deps.db, row.id),
     ...(row.credits_used !== null
       ? {
           credits: {

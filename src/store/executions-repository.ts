@@ -57,6 +57,8 @@ export interface ExecutionStepView {
   usage: Usage | null;
   startedAt: string;
   durationMs: number;
+  /** The warnings of this step (also in the run's `warnings`). */
+  warnings: RunWarningView[];
 }
 
 /** A run's error as stored: its `flow_error` event's (a type, not an interface, so it reads as a JSON object). */
@@ -91,8 +93,25 @@ export interface ExecutionView {
   completedAt: string | null;
   durationMs: number | null;
   steps?: ExecutionStepView[];
-  /** What the run went without (an unreachable MCP server, a built-in tool that is not configured). */
-  warnings?: Array<{ code: string; message: string; setting?: string }>;
+  /**
+   * What the run went without (an unreachable MCP server, a built-in tool that is not configured), the
+   * `{{variables}}` that rendered as nothing and the config keys no step reads; each step lists its own too.
+   */
+  warnings?: RunWarningView[];
+}
+
+/** A warning event of a run, as its stored view lists it. */
+export interface RunWarningView {
+  code: string;
+  message: string;
+  setting?: string;
+  stepId?: string;
+  stepName?: string;
+  /** The step's position in the run (its `index`), which its step view has too. */
+  stepIndex?: number;
+  variable?: string;
+  field?: string;
+  suggestion?: string;
 }
 
 export async function insertExecution(db: Database, execution: NewExecution): Promise<void> {
@@ -184,6 +203,7 @@ export async function getExecution(db: Database, scope: TenantScope, id: string,
   const view = toView(row);
   if (withSteps) {
     const steps = await db.selectFrom('execution_steps').selectAll().where('execution_id', '=', id).orderBy('step_index').execute();
+    view.warnings = await listRunWarnings(db, id);
     view.steps = steps.map((step) => ({
       index: step.step_index,
       stepId: step.step_id,
@@ -195,21 +215,36 @@ export async function getExecution(db: Database, scope: TenantScope, id: string,
       startedAt: step.started_at,
       durationMs: step.duration_ms,
       toolCalls: fromJson(step.tool_calls),
+      warnings: view.warnings!.filter((warning) => warning.stepIndex === step.step_index),
     }));
-    // What the run went without (warning events), kept with the run.
-    const warnings = await db
-      .selectFrom('execution_events')
-      .select('data')
-      .where('execution_id', '=', id)
-      .where('type', '=', 'warning')
-      .orderBy('seq')
-      .execute();
-    view.warnings = warnings.map((row) => {
-      const { code, message, setting } = JSON.parse(row.data) as { code: string; message: string; setting?: string };
-      return { code, message, ...(setting ? { setting } : {}) };
-    });
   }
   return view;
+}
+
+/** A run's warning events, in order: what it went without, kept with the run. */
+export async function listRunWarnings(db: Database, executionId: string): Promise<RunWarningView[]> {
+  const rows = await db
+    .selectFrom('execution_events')
+    .select('data')
+    .where('execution_id', '=', executionId)
+    .where('type', '=', 'warning')
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => {
+    const data = JSON.parse(row.data) as RunWarningView & { index?: number };
+    const picked = {
+      code: data.code,
+      message: data.message,
+      setting: data.setting,
+      stepId: data.stepId,
+      stepName: data.stepName,
+      stepIndex: data.index,
+      variable: data.variable,
+      field: data.field,
+      suggestion: data.suggestion,
+    };
+    return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined)) as unknown as RunWarningView;
+  });
 }
 
 /**

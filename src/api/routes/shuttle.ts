@@ -152,7 +152,12 @@ export function registerShuttleRoutes(app: ZodApp, deps: AppDeps): void {
         const resolution = deps.models.resolve(model);
         if (!resolution.ok)
           throw new FlowrunError('VALIDATION_ERROR', resolution.reason, [
-            { code: resolution.code, path: `models[${index}]`, message: resolution.reason },
+            {
+              code: resolution.code,
+              path: `models[${index}]`,
+              message: resolution.reason,
+              ...(resolution.suggestion ? { suggestion: resolution.suggestion } : {}),
+            },
           ]);
       }
       await deps.store.putAlias(

@@ -16,6 +16,7 @@ const optionAliases: Record<string, string> = {
   debug_mode: 'debugMode',
   flow_version_id: 'flowVersionId',
   cancel_on_disconnect: 'cancelOnDisconnect',
+  strict_variables: 'strictVariables',
   upsert_options: 'upsertOptions',
   create_version: 'createVersion',
 };
@@ -63,6 +64,10 @@ export const DispatchOptions = z
     environment: z.string().min(1).max(100).optional(),
     maxRequestCostCredits: z.number().int().min(0).optional(),
     cancelOnDisconnect: z.boolean().optional(),
+    strictVariables: z
+      .boolean()
+      .optional()
+      .describe('a {{variable}} that names nothing in reach fails its step (UNRESOLVED_VARIABLE) instead of being a warning'),
     upsertOptions: z
       .object({ createVersionOnChange: z.boolean().optional(), allowOverwriteExternalChanges: z.boolean().optional() })
       .loose()

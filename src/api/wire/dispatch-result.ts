@@ -1,4 +1,4 @@
-import type { RunOutcome } from '../../engine/run-flow.js';
+import type { RunOutcome, RunWarning } from '../../engine/run-flow.js';
 import { totalTokens } from '../../protocol/usage.js';
 import type { PreparedRun } from '../prepare-dispatch.js';
 
@@ -8,6 +8,7 @@ import type { PreparedRun } from '../prepare-dispatch.js';
  */
 export function dispatchResult(run: PreparedRun, outcome: RunOutcome): Record<string, unknown> {
   const { request } = run.job;
+  const warnings = outcome.warnings.map(warningView);
   return {
     success: outcome.status === 'completed',
     status: outcome.status,
@@ -30,14 +31,22 @@ export function dispatchResult(run: PreparedRun, outcome: RunOutcome): Record<st
         error: step.error,
         durationMs: step.durationMs,
         usage: step.usage,
+        warnings: warnings.filter((warning) => warning.stepIndex === step.stepIndex),
       })),
     usage: { ...outcome.usage, totalTokens: totalTokens(outcome.usage) },
     durationMs: outcome.durationMs,
     startedAt: new Date(request.startedAt).toISOString(),
     completedAt: new Date(request.startedAt + outcome.durationMs).toISOString(),
     error: outcome.error,
+    warnings,
     ...(outcome.pause ? pauseFields(outcome.pause, run.executionId) : {}),
   };
+}
+
+/** A warning as the result lists it: what it says, and the step it belongs to by id, name and position. */
+function warningView(warning: RunWarning): Record<string, unknown> & { stepIndex?: number } {
+  const { index, totalSteps: _totalSteps, stepType: _stepType, iteration: _iteration, ...rest } = warning;
+  return { ...rest, ...(index !== undefined ? { stepIndex: index } : {}) };
 }
 
 /**

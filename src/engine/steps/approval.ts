@@ -13,6 +13,12 @@ export const runApproval: StepRunner<StepOf<'approval'>> = async (step, context)
   const resume = context.resume;
   const pending = resume?.approvals?.find((approval) => approval.kind === 'step');
   const decided = pending ? resume?.decisions?.[pending.approvalId] : undefined;
+  // Rendered before the pause and again after it (the scope is the same): the completed step reports what was missing.
+  const scope = context.scope();
+  const unresolved: string[] = [];
+  const message = renderTemplate(step.config.message, scope);
+  const data = step.config.data === undefined ? undefined : renderValue(step.config.data, scope, unresolved);
+  for (const name of message.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
   if (pending && decided) {
     const result = {
       approvalId: pending.approvalId,
@@ -26,12 +32,9 @@ export const runApproval: StepRunner<StepOf<'approval'>> = async (step, context)
         `approval step '${step.name}' was ${decided.decision === 'timeout' ? 'not decided in time' : 'denied'}${decided.reason ? `: ${decided.reason}` : ''}`,
       );
     }
-    return { result, unresolved: [] };
+    return { result, unresolved };
   }
-  const scope = context.scope();
-  const unresolved: string[] = [];
-  const message = renderTemplate(step.config.message, scope);
-  const data = step.config.data === undefined ? undefined : renderValue(step.config.data, scope, unresolved);
+  context.checkVariables(unresolved);
   throw new PauseRun(
     step.id,
     null,

@@ -6,6 +6,7 @@ import { renderTemplate } from '../template.js';
 /** `execute-agent`: runs a saved agent on one message as a child execution; its final answer is the output. */
 export const runExecuteAgent: StepRunner<StepOf<'execute-agent'>> = async (step, context) => {
   const rendered = renderTemplate(step.config.message, context.scope());
+  context.checkVariables(rendered.unresolved);
   const outcome = await context.deps.tools.run(
     {
       id: step.config.agentId,

@@ -36,6 +36,7 @@ async function send(
       ...(http.timeout ? { timeoutMs: http.timeout } : {}),
     },
   };
+  context.checkVariables(unresolved);
   const outcome = await context.deps.tools.run(
     tool,
     {},

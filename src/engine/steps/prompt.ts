@@ -28,6 +28,7 @@ export function checkPrompt(prompt: PromptConfig, context: StepCheckContext): vo
         code: resolution.code,
         path: formatPath(context.modelOverride ? ['options', 'modelOverride'] : [...configPath, 'model']),
         message: `${label}: ${resolution.reason}`,
+        ...(resolution.suggestion ? { suggestion: resolution.suggestion } : {}),
       });
     }
   }
@@ -85,6 +86,7 @@ function renderPrompt(step: StepOf<'prompt'>, context: StepContext) {
   const userPrompt = render(config.userPrompt ?? config.text);
   const messages: ModelMessage[] = buildMessages(config, context, scope, unresolved);
   if (userPrompt !== undefined && userPrompt !== '') messages.push({ role: 'user', content: userPrompt });
+  context.checkVariables(unresolved);
   if (messages.length === 0) {
     throw new FlowrunError('VALIDATION_ERROR', `prompt step '${step.name}' rendered an empty prompt: give userPrompt or messages`);
   }

@@ -38,6 +38,7 @@ async function locate(
 export const runRetrieveRecord: StepRunner<StepOf<'retrieve-record'>> = async (step, context) => {
   const unresolved: string[] = [];
   const config = renderValue(step.config, context.scope(), unresolved) as typeof step.config;
+  context.checkVariables(unresolved);
   const record = await locate(context, config.recordId, config.recordFilter, config.recordType, config.recordName);
   return { result: record ? view(record) : null, unresolved };
 };
@@ -46,6 +47,7 @@ export const runUpsertRecord: StepRunner<StepOf<'upsert-record'>> = async (step,
   const unresolved: string[] = [];
   const scope = context.scope();
   const config = renderValue(step.config, scope, unresolved) as typeof step.config;
+  context.checkVariables(unresolved);
   const source = config.sourceVariable ? lookupPath(scope, config.sourceVariable) : config.metadata;
   const metadata =
     source !== null && typeof source === 'object' && !Array.isArray(source)
@@ -69,6 +71,7 @@ export const runUpsertRecord: StepRunner<StepOf<'upsert-record'>> = async (step,
 export const runUpdateRecord: StepRunner<StepOf<'update-record'>> = async (step, context) => {
   const unresolved: string[] = [];
   const config = renderValue(step.config, context.scope(), unresolved) as typeof step.config;
+  context.checkVariables(unresolved);
   const record = await locate(context, config.recordId, config.recordFilter);
   if (!record || !record.id)
     throw new FlowrunError(

@@ -18,6 +18,7 @@ import {
   type StepOf,
   type StepType,
 } from '../../protocol/flow.js';
+import { closestName } from '../../protocol/closest-name.js';
 import type { StepContext, StepResult } from '../run-context.js';
 import { runApproval } from './approval.js';
 import { checkConditional, runConditional } from './conditional.js';
@@ -113,6 +114,28 @@ export const branchKeys: readonly string[] = [...new Set(Object.values(stepRegis
 export function childStepsOf(step: Step): Step[][] {
   const branches = definitionOf(step.type).branches ?? [];
   return branches.map((key) => (step.config as unknown as Record<string, Step[]>)[key] ?? []);
+}
+
+/** The config keys a step type reads: its schema's fields (or, for a conditional, its described ones). */
+function configKeysOf(type: StepType): readonly string[] {
+  const definition = definitionOf(type);
+  const shape = (definition.config as { shape?: Record<string, unknown> }).shape;
+  const described = (definition.describedConfig?.properties ?? {}) as Record<string, unknown>;
+  return [...Object.keys(shape ?? {}), ...Object.keys(described), ...(definition.branches ?? [])];
+}
+
+/**
+ * Keys of a step's config its type does not read (Runtype ignores them, and so does Flowrun), each with the key
+ * it is probably a misspelling of (`userPromt` → `userPrompt`).
+ */
+export function unknownConfigKeys(type: StepType, config: Record<string, unknown>): Array<{ key: string; suggestion?: string }> {
+  const known = configKeysOf(type);
+  return Object.keys(config)
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const suggestion = closestName(key, known);
+      return suggestion ? { key, suggestion } : { key };
+    });
 }
 
 /** Whether a step's result becomes an output variable. */

@@ -11,6 +11,7 @@ export const runToolCallStep: StepRunner<StepOf<'tool-call'>> = async (step, con
   if (!tool) throw new FlowrunError('TOOL_NOT_FOUND', `tool '${step.config.toolId}' was not found`);
   const unresolved: string[] = [];
   const args = renderValue(step.config.parameters, context.scope(), unresolved) as Record<string, unknown>;
+  context.checkVariables(unresolved);
   // The same call of the same step has the same id in every attempt of the run (a process that takes the run
   // over runs the step again): its Idempotency-Key (`executionId:toolCallId`) repeats, so the tool can tell.
   const toolCallId = stepCallId('call', context.ref);

@@ -6,11 +6,15 @@ import { Async, formatDuration, formatNumber, formatTime, formatUsd, Json, PageH
 import { AgentTree } from './agent-tree';
 import { Feedback } from './run-feedback';
 import { Replay } from './run-replay';
+import { RunWarnings } from './run-warnings';
 import { StepDetail, Timeline } from './run-timeline';
 
 const live = new Set(['queued', 'running']);
 
-/** One run: its steps on a timeline, each step's rendered prompt, output, tokens and cost, its agent tree, feedback and replay. */
+/**
+ * One run: its warnings, its steps on a timeline, each step's rendered prompt, output, tokens and cost, its agent
+ * tree, feedback and replay.
+ */
 export function RunScreen({ id }: { id: string }) {
   const { client } = useSession();
   const run = useLoad(() => client.executions.get(id), [id]);
@@ -54,6 +58,7 @@ export function RunScreen({ id }: { id: string }) {
             </div>
             <p className="mono muted">{execution.id}</p>
             {execution.error && <Json value={execution.error} />}
+            <RunWarnings warnings={execution.warnings} />
             <h2>Timeline</h2>
             <Timeline execution={execution} selected={step?.index ?? null} onSelect={setSelected} />
             {step && <StepDetail step={step} prompt={prompts.data?.[step.stepId]} />}
