@@ -594,6 +594,7 @@ export interface Execution {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** wall time from the run's start to its end, pauses included (null while it runs) */
   durationMs: number | null;
   /** GET /v1/executions/{id} only */
   steps?: ExecutionStep[];
@@ -609,11 +610,14 @@ export interface ExecutionStep {
   toolCalls: unknown;
   stepId: string;
   stepType: string;
+  /** completed, failed or skipped; denied or timeout when its approval stopped it (the run: APPROVAL_DENIED, APPROVAL_TIMEOUT) */
   status: string;
   result: unknown;
   error: unknown;
   usage: Usage | null;
   startedAt: string;
+  /** when the step ended (completed, failed or skipped) */
+  completedAt: string;
   durationMs: number;
 }
 
@@ -648,6 +652,7 @@ export interface ExecutionDetail {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** wall time from the run's start to its end, pauses included (null while it runs) */
   durationMs: number | null;
   steps: ExecutionStep[];
   warnings?: Array<{

@@ -29,6 +29,7 @@ export function dispatchResult(run: PreparedRun, outcome: RunOutcome): Record<st
         result: step.result,
         error: step.error,
         durationMs: step.durationMs,
+        completedAt: new Date(step.startedAt + step.durationMs).toISOString(),
         usage: step.usage,
       })),
     usage: { ...outcome.usage, totalTokens: totalTokens(outcome.usage) },
