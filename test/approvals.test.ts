@@ -252,3 +252,79 @@ test('a decision recorded by a server that died before continuing the run is pic
     'the run decided before the crash completed',
   );
 });
+
+const gate = (onDenied: 'fail' | 'continue' = 'fail') => ({
+  flow: {
+    name: 'gate',
+    steps: [
+      { id: 'gate', name: 'Gate', type: 'approval', config: { message: 'Ship it?', onDenied } },
+      { id: 'after', name: 'After', type: 'set-variable', config: { variableName: 'done', value: 'shipped' } },
+    ],
+  },
+});
+type StoredRun = {
+  status: string;
+  startedAt: string;
+  completedAt: string;
+  durationMs: number;
+  error: { code: string } | null;
+  steps: Array<{ stepId: string; status: string; startedAt: string; completedAt: string; durationMs: number }>;
+};
+const stored = async (executionId: string) =>
+  (await (await fetch(`${harness.baseUrl}/v1/executions/${executionId}`, { headers: headers() })).json()) as StoredRun;
+
+test("a run's durationMs is its wall time from start to end, the approval's pause included; every ended step has its completedAt", async () => {
+  const paused = await readSse(await harness.dispatch(gate()));
+  // The run started before this clock reading and ends after the approval below: its duration is at least the gap.
+  const heldFrom = Date.now();
+  const executionId = String(paused[0]!.data.executionId);
+  const approvalId = String(paused.at(-1)!.data.approvalId);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const heldUntil = Date.now();
+  const answer = (await (
+    await post('/v1/dispatch/approve', { executionId, approvalId, decision: 'approved', streamResponse: false })
+  ).json()) as { status: string; durationMs: number; steps: Array<{ completedAt?: string }> };
+  assert.equal(answer.status, 'completed');
+  assert.ok(
+    answer.durationMs >= heldUntil - heldFrom,
+    `the answer's durationMs ${answer.durationMs} covers the ${heldUntil - heldFrom} ms held`,
+  );
+  const run = await stored(executionId);
+  assert.equal(run.status, 'completed');
+  assert.ok(run.durationMs >= heldUntil - heldFrom, `the stored durationMs ${run.durationMs} covers the ${heldUntil - heldFrom} ms held`);
+  assert.ok(Date.parse(run.completedAt) - Date.parse(run.startedAt) >= heldUntil - heldFrom, 'startedAt is the first start');
+  assert.deepEqual(
+    run.steps.map((step) => [step.stepId, step.status]),
+    [
+      ['gate', 'completed'],
+      ['after', 'completed'],
+    ],
+  );
+  for (const step of run.steps) {
+    assert.equal(Date.parse(step.completedAt), Date.parse(step.startedAt) + step.durationMs, `${step.stepId}: completedAt`);
+    assert.ok(Date.parse(step.completedAt) <= Date.parse(run.completedAt), `${step.stepId} ended before the run`);
+  }
+});
+
+test('a denied approval reads as denied: the step is denied and the run fails with APPROVAL_DENIED, not a step failure', async () => {
+  const paused = await readSse(await harness.dispatch(gate('fail')));
+  const executionId = String(paused[0]!.data.executionId);
+  const approvalId = String(paused.at(-1)!.data.approvalId);
+  const denied = await readSse(await post('/v1/dispatch/approve', { executionId, approvalId, decision: 'denied', reason: 'not now' }));
+  assert.equal(denied.at(-1)!.event, 'flow_error');
+  for (const event of denied) assert.equal(validateRuntypeFrame(event.data), null, JSON.stringify(event.data));
+  const run = await stored(executionId);
+  assert.equal(run.status, 'failed', "Runtype's run status");
+  assert.equal(run.error?.code, 'APPROVAL_DENIED');
+  assert.deepEqual(
+    run.steps.map((step) => [step.stepId, step.status]),
+    [['gate', 'denied']],
+  );
+  const approvals = (await (await fetch(`${harness.baseUrl}/v1/approvals?status=denied`, { headers: headers() })).json()) as {
+    data: Array<{ id: string }>;
+  };
+  assert.ok(
+    approvals.data.some((approval) => approval.id === approvalId),
+    'the approvals inbox lists it as denied',
+  );
+});

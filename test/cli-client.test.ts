@@ -1,10 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, type Harness } from './support/harness.js';
+import { callOnceThenAnswer } from './support/fake-scripts.js';
 
 // The CLI's client commands (run, runs, flows, approve) against a real server, as a user types them: output is
 // plain (no colours, no spinner) when it is not a terminal.
@@ -68,7 +69,7 @@ test('a refused run exits 1 and prints the server error with its paths; no key s
   assert.match(refused.stderr, /flow\.steps\[0\]\.type: .*teleport.*\(use one of: prompt/);
   const keyless = await flowrun(['runs', 'list'], { FLOWRUN_API_KEY: '' });
   assert.equal(keyless.code, 1);
-  assert.match(keyless.stderr, /FLOWRUN_API_KEY.*npx flowrun keys create/);
+  assert.match(keyless.stderr, /FLOWRUN_API_KEY.*`node dist\/cli\/index\.js keys create`/);
 });
 
 test('flows push creates, leaves unchanged and updates; pull writes them back', async () => {
@@ -102,7 +103,7 @@ test('runs list, show and replay; a paused run is approved from the CLI', async 
   assert.equal(paused.code, 0, paused.stderr);
   assert.match(paused.stdout, /waits for an approval: Ship it\?/);
   const executionId = /exec_[0-9A-Z]{26}/.exec(paused.stdout)![0];
-  assert.match(paused.stdout, new RegExp(`npx flowrun approve ${executionId}`));
+  assert.match(paused.stdout, new RegExp(`node dist/cli/index\\.js approve ${executionId}`));
   const listed = await flowrun(['runs', 'list', '--status', 'paused']);
   assert.match(listed.stdout, new RegExp(`${executionId} {2}paused {2}Gated`));
   const approved = await flowrun(['approve', executionId, '--reason', 'fine']);
@@ -117,4 +118,42 @@ test('runs list, show and replay; a paused run is approved from the CLI', async 
     .map((line) => (JSON.parse(line) as { type: string }).type);
   assert.equal(types[0], 'execution_start');
   assert.ok(types.includes('approval_complete'));
+});
+
+test('run shows each tool call with its arguments, then its result', async () => {
+  harness.fake.script(callOnceThenAnswer('square', { n: 9 }));
+  const file = join(dir, 'tools.json');
+  const square = {
+    name: 'square',
+    toolType: 'custom',
+    parametersSchema: { type: 'object', properties: { n: { type: 'number' } } },
+    config: { code: 'return { squared: parameters.n * parameters.n };' },
+  };
+  const step = {
+    id: 'ask',
+    type: 'prompt',
+    name: 'Ask',
+    config: { model: 'gpt-4o', userPrompt: 'square 9', tools: { runtimeTools: [square] } },
+  };
+  writeFileSync(file, JSON.stringify({ name: 'Tools', steps: [step] }));
+  const result = await flowrun(['run', file]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /→ square \{"n":9\}/, 'the call and its arguments');
+  assert.match(result.stdout, /← square \{"squared":81\}/, 'its result');
+  assert.ok(result.stdout.indexOf('→ square') < result.stdout.indexOf('← square'), 'the call before its result');
+  assert.match(result.stdout, /tool said: \{"squared":81\}/);
+});
+
+test('runs list into a pipe its reader has closed (runs list | head) exits 0 without a stack trace', async () => {
+  const child = spawn(process.execPath, ['dist/cli/index.js', 'runs', 'list'], {
+    env: { ...process.env, FLOWRUN_URL: harness.baseUrl, FLOWRUN_API_KEY: harness.key },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The reader is gone before the CLI writes a line (it must ask the server first): every write meets EPIPE.
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+  assert.equal(stderr, '', 'no stack trace, no message');
+  assert.equal(code, 0);
 });

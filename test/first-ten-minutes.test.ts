@@ -23,7 +23,7 @@ after(async () => {
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 /** Both the log line with the URL (stdout) and the banner (stderr) arrived, in whichever order. */
-const listeningWithBanner = /^(?=[\s\S]*"url":"http)(?=[\s\S]*settings {2}npx flowrun serve --help)/;
+const listeningWithBanner = /^(?=[\s\S]*"url":"http)(?=[\s\S]*settings {2}node dist\/cli\/index\.js serve --help)/;
 
 function freshDir(): string {
   return mkdtempSync(join(tmpdir(), 'flowrun-first-'));
@@ -69,9 +69,11 @@ test('the start banner names the URL, the database and the models, and how to cr
     assert.match(first.logs(), /Flowrun \S+ is listening on http:\/\/127\.0\.0\.1:\d+/);
     assert.match(first.logs(), /dashboard http:\/\/127\.0\.0\.1:\d+\/ \(sign in with an API key\)/);
     assert.ok(first.logs().includes(join(dataDir, 'flowrun.sqlite')), 'the database path');
-    assert.match(first.logs(), /openai \(OPENAI_API_KEY\)/);
-    assert.match(first.logs(), /flowrun\/echo/);
-    assert.match(first.logs(), /none yet: run `npx flowrun keys create`/);
+    // Configured is not reachable: nothing has called the provider yet, so the banner says it was not checked.
+    assert.match(first.logs(), /openai \(OPENAI_API_KEY\): not checked/);
+    assert.match(first.logs(), /flowrun\/echo \(built in/);
+    assert.doesNotMatch(first.logs(), /flowrun\/echo[^\n]*not checked/);
+    assert.match(first.logs(), /none yet: run `node dist\/cli\/index\.js keys create`/);
     const key = runCli(['keys', 'create'], { FLOWRUN_DATA_DIR: dataDir }).stdout.trim();
     // The same server again, now that a key exists: the banner stops asking for one, and a run ends in the log.
     const server = await startCliProcess(['serve'], env, listeningWithBanner);
@@ -116,7 +118,7 @@ test('a port in use is refused with a hint to set PORT', async () => {
   try {
     const result = runCli(['serve'], { FLOWRUN_DATA_DIR: dataDir, PORT: String(port), FLOWRUN_WORKERS: '1' });
     assert.equal(result.status, 1);
-    assert.match(result.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use.*PORT=${port + 1} npx flowrun serve`));
+    assert.match(result.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use.*PORT=${port + 1} node dist/cli/index\\.js serve`));
   } finally {
     taken.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -127,7 +129,7 @@ test('a 401 says how to create a key', async () => {
   for (const authorization of [undefined, 'Bearer nonsense', `Bearer tv_test_${'a'.repeat(40)}`]) {
     const response = await fetch(`${harness.baseUrl}/v1/flows`, { headers: authorization ? { authorization } : {} });
     assert.equal(response.status, 401);
-    assert.match(await response.text(), /npx flowrun keys create/);
+    assert.match(await response.text(), /node dist\/cli\/index\.js keys create/);
   }
 });
 
@@ -146,7 +148,7 @@ test('every answer carries X-Request-Id; a sane one sent by the client is kept',
   assert.match(hostile.headers.get('x-request-id') ?? '', /^req_/);
 });
 
-test('GET /v1/models lists the models this server can route, with prices', async () => {
+test('GET /v1/models lists the models this server can route, each once, with prices', async () => {
   const response = await fetch(`${harness.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${harness.key}` } });
   assert.equal(response.status, 200);
   const body = (await response.json()) as {
@@ -155,6 +157,8 @@ test('GET /v1/models lists the models this server can route, with prices', async
   };
   assert.equal(body.object, 'list');
   const byId = new Map(body.data.map((model) => [model.id, model]));
+  assert.equal(body.data.filter((model) => model.id === 'flowrun/echo').length, 1, 'flowrun/echo once (the catalog lists it too)');
+  assert.equal(byId.size, body.data.length, 'every model once');
   assert.equal(byId.get('flowrun/echo')?.provider, 'flowrun');
   const mini = byId.get('gpt-4o-mini');
   assert.equal(mini?.provider, 'openai');

@@ -598,6 +598,7 @@ export interface Execution {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** wall time from the run's start to its end, pauses included (null while it runs) */
   durationMs: number | null;
   /** GET /v1/executions/{id} only */
   steps?: ExecutionStep[];
@@ -610,11 +611,14 @@ export interface ExecutionStep {
   toolCalls: unknown;
   stepId: string;
   stepType: string;
+  /** completed, failed or skipped; denied or timeout when its approval stopped it (the run: APPROVAL_DENIED, APPROVAL_TIMEOUT) */
   status: string;
   result: unknown;
   error: unknown;
   usage: Usage | null;
   startedAt: string;
+  /** when the step ended (completed, failed or skipped) */
+  completedAt: string;
   durationMs: number;
   /** this step's warnings (also in the run's `warnings`) */
   warnings: RunWarning[];
@@ -668,6 +672,7 @@ export interface ExecutionDetail {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** wall time from the run's start to its end, pauses included (null while it runs) */
   durationMs: number | null;
   steps: ExecutionStep[];
   /** GET /v1/executions/{id} only */

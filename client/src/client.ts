@@ -70,7 +70,7 @@ import type {
 export interface FlowrunClientOptions {
   /** Where Flowrun listens, e.g. `http://127.0.0.1:8787`. */
   baseUrl: string;
-  /** A `tv_test_…` or `tv_live_…` key (`npx flowrun keys create`). */
+  /** A `tv_test_…` or `tv_live_…` key (the CLI's `keys create`). */
   apiKey: string;
   /** Another fetch (a proxy's, a test's); the global one by default. */
   fetch?: typeof fetch;

@@ -28,7 +28,10 @@ export interface Authenticator {
   forget(keyId: string): void;
 }
 
-const createKeyHint = 'Create one on the server with `npx flowrun keys create` (it prints the key once).';
+// The server cannot know how its operator runs the CLI: `flowrun` installed, `npx flowrun` as a dependency, or the
+// clone's own build (where `npx flowrun` would install the project into npm's cache instead of using it).
+const createKeyHint =
+  "Create one on the server with the CLI's `keys create` (in a clone of Flowrun: `node dist/cli/index.js keys create`); it prints the key once.";
 
 export function createAuthenticator(store: Store, ttlMs: number, now: () => number, settings: LimitSettings): Authenticator {
   const cache = new Map<string, { caller: Caller; expires: number }>();

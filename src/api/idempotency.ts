@@ -101,6 +101,7 @@ export function storedDispatchResult(execution: ExecutionView): Record<string, u
       result: step.result,
       error: step.error,
       durationMs: step.durationMs,
+      completedAt: step.completedAt,
       usage: step.usage,
       warnings: step.warnings,
     })),

@@ -31,11 +31,14 @@ export const ExecutionStep = z.object({
   toolCalls: z.unknown(),
   stepId: z.string(),
   stepType: z.string(),
-  status: z.string(),
+  status: z
+    .string()
+    .describe('completed, failed or skipped; denied or timeout when its approval stopped it (the run: APPROVAL_DENIED, APPROVAL_TIMEOUT)'),
   result: z.unknown(),
   error: z.unknown(),
   usage: Usage.nullable(),
   startedAt: z.string(),
+  completedAt: z.string().describe('when the step ended (completed, failed or skipped)'),
   durationMs: z.number(),
   warnings: z.array(RunWarning).describe("this step's warnings (also in the run's `warnings`)"),
 });
@@ -67,7 +70,7 @@ export const Execution = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
-  durationMs: z.number().nullable(),
+  durationMs: z.number().nullable().describe("wall time from the run's start to its end, pauses included (null while it runs)"),
   steps: z.array(ExecutionStep).optional().describe('GET /v1/executions/{id} only'),
   warnings: z.array(RunWarning).optional().describe('GET /v1/executions/{id} only'),
 });

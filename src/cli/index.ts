@@ -5,8 +5,16 @@ import { Command } from 'commander';
 // database driver or the server.
 import { settingsHelp } from './settings.js';
 import { packageVersion } from '../version.js';
+import { cliCommand } from './invocation.js';
+import { exitQuietlyOnClosedPipe } from './closed-pipe.js';
 
-const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+exitQuietlyOnClosedPipe(process.stdout);
+exitQuietlyOnClosedPipe(process.stderr);
+
+/** The examples, written with `npx flowrun`, as the command that runs this CLI here (`node dist/cli/index.js` in a clone). */
+const cli = cliCommand();
+const examples = (...lines: string[]): string =>
+  `\nExamples:\n${lines.map((line) => `  $ ${line.replaceAll('npx flowrun', cli)}`).join('\n')}\n`;
 
 const program = new Command('flowrun')
   .description('Flowrun: a self-hostable runtime for AI flows and agents')
@@ -29,7 +37,7 @@ program
   .addHelpText(
     'after',
     examples('FLOWRUN_REDIS_URL=redis://127.0.0.1:6379 FLOWRUN_DATABASE_URL=postgres://… FLOWRUN_SECRET_KEY=… npx flowrun worker') +
-      '\nSee `npx flowrun serve --help` for every setting.\n',
+      `\nSee \`${cli} serve --help\` for every setting.\n`,
   )
   .action(async () => (await import('./commands/worker.js')).workerCommand());
 

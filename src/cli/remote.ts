@@ -1,4 +1,5 @@
 import { createFlowrunClient, FlowrunApiError, type FlowrunClient } from '@flowrun/client';
+import { cliCommand } from './invocation.js';
 
 /**
  * Where the client commands send their requests, and with which key (FLOWRUN_URL, FLOWRUN_API_KEY): read here, not
@@ -17,14 +18,15 @@ export interface RemoteOptions {
 export function remoteClient(options: RemoteOptions): FlowrunClient {
   const remote = readRemote();
   const apiKey = options.key ?? remote.apiKey;
-  if (!apiKey) throw new Error('no API key: pass --key or set FLOWRUN_API_KEY (create one with `npx flowrun keys create` on the server)');
+  if (!apiKey)
+    throw new Error(`no API key: pass --key or set FLOWRUN_API_KEY (create one with \`${cliCommand()} keys create\` on the server)`);
   return createFlowrunClient({ baseUrl: options.url ?? remote.url, apiKey });
 }
 
 /** A server's refusal as a person reads it: the message, then each wrong field with its path and suggestion. */
 export function describeFailure(error: unknown): string {
   if (!FlowrunApiError.isInstance(error)) return (error as Error)?.message ?? String(error);
-  if (error.status === 0) return `${error.message}: is the server running (npx flowrun serve)? Point FLOWRUN_URL or --url at it`;
+  if (error.status === 0) return `${error.message}: is the server running (${cliCommand()} serve)? Point FLOWRUN_URL or --url at it`;
   const details = error.details.map(
     (detail) => `\n  ${detail.path ? `${detail.path}: ` : ''}${detail.message}${detail.suggestion ? ` (${detail.suggestion})` : ''}`,
   );

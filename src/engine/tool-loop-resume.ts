@@ -63,7 +63,10 @@ async function decidedCall({ state, approval, decided, tools, context }: Decided
     decided?.decision === 'timeout'
       ? 'no one approved it in time'
       : `the approver denied it${decided?.reason ? `: ${decided.reason}` : ''}`;
-  if (approval.onDenied === 'fail') throw new FlowrunError('STEP_FAILED', `tool '${approval.toolName}' was not approved: ${why}`);
+  if (approval.onDenied === 'fail') {
+    const code = decided?.decision === 'timeout' ? 'APPROVAL_TIMEOUT' : 'APPROVAL_DENIED';
+    throw new FlowrunError(code, `tool '${approval.toolName}' was not approved: ${why}`);
+  }
   state.records.push({
     toolCallId,
     toolName: approval.toolName ?? 'tool',

@@ -34,6 +34,9 @@ export const errorCatalogue = {
   PROVIDER_ERROR: { status: 502, retryable: true },
   PROVIDER_TIMEOUT: { status: 504, retryable: true },
   STEP_FAILED: { status: 500, retryable: false },
+  /** An approval was denied, or not decided in time, and the step or tool was set to fail then: a decision, not a fault. */
+  APPROVAL_DENIED: { status: 409, retryable: false },
+  APPROVAL_TIMEOUT: { status: 409, retryable: false },
   TEMPLATE_ERROR: { status: 422, retryable: false },
   UNRESOLVED_VARIABLE: { status: 422, retryable: false },
   EXPRESSION_ERROR: { status: 422, retryable: false },

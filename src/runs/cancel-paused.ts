@@ -8,7 +8,10 @@ import type { ExecutionRow } from './recovery.js';
 
 /** Cancels a paused run: its pending approvals are closed, a final error event says so, and it is marked cancelled. */
 export async function cancelPausedRun(deps: WorkerDeps, row: ExecutionRow): Promise<void> {
-  const now = new Date(deps.clock.now()).toISOString();
+  const at = deps.clock.now();
+  const now = new Date(at).toISOString();
+  // Its wall time from its start to the cancel, the pause included (as for every run that ends).
+  const durationMs = row.started_at ? Math.max(0, at - Date.parse(row.started_at)) : (row.duration_ms ?? 0);
   for (const approval of await approvalsOfExecution(deps.db, row.id)) {
     if (approval.status === 'pending') await decideApproval(deps.db, approval.id, 'cancelled', 'user', 'the run was cancelled', now);
   }
@@ -17,7 +20,7 @@ export async function cancelPausedRun(deps: WorkerDeps, row: ExecutionRow): Prom
   events.emit({
     type: 'flow_error',
     error: { code: 'CANCELLED', message: 'the run was cancelled while paused' },
-    durationMs: 0,
+    durationMs,
     usage,
     cancelled: true,
   });
@@ -30,6 +33,6 @@ export async function cancelPausedRun(deps: WorkerDeps, row: ExecutionRow): Prom
     usage,
     error: { code: 'CANCELLED', message: 'the run was cancelled while paused' },
     completedAt: now,
-    durationMs: row.duration_ms ?? 0,
+    durationMs,
   });
 }

@@ -74,7 +74,7 @@ export function createCreditMeter(deps: {
           if (extended === 'short') {
             throw new FlowrunError(
               'COST_LIMIT_EXCEEDED',
-              `Not enough credits for the next model call (it may cost up to ${worst} credits); top up with \`npx flowrun credits add\``,
+              `Not enough credits for the next model call (it may cost up to ${worst} credits); top up with the CLI's \`credits add\` (in a clone: \`node dist/cli/index.js credits add\`)`,
               [
                 {
                   code: 'COST_LIMIT_EXCEEDED',

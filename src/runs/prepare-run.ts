@@ -57,9 +57,10 @@ export interface AdmissionRequest extends Omit<RunSpec, 'flow' | 'rawSteps' | 't
   /**
    * A run continued from its row (a resume, a decided approval, recovery): admitted again — its steps validated
    * and its tools resolved as they are now — into a job that continues after `lastSeq`, without a new row or
-   * reservation (the row holds both).
+   * reservation (the row holds both). `startedAt` is when the run first started (its row's): a run's
+   * `durationMs` is its wall time from that start to its end, pauses and interruptions included.
    */
-  continuation?: { resume: ResumeState; lastSeq: number };
+  continuation?: { resume: ResumeState; lastSeq: number; startedAt?: number };
   credits: {
     /** The characters the prompts may carry (the request's size is a bound): the input side of the worst case. */
     promptChars: number;
@@ -101,7 +102,8 @@ export async function prepareRun(deps: AdmissionDeps, request: AdmissionRequest)
   const { flow: _source, validation: _validation, credits: _credits, record: _record, continuation, ...spec } = request;
   if (continuation) {
     const record = typeof request.record === 'function' ? await request.record() : request.record;
-    return { job: jobOf({ ...spec, flow, rawSteps, record, tools }, deps.clock.now(), continuation), flow, rawSteps };
+    const startedAt = continuation.startedAt ?? deps.clock.now();
+    return { job: jobOf({ ...spec, flow, rawSteps, record, tools }, startedAt, continuation), flow, rawSteps };
   }
   // A child run (a flow tool, a sub-agent) spends from its root run's reservation, through the root's meter.
   const reserved = request.parent

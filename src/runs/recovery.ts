@@ -263,7 +263,11 @@ export async function jobFromRow(deps: WorkerDeps, row: Row, resume: ResumeState
     storedInput: input,
     dialect: row.dialect,
     persistRecordMetadata: record.id !== null && options.autoAppendMetadata === true,
-    continuation: { resume, lastSeq: await lastStoredSeq(deps.db, row.id) },
+    continuation: {
+      resume,
+      lastSeq: await lastStoredSeq(deps.db, row.id),
+      ...(row.started_at ? { startedAt: Date.parse(row.started_at) } : {}),
+    },
     credits: { promptChars: 0 },
   });
   return job;

@@ -73,7 +73,7 @@ export async function startRun(
 export function creditsNotCovered(amount: number): FlowrunError {
   return new FlowrunError(
     'COST_LIMIT_EXCEEDED',
-    `Not enough credits: this run may cost up to ${amount} credits; top up with \`npx flowrun credits add\``,
+    `Not enough credits: this run may cost up to ${amount} credits; top up with the CLI's \`credits add\` (in a clone: \`node dist/cli/index.js credits add\`)`,
     [{ code: 'COST_LIMIT_EXCEEDED', message: `the credit balance does not cover the run's worst case (${amount} credits)` }],
   );
 }

@@ -51,11 +51,14 @@ export interface ExecutionStepView {
   toolCalls: unknown;
   stepId: string;
   stepType: string;
+  /** completed, failed, skipped; denied or timeout for a step its approval stopped (`APPROVAL_DENIED`, `APPROVAL_TIMEOUT`). */
   status: string;
   result: unknown;
   error: unknown;
   usage: Usage | null;
   startedAt: string;
+  /** When it ended: every stored step has ended (a step is stored once, when it completes, fails or is skipped). */
+  completedAt: string;
   durationMs: number;
   /** The warnings of this step (also in the run's `warnings`). */
   warnings: RunWarningView[];
@@ -204,19 +207,7 @@ export async function getExecution(db: Database, scope: TenantScope, id: string,
   if (withSteps) {
     const steps = await db.selectFrom('execution_steps').selectAll().where('execution_id', '=', id).orderBy('step_index').execute();
     view.warnings = await listRunWarnings(db, id);
-    view.steps = steps.map((step) => ({
-      index: step.step_index,
-      stepId: step.step_id,
-      stepType: step.step_type,
-      status: step.status,
-      result: fromJson(step.result),
-      error: fromJson(step.error),
-      usage: fromJson<Usage>(step.usage),
-      startedAt: step.started_at,
-      durationMs: step.duration_ms,
-      toolCalls: fromJson(step.tool_calls),
-      warnings: view.warnings!.filter((warning) => warning.stepIndex === step.step_index),
-    }));
+    view.steps = steps.map((step) => toStepView(step, view.warnings!));
   }
   return view;
 }
@@ -245,6 +236,27 @@ export async function listRunWarnings(db: Database, executionId: string): Promis
     };
     return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined)) as unknown as RunWarningView;
   });
+}
+
+/** A step stopped by an approver's decision reads as that decision, not as a fault (the run's error has the code). */
+const decidedStatus: Record<string, string> = { APPROVAL_DENIED: 'denied', APPROVAL_TIMEOUT: 'timeout' };
+
+function toStepView(step: Selectable<DatabaseSchema['execution_steps']>, warnings: RunWarningView[]): ExecutionStepView {
+  const error = fromJson<{ code?: string }>(step.error);
+  return {
+    index: step.step_index,
+    stepId: step.step_id,
+    stepType: step.step_type,
+    status: step.status === 'failed' ? (decidedStatus[error?.code ?? ''] ?? 'failed') : step.status,
+    result: fromJson(step.result),
+    error,
+    usage: fromJson<Usage>(step.usage),
+    startedAt: step.started_at,
+    completedAt: new Date(Date.parse(step.started_at) + Number(step.duration_ms)).toISOString(),
+    durationMs: step.duration_ms,
+    toolCalls: fromJson(step.tool_calls),
+    warnings: warnings.filter((warning) => warning.stepIndex === step.step_index),
+  };
 }
 
 /**

@@ -26,7 +26,7 @@ const view = (info: ApiKeyInfo, limits: EffectiveLimits) => ({
 
 /**
  * A key made through the API may ask only for limits at or below the operator's ceiling (the tenant's admin-set
- * one, else the server's settings); no limit at all (0) is the operator's alone (`npx flowrun keys create`).
+ * one, else the server's settings); no limit at all (0) is the operator's alone (the CLI's `keys create`).
  */
 function checkAskedLimits(body: z.infer<typeof KeyBody>, ceiling: EffectiveLimits['ceiling']): void {
   const details: ErrorDetail[] = [];

@@ -8,7 +8,8 @@ import type { AppDeps } from '../app-deps.js';
  */
 export function registerModelRoutes(app: ZodApp, deps: Pick<AppDeps, 'models' | 'catalogModels'>): void {
   app.get('/v1/models', { schema: { response: { 200: ModelList } } }, async () => {
-    const data = ['flowrun/echo', ...deps.catalogModels].flatMap((id) => {
+    // Once each: the catalog lists `flowrun/echo` too.
+    const data = [...new Set(['flowrun/echo', ...deps.catalogModels])].flatMap((id) => {
       const resolution = deps.models.resolve(id);
       if (!resolution.ok) return [];
       return [

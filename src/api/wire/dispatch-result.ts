@@ -30,6 +30,7 @@ export function dispatchResult(run: PreparedRun, outcome: RunOutcome): Record<st
         result: step.result,
         error: step.error,
         durationMs: step.durationMs,
+        completedAt: new Date(step.startedAt + step.durationMs).toISOString(),
         usage: step.usage,
         warnings: warnings.filter((warning) => warning.stepIndex === step.stepIndex),
       })),

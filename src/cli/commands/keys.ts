@@ -2,6 +2,7 @@ import { createUlidIds } from '../../ids.js';
 import { openDatabase, readConfig } from '../../config.js';
 import type { KeyMode } from '../../protocol/tenant.js';
 import { createApiKey, listApiKeys, revokeApiKey, setKeyLimits, type KeyLimits } from '../../store/keys-repository.js';
+import { cliCommand } from '../invocation.js';
 
 interface LimitOptions {
   rateLimitPerMinute?: string;
@@ -75,7 +76,7 @@ export async function listKeysCommand(options: { tenant?: string; json?: boolean
       return;
     }
     if (keys.length === 0) {
-      process.stdout.write('No keys. Create one with: npx flowrun keys create\n');
+      process.stdout.write(`No keys. Create one with: ${cliCommand()} keys create\n`);
       return;
     }
     for (const key of keys) {

@@ -1,4 +1,4 @@
-import type { Execution, ExecutionStatus } from '@flowrun/client';
+import { shownStatus, type Execution, type ExecutionStatus } from '@flowrun/client';
 import { Status } from '../../api/contract.js';
 import { renderRun } from '../render-run.js';
 import { remoteClient, withRemote, type RemoteOptions } from '../remote.js';
@@ -37,12 +37,13 @@ export function showRunCommand(id: string, options: RemoteOptions & { json?: boo
     const terminal = createTerminal();
     terminal.write(`${terminal.bold(execution.flowName)} ${execution.id}  ${statusOf(execution, terminal)}\n`);
     for (const step of execution.steps)
-      terminal.write(
-        `  ${step.status === 'completed' ? terminal.green('✔') : terminal.red('✖')} ${step.stepId} ${terminal.dim(step.stepType)}\n`,
-      );
+      terminal.write(`  ${stepMark(step.status, terminal)} ${step.stepId} ${terminal.dim(step.stepType)}\n`);
     if (execution.usage)
       terminal.write(`  ${execution.usage.inputTokens + execution.usage.outputTokens} tokens  $${execution.usage.costUsd.toFixed(6)}\n`);
-    if (execution.error) terminal.write(`  ${terminal.red(`${execution.error.code}: ${execution.error.message}`)}\n`);
+    if (execution.error) {
+      const paint = shownStatus(execution) === 'failed' ? terminal.red : terminal.yellow;
+      terminal.write(`  ${paint(`${execution.error.code}: ${execution.error.message}`)}\n`);
+    }
     if (execution.finalOutput !== null && execution.finalOutput !== undefined)
       terminal.write(
         `${typeof execution.finalOutput === 'string' ? execution.finalOutput : JSON.stringify(execution.finalOutput, null, 2)}\n`,
@@ -59,9 +60,18 @@ export function replayRunCommand(id: string, options: RemoteOptions & { after?: 
   });
 }
 
+/** The run's status as a person reads it (a denied approval as `denied`), coloured on a terminal. */
 function statusOf(execution: Execution, terminal: ReturnType<typeof createTerminal>): string {
-  const paint = { completed: terminal.green, failed: terminal.red, cancelled: terminal.red, paused: terminal.yellow }[
-    execution.status as 'completed' | 'failed' | 'cancelled' | 'paused'
+  const status = shownStatus(execution);
+  const paint = { completed: terminal.green, failed: terminal.red, cancelled: terminal.red }[
+    status as 'completed' | 'failed' | 'cancelled'
   ];
-  return paint ? paint(execution.status) : execution.status;
+  return (paint ?? terminal.yellow)(status);
+}
+
+/** A step's mark: done, skipped, stopped by its approval (denied, timeout), or failed. */
+function stepMark(status: string, terminal: ReturnType<typeof createTerminal>): string {
+  if (status === 'completed') return terminal.green('✔');
+  if (status === 'skipped') return terminal.dim('–');
+  return status === 'failed' ? terminal.red('✖') : terminal.yellow(`✖ ${status}`);
 }

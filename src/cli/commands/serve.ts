@@ -6,6 +6,7 @@ import { createClusterRelay, createClusterRouter, type ClusterMessage } from '..
 import { startBanner } from '../banner.js';
 import { packageVersion } from '../../version.js';
 import { stopOnSignals } from './stop-on-signals.js';
+import { cliCommand } from '../invocation.js';
 
 /**
  * `flowrun serve`: one process, or with `--workers N` (FLOWRUN_WORKERS; default: the number of cores) a primary
@@ -50,7 +51,7 @@ function portInUse(error: unknown, config: ReturnType<typeof readConfig>): Error
   if ((error as { code?: unknown } | null)?.code !== 'EADDRINUSE') return undefined;
   return new Error(
     `port ${config.port} on ${config.host} is in use (another Flowrun, or something else): stop it, or pick another port, ` +
-      `e.g. PORT=${config.port + 1} npx flowrun serve`,
+      `e.g. PORT=${config.port + 1} ${cliCommand()} serve`,
   );
 }
 

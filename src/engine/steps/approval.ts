@@ -28,7 +28,7 @@ export const runApproval: StepRunner<StepOf<'approval'>> = async (step, context)
     };
     if (decided.decision !== 'approved' && step.config.onDenied === 'fail') {
       throw new FlowrunError(
-        'STEP_FAILED',
+        decided.decision === 'timeout' ? 'APPROVAL_TIMEOUT' : 'APPROVAL_DENIED',
         `approval step '${step.name}' was ${decided.decision === 'timeout' ? 'not decided in time' : 'denied'}${decided.reason ? `: ${decided.reason}` : ''}`,
       );
     }

@@ -1,3 +1,4 @@
+import { shownStatus } from '@flowrun/client';
 import { useEffect, useState } from 'react';
 import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
@@ -48,7 +49,7 @@ export function RunScreen({ id }: { id: string }) {
           <>
             <PageHeader title={`Run of ${execution.flowName}`}>
               <Link to="/runs">All runs</Link>
-              <StatusBadge status={execution.status} />
+              <StatusBadge status={shownStatus(execution)} />
             </PageHeader>
             <div className="grid-cards">
               <Stat label="Started" value={formatTime(execution.startedAt ?? execution.createdAt)} />

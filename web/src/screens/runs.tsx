@@ -1,3 +1,4 @@
+import { shownStatus } from '@flowrun/client';
 import type { Execution, ExecutionStatus } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { PickOne, useFlowList } from '../choices';
@@ -147,7 +148,7 @@ function RunsTable({ runs }: { runs: Execution[] }) {
               </td>
               <td>{run.kind === 'agent' ? `agent: ${run.flowName}` : run.flowName}</td>
               <td>
-                <StatusBadge status={run.status} />
+                <StatusBadge status={shownStatus(run)} />
               </td>
               <td className="num">{formatDuration(run.durationMs)}</td>
               <td className="num hide-narrow">{formatNumber((run.usage?.inputTokens ?? 0) + (run.usage?.outputTokens ?? 0))}</td>
