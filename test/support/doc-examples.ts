@@ -22,10 +22,11 @@ export function extractCurlExamples(files: string[], variables: Record<string, s
     let inShell = false;
     for (let index = 0; index < lines.length; index++) {
       const line = lines[index]!;
-      if (/^```(sh|bash|shell)\s*$/.test(line)) inShell = true;
-      else if (line.startsWith('```')) inShell = false;
-      else if (inShell && /^curl\s/.test(line)) {
-        let source = line;
+      // A block may be indented (inside a numbered step): its lines are read without the indentation.
+      if (/^\s*```(sh|bash|shell)\s*$/.test(line)) inShell = true;
+      else if (/^\s*```/.test(line)) inShell = false;
+      else if (inShell && /^\s*curl\s/.test(line)) {
+        let source = line.trim();
         const start = index;
         // A line ending in \ goes on, and so does a quote left open (a JSON body over several lines).
         while (index + 1 < lines.length && (source.endsWith('\\') || quoteOpen(source)))
@@ -159,11 +160,11 @@ export function extractCliExamples(files: string[], variables: Record<string, st
     readFileSync(file, 'utf8')
       .split('\n')
       .forEach((line, index) => {
-        if (/^```(sh|bash|shell)\s*$/.test(line)) inShell = true;
-        else if (line.startsWith('```')) inShell = false;
-        else if (inShell && cliLine.test(line)) {
-          const command = cliCommand(shellWords(line, variables).map((word) => word.text));
-          if (command) examples.push({ file, line: index + 1, source: line, ...command });
+        if (/^\s*```(sh|bash|shell)\s*$/.test(line)) inShell = true;
+        else if (/^\s*```/.test(line)) inShell = false;
+        else if (inShell && cliLine.test(line.trim())) {
+          const command = cliCommand(shellWords(line.trim(), variables).map((word) => word.text));
+          if (command) examples.push({ file, line: index + 1, source: line.trim(), ...command });
         }
       });
   }
