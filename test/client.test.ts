@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFlowrunClient, FlowrunApiError, type UnifiedEvent } from '../client/src/index.js';
+import { createFlowrunClient, FlowrunApiError, type Step, type UnifiedEvent } from '../client/src/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 // The typed client (client/) against a real server over HTTP, and against a scripted one for its retry rules.
@@ -27,7 +27,7 @@ async function failure(call: Promise<unknown>): Promise<FlowrunApiError> {
 }
 
 const client = () => createFlowrunClient({ baseUrl: harness.baseUrl, apiKey: harness.key, retryDelayMs: 10 });
-const promptFlow = (model = 'gpt-4o-mini') => ({
+const promptFlow = (model = 'gpt-4o-mini'): { name: string; steps: Step[] } => ({
   name: 'client',
   steps: [{ id: 'p', type: 'prompt', name: 'P', config: { model, userPrompt: 'Say hi', outputVariable: 'answer' } }],
 });
@@ -62,10 +62,33 @@ test('any dialect: Runtype and Travrse frames, and result() without iterating', 
   assert.equal(travrse.status, 'completed');
 });
 
+test('Step is the union of the step types, each with its own config, and narrows by type', async () => {
+  const steps: Step[] = [
+    { id: 'hi', type: 'set-variable', config: { variableName: 'greeting', value: 'Hi' } },
+    {
+      type: 'conditional',
+      config: {
+        condition: 'greeting == "Hi"',
+        trueSteps: [{ type: 'prompt', config: { model: 'flowrun/echo', userPrompt: '{{greeting}}' } }],
+      },
+    },
+  ];
+  // @ts-expect-error a prompt's temperature is a number
+  const wrongConfig: Step = { type: 'prompt', config: { temperature: 'hot' } };
+  // @ts-expect-error a step type the server does not run
+  const unknownType: Step = { type: 'teleport' };
+  const first = steps[0]!;
+  assert.equal(first.type === 'set-variable' ? first.config?.variableName : undefined, 'greeting');
+  const result = await client().dispatchAndWait({ flow: { name: 'typed', steps } });
+  assert.equal(result.status, 'completed');
+  assert.ok(wrongConfig && unknownType);
+});
+
 test('errors are typed with the code, status, details and request id; 4xx are not retried', async () => {
   const before = harness.fake.requests.length;
   const error = await client()
-    .dispatch({ flow: { name: 'bad', steps: [{ name: 'Beam me', type: 'teleport' }] } })
+    // A step type the server does not run: the client's types refuse it too, so it is cast to reach the server.
+    .dispatch({ flow: { name: 'bad', steps: [{ name: 'Beam me', type: 'teleport' } as unknown as Step] } })
     .result()
     .then(
       () => assert.fail('a bad flow is refused'),
@@ -110,7 +133,7 @@ test('retryable answers are retried with backoff and Retry-After; others are not
     const flaky = createFlowrunClient({ baseUrl: server.url, apiKey: 'k', retryDelayMs: 1, maxRetries: 2 });
     assert.deepEqual((await flaky.tools.list()).data, []);
     assert.equal(server.seen.length, 3, 'a 429 and a 503 were tried again');
-    const refused = await failure(flaky.tools.create({ name: '' }));
+    const refused = await failure(flaky.tools.create({ name: '', toolType: 'custom', config: { code: 'return 1;' } }));
     assert.equal(refused.code, 'VALIDATION_ERROR');
     assert.equal(server.seen.length, 4, 'a 422 is not');
     const limited = await failure(flaky.tools.list());

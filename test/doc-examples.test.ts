@@ -1,13 +1,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createUlidIds } from '../src/ids.js';
-import { curlRequest, extractCurlExamples } from './support/doc-examples.js';
+import { curlRequest, extractCliExamples, extractCurlExamples } from './support/doc-examples.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 // Every curl example of README.md and docs/ runs, in order, against a real server: the docs are the test's
 // script, so editing an example edits the test. Ids the docs write as `exec_…`, `flow_…`, `tool_…` (and agent,
-// flowver, appr, call) are the ones the earlier examples' answers returned. Each example must answer 2xx.
+// flowver, appr, call) are the ones the earlier examples' answers returned. Each example must answer 2xx. The
+// `node dist/cli/index.js` commands (the CLI as a clone runs it) run too, as the repository's own binary, from a copy of the repository's flows/ (the
+// example flow files the docs name), against the same server: each must exit 0.
 
 const adminToken = 'doc-examples-admin-token';
 const files = [
@@ -16,6 +22,8 @@ const files = [
     .filter((name) => name.endsWith('.md'))
     .map((name) => `docs/${name}`),
 ];
+const run = promisify(execFile);
+const cli = resolve('dist/cli/index.js');
 const idPattern = /\b(exec|flow|tool|agent|flowver|appr|call)_[0-9A-HJKMNP-TV-Z]{26}\b/g;
 
 let harness: Harness;
@@ -37,7 +45,7 @@ after(async () => {
 });
 
 test('every curl example in README.md and docs/ answers 2xx against a real server, in order', async () => {
-  const examples = extractCurlExamples(files, { KEY: harness.key, FLOWRUN_ADMIN_TOKEN: adminToken });
+  const examples = extractCurlExamples(files, { FLOWRUN_API_KEY: harness.key, FLOWRUN_ADMIN_TOKEN: adminToken });
   assert.ok(examples.length >= 40, `found ${examples.length} examples`);
   const latest = new Map<string, string>();
   const problems: string[] = [];
@@ -71,6 +79,45 @@ test('every curl example in README.md and docs/ answers 2xx against a real serve
     for (const match of body.matchAll(idPattern)) if (!firstOfEach.has(match[1]!)) firstOfEach.set(match[1]!, match[0]);
     for (const [prefix, id] of firstOfEach) latest.set(prefix, id);
   }
+  assert.deepEqual(problems, []);
+});
+
+test('every flowrun command in README.md and docs/ exits 0 against a real server, and the flow files it names exist', async () => {
+  const examples = extractCliExamples(files, { FLOWRUN_API_KEY: harness.key });
+  const named = new Set(examples.flatMap((example) => example.args.filter((arg) => /^flows\/.+\.json$/.test(arg))));
+  assert.deepEqual([...named].sort(), ['flows/greeter.json', 'flows/intro.json'], 'the docs run every example flow file of flows/');
+  // A fresh clone's working directory, as far as the commands see it: its flows/, and a data folder of its own.
+  const clone = mkdtempSync(join(tmpdir(), 'flowrun-docs-'));
+  cpSync('flows', join(clone, 'flows'), { recursive: true });
+  const problems: string[] = [];
+  try {
+    for (const example of examples) {
+      const env = {
+        ...process.env,
+        FLOWRUN_URL: harness.baseUrl,
+        FLOWRUN_API_KEY: harness.key,
+        FLOWRUN_DATA_DIR: join(clone, 'data'),
+        NO_COLOR: '1',
+        ...example.env,
+      };
+      const ran = await run(process.execPath, [cli, ...example.args], { cwd: clone, env, timeout: 30_000 }).then(
+        () => null,
+        (error: { code?: number; stderr?: string; stdout?: string }) =>
+          `exit ${error.code}: ${(error.stderr || error.stdout || '').slice(0, 300)}`,
+      );
+      if (ran) problems.push(`${example.file}:${example.line}: ${example.source.trim()} -> ${ran}`);
+    }
+    // What `flows pull` wrote is what was pushed: the example files are what the server stores, field for field.
+    for (const name of readdirSync('flows'))
+      assert.deepEqual(
+        JSON.parse(readFileSync(join(clone, 'flows', name), 'utf8')),
+        JSON.parse(readFileSync(join('flows', name), 'utf8')),
+        name,
+      );
+  } finally {
+    rmSync(clone, { recursive: true, force: true });
+  }
+  assert.ok(examples.length >= 8, `found ${examples.length} commands`);
   assert.deepEqual(problems, []);
 });
 

@@ -48,7 +48,7 @@ test('examples/promptshuttle.mjs creates a template flow, runs it with parameter
 });
 
 test('the Next.js proxy route forwards a dispatch with the server-side key and streams the answer back', async () => {
-  process.env.TRAVRSE_API_KEY = harness.key;
+  process.env.FLOWRUN_API_KEY = harness.key;
   process.env.FLOWRUN_URL = harness.baseUrl;
   try {
     const response = await POST(
@@ -70,7 +70,7 @@ test('the Next.js proxy route forwards a dispatch with the server-side key and s
     assert.match(body, /through the proxy/);
     assert.match(body, /event: flow_complete/);
   } finally {
-    delete process.env.TRAVRSE_API_KEY;
+    delete process.env.FLOWRUN_API_KEY;
     delete process.env.FLOWRUN_URL;
   }
 });

@@ -18,45 +18,383 @@ export interface ChatMessage {
       }>;
 }
 
-export interface Step {
-  id?: string;
-  name?: string;
-  type: string;
-  order?: number;
-  enabled?: boolean;
-  when?: string;
-  config?: Record<string, unknown>;
-  errorHandling?:
-    | 'fail'
-    | 'continue'
-    | 'retry'
-    | 'fallback'
-    | {
-        onError: 'fail' | 'continue' | 'retry' | 'fallback';
-        fallbacks?: Array<
+export type Step =
+  | {
+      id?: string;
+      name?: string;
+      type: 'prompt';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        model?: string;
+        userPrompt?: string;
+        text?: string;
+        systemPrompt?: string;
+        previousMessages?: string | ChatMessage[];
+        messages?: ChatMessage[];
+        responseFormat?: string;
+        outputFormat?: string;
+        temperature?: number;
+        maxTokens?: number;
+        topP?: number;
+        topK?: number;
+        seed?: number;
+        frequencyPenalty?: number;
+        presencePenalty?: number;
+        reasoning?:
+          | boolean
           | {
-              type: 'retry';
-              delay?: number;
-            }
-          | {
-              type: 'model';
-              model: string;
-              temperature?: number;
-              maxTokens?: number;
-              delay?: number;
-            }
-          | {
-              type: 'message';
-              message: string;
-              delay?: number;
-            }
-        >;
-        triggers?: Array<{
-          type: 'error' | 'empty-output';
-          [field: string]: unknown;
-        }>;
+              enabled?: boolean;
+              reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+              reasoningSummary?: string;
+              budgetTokens?: number;
+            };
+        streamOutput?: boolean;
+        outputVariable?: string;
+        tools?: ToolsConfig;
+        fallbackModels?: string[];
+        responseSchema?: Record<string, unknown>;
+        rawPrompts?: boolean;
         [field: string]: unknown;
       };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'set-variable';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        variableName?: string;
+        outputVariable?: string;
+        value?: unknown;
+        valueTemplate?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'template';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        template: string;
+        outputFormat?: 'html' | 'email-html' | 'markdown' | 'text';
+        inputs?: Record<string, unknown>;
+        partials?: Record<string, string>;
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'conditional';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** a JavaScript-like expression over the variables, e.g. `score > 0.5` */
+        condition: string;
+        trueSteps?: Array<string | Step>;
+        falseSteps?: Array<string | Step>;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'tool-call';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        toolId: string;
+        parameters?: Record<string, unknown>;
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'fetch-url';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        http?: {
+          url: string;
+          method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
+          headers?: Record<string, string>;
+          body?: unknown;
+          timeout?: number;
+          [field: string]: unknown;
+        };
+        url?: string;
+        responseType?: 'json' | 'text' | 'xml';
+        fetchMethod?: 'http';
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'api-call';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        http: {
+          url: string;
+          method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
+          headers?: Record<string, string>;
+          body?: unknown;
+          timeout?: number;
+          [field: string]: unknown;
+        };
+        auth?: {
+          type: 'none' | 'bearer' | 'api_key' | 'basic';
+          token?: string;
+          headerName?: string;
+          username?: string;
+          password?: string;
+        };
+        responseMapping?: Record<string, string>;
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'transform-data';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        script: string;
+        sandboxProvider?: string;
+        language?: 'javascript' | 'js';
+        timeout?: number;
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'execute-agent';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        agentId: string;
+        message?: string;
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'retrieve-record';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        recordId?: string;
+        recordType?: string;
+        recordName?: string;
+        recordFilter?: {
+          type?: string;
+          name?: string;
+          where?: {
+            field: string;
+            op?: 'eq' | 'neq' | 'exists';
+            value?: unknown;
+          };
+          [field: string]: unknown;
+        };
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'upsert-record';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        recordType: string;
+        recordName: string;
+        sourceVariable?: string;
+        metadata?: Record<string, unknown>;
+        mergeStrategy?: 'merge' | 'replace';
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'update-record';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        recordId?: string;
+        recordFilter?: {
+          type?: string;
+          name?: string;
+          where?: {
+            field: string;
+            op?: 'eq' | 'neq' | 'exists';
+            value?: unknown;
+          };
+          [field: string]: unknown;
+        };
+        updates: Record<string, unknown>;
+        mergeStrategy?: 'merge' | 'replace';
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'approval';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        message?: string;
+        data?: unknown;
+        timeout?: number;
+        onDenied?: 'fail' | 'continue';
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    };
+
+export type StepErrorHandling =
+  | 'fail'
+  | 'continue'
+  | 'retry'
+  | 'fallback'
+  | {
+      onError: 'fail' | 'continue' | 'retry' | 'fallback';
+      fallbacks?: Array<
+        | {
+            type: 'retry';
+            delay?: number;
+          }
+        | {
+            type: 'model';
+            model: string;
+            temperature?: number;
+            maxTokens?: number;
+            delay?: number;
+          }
+        | {
+            type: 'message';
+            message: string;
+            delay?: number;
+          }
+      >;
+      triggers?: Array<{
+        type: 'error' | 'empty-output';
+        [field: string]: unknown;
+      }>;
+      [field: string]: unknown;
+    };
+
+export interface ToolsConfig {
+  toolIds?: string[];
+  runtimeTools?: Array<{
+    name: string;
+    description?: string;
+    toolType?: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent';
+    parametersSchema?: Record<string, unknown>;
+    config?: Record<string, unknown>;
+    [field: string]: unknown;
+  }>;
+  mcpServers?: Array<{
+    id: string;
+    url: string;
+    name?: string;
+    transport?: 'streamable_http' | 'rest';
+    auth?: {
+      type: 'none' | 'bearer' | 'api_key' | 'basic' | 'custom_header';
+      token?: string;
+      headerName?: string;
+      username?: string;
+      password?: string;
+    };
+    allowedTools?: string[];
+    timeout?: number;
+    [field: string]: unknown;
+  }>;
+  maxToolCalls?: number;
+  toolCallStrategy?: 'auto' | 'required' | 'none';
+  parallelCalls?: boolean;
+  perToolLimits?: Record<
+    string,
+    {
+      maxCalls?: number;
+      required?: boolean;
+    }
+  >;
+  approval?: {
+    require: string[] | boolean;
+    timeout?: number;
+    requestReason?: boolean | string;
+    onDenied?: 'refuse' | 'fail';
+    [field: string]: unknown;
+  };
+  maxTurns?: number;
+  maxCost?: number;
+  reflection?: {
+    interval?: number;
+  };
+  artifacts?: {
+    enabled?: boolean;
+    types?: Array<'markdown' | 'component'>;
+    [field: string]: unknown;
+  };
   [field: string]: unknown;
 }
 
@@ -65,10 +403,19 @@ export interface DispatchRequest {
     id?: string;
     name?: string;
     description?: string;
-    steps?: unknown[];
+    steps?: Step[];
     [field: string]: unknown;
   };
-  agent?: unknown;
+  agent?:
+    | AgentRequest
+    | {
+        agentId: string;
+        [field: string]: unknown;
+      }
+    | {
+        id: string;
+        [field: string]: unknown;
+      };
   record?: {
     id?: string | number;
     name?: string;
@@ -231,7 +578,7 @@ export interface FlowRequest {
   name: string;
   slug?: string;
   description?: string;
-  steps?: unknown[];
+  steps?: Step[];
   templates?: Array<{
     name: string;
     description?: string;
@@ -274,7 +621,7 @@ export interface AgentRequest {
         budgetTokens?: number;
       };
   responseFormat?: string;
-  tools?: Record<string, unknown>;
+  tools?: ToolsConfig;
   artifacts?: {
     enabled?: boolean;
     types?: Array<'markdown' | 'component'>;
@@ -335,7 +682,7 @@ export interface AgentRequest {
           budgetTokens?: number;
         };
     responseFormat?: string;
-    tools?: Record<string, unknown>;
+    tools?: ToolsConfig;
     artifacts?: {
       enabled?: boolean;
       types?: Array<'markdown' | 'component'>;
@@ -384,14 +731,67 @@ export interface AgentRequest {
   [field: string]: unknown;
 }
 
-export interface ToolRequest {
-  name: string;
-  description?: string;
-  toolType: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent';
-  parametersSchema?: Record<string, unknown>;
-  config?: Record<string, unknown>;
-  [field: string]: unknown;
-}
+export type ToolRequest =
+  | {
+      name: string;
+      description?: string;
+      toolType: 'custom';
+      parametersSchema?: Record<string, unknown>;
+      config: {
+        /** the JavaScript to run */
+        code: string;
+        [field: string]: unknown;
+      };
+      [field: string]: unknown;
+    }
+  | {
+      name: string;
+      description?: string;
+      toolType: 'external';
+      parametersSchema?: Record<string, unknown>;
+      config: {
+        /** an http(s) URL template */
+        url: string;
+        [field: string]: unknown;
+      };
+      [field: string]: unknown;
+    }
+  | {
+      name: string;
+      description?: string;
+      toolType: 'flow';
+      parametersSchema?: Record<string, unknown>;
+      config: {
+        /** the id of a stored flow */
+        flowId: string;
+        [field: string]: unknown;
+      };
+      [field: string]: unknown;
+    }
+  | {
+      name: string;
+      description?: string;
+      toolType: 'mcp';
+      parametersSchema?: Record<string, unknown>;
+      config?: Record<string, unknown>;
+      [field: string]: unknown;
+    }
+  | {
+      name: string;
+      description?: string;
+      toolType: 'local';
+      parametersSchema?: Record<string, unknown>;
+      config?: Record<string, unknown>;
+      [field: string]: unknown;
+    }
+  | {
+      name: string;
+      description?: string;
+      toolType: 'subagent';
+      parametersSchema?: Record<string, unknown>;
+      config?: Record<string, unknown>;
+      [field: string]: unknown;
+    };
 
 export interface RecordRequest {
   name: string;
@@ -419,8 +819,7 @@ export interface PromoteRequest {
 }
 
 export interface ToolTestRequest {
-  /** a tool as POST /v1/tools takes it (custom or external); it need not be saved */
-  tool: Record<string, unknown>;
+  tool: ToolRequest;
   arguments?: Record<string, unknown>;
   /** what `{{secrets.k}}` stands for in this test; not kept */
   secrets?: Record<string, string>;
@@ -991,47 +1390,7 @@ export interface FlowList {
   data: FlowSummary[];
 }
 
-export interface FlowStep {
-  id?: string;
-  name?: string;
-  type: string;
-  order?: number;
-  enabled?: boolean;
-  when?: string;
-  config?: Record<string, unknown>;
-  errorHandling?:
-    | 'fail'
-    | 'continue'
-    | 'retry'
-    | 'fallback'
-    | {
-        onError: 'fail' | 'continue' | 'retry' | 'fallback';
-        fallbacks?: Array<
-          | {
-              type: 'retry';
-              delay?: number;
-            }
-          | {
-              type: 'model';
-              model: string;
-              temperature?: number;
-              maxTokens?: number;
-              delay?: number;
-            }
-          | {
-              type: 'message';
-              message: string;
-              delay?: number;
-            }
-        >;
-        triggers?: Array<{
-          type: 'error' | 'empty-output';
-          [field: string]: unknown;
-        }>;
-        [field: string]: unknown;
-      };
-  [field: string]: unknown;
-}
+export type FlowStep = Step;
 
 export interface FlowDefinition {
   name: string;
@@ -1129,16 +1488,89 @@ export interface AuditList {
   }>;
 }
 
-export interface Tool {
-  id: string;
-  name: string;
-  description: string;
-  toolType: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent' | 'builtin';
-  parametersSchema: Record<string, unknown>;
-  config: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Tool =
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'custom';
+      parametersSchema: Record<string, unknown>;
+      config: {
+        /** the JavaScript to run */
+        code: string;
+        [field: string]: unknown;
+      };
+      createdAt: string;
+      updatedAt: string;
+    }
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'external';
+      parametersSchema: Record<string, unknown>;
+      config: {
+        /** an http(s) URL template */
+        url: string;
+        [field: string]: unknown;
+      };
+      createdAt: string;
+      updatedAt: string;
+    }
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'flow';
+      parametersSchema: Record<string, unknown>;
+      config: {
+        /** the id of a stored flow */
+        flowId: string;
+        [field: string]: unknown;
+      };
+      createdAt: string;
+      updatedAt: string;
+    }
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'mcp';
+      parametersSchema: Record<string, unknown>;
+      config: Record<string, unknown>;
+      createdAt: string;
+      updatedAt: string;
+    }
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'local';
+      parametersSchema: Record<string, unknown>;
+      config: Record<string, unknown>;
+      createdAt: string;
+      updatedAt: string;
+    }
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'subagent';
+      parametersSchema: Record<string, unknown>;
+      config: Record<string, unknown>;
+      createdAt: string;
+      updatedAt: string;
+    }
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'builtin';
+      parametersSchema: Record<string, unknown>;
+      config: Record<string, unknown>;
+      createdAt: string;
+      updatedAt: string;
+    };
 
 export interface ToolList {
   data: Tool[];
@@ -1192,12 +1624,13 @@ export interface ToolTypeList {
   data: ToolTypeInfo[];
 }
 
+export type AgentDefinition = AgentRequest;
+
 export interface Agent {
   id: string;
   name: string;
   description: string | null;
-  /** the agent as it was sent (Runtype’s shape) */
-  definition: Record<string, unknown>;
+  definition: AgentDefinition;
   createdAt: string;
   updatedAt: string;
 }

@@ -7,6 +7,7 @@ import type {
   Agent,
   AgentExecuteRequest,
   AgentList,
+  AgentRequest,
   AgentTree,
   ApiKeyList,
   ApprovalDecision,
@@ -32,6 +33,7 @@ import type {
   FeedbackRequest,
   FlowEnvironments,
   FlowList,
+  FlowRequest,
   FlowVersion,
   FlowVersionList,
   FlowView,
@@ -48,6 +50,7 @@ import type {
   Promotion,
   PromoteRequest,
   RecordPage,
+  RecordRequest,
   ResumeRequest,
   RevokedKey,
   ShuttleParameters,
@@ -60,6 +63,7 @@ import type {
   StoredShuttleRun,
   Tool,
   ToolList,
+  ToolRequest,
   ToolTestRequest,
   ToolTypeList,
   ToolTestResult,
@@ -182,7 +186,7 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
     },
     /** Flows (Runtype's `/v1/flows`; PromptShuttle's `/api/v1/flows` are the same flows), their versions and environments. */
     flows: {
-      ...resource<FlowView, FlowList>(http, 'v1/flows'),
+      ...resource<FlowView, FlowList, FlowRequest>(http, 'v1/flows'),
       parameters: (flowId: string, query: ParametersQuery = {}) =>
         sendJson<ShuttleParameters>(http, `api/v1/flows/${encodeURIComponent(flowId)}/parameters`, { query: { ...query } }),
       versions: (flowId: string) => sendJson<FlowVersionList>(http, `v1/flows/${encodeURIComponent(flowId)}/versions`),
@@ -219,7 +223,7 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
       usage: (query: UsageQuery = {}) => sendJson<UsageStatistics>(http, 'api/v1/statistics/usage', { query: { ...query } }),
     },
     tools: {
-      ...resource<Tool, ToolList>(http, 'v1/tools'),
+      ...resource<Tool, ToolList, ToolRequest>(http, 'v1/tools'),
       /** Runs a custom tool in the sandbox (or calls an external one) once, without saving it. */
       test: (body: ToolTestRequest) => sendJson<ToolTestResult>(http, 'v1/tools/test', { body }),
       /** Lists an MCP server's tools. */
@@ -234,12 +238,12 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
       list: () => sendJson<ToolTypeList>(http, 'v1/tool-types'),
     },
     agents: {
-      ...resource<Agent, AgentList>(http, 'v1/agents'),
+      ...resource<Agent, AgentList, AgentRequest>(http, 'v1/agents'),
       /** Chats with a saved agent: send the whole history each turn. */
       execute: <D extends Dialect = 'unified'>(id: string, body: AgentExecuteRequest, streamOptions?: StreamOptions<D>) =>
         stream(`v1/agents/${encodeURIComponent(id)}/execute`, withStream(body), streamOptions),
     },
-    records: resource<StoredRecord, RecordPage>(http, 'v1/records'),
+    records: resource<StoredRecord, RecordPage, RecordRequest>(http, 'v1/records'),
     feedback: {
       create: (body: FeedbackRequest) => sendJson<FeedbackAnswer>(http, 'api/v1/feedback', { body }),
     },

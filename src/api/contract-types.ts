@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientTypes } from './contract.js';
+import { clientTypeAliases, clientTypes } from './contract.js';
 import { docOf, typeOfSchema, type JsonSchema } from './json-schema-to-ts.js';
 
 /** Where the generated client types live, from the repository's root. */
@@ -18,7 +18,10 @@ export function renderApiTypes(): string {
     for (const [name, schema] of Object.entries(clientTypes[io])) registry.add(schema, { id: name });
     const { schemas } = z.toJSONSchema(registry, { io, unrepresentable: 'any' });
     out += `\n// ${io === 'input' ? 'What a caller sends' : 'What the server answers'}.\n`;
-    for (const name of Object.keys(clientTypes[io])) out += declaration(name, schemas[name] as JsonSchema);
+    for (const name of Object.keys(clientTypes[io])) {
+      const alias = io === 'output' ? clientTypeAliases[name as keyof typeof clientTypeAliases] : undefined;
+      out += alias ? `\nexport type ${name} = ${alias};\n` : declaration(name, schemas[name] as JsonSchema);
+    }
   }
   return out;
 }
@@ -26,8 +29,11 @@ export function renderApiTypes(): string {
 function declaration(name: string, schema: JsonSchema): string {
   const type = typeOfSchema(schema);
   const doc = docOf(schema);
-  // An object with listed fields is an interface (it reads better in an editor's hover); anything else a type.
-  return type.startsWith('{\n') ? `\n${doc}export interface ${name} ${type}\n` : `\n${doc}export type ${name} = ${type};\n`;
+  // An object with listed fields is an interface (it reads better in an editor's hover); anything else (a union
+  // of objects too) a type.
+  return type.startsWith('{\n') && !schema.anyOf && !schema.oneOf
+    ? `\n${doc}export interface ${name} ${type}\n`
+    : `\n${doc}export type ${name} = ${type};\n`;
 }
 
 /** The generated file as it should be: rendered, then formatted with the repository's prettier settings. */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { apiTypesFile, generateApiTypes } from './contract-types.js';
+import { implementedStepTypes } from '../engine/steps/registry.js';
 import { typeOfSchema } from './json-schema-to-ts.js';
 
 test("the client's API types are the ones generated from the server's schemas", async () => {
@@ -60,4 +61,12 @@ test('a JSON Schema becomes the TypeScript type it describes', () => {
     }),
     'Array<{\na: number;\n}>',
   );
+});
+
+test("the client's Step is the union of the step types the server runs, from the step registry", async () => {
+  const generated = await generateApiTypes();
+  const step = /export type Step =([\s\S]*?)\n\nexport /.exec(generated)?.[1] ?? '';
+  const members = [...step.matchAll(/^ {6}type: '([a-z-]+)';$/gm)].map((match) => match[1]);
+  assert.deepEqual(members.sort(), [...implementedStepTypes].sort());
+  assert.match(step, /trueSteps\?: Array<string \| Step>;/, "a conditional's branches are steps or step ids");
 });

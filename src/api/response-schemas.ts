@@ -198,11 +198,13 @@ export const Tool = z.object({
 });
 export const ToolList = z.object({ data: z.array(Tool) });
 
+/** An agent's definition as it was sent: the client types it as the request that saved it (`AgentRequest`). */
+export const StoredAgentDefinition = z.record(z.string(), z.unknown()).describe('the agent as it was sent (Runtype’s shape)');
 export const Agent = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string().nullable(),
-  definition: z.record(z.string(), z.unknown()).describe('the agent as it was sent (Runtype’s shape)'),
+  definition: StoredAgentDefinition,
   createdAt: z.string(),
   updatedAt: z.string(),
 });

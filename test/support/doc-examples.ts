@@ -22,10 +22,11 @@ export function extractCurlExamples(files: string[], variables: Record<string, s
     let inShell = false;
     for (let index = 0; index < lines.length; index++) {
       const line = lines[index]!;
-      if (/^```(sh|bash|shell)\s*$/.test(line)) inShell = true;
-      else if (line.startsWith('```')) inShell = false;
-      else if (inShell && /^curl\s/.test(line)) {
-        let source = line;
+      // A block may be indented (inside a numbered step): its lines are read without the indentation.
+      if (/^\s*```(sh|bash|shell)\s*$/.test(line)) inShell = true;
+      else if (/^\s*```/.test(line)) inShell = false;
+      else if (inShell && /^\s*curl\s/.test(line)) {
+        let source = line.trim();
         const start = index;
         // A line ending in \ goes on, and so does a quote left open (a JSON body over several lines).
         while (index + 1 < lines.length && (source.endsWith('\\') || quoteOpen(source)))
@@ -135,4 +136,47 @@ export function curlRequest(words: ShellWord[]): CurlRequest {
   }
   request.method ||= request.body === undefined ? 'GET' : 'POST';
   return request;
+}
+
+/** A `flowrun` command of a Markdown shell block: where it is, the arguments it gives the CLI, and its variables. */
+export interface CliExample {
+  file: string;
+  line: number;
+  source: string;
+  args: string[];
+  /** `NAME=value` assignments written before the command. */
+  env: Record<string, string>;
+}
+
+/** The ways the docs may invoke the CLI: each is the repository's own binary. */
+const cliPrefixes = [['npx', 'flowrun'], ['flowrun'], ['npm', 'exec', 'flowrun', '--'], ['node', 'dist/cli/index.js']];
+const cliLine = new RegExp(`^(?:[A-Z_][A-Z0-9_]*=\\S*\\s+)*(?:${cliPrefixes.map((prefix) => prefix.join(' ')).join('|')})(?:\\s|$)`);
+
+/** Every command of the ```sh / ```bash / ```shell blocks of `files` that runs the Flowrun CLI, in order. */
+export function extractCliExamples(files: string[], variables: Record<string, string>): CliExample[] {
+  const examples: CliExample[] = [];
+  for (const file of files) {
+    let inShell = false;
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, index) => {
+        if (/^\s*```(sh|bash|shell)\s*$/.test(line)) inShell = true;
+        else if (/^\s*```/.test(line)) inShell = false;
+        else if (inShell && cliLine.test(line.trim())) {
+          const command = cliCommand(shellWords(line.trim(), variables).map((word) => word.text));
+          if (command) examples.push({ file, line: index + 1, source: line.trim(), ...command });
+        }
+      });
+  }
+  return examples;
+}
+
+function cliCommand(words: string[]): { args: string[]; env: Record<string, string> } | null {
+  const env: Record<string, string> = {};
+  while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
+  const prefix = cliPrefixes.find((candidate) => candidate.every((word, index) => words[index] === word));
+  return prefix ? { args: words.slice(prefix.length), env } : null;
 }

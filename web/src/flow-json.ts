@@ -1,4 +1,4 @@
-import type { FlowDefinition } from '@flowrun/client';
+import type { FlowDefinition, Step } from '@flowrun/client';
 
 /** A flow as the editor holds it, and the JSON it exports and imports (a body `POST /v1/dispatch` takes as it is). */
 export interface EditorStep {
@@ -8,6 +8,15 @@ export interface EditorStep {
   enabled?: boolean;
   config: Record<string, unknown>;
   [field: string]: unknown;
+}
+
+/**
+ * The editor's steps as a request sends them. The editor holds any type with any config while it is being edited;
+ * the server checks what is sent (a 422 naming the field), so this is where the editor's loose steps meet the
+ * client's step union.
+ */
+export function requestSteps(steps: EditorStep[]): Step[] {
+  return steps as unknown as Step[];
 }
 
 export interface EditorFlow {

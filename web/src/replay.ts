@@ -1,5 +1,5 @@
-import type { DispatchRequest, ExecutionDetail, ExecutionStep } from '@flowrun/client';
-import type { EditorStep } from './flow-json.js';
+import type { DispatchRequest, ExecutionDetail, ExecutionStep, Step } from '@flowrun/client';
+import { requestSteps, type EditorStep } from './flow-json.js';
 
 /** What a run was asked to do, as `GET /v1/executions/{id}` answers it in `input`. */
 export interface RunInput {
@@ -15,7 +15,7 @@ export type ReplayedRun = Pick<ExecutionDetail, 'input' | 'flowName'> & {
 
 /** A replay's dispatch body: the steps it runs are the editor's. */
 export interface ReplayRequest extends DispatchRequest {
-  flow: { name: string; steps: EditorStep[] };
+  flow: { name: string; steps: Step[] };
 }
 
 /**
@@ -33,7 +33,7 @@ export function replayRequest(execution: ReplayedRun, flowSteps: EditorStep[], f
   });
   return {
     record: (input.record ?? {}) as DispatchRequest['record'],
-    flow: { name: `${execution.flowName} (replay from step ${from})`, steps: flowSteps.slice(from - 1) },
+    flow: { name: `${execution.flowName} (replay from step ${from})`, steps: requestSteps(flowSteps.slice(from - 1)) },
     inputs,
   };
 }

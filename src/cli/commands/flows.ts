@@ -1,13 +1,14 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { FlowrunClient } from '@flowrun/client';
+import type { FlowRequest, FlowrunClient } from '@flowrun/client';
 import { remoteClient, withRemote, type RemoteOptions } from '../remote.js';
 import { createTerminal } from '../terminal.js';
 
 /** The fields of a flow file, in the order they are written: what a flow is, without its server-side state. */
 const definitionFields = ['name', 'slug', 'description', 'entrypoint', 'steps', 'templates'] as const;
 
-type FlowFile = Partial<Record<(typeof definitionFields)[number], unknown>> & { name: string };
+/** A flow file's fields, typed as a flow request: the server checks what a file holds (a 422 naming the field). */
+type FlowFile = Pick<FlowRequest, (typeof definitionFields)[number]>;
 type Listed = { id: string; slug: string | null; name: string };
 
 /**

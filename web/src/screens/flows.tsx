@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useSession } from '../use-session';
 import type { FlowSummary } from '@flowrun/client';
-import { editorFlowOf, exportDispatchBody, importFlow } from '../flow-json';
+import { editorFlowOf, exportDispatchBody, importFlow, requestSteps } from '../flow-json';
 import { download } from '../download';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
@@ -104,7 +104,9 @@ function ImportDialog({ onClose }: { onClose: () => void }) {
   const [text, setText] = useState('');
   const save = async () => {
     const flow = importFlow(text);
-    const created = (await client.flows.create({ name: flow.name, description: flow.description, steps: flow.steps })) as { id: string };
+    const created = (await client.flows.create({ name: flow.name, description: flow.description, steps: requestSteps(flow.steps) })) as {
+      id: string;
+    };
     navigate(`/flows/${encodeURIComponent(created.id)}`);
   };
   return (

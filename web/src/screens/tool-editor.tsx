@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Tool, ToolTestResult, ToolTypeInfo } from '@flowrun/client';
+import type { Tool, ToolRequest, ToolTestResult, ToolTypeInfo } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { CodeEditor } from '../code-editor';
 import { useLoad } from '../hooks';
@@ -36,6 +36,11 @@ export function ToolEditorScreen({ toolId }: { toolId: string | null }) {
   );
 }
 
+/** The tool as the editor holds it, as a request: the server checks it (a 422 naming the field), not the types. */
+function toolRequest(fields: Record<string, unknown>): ToolRequest {
+  return fields as ToolRequest;
+}
+
 function ToolEditor({ stored, types }: { stored: Tool | null; types: ToolTypeInfo[] }) {
   const { client } = useSession();
   const [name, setName] = useState(stored?.name ?? '');
@@ -44,7 +49,7 @@ function ToolEditor({ stored, types }: { stored: Tool | null; types: ToolTypeInf
   const testable = types.some((type) => type.type === toolType && type.testable);
   const [config, setConfig] = useState<Record<string, unknown>>(stored?.config ?? { code: starterCode });
   const [schemaText, setSchemaText] = useState(JSON.stringify(stored?.parametersSchema ?? starterSchema, null, 2));
-  const body = () => ({ name, description, toolType, parametersSchema: parseJson(schemaText, 'The parameters schema'), config });
+  const body = () => toolRequest({ name, description, toolType, parametersSchema: parseJson(schemaText, 'The parameters schema'), config });
   const save = async () => {
     if (stored) await client.tools.update(stored.id, body());
     else await client.tools.create(body());
@@ -118,7 +123,7 @@ function ToolEditor({ stored, types }: { stored: Tool | null; types: ToolTypeInf
 }
 
 /** Runs the tool as it is in the editor (saved or not) once, with arguments and secrets typed here. */
-function TestPanel({ tool }: { tool: () => Record<string, unknown> }) {
+function TestPanel({ tool }: { tool: () => ToolRequest }) {
   const { client } = useSession();
   const [argsText, setArgsText] = useState('{\n  "a": 2,\n  "b": 3\n}');
   const [secretsText, setSecretsText] = useState('{}');

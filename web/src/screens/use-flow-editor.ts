@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useSession } from '../use-session';
 import type { FlowView } from '@flowrun/client';
-import { editorFlowOf, type EditorFlow, type EditorStep } from '../flow-json';
+import { editorFlowOf, requestSteps, type EditorFlow, type EditorStep } from '../flow-json';
 import { useLoad } from '../hooks';
 import { navigate } from '../router';
 import { insertStep, moveStep, newStep, removeStep, stepAt, updateStep, variablesBefore, type StepPath } from '../steps';
@@ -107,7 +107,12 @@ export function useFlowEditor(stored: StoredFlow | null, reload: () => void) {
       if (selected) setSteps((steps) => updateStep(steps, selected, () => step));
     },
     async save() {
-      const body = { name: flow.name, description: flow.description, steps: flow.steps, ...(flow.slug ? { slug: flow.slug } : {}) };
+      const body = {
+        name: flow.name,
+        description: flow.description,
+        steps: requestSteps(flow.steps),
+        ...(flow.slug ? { slug: flow.slug } : {}),
+      };
       if (stored) {
         await client.flows.update(stored.id, body);
         setSaved('Saved as a new version.');
