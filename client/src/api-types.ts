@@ -763,6 +763,8 @@ export interface Approval {
   decidedAt: string | null;
   decidedBy: string | null;
   decisionReason: string | null;
+  /** the name of the flow (or agent) whose run waits; in lists */
+  flowName?: string | null;
   [field: string]: unknown;
 }
 
