@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHarness, type Harness } from './support/harness.js';
+import { waitFor } from './support/wait-for.js';
 import { exportDispatchBody, importFlow } from '../web/src/flow-json.js';
 
 // The dashboard in Debian's Chromium against a real server and the fake model server: the issue's journeys, in
@@ -127,6 +128,28 @@ journey('build a two-step flow in the visual editor and save it', async () => {
   await page.fill('#flow-slug', 'greeter');
   await page.selectOption('#add-type', 'prompt');
   await page.click('button:has-text("Add step")');
+  await page.fill('#step-name', 'Write the greeting');
+  // Fields are labelled in words, with the schema's description as their help, not by their config keys.
+  assert.equal((await page.textContent('label[for=config-userPrompt]'))?.trim(), 'Prompt');
+  assert.match((await page.textContent('#config-userPrompt-help')) ?? '', /variables/);
+  assert.equal((await page.textContent('label[for=config-outputVariable]'))?.trim(), 'Save the result as');
+  // The model field offers the server's models (GET /v1/models), with prices; free text stays allowed.
+  const listed = [...new Set((await api('/v1/models')).data.map((entry: { id: string }) => entry.id))];
+  const listId = (await page.getAttribute('#config-model', 'list'))!;
+  await page.waitForFunction((id) => (document.getElementById(id)?.children.length ?? 0) > 0, listId);
+  const offered = await page.$$eval(`datalist[id="${listId}"] option`, (options) =>
+    options.map((option) => ({ value: (option as HTMLOptionElement).value, label: (option as HTMLOptionElement).label })),
+  );
+  assert.deepEqual(
+    offered.map((option) => option.value),
+    listed,
+  );
+  assert.ok(
+    offered.some((option) => /per 1M tokens/.test(option.label)),
+    'the options say what the models cost',
+  );
+  await page.fill('#config-model', 'openai/gpt-4o-mini');
+  await page.waitForSelector('[data-testid=model-price] >> text=$0.15 in · $0.6 out per 1M tokens');
   await page.fill('#config-model', model);
   await page.fill('#config-userPrompt', 'Say hi to ');
   // The hint inserts the record variable at the cursor.
@@ -215,6 +238,10 @@ journey('approve a paused run from the approvals inbox', async () => {
   assert.equal(paused.status, 'paused');
   await page.click('nav >> text=Approvals');
   await page.waitForSelector('text=Ship the newsletter?');
+  // The inbox says whose run waits (the flow's name, linking to the run) and what it asks.
+  assert.equal(await page.textContent('[data-testid=approval-flow]'), 'Needs a yes');
+  assert.equal(await page.getAttribute('[data-testid=approval-flow]', 'href'), `/runs/${paused.executionId}`);
+  assert.equal(await page.textContent('[data-testid=approval-message]'), 'Ship the newsletter?');
   await page.click('button:has-text("Approve")');
   await page.waitForSelector('text=Nothing waits for a decision.');
   const run = await api(`/v1/executions/${paused.executionId}`);
@@ -260,6 +287,17 @@ journey('find the run in the runs table (keyboard) and open its timeline', async
   await page.press('.timeline .bar-row >> nth=1', 'Enter');
   await page.waitForFunction(() => document.querySelector('[aria-label="Step detail"]')?.textContent?.includes('Done: Hello there'));
   assert.match((await page.textContent('[aria-label="Agent tree"]')) ?? '', /Greeter/);
+  // Steps are labelled by their names (the first was named in the editor).
+  await page.waitForSelector('[aria-label="Steps timeline"] >> text=1. Write the greeting');
+  // Any finished run can be run again: a new run of the same flow and record, followed on its own page.
+  const first = new URL(page.url()).pathname;
+  harness.fake.script(() => ({ chunks: ['Hello again.'] }));
+  await page.click('button:has-text("Run again")');
+  await page.waitForURL((url) => url.pathname.startsWith('/runs/exec_') && url.pathname !== first);
+  await page.waitForSelector('.page-header .status-completed');
+  const again = await api(`/v1/executions/${decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!)}`);
+  assert.equal(again.flowId, flowId);
+  assert.equal(again.finalOutput, 'Done: Hello again.');
 });
 
 journey('replay a failed run from its failed step: the step before is not run again', async () => {
@@ -302,21 +340,129 @@ journey('replay a failed run from its failed step: the step before is not run ag
   assert.equal(replayed.finalOutput, 'Better: Improve: Hello Ada');
 });
 
-journey('every screen fits a 390×844 phone and says when it has nothing to show', async () => {
-  await page.setViewportSize({ width: 390, height: 844 });
-  // Through the navigation bar, as a phone user would (no reloads).
-  for (const [section, expected] of [
-    ['Flows', 'table >> text=Greeter'],
-    ['Runs', 'table >> text=Greeter'],
-    ['Agents', 'text=No agents yet'],
-    ['API keys', 'table >> text=tv_test_'],
-    ['Usage', '[aria-label="Usage totals"]'],
+journey('opening a dispatch-style flow does not ask for PromptShuttle parameters; a flow of templates does', async () => {
+  const templates = await api('/v1/flows', {
+    method: 'POST',
+    body: JSON.stringify({
+      name: 'Support answer',
+      templates: [{ name: 'main', template: 'You answer questions.', userTemplate: 'Question: [[question]]', llm: model }],
+    }),
+  });
+  const asked: string[] = [];
+  const record = (request: { url(): string }) => {
+    if (/\/api\/v1\/flows\/[^/]+\/parameters/.test(request.url())) asked.push(new URL(request.url()).pathname);
+  };
+  page.on('request', record);
+  try {
+    await page.goto(`${harness.baseUrl}/flows/${flowId}`);
+    await page.waitForSelector('text=Versions and environments');
+    await page.waitForSelector('.hints button:has-text("{{_record.metadata.message}}")');
+    await page.goto(`${harness.baseUrl}/flows/${templates.id}`);
+    await page.waitForSelector('text=Versions and environments');
+    await page.waitForFunction(() => document.querySelectorAll('.state[role=status]').length === 0);
+    await waitFor(() => asked.length > 0, 'the template flow asks for its parameters');
+  } finally {
+    page.off('request', record);
+  }
+  assert.deepEqual(asked, [`/api/v1/flows/${templates.id}/parameters`]);
+});
+
+journey('the keys screen marks the key this tab is signed in with', async () => {
+  await api('/v1/keys', { method: 'POST', body: JSON.stringify({ name: 'another' }) });
+  await page.click('nav >> text=API keys');
+  await page.waitForSelector('table[aria-label=Keys] >> text=another');
+  const marked = page.locator('table[aria-label=Keys] tr:has([data-testid=own-key])');
+  assert.equal(await marked.count(), 1);
+  assert.match((await marked.textContent()) ?? '', new RegExp(harness.key.slice(0, 12)));
+});
+
+/** Each screen, and what it shows once it has loaded. */
+const screens = (): Array<[string, string]> => [
+  ['/flows', 'table >> text=Greeter'],
+  [`/flows/${flowId}`, 'text=Versions and environments'],
+  ['/flows/new', '#flow-name'],
+  [`/playground?flow=${flowId}`, '#pg-flow'],
+  ['/runs', 'table[aria-label=Runs]'],
+  ['/tools', 'table >> text=multiply'],
+  ['/tools/new', '#tool-name'],
+  ['/agents', 'text=No agents yet'],
+  ['/agents/new', '#agent-model'],
+  ['/approvals', 'h1 >> text=Approvals'],
+  ['/keys', 'table[aria-label=Keys]'],
+  ['/usage', '[aria-label="Usage totals"]'],
+];
+
+/** How far the page is wider than the window (0 when it fits). */
+const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+/** Hovers each chart across its plot, each point until its tooltip shows and has been laid out; the widest the page got. */
+async function hoverCharts(): Promise<number> {
+  let widest = await overflow();
+  const charts = await page.locator('.recharts-surface').all();
+  for (const [index, chart] of charts.entries()) {
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await chart.boundingBox())!;
+    // The plot starts right of the y axis (56 px wide) and ends a few pixels before the chart's edge.
+    const [left, right] = [box.x + 64, box.x + box.width - 8];
+    for (const fraction of [0, 0.25, 0.5, 0.75, 1]) {
+      await page.mouse.move(left + (right - left) * fraction, box.y + box.height * 0.4);
+      await page.waitForFunction((at) => {
+        const tooltip = document.querySelectorAll<HTMLElement>('.recharts-tooltip-wrapper')[at];
+        return tooltip !== undefined && getComputedStyle(tooltip).visibility === 'visible' && tooltip.textContent !== '';
+      }, index);
+      // Two frames: the tooltip measures itself, then moves to where it fits.
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      widest = Math.max(widest, await overflow());
+    }
+  }
+  await page.mouse.move(0, 0);
+  return widest;
+}
+
+journey('every screen fits from a 360 px phone to a 1920 px screen, charts hovered; on a phone the menu collapses', async () => {
+  // Enough flows that the charts show only the costliest and say so.
+  for (let index = 1; index <= 8; index++)
+    await api('/v1/dispatch', {
+      method: 'POST',
+      body: JSON.stringify({
+        record: { metadata: {} },
+        flow: { name: `Batch ${index}`, steps: [{ type: 'template', name: 'Say', config: { template: 'ok' } }] },
+        options: { streamResponse: false },
+      }),
+    });
+  const runs = await api('/v1/executions?limit=1');
+  const pages = [...screens(), [`/runs/${runs.data[0].id}`, '[aria-label="Steps timeline"]'] as [string, string]];
+  for (const [width, height] of [
+    [360, 740],
+    [390, 844],
+    [1920, 1080],
   ] as const) {
-    await page.click(`nav >> text=${section}`);
-    await page.waitForSelector(expected);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 1, `${section} is ${overflow}px wider than the phone`);
+    await page.setViewportSize({ width, height });
+    for (const [path, ready] of pages) {
+      await page.goto(`${harness.baseUrl}${path}`);
+      await page.waitForSelector(ready);
+      await page.waitForFunction(() => document.querySelectorAll('.state[role=status]').length === 0);
+      const widest = await hoverCharts();
+      assert.ok(widest <= 0, `${path} at ${width} px is ${widest} px wider than the window`);
+    }
+    await page.goto(`${harness.baseUrl}/usage`);
+    await page.waitForSelector('[data-testid=chart-top-note]');
+    assert.match((await page.textContent('[data-testid=chart-top-note]')) ?? '', /top 6 of \d+ flows/);
+    if (width < 720) await phoneShell();
   }
   await page.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(pageErrors, []);
 });
+
+/** On a phone: a bar on top, the page right under it, the sections behind "Menu"; a wide table says it scrolls. */
+async function phoneShell(): Promise<void> {
+  await page.waitForSelector('[data-testid=scroll-hint]');
+  assert.ok(!(await page.isVisible('nav[aria-label=Sections] >> text=Runs')), 'the menu is collapsed');
+  const top = await page.evaluate(() => document.querySelector('main')!.getBoundingClientRect().top);
+  assert.ok(top < 60, `the page starts ${top} px down`);
+  await page.click('button[aria-controls=sections]');
+  await page.click('nav[aria-label=Sections] >> text=Runs');
+  await page.waitForURL(/\/runs$/);
+  await page.waitForSelector('nav[aria-label=Sections]', { state: 'hidden' });
+  assert.equal(await page.getAttribute('button[aria-controls=sections]', 'aria-expanded'), 'false');
+}

@@ -27,21 +27,37 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The model that answers, e.g. openai/gpt-4o-mini; any id a provider routes works */
         model?: string;
+        /** What the model is asked; {{variables}} are filled in */
         userPrompt?: string;
+        /** Another name for the prompt (Runtype’s) */
         text?: string;
+        /** Instructions the model follows for the whole conversation */
         systemPrompt?: string;
+        /** Earlier messages of the conversation: a {{variable}} holding them, or a list */
         previousMessages?: string | ChatMessage[];
+        /** The whole conversation as a list of messages (instead of a prompt) */
         messages?: ChatMessage[];
+        /** What the answer is: text, markdown, json (parsed), html or xml */
         responseFormat?: string;
+        /** How the result is rendered for display */
         outputFormat?: string;
+        /** 0 answers the same every time, 2 most varied */
         temperature?: number;
+        /** The longest answer, in tokens */
         maxTokens?: number;
+        /** Sample only from the most likely tokens making up this share (0–1) */
         topP?: number;
+        /** Sample only from this many most likely tokens */
         topK?: number;
+        /** Same seed, same answer, where the model supports it */
         seed?: number;
+        /** Above 0 discourages repeating the same words (−2 to 2) */
         frequencyPenalty?: number;
+        /** Above 0 encourages new topics (−2 to 2) */
         presencePenalty?: number;
+        /** Let a reasoning model think first: true, or effort and token budget */
         reasoning?:
           | boolean
           | {
@@ -50,11 +66,17 @@ export type Step =
               reasoningSummary?: string;
               budgetTokens?: number;
             };
+        /** Stream the answer as it is written */
         streamOutput?: boolean;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
+        /** Tools the model may call: saved tool ids, inline tools, MCP servers and limits */
         tools?: ToolsConfig;
+        /** Models tried in order when this one fails before answering */
         fallbackModels?: string[];
+        /** JSON Schema the answer must match; a reply that does not is retried once */
         responseSchema?: Record<string, unknown>;
+        /** Send the prompts as they are: {{…}} is not filled in */
         rawPrompts?: boolean;
         [field: string]: unknown;
       };
@@ -69,9 +91,13 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** Name of the variable to set */
         variableName?: string;
+        /** Another name for the variable to set */
         outputVariable?: string;
+        /** The value, as JSON */
         value?: unknown;
+        /** The value as text with {{variables}} filled in (instead of a JSON value) */
         valueTemplate?: string;
         [field: string]: unknown;
       };
@@ -86,10 +112,15 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The text to render, with {{variables}} and {{#if}} / {{#each}} blocks */
         template: string;
+        /** What the text is: html, email-html, markdown or text */
         outputFormat?: 'html' | 'email-html' | 'markdown' | 'text';
+        /** Extra values the template can use, as JSON */
         inputs?: Record<string, unknown>;
+        /** Named templates this one includes with {{> name}} */
         partials?: Record<string, string>;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -121,8 +152,11 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The saved tool to call (its id or name) */
         toolId: string;
+        /** The arguments passed to the tool, as JSON; {{variables}} are filled in */
         parameters?: Record<string, unknown>;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -137,17 +171,27 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The request: url, method, headers and body */
         http?: {
+          /** The address to call; {{variables}} are filled in */
           url: string;
+          /** The HTTP method */
           method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
+          /** Request headers; {{secrets.NAME}} inserts a secret */
           headers?: Record<string, string>;
+          /** The request body (JSON, or text with {{variables}}) */
           body?: unknown;
+          /** Longest wait for the answer, in milliseconds */
           timeout?: number;
           [field: string]: unknown;
         };
+        /** The address to fetch (when no request is given) */
         url?: string;
+        /** How the answer is read: json, text or xml */
         responseType?: 'json' | 'text' | 'xml';
+        /** How the page is fetched (http) */
         fetchMethod?: 'http';
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -162,14 +206,21 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The request: url, method, headers and body */
         http: {
+          /** The address to call; {{variables}} are filled in */
           url: string;
+          /** The HTTP method */
           method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
+          /** Request headers; {{secrets.NAME}} inserts a secret */
           headers?: Record<string, string>;
+          /** The request body (JSON, or text with {{variables}}) */
           body?: unknown;
+          /** Longest wait for the answer, in milliseconds */
           timeout?: number;
           [field: string]: unknown;
         };
+        /** How to sign in: bearer token, API key header or basic */
         auth?: {
           type: 'none' | 'bearer' | 'api_key' | 'basic';
           token?: string;
@@ -177,7 +228,9 @@ export type Step =
           username?: string;
           password?: string;
         };
+        /** Values picked from the answer: name → path in the JSON */
         responseMapping?: Record<string, string>;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -192,10 +245,15 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** JavaScript that returns the result; the variables are in scope */
         script: string;
+        /** Where the script runs (the built-in sandbox) */
         sandboxProvider?: string;
+        /** The script’s language (JavaScript) */
         language?: 'javascript' | 'js';
+        /** Longest the script may run, in milliseconds */
         timeout?: number;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -210,8 +268,11 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The saved agent to run (its id) */
         agentId: string;
+        /** What the agent is told; {{variables}} are filled in */
         message?: string;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -226,9 +287,13 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The record’s id (leave all empty for the run’s own record) */
         recordId?: string;
+        /** Find the newest record of this type */
         recordType?: string;
+        /** …and of this name */
         recordName?: string;
+        /** Find a record by type, name and a metadata field */
         recordFilter?: {
           type?: string;
           name?: string;
@@ -239,6 +304,7 @@ export type Step =
           };
           [field: string]: unknown;
         };
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -253,11 +319,17 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The record’s type */
         recordType: string;
+        /** The record’s name: with the type, which record to create or update */
         recordName: string;
+        /** Take the metadata from this variable */
         sourceVariable?: string;
+        /** The metadata to store, as JSON */
         metadata?: Record<string, unknown>;
+        /** Merge into the stored metadata, or replace it */
         mergeStrategy?: 'merge' | 'replace';
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -272,7 +344,9 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** The record’s id (leave empty for the run’s own record) */
         recordId?: string;
+        /** Find the record by type, name and a metadata field */
         recordFilter?: {
           type?: string;
           name?: string;
@@ -283,8 +357,11 @@ export type Step =
           };
           [field: string]: unknown;
         };
+        /** The metadata fields to change, as JSON; {{variables}} are filled in */
         updates: Record<string, unknown>;
+        /** Merge into the stored metadata, or replace it */
         mergeStrategy?: 'merge' | 'replace';
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -299,10 +376,15 @@ export type Step =
       enabled?: boolean;
       when?: string;
       config?: {
+        /** What the person deciding is asked; {{variables}} are filled in */
         message?: string;
+        /** Details shown with the question, as JSON */
         data?: unknown;
+        /** How long to wait for a decision, in milliseconds (then it times out) */
         timeout?: number;
+        /** When denied: fail the run, or continue with the next step */
         onDenied?: 'fail' | 'continue';
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };
@@ -1187,6 +1269,8 @@ export interface Approval {
   decidedAt: string | null;
   decidedBy: string | null;
   decisionReason: string | null;
+  /** the name of the flow (or agent) whose run waits; in lists */
+  flowName?: string | null;
   [field: string]: unknown;
 }
 

@@ -416,6 +416,7 @@ export const Approval = z
     decidedAt: z.string().nullable(),
     decidedBy: z.string().nullable(),
     decisionReason: z.string().nullable(),
+    flowName: z.string().nullable().optional().describe('the name of the flow (or agent) whose run waits; in lists'),
   })
   .loose();
 export const ApprovalList = z.object({ data: z.array(Approval) });

@@ -201,41 +201,61 @@ export type ToolsConfig = z.infer<typeof ToolsConfig>;
 
 export const PromptConfig = z
   .object({
-    model: z.string().min(1).max(200).optional(),
-    userPrompt: templateString.optional(),
-    text: templateString.optional(),
-    systemPrompt: templateString.optional(),
-    previousMessages: z.union([templateString, z.array(ChatMessage).max(10_000)]).optional(),
-    messages: z.array(ChatMessage).max(10_000).optional(),
-    responseFormat: ResponseFormat.optional(),
-    outputFormat: z.string().optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    maxTokens: z.number().int().positive().max(1_000_000).optional(),
-    topP: z.number().min(0).max(1).optional(),
-    topK: z.number().int().positive().optional(),
-    seed: z.number().int().optional(),
-    frequencyPenalty: z.number().min(-2).max(2).optional(),
-    presencePenalty: z.number().min(-2).max(2).optional(),
-    reasoning: ReasoningConfig.optional(),
-    streamOutput: z.boolean().optional(),
-    outputVariable: z.string().min(1).max(200).optional(),
-    tools: ToolsConfig.optional(),
+    model: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The model that answers, e.g. openai/gpt-4o-mini; any id a provider routes works'),
+    userPrompt: templateString.optional().describe('What the model is asked; {{variables}} are filled in'),
+    text: templateString.optional().describe('Another name for the prompt (Runtype’s)'),
+    systemPrompt: templateString.optional().describe('Instructions the model follows for the whole conversation'),
+    previousMessages: z
+      .union([templateString, z.array(ChatMessage).max(10_000)])
+      .optional()
+      .describe('Earlier messages of the conversation: a {{variable}} holding them, or a list'),
+    messages: z.array(ChatMessage).max(10_000).optional().describe('The whole conversation as a list of messages (instead of a prompt)'),
+    responseFormat: ResponseFormat.optional().describe('What the answer is: text, markdown, json (parsed), html or xml'),
+    outputFormat: z.string().optional().describe('How the result is rendered for display'),
+    temperature: z.number().min(0).max(2).optional().describe('0 answers the same every time, 2 most varied'),
+    maxTokens: z.number().int().positive().max(1_000_000).optional().describe('The longest answer, in tokens'),
+    topP: z.number().min(0).max(1).optional().describe('Sample only from the most likely tokens making up this share (0–1)'),
+    topK: z.number().int().positive().optional().describe('Sample only from this many most likely tokens'),
+    seed: z.number().int().optional().describe('Same seed, same answer, where the model supports it'),
+    frequencyPenalty: z.number().min(-2).max(2).optional().describe('Above 0 discourages repeating the same words (−2 to 2)'),
+    presencePenalty: z.number().min(-2).max(2).optional().describe('Above 0 encourages new topics (−2 to 2)'),
+    reasoning: ReasoningConfig.optional().describe('Let a reasoning model think first: true, or effort and token budget'),
+    streamOutput: z.boolean().optional().describe('Stream the answer as it is written'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
+    tools: ToolsConfig.optional().describe('Tools the model may call: saved tool ids, inline tools, MCP servers and limits'),
     /** Models tried in order when the step's model fails with a retryable error before answering. */
-    fallbackModels: z.array(z.string().min(1).max(200)).max(10).optional(),
+    fallbackModels: z
+      .array(z.string().min(1).max(200))
+      .max(10)
+      .optional()
+      .describe('Models tried in order when this one fails before answering'),
     /** JSON Schema the reply must match (structured output); a reply that does not is retried once. */
-    responseSchema: z.record(z.string(), z.unknown()).optional(),
+    responseSchema: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('JSON Schema the answer must match; a reply that does not is retried once'),
     /** The prompts are final text: `{{…}}` in them is not rendered (PromptShuttle templates). */
-    rawPrompts: z.boolean().optional(),
+    rawPrompts: z.boolean().optional().describe('Send the prompts as they are: {{…}} is not filled in'),
   })
   .loose();
 export type PromptConfig = z.infer<typeof PromptConfig>;
 
 export const SetVariableConfig = z
   .object({
-    variableName: z.string().min(1).max(200).optional(),
-    outputVariable: z.string().min(1).max(200).optional(),
-    value: z.unknown().optional(),
-    valueTemplate: templateString.optional(),
+    variableName: z.string().min(1).max(200).optional().describe('Name of the variable to set'),
+    outputVariable: z.string().min(1).max(200).optional().describe('Another name for the variable to set'),
+    value: z.unknown().optional().describe('The value, as JSON'),
+    valueTemplate: templateString.optional().describe('The value as text with {{variables}} filled in (instead of a JSON value)'),
   })
   .loose()
   .refine((config) => config.variableName !== undefined || config.outputVariable !== undefined, {
@@ -246,30 +266,49 @@ export type SetVariableConfig = z.infer<typeof SetVariableConfig>;
 
 export const TemplateConfig = z
   .object({
-    template: templateString,
-    outputFormat: z.enum(['html', 'email-html', 'markdown', 'text']).optional(),
-    inputs: z.record(z.string(), z.unknown()).optional(),
-    partials: z.record(z.string(), templateString).optional(),
-    outputVariable: z.string().min(1).max(200).optional(),
+    template: templateString.describe('The text to render, with {{variables}} and {{#if}} / {{#each}} blocks'),
+    outputFormat: z
+      .enum(['html', 'email-html', 'markdown', 'text'])
+      .optional()
+      .describe('What the text is: html, email-html, markdown or text'),
+    inputs: z.record(z.string(), z.unknown()).optional().describe('Extra values the template can use, as JSON'),
+    partials: z.record(z.string(), templateString).optional().describe('Named templates this one includes with {{> name}}'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type TemplateConfig = z.infer<typeof TemplateConfig>;
 
 const HttpRequestConfig = z
   .object({
-    url: z.string().min(1).max(10_000),
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'get', 'post', 'put', 'patch', 'delete', 'head']).default('GET'),
-    headers: z.record(z.string(), z.string()).default({}),
-    body: z.unknown().optional(),
-    timeout: z.number().int().positive().max(300_000).optional(),
+    url: z.string().min(1).max(10_000).describe('The address to call; {{variables}} are filled in'),
+    method: z
+      .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'get', 'post', 'put', 'patch', 'delete', 'head'])
+      .default('GET')
+      .describe('The HTTP method'),
+    headers: z.record(z.string(), z.string()).default({}).describe('Request headers; {{secrets.NAME}} inserts a secret'),
+    body: z.unknown().optional().describe('The request body (JSON, or text with {{variables}})'),
+    timeout: z.number().int().positive().max(300_000).optional().describe('Longest wait for the answer, in milliseconds'),
   })
   .loose();
 
 export const ToolCallConfig = z
   .object({
-    toolId: z.string().min(1).max(300),
-    parameters: z.record(z.string(), z.unknown()).default({}),
-    outputVariable: z.string().min(1).max(200).optional(),
+    toolId: z.string().min(1).max(300).describe('The saved tool to call (its id or name)'),
+    parameters: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('The arguments passed to the tool, as JSON; {{variables}} are filled in'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type ToolCallConfig = z.infer<typeof ToolCallConfig>;
@@ -277,11 +316,16 @@ export type ToolCallConfig = z.infer<typeof ToolCallConfig>;
 /** `fetch-url` takes `http: {url, method, headers, body}` (or a bare `url`); `responseType` json | text | xml. */
 export const FetchUrlConfig = z
   .object({
-    http: HttpRequestConfig.optional(),
-    url: z.string().min(1).max(10_000).optional(),
-    responseType: z.enum(['json', 'text', 'xml']).optional(),
-    fetchMethod: z.enum(['http']).optional(),
-    outputVariable: z.string().min(1).max(200).optional(),
+    http: HttpRequestConfig.optional().describe('The request: url, method, headers and body'),
+    url: z.string().min(1).max(10_000).optional().describe('The address to fetch (when no request is given)'),
+    responseType: z.enum(['json', 'text', 'xml']).optional().describe('How the answer is read: json, text or xml'),
+    fetchMethod: z.enum(['http']).optional().describe('How the page is fetched (http)'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose()
   .refine((config) => config.http !== undefined || config.url !== undefined, {
@@ -292,7 +336,7 @@ export type FetchUrlConfig = z.infer<typeof FetchUrlConfig>;
 
 export const ApiCallConfig = z
   .object({
-    http: HttpRequestConfig,
+    http: HttpRequestConfig.describe('The request: url, method, headers and body'),
     auth: z
       .object({
         type: z.enum(['none', 'bearer', 'api_key', 'basic']),
@@ -301,29 +345,45 @@ export const ApiCallConfig = z
         username: z.string().optional(),
         password: z.string().optional(),
       })
-      .optional(),
-    responseMapping: z.record(z.string(), z.string()).optional(),
-    outputVariable: z.string().min(1).max(200).optional(),
+      .optional()
+      .describe('How to sign in: bearer token, API key header or basic'),
+    responseMapping: z.record(z.string(), z.string()).optional().describe('Values picked from the answer: name → path in the JSON'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type ApiCallConfig = z.infer<typeof ApiCallConfig>;
 
 export const TransformDataConfig = z
   .object({
-    script: z.string().min(1).max(200_000),
-    sandboxProvider: z.string().optional(),
-    language: z.enum(['javascript', 'js']).optional(),
-    timeout: z.number().int().positive().max(60_000).optional(),
-    outputVariable: z.string().min(1).max(200).optional(),
+    script: z.string().min(1).max(200_000).describe('JavaScript that returns the result; the variables are in scope'),
+    sandboxProvider: z.string().optional().describe('Where the script runs (the built-in sandbox)'),
+    language: z.enum(['javascript', 'js']).optional().describe('The script’s language (JavaScript)'),
+    timeout: z.number().int().positive().max(60_000).optional().describe('Longest the script may run, in milliseconds'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type TransformDataConfig = z.infer<typeof TransformDataConfig>;
 
 export const ExecuteAgentConfig = z
   .object({
-    agentId: z.string().min(1).max(200),
-    message: z.string().max(1_000_000).default('{{messages}}'),
-    outputVariable: z.string().min(1).max(200).optional(),
+    agentId: z.string().min(1).max(200).describe('The saved agent to run (its id)'),
+    message: z.string().max(1_000_000).default('{{messages}}').describe('What the agent is told; {{variables}} are filled in'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type ExecuteAgentConfig = z.infer<typeof ExecuteAgentConfig>;
@@ -339,11 +399,16 @@ const RecordFilter = z
 /** `retrieve-record`: by `recordId`, or the newest of `recordType`/`recordName` (`recordFilter`); an empty config is the run's record. */
 export const RetrieveRecordConfig = z
   .object({
-    recordId: z.string().max(200).optional(),
-    recordType: z.string().max(200).optional(),
-    recordName: z.string().max(500).optional(),
-    recordFilter: RecordFilter.optional(),
-    outputVariable: z.string().min(1).max(200).optional(),
+    recordId: z.string().max(200).optional().describe('The record’s id (leave all empty for the run’s own record)'),
+    recordType: z.string().max(200).optional().describe('Find the newest record of this type'),
+    recordName: z.string().max(500).optional().describe('…and of this name'),
+    recordFilter: RecordFilter.optional().describe('Find a record by type, name and a metadata field'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type RetrieveRecordConfig = z.infer<typeof RetrieveRecordConfig>;
@@ -351,12 +416,17 @@ export type RetrieveRecordConfig = z.infer<typeof RetrieveRecordConfig>;
 /** `upsert-record`: the record of `recordType` + `recordName` gets `metadata` (or a variable's value), merged or replacing; created when missing. */
 export const UpsertRecordConfig = z
   .object({
-    recordType: z.string().min(1).max(200),
-    recordName: z.string().min(1).max(500),
-    sourceVariable: z.string().max(200).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    mergeStrategy: z.enum(['merge', 'replace']).default('merge'),
-    outputVariable: z.string().min(1).max(200).optional(),
+    recordType: z.string().min(1).max(200).describe('The record’s type'),
+    recordName: z.string().min(1).max(500).describe('The record’s name: with the type, which record to create or update'),
+    sourceVariable: z.string().max(200).optional().describe('Take the metadata from this variable'),
+    metadata: z.record(z.string(), z.unknown()).optional().describe('The metadata to store, as JSON'),
+    mergeStrategy: z.enum(['merge', 'replace']).default('merge').describe('Merge into the stored metadata, or replace it'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type UpsertRecordConfig = z.infer<typeof UpsertRecordConfig>;
@@ -364,11 +434,16 @@ export type UpsertRecordConfig = z.infer<typeof UpsertRecordConfig>;
 /** `update-record`: `updates` (templated) go into an existing record's metadata: `recordId`, `recordFilter`, or the run's own record. */
 export const UpdateRecordConfig = z
   .object({
-    recordId: z.string().max(200).optional(),
-    recordFilter: RecordFilter.optional(),
-    updates: z.record(z.string(), z.unknown()),
-    mergeStrategy: z.enum(['merge', 'replace']).default('merge'),
-    outputVariable: z.string().min(1).max(200).optional(),
+    recordId: z.string().max(200).optional().describe('The record’s id (leave empty for the run’s own record)'),
+    recordFilter: RecordFilter.optional().describe('Find the record by type, name and a metadata field'),
+    updates: z.record(z.string(), z.unknown()).describe('The metadata fields to change, as JSON; {{variables}} are filled in'),
+    mergeStrategy: z.enum(['merge', 'replace']).default('merge').describe('Merge into the stored metadata, or replace it'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type UpdateRecordConfig = z.infer<typeof UpdateRecordConfig>;
@@ -376,11 +451,16 @@ export type UpdateRecordConfig = z.infer<typeof UpdateRecordConfig>;
 /** `approval`: pauses until a person approves or denies (or the timeout passes); `onDenied` fails the step or continues. */
 export const ApprovalConfig = z
   .object({
-    message: z.string().max(10_000).default('Approval required'),
-    data: z.unknown().optional(),
-    timeout: z.number().int().positive().optional(),
-    onDenied: z.enum(['fail', 'continue']).default('fail'),
-    outputVariable: z.string().min(1).max(200).optional(),
+    message: z.string().max(10_000).default('Approval required').describe('What the person deciding is asked; {{variables}} are filled in'),
+    data: z.unknown().optional().describe('Details shown with the question, as JSON'),
+    timeout: z.number().int().positive().optional().describe('How long to wait for a decision, in milliseconds (then it times out)'),
+    onDenied: z.enum(['fail', 'continue']).default('fail').describe('When denied: fail the run, or continue with the next step'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the result is saved as, for later steps to use as {{name}}'),
   })
   .loose();
 export type ApprovalConfig = z.infer<typeof ApprovalConfig>;

@@ -92,15 +92,25 @@ export async function getApproval(db: Database, id: string): Promise<ApprovalRow
   return row ? toApproval(row) : null;
 }
 
+/** An approval as the inbox lists it: with the name of the flow (or agent) whose run waits. */
+export type ListedApproval = ApprovalRow & { flowName: string | null };
+
 export async function listApprovals(
   db: Database,
   scope: TenantScope,
   query: { status?: string; executionId?: string; limit: number },
-): Promise<ApprovalRow[]> {
-  let base = approvalsOf(db).where('tenant_id', '=', scope.tenantId).where('mode', '=', scope.mode);
-  if (query.status) base = base.where('status', '=', query.status);
-  if (query.executionId) base = base.where('execution_id', '=', query.executionId);
-  return (await base.orderBy('created_at', 'desc').limit(query.limit).execute()).map(toApproval);
+): Promise<ListedApproval[]> {
+  let base = db
+    .selectFrom('approvals')
+    .leftJoin('executions', 'executions.id', 'approvals.execution_id')
+    .selectAll('approvals')
+    .select('executions.flow_name')
+    .where('approvals.tenant_id', '=', scope.tenantId)
+    .where('approvals.mode', '=', scope.mode);
+  if (query.status) base = base.where('approvals.status', '=', query.status);
+  if (query.executionId) base = base.where('approvals.execution_id', '=', query.executionId);
+  const rows = await base.orderBy('approvals.created_at', 'desc').limit(query.limit).execute();
+  return rows.map(({ flow_name, ...row }) => ({ ...toApproval(row), flowName: flow_name ?? null }));
 }
 
 export async function approvalsOfExecution(db: Database, executionId: string): Promise<ApprovalRow[]> {

@@ -103,26 +103,40 @@ export function App() {
 
 function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const { path } = useLocation();
+  const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => {
     if (path === '/') navigate('/flows', { replace: true });
+    setMenuOpen(false);
   }, [path]);
   useEffect(preloadScreens, []);
   const mode = <span className={`mode mode-${session.mode}`}>{session.mode}</span>;
+  const current = sections.find((section) => path.startsWith(section.path));
   return (
     <div className="layout">
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <div className="topbar">
-        <strong>Flowrun</strong>
-        <span className="row">
+      <header className="topbar">
+        <button
+          type="button"
+          className="secondary menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="sections"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          {menuOpen ? 'Close' : 'Menu'}
+        </button>
+        <strong className="topbar-title">Flowrun{current && <span className="muted"> · {current.label}</span>}</strong>
+        <span className="row topbar-who">
           <span data-testid="tenant">{session.tenantId}</span> {mode}
-          <button type="button" className="secondary" onClick={onSignOut}>
-            Sign out
-          </button>
         </span>
-      </div>
-      <nav className="sidebar" aria-label="Sections">
+      </header>
+      <nav
+        id="sections"
+        className={`sidebar${menuOpen ? ' open' : ''}`}
+        aria-label="Sections"
+        onKeyDown={(event) => event.key === 'Escape' && setMenuOpen(false)}
+      >
         <div className="brand">Flowrun</div>
         {sections.map((section) => (
           <Link key={section.path} to={section.path} aria-current={path.startsWith(section.path) ? 'page' : undefined}>
@@ -140,6 +154,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           </button>
         </div>
       </nav>
+      {menuOpen && <div className="menu-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />}
       <main className="content" id="main">
         <Suspense fallback={<Loading what="the screen" />}>
           <Screen path={path === '/' ? '/flows' : path.replace(/\/+$/, '') || '/flows'} />

@@ -1,6 +1,8 @@
-import { useRef, useState, type ReactElement } from 'react';
+import { useRef, useState, type ReactElement, type ReactNode } from 'react';
 import type { StepTypeInfo } from '@flowrun/client';
 import type { EditorStep } from './flow-json';
+import { fieldLabel } from './field-label';
+import { ModelPicker } from './model-picker';
 
 type Schema = {
   type?: string | string[];
@@ -140,6 +142,36 @@ function kindOf(schema: Schema): string {
   return 'json';
 }
 
+/** A config field's label (a human name, not the key) and, under the input, its help from the schema's description. */
+function FieldShell({
+  id,
+  label,
+  required,
+  help,
+  children,
+}: {
+  id: string;
+  label: ReactElement | string;
+  required: boolean;
+  help: string | undefined;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}
+        {required && <span aria-label="required"> *</span>}
+      </label>
+      {children}
+      {help && (
+        <div className="help" id={`${id}-help`}>
+          {help}
+        </div>
+      )}
+    </div>
+  );
+}
+
 function ConfigField({
   name,
   schema,
@@ -157,23 +189,38 @@ function ConfigField({
 }) {
   const id = `config-${name}`;
   const kind = kindOf(schema);
-  const label = (
-    <label htmlFor={id}>
-      {name}
-      {required && ' *'} {schema.description && <span className="hint">— {schema.description}</span>}
-    </label>
-  );
+  const label = fieldLabel(name);
+  const shell = { id, label, required, help: schema.description };
+  const described = schema.description ? `${id}-help` : undefined;
   if (kind === 'boolean')
     return (
-      <label className="row" htmlFor={id}>
-        <input id={id} type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} /> {name}
-      </label>
+      <div className="field">
+        <label className="row" htmlFor={id}>
+          <input
+            id={id}
+            type="checkbox"
+            checked={value === true}
+            aria-describedby={described}
+            onChange={(event) => onChange(event.target.checked)}
+          />{' '}
+          {label}
+        </label>
+        {schema.description && (
+          <div className="help" id={`${id}-help`}>
+            {schema.description}
+          </div>
+        )}
+      </div>
     );
   if (kind === 'enum')
     return (
-      <div className="field">
-        {label}
-        <select id={id} value={value === undefined ? '' : String(value)} onChange={(event) => onChange(event.target.value || undefined)}>
+      <FieldShell {...shell}>
+        <select
+          id={id}
+          aria-describedby={described}
+          value={value === undefined ? '' : String(value)}
+          onChange={(event) => onChange(event.target.value || undefined)}
+        >
           <option value="">{schema.default !== undefined ? `default (${String(schema.default)})` : '—'}</option>
           {schema.enum!.map((option) => (
             <option key={String(option)} value={String(option)}>
@@ -181,63 +228,97 @@ function ConfigField({
             </option>
           ))}
         </select>
-      </div>
+      </FieldShell>
     );
   if (kind === 'number' || kind === 'integer')
     return (
-      <div className="field">
-        {label}
+      <FieldShell {...shell}>
         <input
           id={id}
           type="number"
+          aria-describedby={described}
           step={kind === 'integer' ? 1 : 'any'}
+          placeholder={schema.default !== undefined ? `default ${String(schema.default)}` : undefined}
           value={typeof value === 'number' ? value : ''}
           onChange={(event) => onChange(event.target.value === '' ? undefined : Number(event.target.value))}
         />
-      </div>
+      </FieldShell>
     );
-  if (kind === 'string') {
-    const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+  if (kind === 'string') return <TextField shell={shell} name={name} value={value} onChange={onChange} onFocusText={onFocusText} />;
+  return <JsonField shell={shell} value={value} onChange={onChange} />;
+}
+
+type Shell = { id: string; label: string; required: boolean; help: string | undefined };
+
+/** A text field: the model picker for `model`, a multi-line box for prose and code, else one line. */
+function TextField({
+  shell,
+  name,
+  value,
+  onChange,
+  onFocusText,
+}: {
+  shell: Shell;
+  name: string;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  onFocusText: (element: HTMLInputElement | HTMLTextAreaElement) => void;
+}) {
+  const { id } = shell;
+  const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+  if (name === 'model')
     return (
-      <div className="field">
-        {label}
-        {longText.test(name) ? (
-          <textarea
-            id={id}
-            rows={4}
-            value={text}
-            onFocus={(event) => onFocusText(event.target)}
-            onChange={(event) => onChange(event.target.value)}
-          />
-        ) : (
-          <input id={id} value={text} onFocus={(event) => onFocusText(event.target)} onChange={(event) => onChange(event.target.value)} />
-        )}
-      </div>
+      <ModelPicker
+        id={id}
+        label={
+          <label htmlFor={id}>
+            {shell.label}
+            {shell.required && ' *'}
+          </label>
+        }
+        value={text}
+        onChange={(model) => onChange(model)}
+        onFocus={onFocusText}
+      />
     );
-  }
-  return <JsonField id={id} label={label} value={value} onChange={onChange} />;
+  const described = shell.help ? `${id}-help` : undefined;
+  return (
+    <FieldShell {...shell}>
+      {longText.test(name) ? (
+        <textarea
+          id={id}
+          rows={4}
+          aria-describedby={described}
+          value={text}
+          onFocus={(event) => onFocusText(event.target)}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      ) : (
+        <input
+          id={id}
+          aria-describedby={described}
+          value={text}
+          onFocus={(event) => onFocusText(event.target)}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      )}
+    </FieldShell>
+  );
 }
 
 /** A JSON value edited as text: applied when it parses, the parse error shown otherwise. */
-function JsonField({
-  id,
-  label,
-  value,
-  onChange,
-}: {
-  id: string;
-  label: ReactElement;
-  value: unknown;
-  onChange: (value: unknown) => void;
-}) {
+function JsonField({ shell, value, onChange }: { shell: Shell; value: unknown; onChange: (value: unknown) => void }) {
+  const { id } = shell;
   const [text, setText] = useState(value === undefined ? '' : JSON.stringify(value, null, 2));
   const [error, setError] = useState<string | null>(null);
   return (
-    <div className="field">
-      {label}
+    <FieldShell {...shell}>
       <textarea
         id={id}
         rows={3}
+        className="mono"
+        placeholder="JSON"
+        aria-describedby={shell.help ? `${id}-help` : undefined}
         value={text}
         aria-invalid={error !== null}
         onChange={(event) => {
@@ -256,6 +337,6 @@ function JsonField({
         }}
       />
       {error && <span className="inline-error">Not JSON yet: {error}</span>}
-    </div>
+    </FieldShell>
   );
 }

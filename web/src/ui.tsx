@@ -5,6 +5,15 @@ import { describeError } from './session';
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 export const formatTime = (iso: string | null | undefined): string => (iso ? dateTime.format(new Date(iso)) : '—');
 
+const shortThisYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+const shortOtherYear = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+/** A time in a table cell: “Dec 8, 12:57 AM” this year, “Dec 8, 2025” before; the full time on hover (`formatTime`). */
+export function formatWhen(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return (date.getFullYear() === new Date().getFullYear() ? shortThisYear : shortOtherYear).format(date);
+}
+
 export function formatDuration(ms: number | null | undefined): string {
   if (ms == null) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -3,6 +3,7 @@ import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { ActionButton, Async, Empty, PageHeader } from '../ui';
+import { ModelPicker } from '../model-picker';
 import type { Agent } from '@flowrun/client';
 import { settingsOf } from './agents';
 
@@ -90,8 +91,6 @@ function AgentEditor({ stored }: { stored: Agent | null }) {
 }
 
 function AgentBasics({ form, change }: FormProps) {
-  const { client } = useSession();
-  const models = useLoad(async () => (await client.models.list()).data, []);
   return (
     <>
       <div className="split">
@@ -99,21 +98,12 @@ function AgentBasics({ form, change }: FormProps) {
           <label htmlFor="agent-name">Name</label>
           <input id="agent-name" value={form.name} onChange={(event) => change({ name: event.target.value })} />
         </div>
-        <div className="field">
-          <label htmlFor="agent-model">Model</label>
-          <input
-            id="agent-model"
-            className="mono"
-            list="agent-models"
-            value={form.model}
-            onChange={(event) => change({ model: event.target.value })}
-          />
-          <datalist id="agent-models">
-            {(models.data ?? []).map((entry) => (
-              <option key={entry.id} value={entry.id} />
-            ))}
-          </datalist>
-        </div>
+        <ModelPicker
+          id="agent-model"
+          label={<label htmlFor="agent-model">Model</label>}
+          value={form.model}
+          onChange={(model) => change({ model })}
+        />
       </div>
       <div className="field">
         <label htmlFor="agent-description">Description</label>

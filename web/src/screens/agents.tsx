@@ -3,6 +3,7 @@ import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Async, ConfirmAction, Empty, PageHeader } from '../ui';
+import { TableWrap } from '../table-wrap';
 
 export function AgentsScreen() {
   const { client } = useSession();
@@ -21,7 +22,7 @@ export function AgentsScreen() {
               No agents yet. <Link to="/agents/new">Create one</Link>: a model, its instructions, its tools and its limits.
             </Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap label="Agents">
               <table>
                 <thead>
                   <tr>
@@ -53,7 +54,7 @@ export function AgentsScreen() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )
         }
       </Async>

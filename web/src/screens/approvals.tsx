@@ -3,7 +3,8 @@ import type { Approval, ApprovalListQuery } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
-import { ActionButton, Async, Empty, formatTime, Json, PageHeader, StatusBadge } from '../ui';
+import { ActionButton, Async, Empty, formatTime, formatWhen, Json, PageHeader, StatusBadge } from '../ui';
+import { TableWrap } from '../table-wrap';
 
 const statuses: Array<NonNullable<ApprovalListQuery['status']>> = ['pending', 'approved', 'denied', 'timeout', 'cancelled'];
 
@@ -58,33 +59,41 @@ function ApprovalsTable({
   onDecide: (approval: Approval, decision: 'approved' | 'denied') => Promise<void>;
 }) {
   return (
-    <div className="table-wrap">
+    <TableWrap label="Approvals">
       <table aria-label="Approvals">
         <thead>
           <tr>
-            <th>Asked</th>
-            <th>What</th>
-            <th className="hide-narrow">Run</th>
+            <th>Flow</th>
+            <th>Asks</th>
+            <th className="hide-narrow">Asked</th>
             <th>Decision</th>
           </tr>
         </thead>
         <tbody>
           {approvals.map((approval) => (
             <tr key={approval.id}>
-              <td>{formatTime(approval.createdAt)}</td>
               <td>
-                <strong>{approval.toolName ?? approval.kind}</strong> {approval.description}
-                {approval.parameters !== undefined && (
+                <Link to={`/runs/${encodeURIComponent(approval.executionId)}`} data-testid="approval-flow">
+                  {approval.flowName ?? approval.executionId}
+                </Link>
+                <div className="muted show-narrow">{formatWhen(approval.createdAt)}</div>
+              </td>
+              <td>
+                <div data-testid="approval-message">{approval.description}</div>
+                {approval.toolName && (
+                  <div className="muted">
+                    Before the tool <code>{approval.toolName}</code> runs
+                  </div>
+                )}
+                {approval.parameters !== undefined && approval.parameters !== null && (
                   <details>
                     <summary>Arguments</summary>
                     <Json value={approval.parameters} />
                   </details>
                 )}
               </td>
-              <td className="hide-narrow">
-                <Link to={`/runs/${encodeURIComponent(approval.executionId)}`} className="mono">
-                  {approval.executionId}
-                </Link>
+              <td className="hide-narrow nowrap" title={formatTime(approval.createdAt)}>
+                {formatWhen(approval.createdAt)}
               </td>
               <td>
                 {approval.status === 'pending' ? (
@@ -104,6 +113,6 @@ function ApprovalsTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -3,7 +3,8 @@ import type { FlowVersionInfo } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { diffLines, editorFlowOf, type EditorFlow } from '../flow-json';
 import { useLoad } from '../hooks';
-import { ActionButton, Async, formatTime, Json } from '../ui';
+import { ActionButton, Async, formatTime, formatWhen, Json } from '../ui';
+import { TableWrap } from '../table-wrap';
 
 type Version = FlowVersionInfo;
 
@@ -72,7 +73,7 @@ function VersionsTable({
           </select>
         </div>
       </div>
-      <div className="table-wrap">
+      <TableWrap label="Versions">
         <table aria-label="Versions">
           <thead>
             <tr>
@@ -86,7 +87,9 @@ function VersionsTable({
             {versions.map((version) => (
               <tr key={version.id}>
                 <td>v{version.version}</td>
-                <td>{formatTime(version.createdAt)}</td>
+                <td className="nowrap" title={formatTime(version.createdAt)}>
+                  {formatWhen(version.createdAt)}
+                </td>
                 <td>{version.environments.join(', ') || '—'}</td>
                 <td className="row">
                   <ActionButton className="secondary" onAction={() => onRestore(version.id)}>
@@ -108,7 +111,7 @@ function VersionsTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }

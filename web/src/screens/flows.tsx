@@ -5,7 +5,8 @@ import { editorFlowOf, exportDispatchBody, importFlow, requestSteps } from '../f
 import { download } from '../download';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
-import { ActionButton, Async, ConfirmAction, Empty, formatTime, Modal, PageHeader } from '../ui';
+import { ActionButton, Async, ConfirmAction, Empty, formatTime, formatWhen, Modal, PageHeader } from '../ui';
+import { TableWrap } from '../table-wrap';
 
 export function FlowsScreen() {
   const { client } = useSession();
@@ -57,7 +58,7 @@ function FlowsTable({ flows, onDeleted }: { flows: FlowSummary[]; onDeleted: () 
     download(`${flow.slug ?? flow.id}.json`, JSON.stringify(exportDispatchBody(editorFlowOf(stored.definition)), null, 2));
   };
   return (
-    <div className="table-wrap">
+    <TableWrap label="Flows">
       <table>
         <thead>
           <tr>
@@ -75,7 +76,9 @@ function FlowsTable({ flows, onDeleted }: { flows: FlowSummary[]; onDeleted: () 
                 {flow.description && <div className="muted">{flow.description}</div>}
               </td>
               <td className="hide-narrow mono">{flow.slug ?? '—'}</td>
-              <td className="hide-narrow">{formatTime(flow.updatedAt)}</td>
+              <td className="hide-narrow nowrap" title={formatTime(flow.updatedAt)}>
+                {formatWhen(flow.updatedAt)}
+              </td>
               <td className="row">
                 <Link className="button secondary" to={`/playground?flow=${encodeURIComponent(flow.id)}`}>
                   Run
@@ -95,7 +98,7 @@ function FlowsTable({ flows, onDeleted }: { flows: FlowSummary[]; onDeleted: () 
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { ApiKey } from '@flowrun/client';
 import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
-import { ActionButton, Async, ConfirmAction, CopyButton, Empty, formatTime, Modal, PageHeader, StatusBadge } from '../ui';
+import { ActionButton, Async, ConfirmAction, CopyButton, Empty, formatTime, formatWhen, Modal, PageHeader, StatusBadge } from '../ui';
+import { TableWrap } from '../table-wrap';
 
 /** This tenant's keys of this mode: create (the key is shown once), list, revoke. */
 export function KeysScreen() {
@@ -55,9 +56,9 @@ function NewKeyNotice({ created, onDone }: { created: { key: string; name: strin
 }
 
 function KeysTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: () => void }) {
-  const { client } = useSession();
+  const { client, keyPrefix } = useSession();
   return (
-    <div className="table-wrap">
+    <TableWrap label="Keys">
       <table aria-label="Keys">
         <thead>
           <tr>
@@ -69,32 +70,45 @@ function KeysTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: () => void 
           </tr>
         </thead>
         <tbody>
-          {keys.map((key) => (
-            <tr key={key.id}>
-              <td>{key.name ?? '—'}</td>
-              <td className="mono">{key.prefix}</td>
-              <td className="hide-narrow">{formatTime(key.createdAt)}</td>
-              <td className="hide-narrow">
-                <KeyLimits limits={key.limits} />
-              </td>
-              <td>
-                {key.revokedAt ? (
-                  <StatusBadge status="revoked" />
-                ) : (
-                  <ConfirmAction
-                    label={`Revoke ${key.name ?? key.prefix}`}
-                    question={`Revoke ${key.name ?? key.prefix}? Clients using it stop working.`}
-                    onConfirmed={async () => (await client.keys.revoke(key.id), onRevoked())}
-                  >
-                    Revoke
-                  </ConfirmAction>
-                )}
-              </td>
-            </tr>
-          ))}
+          {keys.map((key) => {
+            // The keys list shows prefixes only; the session knows its own key's (the same first characters).
+            const own = !key.revokedAt && key.prefix === keyPrefix;
+            return (
+              <tr key={key.id} aria-current={own ? 'true' : undefined} className={own ? 'own-key' : undefined}>
+                <td>
+                  {key.name ?? <span className="muted">unnamed</span>}{' '}
+                  {own && (
+                    <span className="badge you" data-testid="own-key" title="This tab is signed in with this key">
+                      your key
+                    </span>
+                  )}
+                </td>
+                <td className="mono">{key.prefix}</td>
+                <td className="hide-narrow nowrap" title={formatTime(key.createdAt)}>
+                  {formatWhen(key.createdAt)}
+                </td>
+                <td className="hide-narrow">
+                  <KeyLimits limits={key.limits} />
+                </td>
+                <td>
+                  {key.revokedAt ? (
+                    <StatusBadge status="revoked" />
+                  ) : (
+                    <ConfirmAction
+                      label={`Revoke ${key.name ?? key.prefix}`}
+                      question={`Revoke ${key.name ?? key.prefix}? Clients using it stop working.${own ? ' It is the key this tab is signed in with: the dashboard signs out.' : ''}`}
+                      onConfirmed={async () => (await client.keys.revoke(key.id), onRevoked())}
+                    >
+                      Revoke
+                    </ConfirmAction>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -10,7 +10,7 @@ import { ActionButton } from '../ui';
  * Replay from a step: a new run of the same flow and record from that step on, the earlier steps' outputs given as
  * inputs (the variables they set), so only the chosen step and those after it run again.
  */
-export function Replay({ execution }: { execution: ExecutionDetail }) {
+export function Replay({ execution, names }: { execution: ExecutionDetail; names: Record<string, string> }) {
   const { client } = useSession();
   const steps = execution.steps ?? [];
   const firstOpen = steps.find((step) => step.status !== 'completed')?.index ?? steps.length + 1;
@@ -39,7 +39,7 @@ export function Replay({ execution }: { execution: ExecutionDetail }) {
           <select id="replay-from" value={from} onChange={(event) => setFrom(Number(event.target.value))}>
             {steps.map((step) => (
               <option key={step.index} value={step.index}>
-                {step.index}. {step.stepId} ({step.status})
+                {step.index}. {names[step.stepId] ?? step.stepId} ({step.status})
               </option>
             ))}
             {firstOpen > steps.length && <option value={firstOpen}>{firstOpen}. the next step</option>}

@@ -6,10 +6,13 @@ type RunStep = ExecutionStep;
 /** Each step as a bar from its start to its end, against the run's whole duration. */
 export function Timeline({
   execution,
+  names,
   selected,
   onSelect,
 }: {
   execution: ExecutionDetail;
+  /** Each step's name by its id (the id stands in until the names are known). */
+  names: Record<string, string>;
   selected: number | null;
   onSelect: (index: number) => void;
 }) {
@@ -35,8 +38,8 @@ export function Timeline({
             onClick={() => onSelect(step.index)}
             onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && (event.preventDefault(), onSelect(step.index))}
           >
-            <span>
-              {step.index}. {step.stepId} <span className="muted">({step.stepType})</span>
+            <span className="step-label" title={step.stepId}>
+              {step.index}. {names[step.stepId] ?? step.stepId} <span className="muted">({step.stepType})</span>
             </span>
             <span className="track" aria-hidden="true">
               <span
@@ -52,11 +55,11 @@ export function Timeline({
   );
 }
 
-export function StepDetail({ step, prompt }: { step: RunStep; prompt: string | undefined }) {
+export function StepDetail({ step, name, prompt }: { step: RunStep; name: string | undefined; prompt: string | undefined }) {
   return (
     <div className="panel" style={{ marginTop: 10 }} aria-label="Step detail">
       <h3 style={{ marginTop: 0 }}>
-        Step {step.index}: {step.stepId} <StatusBadge status={step.status} />
+        Step {step.index}: {name ?? step.stepId} <StatusBadge status={step.status} />
       </h3>
       <p className="muted">
         {formatTime(step.startedAt)} · {formatDuration(step.durationMs)} · {formatNumber(step.usage?.inputTokens ?? 0)} in /{' '}

@@ -4,7 +4,8 @@ import { useSession } from '../use-session';
 import { PickOne, useFlowList } from '../choices';
 import { useDebounced, useLoad } from '../hooks';
 import { Link, navigate, useLocation } from '../router';
-import { Async, Empty, formatDuration, formatNumber, formatTime, formatUsd, PageHeader, Pager, StatusBadge } from '../ui';
+import { Async, Empty, formatDuration, formatNumber, formatTime, formatWhen, formatUsd, PageHeader, Pager, StatusBadge } from '../ui';
+import { TableWrap } from '../table-wrap';
 
 const pageSize = 50;
 const statuses: ExecutionStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'];
@@ -97,7 +98,7 @@ function RunFilters({ filters, onChange }: { filters: Filters; onChange: (key: k
     </div>
   );
   return (
-    <form className="toolbar" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
+    <form className="toolbar filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
       <PickOne
         id="f-flow"
         label="Flow"
@@ -126,7 +127,7 @@ function RunFilters({ filters, onChange }: { filters: Filters; onChange: (key: k
 
 function RunsTable({ runs }: { runs: Execution[] }) {
   return (
-    <div className="table-wrap">
+    <TableWrap label="Runs">
       <table aria-label="Runs">
         <thead>
           <tr>
@@ -143,8 +144,10 @@ function RunsTable({ runs }: { runs: Execution[] }) {
         <tbody>
           {runs.map((run) => (
             <tr key={run.id} className="clickable" onClick={() => navigate(`/runs/${encodeURIComponent(run.id)}`)}>
-              <td>
-                <Link to={`/runs/${encodeURIComponent(run.id)}`}>{formatTime(run.createdAt)}</Link>
+              <td className="nowrap">
+                <Link to={`/runs/${encodeURIComponent(run.id)}`} title={formatTime(run.createdAt)}>
+                  {formatWhen(run.createdAt)}
+                </Link>
               </td>
               <td>{run.kind === 'agent' ? `agent: ${run.flowName}` : run.flowName}</td>
               <td>
@@ -159,6 +162,6 @@ function RunsTable({ runs }: { runs: Execution[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -2,6 +2,7 @@ import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Async, ConfirmAction, Empty, PageHeader } from '../ui';
+import { TableWrap } from '../table-wrap';
 
 export function ToolsScreen() {
   const { client } = useSession();
@@ -21,7 +22,7 @@ export function ToolsScreen() {
               tools or an agent.
             </Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap label="Tools">
               <table>
                 <thead>
                   <tr>
@@ -52,7 +53,7 @@ export function ToolsScreen() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )
         }
       </Async>

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { useSession } from '../use-session';
 import { useLoad } from '../hooks';
-import { Async, Empty, formatNumber, formatTime, formatUsd, PageHeader, Pager } from '../ui';
+import { Async, Empty, formatNumber, formatTime, formatWhen, formatUsd, PageHeader, Pager } from '../ui';
 import { UsageCharts } from './usage-charts';
+import { TableWrap } from '../table-wrap';
 
 const ranges = { '24h': 24, '7d': 24 * 7, '30d': 24 * 30 } as const;
 type Range = keyof typeof ranges;
@@ -42,7 +43,7 @@ export function UsageScreen() {
         </select>
       </PageHeader>
       <Async state={usage} what="usage">
-        {(entries) => <UsageCharts entries={entries} daily={daily} />}
+        {(entries) => <UsageCharts entries={entries} daily={daily} groupBy={groupBy} />}
       </Async>
       <h2>Credits</h2>
       <Credits />
@@ -76,7 +77,7 @@ function Credits() {
             <Empty>The ledger is empty.</Empty>
           ) : (
             <>
-              <div className="table-wrap">
+              <TableWrap label="Ledger">
                 <table aria-label="Ledger">
                   <thead>
                     <tr>
@@ -89,7 +90,9 @@ function Credits() {
                   <tbody>
                     {page.data.map((entry) => (
                       <tr key={entry.id}>
-                        <td>{formatTime(entry.createdAt)}</td>
+                        <td className="nowrap" title={formatTime(entry.createdAt)}>
+                          {formatWhen(entry.createdAt)}
+                        </td>
                         <td>{entry.reason}</td>
                         <td className="num">{formatNumber(entry.delta)}</td>
                         <td className="num">{formatNumber(entry.balanceAfter)}</td>
@@ -97,7 +100,7 @@ function Credits() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <Pager offset={offset} limit={20} total={page.pagination?.total ?? page.data.length} onChange={setOffset} />
             </>
           )

@@ -55,7 +55,12 @@ export function useFlowEditor(stored: StoredFlow | null, reload: () => void) {
   const [sampleRecord, setSampleRecord] = useState('{\n  "message": "Hello"\n}');
   const [saved, setSaved] = useState<string | null>(null);
   const [dirty, setDirty] = useState(false);
-  const parameters = useLoad(async () => (stored ? await client.flows.parameters(stored.id).catch(() => []) : []), [stored?.id]);
+  // PromptShuttle's `[[params]]` come from a flow's templates: a dispatch-style flow (steps only) has none to ask for.
+  const hasTemplates = (stored?.definition.templates?.length ?? 0) > 0;
+  const parameters = useLoad(
+    async () => (stored && hasTemplates ? await client.flows.parameters(stored.id).catch(() => []) : []),
+    [stored?.id, hasTemplates],
+  );
   useUnsavedWarning(dirty);
   const metadata = useMemo(() => parseMetadata(sampleRecord), [sampleRecord]);
   const hints = useMemo(
