@@ -47,23 +47,16 @@ function editedFlowOf(stored: StoredFlow | null): EditorFlow {
   return { ...editorFlowOf(stored.definition), name, slug: slug ?? undefined, description: description ?? undefined };
 }
 
-/** The flow being edited and what can be done to it: select, add, move, delete steps; save as a new version. */
-export function useFlowEditor(stored: StoredFlow | null, reload: () => void) {
+/** The variables in reach of the selected step (and a PromptShuttle flow's `[[params]]`) for the editor's hints. */
+function useHints(stored: StoredFlow | null, flow: EditorFlow, selected: StepPath | null, metadata: ReturnType<typeof parseMetadata>) {
   const { client } = useSession();
-  const [flow, setFlow] = useState<EditorFlow>(() => editedFlowOf(stored));
-  const [selected, setSelected] = useState<StepPath | null>(flow.steps.length > 0 ? [0] : null);
-  const [sampleRecord, setSampleRecord] = useState('{\n  "message": "Hello"\n}');
-  const [saved, setSaved] = useState<string | null>(null);
-  const [dirty, setDirty] = useState(false);
   // PromptShuttle's `[[params]]` come from a flow's templates: a dispatch-style flow (steps only) has none to ask for.
   const hasTemplates = (stored?.definition.templates?.length ?? 0) > 0;
   const parameters = useLoad(
     async () => (stored && hasTemplates ? await client.flows.parameters(stored.id).catch(() => []) : []),
     [stored?.id, hasTemplates],
   );
-  useUnsavedWarning(dirty);
-  const metadata = useMemo(() => parseMetadata(sampleRecord), [sampleRecord]);
-  const hints = useMemo(
+  return useMemo(
     () =>
       hintsFor(
         flow,
@@ -73,6 +66,19 @@ export function useFlowEditor(stored: StoredFlow | null, reload: () => void) {
       ),
     [flow, selected, metadata, parameters.data],
   );
+}
+
+/** The flow being edited and what can be done to it: select, add, move, delete steps; save as a new version. */
+export function useFlowEditor(stored: StoredFlow | null, reload: () => void) {
+  const { client } = useSession();
+  const [flow, setFlow] = useState<EditorFlow>(() => editedFlowOf(stored));
+  const [selected, setSelected] = useState<StepPath | null>(flow.steps.length > 0 ? [0] : null);
+  const [sampleRecord, setSampleRecord] = useState('{\n  "message": "Hello"\n}');
+  const [saved, setSaved] = useState<string | null>(null);
+  const [dirty, setDirty] = useState(false);
+  useUnsavedWarning(dirty);
+  const metadata = useMemo(() => parseMetadata(sampleRecord), [sampleRecord]);
+  const hints = useHints(stored, flow, selected, metadata);
   const edit = (change: Partial<EditorFlow>) => {
     setFlow((current) => ({ ...current, ...change }));
     setDirty(true);
