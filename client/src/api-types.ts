@@ -249,8 +249,8 @@ export type Step =
         script: string;
         /** Where the script runs (the built-in sandbox) */
         sandboxProvider?: string;
-        /** The script’s language (JavaScript) */
-        language?: 'javascript' | 'js';
+        /** The script’s language: JavaScript ("javascript" or "js"); Python and TypeScript are refused */
+        language?: string;
         /** Longest the script may run, in milliseconds */
         timeout?: number;
         /** Name of the variable the result is saved as, for later steps to use as {{name}} */

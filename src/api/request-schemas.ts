@@ -3,6 +3,7 @@ import { AgentDefinition } from '../protocol/agent.js';
 import { ChatMessage, McpServer, ToolType, toolName } from '../protocol/flow.js';
 import { RunSecrets } from '../protocol/secrets.js';
 import { testableOr, toolKinds } from '../protocol/tool-kinds.js';
+import { checkToolLanguage } from '../protocol/script-language.js';
 import { FlowBody } from '../protocol/shuttle.js';
 import { Status } from './response-schemas.js';
 import { DispatchBody } from './wire/dispatch-request.js';
@@ -200,6 +201,7 @@ export const ToolBody = z
   })
   .loose()
   .superRefine((tool, context) => {
+    checkToolLanguage(tool, context);
     for (const { key, what, schema } of toolKinds[tool.toolType].requiredConfig)
       if (!schema.safeParse(tool.config[key]).success)
         context.addIssue({ code: 'custom', path: ['config', key], message: `${tool.toolType} tools need config.${key}: ${what}` });

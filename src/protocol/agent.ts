@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkRuntimeToolLanguages } from './script-language.js';
 import { ArtifactsConfig, ErrorHandling, ErrorHandlingConfig, ReasoningConfig, ResponseFormat } from './flow.js';
 
 const ModelSettings = {
@@ -11,7 +12,7 @@ const ModelSettings = {
   maxTokens: z.number().int().positive().max(1_000_000).optional(),
   reasoning: ReasoningConfig.optional(),
   responseFormat: ResponseFormat.optional(),
-  tools: z.record(z.string(), z.unknown()).optional(),
+  tools: z.record(z.string(), z.unknown()).superRefine(checkRuntimeToolLanguages).optional(),
   /** Runtype's artifacts: `{enabled, types: ["markdown", "component"]}`. */
   artifacts: ArtifactsConfig.optional(),
   /** Runtype's errorHandling (fallbacks to other models, retries, a fixed message), as on a step. */

@@ -27,6 +27,8 @@ export const errorCatalogue = {
   MISSING_PROVIDER_KEY: { status: 422, retryable: false },
   CYCLIC_STEP_REFERENCE: { status: 422, retryable: false },
   INVALID_EXPRESSION: { status: 422, retryable: false },
+  /** Code in a language Flowrun does not run (Python, TypeScript): refused at validation, never run as JavaScript. */
+  UNSUPPORTED_LANGUAGE: { status: 422, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
   SHUTTING_DOWN: { status: 503, retryable: true },
   DEPENDENCY_UNAVAILABLE: { status: 503, retryable: true },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { definableToolKinds } from './tool-kinds.js';
+import { checkToolLanguage, ScriptLanguage } from './script-language.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
 export const knownStepTypes = [
@@ -133,7 +134,8 @@ export const InlineTool = z
     parametersSchema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
     config: z.record(z.string(), z.unknown()).default({}),
   })
-  .loose();
+  .loose()
+  .superRefine(checkToolLanguage);
 export type InlineTool = z.infer<typeof InlineTool>;
 
 export const McpServer = z
@@ -362,7 +364,7 @@ export const TransformDataConfig = z
   .object({
     script: z.string().min(1).max(200_000).describe('JavaScript that returns the result; the variables are in scope'),
     sandboxProvider: z.string().optional().describe('Where the script runs (the built-in sandbox)'),
-    language: z.enum(['javascript', 'js']).optional().describe('The script’s language (JavaScript)'),
+    language: ScriptLanguage.optional(),
     timeout: z.number().int().positive().max(60_000).optional().describe('Longest the script may run, in milliseconds'),
     outputVariable: z
       .string()

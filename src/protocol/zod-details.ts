@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ErrorCode, ErrorDetail } from './errors.js';
+import { errorCatalogue, type ErrorCode, type ErrorDetail } from './errors.js';
 
 export type PathSegment = string | number;
 
@@ -31,9 +31,19 @@ export function zodIssuesToDetails(error: z.ZodError, input: unknown, basePath: 
       message = `unknown field(s): ${issue.keys.join(', ')}`;
     } else if (issue.code === 'invalid_union') {
       code = value === undefined ? 'MISSING_REQUIRED_FIELD' : 'INVALID_TYPE';
+    } else if (issue.code === 'custom' && isErrorCode(issue.params?.code)) {
+      code = issue.params.code;
+      const suggestion = issue.params.suggestion;
+      if (typeof suggestion === 'string')
+        return { message: `${formatPath(path) || 'body'}: ${message}`, code, path: formatPath(path), suggestion };
     }
     return { message: `${formatPath(path) || 'body'}: ${message}`, code, path: formatPath(path) };
   });
+}
+
+/** A custom issue may name its detail's code (and a suggestion) in `params`: e.g. `UNSUPPORTED_LANGUAGE`. */
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(errorCatalogue, value);
 }
 
 function valueAt(input: unknown, path: readonly PathSegment[]): unknown {

@@ -1,3 +1,4 @@
+import { isRunnableLanguage, languageSuggestion } from '../../protocol/script-language.js';
 import type { ToolKindDefinition } from './tool-kind.js';
 
 /** A custom tool: `config.code`, JavaScript run in the sandbox with the call's arguments as `parameters`. */
@@ -6,6 +7,9 @@ export const customTool: ToolKindDefinition = {
     const code = tool.config.code;
     if (typeof code !== 'string')
       return { ok: false, error: { code: 'TOOL_CONFIG', message: `custom tool '${tool.name}' has no config.code` } };
+    // Saved before languages were checked, or given past validation: refused here too, never run as JavaScript.
+    if (!isRunnableLanguage(tool.config.language))
+      return { ok: false, error: { code: 'UNSUPPORTED_LANGUAGE', message: `custom tool '${tool.name}': ${languageSuggestion}` } };
     const timeout = typeof tool.config.timeout === 'number' ? tool.config.timeout : undefined;
     const reply = await deps.sandbox.run(
       code,
