@@ -135,6 +135,7 @@ test('real answers match the schemas /openapi.json gives them', async () => {
   await check('GET', '/v1/flows', await send('GET', '/v1/flows'));
   await check('GET', '/v1/flows/{flowId}', await send('GET', '/v1/flows/described'));
   await check('PATCH', '/v1/flows/{flowId}', await send('PATCH', '/v1/flows/described', { description: 'patched' }));
+  await check('PUT', '/v1/flows/{flowId}', await send('PUT', '/v1/flows/described', { description: 'put' }));
   await check('GET', '/v1/flows/{flowId}/versions', await send('GET', '/v1/flows/described/versions'));
   const versionId = String(stored.currentVersionId);
   await check('GET', '/v1/flows/{flowId}/versions/{versionId}', await send('GET', `/v1/flows/described/versions/${versionId}`));
@@ -205,6 +206,7 @@ test('real answers match the schemas /openapi.json gives them', async () => {
     await check('GET', one, await send('GET', one));
     await check('GET', path, await send('GET', path));
     await check('PATCH', one, await send('PATCH', one, patch));
+    await check('PUT', one, await send('PUT', one, patch));
     await check('DELETE', one, await send('DELETE', one));
   }
   await check('POST', '/v1/dispatch', await send('POST', '/v1/dispatch', { flow: { name: 'bad', steps: [{ type: 'teleport' }] } }));

@@ -20,6 +20,7 @@ import { chooseDialect, isDialect } from '../wire/dialect.js';
 import { parseDispatchBody } from '../wire/dispatch-request.js';
 import { headerValue } from '../headers.js';
 import { respondWithRun } from '../respond-with-run.js';
+import { mergeAgentUpdate } from '../merge-agent-update.js';
 
 /** `/v1/agents`: saved agents (Runtype's shape), and `POST /v1/agents/{id}/execute` to chat with one. */
 
@@ -52,18 +53,20 @@ export function registerAgentRoutes(app: ZodApp, deps: AppDeps): void {
     return agent;
   });
 
-  // Runtype's update replaces the whole agent; PATCH merges the given top-level fields into it.
-  app.patch(
-    '/v1/agents/:id',
-    { schema: { params: routeParams('id'), body: describedBody(AgentPatch), response: describedResponses({ 200: Agent }) } },
-    async (request) => {
+  // Runtype's update (PUT) is partial: only the given fields change, and `config` is deep-merged. PATCH, Flowrun's
+  // verb for the same, shares the handler.
+  app.route({
+    method: ['PATCH', 'PUT'],
+    url: '/v1/agents/:id',
+    schema: { params: routeParams('id'), body: describedBody(AgentPatch), response: describedResponses({ 200: Agent }) },
+    handler: async (request) => {
       const existing = await deps.store.getAgent(request.scope, request.params.id);
       if (!existing) throw new FlowrunError('NOT_FOUND', 'Agent not found');
-      const agent = validate({ ...existing.definition, ...((request.body ?? {}) as Record<string, unknown>) });
+      const agent = validate(mergeAgentUpdate(existing.definition, (request.body ?? {}) as Record<string, unknown>));
       await deps.store.updateAgent(request.scope, existing.id, agent, now());
       return deps.store.getAgent(request.scope, existing.id);
     },
-  );
+  });
 
   app.delete(
     '/v1/agents/:id',

@@ -99,11 +99,12 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
     );
 
     // An edit changes the current version while it is a draft; once activated somewhere it is immutable and
-    // the edit forks a new version.
-    app.patch(
-      `${prefix}/flows/:flowId`,
-      { schema: { params: routeParams('flowId'), body: describedBody(FlowPatch), response: describedResponses({ 200: FlowView }) } },
-      async (request) => {
+    // the edit forks a new version. Runtype's verb is PUT (fields given are changed); PATCH is the same handler.
+    app.route({
+      method: ['PATCH', 'PUT'],
+      url: `${prefix}/flows/:flowId`,
+      schema: { params: routeParams('flowId'), body: describedBody(FlowPatch), response: describedResponses({ 200: FlowView }) },
+      handler: async (request) => {
         const flow = await requireFlow(deps, request.scope, request.params.flowId);
         const patch = (request.body ?? {}) as Record<string, unknown>;
         const body = parseInput(FlowBody, { ...flow.definition, slug: flow.slug ?? undefined, ...patch });
@@ -124,7 +125,7 @@ export function registerFlowRoutes(app: ZodApp, deps: AppDeps): void {
         );
         return flowView(deps, request.scope, await requireFlow(deps, request.scope, flow.id));
       },
-    );
+    });
 
     app.delete(
       `${prefix}/flows/:flowId`,

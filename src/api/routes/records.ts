@@ -53,16 +53,18 @@ export function registerRecordRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
   // PATCH replaces the fields it names; `metadata` is replaced whole (send the merged object to merge).
-  app.patch(
-    '/v1/records/:id',
-    { schema: { params: routeParams('id'), body: describedBody(RecordPatch), response: describedResponses({ 200: StoredRecord }) } },
-    async (request) => {
+  // Runtype's verb is PUT (fields given are changed); PATCH is the same handler.
+  app.route({
+    method: ['PATCH', 'PUT'],
+    url: '/v1/records/:id',
+    schema: { params: routeParams('id'), body: describedBody(RecordPatch), response: describedResponses({ 200: StoredRecord }) },
+    handler: async (request) => {
       const body = parseInput(RecordPatch, request.body);
       const record = await deps.store.updateRecord(request.scope, request.params.id, body, now());
       if (!record) throw new FlowrunError('NOT_FOUND', 'Record not found');
       return view(record);
     },
-  );
+  });
   app.delete(
     '/v1/records/:id',
     { schema: { params: routeParams('id'), response: describedResponses({ 204: NoContent }) } },

@@ -48,10 +48,12 @@ export function registerToolRoutes(app: ZodApp, deps: AppDeps): void {
     return tool;
   });
 
-  app.patch(
-    '/v1/tools/:id',
-    { schema: { params: routeParams('id'), body: describedBody(ToolPatch), response: describedResponses({ 200: Tool }) } },
-    async (request) => {
+  // Runtype's verb is PUT (fields given are changed); PATCH is the same handler.
+  app.route({
+    method: ['PATCH', 'PUT'],
+    url: '/v1/tools/:id',
+    schema: { params: routeParams('id'), body: describedBody(ToolPatch), response: describedResponses({ 200: Tool }) },
+    handler: async (request) => {
       const existing = await deps.store.getTool(request.scope, request.params.id);
       if (!existing) throw new FlowrunError('NOT_FOUND', 'Tool not found');
       const patch = (request.body ?? {}) as Record<string, unknown>;
@@ -64,7 +66,7 @@ export function registerToolRoutes(app: ZodApp, deps: AppDeps): void {
       await deps.store.updateTool(request.scope, existing.id, tool, now());
       return deps.store.getTool(request.scope, existing.id);
     },
-  );
+  });
 
   app.delete(
     '/v1/tools/:id',
