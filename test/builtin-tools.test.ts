@@ -126,7 +126,10 @@ test('a built-in that is not configured (or unknown) is not offered; the run say
     );
     assert.equal(events.at(-1)!.event, 'execution_complete');
     assert.equal(bare.fake.requests[0]!.body.tools, undefined, 'nothing offered');
-    const warnings = events.filter((event) => event.event === 'warning').map((event) => [event.data.code, event.data.setting]);
+    // Runtype's vocabularies have no warning frame: warnings ride on the next frame, in its `warnings`.
+    const warnings = events
+      .flatMap((event) => (event.data.warnings ?? []) as Array<{ code: string; setting?: string }>)
+      .map((warning) => [warning.code, warning.setting]);
     assert.deepEqual(warnings, [
       ['BUILTIN_NOT_CONFIGURED', 'EXA_API_KEY or FLOWRUN_SEARXNG_URL'],
       ['BUILTIN_NOT_CONFIGURED', 'OPENAI_API_KEY'],

@@ -142,7 +142,6 @@ export interface UnifiedFrameFields {
     tokens?: unknown;
   };
   turn_start: { id?: unknown; iteration?: unknown; role?: unknown; turnIndex?: unknown };
-  warning: { code?: unknown; message?: unknown; stepId?: unknown; timestamp?: unknown };
 }
 
 /** The fields of each Runtype frame. */
@@ -372,7 +371,6 @@ export interface RuntypeFrameFields {
     toolName?: unknown;
     toolType?: unknown;
   };
-  warning: { code?: unknown; message?: unknown; stepId?: unknown; timestamp?: unknown };
 }
 
 /** The fields of each Travrse frame. */
@@ -491,14 +489,36 @@ export interface TravrseFrameFields {
   warning: { code?: unknown; executionId?: unknown; message?: unknown; stepId?: unknown; timestamp?: unknown };
 }
 
+/** A warning a Runtype or unified frame carries in `warnings` (those vocabularies have no warning frame). */
+export interface CarriedWarning {
+  code: string;
+  message: string;
+  setting?: string;
+  field?: string;
+  variable?: string;
+  suggestion?: string;
+  stepId?: string;
+  timestamp?: string;
+}
+
 /** A Unified event as the client yields it: its frame name as `type`, its fields, and its sequence number. */
 export type UnifiedEvent = {
-  [Name in keyof UnifiedFrameFields]: { type: Name; executionId?: string; seq?: number } & UnifiedFrameFields[Name];
+  [Name in keyof UnifiedFrameFields]: {
+    type: Name;
+    executionId?: string;
+    seq?: number;
+    warnings?: CarriedWarning[];
+  } & UnifiedFrameFields[Name];
 }[keyof UnifiedFrameFields];
 
 /** A Runtype event as the client yields it: its frame name as `type`, its fields, and its sequence number. */
 export type RuntypeEvent = {
-  [Name in keyof RuntypeFrameFields]: { type: Name; executionId?: string; seq?: number } & RuntypeFrameFields[Name];
+  [Name in keyof RuntypeFrameFields]: {
+    type: Name;
+    executionId?: string;
+    seq?: number;
+    warnings?: CarriedWarning[];
+  } & RuntypeFrameFields[Name];
 }[keyof RuntypeFrameFields];
 
 /** A Travrse event as the client yields it: its frame name as `type`, its fields, and its sequence number. */

@@ -2,5 +2,5 @@ export { createFlowrunClient, type FlowrunClient, type FlowrunClientOptions, typ
 export { FlowrunApiError, type ErrorDetail } from './errors.js';
 export { shownStatus } from './run-status.js';
 export type { Dialect, EventOf, RunStream } from './run-stream.js';
-export type { RuntypeEvent, TravrseEvent, UnifiedEvent } from './frames.js';
+export type { CarriedWarning, RuntypeEvent, TravrseEvent, UnifiedEvent } from './frames.js';
 export type * from './types.js';

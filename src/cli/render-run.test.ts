@@ -24,18 +24,24 @@ async function* stream(events: Array<Record<string, unknown>>): AsyncIterable<Un
   for (const event of events) yield event as UnifiedEvent;
 }
 
-test("a run's warnings are printed on their own line, with the name probably meant", async () => {
+test("a run's warnings (carried by the next frame) are printed on their own line before it, with the name probably meant", async () => {
   const terminal = plainTerminal();
   const rendered = await renderRun(
     stream([
       { type: 'execution_start', executionId: 'exec_1', flowName: 'Greeter' },
       { type: 'step_start', name: 'Greet', stepType: 'prompt' },
       {
-        type: 'warning',
-        code: 'UNRESOLVED_VARIABLE',
-        message: "step 'Greet' uses {{nmae}}, which is not set; it rendered as nothing (did you mean 'name'?)",
+        type: 'step_complete',
+        name: 'Greet',
+        durationMs: 10,
+        success: true,
+        warnings: [
+          {
+            code: 'UNRESOLVED_VARIABLE',
+            message: "step 'Greet' uses {{nmae}}, which is not set; it rendered as nothing (did you mean 'name'?)",
+          },
+        ],
       },
-      { type: 'step_complete', name: 'Greet', durationMs: 10, success: true },
       { type: 'execution_complete', durationMs: 12 },
     ]),
     terminal,

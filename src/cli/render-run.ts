@@ -1,4 +1,4 @@
-import { shownStatus, type UnifiedEvent } from '@flowrun/client';
+import { shownStatus, type CarriedWarning, type UnifiedEvent } from '@flowrun/client';
 import { cliCommand } from './invocation.js';
 import type { Terminal } from './terminal.js';
 
@@ -74,10 +74,6 @@ const handlers: Handlers = {
     const failure = event.success === false ? `  ${terminal.red(String(event.error ?? 'failed'))}` : '';
     terminal.write(`${mark} ${String(event.name)}  ${terminal.dim(seconds(event.durationMs))}${terminal.dim(usage)}${failure}\n`);
   },
-  warning: (event, state) => {
-    settle(state);
-    state.terminal.write(`${state.terminal.yellow('⚠')} ${String(event.message ?? event.code ?? 'warning')}\n`);
-  },
   approval_start: (event, state) => {
     settle(state);
     const { terminal, result } = state;
@@ -117,6 +113,14 @@ const handlers: Handlers = {
   },
 };
 
+/** The warnings a frame carries (they came before it: printed first). */
+function printWarnings(warnings: CarriedWarning[] | undefined, state: RenderState): void {
+  for (const warning of warnings ?? []) {
+    settle(state);
+    state.terminal.write(`${state.terminal.yellow('⚠')} ${String(warning.message ?? warning.code ?? 'warning')}\n`);
+  }
+}
+
 /**
  * Prints a run's unified events for a person: a spinner per running step, then its line (time, tokens, cost);
  * the model's text as it streams; each tool call with its arguments and then its result; each warning (a
@@ -126,6 +130,7 @@ const handlers: Handlers = {
 export async function renderRun(events: AsyncIterable<UnifiedEvent>, terminal: Terminal): Promise<RenderedRun> {
   const state: RenderState = { result: { status: 'unknown' }, terminal, spinner: null, tokens: 0, cost: 0, midLine: false };
   for await (const event of events) {
+    printWarnings(event.warnings, state);
     const handle = handlers[event.type] as ((event: UnifiedEvent, state: RenderState) => void) | undefined;
     handle?.(event, state);
   }

@@ -68,14 +68,11 @@ async function writeGolden(file: URL, frames: GoldenFrames): Promise<void> {
   console.log(`${fileURLToPath(file)}: rewrote ${changed.join(', ')}`);
 }
 
-// Flowrun's own frames, which Runtype's vocabulary has no type for (docs/compatibility.md): clients skip them.
-const flowrunFrames = new Set(['warning']);
-
 test('every Runtype legacy frame of the golden run, flow and agent, validates against DispatchSSEEvent', () => {
   for (const agent of [false, true]) {
     const encoder = createEncoder('runtype', { ...goldenContext, ...(agent ? { agent: goldenAgent } : {}) });
     for (const frame of goldenEvents.map((event) => encoder(event))) {
-      if (!frame || flowrunFrames.has(frame.event)) continue;
+      if (!frame) continue;
       assert.equal(frame.data.type, frame.event);
       assert.equal(validateRuntypeFrame(frame.data), null, `${frame.event}`);
     }

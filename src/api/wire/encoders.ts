@@ -1,3 +1,4 @@
+import { carryWarnings } from './carry-warnings.js';
 import type { Dialect, Encoder, EncoderContext } from './dialect.js';
 import { createRuntypeEncoder } from './runtype.js';
 import { createRuntypeAgentEncoder } from './runtype-agent.js';
@@ -5,17 +6,18 @@ import { createUnifiedAgentEncoder } from './unified-agent.js';
 import { createTravrseEncoder } from './travrse.js';
 import { createUnifiedEncoder } from './unified.js';
 
+/** A stream's encoder (one per stream: Runtype's carry that stream's warnings to its next frame). */
 export function createEncoder(dialect: Dialect, context: EncoderContext): Encoder {
   if (context.agent) {
     const agentContext = { ...context, agent: context.agent };
-    return dialect === 'unified' ? createUnifiedAgentEncoder(agentContext) : createRuntypeAgentEncoder(agentContext);
+    return carryWarnings(dialect === 'unified' ? createUnifiedAgentEncoder(agentContext) : createRuntypeAgentEncoder(agentContext));
   }
   switch (dialect) {
     case 'travrse':
       return createTravrseEncoder(context);
     case 'runtype':
-      return createRuntypeEncoder(context);
+      return carryWarnings(createRuntypeEncoder(context));
     case 'unified':
-      return createUnifiedEncoder(context);
+      return carryWarnings(createUnifiedEncoder(context));
   }
 }

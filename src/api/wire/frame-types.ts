@@ -142,7 +142,6 @@ export interface UnifiedFrameFields {
     tokens?: unknown;
   };
   turn_start: { id?: unknown; iteration?: unknown; role?: unknown; turnIndex?: unknown };
-  warning: { code?: unknown; message?: unknown; stepId?: unknown; timestamp?: unknown };
 }
 
 /** The fields of each Runtype frame. */
@@ -372,7 +371,6 @@ export interface RuntypeFrameFields {
     toolName?: unknown;
     toolType?: unknown;
   };
-  warning: { code?: unknown; message?: unknown; stepId?: unknown; timestamp?: unknown };
 }
 
 /** The fields of each Travrse frame. */

@@ -23,19 +23,12 @@ type SharedEvent =
 
 /**
  * The handlers Runtype's legacy (`runtype.ts`) and unified (`unified.ts`) encoders both use: warnings, sources,
- * artifacts and fallbacks go out the same in either vocabulary, so each is written once. A field only one of the
+ * artifacts and fallbacks go out the same in either vocabulary, so each is written once (a warning rides on the next frame: `carry-warnings.ts`). A field only one of the
  * two dialects has does not compile here.
  */
 export const sharedRuntypeHandlers: Pick<EventHandlers<keyof SharedFrameFields & string>, SharedEvent> = {
-  // Flowrun's own frame (Runtype has none): what the run went without, e.g. an unreachable MCP server.
-  warning: (event) =>
-    frame(event, 'warning', {
-      code: event.code,
-      message: event.message,
-      ...(event.setting ? { setting: event.setting } : {}),
-      ...(event.stepId ? { stepId: event.stepId } : {}),
-      timestamp: event.at,
-    }),
+  // No frame of its own (Runtype has none): `carryWarnings` puts it on the stream's next frame as `warnings`.
+  warning: () => null,
   source: (event) =>
     frame(event, 'source', {
       sourceType: 'url',
