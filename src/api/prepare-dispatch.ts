@@ -1,4 +1,5 @@
 import { resolveAgentSpec } from '../engine/agent.js';
+import { ignoredAgentFields, ignoredDispatchOptions } from '../protocol/ignored-fields.js';
 import { validateFlowSteps } from '../engine/validate-flow.js';
 import type { AgentSpec } from '../protocol/agent.js';
 import { FlowrunError } from '../protocol/errors.js';
@@ -53,6 +54,7 @@ export async function prepareDispatch(
       modelOverride: options.modelOverride,
       autoAppendMetadata: options.autoAppendMetadata,
       strictVariables: options.strictVariables,
+      ignoredFields: ignoredDispatchOptions(options),
     },
     source: flowMode === 'virtual' ? 'standalone' : 'api',
     persistRecordMetadata: recordMode !== 'virtual' && options.autoAppendMetadata === true,
@@ -192,7 +194,11 @@ async function prepareAgentRun(
       metadata: { ...body.record?.metadata, ...body.metadata },
       created: false,
     },
-    options: { modelOverride: body.options?.modelOverride, strictVariables: body.options?.strictVariables },
+    options: {
+      modelOverride: body.options?.modelOverride,
+      strictVariables: body.options?.strictVariables,
+      ignoredFields: [...ignoredAgentFields(raw), ...ignoredDispatchOptions(body.options)],
+    },
     source: 'agent',
     kind: 'agent',
     agent,

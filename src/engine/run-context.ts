@@ -1,3 +1,4 @@
+import type { IgnoredField } from '../protocol/ignored-fields.js';
 import type { ChatMessage, FlowDefinition, Step } from '../protocol/flow.js';
 import type { ApprovalDecision, StepRef, StopReason } from '../protocol/execution-event.js';
 import type { RecordData } from '../protocol/record.js';
@@ -47,7 +48,13 @@ export interface RunFlowRequest {
   secrets: Record<string, string>;
   messages: ChatMessage[];
   /** `strictVariables`: a `{{name}}` that names nothing in reach fails its step instead of being a warning. */
-  options: { modelOverride?: string; autoAppendMetadata?: boolean; strictVariables?: boolean };
+  options: {
+    modelOverride?: string;
+    autoAppendMetadata?: boolean;
+    strictVariables?: boolean;
+    /** Documented fields the request set that Flowrun does not act on: each a warning when the run starts. */
+    ignoredFields?: IgnoredField[];
+  };
   /** `standalone` for virtual flows, `api` for stored ones; shown in flow_start's executionContext. */
   source: string;
   startedAt: number;

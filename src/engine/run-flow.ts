@@ -10,7 +10,7 @@ import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall } 
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
 import { countSteps } from './validate-flow.js';
 import { missingVariables, missingVariablesError, missingVariableWarnings, optionalOutputsOf } from './unresolved-variables.js';
-import { unknownKeyWarnings } from './unknown-config-keys.js';
+import { ignoredFieldWarnings, unknownKeyWarnings } from './unknown-config-keys.js';
 
 /** What a paused run stores so that a later resume (in any process) can continue it. */
 export interface PauseSnapshot {
@@ -143,6 +143,7 @@ function startFlowRun(engineDeps: EngineDeps, request: RunFlowRequest, signal: A
       record: { id: request.record.id, name: request.record.name, type: request.record.type, created: request.record.created },
       source: request.source,
     });
+  if (!resume) for (const warning of ignoredFieldWarnings(request.options.ignoredFields)) deps.events.emit(warning);
   return run;
 }
 

@@ -1,6 +1,7 @@
 import { didYouMean } from '../protocol/closest-name.js';
 import type { ExecutionEventBody } from '../protocol/execution-event.js';
 import type { Step } from '../protocol/flow.js';
+import type { IgnoredField } from '../protocol/ignored-fields.js';
 import { unknownConfigKeys } from './steps/registry.js';
 
 /**
@@ -18,4 +19,17 @@ export function unknownKeyWarnings(step: Step): ExecutionEventBody[] {
       ...(suggestion ? { suggestion } : {}),
     };
   });
+}
+
+/**
+ * Documented request fields Flowrun accepts without acting on them (an agent's `voice`, `options.debugMode`): the
+ * same path as unknown config keys, a warning each when the run starts, naming the field and why.
+ */
+export function ignoredFieldWarnings(fields: readonly IgnoredField[] | undefined): ExecutionEventBody[] {
+  return (fields ?? []).map(({ field, reason }) => ({
+    type: 'warning',
+    code: 'IGNORED_FIELD',
+    message: `${field} was ignored: ${reason}`,
+    field,
+  }));
 }
