@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createFlowrunClient, FlowrunApiError } from '../client/src/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const value = 'tok-Managed-Value-9271';
@@ -216,6 +217,20 @@ test('dispatch-scoped secrets keep working beside managed ones', async () => {
   });
   assert.equal(response.status, 200);
   assert.equal(seen[0]!.headers['x-k'], 'dispatch-value-31');
+});
+
+test('the typed client manages secrets: create, check, rotate, get, list, delete', async () => {
+  const client = createFlowrunClient({ baseUrl: harness.baseUrl, apiKey: harness.key, retryDelayMs: 10 });
+  const created = await client.secrets.create({ key: 'CLIENT_TOKEN', value: 'client-secret-8080' });
+  assert.equal(created.data.status, 'active');
+  assert.deepEqual(await client.secrets.check(['CLIENT_TOKEN', 'NOPE']), { found: ['CLIENT_TOKEN'], missing: ['NOPE'], revoked: [] });
+  const rotated = await client.secrets.update('CLIENT_TOKEN', { value: 'client-secret-9090', expectedVersion: 1 });
+  assert.equal(rotated.data.version, 2);
+  assert.equal((await client.secrets.get(created.data.id)).data.valuePreview, '••••9090');
+  assert.ok((await client.secrets.list()).data.some((secret) => secret.key === 'CLIENT_TOKEN'));
+  assert.equal((await client.secrets.delete('CLIENT_TOKEN')).deletedId, created.data.id);
+  const gone = await client.secrets.get('CLIENT_TOKEN').catch((error: unknown) => error);
+  assert.ok(FlowrunApiError.isInstance(gone) && gone.status === 404);
 });
 
 test('no file of the data folder holds a managed secret value in clear', async () => {
