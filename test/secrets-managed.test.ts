@@ -172,6 +172,25 @@ test('{{secret:KEY}} in a saved external tool reaches the server; an unknown one
   assert.match(text, /NOT_CREATED/);
 });
 
+test('POST /v1/tools/test sends a managed secret and answers with it redacted', async () => {
+  await call('POST', '/v1/secrets', { key: 'TEST_TOKEN', value: 'tooltest-secret-6060' });
+  seen.length = 0;
+  const tested = await call('POST', '/v1/tools/test', {
+    tool: {
+      name: 'probe',
+      toolType: 'external',
+      description: 'probe',
+      parametersSchema: { type: 'object', properties: {} },
+      config: { url: `${echoUrl}/probe`, method: 'GET', headers: { authorization: 'Bearer {{secret:TEST_TOKEN}}' } },
+    },
+    arguments: {},
+  });
+  assert.equal(tested.status, 200, tested.text);
+  assert.equal(seen[0]!.headers.authorization, 'Bearer tooltest-secret-6060');
+  assert.equal(tested.json.ok, true);
+  assert.ok(!tested.text.includes('tooltest-secret-6060'));
+});
+
 test('a revoked secret fails the step with SECRET_NOT_FOUND and never sends an empty credential', async () => {
   await call('POST', '/v1/secrets', { key: 'REVOKED_TOKEN', value: 'revoked-secret-1234' });
   await call('PUT', '/v1/secrets/REVOKED_TOKEN', { status: 'revoked' });

@@ -102,10 +102,7 @@ export async function prepareRun(deps: AdmissionDeps, request: AdmissionRequest)
   });
   const flow: FlowDefinition = { ...meta, steps };
   const { flow: _source, validation: _validation, credits: _credits, record: _record, continuation, ...given } = request;
-  const spec = {
-    ...given,
-    secrets: { ...dispatchScoped(given.secrets), ...(await loadManagedSecrets(deps, request.scope, [rawSteps, tools])) },
-  };
+  const spec = { ...given, secrets: await withManagedSecrets(deps, request.scope, given.secrets, [rawSteps, tools]) };
   if (continuation) {
     const record = typeof request.record === 'function' ? await request.record() : request.record;
     const startedAt = continuation.startedAt ?? deps.clock.now();
@@ -144,6 +141,19 @@ async function loadManagedSecrets(
     if (typeof value === 'string') loaded[managedSecretName(secret.key)] = value;
   }
   return loaded;
+}
+
+/**
+ * A run's secrets: those the request sent (without any `secret:KEY` of its own) and the managed secrets `sources`
+ * (steps, tools) name, opened. Throws when a stored secret cannot be opened with the configured keys.
+ */
+export async function withManagedSecrets(
+  deps: Pick<AdmissionDeps, 'db' | 'vault'>,
+  scope: TenantScope,
+  sent: Record<string, string>,
+  sources: unknown[],
+): Promise<Record<string, string>> {
+  return { ...dispatchScoped(sent), ...(await loadManagedSecrets(deps, scope, sources)) };
 }
 
 /**
