@@ -27,7 +27,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
-  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1', FLOWRUN_SECRET_KEY: 'aa'.repeat(32) });
+  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1', FLOWRUN_SECRET_KEY: 'aa'.repeat(32), FLOWRUN_TEST_LOG_CAPTURE: '1' });
 });
 after(async () => {
   await harness.close();
@@ -252,12 +252,15 @@ test('the typed client manages secrets: create, check, rotate, get, list, delete
   assert.ok(FlowrunApiError.isInstance(gone) && gone.status === 404);
 });
 
-test('no file of the data folder holds a managed secret value in clear', async () => {
+test('no file of the data folder and no log line holds a managed secret value in clear', async () => {
+  const values = [value, 'rotated-value-0042', 'tool-secret-value-77', 'scoped-secret-5555', 'tooltest-secret-6060', 'client-secret-9090'];
   for (const name of readdirSync(harness.dataDir)) {
     const bytes = readFileSync(join(harness.dataDir, name)).toString('latin1');
-    for (const secret of [value, 'rotated-value-0042', 'tool-secret-value-77', 'scoped-secret-5555'])
-      assert.ok(!bytes.includes(secret), `${name} holds a secret value`);
+    for (const secret of values) assert.ok(!bytes.includes(secret), `${name} holds a secret value`);
   }
+  assert.ok(harness.logs.length > 0, 'the server logged');
+  for (const line of harness.logs)
+    for (const secret of values) assert.ok(!line.includes(secret), `a log line holds a secret value: ${line}`);
 });
 
 test('without FLOWRUN_SECRET_KEY creating a secret is refused with how to set one', async () => {
