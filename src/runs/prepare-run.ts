@@ -137,10 +137,22 @@ async function loadManagedSecrets(
   const loaded: Record<string, string> = {};
   for (const secret of await findSealedSecrets(deps.db, scope, keys)) {
     if (secret.status !== 'active' || !secret.valueSealed) continue;
-    const value = deps.vault.open(secret.valueSealed).value;
+    const value = openSecret(deps.vault, secret.key, secret.valueSealed);
     if (typeof value === 'string') loaded[managedSecretName(secret.key)] = value;
   }
   return loaded;
+}
+
+/** A managed secret's value; a 409 naming the key when no configured FLOWRUN_SECRET_KEY opens it (a key was dropped). */
+function openSecret(vault: SecretVault, key: string, sealed: string): string | undefined {
+  try {
+    return vault.open(sealed).value;
+  } catch {
+    throw new FlowrunError(
+      'SECRET_KEY_NOT_CONFIGURED',
+      `Secret '${key}' was sealed with a key FLOWRUN_SECRET_KEY no longer lists: list that key again (after the new one), or set the secret's value again`,
+    );
+  }
 }
 
 /**
