@@ -96,6 +96,7 @@ export async function startServer(
     store: createStore(db),
     runs: createRuns(workerDeps, { initialCredits: config.initialCredits }),
     rateLimiter,
+    vault: runtime.vault,
     ...(relay ? { keyRevocations: relay } : {}),
     readiness: { schema: () => schemaStatus(db), ...(relay?.ping ? { redis: () => relay.ping!() } : {}) },
     metrics: {

@@ -19,7 +19,7 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 before(async () => {
-  harness = await startHarness();
+  harness = await startHarness({ FLOWRUN_SECRET_KEY: 'aa'.repeat(32) });
   if (skip) return;
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -376,6 +376,24 @@ journey('the keys screen marks the key this tab is signed in with', async () => 
   assert.match((await marked.textContent()) ?? '', new RegExp(harness.key.slice(0, 12)));
 });
 
+journey('the secrets screen creates, rotates and deletes a secret and never shows its value', async () => {
+  await page.click('nav >> text=Secrets');
+  await page.click('button:has-text("Create secret")');
+  await page.fill('#secret-key', 'DASH_TOKEN');
+  await page.fill('#secret-value', 'dashboard-secret-4321');
+  await page.click('.modal button:has-text("Create")');
+  await page.waitForSelector('table[aria-label=Secrets] >> text=DASH_TOKEN');
+  assert.match((await page.locator('table[aria-label=Secrets]').textContent()) ?? '', /••••4321/);
+  await page.click('button[aria-label="Rotate DASH_TOKEN"]');
+  await page.fill('#secret-value', 'dashboard-secret-8765');
+  await page.click('.modal button:has-text("Rotate")');
+  await page.waitForSelector('table[aria-label=Secrets] >> text=••••8765');
+  assert.ok(!(await page.content()).includes('dashboard-secret-'), 'the page holds a value');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.click('button[aria-label="Delete DASH_TOKEN"]');
+  await page.waitForSelector('text=No secrets.');
+});
+
 /** Each screen, and what it shows once it has loaded. */
 const screens = (): Array<[string, string]> => [
   ['/flows', 'table >> text=Greeter'],
@@ -389,6 +407,7 @@ const screens = (): Array<[string, string]> => [
   ['/agents/new', '#agent-model'],
   ['/approvals', 'h1 >> text=Approvals'],
   ['/keys', 'table[aria-label=Keys]'],
+  ['/secrets', 'h1 >> text=Secrets'],
   ['/usage', '[aria-label="Usage totals"]'],
 ];
 

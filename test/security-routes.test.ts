@@ -162,10 +162,9 @@ test("only /health, /ready, /metrics (its own token when set), the dashboard's p
     .map((route) => `${route.method} ${route.url}`)
     .sort();
   // Written out, not read from the code: a page made public by mistake has to show up here.
-  const dashboardPages = ['/playground', '/flows', '/runs', '/tools', '/agents', '/approvals', '/keys', '/usage'].flatMap((section) => [
-    `GET ${section}`,
-    `GET ${section}/*`,
-  ]);
+  const dashboardPages = ['/playground', '/flows', '/runs', '/tools', '/agents', '/approvals', '/keys', '/secrets', '/usage'].flatMap(
+    (section) => [`GET ${section}`, `GET ${section}/*`],
+  );
   assert.deepEqual(
     open,
     [

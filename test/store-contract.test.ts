@@ -13,6 +13,7 @@ import { addCredits, ensureBalance, getBalance, ledgerSum } from '../src/store/c
 import { appendEvents, commitEvents, lastStoredSeq, readEvents } from '../src/store/events-repository.js';
 import { finishExecution, getExecutionRow, insertExecution } from '../src/store/executions-repository.js';
 import { leaseHolders, releaseLeases, renewLeases, runsLeasedBy, takeOverLease } from '../src/store/leases-repository.js';
+import { deleteSecret, findSealedSecrets, getSecret, insertSecret, listSecrets, updateSecret } from '../src/store/secrets-repository.js';
 import { createTestDatabase, postgresSkip } from './support/postgres.js';
 
 type StoreConfig = Pick<Config, 'databaseFile' | 'databaseUrl'>;
@@ -75,6 +76,52 @@ for (const backend of backends) {
         const status = await schemaStatus(db);
         assert.deepEqual(status.pending, []);
         assert.ok(status.applied >= 11);
+      }));
+
+    test('managed secrets: one per key in a tenant and mode, rotated by version, revoked, found by key, deleted', () =>
+      withStore(backend, async (db) => {
+        const other = { tenantId: 'other', mode: 'test' as const };
+        const live = { tenantId: 'acme', mode: 'live' as const };
+        const fields = { description: null, valueSealed: 'sealed-1', valuePreview: '••••0001', now: at };
+        const created = await insertSecret(db, scope, { id: 'secret_1', key: 'API_TOKEN', ...fields });
+        assert.equal(created?.status, 'active');
+        assert.equal(await insertSecret(db, scope, { id: 'secret_2', key: 'API_TOKEN', ...fields }), null, 'the key is taken');
+        assert.ok(await insertSecret(db, other, { id: 'secret_3', key: 'API_TOKEN', ...fields }), 'another tenant has its own');
+        assert.ok(await insertSecret(db, live, { id: 'secret_4', key: 'API_TOKEN', ...fields }), 'another mode has its own');
+        const pending = await insertSecret(db, scope, { id: 'secret_5', key: 'LATER', ...fields, valueSealed: null, valuePreview: null });
+        assert.equal(pending?.status, 'pending');
+        assert.deepEqual(
+          (await listSecrets(db, scope)).map((secret) => secret.key),
+          ['API_TOKEN', 'LATER'],
+        );
+        assert.equal((await getSecret(db, scope, 'API_TOKEN'))?.id, 'secret_1');
+        assert.equal(await getSecret(db, other, 'secret_1'), null);
+
+        const rotated = await updateSecret(db, scope, 'secret_1', {
+          value: { sealed: 'sealed-2', preview: '••••0002' },
+          expectedVersion: 1,
+          now: at,
+        });
+        assert.ok(rotated && rotated !== 'version_mismatch');
+        assert.equal(rotated.version, 2);
+        assert.equal(rotated.lastRotatedAt, at);
+        assert.equal(await updateSecret(db, scope, 'secret_1', { description: 'x', expectedVersion: 1, now: at }), 'version_mismatch');
+        assert.equal(await updateSecret(db, scope, 'nothing', { description: 'x', now: at }), null);
+        const activated = await updateSecret(db, scope, 'LATER', { value: { sealed: 'sealed-3', preview: '••••0003' }, now: at });
+        assert.equal(activated !== 'version_mismatch' && activated?.status, 'active');
+        await updateSecret(db, scope, 'LATER', { status: 'revoked', now: at });
+
+        const sealed = await findSealedSecrets(db, scope, ['API_TOKEN', 'LATER', 'NONE']);
+        assert.deepEqual(
+          sealed.sort((a, b) => a.key.localeCompare(b.key)),
+          [
+            { key: 'API_TOKEN', status: 'active', valueSealed: 'sealed-2' },
+            { key: 'LATER', status: 'revoked', valueSealed: 'sealed-3' },
+          ],
+        );
+        assert.equal(await deleteSecret(db, scope, 'API_TOKEN'), true);
+        assert.equal(await deleteSecret(db, scope, 'API_TOKEN'), false);
+        assert.equal((await getSecret(db, other, 'API_TOKEN'))?.id, 'secret_3', "another tenant's stays");
       }));
 
     test('events: streamed deltas are stored batched and read back one by one, in order, from any point; a repeat is ignored', () =>

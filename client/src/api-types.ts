@@ -888,6 +888,27 @@ export interface KeyRequest {
   maxRunsInFlight?: number | null;
 }
 
+export interface SecretRequest {
+  key: string;
+  /** write-only; left out, the secret is pending until a value is set */
+  value?: string;
+  description?: string;
+}
+
+export interface SecretUpdateRequest {
+  /** a new value: rotates the secret (its version goes up) */
+  value?: string;
+  description?: string;
+  /** refused with 409 when the secret is at another version */
+  expectedVersion?: number;
+  /** Flowrun: revoke a secret (it stops resolving) or restore it */
+  status?: 'active' | 'revoked';
+}
+
+export interface SecretCheckRequest {
+  keys: string[];
+}
+
 export interface ActivateRequest {
   environment: string;
   comment?: string;
@@ -1784,6 +1805,42 @@ export interface NewApiKey {
 export interface RevokedKey {
   id: string;
   revoked: boolean;
+}
+
+export interface SecretMetadata {
+  id: string;
+  key: string;
+  description: string | null;
+  /** the last characters of the value, masked (`••••abcd`) */
+  valuePreview: string | null;
+  status: 'active' | 'pending' | 'revoked';
+  version: number;
+  lastRotatedAt: string | null;
+  /** Runtype field; always null in Flowrun */
+  phantomToken: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Secret {
+  data: SecretMetadata;
+}
+
+export interface SecretList {
+  data: SecretMetadata[];
+  total: number;
+}
+
+export interface SecretCheck {
+  found: string[];
+  missing: string[];
+  revoked: string[];
+}
+
+export interface DeletedSecret {
+  success: boolean;
+  deletedId: string;
+  referenceCount: number;
 }
 
 export interface Model {

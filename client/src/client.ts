@@ -53,6 +53,13 @@ import type {
   RecordRequest,
   ResumeRequest,
   RevokedKey,
+  Secret,
+  SecretCheck,
+  SecretCheckRequest,
+  SecretList,
+  SecretRequest,
+  SecretUpdateRequest,
+  DeletedSecret,
   ShuttleParameters,
   ShuttleRun,
   ShuttleRunPage,
@@ -255,6 +262,19 @@ export function createFlowrunClient(options: FlowrunClientOptions) {
     },
     models: {
       list: () => sendJson<ModelList>(http, 'v1/models'),
+    },
+    /** Managed secrets (`{{secret:KEY}}`): values are write-only, every answer is metadata. */
+    secrets: {
+      list: () => sendJson<SecretList>(http, 'v1/secrets'),
+      /** By id or key. */
+      get: (idOrKey: string) => sendJson<Secret>(http, `v1/secrets/${encodeURIComponent(idOrKey)}`),
+      create: (body: SecretRequest) => sendJson<Secret>(http, 'v1/secrets', { body }),
+      /** A new `value` rotates it; `expectedVersion` refuses the change (409) when the secret moved on. */
+      update: (idOrKey: string, body: SecretUpdateRequest) =>
+        sendJson<Secret>(http, `v1/secrets/${encodeURIComponent(idOrKey)}`, { method: 'PUT', body }),
+      delete: (idOrKey: string) => sendJson<DeletedSecret>(http, `v1/secrets/${encodeURIComponent(idOrKey)}`, { method: 'DELETE' }),
+      /** Which of `keys` are active, missing (or pending) and revoked. */
+      check: (keys: SecretCheckRequest['keys']) => sendJson<SecretCheck>(http, 'v1/secrets/check', { body: { keys } }),
     },
   };
 }

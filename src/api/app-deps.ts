@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Ids, ModelGateway } from '../engine/ports.js';
 import type { EventBus } from '../queue/event-bus.js';
+import type { SecretVault } from '../queue/secret-vault.js';
 import type { EventRelay } from '../queue/event-relay.js';
 import type { WorkerDeps } from '../runs/execute-run.js';
 import type { Runs } from '../runs/runs.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   rateLimiter: RateLimiter;
   /** How this process tells the others of a revoked key, and hears of theirs (the event relay; none alone). */
   keyRevocations?: Pick<EventRelay, 'revokeKey' | 'onKeyRevoked'>;
+  /** Seals managed secrets (FLOWRUN_SECRET_KEY); none, or one without a key, refuses to create them. */
+  vault?: Pick<SecretVault, 'enabled' | 'seal'>;
   /** What /ready checks: the database's migrations, and Redis when clustered. */
   readiness: Readiness;
   /** What /metrics shows beyond the process: the other layers' registries, the queue, the sandbox. */

@@ -27,6 +27,7 @@ import { registerStepTypeRoutes } from './routes/step-types.js';
 import { registerToolTypeRoutes } from './routes/tool-types.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerKeyRoutes } from './routes/keys.js';
+import { registerSecretRoutes } from './routes/secrets.js';
 import { FlowrunError } from '../protocol/errors.js';
 
 /** A registered route and who may call it (the security tests try every one with every URL spelling). */
@@ -178,6 +179,7 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, forgetKey: (keyId: 
   registerRecordRoutes(routes, deps);
   registerModelRoutes(routes, deps);
   registerKeyRoutes(routes, deps, forgetKey);
+  registerSecretRoutes(routes, deps);
 }
 
 /**

@@ -92,6 +92,33 @@ export const KeyBody = z
   })
   .strict();
 
+/** Runtype's secret key: letters, digits and `_` (`{{secret:STRIPE_API_KEY}}`). */
+const SecretKeyName = z
+  .string()
+  .min(2)
+  .max(100)
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'A secret key is letters, digits and _, starting with a letter (e.g. STRIPE_API_KEY)');
+const SecretValue = z.string().min(8).max(10_000).describe('write-only: sealed with FLOWRUN_SECRET_KEY, never returned');
+
+export const SecretBody = z
+  .object({
+    key: SecretKeyName,
+    value: SecretValue.optional().describe('write-only; left out, the secret is pending until a value is set'),
+    description: z.string().max(500).optional(),
+  })
+  .strict();
+
+export const SecretUpdateBody = z
+  .object({
+    value: SecretValue.optional().describe('a new value: rotates the secret (its version goes up)'),
+    description: z.string().max(500).optional(),
+    expectedVersion: z.number().int().min(0).optional().describe('refused with 409 when the secret is at another version'),
+    status: z.enum(['active', 'revoked']).optional().describe('Flowrun: revoke a secret (it stops resolving) or restore it'),
+  })
+  .strict();
+
+export const SecretCheckBody = z.object({ keys: z.array(z.string().min(1).max(100)).min(1).max(50) }).strict();
+
 export const RecordBody = z
   .object({
     name: z.string().min(1).max(500),

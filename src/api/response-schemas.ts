@@ -141,6 +141,24 @@ export const ApiKeyList = z.object({ data: z.array(ApiKey) });
 export const NewApiKey = ApiKey.extend({ key: z.string().describe('the full key: in this answer only') });
 export const RevokedKey = z.object({ id: z.string(), revoked: z.boolean() });
 
+/** A managed secret as every answer shows it: metadata only, never the value. */
+export const SecretMetadata = z.object({
+  id: z.string(),
+  key: z.string(),
+  description: z.string().nullable(),
+  valuePreview: z.string().nullable().describe('the last characters of the value, masked (`••••abcd`)'),
+  status: z.enum(['active', 'pending', 'revoked']),
+  version: z.number().int(),
+  lastRotatedAt: z.string().nullable(),
+  phantomToken: z.string().nullable().describe('Runtype field; always null in Flowrun'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const SecretAnswer = z.object({ data: SecretMetadata });
+export const SecretList = z.object({ data: z.array(SecretMetadata), total: z.number().int() });
+export const SecretCheck = z.object({ found: z.array(z.string()), missing: z.array(z.string()), revoked: z.array(z.string()) });
+export const DeletedSecret = z.object({ success: z.boolean(), deletedId: z.string(), referenceCount: z.number().int() });
+
 /**
  * Response schemas of a route that answers through `reply` (a stream, or a JSON body sent by hand): they describe
  * the answer in /openapi.json (and test/openapi.test.ts holds real answers to them), but the type provider cannot

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTemplate, renderValue } from './template.js';
+import { FlowrunError } from '../protocol/errors.js';
 
 const scope = {
   _record: { name: 'Q4', metadata: { region: 'EU', items: [{ sku: 'a1' }, { sku: 'b2' }], deep: { x: { y: 7 } } } },
@@ -31,4 +32,16 @@ test('objects render as JSON, and an exact placeholder keeps its type in values'
 
 test('does not walk the prototype chain', () => {
   assert.deepEqual(renderTemplate('{{result.constructor}}{{__proto__}}', scope).unresolved, ['result.constructor', '__proto__']);
+});
+
+test('{{secret:KEY}} renders a managed secret of the run, and one the run has not throws SECRET_NOT_FOUND naming it', () => {
+  const scope = { secrets: { 'secret:API_TOKEN': 'value-1234', plain: 'p' } };
+  assert.equal(renderTemplate('Bearer {{secret:API_TOKEN}}', scope).text, 'Bearer value-1234');
+  assert.deepEqual(renderValue({ token: '{{ secret:API_TOKEN }}' }, scope, []), { token: 'value-1234' });
+  assert.equal(renderTemplate('{{secrets.plain}}', scope).text, 'p');
+  assert.throws(
+    () => renderTemplate('Bearer {{secret:MISSING}}', scope),
+    (error: unknown) => FlowrunError.isInstance(error) && error.code === 'SECRET_NOT_FOUND' && error.message.includes("'MISSING'"),
+  );
+  assert.throws(() => renderTemplate('{{secret:plain}}', scope), /SECRET_NOT_FOUND|plain/);
 });

@@ -1,9 +1,13 @@
 /**
  * `{{path.to.value}}` rendering for prompts and values. Paths are dotted names with
  * array indexes (`items[0].name` or `items.0.name`). A name that resolves to nothing
- * renders as an empty string and is reported in `unresolved`.
+ * renders as an empty string and is reported in `unresolved`. `{{secret:KEY}}` is a
+ * managed secret, read from the scope's `secrets`: one the run has not is an error
+ * (SECRET_NOT_FOUND), never an empty credential.
  */
+import { FlowrunError } from '../protocol/errors.js';
 import { parseJsonBounded } from '../protocol/json-depth.js';
+import { managedSecretKey, managedSecretName } from '../protocol/secrets.js';
 
 export interface RenderResult {
   text: string;
@@ -40,7 +44,7 @@ export function renderTemplate(template: string, scope: Record<string, unknown>,
   let text = '';
   let position = 0;
   for (const { start, end, expression } of scanPlaceholders(template)) {
-    const value = lookupPath(scope, expression, cache);
+    const value = resolveExpression(scope, expression, cache);
     text += template.slice(position, start);
     position = end;
     if (value === undefined || value === null) {
@@ -65,7 +69,7 @@ export function renderValue(value: unknown, scope: Record<string, unknown>, unre
     // A template that is exactly one placeholder keeps the value's type (objects stay objects).
     const exact = soleExpression(value);
     if (exact !== null) {
-      const found = lookupPath(scope, exact, cache);
+      const found = resolveExpression(scope, exact, cache);
       if (found !== undefined && found !== null) return found;
     }
     const rendered = renderTemplate(value, scope, cache);
@@ -77,6 +81,27 @@ export function renderValue(value: unknown, scope: Record<string, unknown>, unre
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, scope, unresolved, cache)]));
   }
   return value;
+}
+
+/** A placeholder's value: a managed secret (`secret:KEY`), or a path in the scope. */
+function resolveExpression(scope: Record<string, unknown>, expression: string, cache: ParseCache): unknown {
+  const key = managedSecretKey(expression);
+  return key === null ? lookupPath(scope, expression, cache) : managedSecretValue(scope.secrets, key);
+}
+
+/** The value of managed secret `key` among a run's secrets; throws SECRET_NOT_FOUND naming the key when it is not there. */
+export function managedSecretValue(secrets: unknown, key: string): string {
+  const name = managedSecretName(key);
+  const value =
+    secrets !== null && typeof secrets === 'object' && Object.prototype.hasOwnProperty.call(secrets, name)
+      ? (secrets as Record<string, unknown>)[name]
+      : undefined;
+  if (typeof value === 'string') return value;
+  throw new FlowrunError(
+    'SECRET_NOT_FOUND',
+    `Secret '${key}' is not available to this run: create it with POST /v1/secrets (key '${key}') in this tenant and mode, or give a pending or revoked one a value`,
+    [{ code: 'SECRET_NOT_FOUND', message: `{{secret:${key}}} names no active managed secret` }],
+  );
 }
 
 export function stringifyValue(value: unknown): string {

@@ -45,6 +45,10 @@ export const errorCatalogue = {
   CANCELLED: { status: 409, retryable: false },
   MODEL_OUTPUT_INVALID: { status: 502, retryable: true },
   TOOL_NOT_FOUND: { status: 422, retryable: false },
+  /** A `{{secret:KEY}}` names no active managed secret of the tenant (unknown, pending or revoked). */
+  SECRET_NOT_FOUND: { status: 422, retryable: false },
+  /** FLOWRUN_SECRET_KEY is not set: managed secrets cannot be sealed. */
+  SECRET_KEY_NOT_CONFIGURED: { status: 409, retryable: false },
   TOOL_FAILED: { status: 502, retryable: false },
   NOT_PAUSED: { status: 409, retryable: false },
   INTERNAL_ERROR: { status: 500, retryable: true },

@@ -38,3 +38,23 @@ export const RunSecrets = z
   .refine((secrets) => Object.values(secrets).reduce((sum, value) => sum + value.length, 0) <= secretLimits.maxTotalLength, {
     message: `The secrets may total at most ${secretLimits.maxTotalLength} characters`,
   });
+
+/**
+ * Managed secrets (`{{secret:KEY}}`, `/v1/secrets`) travel with a run in the same map as the dispatch-scoped ones
+ * (`{{secrets.k}}`), under `secret:KEY`: they are sealed on the run's row, carried to a worker and redacted from
+ * everything the run stores or streams exactly as those are. No dispatch-scoped name can shadow one: a managed
+ * secret loaded for the run is written over a dispatched `secret:KEY`.
+ */
+export const managedSecretName = (key: string): string => `secret:${key}`;
+
+/** The key a `{{secret:KEY}}` expression names, or null when the expression is something else. */
+export function managedSecretKey(expression: string): string | null {
+  return expression.startsWith('secret:') ? expression.slice('secret:'.length).trim() : null;
+}
+
+/** Every key `text` references as `{{secret:KEY}}`, once each, in order of first use. */
+export function managedSecretReferences(text: string): string[] {
+  const keys = new Set<string>();
+  for (const match of text.matchAll(/\{\{\s*secret:\s*([^{}\s]+)\s*\}\}/g)) keys.add(match[1]!);
+  return [...keys];
+}

@@ -16,6 +16,8 @@ import type { Database } from '../store/database.js';
 import type { StoredFlowDefinition } from '../store/flows-repository.js';
 import { ensureBalance } from '../store/credits-repository.js';
 import { findTools } from '../store/tools-repository.js';
+import { findSealedSecrets } from '../store/secrets-repository.js';
+import { managedSecretKey, managedSecretName, managedSecretReferences } from '../protocol/secrets.js';
 import { resolveFlowVersion, type VersionPaths } from './flow-version.js';
 
 /**
@@ -99,7 +101,8 @@ export async function prepareRun(deps: AdmissionDeps, request: AdmissionRequest)
     return { steps: validated, tools: saved };
   });
   const flow: FlowDefinition = { ...meta, steps };
-  const { flow: _source, validation: _validation, credits: _credits, record: _record, continuation, ...spec } = request;
+  const { flow: _source, validation: _validation, credits: _credits, record: _record, continuation, ...given } = request;
+  const spec = { ...given, secrets: await withManagedSecrets(deps, request.scope, given.secrets, [rawSteps, tools]) };
   if (continuation) {
     const record = typeof request.record === 'function' ? await request.record() : request.record;
     const startedAt = continuation.startedAt ?? deps.clock.now();
@@ -117,6 +120,60 @@ export async function prepareRun(deps: AdmissionDeps, request: AdmissionRequest)
   const record = typeof request.record === 'function' ? await request.record() : request.record;
   const job = await startRun(deps, { ...spec, flow, rawSteps, record, tools, creditsReserved: reserved });
   return { job, flow, rawSteps };
+}
+
+/**
+ * The managed secrets (`{{secret:KEY}}`) the flow and its saved tools name, opened: once, at admission, into the
+ * run's secrets (sealed on its row, redacted from all it stores and streams). A key the tenant has not, or whose
+ * secret is pending or revoked, is left out: the step that uses it fails with SECRET_NOT_FOUND naming it.
+ */
+async function loadManagedSecrets(
+  deps: Pick<AdmissionDeps, 'db' | 'vault'>,
+  scope: TenantScope,
+  sources: unknown[],
+): Promise<Record<string, string>> {
+  const keys = managedSecretReferences(JSON.stringify(sources));
+  if (keys.length === 0 || !deps.vault?.enabled) return {};
+  const loaded: Record<string, string> = {};
+  for (const secret of await findSealedSecrets(deps.db, scope, keys)) {
+    if (secret.status !== 'active' || !secret.valueSealed) continue;
+    const value = openSecret(deps.vault, secret.key, secret.valueSealed);
+    if (typeof value === 'string') loaded[managedSecretName(secret.key)] = value;
+  }
+  return loaded;
+}
+
+/** A managed secret's value; a 409 naming the key when no configured FLOWRUN_SECRET_KEY opens it (a key was dropped). */
+function openSecret(vault: SecretVault, key: string, sealed: string): string | undefined {
+  try {
+    return vault.open(sealed).value;
+  } catch {
+    throw new FlowrunError(
+      'SECRET_KEY_NOT_CONFIGURED',
+      `Secret '${key}' was sealed with a key FLOWRUN_SECRET_KEY no longer lists: list that key again (after the new one), or set the secret's value again`,
+    );
+  }
+}
+
+/**
+ * A run's secrets: those the request sent (without any `secret:KEY` of its own) and the managed secrets `sources`
+ * (steps, tools) name, opened. Throws when a stored secret cannot be opened with the configured keys.
+ */
+export async function withManagedSecrets(
+  deps: Pick<AdmissionDeps, 'db' | 'vault'>,
+  scope: TenantScope,
+  sent: Record<string, string>,
+  sources: unknown[],
+): Promise<Record<string, string>> {
+  return { ...dispatchScoped(sent), ...(await loadManagedSecrets(deps, scope, sources)) };
+}
+
+/**
+ * The secrets a request sent itself, without managed ones: a managed secret is what the tenant's store holds now
+ * (a continued run sees a rotation or revocation since), never a `secret:KEY` a caller put in `secrets`.
+ */
+function dispatchScoped(secrets: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).filter(([name]) => managedSecretKey(name) === null));
 }
 
 async function resolveSource(

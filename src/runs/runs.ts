@@ -8,7 +8,7 @@ import { continuePausedRun, pausedExecution, type Answers } from './continue-run
 import type { RunJob, WorkerDeps } from './execute-run.js';
 import { resolveFlowVersion, type VersionPaths } from './flow-version.js';
 import { admitInFlight, scopeOfKey } from './limits.js';
-import { prepareRun, type AdmissionDeps, type AdmissionRequest, type AdmittedRun } from './prepare-run.js';
+import { prepareRun, withManagedSecrets, type AdmissionDeps, type AdmissionRequest, type AdmittedRun } from './prepare-run.js';
 
 /**
  * The run's life as the API reaches it: what a route may do to runs, bound in the composition root to the deps
@@ -35,6 +35,8 @@ export interface Runs {
   scopeOfKey(row: Pick<ExecutionRow, 'tenant_id' | 'mode' | 'api_key_id'>): Promise<TenantScope>;
   /** Whether the scope has a place among the runs in flight now; 429 RATE_LIMITED when full (nothing is taken). */
   admitInFlight(scope: TenantScope): Promise<void>;
+  /** The secrets a call outside a run (a tool test) has: `sent`, and the managed secrets `sources` name, opened. */
+  secretsFor(scope: TenantScope, sent: Record<string, string>, sources: unknown[]): Promise<Record<string, string>>;
   /** The tool runner runs use: a tool test and an MCP discovery call a tool as a run would. */
   tools: Pick<ToolRunner, 'run' | 'describeMcpTools'>;
 }
@@ -51,6 +53,7 @@ export function createRuns(deps: WorkerDeps, settings: { initialCredits: number 
     cancelPaused: (row) => cancelPausedRun(deps, row),
     scopeOfKey: (row) => scopeOfKey(deps.db, deps.limits, row),
     admitInFlight: (scope) => admitInFlight(deps.db, scope),
+    secretsFor: (scope, sent, sources) => withManagedSecrets(admission, scope, sent, sources),
     tools: {
       run: (tool, args, context) => deps.tools.run(tool, args, context),
       describeMcpTools: (servers, toolIds, signal, tenantId) => deps.tools.describeMcpTools(servers, toolIds, signal, tenantId),

@@ -363,6 +363,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('executions').addColumn('cancel_requested_at', 'bigint').execute();
     },
   },
+  '0015_managed_secrets': {
+    async up(db: Kysely<unknown>) {
+      // A tenant's managed secrets (`{{secret:KEY}}`): the value sealed with FLOWRUN_SECRET_KEY (null: pending, set
+      // later), a short preview of its end, and a version bumped on every change of value (rotation).
+      await db.schema
+        .createTable('managed_secrets')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('description', 'text')
+        .addColumn('value_sealed', 'text')
+        .addColumn('value_preview', 'text')
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('version', 'integer', (column) => column.notNull())
+        .addColumn('last_rotated_at', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addUniqueConstraint('managed_secrets_key', ['tenant_id', 'mode', 'key'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -217,4 +217,19 @@ export interface DatabaseSchema {
     max_keys: number | null;
     updated_at: string;
   };
+  managed_secrets: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    key: string;
+    description: string | null;
+    /** The value sealed by the secret vault (FLOWRUN_SECRET_KEY); never the value itself. Null: pending. */
+    value_sealed: string | null;
+    value_preview: string | null;
+    status: string;
+    version: number;
+    last_rotated_at: string | null;
+    created_at: string;
+    updated_at: string;
+  };
 }

@@ -16,6 +16,7 @@ import * as rateLimits from './rate-limits-repository.js';
 import * as records from './records-repository.js';
 import * as responseCache from './response-cache-repository.js';
 import * as runLog from './run-log-repository.js';
+import * as secrets from './secrets-repository.js';
 import * as tenantLimits from './tenant-limits-repository.js';
 import * as tools from './tools-repository.js';
 
@@ -45,6 +46,7 @@ export function createStore(db: Database) {
     ...recordsOf(db),
     ...responseCacheOf(db),
     ...runLogOf(db),
+    ...secretsOf(db),
     ...tenantLimitsOf(db),
     ...toolsOf(db),
   };
@@ -123,6 +125,7 @@ function executionsOf(db: Database) {
     insertExecution: (...args: Tail<Parameters<typeof executions.insertExecution>>) => executions.insertExecution(db, ...args),
     finishExecution: (...args: Tail<Parameters<typeof executions.finishExecution>>) => executions.finishExecution(db, ...args),
     getExecution: (...args: Tail<Parameters<typeof executions.getExecution>>) => executions.getExecution(db, ...args),
+    listRunWarnings: (...args: Tail<Parameters<typeof executions.listRunWarnings>>) => executions.listRunWarnings(db, ...args),
     listExecutions: (...args: Tail<Parameters<typeof executions.listExecutions>>) => executions.listExecutions(db, ...args),
     getExecutionRow: (...args: Tail<Parameters<typeof executions.getExecutionRow>>) => executions.getExecutionRow(db, ...args),
     requestCancel: (...args: Tail<Parameters<typeof executions.requestCancel>>) => executions.requestCancel(db, ...args),
@@ -192,6 +195,7 @@ function leasesOf(db: Database) {
     releaseLeases: (...args: Tail<Parameters<typeof leases.releaseLeases>>) => leases.releaseLeases(db, ...args),
     leaseHolders: (...args: Tail<Parameters<typeof leases.leaseHolders>>) => leases.leaseHolders(db, ...args),
     runsLeasedBy: (...args: Tail<Parameters<typeof leases.runsLeasedBy>>) => leases.runsLeasedBy(db, ...args),
+    lapsedRuns: (...args: Tail<Parameters<typeof leases.lapsedRuns>>) => leases.lapsedRuns(db, ...args),
     takeOverLease: (...args: Tail<Parameters<typeof leases.takeOverLease>>) => leases.takeOverLease(db, ...args),
   };
 }
@@ -238,6 +242,17 @@ function runLogOf(db: Database) {
     runFilters: (...args: Tail<Parameters<typeof runLog.runFilters>>) => runLog.runFilters(db, ...args),
     listRuns: (...args: Tail<Parameters<typeof runLog.listRuns>>) => runLog.listRuns(db, ...args),
     usageTotals: (...args: Tail<Parameters<typeof runLog.usageTotals>>) => runLog.usageTotals(db, ...args),
+  };
+}
+
+function secretsOf(db: Database) {
+  return {
+    listSecrets: (...args: Tail<Parameters<typeof secrets.listSecrets>>) => secrets.listSecrets(db, ...args),
+    getSecret: (...args: Tail<Parameters<typeof secrets.getSecret>>) => secrets.getSecret(db, ...args),
+    insertSecret: (...args: Tail<Parameters<typeof secrets.insertSecret>>) => secrets.insertSecret(db, ...args),
+    updateSecret: (...args: Tail<Parameters<typeof secrets.updateSecret>>) => secrets.updateSecret(db, ...args),
+    deleteSecret: (...args: Tail<Parameters<typeof secrets.deleteSecret>>) => secrets.deleteSecret(db, ...args),
+    findSealedSecrets: (...args: Tail<Parameters<typeof secrets.findSealedSecrets>>) => secrets.findSealedSecrets(db, ...args),
   };
 }
 

@@ -45,6 +45,8 @@ export interface Harness {
   request(path: string, init?: RequestInit): Promise<Response>;
   fake: FakeProvider;
   dataDir: string;
+  /** The server's log lines, when started with FLOWRUN_TEST_LOG_CAPTURE=1 (else empty). */
+  logs: string[];
   /** The settings the server was started with (its store among them). */
   config: Config;
   createKey(tenant?: string, mode?: KeyMode): Promise<string>;
@@ -57,7 +59,14 @@ export interface Harness {
 /** A real server on a free port over a temporary SQLite file, with every provider pointed at a fake model server. */
 export async function startHarness(
   env: Record<string, string> = {},
-  reuse?: { fake: FakeProvider; dataDir: string; key: string; database: TestDatabase | undefined; cluster: Record<string, string> },
+  reuse?: {
+    fake: FakeProvider;
+    dataDir: string;
+    key: string;
+    database: TestDatabase | undefined;
+    cluster: Record<string, string>;
+    logs?: string[];
+  },
 ): Promise<Harness> {
   const fake = reuse?.fake ?? (await startFakeProvider());
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'flowrun-test-'));
@@ -80,7 +89,12 @@ export async function startHarness(
     ...cluster,
     ...env,
   });
-  const logger = pino({ level: process.env.FLOWRUN_TEST_LOG ?? 'silent' });
+  // FLOWRUN_TEST_LOG_CAPTURE=1 (in `env`): every log line at debug level and above is kept in `logs`.
+  const logs: string[] = reuse?.logs ?? [];
+  const logger =
+    env.FLOWRUN_TEST_LOG_CAPTURE === '1'
+      ? pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) })
+      : pino({ level: process.env.FLOWRUN_TEST_LOG ?? 'silent' });
   const server: RunningServer = await startServer(config, logger);
   const worker = config.redisUrl
     ? await ((await import(new URL('../../dist/worker.js', import.meta.url).href)) as typeof import('../../src/worker.js')).startWorker(
@@ -106,6 +120,7 @@ export async function startHarness(
     request: (path, init) => injected(server, path, init),
     fake,
     dataDir,
+    logs,
     config,
     createKey,
     dispatch: (body, options = {}) =>
@@ -117,7 +132,7 @@ export async function startHarness(
     async restart() {
       await server.close();
       await worker?.close();
-      return startHarness(env, { fake, dataDir, key, database, cluster });
+      return startHarness(env, { fake, dataDir, key, database, cluster, logs });
     },
     async close() {
       await server.close();

@@ -18,6 +18,7 @@ const AgentsScreen = lazyScreen(() => import('./screens/agents'), 'AgentsScreen'
 const AgentEditorScreen = lazyScreen(() => import('./screens/agent-editor'), 'AgentEditorScreen');
 const ApprovalsScreen = lazyScreen(() => import('./screens/approvals'), 'ApprovalsScreen');
 const KeysScreen = lazyScreen(() => import('./screens/keys'), 'KeysScreen');
+const SecretsScreen = lazyScreen(() => import('./screens/secrets'), 'SecretsScreen');
 const UsageScreen = lazyScreen(() => import('./screens/usage'), 'UsageScreen');
 
 const sections = [
@@ -28,6 +29,7 @@ const sections = [
   { path: '/agents', label: 'Agents' },
   { path: '/approvals', label: 'Approvals' },
   { path: '/keys', label: 'API keys' },
+  { path: '/secrets', label: 'Secrets' },
   { path: '/usage', label: 'Usage' },
 ];
 
@@ -47,6 +49,7 @@ const routes: Array<[string, (params: Record<string, string>) => ReactElement, {
   ['/agents/:id', (params) => <AgentEditorScreen agentId={params.id!} />, AgentEditorScreen],
   ['/approvals', () => <ApprovalsScreen />, ApprovalsScreen],
   ['/keys', () => <KeysScreen />, KeysScreen],
+  ['/secrets', () => <SecretsScreen />, SecretsScreen],
   ['/usage', () => <UsageScreen />, UsageScreen],
 ];
 

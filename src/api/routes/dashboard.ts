@@ -7,7 +7,7 @@ import { AssetParams, describedResponses, textAnswer, type ZodApp } from '../con
 import { FlowrunError } from '../../protocol/errors.js';
 
 /** The dashboard's own paths (it routes in the browser): each answers its page, so a link or a reload works. */
-export const dashboardSections = ['/playground', '/flows', '/runs', '/tools', '/agents', '/approvals', '/keys', '/usage'];
+export const dashboardSections = ['/playground', '/flows', '/runs', '/tools', '/agents', '/approvals', '/keys', '/secrets', '/usage'];
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

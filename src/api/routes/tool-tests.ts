@@ -36,6 +36,8 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
         throw new FlowrunError('VALIDATION_ERROR', `Only ${testableAnd} tools can be tested here; this one is ${tool.toolType}`, [
           { path: 'tool.toolType', message: `expected ${testableOr}`, code: 'INVALID_ENUM' },
         ]);
+      // `{{secret:KEY}}` in the tool is the tenant's managed secret, as in a run.
+      const secrets = await deps.runs.secretsFor(request.scope, body.secrets, [tool]);
       const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       const started = performance.now();
       const outcome = await deps.runs.tools.run(inlineTool(tool), body.arguments, {
@@ -43,7 +45,7 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
         scope: request.scope,
         // What an external tool sends as its idempotency key: each test is a new call, never a repeat of the last.
         toolCallId: deps.ids.next('tooltest'),
-        secrets: body.secrets,
+        secrets,
         signal,
         depth: 0,
       });
@@ -54,7 +56,7 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
           { path: `tool.${outcome.error.field}`, message: outcome.error.message, code: 'INVALID_VALUE' },
         ]);
       // The secrets sent for the test are not answered back, even when the tool echoes them.
-      const redactor = await buildSecretRedactor(Object.values(body.secrets));
+      const redactor = await buildSecretRedactor(Object.values(secrets));
       return redactor.redact(
         outcome.ok
           ? { ok: true, result: outcome.result, error: null, logs: outcome.logs ?? [], durationMs }

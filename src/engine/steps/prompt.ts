@@ -14,6 +14,7 @@ import type { StepContext, StepRunner, ToolCallRecord } from '../run-context.js'
 import { renderTemplate, renderValue } from '../template.js';
 import { formatPath } from '../../protocol/zod-details.js';
 import type { StepCheckContext } from './step-check.js';
+import { requireToolSecrets, withCredentials } from './tool-secrets.js';
 
 /** A prompt needs a model that resolves (or a run-wide override) and something to say. */
 export function checkPrompt(prompt: PromptConfig, context: StepCheckContext): void {
@@ -223,20 +224,17 @@ async function resolveStepTools(config: PromptConfig, context: StepContext): Pro
       if (!tool) throw new FlowrunError('TOOL_NOT_FOUND', `tool '${id}' was not found`);
       byName.set(tool.name, tool);
     }
+    const mcpServers = withCredentials(toolsConfig.mcpServers, context.request.secrets);
     if (mcpIds.length > 0) {
-      for (const tool of await context.deps.tools.describeMcpTools(
-        toolsConfig.mcpServers,
-        mcpIds,
-        context.signal,
-        context.request.scope.tenantId,
-      ))
+      for (const tool of await context.deps.tools.describeMcpTools(mcpServers, mcpIds, context.signal, context.request.scope.tenantId))
         byName.set(tool.name, tool);
     }
-    for (const tool of await declaredMcpTools(toolsConfig.mcpServers, mcpIds, context)) byName.set(tool.name, tool);
+    for (const tool of await declaredMcpTools(mcpServers, mcpIds, context)) byName.set(tool.name, tool);
     if (toolsConfig.artifacts?.enabled) byName.set('create_artifact', artifactTool(toolsConfig.artifacts));
     for (const tool of toolsConfig.runtimeTools) byName.set(tool.name, inlineTool(tool));
   }
   for (const tool of context.request.clientTools) byName.set(tool.name, tool);
+  requireToolSecrets([...byName.values()], context.request.secrets);
   return [...byName.values()];
 }
 
