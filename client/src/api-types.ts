@@ -297,11 +297,84 @@ export type Step =
         recordFilter?: {
           type?: string;
           name?: string;
-          where?: {
-            field: string;
-            op?: 'eq' | 'neq' | 'exists';
-            value?: unknown;
-          };
+          where?:
+            | {
+                op: 'and' | 'or';
+                conditions: Array<
+                  | {
+                      op: 'and' | 'or';
+                      conditions: Array<{
+                        field: string;
+                        op?:
+                          | 'eq'
+                          | 'neq'
+                          | 'gt'
+                          | 'gte'
+                          | 'lt'
+                          | 'lte'
+                          | 'between'
+                          | 'contains'
+                          | 'startsWith'
+                          | 'endsWith'
+                          | 'in'
+                          | 'notIn'
+                          | 'isSet'
+                          | 'isNotSet'
+                          | 'isTrue'
+                          | 'isFalse'
+                          | 'withinLastDays'
+                          | 'olderThanDays';
+                        value?: unknown;
+                      }>;
+                    }
+                  | {
+                      field: string;
+                      op?:
+                        | 'eq'
+                        | 'neq'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte'
+                        | 'between'
+                        | 'contains'
+                        | 'startsWith'
+                        | 'endsWith'
+                        | 'in'
+                        | 'notIn'
+                        | 'isSet'
+                        | 'isNotSet'
+                        | 'isTrue'
+                        | 'isFalse'
+                        | 'withinLastDays'
+                        | 'olderThanDays';
+                      value?: unknown;
+                    }
+                >;
+              }
+            | {
+                field: string;
+                op?:
+                  | 'eq'
+                  | 'neq'
+                  | 'gt'
+                  | 'gte'
+                  | 'lt'
+                  | 'lte'
+                  | 'between'
+                  | 'contains'
+                  | 'startsWith'
+                  | 'endsWith'
+                  | 'in'
+                  | 'notIn'
+                  | 'isSet'
+                  | 'isNotSet'
+                  | 'isTrue'
+                  | 'isFalse'
+                  | 'withinLastDays'
+                  | 'olderThanDays';
+                value?: unknown;
+              };
           [field: string]: unknown;
         };
         /** Name of the variable the result is saved as, for later steps to use as {{name}} */
@@ -350,11 +423,84 @@ export type Step =
         recordFilter?: {
           type?: string;
           name?: string;
-          where?: {
-            field: string;
-            op?: 'eq' | 'neq' | 'exists';
-            value?: unknown;
-          };
+          where?:
+            | {
+                op: 'and' | 'or';
+                conditions: Array<
+                  | {
+                      op: 'and' | 'or';
+                      conditions: Array<{
+                        field: string;
+                        op?:
+                          | 'eq'
+                          | 'neq'
+                          | 'gt'
+                          | 'gte'
+                          | 'lt'
+                          | 'lte'
+                          | 'between'
+                          | 'contains'
+                          | 'startsWith'
+                          | 'endsWith'
+                          | 'in'
+                          | 'notIn'
+                          | 'isSet'
+                          | 'isNotSet'
+                          | 'isTrue'
+                          | 'isFalse'
+                          | 'withinLastDays'
+                          | 'olderThanDays';
+                        value?: unknown;
+                      }>;
+                    }
+                  | {
+                      field: string;
+                      op?:
+                        | 'eq'
+                        | 'neq'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte'
+                        | 'between'
+                        | 'contains'
+                        | 'startsWith'
+                        | 'endsWith'
+                        | 'in'
+                        | 'notIn'
+                        | 'isSet'
+                        | 'isNotSet'
+                        | 'isTrue'
+                        | 'isFalse'
+                        | 'withinLastDays'
+                        | 'olderThanDays';
+                      value?: unknown;
+                    }
+                >;
+              }
+            | {
+                field: string;
+                op?:
+                  | 'eq'
+                  | 'neq'
+                  | 'gt'
+                  | 'gte'
+                  | 'lt'
+                  | 'lte'
+                  | 'between'
+                  | 'contains'
+                  | 'startsWith'
+                  | 'endsWith'
+                  | 'in'
+                  | 'notIn'
+                  | 'isSet'
+                  | 'isNotSet'
+                  | 'isTrue'
+                  | 'isFalse'
+                  | 'withinLastDays'
+                  | 'olderThanDays';
+                value?: unknown;
+              };
           [field: string]: unknown;
         };
         /** The metadata fields to change, as JSON; {{variables}} are filled in */
@@ -384,6 +530,134 @@ export type Step =
         timeout?: number;
         /** When denied: fail the run, or continue with the next step */
         onDenied?: 'fail' | 'continue';
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'get-record';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The record’s id */
+        recordId?: string;
+        /** The record’s type (with recordName, instead of an id) */
+        recordType?: string;
+        /** The record’s name */
+        recordName?: string;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'list-records';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** Only records of this type */
+        recordType?: string;
+        /** Only records of this name */
+        recordName?: string;
+        /** Conditions on metadata and on id, name, createdAt, updatedAt */
+        recordFilter?: {
+          type?: string;
+          name?: string;
+          where?:
+            | {
+                op: 'and' | 'or';
+                conditions: Array<
+                  | {
+                      op: 'and' | 'or';
+                      conditions: Array<{
+                        field: string;
+                        op?:
+                          | 'eq'
+                          | 'neq'
+                          | 'gt'
+                          | 'gte'
+                          | 'lt'
+                          | 'lte'
+                          | 'between'
+                          | 'contains'
+                          | 'startsWith'
+                          | 'endsWith'
+                          | 'in'
+                          | 'notIn'
+                          | 'isSet'
+                          | 'isNotSet'
+                          | 'isTrue'
+                          | 'isFalse'
+                          | 'withinLastDays'
+                          | 'olderThanDays';
+                        value?: unknown;
+                      }>;
+                    }
+                  | {
+                      field: string;
+                      op?:
+                        | 'eq'
+                        | 'neq'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte'
+                        | 'between'
+                        | 'contains'
+                        | 'startsWith'
+                        | 'endsWith'
+                        | 'in'
+                        | 'notIn'
+                        | 'isSet'
+                        | 'isNotSet'
+                        | 'isTrue'
+                        | 'isFalse'
+                        | 'withinLastDays'
+                        | 'olderThanDays';
+                      value?: unknown;
+                    }
+                >;
+              }
+            | {
+                field: string;
+                op?:
+                  | 'eq'
+                  | 'neq'
+                  | 'gt'
+                  | 'gte'
+                  | 'lt'
+                  | 'lte'
+                  | 'between'
+                  | 'contains'
+                  | 'startsWith'
+                  | 'endsWith'
+                  | 'in'
+                  | 'notIn'
+                  | 'isSet'
+                  | 'isNotSet'
+                  | 'isTrue'
+                  | 'isFalse'
+                  | 'withinLastDays'
+                  | 'olderThanDays';
+                value?: unknown;
+              };
+          [field: string]: unknown;
+        };
+        /** The most records returned (1–1000) */
+        limit?: number;
+        /** How many matching records to skip */
+        offset?: number;
         /** Name of the variable the result is saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;

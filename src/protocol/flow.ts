@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { definableToolKinds } from './tool-kinds.js';
+import { RecordFilter } from './record-filter.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
 export const knownStepTypes = [
@@ -33,6 +34,9 @@ export const knownStepTypes = [
   'set-variable',
   'wait-until',
   'approval',
+  'get-record',
+  'list-records',
+  'loop',
 ] as const;
 
 export const ErrorHandling = z.enum(['fail', 'continue', 'retry', 'fallback']);
@@ -388,14 +392,6 @@ export const ExecuteAgentConfig = z
   .loose();
 export type ExecuteAgentConfig = z.infer<typeof ExecuteAgentConfig>;
 
-const RecordFilter = z
-  .object({
-    type: z.string().max(200).optional(),
-    name: z.string().max(500).optional(),
-    where: z.object({ field: z.string(), op: z.enum(['eq', 'neq', 'exists']).default('eq'), value: z.unknown().optional() }).optional(),
-  })
-  .loose();
-
 /** `retrieve-record`: by `recordId`, or the newest of `recordType`/`recordName` (`recordFilter`); an empty config is the run's record. */
 export const RetrieveRecordConfig = z
   .object({
@@ -447,6 +443,41 @@ export const UpdateRecordConfig = z
   })
   .loose();
 export type UpdateRecordConfig = z.infer<typeof UpdateRecordConfig>;
+
+const recordOutputVariable = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe('Name of the variable the result is saved as, for later steps to use as {{name}}');
+
+/** `get-record`: one record, by `recordId` or by `recordType` + `recordName`; null when none matches. */
+export const GetRecordConfig = z
+  .object({
+    recordId: z.string().min(1).max(200).optional().describe('The record’s id'),
+    recordType: z.string().min(1).max(200).optional().describe('The record’s type (with recordName, instead of an id)'),
+    recordName: z.string().min(1).max(500).optional().describe('The record’s name'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose()
+  .refine((config) => config.recordId !== undefined || (config.recordType !== undefined && config.recordName !== undefined), {
+    message: 'get-record needs recordId, or recordType and recordName',
+    path: ['recordId'],
+  });
+export type GetRecordConfig = z.infer<typeof GetRecordConfig>;
+
+/** `list-records`: the records of a type (and name) matching `recordFilter`, newest first, a page of `limit` from `offset`. */
+export const ListRecordsConfig = z
+  .object({
+    recordType: z.string().min(1).max(200).optional().describe('Only records of this type'),
+    recordName: z.string().min(1).max(500).optional().describe('Only records of this name'),
+    recordFilter: RecordFilter.optional().describe('Conditions on metadata and on id, name, createdAt, updatedAt'),
+    limit: z.number().int().min(1).max(1000).default(50).describe('The most records returned (1–1000)'),
+    offset: z.number().int().min(0).max(100_000).default(0).describe('How many matching records to skip'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose();
+export type ListRecordsConfig = z.infer<typeof ListRecordsConfig>;
 
 /** `approval`: pauses until a person approves or denies (or the timeout passes); `onDenied` fails the step or continues. */
 export const ApprovalConfig = z
@@ -525,6 +556,8 @@ export interface StepConfigs {
   'retrieve-record': RetrieveRecordConfig;
   'upsert-record': UpsertRecordConfig;
   'update-record': UpdateRecordConfig;
+  'get-record': GetRecordConfig;
+  'list-records': ListRecordsConfig;
   approval: ApprovalConfig;
 }
 

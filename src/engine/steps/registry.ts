@@ -5,6 +5,8 @@ import {
   ConditionalRawConfig,
   ExecuteAgentConfig,
   FetchUrlConfig,
+  GetRecordConfig,
+  ListRecordsConfig,
   PromptConfig,
   RetrieveRecordConfig,
   SetVariableConfig,
@@ -23,6 +25,8 @@ import type { StepContext, StepResult } from '../run-context.js';
 import { runApproval } from './approval.js';
 import { checkConditional, runConditional } from './conditional.js';
 import { runExecuteAgent } from './execute-agent.js';
+import { runGetRecord } from './get-record.js';
+import { runListRecords } from './list-records.js';
 import { runApiCall, runFetchUrl } from './http-steps.js';
 import { checkPrompt, runPrompt } from './prompt.js';
 import { runRetrieveRecord, runUpdateRecord, runUpsertRecord } from './record-steps.js';
@@ -90,6 +94,8 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'upsert-record': { config: UpsertRecordConfig, run: runUpsertRecord },
   'update-record': { config: UpdateRecordConfig, run: runUpdateRecord },
   approval: { config: ApprovalConfig, run: runApproval },
+  'get-record': { config: GetRecordConfig, run: runGetRecord },
+  'list-records': { config: ListRecordsConfig, run: runListRecords },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
