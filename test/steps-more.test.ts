@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from './support/harness.js';
+import { readSse, startHarness, type Harness, type SseEvent } from './support/harness.js';
+import { validateRuntypeFrame } from './support/runtype-schema.js';
 
 let harness: Harness;
 before(async () => {
@@ -66,4 +67,48 @@ test('a list-records filter with an operator Runtype does not document is a 422 
   ]);
   assert.equal(status, 422);
   assert.match(JSON.stringify(body), /flow\.steps\[0\]\.config\.recordFilter\.where/);
+});
+
+const sendSteps = [
+  { id: 'set', name: 'Set', type: 'set-variable', config: { variableName: 'reply', value: 'Looking up order {{order}}…' } },
+  { id: 'say', name: 'Say', type: 'send-stream', config: { sourceVariable: 'reply', streamType: 'text' } },
+  { id: 'tell', name: 'Tell', type: 'send-event', config: { eventType: 'order.lookup', payload: { order: '{{order}}' } } },
+];
+
+async function streamIn(dialect: string): Promise<SseEvent[]> {
+  const body = { flow: { name: 'send', steps: sendSteps }, inputs: { order: 'ord_9' }, options: { streamResponse: true } };
+  return readSse(await harness.dispatch(body, { query: `events=${dialect}` }));
+}
+
+test('send-stream streams its text and send-event its custom event in every dialect; Runtype frames validate', async () => {
+  const runtype = await streamIn('runtype');
+  const runtypeText = runtype.filter((frame) => frame.event === 'step_delta' && frame.data.id === 'say').map((frame) => frame.data.text);
+  assert.equal(runtypeText.join(''), 'Looking up order ord_9…');
+  const runtypeEvent = runtype.find((frame) => frame.data.eventType === 'order.lookup')!;
+  assert.deepEqual([runtypeEvent.event, runtypeEvent.data.text, runtypeEvent.data.payload], ['step_delta', '', { order: 'ord_9' }]);
+  for (const frame of runtype.filter((entry) => entry.event !== 'warning')) assert.equal(validateRuntypeFrame(frame.data), null);
+
+  const unified = await streamIn('unified');
+  const unifiedText = unified.filter((frame) => frame.event === 'text_delta' && !frame.data.eventType).map((frame) => frame.data.delta);
+  assert.equal(unifiedText.join(''), 'Looking up order ord_9…');
+  const unifiedEvent = unified.find((frame) => frame.data.eventType === 'order.lookup')!;
+  assert.deepEqual([unifiedEvent.event, unifiedEvent.data.delta, unifiedEvent.data.payload], ['text_delta', '', { order: 'ord_9' }]);
+
+  const travrse = await streamIn('travrse');
+  const travrseText = travrse
+    .filter((frame) => frame.event === 'step_chunk' && frame.data.type === 'step_chunk')
+    .map((frame) => frame.data.text);
+  assert.equal(travrseText.join(''), 'Looking up order ord_9…');
+  const travrseEvent = travrse.find((frame) => frame.data.type === 'custom_event')!;
+  assert.deepEqual(
+    [travrseEvent.event, travrseEvent.data.eventType, travrseEvent.data.payload],
+    ['step_chunk', 'order.lookup', { order: 'ord_9' }],
+  );
+
+  // Recorded with the run: its stored events replay the custom event.
+  const executionId = String(runtype[0]!.data.executionId);
+  const stored = await readSse(
+    await harness.request(`/v1/executions/${executionId}/events?events=runtype`, { headers: { authorization: `Bearer ${harness.key}` } }),
+  );
+  assert.deepEqual(stored.find((frame) => frame.data.eventType === 'order.lookup')?.data.payload, { order: 'ord_9' });
 });

@@ -664,6 +664,44 @@ export type Step =
       };
       errorHandling?: StepErrorHandling;
       [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'send-stream';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The variable whose text is streamed (a path such as answer or report.summary); not text, it is sent as JSON */
+        sourceVariable: string;
+        /** What the text is (text, markdown…): kept on the step’s result */
+        streamType?: string;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'send-event';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The event’s type, e.g. order.shipped */
+        eventType: string;
+        /** What the event carries, as JSON; {{variables}} are filled in */
+        payload?: unknown;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
     };
 
 export type StepErrorHandling =

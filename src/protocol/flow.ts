@@ -479,6 +479,33 @@ export const ListRecordsConfig = z
   .loose();
 export type ListRecordsConfig = z.infer<typeof ListRecordsConfig>;
 
+/** `send-stream`: streams a variable's text to the caller as the step's text deltas. */
+export const SendStreamConfig = z
+  .object({
+    sourceVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('The variable whose text is streamed (a path such as answer or report.summary); not text, it is sent as JSON'),
+    streamType: z.string().min(1).max(100).optional().describe('What the text is (text, markdown…): kept on the step’s result'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose();
+export type SendStreamConfig = z.infer<typeof SendStreamConfig>;
+
+/** `send-event`: a custom event (`eventType`, templated `payload`) sent in the run's stream and recorded with it. */
+export const SendEventConfig = z
+  .object({
+    eventType: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'an event type uses 1-100 letters, digits, _ . : -')
+      .describe('The event’s type, e.g. order.shipped'),
+    payload: z.unknown().optional().describe('What the event carries, as JSON; {{variables}} are filled in'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose();
+export type SendEventConfig = z.infer<typeof SendEventConfig>;
+
 /** `approval`: pauses until a person approves or denies (or the timeout passes); `onDenied` fails the step or continues. */
 export const ApprovalConfig = z
   .object({
@@ -558,6 +585,8 @@ export interface StepConfigs {
   'update-record': UpdateRecordConfig;
   'get-record': GetRecordConfig;
   'list-records': ListRecordsConfig;
+  'send-stream': SendStreamConfig;
+  'send-event': SendEventConfig;
   approval: ApprovalConfig;
 }
 

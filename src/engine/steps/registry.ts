@@ -9,6 +9,8 @@ import {
   ListRecordsConfig,
   PromptConfig,
   RetrieveRecordConfig,
+  SendEventConfig,
+  SendStreamConfig,
   SetVariableConfig,
   TemplateConfig,
   ToolCallConfig,
@@ -30,6 +32,8 @@ import { runListRecords } from './list-records.js';
 import { runApiCall, runFetchUrl } from './http-steps.js';
 import { checkPrompt, runPrompt } from './prompt.js';
 import { runRetrieveRecord, runUpdateRecord, runUpsertRecord } from './record-steps.js';
+import { runSendEvent } from './send-event.js';
+import { runSendStream } from './send-stream.js';
 import { runSetVariable } from './set-variable.js';
 import { runTemplate } from './template.js';
 import { runToolCallStep } from './tool-call.js';
@@ -96,6 +100,8 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   approval: { config: ApprovalConfig, run: runApproval },
   'get-record': { config: GetRecordConfig, run: runGetRecord },
   'list-records': { config: ListRecordsConfig, run: runListRecords },
+  'send-stream': { config: SendStreamConfig, run: runSendStream },
+  'send-event': { config: SendEventConfig, run: runSendEvent },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
