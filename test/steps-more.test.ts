@@ -112,3 +112,50 @@ test('send-stream streams its text and send-event its custom event in every dial
   );
   assert.deepEqual(stored.find((frame) => frame.data.eventType === 'order.lookup')?.data.payload, { order: 'ord_9' });
 });
+
+test('loop runs its steps for each listed record (bounded by maxIterations), and its frames validate as Runtype’s', async () => {
+  for (const name of ['L1', 'L2', 'L3']) await createRecord({ name, type: 'ticket', metadata: { open: true } });
+  const flow = {
+    name: 'loop',
+    steps: [
+      { id: 'list', name: 'List', type: 'list-records', config: { recordType: 'ticket', outputVariable: 'tickets' } },
+      {
+        id: 'each',
+        name: 'Each',
+        type: 'loop',
+        config: {
+          sourceVariable: 'tickets.records',
+          itemVariable: 'ticket',
+          maxIterations: 2,
+          steps: [
+            {
+              id: 'close',
+              name: 'Close',
+              type: 'update-record',
+              config: { recordId: '{{ticket.id}}', updates: { open: false, pass: '{{index}}' } },
+            },
+          ],
+          outputVariable: 'closed',
+        },
+      },
+    ],
+  };
+  const frames = await readSse(await harness.dispatch({ flow, options: { streamResponse: true } }, { query: 'events=runtype' }));
+  const done = frames.find((frame) => frame.event === 'flow_complete')!;
+  assert.ok(done, JSON.stringify(frames.filter((frame) => frame.event.includes('error'))));
+  const closed = (done.data.output as { closed: Array<{ name: string; metadata: Record<string, unknown> }> }).closed;
+  assert.deepEqual(
+    closed.map((record) => [record.name, record.metadata.open, record.metadata.pass]),
+    [
+      ['L3', false, 0],
+      ['L2', false, 1],
+    ],
+  );
+  assert.ok(frames.some((frame) => frame.event === 'warning' && frame.data.code === 'LOOP_ITEMS_CAPPED'));
+  assert.equal(frames.filter((frame) => frame.event === 'step_start' && frame.data.id === 'close').length, 2);
+  for (const frame of frames.filter((entry) => entry.event !== 'warning')) assert.equal(validateRuntypeFrame(frame.data), null);
+  const { body } = await run([
+    { id: 'l', name: 'L', type: 'loop', config: { items: [1], steps: [{ id: 'a', name: 'A', type: 'approval' }] } },
+  ]);
+  assert.match(JSON.stringify(body), /flow\.steps\[0\]\.config\.steps\[0\]\.type/);
+});

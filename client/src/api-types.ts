@@ -702,6 +702,35 @@ export type Step =
       };
       errorHandling?: StepErrorHandling;
       [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'loop';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The variable holding the array to go over (a path such as order.items) */
+        sourceVariable?: string;
+        /** The array itself, as JSON or one {{variable}} (instead of sourceVariable) */
+        items?: unknown[] | string;
+        /** The name each item has in the nested steps */
+        itemVariable?: string;
+        /** The name of the item’s position (from 0) in the nested steps */
+        indexVariable?: string;
+        /** The steps run for each item (steps, or ids of other steps of the flow) */
+        steps: unknown[];
+        /** The most items the steps run for (1–1000); the rest are left out with a warning */
+        maxIterations?: number;
+        /** How many items may run at once (1–10; items run one after another today) */
+        concurrency?: number;
+        /** Name of the variable the results are saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
     };
 
 export type StepErrorHandling =

@@ -506,6 +506,72 @@ export const SendEventConfig = z
   .loose();
 export type SendEventConfig = z.infer<typeof SendEventConfig>;
 
+/** The most items one `loop` step runs its steps for. */
+export const maxLoopItems = 1000;
+
+/** `loop` as the request gives it: `steps` are raw here (steps, or ids of other steps), validated as the loop's branch. */
+export const LoopRawConfig = z
+  .object({
+    sourceVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The variable holding the array to go over (a path such as order.items)'),
+    items: z
+      .union([z.array(z.unknown()).max(100_000), templateString])
+      .optional()
+      .describe('The array itself, as JSON or one {{variable}} (instead of sourceVariable)'),
+    itemVariable: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'a variable name: letters, digits and _')
+      .default('item')
+      .describe('The name each item has in the nested steps'),
+    indexVariable: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'a variable name: letters, digits and _')
+      .default('index')
+      .describe('The name of the item’s position (from 0) in the nested steps'),
+    steps: z.array(z.unknown()).min(1).max(100).describe('The steps run for each item (steps, or ids of other steps of the flow)'),
+    maxIterations: z
+      .number()
+      .int()
+      .min(1)
+      .max(maxLoopItems)
+      .default(100)
+      .describe(`The most items the steps run for (1–${maxLoopItems}); the rest are left out with a warning`),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(1)
+      .describe('How many items may run at once (1–10; items run one after another today)'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the results are saved as, for later steps to use as {{name}}'),
+  })
+  .loose()
+  .refine((config) => config.sourceVariable !== undefined || config.items !== undefined, {
+    message: 'loop needs sourceVariable (or items), the array to go over',
+    path: ['sourceVariable'],
+  });
+
+/** A loop's config once validated: its steps are steps. */
+export interface LoopConfig {
+  sourceVariable?: string;
+  items?: unknown[] | string;
+  itemVariable: string;
+  indexVariable: string;
+  steps: Step[];
+  maxIterations: number;
+  concurrency: number;
+  outputVariable?: string;
+}
+
 /** `approval`: pauses until a person approves or denies (or the timeout passes); `onDenied` fails the step or continues. */
 export const ApprovalConfig = z
   .object({
@@ -587,6 +653,7 @@ export interface StepConfigs {
   'list-records': ListRecordsConfig;
   'send-stream': SendStreamConfig;
   'send-event': SendEventConfig;
+  loop: LoopConfig;
   approval: ApprovalConfig;
 }
 

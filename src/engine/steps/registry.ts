@@ -7,6 +7,7 @@ import {
   FetchUrlConfig,
   GetRecordConfig,
   ListRecordsConfig,
+  LoopRawConfig,
   PromptConfig,
   RetrieveRecordConfig,
   SendEventConfig,
@@ -29,6 +30,7 @@ import { checkConditional, runConditional } from './conditional.js';
 import { runExecuteAgent } from './execute-agent.js';
 import { runGetRecord } from './get-record.js';
 import { runListRecords } from './list-records.js';
+import { checkLoop, runLoop } from './loop.js';
 import { runApiCall, runFetchUrl } from './http-steps.js';
 import { checkPrompt, runPrompt } from './prompt.js';
 import { runRetrieveRecord, runUpdateRecord, runUpsertRecord } from './record-steps.js';
@@ -43,7 +45,11 @@ import type { StepCheckContext } from './step-check.js';
 export type { StepCheckContext } from './step-check.js';
 
 /** The config a step's `check` sees: parsed, but with any branches still as the request gave them. */
-type CheckedConfig<T extends StepType> = StepConfigs[T] extends { trueSteps: Step[] } ? Record<string, unknown> : StepConfigs[T];
+type CheckedConfig<T extends StepType> = StepConfigs[T] extends { trueSteps: Step[] }
+  ? Record<string, unknown>
+  : StepConfigs[T] extends { steps: Step[] }
+    ? Omit<StepConfigs[T], 'steps'> & { steps: unknown[] }
+    : StepConfigs[T];
 
 /**
  * Everything Flowrun knows about one step type. Adding a step type is one file (its config schema in
@@ -102,6 +108,7 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'list-records': { config: ListRecordsConfig, run: runListRecords },
   'send-stream': { config: SendStreamConfig, run: runSendStream },
   'send-event': { config: SendEventConfig, run: runSendEvent },
+  loop: { config: LoopRawConfig, run: runLoop, check: checkLoop, branches: ['steps'] },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
