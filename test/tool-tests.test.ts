@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { startHarness, type Harness } from './support/harness.js';
 import { startMcpServer } from './support/mcp-server.js';
 import { until } from './support/hostile-mcp.js';
+import { implementedStepTypes } from '../src/engine/steps/registry.js';
 
 // What the dashboard's tool editor calls before a tool is saved: a test run, MCP discovery, and the step schemas.
 let harness: Harness;
@@ -131,7 +132,8 @@ test("GET /v1/step-types gives every step type's config schema (what the editor 
     data: Array<{ type: string; configSchema: any; branches: string[]; producesOutput: boolean }>;
   };
   const byType = new Map(data.map((entry) => [entry.type, entry]));
-  assert.equal(byType.size, 13);
+  assert.deepEqual([...byType.keys()].sort(), [...implementedStepTypes].sort());
+  assert.deepEqual(byType.get('loop')!.branches, ['steps']);
   assert.equal(byType.get('prompt')!.configSchema.properties.model.type, 'string');
   assert.deepEqual(byType.get('conditional')!.branches, ['trueSteps', 'falseSteps']);
   assert.equal(byType.get('conditional')!.producesOutput, false);

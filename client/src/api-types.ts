@@ -297,11 +297,84 @@ export type Step =
         recordFilter?: {
           type?: string;
           name?: string;
-          where?: {
-            field: string;
-            op?: 'eq' | 'neq' | 'exists';
-            value?: unknown;
-          };
+          where?:
+            | {
+                op: 'and' | 'or';
+                conditions: Array<
+                  | {
+                      op: 'and' | 'or';
+                      conditions: Array<{
+                        field: string;
+                        op?:
+                          | 'eq'
+                          | 'neq'
+                          | 'gt'
+                          | 'gte'
+                          | 'lt'
+                          | 'lte'
+                          | 'between'
+                          | 'contains'
+                          | 'startsWith'
+                          | 'endsWith'
+                          | 'in'
+                          | 'notIn'
+                          | 'isSet'
+                          | 'isNotSet'
+                          | 'isTrue'
+                          | 'isFalse'
+                          | 'withinLastDays'
+                          | 'olderThanDays';
+                        value?: unknown;
+                      }>;
+                    }
+                  | {
+                      field: string;
+                      op?:
+                        | 'eq'
+                        | 'neq'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte'
+                        | 'between'
+                        | 'contains'
+                        | 'startsWith'
+                        | 'endsWith'
+                        | 'in'
+                        | 'notIn'
+                        | 'isSet'
+                        | 'isNotSet'
+                        | 'isTrue'
+                        | 'isFalse'
+                        | 'withinLastDays'
+                        | 'olderThanDays';
+                      value?: unknown;
+                    }
+                >;
+              }
+            | {
+                field: string;
+                op?:
+                  | 'eq'
+                  | 'neq'
+                  | 'gt'
+                  | 'gte'
+                  | 'lt'
+                  | 'lte'
+                  | 'between'
+                  | 'contains'
+                  | 'startsWith'
+                  | 'endsWith'
+                  | 'in'
+                  | 'notIn'
+                  | 'isSet'
+                  | 'isNotSet'
+                  | 'isTrue'
+                  | 'isFalse'
+                  | 'withinLastDays'
+                  | 'olderThanDays';
+                value?: unknown;
+              };
           [field: string]: unknown;
         };
         /** Name of the variable the result is saved as, for later steps to use as {{name}} */
@@ -350,11 +423,84 @@ export type Step =
         recordFilter?: {
           type?: string;
           name?: string;
-          where?: {
-            field: string;
-            op?: 'eq' | 'neq' | 'exists';
-            value?: unknown;
-          };
+          where?:
+            | {
+                op: 'and' | 'or';
+                conditions: Array<
+                  | {
+                      op: 'and' | 'or';
+                      conditions: Array<{
+                        field: string;
+                        op?:
+                          | 'eq'
+                          | 'neq'
+                          | 'gt'
+                          | 'gte'
+                          | 'lt'
+                          | 'lte'
+                          | 'between'
+                          | 'contains'
+                          | 'startsWith'
+                          | 'endsWith'
+                          | 'in'
+                          | 'notIn'
+                          | 'isSet'
+                          | 'isNotSet'
+                          | 'isTrue'
+                          | 'isFalse'
+                          | 'withinLastDays'
+                          | 'olderThanDays';
+                        value?: unknown;
+                      }>;
+                    }
+                  | {
+                      field: string;
+                      op?:
+                        | 'eq'
+                        | 'neq'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte'
+                        | 'between'
+                        | 'contains'
+                        | 'startsWith'
+                        | 'endsWith'
+                        | 'in'
+                        | 'notIn'
+                        | 'isSet'
+                        | 'isNotSet'
+                        | 'isTrue'
+                        | 'isFalse'
+                        | 'withinLastDays'
+                        | 'olderThanDays';
+                      value?: unknown;
+                    }
+                >;
+              }
+            | {
+                field: string;
+                op?:
+                  | 'eq'
+                  | 'neq'
+                  | 'gt'
+                  | 'gte'
+                  | 'lt'
+                  | 'lte'
+                  | 'between'
+                  | 'contains'
+                  | 'startsWith'
+                  | 'endsWith'
+                  | 'in'
+                  | 'notIn'
+                  | 'isSet'
+                  | 'isNotSet'
+                  | 'isTrue'
+                  | 'isFalse'
+                  | 'withinLastDays'
+                  | 'olderThanDays';
+                value?: unknown;
+              };
           [field: string]: unknown;
         };
         /** The metadata fields to change, as JSON; {{variables}} are filled in */
@@ -385,6 +531,201 @@ export type Step =
         /** When denied: fail the run, or continue with the next step */
         onDenied?: 'fail' | 'continue';
         /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'get-record';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The record’s id */
+        recordId?: string;
+        /** The record’s type (with recordName, instead of an id) */
+        recordType?: string;
+        /** The record’s name */
+        recordName?: string;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'list-records';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** Only records of this type */
+        recordType?: string;
+        /** Only records of this name */
+        recordName?: string;
+        /** Conditions on metadata and on id, name, createdAt, updatedAt */
+        recordFilter?: {
+          type?: string;
+          name?: string;
+          where?:
+            | {
+                op: 'and' | 'or';
+                conditions: Array<
+                  | {
+                      op: 'and' | 'or';
+                      conditions: Array<{
+                        field: string;
+                        op?:
+                          | 'eq'
+                          | 'neq'
+                          | 'gt'
+                          | 'gte'
+                          | 'lt'
+                          | 'lte'
+                          | 'between'
+                          | 'contains'
+                          | 'startsWith'
+                          | 'endsWith'
+                          | 'in'
+                          | 'notIn'
+                          | 'isSet'
+                          | 'isNotSet'
+                          | 'isTrue'
+                          | 'isFalse'
+                          | 'withinLastDays'
+                          | 'olderThanDays';
+                        value?: unknown;
+                      }>;
+                    }
+                  | {
+                      field: string;
+                      op?:
+                        | 'eq'
+                        | 'neq'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte'
+                        | 'between'
+                        | 'contains'
+                        | 'startsWith'
+                        | 'endsWith'
+                        | 'in'
+                        | 'notIn'
+                        | 'isSet'
+                        | 'isNotSet'
+                        | 'isTrue'
+                        | 'isFalse'
+                        | 'withinLastDays'
+                        | 'olderThanDays';
+                      value?: unknown;
+                    }
+                >;
+              }
+            | {
+                field: string;
+                op?:
+                  | 'eq'
+                  | 'neq'
+                  | 'gt'
+                  | 'gte'
+                  | 'lt'
+                  | 'lte'
+                  | 'between'
+                  | 'contains'
+                  | 'startsWith'
+                  | 'endsWith'
+                  | 'in'
+                  | 'notIn'
+                  | 'isSet'
+                  | 'isNotSet'
+                  | 'isTrue'
+                  | 'isFalse'
+                  | 'withinLastDays'
+                  | 'olderThanDays';
+                value?: unknown;
+              };
+          [field: string]: unknown;
+        };
+        /** The most records returned (1–1000) */
+        limit?: number;
+        /** How many matching records to skip */
+        offset?: number;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'send-stream';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The variable whose text is streamed (a path such as answer or report.summary); not text, it is sent as JSON */
+        sourceVariable: string;
+        /** What the text is (text, markdown…): kept on the step’s result */
+        streamType?: string;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'send-event';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The event’s type, e.g. order.shipped */
+        eventType: string;
+        /** What the event carries, as JSON; {{variables}} are filled in */
+        payload?: unknown;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'loop';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The variable holding the array to go over (a path such as order.items) */
+        sourceVariable?: string;
+        /** The array itself, as JSON or one {{variable}} (instead of sourceVariable) */
+        items?: unknown[] | string;
+        /** The name each item has in the nested steps */
+        itemVariable?: string;
+        /** The name of the item’s position (from 0) in the nested steps */
+        indexVariable?: string;
+        /** The steps run for each item (steps, or ids of other steps of the flow) */
+        steps: unknown[];
+        /** The most items the steps run for (1–1000); the rest are left out with a warning */
+        maxIterations?: number;
+        /** How many items may run at once (1–10; items run one after another today) */
+        concurrency?: number;
+        /** Name of the variable the results are saved as, for later steps to use as {{name}} */
         outputVariable?: string;
         [field: string]: unknown;
       };

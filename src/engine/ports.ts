@@ -251,4 +251,9 @@ export interface RecordStore {
   find(scope: TenantScope, type: string | undefined, name: string | undefined): Promise<RecordData | null>;
   create(scope: TenantScope, record: { name: string; type: string; metadata: Record<string, unknown> }): Promise<RecordData>;
   update(scope: TenantScope, id: string, changes: { name?: string; metadata?: Record<string, unknown> }): Promise<RecordData | null>;
+  /** A page of the records of a type and/or name, newest first, with how many there are in all. */
+  list(
+    scope: TenantScope,
+    query: { type?: string; name?: string; limit: number; offset: number },
+  ): Promise<{ items: RecordData[]; total: number }>;
 }

@@ -95,6 +95,11 @@ export interface StepContext {
   scope(): Record<string, unknown>;
   /** Runs nested steps (conditional branches) with the same bookkeeping as top-level ones. */
   runSteps(steps: Step[]): Promise<void>;
+  /**
+   * Runs a loop's steps once more with `bindings` (the item, its index) set as variables: steps that ran in an
+   * earlier pass run again. Answers the output of the last step of the pass that produced one (null if none).
+   */
+  runIteration(steps: Step[], bindings: Record<string, unknown>): Promise<unknown>;
   /** Set when this step is the one a resumed run paused in. */
   resume?: ResumeState;
   /**

@@ -4,7 +4,7 @@ import type { EventError, ExecutionEventBody } from '../protocol/execution-event
 import type { Step, StepFallback } from '../protocol/flow.js';
 import { addUsage, emptyUsage, type Usage } from '../protocol/usage.js';
 import { evaluateCondition } from './steps/conditional.js';
-import { childStepsOf, producesOutput, runStep } from './steps/registry.js';
+import { childStepsOf, producesOutput, runStep, walkSteps } from './steps/registry.js';
 import type { StepCheckpoint } from './ports.js';
 import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall } from './tool-loop-state.js';
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
@@ -176,6 +176,20 @@ async function runSteps(run: FlowRun, steps: Step[]): Promise<void> {
   }
 }
 
+/** One pass of a loop's steps: they leave `completed` (they ran in the pass before), the bindings are set, they run. */
+async function runIteration(run: FlowRun, steps: Step[], bindings: Record<string, unknown>): Promise<unknown> {
+  walkSteps(steps, (step) => run.completed.delete(step.id));
+  Object.assign(run.variables, bindings);
+  const [before, marker] = [run.finalOutput, Symbol('no output')];
+  run.finalOutput = marker;
+  try {
+    await runSteps(run, steps);
+    return run.finalOutput === marker ? null : run.finalOutput;
+  } finally {
+    if (run.finalOutput === marker) run.finalOutput = before;
+  }
+}
+
 type StepRefOf = { stepId: string; stepName: string; stepType: string; index: number; totalSteps: number };
 
 async function runOneStep(run: FlowRun, step: Step): Promise<void> {
@@ -201,6 +215,7 @@ async function runOneStep(run: FlowRun, step: Step): Promise<void> {
     signal: run.signal,
     scope: () => scopeOf(run),
     runSteps: (steps) => runSteps(run, steps),
+    runIteration: (steps, bindings) => runIteration(run, steps, bindings),
     resume: resuming ? request.resume : undefined,
     checkVariables: (unresolved) => {
       if (!request.options.strictVariables) return;
@@ -509,6 +524,8 @@ function isEmptyOutput(value: unknown): boolean {
 }
 
 function toEventError(caught: unknown, stepId: string | undefined): EventError {
+  // A nested step (a branch's, a loop pass's) failed and stopped its parent: the parent fails with its error's code.
+  if (caught instanceof StopRun) return { code: caught.error.code, message: caught.error.message, ...(stepId ? { stepId } : {}) };
   if (FlowrunError.isInstance(caught)) return { code: caught.code, message: caught.message, ...(stepId ? { stepId } : {}) };
   return { code: 'STEP_FAILED', message: caught instanceof Error ? caught.message : String(caught), ...(stepId ? { stepId } : {}) };
 }

@@ -150,6 +150,14 @@ export function memoryRecords(initial: RecordData[] = []): RecordStore & { recor
       Object.assign(record, changes);
       return record;
     },
+    async list(_scope, query) {
+      const matching = records
+        .filter(
+          (record) => (query.type === undefined || record.type === query.type) && (query.name === undefined || record.name === query.name),
+        )
+        .reverse();
+      return { items: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
+    },
   };
 }
 

@@ -90,6 +90,8 @@ export type ExecutionEventBody =
   | ({ type: 'artifact_complete'; artifactId: string } & StepRef)
   /** An agent's assessment of its progress between iterations (loopConfig.enableReflection). */
   | ({ type: 'reflection'; reflection: string } & StepRef)
+  /** A `send-event` step's custom event, for downstream consumers: its type and payload, recorded with the run. */
+  | ({ type: 'custom_event'; eventType: string; payload: unknown } & StepRef)
   /** One iteration of a tool loop (a model turn and its tools), with the loop's running cost. */
   | ({ type: 'iteration_start'; maxTurns: number; totalCostUsd: number } & StepRef)
   | ({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { definableToolKinds } from './tool-kinds.js';
+import { RecordFilter } from './record-filter.js';
 import { checkToolLanguage, ScriptLanguage } from './script-language.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
@@ -34,6 +35,9 @@ export const knownStepTypes = [
   'set-variable',
   'wait-until',
   'approval',
+  'get-record',
+  'list-records',
+  'loop',
 ] as const;
 
 export const ErrorHandling = z.enum(['fail', 'continue', 'retry', 'fallback']);
@@ -390,14 +394,6 @@ export const ExecuteAgentConfig = z
   .loose();
 export type ExecuteAgentConfig = z.infer<typeof ExecuteAgentConfig>;
 
-const RecordFilter = z
-  .object({
-    type: z.string().max(200).optional(),
-    name: z.string().max(500).optional(),
-    where: z.object({ field: z.string(), op: z.enum(['eq', 'neq', 'exists']).default('eq'), value: z.unknown().optional() }).optional(),
-  })
-  .loose();
-
 /** `retrieve-record`: by `recordId`, or the newest of `recordType`/`recordName` (`recordFilter`); an empty config is the run's record. */
 export const RetrieveRecordConfig = z
   .object({
@@ -449,6 +445,134 @@ export const UpdateRecordConfig = z
   })
   .loose();
 export type UpdateRecordConfig = z.infer<typeof UpdateRecordConfig>;
+
+const recordOutputVariable = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe('Name of the variable the result is saved as, for later steps to use as {{name}}');
+
+/** `get-record`: one record, by `recordId` or by `recordType` + `recordName`; null when none matches. */
+export const GetRecordConfig = z
+  .object({
+    recordId: z.string().min(1).max(200).optional().describe('The record’s id'),
+    recordType: z.string().min(1).max(200).optional().describe('The record’s type (with recordName, instead of an id)'),
+    recordName: z.string().min(1).max(500).optional().describe('The record’s name'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose()
+  .refine((config) => config.recordId !== undefined || (config.recordType !== undefined && config.recordName !== undefined), {
+    message: 'get-record needs recordId, or recordType and recordName',
+    path: ['recordId'],
+  });
+export type GetRecordConfig = z.infer<typeof GetRecordConfig>;
+
+/** `list-records`: the records of a type (and name) matching `recordFilter`, newest first, a page of `limit` from `offset`. */
+export const ListRecordsConfig = z
+  .object({
+    recordType: z.string().min(1).max(200).optional().describe('Only records of this type'),
+    recordName: z.string().min(1).max(500).optional().describe('Only records of this name'),
+    recordFilter: RecordFilter.optional().describe('Conditions on metadata and on id, name, createdAt, updatedAt'),
+    limit: z.number().int().min(1).max(1000).default(50).describe('The most records returned (1–1000)'),
+    offset: z.number().int().min(0).max(100_000).default(0).describe('How many matching records to skip'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose();
+export type ListRecordsConfig = z.infer<typeof ListRecordsConfig>;
+
+/** `send-stream`: streams a variable's text to the caller as the step's text deltas. */
+export const SendStreamConfig = z
+  .object({
+    sourceVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('The variable whose text is streamed (a path such as answer or report.summary); not text, it is sent as JSON'),
+    streamType: z.string().min(1).max(100).optional().describe('What the text is (text, markdown…): kept on the step’s result'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose();
+export type SendStreamConfig = z.infer<typeof SendStreamConfig>;
+
+/** `send-event`: a custom event (`eventType`, templated `payload`) sent in the run's stream and recorded with it. */
+export const SendEventConfig = z
+  .object({
+    eventType: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'an event type uses 1-100 letters, digits, _ . : -')
+      .describe('The event’s type, e.g. order.shipped'),
+    payload: z.unknown().optional().describe('What the event carries, as JSON; {{variables}} are filled in'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose();
+export type SendEventConfig = z.infer<typeof SendEventConfig>;
+
+/** The most items one `loop` step runs its steps for. */
+export const maxLoopItems = 1000;
+
+/** `loop` as the request gives it: `steps` are raw here (steps, or ids of other steps), validated as the loop's branch. */
+export const LoopRawConfig = z
+  .object({
+    sourceVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The variable holding the array to go over (a path such as order.items)'),
+    items: z
+      .union([z.array(z.unknown()).max(100_000), templateString])
+      .optional()
+      .describe('The array itself, as JSON or one {{variable}} (instead of sourceVariable)'),
+    itemVariable: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'a variable name: letters, digits and _')
+      .default('item')
+      .describe('The name each item has in the nested steps'),
+    indexVariable: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'a variable name: letters, digits and _')
+      .default('index')
+      .describe('The name of the item’s position (from 0) in the nested steps'),
+    steps: z.array(z.unknown()).min(1).max(100).describe('The steps run for each item (steps, or ids of other steps of the flow)'),
+    maxIterations: z
+      .number()
+      .int()
+      .min(1)
+      .max(maxLoopItems)
+      .default(100)
+      .describe(`The most items the steps run for (1–${maxLoopItems}); the rest are left out with a warning`),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(1)
+      .describe('How many items may run at once (1–10; items run one after another today)'),
+    outputVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name of the variable the results are saved as, for later steps to use as {{name}}'),
+  })
+  .loose()
+  .refine((config) => config.sourceVariable !== undefined || config.items !== undefined, {
+    message: 'loop needs sourceVariable (or items), the array to go over',
+    path: ['sourceVariable'],
+  });
+
+/** A loop's config once validated: its steps are steps. */
+export interface LoopConfig {
+  sourceVariable?: string;
+  items?: unknown[] | string;
+  itemVariable: string;
+  indexVariable: string;
+  steps: Step[];
+  maxIterations: number;
+  concurrency: number;
+  outputVariable?: string;
+}
 
 /** `approval`: pauses until a person approves or denies (or the timeout passes); `onDenied` fails the step or continues. */
 export const ApprovalConfig = z
@@ -527,6 +651,11 @@ export interface StepConfigs {
   'retrieve-record': RetrieveRecordConfig;
   'upsert-record': UpsertRecordConfig;
   'update-record': UpdateRecordConfig;
+  'get-record': GetRecordConfig;
+  'list-records': ListRecordsConfig;
+  'send-stream': SendStreamConfig;
+  'send-event': SendEventConfig;
+  loop: LoopConfig;
   approval: ApprovalConfig;
 }
 

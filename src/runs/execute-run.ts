@@ -10,7 +10,7 @@ import { insertApprovals } from '../store/approvals-repository.js';
 import { saveLoopJournal } from '../store/checkpoints-repository.js';
 import { finishExecution } from '../store/executions-repository.js';
 import { saveStepCheckpoint } from '../store/checkpoints-repository.js';
-import { createRecord, findRecord, getRecord, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
+import { createRecord, findRecord, getRecord, listRecords, updateRecord, updateRecordMetadata } from '../store/records-repository.js';
 import type { EventBus } from '../queue/event-bus.js';
 import type { EventWriter } from '../queue/event-writer.js';
 import { buildSecretRedactor } from '../engine/secret-redactor.js';
@@ -103,6 +103,7 @@ export function createRecordStore(deps: Pick<WorkerDeps, 'db' | 'ids' | 'clock' 
     find: (scope, type, name) => retry(() => findRecord(deps.db, scope, type, name)),
     create: (scope, record) => retry(() => createRecord(deps.db, scope, record, deps.ids.next('record'), now())),
     update: (scope, id, changes) => retry(() => updateRecord(deps.db, scope, id, changes, now())),
+    list: (scope, query) => retry(() => listRecords(deps.db, scope, query)),
   };
 }
 

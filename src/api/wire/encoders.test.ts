@@ -79,13 +79,13 @@ test('every Runtype legacy frame of the golden run, flow and agent, validates ag
   }
 });
 
-test('Travrse tool frames are step_chunk frames whose data says tool_call / tool_result, as in the seed', () => {
+test('Travrse tool frames are step_chunk frames whose data says tool_call / tool_result, as in the seed (a custom event likewise)', () => {
   const encoder = createEncoder('travrse', goldenContext);
   const frames = goldenEvents
     .map((event) => encoder(event))
     .filter((frame) => frame?.event === 'step_chunk' && frame.data.type !== 'step_chunk');
   assert.deepEqual(
     frames.map((frame) => frame!.data.type),
-    ['tool_call', 'tool_result'],
+    ['custom_event', 'tool_call', 'tool_result'],
   );
 });

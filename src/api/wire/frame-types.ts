@@ -107,7 +107,7 @@ export interface UnifiedFrameFields {
     totalSteps?: unknown;
   };
   text_complete: { id?: unknown; text?: unknown };
-  text_delta: { delta?: unknown; id?: unknown };
+  text_delta: { contentType?: unknown; delta?: unknown; eventType?: unknown; id?: unknown; payload?: unknown };
   text_start: { id?: unknown; role?: unknown; stepId?: unknown };
   tool_complete: {
     error?: unknown;
@@ -306,7 +306,15 @@ export interface RuntypeFrameFields {
     tokensUsed?: unknown;
     unresolvedVariables?: unknown;
   };
-  step_delta: { delta?: unknown; id?: unknown; partId?: unknown; text?: unknown };
+  step_delta: {
+    contentType?: unknown;
+    delta?: unknown;
+    eventType?: unknown;
+    id?: unknown;
+    partId?: unknown;
+    payload?: unknown;
+    text?: unknown;
+  };
   step_error: {
     code?: unknown;
     error?: unknown;
@@ -414,11 +422,13 @@ export interface TravrseFrameFields {
   reason_chunk: { id?: unknown; stepId?: unknown; text?: unknown };
   step_chunk: {
     content?: unknown;
+    eventType?: unknown;
     executionType?: unknown;
     id?: unknown;
     index?: unknown;
     isComplete?: unknown;
     name?: unknown;
+    payload?: unknown;
     stepId?: unknown;
     text?: unknown;
     toolCall?: unknown;

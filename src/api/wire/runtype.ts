@@ -188,6 +188,16 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
     iteration_complete: () => null,
     text_start: (event) => frame(event, 'text_start', { id: event.partId, stepId: event.stepId }),
     text_end: (event) => frame(event, 'text_end', { id: event.partId, stepId: event.stepId }),
+    // Runtype's vocabulary has no custom event: a step_delta with no text (a text client appends nothing) carries it.
+    custom_event: (event) =>
+      frame(event, 'step_delta', {
+        id: event.stepId,
+        text: '',
+        delta: '',
+        contentType: 'event',
+        eventType: event.eventType,
+        payload: event.payload,
+      }),
     turn_start: () => null,
     turn_complete: () => null,
   };

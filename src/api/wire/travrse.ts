@@ -51,6 +51,9 @@ export function travrseHandlers(context: EncoderContext): EventHandlers<TravrseF
         isComplete: false,
       }),
     tool_delta: () => null,
+    // Like the seed's tool frames: a step_chunk whose data says what it is (`type: "custom_event"`).
+    custom_event: (event) =>
+      frame(event, 'step_chunk', { ...chunkFields(event), eventType: event.eventType, payload: event.payload }, 'custom_event'),
     reflection: () => null,
     iteration_start: () => null,
     iteration_complete: () => null,

@@ -34,6 +34,15 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
     text_start: (event) => frame(event, 'text_start', { id: event.partId, stepId: event.stepId, role: 'assistant' }),
     step_delta: (event) => frame(event, 'text_delta', { id: event.partId, delta: event.text }),
     text_end: (event) => frame(event, 'text_complete', { id: event.partId, text: event.text }),
+    // The unified vocabulary has no custom event either: an empty text_delta of the step's own part carries it.
+    custom_event: (event) =>
+      frame(event, 'text_delta', {
+        id: `${event.stepId}_event`,
+        delta: '',
+        contentType: 'event',
+        eventType: event.eventType,
+        payload: event.payload,
+      }),
     reasoning_start: (event) => frame(event, 'reasoning_start', { id: event.partId, stepId: event.stepId }),
     reasoning_delta: (event) => frame(event, 'reasoning_delta', { id: event.partId, delta: event.text }),
     reasoning_end: (event) => frame(event, 'reasoning_complete', { id: event.partId }),

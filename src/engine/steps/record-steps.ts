@@ -1,15 +1,17 @@
 import { FlowrunError } from '../../protocol/errors.js';
 import type { StepOf } from '../../protocol/flow.js';
 import type { RecordData } from '../../protocol/record.js';
+import type { RecordFilter } from '../../protocol/record-filter.js';
+import { matchesRecordFilter } from '../record-filter.js';
 import type { StepContext, StepRunner } from '../run-context.js';
 import { lookupPath, renderValue } from '../template.js';
 
-const view = (record: RecordData) => ({ id: record.id, name: record.name, type: record.type, metadata: record.metadata });
+export const view = (record: RecordData) => ({ id: record.id, name: record.name, type: record.type, metadata: record.metadata });
 
 async function locate(
   context: StepContext,
   recordId: string | undefined,
-  filter: { type?: string; name?: string; where?: { field: string; op: string; value?: unknown } } | undefined,
+  filter: RecordFilter | undefined,
   fallbackType?: string,
   fallbackName?: string,
 ): Promise<RecordData | null> {
@@ -22,16 +24,7 @@ async function locate(
     return own.id ? context.deps.records.get(scope, own.id) : own;
   }
   const found = await context.deps.records.find(scope, type, name);
-  if (found && filter?.where) {
-    const actual = lookupPath(found.metadata, filter.where.field);
-    const matches =
-      filter.where.op === 'exists'
-        ? actual !== undefined
-        : filter.where.op === 'neq'
-          ? actual !== filter.where.value
-          : actual === filter.where.value;
-    return matches ? found : null;
-  }
+  if (found && filter?.where) return matchesRecordFilter(found, filter.where, context.deps.clock.now()) ? found : null;
   return found;
 }
 

@@ -5,8 +5,13 @@ import {
   ConditionalRawConfig,
   ExecuteAgentConfig,
   FetchUrlConfig,
+  GetRecordConfig,
+  ListRecordsConfig,
+  LoopRawConfig,
   PromptConfig,
   RetrieveRecordConfig,
+  SendEventConfig,
+  SendStreamConfig,
   SetVariableConfig,
   TemplateConfig,
   ToolCallConfig,
@@ -23,9 +28,14 @@ import type { StepContext, StepResult } from '../run-context.js';
 import { runApproval } from './approval.js';
 import { checkConditional, runConditional } from './conditional.js';
 import { runExecuteAgent } from './execute-agent.js';
+import { runGetRecord } from './get-record.js';
+import { runListRecords } from './list-records.js';
+import { checkLoop, runLoop } from './loop.js';
 import { runApiCall, runFetchUrl } from './http-steps.js';
 import { checkPrompt, runPrompt } from './prompt.js';
 import { runRetrieveRecord, runUpdateRecord, runUpsertRecord } from './record-steps.js';
+import { runSendEvent } from './send-event.js';
+import { runSendStream } from './send-stream.js';
 import { runSetVariable } from './set-variable.js';
 import { runTemplate } from './template.js';
 import { runToolCallStep } from './tool-call.js';
@@ -35,7 +45,11 @@ import type { StepCheckContext } from './step-check.js';
 export type { StepCheckContext } from './step-check.js';
 
 /** The config a step's `check` sees: parsed, but with any branches still as the request gave them. */
-type CheckedConfig<T extends StepType> = StepConfigs[T] extends { trueSteps: Step[] } ? Record<string, unknown> : StepConfigs[T];
+type CheckedConfig<T extends StepType> = StepConfigs[T] extends { trueSteps: Step[] }
+  ? Record<string, unknown>
+  : StepConfigs[T] extends { steps: Step[] }
+    ? Omit<StepConfigs[T], 'steps'> & { steps: unknown[] }
+    : StepConfigs[T];
 
 /**
  * Everything Flowrun knows about one step type. Adding a step type is one file (its config schema in
@@ -90,6 +104,11 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'upsert-record': { config: UpsertRecordConfig, run: runUpsertRecord },
   'update-record': { config: UpdateRecordConfig, run: runUpdateRecord },
   approval: { config: ApprovalConfig, run: runApproval },
+  'get-record': { config: GetRecordConfig, run: runGetRecord },
+  'list-records': { config: ListRecordsConfig, run: runListRecords },
+  'send-stream': { config: SendStreamConfig, run: runSendStream },
+  'send-event': { config: SendEventConfig, run: runSendEvent },
+  loop: { config: LoopRawConfig, run: runLoop, check: checkLoop, branches: ['steps'] },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];

@@ -20,6 +20,7 @@ const bodies: { [Body in ExecutionEventBody as Body['type']]: Body[] } = {
     },
   ],
   step_start: [{ type: 'step_start', outputVariable: 'answer', ...ref }],
+  custom_event: [{ type: 'custom_event', eventType: 'order.shipped', payload: { orderId: 'ord_1', items: 2 }, ...ref }],
   source: [
     {
       type: 'source',
