@@ -411,6 +411,19 @@ const screens = (): Array<[string, string]> => [
   ['/usage', '[aria-label="Usage totals"]'],
 ];
 
+/**
+ * Opens `path` the way the dashboard's own links do (history and popstate: no reload, so the loop over every screen
+ * at every size costs a render each, not a page load each); resolves once React has committed the new screen (each
+ * path is a screen of its own, so nothing of the one before is left to match).
+ */
+async function visit(path: string): Promise<void> {
+  await page.evaluate(async (to) => {
+    window.history.pushState(null, '', to);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    for (let frame = 0; frame < 2; frame++) await new Promise((resolve) => requestAnimationFrame(resolve));
+  }, path);
+}
+
 /** How far the page is wider than the window (0 when it fits). */
 const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
@@ -457,8 +470,9 @@ journey('every screen fits from a 360 px phone to a 1920 px screen, charts hover
     [1920, 1080],
   ] as const) {
     await page.setViewportSize({ width, height });
+    await page.goto(`${harness.baseUrl}/`);
     for (const [path, ready] of pages) {
-      await page.goto(`${harness.baseUrl}${path}`);
+      await visit(path);
       await page.waitForSelector(ready);
       await page.waitForFunction(() => document.querySelectorAll('.state[role=status]').length === 0);
       const widest = await hoverCharts();

@@ -160,7 +160,8 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
       {menuOpen && <div className="menu-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />}
       <main className="content" id="main">
         <Suspense fallback={<Loading what="the screen" />}>
-          <Screen path={path === '/' ? '/flows' : path.replace(/\/+$/, '') || '/flows'} />
+          {/* A new path is a new screen (its state starts afresh: /flows/a to /flows/b is not an edit of a). */}
+          <Screen key={path} path={path === '/' ? '/flows' : path.replace(/\/+$/, '') || '/flows'} />
         </Suspense>
       </main>
     </div>
