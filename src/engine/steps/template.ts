@@ -15,25 +15,36 @@ export const liquidLimits = { parseLimit: 1_000_000, renderLimit: 30, memoryLimi
 /** At most this many unresolved names are looked for (each costs a render). */
 const maxUnresolved = 10;
 
-function createLiquid(partials: Record<string, string>, strict: boolean): Liquid {
+function createLiquid(partials: Record<string, string>, mode: 'lenient' | 'strict' | 'strict-unlimited'): Liquid {
   return new Liquid({
     strictFilters: true,
     ownPropertyOnly: true,
     relativeReference: false,
     templates: partials,
     ...liquidLimits,
-    // Strict: an output of a name that is not set throws (a name only tested by `if`/`unless` does not). Strict
-    // renders run only after the limited render succeeded, over the same scope with missing names set to null (no
-    // more work; memoryLimit still holds): a wall-clock limit there would lose warnings on a busy machine.
-    ...(strict ? { strictVariables: true, lenientIf: true, renderLimit: Infinity } : {}),
+    // Strict: an output of a name that is not set throws (a name only tested by `if`/`unless` does not).
+    ...(mode === 'lenient' ? {} : { strictVariables: true, lenientIf: true }),
+    // The search for missing names runs only after a limited render succeeded, over the same scope with missing
+    // names set to null (no more work; memoryLimit still holds): a wall-clock limit there would lose warnings on a
+    // busy machine.
+    ...(mode === 'strict-unlimited' ? { renderLimit: Infinity } : {}),
   });
 }
+
+const isUndefinedVariable = (error: unknown): boolean => (error as Error).name === 'UndefinedVariableError';
 
 export const runTemplate: StepRunner<StepOf<'template'>> = async (step, context) => {
   const scope = { ...context.scope(), ...(step.config.inputs ?? {}) };
   const partials = step.config.partials ?? {};
   try {
-    const text = await createLiquid(partials, false).parseAndRender(step.config.template, scope);
+    // One render when every name is set (the usual case): strict and limited, its text is the lenient one's.
+    try {
+      const text = await createLiquid(partials, 'strict').parseAndRender(step.config.template, scope);
+      return { result: text, unresolved: [] };
+    } catch (error) {
+      if (!isUndefinedVariable(error)) throw error;
+    }
+    const text = await createLiquid(partials, 'lenient').parseAndRender(step.config.template, scope);
     const unresolved = await unresolvedNames(step.config.template, scope, partials);
     context.checkVariables(unresolved);
     return { result: text, unresolved };
@@ -50,7 +61,7 @@ export const runTemplate: StepRunner<StepOf<'template'>> = async (step, context)
  */
 async function unresolvedNames(template: string, scope: Record<string, unknown>, partials: Record<string, string>): Promise<string[]> {
   if (!template.includes('{{')) return [];
-  const liquid = createLiquid(partials, true);
+  const liquid = createLiquid(partials, 'strict-unlimited');
   const found: string[] = [];
   let current = scope;
   while (found.length < maxUnresolved) {
@@ -58,8 +69,7 @@ async function unresolvedNames(template: string, scope: Record<string, unknown>,
       await liquid.parseAndRender(template, current);
       return found;
     } catch (error) {
-      const name =
-        (error as Error).name === 'UndefinedVariableError' ? /undefined variable: ([^,]+)/.exec((error as Error).message)?.[1] : undefined;
+      const name = isUndefinedVariable(error) ? /undefined variable: ([^,]+)/.exec((error as Error).message)?.[1] : undefined;
       if (!name || found.includes(name)) return found;
       found.push(name);
       current = withNull(current, parsePath(name));
