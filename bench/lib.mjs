@@ -23,8 +23,8 @@ export function waitForLine(child, pattern) {
 }
 
 /** Starts a model server script (it prints its URL first) and resolves with its URL and process. */
-export async function startModelServer(args) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startModelServer(args, env = {}) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const url = (await waitForLine(child, /(http:\/\/\S+)\n/))[1];
   return { url, child };
 }

@@ -6,6 +6,10 @@
 // Needs PostgreSQL and Redis for the cluster rows: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
 // and BENCH_REDIS_URL (default redis://127.0.0.1:6379); BENCH_MODES=embedded or cluster runs one half,
 // BENCH_PROCESSES (e.g. 2: embedded processes or cluster workers) and BENCH_FLOWS (e.g. "one step") pick rows.
+// BENCH_SETTING=latency is the latency-bound setting: the paced model server answers each call in
+// BENCH_LATENCY_MS (200), each process runs BENCH_RUNS_AT_ONCE (16) runs at once (FLOWRUN_WORKER_CONCURRENCY,
+// FLOWRUN_CONCURRENCY) and BENCH_CLIENTS defaults to 128, more than 4 workers take at once: throughput is then
+// the runs the processes hold at once over the model's latency, and must grow with the processes.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,15 +19,21 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { machine, processCpuSeconds, startModelServer } from './lib.mjs';
 
+const setting = process.env.BENCH_SETTING ?? 'cpu';
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 200);
+const runsAtOnce = Number(process.env.BENCH_RUNS_AT_ONCE ?? 16);
 const duration = Number(process.env.BENCH_DURATION ?? 8);
-const clients = Number(process.env.BENCH_CLIENTS ?? 64);
+const clients = Number(process.env.BENCH_CLIENTS ?? (setting === 'latency' ? 128 : 64));
 const modes = (process.env.BENCH_MODES ?? 'embedded,cluster').split(',');
 const processCounts = process.env.BENCH_PROCESSES ? process.env.BENCH_PROCESSES.split(',').map(Number) : undefined;
 const flowNames = process.env.BENCH_FLOWS ? process.env.BENCH_FLOWS.split(',') : undefined;
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const model = await startModelServer(['--import', 'tsx', 'bench/fake-provider-main.ts']);
+const model =
+  setting === 'latency'
+    ? await startModelServer(['bench/paced-provider.mjs'], { BENCH_PACE: `${latencyMs},1000,1` })
+    : await startModelServer(['--import', 'tsx', 'bench/fake-provider-main.ts']);
 const baseEnv = {
   ...process.env,
   PORT: '0',
@@ -33,6 +43,7 @@ const baseEnv = {
   FLOWRUN_KEY_CACHE_TTL_MS: '600000',
   FLOWRUN_RATE_LIMIT_PER_MINUTE: '0',
   FLOWRUN_MAX_RUNS_IN_FLIGHT: '0',
+  ...(setting === 'latency' ? { FLOWRUN_WORKER_CONCURRENCY: String(runsAtOnce), FLOWRUN_CONCURRENCY: String(runsAtOnce) } : {}),
 };
 
 const step = (id) => ({
@@ -245,7 +256,10 @@ for (const shape of shapes) {
 }
 model.child.kill();
 
-console.log(`\n${clients} clients, ${duration} s each, non-streaming dispatches, zero-latency model server`);
+console.log(
+  `\n${clients} clients, ${duration} s each, non-streaming dispatches, ` +
+    (setting === 'latency' ? `model answering in ${latencyMs} ms, ${runsAtOnce} runs at once per process` : 'zero-latency model server'),
+);
 console.log('| mode | processes | flow | runs/s | p50 ms | p99 ms | errors | CPU ms per run | writes per run |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows)
@@ -259,6 +273,6 @@ for (const row of rows)
       .join(', ')} |`,
   );
 mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/scale-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`;
-writeFileSync(file, JSON.stringify({ machine: machine(), clients, duration, rows }, null, 2));
+const file = `bench/results/scale-${setting}-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`;
+writeFileSync(file, JSON.stringify({ machine: machine(), setting, latencyMs, runsAtOnce, clients, duration, rows }, null, 2));
 console.log(`\nraw figures: ${file}`);

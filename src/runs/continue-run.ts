@@ -8,7 +8,7 @@ import { claimPaused, getExecutionRow } from '../store/executions-repository.js'
 import { fromJson } from '../store/json-column.js';
 import { inSharedTransaction } from '../store/commit-batcher.js';
 import type { RunJob, WorkerDeps } from './execute-run.js';
-import { admitInFlight } from './limits.js';
+import { admissionKeys, admitInFlight } from './limits.js';
 import { jobFromRow, type ExecutionRow } from './recovery.js';
 
 export interface Answers {
@@ -76,11 +76,15 @@ export async function continuePausedRun(
   if (relevant.some((approval) => approval.status === 'pending')) return null;
   // A paused run holds no place among the runs in flight; continuing it takes one, under the same cap as a start
   // (429 leaves it paused, to be continued later), in the transaction that claims it.
-  await inSharedTransaction(deps.db, async (trx) => {
-    if (!row.parent_execution_id) await admitInFlight(trx, admission);
-    if (!(await claimPaused(trx, row.id, deps.leases.lease())))
-      throw new FlowrunError('NOT_PAUSED', `Execution ${row.id} is being continued already`);
-  });
+  await inSharedTransaction(
+    deps.db,
+    async (trx) => {
+      if (!row.parent_execution_id) await admitInFlight(trx, admission);
+      if (!(await claimPaused(trx, row.id, deps.leases.lease())))
+        throw new FlowrunError('NOT_PAUSED', `Execution ${row.id} is being continued already`);
+    },
+    [row.id, ...(row.parent_execution_id ? [] : admissionKeys(admission))],
+  );
   const resume: ResumeState = {
     completedStepIds: pause.completedStepIds,
     variables: pause.variables,

@@ -226,6 +226,7 @@ function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
 async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, meter: CreditMeter): Promise<void> {
   const { request } = job;
   const now = new Date(deps.clock.now()).toISOString();
+  let settled: Awaited<ReturnType<typeof settleExecution>> | undefined;
   await whileTransient(
     () =>
       deps.writer.flushWith(request.executionId, async (trx) => {
@@ -233,15 +234,7 @@ async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, met
         if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
         else {
           const entry = { id: deps.ids.next('ledger'), now };
-          const credits = await settleExecution(
-            trx,
-            job.scope,
-            request.executionId,
-            outcome.usage.costUsd,
-            entry,
-            meter.unsettledCredits(),
-          );
-          outcome.credits = { used: credits.creditsUsed, left: credits.creditsLeft };
+          settled = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, entry, meter.unsettledCredits());
         }
         await finishExecution(trx, request.executionId, {
           status: outcome.status,
@@ -256,6 +249,8 @@ async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, met
       }),
     deps.commitRetryMs ?? defaultCommitRetryMs,
   );
+  // Read after the commit: in a shared transaction the balance is written last.
+  if (settled) outcome.credits = { used: settled.creditsUsed, left: settled.creditsLeft.balance };
 }
 
 /**

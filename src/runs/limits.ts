@@ -64,6 +64,17 @@ export function effectiveLimits(own: KeyLimits, tenant: TenantLimits | null, set
  * key's and the tenant's runs are counted under advisory locks of their own, so two requests never both take
  * the last place.
  */
+/**
+ * The locks an admission takes (the key's and the tenant's runs in flight, where they are limited): two shared
+ * transactions of one process that admit under the same limit commit one after the other, not side by side.
+ */
+export function admissionKeys(scope: TenantScope): string[] {
+  const keys: string[] = [];
+  if (scope.keyId !== undefined && (scope.maxRunsInFlight ?? 0) > 0) keys.push(`admit:key:${scope.keyId}`);
+  if ((scope.tenantMaxRunsInFlight ?? 0) > 0) keys.push(`admit:tenant:${scope.tenantId}:${scope.mode}`);
+  return keys;
+}
+
 export async function admitInFlight(trx: Database, scope: TenantScope): Promise<void> {
   const keyLimit = scope.keyId !== undefined ? (scope.maxRunsInFlight ?? 0) : 0;
   const tenantLimit = scope.tenantMaxRunsInFlight ?? 0;

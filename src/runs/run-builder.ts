@@ -14,7 +14,7 @@ import type { CreditMeter } from './credit-meter.js';
 import type { RunJob } from './execute-run.js';
 import type { SecretVault } from '../queue/secret-vault.js';
 import type { LeaseKeeper } from './leases.js';
-import { admitInFlight } from './limits.js';
+import { admissionKeys, admitInFlight } from './limits.js';
 
 /**
  * A run to start or continue: everything its row stores and its job needs. Every way a run begins (dispatch,
@@ -61,11 +61,15 @@ export async function startRun(
   // transaction: a crash leaves all or nothing, and two requests never both take the last place. A child run is
   // part of its root run and is not counted. The transaction is shared with the other commits of this turn of the
   // event loop (other runs' starts, checkpoints and ends).
-  await inSharedTransaction(deps.db, async (trx) => {
-    if (!spec.parent) await admitInFlight(trx, spec.scope);
-    if (reserved > 0 && (await reserveCredits(trx, spec.scope, reserved)) === null) throw creditsNotCovered(reserved);
-    await insertRun(trx, deps, spec, now);
-  });
+  await inSharedTransaction(
+    deps.db,
+    async (trx) => {
+      if (!spec.parent) await admitInFlight(trx, spec.scope);
+      if (reserved > 0 && !(await reserveCredits(trx, spec.scope, reserved))) throw creditsNotCovered(reserved);
+      await insertRun(trx, deps, spec, now);
+    },
+    spec.parent ? [] : admissionKeys(spec.scope),
+  );
   return jobOf(spec, now);
 }
 

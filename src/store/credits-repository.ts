@@ -1,6 +1,7 @@
 import { usdToCredits } from '../protocol/credits.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Transaction } from 'kysely';
+import { balanceBookOf, type BalanceAfter } from './balance-book.js';
 import { isPostgres, type Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -45,8 +46,16 @@ export async function getBalance(db: Database, scope: TenantScope): Promise<numb
   return Number(row?.balance ?? 0);
 }
 
-/** Takes `amount` from the balance only if the balance covers it; the returned balance is null when it does not. */
-export async function reserveCredits(db: Database, scope: TenantScope, amount: number): Promise<number | null> {
+/**
+ * Takes `amount` from the balance only if the balance covers it: false when it does not. In a shared transaction
+ * the take is written with the transaction's other balance changes, checked for their sum (balance-book.ts).
+ */
+export async function reserveCredits(db: Executor, scope: TenantScope, amount: number): Promise<boolean> {
+  const book = balanceBookOf(db);
+  if (book) {
+    book.change(scope, -amount);
+    return true;
+  }
   const row = await db
     .updateTable('credit_balances')
     .set((eb) => ({ balance: eb('balance', '-', amount) }))
@@ -56,7 +65,7 @@ export async function reserveCredits(db: Database, scope: TenantScope, amount: n
     .where('balance', '>', 0)
     .returning('balance')
     .executeTakeFirst();
-  return row ? Number(row.balance) : null;
+  return row !== undefined;
 }
 
 /**
@@ -239,7 +248,9 @@ export async function ledgerSum(db: Database, scope: TenantScope): Promise<numbe
 /**
  * Settles a run's credits from its row: the reservation is returned, the cost so far is charged (added to
  * `credits_used`, at least `minimumCredits`: what the credit meter saw spent), and the reservation is cleared,
- * so a run settles once per pause or end.
+ * so a run settles once per pause or end. `creditsLeft` is the balance after; in a shared transaction that
+ * writes its balance changes last (a run that spent no more than it reserved), it is filled in when they are
+ * written, before the transaction commits.
  */
 export async function settleExecution(
   db: Executor,
@@ -248,7 +259,7 @@ export async function settleExecution(
   costUsd: number,
   entry: { id: string; now: string },
   minimumCredits = 0,
-): Promise<{ creditsUsed: number; creditsLeft: number }> {
+): Promise<{ creditsUsed: number; creditsLeft: BalanceAfter }> {
   const row = await db
     .selectFrom('executions')
     .select(['credits_reserved', 'credits_used'])
@@ -259,16 +270,23 @@ export async function settleExecution(
   const already = Number(row?.credits_used ?? 0);
   // A failed step's model calls (and a failed child run's) are not in the run's usage, but were paid for.
   const actual = Math.max(0, usdToCredits(costUsd) - already, minimumCredits);
-  const { balance, charged } = await settleCredits(db, scope, reserved, actual, {
-    id: entry.id,
-    executionId,
-    now: entry.now,
-    reason: 'run',
-  });
+  const book = balanceBookOf(db);
+  let charged: number;
+  let creditsLeft: BalanceAfter;
+  if (book && actual <= reserved) {
+    // What it did not spend goes back; the balance is not read, so its row is not locked until the end.
+    charged = actual;
+    const ledger = charged === 0 ? undefined : { id: entry.id, delta: -charged, reason: 'run', executionId, createdAt: entry.now };
+    creditsLeft = book.change(scope, reserved - charged, ledger);
+  } else {
+    const settled = await settleCredits(db, scope, reserved, actual, { id: entry.id, executionId, now: entry.now, reason: 'run' });
+    charged = settled.charged;
+    creditsLeft = { balance: settled.balance };
+  }
   await db
     .updateTable('executions')
     .set({ credits_reserved: null, credits_used: already + charged })
     .where('id', '=', executionId)
     .execute();
-  return { creditsUsed: already + charged, creditsLeft: balance };
+  return { creditsUsed: already + charged, creditsLeft };
 }

@@ -18,11 +18,18 @@ export function commitEvents(
   events: readonly StoredEvent[],
   also?: (trx: StoreTransaction) => Promise<void>,
 ): Promise<string[]> {
-  return inSharedTransaction(db, async (trx) => {
-    const fenced = await appendEventsIn(trx, events);
-    if (also) await also(trx);
-    return fenced;
-  });
+  // Keyed by run: a run's events never commit out of order, even with several shared transactions in flight.
+  const runs = new Set<string>();
+  for (const { event } of events) runs.add(event.executionId);
+  return inSharedTransaction(
+    db,
+    async (trx) => {
+      const fenced = await appendEventsIn(trx, events);
+      if (also) await also(trx);
+      return fenced;
+    },
+    [...runs],
+  );
 }
 
 /** An event and its JSON, serialised once when it was recorded. */

@@ -13,7 +13,7 @@ const won = { reserved: 0, decided: [], claims: {} };
 
 async function spend(loop) {
   for (let index = 0; index < spends; index++) {
-    if ((await reserveCredits(db, scope, amount)) === null) continue;
+    if (!(await reserveCredits(db, scope, amount))) continue;
     won.reserved++;
     const entry = { id: `ledger_${worker}_${loop}_${index}`, executionId: `exec_${worker}_${loop}_${index}`, now, reason: 'run' };
     await db.transaction().execute((trx) => settleCredits(trx, scope, amount, amount, entry));
