@@ -139,8 +139,13 @@ export interface StepCheckpoint {
 }
 
 export interface CheckpointStore {
-  /** Commits a step's result and the run's variables; resolves only once durable. Steps are saved in order. */
-  saveStep(executionId: string, checkpoint: StepCheckpoint): Promise<void>;
+  /**
+   * Commits a step's result and the run's variables; resolves only once durable. Steps are saved in order.
+   * `last`: the run's last step, nothing runs after it but the run's end, so the checkpoint may instead be
+   * committed with the end (one transaction fewer; a crash in between runs the step again, as a crash before
+   * any checkpoint does, and its completion is not reported until then).
+   */
+  saveStep(executionId: string, checkpoint: StepCheckpoint, options?: { last?: boolean }): Promise<void>;
   /**
    * Journals a tool loop's state after a turn's tool results and before the model sees them; resolves once
    * durable. A run recovered after a crash continues the loop from here without running those tools again.

@@ -73,6 +73,8 @@ interface FlowRun {
   index: number;
   counters: { successful: number; failed: number; skipped: number };
   checkpoints: StepCheckpoint[];
+  /** How deep in branches and loops the step running now is (0: a step of the flow itself). */
+  nesting: number;
   warnings: RunWarning[];
   /** Outputs of steps that may not run: a `{{name}}` of one is empty on purpose, not a warning. */
   optionalOutputs: Set<string>;
@@ -118,6 +120,7 @@ function startFlowRun(engineDeps: EngineDeps, request: RunFlowRequest, signal: A
       skipped: resume?.counters.skipped ?? 0,
     },
     checkpoints: [],
+    nesting: 0,
     warnings,
     optionalOutputs: optionalOutputsOf(request.flow.steps),
   };
@@ -165,7 +168,9 @@ function scopeOf(run: FlowRun): Record<string, unknown> {
 async function commit(run: FlowRun, checkpoint: Omit<StepCheckpoint, 'variables'>): Promise<void> {
   const saved = { ...checkpoint, variables: { ...run.variables } };
   run.checkpoints.push(saved);
-  await run.deps.checkpoints.saveStep(run.request.executionId, saved);
+  const steps = run.request.flow.steps;
+  const last = checkpoint.status === 'completed' && steps[steps.length - 1]?.id === checkpoint.stepId && run.nesting === 0;
+  await run.deps.checkpoints.saveStep(run.request.executionId, saved, { last });
 }
 
 async function runSteps(run: FlowRun, steps: Step[]): Promise<void> {
@@ -173,6 +178,16 @@ async function runSteps(run: FlowRun, steps: Step[]): Promise<void> {
     if (run.signal.aborted) throw new FlowrunError('CANCELLED', 'the run was cancelled');
     if (run.completed.has(step.id)) continue; // done before the run paused
     await runOneStep(run, step);
+  }
+}
+
+/** Runs a step's child steps (a branch, a loop's pass): their checkpoints are not the flow's last. */
+async function nested<T>(run: FlowRun, work: () => Promise<T>): Promise<T> {
+  run.nesting++;
+  try {
+    return await work();
+  } finally {
+    run.nesting--;
   }
 }
 
@@ -214,8 +229,8 @@ async function runOneStep(run: FlowRun, step: Step): Promise<void> {
     ref,
     signal: run.signal,
     scope: () => scopeOf(run),
-    runSteps: (steps) => runSteps(run, steps),
-    runIteration: (steps, bindings) => runIteration(run, steps, bindings),
+    runSteps: (steps) => nested(run, () => runSteps(run, steps)),
+    runIteration: (steps, bindings) => nested(run, () => runIteration(run, steps, bindings)),
     resume: resuming ? request.resume : undefined,
     checkVariables: (unresolved) => {
       if (!request.options.strictVariables) return;

@@ -147,12 +147,13 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
       retryMs: deps.commitRetryMs,
     });
   deps.meters.set(request.executionId, meter);
+  const checkpoints = durableCheckpoints(deps, redact);
   const engine = {
     models: createMeteredGateway(deps.models, meter),
     clock,
     ids: deps.ids,
     events,
-    checkpoints: durableCheckpoints(deps, redact),
+    checkpoints,
     tools: deps.tools,
     records: createRecordStore(deps),
   };
@@ -169,7 +170,7 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
     await whileTransient(() => insertApprovals(db, job.scope, request.executionId, stepId, approvals, clock.now()), deps.commitRetryMs);
   }
   try {
-    await commitEnd(deps, job, outcome, meter);
+    await commitEnd(deps, job, outcome, meter, checkpoints.takeHeld());
   } catch (error) {
     if (deps.leases.isLost(id) || isLeaseLost(error)) return fencedOut(deps, id);
     throw error;
@@ -193,18 +194,29 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
 function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
   const { clock } = deps;
   const retryMs = deps.commitRetryMs ?? defaultCommitRetryMs;
+  const held: StepCheckpoint[] = [];
   return {
     // Fenced: a process that lost the run's lease (it stalled past it and another took the run over) commits no
     // step of it; the new holder runs that step itself.
-    saveStep: (id: string, checkpoint: StepCheckpoint) =>
-      whileTransient(
+    saveStep: async (id: string, checkpoint: StepCheckpoint, options?: { last?: boolean }) => {
+      if (options?.last) {
+        // Committed with the run's end (commitEnd), one transaction fewer.
+        held.push(redact(checkpoint));
+        return;
+      }
+      const checkpoints = [...held.splice(0), redact(checkpoint)];
+      await whileTransient(
         () =>
           deps.writer.flushWith(id, async (trx) => {
             if (!(await holdsLease(trx, id, deps.leases.owner))) throw leaseLost(id);
-            await saveStepCheckpoint(trx, id, redact(checkpoint));
+            for (const saved of checkpoints) await saveStepCheckpoint(trx, id, saved);
           }),
         retryMs,
-      ).then(() => runMetrics.step(checkpoint)),
+      );
+      for (const saved of checkpoints) runMetrics.step(saved);
+    },
+    /** The checkpoints held for the run's end: taken once. */
+    takeHeld: (): StepCheckpoint[] => held.splice(0),
     saveLoop: (id: string, stepId: string, state: unknown) =>
       whileTransient(
         () =>
@@ -223,7 +235,7 @@ function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
  * charged, also on a pause; a child run's cost is its root's) and the final state. A crash leaves either all of
  * it or none (and a recovery).
  */
-async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, meter: CreditMeter): Promise<void> {
+async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, meter: CreditMeter, held: StepCheckpoint[]): Promise<void> {
   const { request } = job;
   const now = new Date(deps.clock.now()).toISOString();
   let settled: Awaited<ReturnType<typeof settleExecution>> | undefined;
@@ -236,6 +248,8 @@ async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, met
           const entry = { id: deps.ids.next('ledger'), now };
           settled = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, entry, meter.unsettledCredits());
         }
+        // The last step's checkpoint, held for this transaction (durableCheckpoints).
+        for (const checkpoint of held) await saveStepCheckpoint(trx, request.executionId, checkpoint);
         await finishExecution(trx, request.executionId, {
           status: outcome.status,
           output: outcome.output,
@@ -249,6 +263,7 @@ async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, met
       }),
     deps.commitRetryMs ?? defaultCommitRetryMs,
   );
+  for (const checkpoint of held) runMetrics.step(checkpoint);
   // Read after the commit: in a shared transaction the balance is written last.
   if (settled) outcome.credits = { used: settled.creditsUsed, left: settled.creditsLeft.balance };
 }

@@ -4,8 +4,7 @@ import type { Logger } from 'pino';
 import type { RunOutcome } from '../engine/run-flow.js';
 import { decideApproval } from '../store/approvals-repository.js';
 import type { Database } from '../store/database.js';
-import { lastStoredSeq } from '../store/events-repository.js';
-import { getExecutionRow } from '../store/executions-repository.js';
+import { getExecutionRow, progressOfRun } from '../store/executions-repository.js';
 import { takeOverLease } from '../store/leases-repository.js';
 import { outcomeOfRow, waitForStoredOutcome } from './stored-outcome.js';
 import type { EventRelay } from '../queue/event-relay.js';
@@ -187,7 +186,9 @@ async function runJob(
   }
   // The run went further than the job knew (a worker died in it), or the job was lost and is rebuilt: it
   // continues from its last committed step (or starts, if nothing of it was stored).
-  const progressed = data.kind === 'recover' || (await lastStoredSeq(deps.db, id)) > (data.job.lastSeq ?? 0);
+  // Read after the lease is taken, in one statement: how far the stored log goes, and whether a cancel was asked.
+  const after = await progressOfRun(deps.db, id);
+  const progressed = data.kind === 'recover' || after.lastSeq > (data.job.lastSeq ?? 0);
   const runnable =
     data.kind === 'recover' || progressed
       ? await interruptedJob(deps, logger, row)
@@ -196,7 +197,7 @@ async function runJob(
   // A cancel asked for while the run was queued (recorded in the store; its message reached no one): the run is
   // ended as cancelled before its first step, through the same end as any cancel. Read after the lease is taken;
   // a cancel recorded later reaches the holder by message, or by the lease keeper's check.
-  const cancelled = (await getExecutionRow(deps.db, id))?.cancel_requested_at != null;
+  const cancelled = after.cancelRequested;
   const running = local.submit(runnable);
   if (cancelled) local.cancel(id);
   return running;

@@ -364,6 +364,23 @@ export async function getExecutionRow(db: Database, id: string) {
   return db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The last stored event's number and whether a cancel was asked for, in one statement (a worker taking a run). */
+export async function progressOfRun(db: Database, id: string): Promise<{ lastSeq: number; cancelRequested: boolean }> {
+  const row = await db
+    .selectFrom('executions')
+    .select((eb) => [
+      'cancel_requested_at',
+      eb
+        .selectFrom('execution_events')
+        .select((inner) => inner.fn.max('seq').as('max'))
+        .where('execution_id', '=', id)
+        .as('last_seq'),
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return { lastSeq: Number(row?.last_seq ?? 0), cancelRequested: row?.cancel_requested_at != null };
+}
+
 /**
  * Records that a cancel of a queued or running run was asked for: whoever picks the run up, or holds it, ends it
  * as cancelled (the message that tells the holder at once may be lost, or reach no one while the run is queued).

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Transaction } from 'kysely';
 import { isPostgres, type Database } from './database.js';
 import type { RunLease } from './executions-repository.js';
 import type { DatabaseSchema } from './schema.js';
@@ -113,27 +113,21 @@ export async function takeOverLease(
   seen: { owner: string | null; expiresAt: number | null },
   lease: RunLease,
 ): Promise<boolean> {
-  const update = (executor: Database | Transaction<DatabaseSchema>) =>
-    executor
-      .updateTable('executions')
-      .set({ lease_owner: lease.owner, lease_expires_at: lease.expiresAt })
-      .where('id', '=', id)
-      .where('status', 'in', live)
-      .where((eb) => (seen.owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', seen.owner)))
-      .where((eb) => (seen.expiresAt === null ? eb('lease_expires_at', 'is', null) : eb('lease_expires_at', '=', seen.expiresAt)))
-      .executeTakeFirst();
-  if (!isPostgres(db)) return Number((await update(db)).numUpdatedRows) === 1;
-  // The row may be locked by a frozen holder's open transaction: this sweep passes it by (the next one tries
-  // again, once the server ended that session) instead of waiting on it with every run behind it.
-  try {
-    return await db.transaction().execute(async (trx) => {
-      await sql`set local lock_timeout = '500ms'`.execute(trx);
-      return Number((await update(trx)).numUpdatedRows) === 1;
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code === '55P03') return false;
-    throw error;
-  }
+  const matches = (eb: ExpressionBuilder<DatabaseSchema, 'executions'>) =>
+    eb.and([
+      eb('id', '=', id),
+      eb('status', 'in', live),
+      seen.owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', seen.owner),
+      seen.expiresAt === null ? eb('lease_expires_at', 'is', null) : eb('lease_expires_at', '=', seen.expiresAt),
+    ]);
+  const update = db.updateTable('executions').set({ lease_owner: lease.owner, lease_expires_at: lease.expiresAt }).where(matches);
+  // On PostgreSQL the row may be locked by a frozen holder's open transaction: the take passes it by (the next
+  // sweep tries again, once the server ended that session) instead of waiting on it with every run behind it.
+  // One statement: the row is locked by the subquery only if no one holds it (SKIP LOCKED).
+  const taken = isPostgres(db)
+    ? update.where('id', 'in', db.selectFrom('executions').select('id').where(matches).forUpdate().skipLocked())
+    : update;
+  return Number((await taken.executeTakeFirst()).numUpdatedRows) === 1;
 }
 
 /**
