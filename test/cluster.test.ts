@@ -72,11 +72,18 @@ test(
 
       const runs = Array.from({ length: runCount }, async (_, n) => {
         const [mine, other] = n % 2 ? [apis[0]!, apis[1]!] : [apis[1]!, apis[0]!];
-        const dispatched = await fetch(`${mine}/v1/dispatch?events=unified`, {
-          method: 'POST',
-          headers: authHeaders(key),
-          body: JSON.stringify({ record: { name: `r${n}`, metadata: { n } }, flow }),
-        });
+        // A 503 (Redis, which counts the rate limits, slow to answer on a loaded machine: they fail closed within
+        // 0.5 s) is tried again, as a client does.
+        let dispatched: Response;
+        for (;;) {
+          dispatched = await fetch(`${mine}/v1/dispatch?events=unified`, {
+            method: 'POST',
+            headers: authHeaders(key),
+            body: JSON.stringify({ record: { name: `r${n}`, metadata: { n } }, flow }),
+          });
+          if (dispatched.status !== 503) break;
+          await dispatched.body?.cancel();
+        }
         const id = dispatched.headers.get('x-execution-id')!;
         // The dispatching client goes away (the run goes on); the stream is read from the other API process.
         await dispatched.body?.cancel();

@@ -32,11 +32,13 @@ export function createCreditMeter(deps: {
   owner?: string;
   /** How long its store work is tried again while the store is away (FLOWRUN_COMMIT_RETRY_MS). */
   retryMs?: number;
+  /** The row's reservation and charged credits, when the caller knows them (a fresh run): not read. */
+  known?: { reserved: number; used: number };
 }): CreditMeter {
-  let loaded: Promise<void> | null = null;
-  let reserved = 0;
+  let loaded: Promise<void> | null = deps.known ? Promise.resolve() : null;
+  let reserved = deps.known?.reserved ?? 0;
   // What the run spent before (a resumed run's earlier cost, less what a pause settled), and in this process.
-  let earlier = 0;
+  let earlier = deps.known ? Math.max(0, usdToCredits(deps.costSoFarUsd) - deps.known.used) : 0;
   let spentUsd = 0;
   const spent = () => earlier + usdToCredits(spentUsd);
   let inFlight = 0;

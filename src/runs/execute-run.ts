@@ -34,6 +34,8 @@ export interface RunJob {
   persistRecordMetadata: boolean;
   /** A child run (flow tool, sub-agent) spends from its root run's budget and is charged as part of it. */
   parentMeter?: CreditMeter;
+  /** A fresh run's credits as its start stored them (its meter need not read them back); absent: read from its row. */
+  credits?: { reserved: number; used: number };
 }
 
 export interface WorkerDeps {
@@ -143,6 +145,7 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
       scope: job.scope,
       executionId: request.executionId,
       costSoFarUsd: request.resume?.usage.costUsd ?? 0,
+      ...(job.credits && !request.resume ? { known: job.credits } : {}),
       owner: deps.leases.owner,
       retryMs: deps.commitRetryMs,
     });
@@ -238,15 +241,28 @@ function durableCheckpoints(deps: WorkerDeps, redact: <T>(value: T) => T) {
 async function commitEnd(deps: WorkerDeps, job: RunJob, outcome: RunOutcome, meter: CreditMeter, held: StepCheckpoint[]): Promise<void> {
   const { request } = job;
   const now = new Date(deps.clock.now()).toISOString();
-  let settled: Awaited<ReturnType<typeof settleExecution>> | undefined;
+  let settled: Exclude<Awaited<ReturnType<typeof settleExecution>>, 'fenced'> | undefined;
   await whileTransient(
     () =>
       deps.writer.flushWith(request.executionId, async (trx) => {
-        if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
-        if (job.parentMeter) await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
-        else {
+        if (job.parentMeter) {
+          if (!(await holdsLease(trx, request.executionId, deps.leases.owner))) throw leaseLost(request.executionId);
+          await recordChildCredits(trx, request.executionId, outcome.usage.costUsd);
+        } else {
           const entry = { id: deps.ids.next('ledger'), now };
-          settled = await settleExecution(trx, job.scope, request.executionId, outcome.usage.costUsd, entry, meter.unsettledCredits());
+          const owner = deps.leases.owner;
+          const result = await settleExecution(
+            trx,
+            job.scope,
+            request.executionId,
+            outcome.usage.costUsd,
+            entry,
+            meter.unsettledCredits(),
+            owner,
+          );
+          // The lease is checked in the settlement's own read.
+          if (result === 'fenced') throw leaseLost(request.executionId);
+          settled = result;
         }
         // The last step's checkpoint, held for this transaction (durableCheckpoints).
         for (const checkpoint of held) await saveStepCheckpoint(trx, request.executionId, checkpoint);

@@ -114,7 +114,7 @@ export function jobOf(spec: RunSpec, startedAt: number, continuation?: { resume:
     scope: spec.scope,
     persistRecordMetadata: spec.persistRecordMetadata ?? false,
     ...(spec.parent?.meter ? { parentMeter: spec.parent.meter } : {}),
-    ...(continuation ? { lastSeq: continuation.lastSeq } : {}),
+    ...(continuation ? { lastSeq: continuation.lastSeq } : { credits: { reserved: spec.creditsReserved ?? 0, used: 0 } }),
     request: {
       executionId: spec.executionId,
       flow: spec.flow,

@@ -250,7 +250,7 @@ export async function ledgerSum(db: Database, scope: TenantScope): Promise<numbe
  * `credits_used`, at least `minimumCredits`: what the credit meter saw spent), and the reservation is cleared,
  * so a run settles once per pause or end. `creditsLeft` is the balance after; in a shared transaction that
  * writes its balance changes last (a run that spent no more than it reserved), it is filled in when they are
- * written, before the transaction commits.
+ * written, before the transaction commits. With `fence`, 'fenced' when that lease owner does not hold the run.
  */
 export async function settleExecution(
   db: Executor,
@@ -259,13 +259,16 @@ export async function settleExecution(
   costUsd: number,
   entry: { id: string; now: string },
   minimumCredits = 0,
-): Promise<{ creditsUsed: number; creditsLeft: BalanceAfter }> {
+  fence?: string,
+): Promise<{ creditsUsed: number; creditsLeft: BalanceAfter } | 'fenced'> {
   const row = await db
     .selectFrom('executions')
-    .select(['credits_reserved', 'credits_used'])
+    .select(['credits_reserved', 'credits_used', 'lease_owner'])
     .where('id', '=', executionId)
     .$if(isPostgres(db), (query) => query.forUpdate())
     .executeTakeFirst();
+  // Fenced (read in the same statement): a process that lost the run's lease settles nothing of it.
+  if (fence !== undefined && row?.lease_owner !== fence) return 'fenced';
   const reserved = Number(row?.credits_reserved ?? 0);
   const already = Number(row?.credits_used ?? 0);
   // A failed step's model calls (and a failed child run's) are not in the run's usage, but were paid for.
