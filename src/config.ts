@@ -71,6 +71,7 @@ export interface Config {
     mcpToolsTtlMs: number;
     exa?: { apiKey: string; baseURL: string };
     searxngUrl?: string;
+    githubApiUrl: string;
     imageModel: string;
     imagePriceUsd: number;
   };
@@ -141,6 +142,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mcpToolsTtlMs: integer(env.FLOWRUN_MCP_TOOLS_TTL_MS, 60_000, 'FLOWRUN_MCP_TOOLS_TTL_MS'),
       ...(env.EXA_API_KEY ? { exa: { apiKey: env.EXA_API_KEY, baseURL: env.EXA_BASE_URL ?? 'https://api.exa.ai' } } : {}),
       ...(env.FLOWRUN_SEARXNG_URL ? { searxngUrl: env.FLOWRUN_SEARXNG_URL } : {}),
+      githubApiUrl: env.FLOWRUN_GITHUB_API_URL || 'https://api.github.com',
       imageModel: env.FLOWRUN_IMAGE_MODEL ?? 'dall-e-3',
       imagePriceUsd: Number(env.FLOWRUN_IMAGE_PRICE_USD ?? 0.04),
     },
