@@ -206,6 +206,11 @@ test('fetch-github packs the repository with its globs and the token from a mana
   assert.doesNotMatch(body.output.repo_content, /index.test.ts/);
   assert.ok(!text.includes(githubToken));
   assert.ok(seen.some((request) => request.headers.authorization === `Bearer ${githubToken}`));
+  const unknown = await run([
+    { id: 'repo', name: 'Repo', type: 'fetch-github', config: { repository: 'acme/widgets', token: '{{secret:NO_SUCH_TOKEN}}' } },
+  ]);
+  assert.match(unknown.text, /SECRET_NOT_FOUND/);
+  assert.match(unknown.text, /NO_SUCH_TOKEN/);
 });
 
 test('web step configs out of bounds or missing what they need are 422s naming the field', async () => {

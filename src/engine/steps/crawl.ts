@@ -4,7 +4,7 @@ import type { CrawlConfig } from '../../protocol/web-steps.js';
 import type { WebAccess } from '../ports.js';
 import type { StepRunner } from '../run-context.js';
 import { renderTemplate } from '../template.js';
-import { deadlineOf, parseWebUrl, webOf } from './web-outbound.js';
+import { deadlineOf, parseWebUrl, utf8Length, webOf } from './web-outbound.js';
 
 /** The most links waiting to be read at once: a page of ten thousand links does not grow the queue past it. */
 const maxQueuedLinks = 5_000;
@@ -93,7 +93,7 @@ async function readOne(
   if (!config.allowExternalLinks && !isSameSite(new URL(response.url), start))
     throw new FlowrunError('HTTP_STATUS', `crawl: ${new URL(url).host} redirected to another site (${new URL(response.url).host})`);
   const type = String(response.headers['content-type'] ?? 'text/html').toLowerCase();
-  const bytes = response.body.length;
+  const bytes = utf8Length(response.body);
   if (type.includes('html')) {
     const read = web.readPage(response.body, response.url);
     const content = config.format === 'text' ? { text: read.text } : { markdown: read.markdown };

@@ -5,7 +5,7 @@ import type { WebResponse } from '../ports.js';
 import type { StepContext, StepRunner } from '../run-context.js';
 import { lookupPath } from '../template.js';
 import { nextLinkOf } from './link-header.js';
-import { deadlineOf, parseWebUrl, renderOutbound, type RenderedOutbound } from './web-outbound.js';
+import { deadlineOf, parseWebUrl, renderOutbound, utf8Length, type RenderedOutbound } from './web-outbound.js';
 
 type StopReason = 'maxPages' | 'maxBytes' | 'timeoutMs';
 
@@ -159,19 +159,4 @@ function nextPosition(
       return { ...position, link: next };
     }
   }
-}
-
-/** The UTF-8 size of a text, without encoding it. */
-function utf8Length(text: string): number {
-  let size = 0;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x80) size += 1;
-    else if (code < 0x800) size += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      size += 4;
-      index++;
-    } else size += 3;
-  }
-  return size;
 }

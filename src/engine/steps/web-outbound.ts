@@ -80,3 +80,18 @@ export function deadlineOf(context: StepContext, timeoutMs: number): { remaining
   const end = context.deps.clock.now() + timeoutMs;
   return { remaining: () => end - context.deps.clock.now() };
 }
+
+/** The UTF-8 size of a text, without encoding it. */
+export function utf8Length(text: string): number {
+  let size = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) size += 1;
+    else if (code < 0x800) size += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      size += 4;
+      index++;
+    } else size += 3;
+  }
+  return size;
+}
