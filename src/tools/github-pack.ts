@@ -22,37 +22,68 @@ export async function packGithub(request: GithubPackRequest, apiUrl: string, sen
   const api = githubApi(request, apiUrl, send, () => deadline - now());
   const ref = request.ref ?? String(((await api.get('')) as { default_branch?: string }).default_branch ?? 'main');
   const tree = (await api.get(`/git/trees/${encodeURIComponent(ref)}?recursive=1`)) as { tree?: TreeEntry[]; truncated?: boolean };
-  const wanted = selectFiles(tree.tree ?? [], request);
-  const skipped: GithubPack['skipped'] = [];
+  const { chosen, skipped } = withinBounds(selectFiles(tree.tree ?? [], request), request);
+  // Four blobs at a time, in the tree's order; once the time is up the rest are left out.
+  const texts = await mapInOrder(chosen, 4, async (entry) => {
+    if (deadline - now() <= 0) return null;
+    const blob = (await api.get(`/git/blobs/${entry.sha}`).catch((error: unknown) => {
+      // A read the deadline cut short is left out like the ones after it; any other failure fails the step.
+      if (FlowrunError.isInstance(error) && error.code === 'HTTP_TIMEOUT' && deadline - now() <= 0) return null;
+      throw error;
+    })) as { content?: string; encoding?: string } | null;
+    if (blob === null) return null;
+    return blob.encoding === 'base64' ? Buffer.from(blob.content ?? '', 'base64').toString('utf8') : String(blob.content ?? '');
+  });
   const files: Array<{ path: string; text: string }> = [];
+  chosen.forEach((entry, index) => {
+    const text = texts[index];
+    if (text === null || text === undefined) skipped.push({ path: entry.path, reason: `past timeoutMs (${request.timeoutMs})` });
+    else if (text.includes('\u0000')) skipped.push({ path: entry.path, reason: 'binary' });
+    else files.push({ path: entry.path, text: request.compress ? compressText(text) : text });
+  });
+  const bounded = skipped.filter((entry) => entry.reason !== 'binary').length;
+  const truncated = bounded > 0 || tree.truncated === true;
+  const note = truncated ? ` (${bounded} left out by the bounds${tree.truncated ? '; GitHub truncated the tree' : ''})` : '';
+  const header = `Repository ${request.owner}/${request.repo} at ${ref}${request.path ? `, ${request.path}` : ''}: ${files.length} file${files.length === 1 ? '' : 's'}${note}`;
+  return { content: packFiles(header, files, request.style), ref, files: files.map((file) => file.path), skipped, truncated };
+}
+
+/** The files the bounds let in, by the sizes the tree gives: `maxFiles`, `maxFileBytes`, `maxBytes` in all. */
+function withinBounds(wanted: TreeEntry[], request: GithubPackRequest): { chosen: TreeEntry[]; skipped: GithubPack['skipped'] } {
+  const chosen: TreeEntry[] = [];
+  const skipped: GithubPack['skipped'] = [];
   let bytes = 0;
   for (const entry of wanted) {
+    const size = entry.size ?? 0;
     const reason =
-      files.length >= request.maxFiles
+      chosen.length >= request.maxFiles
         ? `past maxFiles (${request.maxFiles})`
-        : (entry.size ?? 0) > request.maxFileBytes
+        : size > request.maxFileBytes
           ? `larger than maxFileBytes (${request.maxFileBytes})`
-          : bytes + (entry.size ?? 0) > request.maxBytes
+          : bytes + size > request.maxBytes
             ? `past maxBytes (${request.maxBytes})`
-            : deadline - now() <= 0
-              ? `past timeoutMs (${request.timeoutMs})`
-              : null;
-    if (reason) {
-      skipped.push({ path: entry.path, reason });
-      continue;
+            : null;
+    if (reason) skipped.push({ path: entry.path, reason });
+    else {
+      chosen.push(entry);
+      bytes += size;
     }
-    const blob = (await api.get(`/git/blobs/${entry.sha}`)) as { content?: string; encoding?: string };
-    const text = blob.encoding === 'base64' ? Buffer.from(blob.content ?? '', 'base64').toString('utf8') : String(blob.content ?? '');
-    if (text.includes('\u0000')) {
-      skipped.push({ path: entry.path, reason: 'binary' });
-      continue;
-    }
-    bytes += Buffer.byteLength(text);
-    files.push({ path: entry.path, text: request.compress ? compressText(text) : text });
   }
-  const truncated = skipped.some((entry) => entry.reason !== 'binary') || tree.truncated === true;
-  const header = `Repository ${request.owner}/${request.repo} at ${ref}${request.path ? `, ${request.path}` : ''}: ${files.length} file${files.length === 1 ? '' : 's'}${truncated ? ` (${skipped.length} left out by the bounds${tree.truncated ? '; GitHub truncated the tree' : ''})` : ''}`;
-  return { content: packFiles(header, files, request.style), ref, files: files.map((file) => file.path), skipped, truncated };
+  return { chosen, skipped };
+}
+
+/** `work` over the items, at most `concurrency` at once; the answers in the items' order. The first failure fails it. */
+async function mapInOrder<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
 }
 
 function githubApi(request: GithubPackRequest, apiUrl: string, send: Send, remaining: () => number) {
