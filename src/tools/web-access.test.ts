@@ -17,11 +17,13 @@ const files: Record<string, string> = {
   'node_modules/x/index.ts': 'nope',
 };
 const seen: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
+const bodies: string[] = [];
 let server: Server;
 let base: string;
 before(async () => {
   server = createServer((request, response) => {
     seen.push({ url: request.url ?? '', headers: request.headers });
+    request.on('data', (part: Buffer) => bodies.push(part.toString('utf8')));
     const url = new URL(request.url ?? '/', 'http://x');
     const json = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' });
@@ -45,6 +47,10 @@ before(async () => {
           `<html><head><title>Otters</title></head><body><nav><a href="/a#top">A</a> <a href="mailto:x@y">m</a></nav><article><h1>Otters</h1><p>${'Otters hold hands while they sleep. '.repeat(20)}</p><p>See <a href="https://other.example/b">b</a>.</p></article><script>steal()</script></body></html>`,
         )
       );
+    if (url.pathname === '/exa/search')
+      return json(200, {
+        results: [1, 2, 3, 4].map((n) => ({ url: `https://otters.example/${n}`, title: `Otters ${n}`, text: 'x'.repeat(2_000) })),
+      });
     if (url.pathname === '/to-metadata') return (response.writeHead(302, { location: 'http://169.254.169.254/latest/' }), response.end());
     json(404, { message: 'Not Found' });
   });
@@ -125,4 +131,22 @@ test('search without a configured backend is SEARCH_NOT_CONFIGURED naming the se
     web().search({ query: 'otters', maxResults: 3, provider: 'exa', signal: new AbortController().signal }),
     (error: unknown) => FlowrunError.isInstance(error) && error.code === 'SEARCH_NOT_CONFIGURED' && /EXA_API_KEY/.test(error.message),
   );
+});
+
+test('search through Exa sends the key and the count, and cuts results and snippets', async () => {
+  const exa = createWebAccess({
+    policy: createAddressPolicy(['127.0.0.1']),
+    http: { timeoutMs: 5_000, maxResponseBytes: 1024 * 1024 },
+    githubApiUrl: base,
+    exa: { apiKey: 'exa-key-1', baseURL: `${base}/exa` },
+    searxngUrl: `${base}/searx`,
+  });
+  seen.length = 0;
+  bodies.length = 0;
+  const found = await exa.search({ query: 'otters', maxResults: 3, provider: 'auto', signal: new AbortController().signal });
+  assert.equal(found.provider, 'exa');
+  assert.equal(found.results.length, 3);
+  assert.equal(found.results[0]!.snippet!.length, 1_000);
+  assert.equal(seen[0]!.headers['x-api-key'], 'exa-key-1');
+  assert.equal(JSON.parse(bodies.join('')).numResults, 3);
 });
