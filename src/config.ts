@@ -71,6 +71,7 @@ export interface Config {
     mcpToolsTtlMs: number;
     exa?: { apiKey: string; baseURL: string };
     searxngUrl?: string;
+    githubApiUrl: string;
     imageModel: string;
     imagePriceUsd: number;
   };
@@ -139,8 +140,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .filter(Boolean),
       maxDepth: integer(env.FLOWRUN_MAX_TOOL_DEPTH, 3, 'FLOWRUN_MAX_TOOL_DEPTH'),
       mcpToolsTtlMs: integer(env.FLOWRUN_MCP_TOOLS_TTL_MS, 60_000, 'FLOWRUN_MCP_TOOLS_TTL_MS'),
-      ...(env.EXA_API_KEY ? { exa: { apiKey: env.EXA_API_KEY, baseURL: env.EXA_BASE_URL ?? 'https://api.exa.ai' } } : {}),
-      ...(env.FLOWRUN_SEARXNG_URL ? { searxngUrl: env.FLOWRUN_SEARXNG_URL } : {}),
+      ...webSettingsOf(env),
       imageModel: env.FLOWRUN_IMAGE_MODEL ?? 'dall-e-3',
       imagePriceUsd: Number(env.FLOWRUN_IMAGE_PRICE_USD ?? 0.04),
     },
@@ -156,6 +156,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: integer(env.FLOWRUN_MODEL_TIMEOUT_MS, 120_000, 'FLOWRUN_MODEL_TIMEOUT_MS'),
       idleTimeoutMs: integer(env.FLOWRUN_MODEL_IDLE_TIMEOUT_MS, 60_000, 'FLOWRUN_MODEL_IDLE_TIMEOUT_MS'),
     },
+  };
+}
+
+/** Where web searches and fetch-github go: Exa, SearXNG, GitHub's REST API. */
+function webSettingsOf(env: NodeJS.ProcessEnv): Pick<Config['tools'], 'exa' | 'searxngUrl' | 'githubApiUrl'> {
+  return {
+    ...(env.EXA_API_KEY ? { exa: { apiKey: env.EXA_API_KEY, baseURL: env.EXA_BASE_URL ?? 'https://api.exa.ai' } } : {}),
+    ...(env.FLOWRUN_SEARXNG_URL ? { searxngUrl: env.FLOWRUN_SEARXNG_URL } : {}),
+    githubApiUrl: env.FLOWRUN_GITHUB_API_URL || 'https://api.github.com',
   };
 }
 

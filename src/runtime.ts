@@ -204,6 +204,7 @@ function createWorkerDeps(config: Config, core: Omit<WorkerDeps, 'tools' | 'paus
     maxDepth: config.tools.maxDepth,
     mcpToolsTtlMs: config.tools.mcpToolsTtlMs,
     builtins: builtinsOf(config),
+    githubApiUrl: config.tools.githubApiUrl,
     runFlowTool: (flowId, args, context) => runFlowTool(workerDeps, flowId, args, context),
     runAgentTool: (tool, args, context) => runAgentTool(workerDeps, tool, args, context),
   });

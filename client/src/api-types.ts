@@ -731,6 +731,146 @@ export type Step =
       };
       errorHandling?: StepErrorHandling;
       [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'search';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** What to search for; {{variables}} are filled in */
+        query: string;
+        /** Which search backend: exa, searxng, or auto (Exa when configured, else SearXNG) */
+        provider?: 'auto' | 'exa' | 'searxng';
+        /** How many results (1–20, default 5) */
+        maxResults?: number;
+        /** Another name for maxResults (Exa’s) */
+        numResults?: number;
+        /** Also stream every result as a source (citation) frame and list them as citations */
+        returnCitations?: boolean;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'paginate-api';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The first page’s address; {{variables}} and {{secret:KEY}} are filled in */
+        url: string;
+        /** The HTTP method of every page request */
+        method?: 'GET' | 'POST' | 'get' | 'post';
+        /** Request headers; {{secret:KEY}} inserts a secret */
+        headers?: Record<string, string>;
+        /** The request body (JSON, or text with {{variables}}); with POST */
+        body?: unknown;
+        /** How the next page is asked for: offset, page, cursor, or link (the Link header’s rel="next") */
+        paginationType?: 'offset' | 'page' | 'cursor' | 'link';
+        /** Where a page’s items are in its JSON (a path such as data.items); empty when the page is the array */
+        entityPath?: string;
+        /** The query parameter of the page number or offset (page / offset) */
+        pageParam?: string;
+        /** The first page number (paginationType page) */
+        startPage?: number;
+        /** The query parameter of the page size, sent when pageSize is set */
+        limitParam?: string;
+        /** Items per page; a shorter page is the last one */
+        pageSize?: number;
+        /** Where the next cursor is in a page’s JSON (paginationType cursor) */
+        cursorPath?: string;
+        /** The query parameter the cursor is sent in */
+        cursorParam?: string;
+        /** The most pages fetched (default 10, at most 100) */
+        maxPages?: number;
+        /** The most bytes read over all pages (default 10485760, at most 52428800) */
+        maxBytes?: number;
+        /** The longest the whole pagination may take, in milliseconds (default 60000, at most 300000) */
+        timeoutMs?: number;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'crawl';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The page the crawl starts at; {{variables}} are filled in */
+        url: string;
+        /** The most pages read (default 10, at most 100) */
+        limit?: number;
+        /** How many links deep to follow from the first page (0: that page only; default 1, at most 5) */
+        depth?: number;
+        /** Follow links to other sites too (by default only the first page’s host) */
+        allowExternalLinks?: boolean;
+        /** How each page’s content is given: markdown or text */
+        format?: 'markdown' | 'text';
+        /** The most bytes read of one page (default 2097152, at most 10485760) */
+        maxBytesPerPage?: number;
+        /** The most bytes read over the crawl (default 20971520, at most 52428800) */
+        maxTotalBytes?: number;
+        /** The longest the whole crawl may take, in milliseconds (default 60000, at most 300000) */
+        timeoutMs?: number;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'fetch-github';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** owner/name or https://github.com/owner/name; {{variables}} are filled in */
+        repository: string;
+        /** The branch, tag or commit (default: the repository’s default branch) */
+        branch?: string;
+        /** A folder or file of the repository (default: all of it) */
+        path?: string;
+        /** Globs of the files to include (default: every file), e.g. **\/*.ts */
+        includePatterns?: string[];
+        /** Globs of the files to leave out, e.g. **\/node_modules/** */
+        excludePatterns?: string[];
+        /** Drop blank lines and trailing spaces from every file */
+        compress?: boolean;
+        /** How the files are packed: xml, markdown or plain */
+        style?: 'xml' | 'markdown' | 'plain';
+        /** A GitHub token, e.g. {{secret:GITHUB_TOKEN}} (public repositories need none) */
+        token?: string;
+        /** The most files packed (default 200, at most 1000) */
+        maxFiles?: number;
+        /** The largest file packed, in bytes (larger ones are skipped) (default 1048576, at most 5242880) */
+        maxFileBytes?: number;
+        /** The most bytes packed over all files (default 5242880, at most 20971520) */
+        maxBytes?: number;
+        /** The longest the whole fetch may take, in milliseconds (default 60000, at most 300000) */
+        timeoutMs?: number;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
     };
 
 export type StepErrorHandling =

@@ -100,6 +100,11 @@ export const settings: ReadonlyArray<{ names: string[]; fallback: string; what: 
     what: 'a self-hosted SearXNG for the built-in web search when no Exa key is set',
   },
   {
+    names: ['FLOWRUN_GITHUB_API_URL'],
+    fallback: 'https://api.github.com',
+    what: "GitHub's REST API for the fetch-github step",
+  },
+  {
     names: ['FLOWRUN_IMAGE_MODEL'],
     fallback: 'dall-e-3',
     what: 'the image model builtin:dalle calls on the OpenAI(-compatible) provider',

@@ -231,6 +231,8 @@ export interface ToolRunner {
     variables: Record<string, unknown>,
     options: { timeoutMs: number; signal: AbortSignal; scope: TenantScope },
   ): Promise<ToolOutcome>;
+  /** Outbound web access for the web steps (search, paginate-api, crawl, fetch-github); absent where none is wired. */
+  web?: WebAccess;
 }
 
 export interface McpServerConfig {
@@ -261,4 +263,84 @@ export interface RecordStore {
     scope: TenantScope,
     query: { type?: string; name?: string; limit: number; offset: number },
   ): Promise<{ items: RecordData[]; total: number }>;
+}
+
+/** One outbound HTTP request of a web step. `secretHeaders` / `bodyCarriesSecret`: never sent on to another origin. */
+export interface WebRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Defaults: the operator's outbound timeout and response cap (FLOWRUN_TOOL_HTTP_TIMEOUT_MS / _MAX_BYTES). */
+  timeoutMs?: number;
+  maxBytes?: number;
+  maxRedirects?: number;
+  secretHeaders?: readonly string[];
+  bodyCarriesSecret?: boolean;
+  signal: AbortSignal;
+}
+
+export interface WebResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** Where the answer came from, after redirects. */
+  url: string;
+}
+
+/** A page as a reader sees it: its title, its main content as markdown and as text, and the links of the whole page. */
+export interface ReadablePage {
+  title: string;
+  markdown: string;
+  text: string;
+  /** Absolute http(s) URLs, fragment removed, in page order, once each. */
+  links: string[];
+}
+
+export interface GithubPackRequest {
+  owner: string;
+  repo: string;
+  ref?: string;
+  path: string;
+  includePatterns: string[];
+  excludePatterns: string[];
+  compress: boolean;
+  style: 'xml' | 'markdown' | 'plain';
+  token?: string;
+  maxFiles: number;
+  maxFileBytes: number;
+  maxBytes: number;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface GithubPack {
+  /** The packed text: every file with its path, in the chosen style. */
+  content: string;
+  ref: string;
+  files: string[];
+  /** Files matched but left out (too large, binary, past maxFiles or maxBytes), with why. */
+  skipped: Array<{ path: string; reason: string }>;
+  truncated: boolean;
+}
+
+/**
+ * The web as the web steps reach it: every request (redirects included) through the SSRF guard with its
+ * connect-time check. Methods throw FlowrunError: SSRF_BLOCKED, HTTP_TIMEOUT, HTTP_TOO_LARGE, HTTP_ERROR,
+ * CANCELLED; an HTTP status of 400 or more is an answer of `request`, an error (HTTP_STATUS, HTTP_SERVER_ERROR) of
+ * the others.
+ */
+export interface WebAccess {
+  request(request: WebRequest): Promise<WebResponse>;
+  /** A web search through Exa or SearXNG (`auto`: Exa when configured); SEARCH_NOT_CONFIGURED names the setting it lacks. */
+  search(request: {
+    query: string;
+    maxResults: number;
+    provider: 'auto' | 'exa' | 'searxng';
+    signal: AbortSignal;
+  }): Promise<{ provider: 'exa' | 'searxng'; results: ToolSource[] }>;
+  /** Reads an HTML page (no I/O): its readable content and its links, resolved against `url`. */
+  readPage(html: string, url: string): ReadablePage;
+  /** A repository's files through GitHub's REST API (FLOWRUN_GITHUB_API_URL), packed as one text within the bounds. */
+  packGithub(request: GithubPackRequest): Promise<GithubPack>;
 }

@@ -71,6 +71,12 @@ export const errorCatalogue = {
   MCP_TOOL_ERROR: { status: 502, retryable: false },
   AGENT_FAILED: { status: 502, retryable: false },
   FLOW_FAILED: { status: 502, retryable: false },
+  /** A web step's search backend is not set (EXA_API_KEY, FLOWRUN_SEARXNG_URL), or not the one the step asks for. */
+  SEARCH_NOT_CONFIGURED: { status: 409, retryable: false },
+  /** A page of paginate-api is not JSON, or has no array where entityPath points; its next link leaves the origin with a secret. */
+  PAGINATION_INVALID: { status: 502, retryable: false },
+  /** A repository of fetch-github is not `owner/name` (or a github.com URL of one). */
+  GITHUB_INVALID_REPOSITORY: { status: 422, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { definableToolKinds } from './tool-kinds.js';
 import { RecordFilter } from './record-filter.js';
 import { checkToolLanguage, ScriptLanguage } from './script-language.js';
+import type { CrawlConfig, FetchGithubConfig, PaginateApiConfig, SearchConfig } from './web-steps.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
 export const knownStepTypes = [
@@ -657,6 +658,10 @@ export interface StepConfigs {
   'send-event': SendEventConfig;
   loop: LoopConfig;
   approval: ApprovalConfig;
+  search: SearchConfig;
+  'paginate-api': PaginateApiConfig;
+  crawl: CrawlConfig;
+  'fetch-github': FetchGithubConfig;
 }
 
 export type StepType = keyof StepConfigs;

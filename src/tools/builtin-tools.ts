@@ -1,7 +1,8 @@
-import type { ResolvedTool, ToolCallContext, ToolOutcome, ToolSource } from '../engine/ports.js';
+import type { ResolvedTool, ToolCallContext, ToolOutcome } from '../engine/ports.js';
 import type { AddressPolicy } from './address-policy.js';
 import { guardedFetch, OutboundRequestError } from './guarded-http.js';
 import { htmlToText } from './html-text.js';
+import { searchWeb } from './web-search.js';
 
 /**
  * Runtype's built-in tools, by `tools.toolIds` entry: web search (`builtin:exa`, `builtin:exa_search`,
@@ -99,30 +100,6 @@ export async function runBuiltin(
   }
 }
 
-async function getJson(
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-  context: ToolCallContext,
-  settings: BuiltinSettings,
-  policy: AddressPolicy,
-) {
-  const response = await guardedFetch(
-    {
-      url,
-      ...init,
-      timeoutMs: settings.http.timeoutMs,
-      maxBytes: settings.http.maxResponseBytes,
-      maxRedirects: 3,
-      // The search service's key never follows a redirect to another origin.
-      secretHeaders: ['x-api-key'],
-      signal: context.signal,
-    },
-    policy,
-  );
-  if (response.status >= 400) throw new Error(`the search service answered ${response.status}`);
-  return JSON.parse(response.body) as Record<string, unknown>;
-}
-
 async function webSearch(
   query: string,
   wanted: number,
@@ -132,36 +109,7 @@ async function webSearch(
 ): Promise<ToolOutcome> {
   if (!query.trim()) return { ok: false, error: { code: 'TOOL_FAILED', message: 'web_search needs a query' } };
   const count = Math.min(10, Math.max(1, Number.isFinite(wanted) ? wanted : 5));
-  let sources: ToolSource[];
-  if (settings.exa) {
-    const body = await getJson(
-      `${settings.exa.baseURL.replace(/\/$/, '')}/search`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': settings.exa.apiKey },
-        body: JSON.stringify({ query, numResults: count, contents: { text: { maxCharacters: 1_000 } } }),
-      },
-      context,
-      settings,
-      policy,
-    );
-    sources = ((body.results as Array<Record<string, unknown>>) ?? []).map((result) => ({
-      url: String(result.url),
-      title: String(result.title ?? result.url),
-      snippet: String(result.text ?? result.summary ?? '').slice(0, 1_000),
-    }));
-  } else {
-    const url = new URL('search', settings.searxngUrl!.replace(/\/?$/, '/'));
-    url.searchParams.set('q', query);
-    url.searchParams.set('format', 'json');
-    const body = await getJson(url.toString(), { method: 'GET', headers: { accept: 'application/json' } }, context, settings, policy);
-    sources = ((body.results as Array<Record<string, unknown>>) ?? []).map((result) => ({
-      url: String(result.url),
-      title: String(result.title ?? result.url),
-      snippet: String(result.content ?? '').slice(0, 1_000),
-    }));
-  }
-  sources = sources.slice(0, count);
+  const { results: sources } = await searchWeb({ query, count, provider: 'auto', signal: context.signal }, settings, policy);
   return { ok: true, result: { query, results: sources }, costUsd: 0, sources };
 }
 

@@ -154,18 +154,24 @@ function requestOnce(
         const status = response.statusCode ?? 0;
         const streamed = options.onChunk && status >= 200 && status < 300 && response.headers['content-length'] === undefined;
         const decoder = streamed ? new StringDecoder('utf8') : null;
+        let overflow: OutboundRequestError | undefined;
         response.on('data', (part: Buffer) => {
+          if (overflow) return;
           size += part.length;
           if (size > options.maxBytes) {
-            outgoing.destroy(new OutboundRequestError('HTTP_TOO_LARGE', `the response is larger than ${options.maxBytes} bytes`));
+            overflow = new OutboundRequestError('HTTP_TOO_LARGE', `the response is larger than ${options.maxBytes} bytes`);
+            outgoing.destroy(overflow);
             return;
           }
           parts.push(part);
           const text = decoder?.write(part);
           if (text) options.onChunk!(text);
         });
+        // A body cut at the limit is an error, never a shorter answer (its end can come before the destroy's error).
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }),
+          overflow
+            ? reject(overflow)
+            : resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }),
         );
         response.on('error', reject);
       },

@@ -17,6 +17,8 @@ export interface ToolRunnerDeps {
   mcpToolsTtlMs?: number;
   /** What the built-in tools can use (search backends, the image model). */
   builtins?: Omit<BuiltinSettings, 'http'>;
+  /** GitHub's REST API for fetch-github (FLOWRUN_GITHUB_API_URL); https://api.github.com when not given. */
+  githubApiUrl?: string;
   /** Name resolution for outbound connections (tests resolve names without DNS). */
   resolve?: Resolver;
 }

@@ -2,6 +2,7 @@ import type { ResolvedTool, ToolCallContext, ToolOutcome, ToolRunner } from '../
 import { createMcpTools } from './mcp-tools.js';
 import { describeBuiltin, type BuiltinSettings } from './builtin-tools.js';
 import { toolKindRegistry } from './kinds/registry.js';
+import { createWebAccess } from './web-access.js';
 import type { ToolKindDeps } from './kinds/tool-kind.js';
 import type { ToolRunnerDeps } from './tool-runner-deps.js';
 
@@ -17,12 +18,14 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
   });
   const builtinSettings: BuiltinSettings = { ...deps.builtins, http: deps.http };
   const kindDeps: ToolKindDeps = { ...deps, mcp, builtinSettings };
+  const web = createWebAccess({ ...builtinSettings, policy: deps.policy, githubApiUrl: deps.githubApiUrl ?? 'https://api.github.com' });
   return {
     async run(tool: ResolvedTool, args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome> {
       return toolKindRegistry[tool.toolType].run(tool, args, context, kindDeps);
     },
     describeMcpTools: (servers, toolIds, signal, tenantId) => mcp.describe(servers, toolIds, signal, tenantId),
     describeBuiltin: (id) => describeBuiltin(id, builtinSettings),
+    web,
     async runScript(code, variables, options) {
       const reply = await deps.sandbox.run(
         code,

@@ -41,6 +41,11 @@ import { runTemplate } from './template.js';
 import { runToolCallStep } from './tool-call.js';
 import { runTransformData } from './transform-data.js';
 import type { StepCheckContext } from './step-check.js';
+import { CrawlConfig, FetchGithubConfig, PaginateApiConfig, SearchConfig } from '../../protocol/web-steps.js';
+import { runCrawl } from './crawl.js';
+import { runFetchGithub } from './fetch-github.js';
+import { runPaginateApi } from './paginate-api.js';
+import { runSearch } from './search.js';
 
 export type { StepCheckContext } from './step-check.js';
 
@@ -109,6 +114,10 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'send-stream': { config: SendStreamConfig, run: runSendStream },
   'send-event': { config: SendEventConfig, run: runSendEvent },
   loop: { config: LoopRawConfig, run: runLoop, check: checkLoop, branches: ['steps'] },
+  search: { config: SearchConfig, run: runSearch },
+  'paginate-api': { config: PaginateApiConfig, run: runPaginateApi },
+  crawl: { config: CrawlConfig, run: runCrawl },
+  'fetch-github': { config: FetchGithubConfig, run: runFetchGithub },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
