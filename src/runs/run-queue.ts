@@ -49,6 +49,11 @@ function connect(url: string): ConnectionOptions {
 }
 const jobIdOf = (job: RunJob): string => (job.request.resume ? `${job.request.executionId}-${job.lastSeq ?? 0}` : job.request.executionId);
 const kept = { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 24 * 3600 } };
+/**
+ * A run's job is removed when it completes: the store has the run's end (a job delivered again after it reads it
+ * there), and keeping finished jobs cost each run the commands that trim the completed set (issue 27).
+ */
+const runJobKept = { removeOnComplete: true, removeOnFail: { age: 24 * 3600 } };
 
 /** The API side: runs are enqueued and their outcome awaited through the queue's completion events. */
 export async function createQueueScheduler(
@@ -73,7 +78,7 @@ export async function createQueueScheduler(
           sealedSecrets: deps.seal(secrets),
           from: deps.owner,
         };
-        const added = await queue.add('run', data, { jobId: jobIdOf(job), ...kept });
+        const added = await queue.add('run', data, { jobId: jobIdOf(job), ...runJobKept });
         // The store has the last word: a job the queue lost (Redis restarted empty) is brought back by a worker's
         // sweep under another id, and its end is read from the store.
         return await Promise.race([
