@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { definableToolKinds } from './tool-kinds.js';
 import { RecordFilter } from './record-filter.js';
 import { checkToolLanguage, ScriptLanguage } from './script-language.js';
+import type { SendEmailConfig, SendTextConfig } from './message-steps.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
 export const knownStepTypes = [
@@ -657,6 +658,8 @@ export interface StepConfigs {
   'send-event': SendEventConfig;
   loop: LoopConfig;
   approval: ApprovalConfig;
+  'send-email': SendEmailConfig;
+  'send-text': SendTextConfig;
 }
 
 export type StepType = keyof StepConfigs;

@@ -23,6 +23,7 @@ import {
   type StepOf,
   type StepType,
 } from '../../protocol/flow.js';
+import { SendEmailConfig, SendTextConfig } from '../../protocol/message-steps.js';
 import { closestName } from '../../protocol/closest-name.js';
 import type { StepContext, StepResult } from '../run-context.js';
 import { runApproval } from './approval.js';
@@ -40,6 +41,8 @@ import { runSetVariable } from './set-variable.js';
 import { runTemplate } from './template.js';
 import { runToolCallStep } from './tool-call.js';
 import { runTransformData } from './transform-data.js';
+import { runSendEmail } from './send-email.js';
+import { runSendText } from './send-text.js';
 import type { StepCheckContext } from './step-check.js';
 
 export type { StepCheckContext } from './step-check.js';
@@ -109,6 +112,8 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'send-stream': { config: SendStreamConfig, run: runSendStream },
   'send-event': { config: SendEventConfig, run: runSendEvent },
   loop: { config: LoopRawConfig, run: runLoop, check: checkLoop, branches: ['steps'] },
+  'send-email': { config: SendEmailConfig, run: runSendEmail },
+  'send-text': { config: SendTextConfig, run: runSendText },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
