@@ -32,7 +32,12 @@ function checkMailbox(value: string, path: Array<string | number>, context: Cont
 /** `send-email`: Runtype's `from`, `to`, `subject`, `html`, `text`; sent over the operator's SMTP server. */
 export const SendEmailConfig = z
   .object({
-    from: z.string().min(1).max(400).optional().describe('The sender (name@example.com or Name <name@example.com>); default FLOWRUN_EMAIL_FROM'),
+    from: z
+      .string()
+      .min(1)
+      .max(400)
+      .optional()
+      .describe('The sender (name@example.com or Name <name@example.com>); default FLOWRUN_EMAIL_FROM'),
     to: z
       .union([z.string().min(1).max(20_000), z.array(z.string().min(1).max(400)).min(1).max(maxEmailRecipients)])
       .describe(`The recipients: an address, addresses separated by commas, or a list (at most ${maxEmailRecipients})`),
@@ -71,7 +76,11 @@ export const SendTextConfig = z
   .object({
     from: z.string().min(1).max(100).optional().describe('The sending number in E.164 form (+14155550123); default FLOWRUN_TWILIO_FROM'),
     to: z.string().min(1).max(100).describe('The recipient’s number in E.164 form (+14155550123)'),
-    message: z.string().min(1).max(100_000).describe(`The text sent (at most ${maxTextMessageChars} characters); {{variables}} are filled in`),
+    message: z
+      .string()
+      .min(1)
+      .max(100_000)
+      .describe(`The text sent (at most ${maxTextMessageChars} characters); {{variables}} are filled in`),
     outputVariable,
   })
   .loose()

@@ -27,7 +27,8 @@ export const runSendEmail: StepRunner<StepOf<'send-email'>> = async (step, conte
   const fail = (code: 'INVALID_ADDRESS' | 'INVALID_VALUE' | 'PAYLOAD_TOO_LARGE', message: string) =>
     new FlowrunError(code, `send-email step '${step.name}': ${message}`);
   if (to.length === 0) throw fail('INVALID_ADDRESS', 'config.to renders to no recipient');
-  if (to.length > maxEmailRecipients) throw fail('INVALID_VALUE', `config.to renders to ${to.length} recipients, more than ${maxEmailRecipients}`);
+  if (to.length > maxEmailRecipients)
+    throw fail('INVALID_VALUE', `config.to renders to ${to.length} recipients, more than ${maxEmailRecipients}`);
   for (const [field, value] of [...to.map((entry) => ['to', entry] as const), ...(from === undefined ? [] : [['from', from] as const])])
     if (!parseMailbox(value))
       throw fail('INVALID_ADDRESS', `config.${field} renders to '${value.slice(0, 100)}', which is not an email address`);
@@ -41,7 +42,13 @@ export const runSendEmail: StepRunner<StepOf<'send-email'>> = async (step, conte
   const sender = context.deps.messages;
   if (!sender) throw new FlowrunError('EMAIL_NOT_CONFIGURED', 'send-email: this process has no email settings (FLOWRUN_SMTP_URL)');
   const receipt = await sender.sendEmail(
-    { ...(from !== undefined ? { from } : {}), to, subject, ...(html !== undefined ? { html } : {}), ...(text !== undefined ? { text } : {}) },
+    {
+      ...(from !== undefined ? { from } : {}),
+      to,
+      subject,
+      ...(html !== undefined ? { html } : {}),
+      ...(text !== undefined ? { text } : {}),
+    },
     context.signal,
   );
   return { result: receipt, unresolved };

@@ -70,7 +70,10 @@ test('send-email renders its fields, splits recipients and answers with the rece
     accepted: ['ada@example.com', 'ops@example.com'],
     rejected: [],
   });
-  assert.deepEqual(deps.events.types().filter((type) => type.startsWith('step_')), ['step_start', 'step_complete']);
+  assert.deepEqual(
+    deps.events.types().filter((type) => type.startsWith('step_')),
+    ['step_start', 'step_complete'],
+  );
 });
 
 test('send-email literals are checked with field paths: addresses, a line break in the subject, no body, too many recipients', () => {

@@ -34,7 +34,10 @@ export const runSendText: StepRunner<StepOf<'send-text'>> = async (step, context
     );
   const sender = context.deps.messages;
   if (!sender)
-    throw new FlowrunError('TEXT_NOT_CONFIGURED', 'send-text: this process has no SMS settings (FLOWRUN_TWILIO_ACCOUNT_SID, FLOWRUN_TWILIO_AUTH_TOKEN)');
+    throw new FlowrunError(
+      'TEXT_NOT_CONFIGURED',
+      'send-text: this process has no SMS settings (FLOWRUN_TWILIO_ACCOUNT_SID, FLOWRUN_TWILIO_AUTH_TOKEN)',
+    );
   const receipt = await sender.sendText({ ...(from !== undefined ? { from } : {}), to, body }, context.signal);
   return { result: receipt, unresolved };
 };
