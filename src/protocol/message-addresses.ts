@@ -33,7 +33,7 @@ export function isEmailAddress(text: string): boolean {
 /** `ada@example.com` or `Ada Lovelace <ada@example.com>`; null when it is neither (or holds a line break). */
 export function parseMailbox(text: string): Mailbox | null {
   const trimmed = text.trim();
-  if (/[\r\n\0]/.test(trimmed)) return null;
+  if (hasControlCharacters(trimmed)) return null;
   if (isEmailAddress(trimmed)) return { address: trimmed };
   const named = /^([^<>"@,;:\\]{1,100}?)\s*<([^<>]+)>$/.exec(trimmed);
   if (!named || !isEmailAddress(named[2]!)) return null;
@@ -49,6 +49,15 @@ export function recipientsOf(to: string | string[]): string[] {
 /** Whether `text` is a phone number in E.164 form (`+14155550123`). */
 export function isE164(text: string): boolean {
   return /^\+[1-9][0-9]{6,14}$/.test(text);
+}
+
+/** Whether a header value holds a control character (a line break, NUL; a tab is allowed): header injection. */
+export function hasControlCharacters(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code < 32 && code !== 9) || code === 127) return true;
+  }
+  return false;
 }
 
 /** Whether `text` holds a `{{placeholder}}`, so it can only be checked once rendered. */

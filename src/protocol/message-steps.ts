@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  hasControlCharacters,
   isE164,
   isTemplated,
   maxEmailBodyChars,
@@ -44,7 +45,7 @@ export const SendEmailConfig = z
     subject: z
       .string()
       .max(maxEmailSubjectChars)
-      .regex(/^[^\r\n]*$/, 'a subject is one line (no line breaks)')
+      .refine((subject) => !hasControlCharacters(subject), 'a subject is one line (no line breaks or control characters)')
       .default('')
       .describe('The subject line; {{variables}} are filled in'),
     html: z.string().max(maxEmailBodyChars).optional().describe('The HTML body; {{variables}} are filled in'),

@@ -1,6 +1,12 @@
 import { FlowrunError } from '../../protocol/errors.js';
 import type { StepOf } from '../../protocol/flow.js';
-import { maxEmailBodyChars, maxEmailRecipients, parseMailbox, recipientsOf } from '../../protocol/message-addresses.js';
+import {
+  hasControlCharacters,
+  maxEmailBodyChars,
+  maxEmailRecipients,
+  parseMailbox,
+  recipientsOf,
+} from '../../protocol/message-addresses.js';
 import type { StepRunner } from '../run-context.js';
 import { renderTemplate } from '../template.js';
 
@@ -32,7 +38,8 @@ export const runSendEmail: StepRunner<StepOf<'send-email'>> = async (step, conte
   for (const [field, value] of [...to.map((entry) => ['to', entry] as const), ...(from === undefined ? [] : [['from', from] as const])])
     if (!parseMailbox(value))
       throw fail('INVALID_ADDRESS', `config.${field} renders to '${value.slice(0, 100)}', which is not an email address`);
-  if (/[\r\n]/.test(subject)) throw fail('INVALID_VALUE', 'config.subject renders with a line break (a subject is one line)');
+  if (hasControlCharacters(subject))
+    throw fail('INVALID_VALUE', 'config.subject renders with a line break or control character (a subject is one line)');
   for (const [field, body] of [
     ['html', html],
     ['text', text],
