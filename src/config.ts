@@ -85,19 +85,7 @@ const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.FLOWRUN_DATA_DIR ?? 'data');
-  const compatible: ProviderSettings['compatible'] = {};
-  const addCompatible = (name: string, baseURL: string | undefined, apiKey: string | undefined): void => {
-    if (baseURL) compatible[name] = { baseURL, apiKey };
-  };
-  addCompatible('default', env.FLOWRUN_COMPAT_BASE_URL, env.FLOWRUN_COMPAT_API_KEY);
-  addCompatible('ollama', env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434/v1', env.OLLAMA_API_KEY);
-  addCompatible('vllm', env.VLLM_BASE_URL, env.VLLM_API_KEY);
-  addCompatible('groq', env.GROQ_API_KEY ? (env.GROQ_BASE_URL ?? 'https://api.groq.com/openai/v1') : undefined, env.GROQ_API_KEY);
-  addCompatible(
-    'openrouter',
-    env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined,
-    env.OPENROUTER_API_KEY,
-  );
+  const compatible = compatibleProvidersOf(env);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env.PORT, 8787, 'PORT'),
@@ -163,6 +151,24 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutMs: integer(env.FLOWRUN_MODEL_IDLE_TIMEOUT_MS, 60_000, 'FLOWRUN_MODEL_IDLE_TIMEOUT_MS'),
     },
   };
+}
+
+/** The OpenAI-compatible servers the settings name: the default one, Ollama, vLLM, Groq and OpenRouter. */
+function compatibleProvidersOf(env: NodeJS.ProcessEnv): ProviderSettings['compatible'] {
+  const compatible: ProviderSettings['compatible'] = {};
+  const addCompatible = (name: string, baseURL: string | undefined, apiKey: string | undefined): void => {
+    if (baseURL) compatible[name] = { baseURL, apiKey };
+  };
+  addCompatible('default', env.FLOWRUN_COMPAT_BASE_URL, env.FLOWRUN_COMPAT_API_KEY);
+  addCompatible('ollama', env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434/v1', env.OLLAMA_API_KEY);
+  addCompatible('vllm', env.VLLM_BASE_URL, env.VLLM_API_KEY);
+  addCompatible('groq', env.GROQ_API_KEY ? (env.GROQ_BASE_URL ?? 'https://api.groq.com/openai/v1') : undefined, env.GROQ_API_KEY);
+  addCompatible(
+    'openrouter',
+    env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined,
+    env.OPENROUTER_API_KEY,
+  );
+  return compatible;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

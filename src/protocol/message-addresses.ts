@@ -19,7 +19,8 @@ export interface Mailbox {
 }
 
 const localPart = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const domainPart = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+// Labels of letters, digits and hyphens; the last one letters, or an internationalised (punycode) top-level domain.
+const domainPart = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
 
 /** Whether `text` is a bare email address (`ada@example.com`): no quotes, comments, IP literals or line breaks. */
 export function isEmailAddress(text: string): boolean {

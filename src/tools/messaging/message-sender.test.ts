@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { FlowrunError } from '../../protocol/errors.js';
 import { createAddressPolicy } from '../address-policy.js';
+import { checkEmailSettings, isAllowedSender, type EmailSettings } from './email-settings.js';
 import { createMessageSender, type MessagingSettings } from './message-sender.js';
 
 interface Received {
@@ -50,6 +51,8 @@ before(async () => {
       });
     },
   });
+  // A client that drops its connection is no failure of the test server.
+  smtp.on('error', () => undefined);
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   smtpPort = (smtp.server.address() as AddressInfo).port;
   twilio = createServer((request: IncomingMessage, response) => {
@@ -191,4 +194,25 @@ test('an SMS is a form-encoded POST to the Messages API with basic auth; Twilioâ
   assert.equal(await codeOf(createMessageSender(settings(), strict).sendText({ to: '+14155550123', body: 'x' }, signal())), 'SSRF_BLOCKED');
   const unset = createMessageSender(settings({ text: { accountSid: undefined } }), loopback);
   assert.equal(await codeOf(unset.sendText({ to: '+14155550123', body: 'x' }, signal())), 'TEXT_NOT_CONFIGURED');
+});
+
+test('email settings are checked at start, and the allowlist takes addresses, @domains and *', () => {
+  const base = { fromAllowlist: [], timeoutMs: 1000 };
+  assert.throws(() => checkEmailSettings({ ...base, smtpUrl: 'http://mail.example.com' }), /smtp:\/\/ or smtps:\/\//);
+  assert.throws(() => checkEmailSettings({ ...base, smtpUrl: 'not a url' }), /FLOWRUN_SMTP_URL is not a URL/);
+  assert.throws(() => checkEmailSettings({ ...base, defaultFrom: 'nobody' }), /FLOWRUN_EMAIL_FROM/);
+  assert.throws(() => checkEmailSettings({ ...base, fromAllowlist: ['example.com'] }), /FLOWRUN_EMAIL_FROM_ALLOWLIST/);
+  checkEmailSettings({
+    ...base,
+    smtpUrl: 'smtps://u:p@mail.example.com:465',
+    defaultFrom: 'A <a@example.com>',
+    fromAllowlist: ['@example.org', 'b@x.io', '*'],
+  });
+  const allowed = (address: string, settings: Partial<EmailSettings>) => isAllowedSender(address, { ...base, ...settings });
+  assert.equal(allowed('A@Example.com', { defaultFrom: 'A <a@example.com>' }), true);
+  assert.equal(allowed('b@example.com', { defaultFrom: 'A <a@example.com>' }), false);
+  assert.equal(allowed('b@example.com', {}), false);
+  assert.equal(allowed('news@Example.org', { fromAllowlist: ['@example.org'] }), true);
+  assert.equal(allowed('news@sub.example.org', { fromAllowlist: ['@example.org'] }), false);
+  assert.equal(allowed('anyone@anywhere.net', { fromAllowlist: ['*'] }), true);
 });
