@@ -40,7 +40,9 @@ export const SendEmailConfig = z
       .optional()
       .describe('The sender (name@example.com or Name <name@example.com>); default FLOWRUN_EMAIL_FROM'),
     to: z
-      .union([z.string().min(1).max(20_000), z.array(z.string().min(1).max(400)).min(1).max(maxEmailRecipients)])
+      .union([z.string().min(1).max(20_000), z.array(z.string().min(1).max(400)).min(1).max(maxEmailRecipients)], {
+        error: `the recipients: an address, addresses separated by commas, or a list of at most ${maxEmailRecipients}`,
+      })
       .describe(`The recipients: an address, addresses separated by commas, or a list (at most ${maxEmailRecipients})`),
     subject: z
       .string()
