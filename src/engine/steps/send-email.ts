@@ -9,6 +9,7 @@ import {
 } from '../../protocol/message-addresses.js';
 import type { StepRunner } from '../run-context.js';
 import { renderTemplate } from '../template.js';
+import { shown } from './shown-value.js';
 
 /**
  * `send-email`: renders `from`, `to`, `subject`, `html` and `text` and sends them through the operator's SMTP
@@ -37,7 +38,7 @@ export const runSendEmail: StepRunner<StepOf<'send-email'>> = async (step, conte
     throw fail('INVALID_VALUE', `config.to renders to ${to.length} recipients, more than ${maxEmailRecipients}`);
   for (const [field, value] of [...to.map((entry) => ['to', entry] as const), ...(from === undefined ? [] : [['from', from] as const])])
     if (!parseMailbox(value))
-      throw fail('INVALID_ADDRESS', `config.${field} renders to '${value.slice(0, 100)}', which is not an email address`);
+      throw fail('INVALID_ADDRESS', `config.${field} renders to ${shown(config[field], value)}, which is not an email address`);
   if (hasControlCharacters(subject))
     throw fail('INVALID_VALUE', 'config.subject renders with a line break or control character (a subject is one line)');
   for (const [field, body] of [

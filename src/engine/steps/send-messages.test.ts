@@ -146,3 +146,14 @@ test('send-text renders its fields and checks numbers (E.164) and length, litera
     assert.equal(failed.error?.code, code);
   }
 });
+
+test('an address that renders from a secret is not quoted in the error', async () => {
+  const outcome = await runFlow(
+    testEngine({ messages: recordingSender() }),
+    testRequest(email({ to: '{{secret:WHO}}', text: 'x' }), { secrets: { 'secret:WHO': 'not "an" address\\' } }),
+    signal(),
+  );
+  assert.equal(outcome.error?.code, 'INVALID_ADDRESS');
+  assert.match(outcome.error?.message ?? '', /a value that holds a secret/);
+  assert.doesNotMatch(outcome.error?.message ?? '', /not \\?"an/);
+});

@@ -3,6 +3,7 @@ import type { StepOf } from '../../protocol/flow.js';
 import { isE164, maxTextMessageChars } from '../../protocol/message-addresses.js';
 import type { StepRunner } from '../run-context.js';
 import { renderTemplate } from '../template.js';
+import { shown } from './shown-value.js';
 
 /**
  * `send-text`: renders `from`, `to` and `message` and sends the SMS through the Twilio-compatible API (the
@@ -24,7 +25,7 @@ export const runSendText: StepRunner<StepOf<'send-text'>> = async (step, context
     if (!isE164(value))
       throw new FlowrunError(
         'INVALID_ADDRESS',
-        `send-text step '${step.name}': config.${field} renders to '${value.slice(0, 40)}', which is not a phone number in E.164 form (+14155550123)`,
+        `send-text step '${step.name}': config.${field} renders to ${shown(step.config[field], value)}, which is not a phone number in E.164 form (+14155550123)`,
       );
   if (body.length === 0) throw new FlowrunError('INVALID_VALUE', `send-text step '${step.name}': config.message renders to nothing`);
   if (body.length > maxTextMessageChars)
