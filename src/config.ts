@@ -4,6 +4,9 @@ import type { ProviderSettings } from './providers/provider-settings.js';
 import { migrate, openPostgres, openSqlite, type Database } from './store/database.js';
 import type { LimitSettings } from './runs/limits.js';
 import { parseSecretKeys } from './queue/secret-vault.js';
+import { isE164 } from './protocol/message-addresses.js';
+import { checkEmailSettings } from './tools/messaging/email-settings.js';
+import type { MessagingSettings } from './tools/messaging/message-sender.js';
 
 /**
  * Flowrun's settings, read from the environment by `readConfig` (with `main.ts`, the only code that sees
@@ -75,25 +78,15 @@ export interface Config {
     imageModel: string;
     imagePriceUsd: number;
   };
+  /** send-email's SMTP server and senders, send-text's Twilio-compatible API (FLOWRUN_SMTP_URL, FLOWRUN_TWILIO_*). */
+  messaging: MessagingSettings;
 }
 
 const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.FLOWRUN_DATA_DIR ?? 'data');
-  const compatible: ProviderSettings['compatible'] = {};
-  const addCompatible = (name: string, baseURL: string | undefined, apiKey: string | undefined): void => {
-    if (baseURL) compatible[name] = { baseURL, apiKey };
-  };
-  addCompatible('default', env.FLOWRUN_COMPAT_BASE_URL, env.FLOWRUN_COMPAT_API_KEY);
-  addCompatible('ollama', env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434/v1', env.OLLAMA_API_KEY);
-  addCompatible('vllm', env.VLLM_BASE_URL, env.VLLM_API_KEY);
-  addCompatible('groq', env.GROQ_API_KEY ? (env.GROQ_BASE_URL ?? 'https://api.groq.com/openai/v1') : undefined, env.GROQ_API_KEY);
-  addCompatible(
-    'openrouter',
-    env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined,
-    env.OPENROUTER_API_KEY,
-  );
+  const compatible = compatibleProvidersOf(env);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env.PORT, 8787, 'PORT'),
@@ -144,6 +137,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       imageModel: env.FLOWRUN_IMAGE_MODEL ?? 'dall-e-3',
       imagePriceUsd: Number(env.FLOWRUN_IMAGE_PRICE_USD ?? 0.04),
     },
+    messaging: messagingSettingsOf(env),
     catalogFile: env.FLOWRUN_CATALOG ? resolve(env.FLOWRUN_CATALOG) : join(packageRoot, 'catalog', 'models.json'),
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
@@ -166,6 +160,24 @@ function webSettingsOf(env: NodeJS.ProcessEnv): Pick<Config['tools'], 'exa' | 's
     ...(env.FLOWRUN_SEARXNG_URL ? { searxngUrl: env.FLOWRUN_SEARXNG_URL } : {}),
     githubApiUrl: env.FLOWRUN_GITHUB_API_URL || 'https://api.github.com',
   };
+}
+
+/** The OpenAI-compatible servers the settings name: the default one, Ollama, vLLM, Groq and OpenRouter. */
+function compatibleProvidersOf(env: NodeJS.ProcessEnv): ProviderSettings['compatible'] {
+  const compatible: ProviderSettings['compatible'] = {};
+  const addCompatible = (name: string, baseURL: string | undefined, apiKey: string | undefined): void => {
+    if (baseURL) compatible[name] = { baseURL, apiKey };
+  };
+  addCompatible('default', env.FLOWRUN_COMPAT_BASE_URL, env.FLOWRUN_COMPAT_API_KEY);
+  addCompatible('ollama', env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434/v1', env.OLLAMA_API_KEY);
+  addCompatible('vllm', env.VLLM_BASE_URL, env.VLLM_API_KEY);
+  addCompatible('groq', env.GROQ_API_KEY ? (env.GROQ_BASE_URL ?? 'https://api.groq.com/openai/v1') : undefined, env.GROQ_API_KEY);
+  addCompatible(
+    'openrouter',
+    env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined,
+    env.OPENROUTER_API_KEY,
+  );
+  return compatible;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -231,5 +243,34 @@ function limitSettingsOf(env: NodeJS.ProcessEnv): LimitSettings {
     ...(tenantInFlight ? { tenantMaxRunsInFlight: integer(tenantInFlight, 0, 'FLOWRUN_TENANT_MAX_RUNS_IN_FLIGHT') } : {}),
     maxKeysPerTenant: integer(env.FLOWRUN_MAX_KEYS_PER_TENANT, 100, 'FLOWRUN_MAX_KEYS_PER_TENANT'),
     keyCreationsPerMinute: integer(env.FLOWRUN_KEY_CREATIONS_PER_MINUTE, 10, 'FLOWRUN_KEY_CREATIONS_PER_MINUTE'),
+  };
+}
+
+function messagingSettingsOf(env: NodeJS.ProcessEnv): MessagingSettings {
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+  const email = {
+    ...(env.FLOWRUN_SMTP_URL ? { smtpUrl: env.FLOWRUN_SMTP_URL } : {}),
+    ...(env.FLOWRUN_EMAIL_FROM ? { defaultFrom: env.FLOWRUN_EMAIL_FROM } : {}),
+    fromAllowlist: list(env.FLOWRUN_EMAIL_FROM_ALLOWLIST),
+    timeoutMs: integer(env.FLOWRUN_SMTP_TIMEOUT_MS, 30_000, 'FLOWRUN_SMTP_TIMEOUT_MS'),
+  };
+  checkEmailSettings(email);
+  const apiUrl = env.FLOWRUN_TWILIO_API_URL || 'https://api.twilio.com';
+  if (!/^https?:\/\//.test(apiUrl)) throw new Error(`FLOWRUN_TWILIO_API_URL must be an http(s):// URL, got '${apiUrl.split(':')[0]}:…'`);
+  if (env.FLOWRUN_TWILIO_FROM && !isE164(env.FLOWRUN_TWILIO_FROM))
+    throw new Error(`FLOWRUN_TWILIO_FROM must be a phone number in E.164 form (+14155550123), got '${env.FLOWRUN_TWILIO_FROM}'`);
+  return {
+    email,
+    text: {
+      apiUrl,
+      ...(env.FLOWRUN_TWILIO_ACCOUNT_SID ? { accountSid: env.FLOWRUN_TWILIO_ACCOUNT_SID } : {}),
+      ...(env.FLOWRUN_TWILIO_AUTH_TOKEN ? { authToken: env.FLOWRUN_TWILIO_AUTH_TOKEN } : {}),
+      ...(env.FLOWRUN_TWILIO_FROM ? { defaultFrom: env.FLOWRUN_TWILIO_FROM } : {}),
+      timeoutMs: integer(env.FLOWRUN_TOOL_HTTP_TIMEOUT_MS, 15_000, 'FLOWRUN_TOOL_HTTP_TIMEOUT_MS'),
+    },
   };
 }

@@ -22,6 +22,7 @@ import { isTransientStoreError, type Database, type StoreTransaction } from './s
 import { commitEvents } from './store/events-repository.js';
 import { releaseLeases } from './store/leases-repository.js';
 import { createAddressPolicy } from './tools/address-policy.js';
+import { createMessageSender } from './tools/messaging/message-sender.js';
 import { createSandboxPool, type Sandbox, type SandboxOptions } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner, type ToolRunnerDeps } from './tools/tool-runner.js';
 
@@ -106,6 +107,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
       vault,
       leases,
       limits: config.limits,
+      messages: createMessageSender(config.messaging, createAddressPolicy(config.tools.ssrfAllowlist)),
       commitRetryMs: config.commitRetryMs,
       onRunEnded: logRunEnd(logger),
       onRunFenced: (executionId) => logger.warn({ executionId }, 'run stopped here: another process holds its lease now'),

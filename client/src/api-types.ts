@@ -871,6 +871,52 @@ export type Step =
       };
       errorHandling?: StepErrorHandling;
       [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'send-email';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The sender (name@example.com or Name <name@example.com>); default FLOWRUN_EMAIL_FROM */
+        from?: string;
+        /** The recipients: an address, addresses separated by commas, or a list (at most 50) */
+        to: string | string[];
+        /** The subject line; {{variables}} are filled in */
+        subject?: string;
+        /** The HTML body; {{variables}} are filled in */
+        html?: string;
+        /** The plain-text body; {{variables}} are filled in */
+        text?: string;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'send-text';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The sending number in E.164 form (+14155550123); default FLOWRUN_TWILIO_FROM */
+        from?: string;
+        /** The recipient’s number in E.164 form (+14155550123) */
+        to: string;
+        /** The text sent (at most 1600 characters); {{variables}} are filled in */
+        message: string;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
     };
 
 export type StepErrorHandling =

@@ -110,6 +110,33 @@ export const settings: ReadonlyArray<{ names: string[]; fallback: string; what: 
     what: 'the image model builtin:dalle calls on the OpenAI(-compatible) provider',
   },
   { names: ['FLOWRUN_IMAGE_PRICE_USD'], fallback: '0.04', what: 'what one generated image costs (charged to the run)' },
+  {
+    names: ['FLOWRUN_SMTP_URL'],
+    fallback: '–',
+    what: 'smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465: the server send-email steps send through; unset, they fail with EMAIL_NOT_CONFIGURED',
+  },
+  { names: ['FLOWRUN_SMTP_TIMEOUT_MS'], fallback: '30000', what: 'longest wait for the SMTP server (connecting, each reply)' },
+  {
+    names: ['FLOWRUN_EMAIL_FROM'],
+    fallback: '–',
+    what: 'the sender of a send-email step that names none (name@example.com or Name <name@example.com>)',
+  },
+  {
+    names: ['FLOWRUN_EMAIL_FROM_ALLOWLIST'],
+    fallback: 'FLOWRUN_EMAIL_FROM only',
+    what: 'comma-separated senders send-email may use: addresses and @domains (* for any)',
+  },
+  {
+    names: ['FLOWRUN_TWILIO_ACCOUNT_SID', 'FLOWRUN_TWILIO_AUTH_TOKEN'],
+    fallback: '–',
+    what: 'the Twilio account send-text steps send SMS with (basic auth); unset, they fail with TEXT_NOT_CONFIGURED',
+  },
+  { names: ['FLOWRUN_TWILIO_FROM'], fallback: '–', what: 'the sending number (E.164) of a send-text step that names none' },
+  {
+    names: ['FLOWRUN_TWILIO_API_URL'],
+    fallback: 'https://api.twilio.com',
+    what: 'a Twilio-compatible Messages API to send SMS through instead',
+  },
   { names: ['FLOWRUN_INITIAL_CREDITS'], fallback: '1000000000', what: 'credits a tenant (per mode) starts with' },
   { names: ['FLOWRUN_ADMIN_TOKEN'], fallback: '–', what: 'bearer token of POST /admin/credits (top-ups), compared in constant time' },
   {

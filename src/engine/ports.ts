@@ -344,3 +344,54 @@ export interface WebAccess {
   /** A repository's files through GitHub's REST API (FLOWRUN_GITHUB_API_URL), packed as one text within the bounds. */
   packGithub(request: GithubPackRequest): Promise<GithubPack>;
 }
+
+/** One email as the `send-email` step rendered it: addresses checked, templates filled in. */
+export interface EmailMessage {
+  /** The sender as written (`name@example.com` or `Name <name@example.com>`); absent: the operator's default. */
+  from?: string;
+  to: string[];
+  subject: string;
+  html?: string;
+  text?: string;
+}
+
+/** What the SMTP server said: its message id, and the recipients it accepted and refused. */
+export interface EmailReceipt {
+  messageId: string;
+  from: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+/** One SMS as the `send-text` step rendered it (numbers in E.164 form). */
+export interface TextMessage {
+  /** Absent: the operator's default number. */
+  from?: string;
+  to: string;
+  body: string;
+}
+
+export interface TextReceipt {
+  messageId: string;
+  status: string;
+  from: string;
+  to: string;
+  segments?: number;
+}
+
+/** Email and SMS, for the `send-email` and `send-text` steps. */
+export interface MessageSender {
+  /**
+   * Sends one email through the operator's SMTP server (its host under the SSRF guard). Throws FlowrunError:
+   * EMAIL_NOT_CONFIGURED (no server, or no sender and no default), EMAIL_FROM_NOT_ALLOWED (the sender is not on the
+   * operator's list), SSRF_BLOCKED, EMAIL_REJECTED (the server refused every recipient or the message),
+   * EMAIL_SEND_FAILED (the connection or the server failed; a retry may help), CANCELLED.
+   */
+  sendEmail(message: EmailMessage, signal: AbortSignal): Promise<EmailReceipt>;
+  /**
+   * Sends one SMS through the Twilio-compatible API. Throws FlowrunError: TEXT_NOT_CONFIGURED, SSRF_BLOCKED,
+   * TEXT_REJECTED (the API answered 4xx: its code and message are in the error's), TEXT_SEND_FAILED (network or
+   * 5xx; a retry may help), CANCELLED.
+   */
+  sendText(message: TextMessage, signal: AbortSignal): Promise<TextReceipt>;
+}

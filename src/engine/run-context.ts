@@ -4,7 +4,17 @@ import type { ApprovalDecision, StepRef, StopReason } from '../protocol/executio
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
-import type { CheckpointStore, Clock, EventSink, Ids, ModelGateway, RecordStore, ResolvedTool, ToolRunner } from './ports.js';
+import type {
+  CheckpointStore,
+  Clock,
+  EventSink,
+  Ids,
+  MessageSender,
+  ModelGateway,
+  RecordStore,
+  ResolvedTool,
+  ToolRunner,
+} from './ports.js';
 import type { LoopState, PendingApproval, PendingToolCall, ToolCallRecord, TurnRecord } from './tool-loop-state.js';
 
 export type { ToolCallRecord };
@@ -17,6 +27,8 @@ export interface EngineDeps {
   checkpoints: CheckpointStore;
   tools: ToolRunner;
   records: RecordStore;
+  /** Email and SMS for `send-email` / `send-text`; absent (the engine's tests), those steps fail as not configured. */
+  messages?: MessageSender;
 }
 
 /** Where a paused run picks up: the steps already done, the variables after them, and the paused tool loop. */

@@ -77,6 +77,15 @@ export const errorCatalogue = {
   PAGINATION_INVALID: { status: 502, retryable: false },
   /** A repository of fetch-github is not `owner/name` (or a github.com URL of one). */
   GITHUB_INVALID_REPOSITORY: { status: 422, retryable: false },
+  // send-email and send-text: the operator set no server (or sender), an address is no address, the server said no.
+  EMAIL_NOT_CONFIGURED: { status: 503, retryable: false },
+  EMAIL_FROM_NOT_ALLOWED: { status: 403, retryable: false },
+  EMAIL_REJECTED: { status: 502, retryable: false },
+  EMAIL_SEND_FAILED: { status: 502, retryable: true },
+  TEXT_NOT_CONFIGURED: { status: 503, retryable: false },
+  TEXT_REJECTED: { status: 502, retryable: false },
+  TEXT_SEND_FAILED: { status: 502, retryable: true },
+  INVALID_ADDRESS: { status: 422, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -3,6 +3,7 @@ import { definableToolKinds } from './tool-kinds.js';
 import { RecordFilter } from './record-filter.js';
 import { checkToolLanguage, ScriptLanguage } from './script-language.js';
 import type { CrawlConfig, FetchGithubConfig, PaginateApiConfig, SearchConfig } from './web-steps.js';
+import type { SendEmailConfig, SendTextConfig } from './message-steps.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
 export const knownStepTypes = [
@@ -662,6 +663,8 @@ export interface StepConfigs {
   'paginate-api': PaginateApiConfig;
   crawl: CrawlConfig;
   'fetch-github': FetchGithubConfig;
+  'send-email': SendEmailConfig;
+  'send-text': SendTextConfig;
 }
 
 export type StepType = keyof StepConfigs;

@@ -1,4 +1,4 @@
-import type { Clock, Ids, ModelGateway, RecordStore, StepCheckpoint, ToolRunner } from '../engine/ports.js';
+import type { Clock, Ids, MessageSender, ModelGateway, RecordStore, StepCheckpoint, ToolRunner } from '../engine/ports.js';
 import type { RunFlowRequest } from '../engine/run-context.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
@@ -46,6 +46,8 @@ export interface WorkerDeps {
   clock: Clock;
   ids: Ids;
   tools: ToolRunner;
+  /** Email and SMS for the send-email and send-text steps. */
+  messages?: MessageSender;
   /** Secrets of paused runs, kept in memory only: they are never stored. */
   pausedSecrets: Map<string, Record<string, string>>;
   /** The credit meter of every running run, by execution id, for the child runs its tools start. */
@@ -159,6 +161,7 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
     checkpoints,
     tools: deps.tools,
     records: createRecordStore(deps),
+    ...(deps.messages ? { messages: deps.messages } : {}),
   };
   const outcome = await runFlow(engine, request, signal)
     .catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now()))

@@ -23,6 +23,7 @@ import {
   type StepOf,
   type StepType,
 } from '../../protocol/flow.js';
+import { SendEmailConfig, SendTextConfig } from '../../protocol/message-steps.js';
 import { closestName } from '../../protocol/closest-name.js';
 import type { StepContext, StepResult } from '../run-context.js';
 import { runApproval } from './approval.js';
@@ -40,6 +41,8 @@ import { runSetVariable } from './set-variable.js';
 import { runTemplate } from './template.js';
 import { runToolCallStep } from './tool-call.js';
 import { runTransformData } from './transform-data.js';
+import { runSendEmail } from './send-email.js';
+import { runSendText } from './send-text.js';
 import type { StepCheckContext } from './step-check.js';
 import { CrawlConfig, FetchGithubConfig, PaginateApiConfig, SearchConfig } from '../../protocol/web-steps.js';
 import { runCrawl } from './crawl.js';
@@ -118,6 +121,8 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'paginate-api': { config: PaginateApiConfig, run: runPaginateApi },
   crawl: { config: CrawlConfig, run: runCrawl },
   'fetch-github': { config: FetchGithubConfig, run: runFetchGithub },
+  'send-email': { config: SendEmailConfig, run: runSendEmail },
+  'send-text': { config: SendTextConfig, run: runSendText },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
