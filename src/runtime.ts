@@ -24,6 +24,8 @@ import { releaseLeases } from './store/leases-repository.js';
 import { createAddressPolicy } from './tools/address-policy.js';
 import { createSandboxPool, type Sandbox, type SandboxOptions } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner, type ToolRunnerDeps } from './tools/tool-runner.js';
+import { createAssets } from './assets-runtime.js';
+import type { AssetService } from './store/asset-service.js';
 
 /**
  * What every Flowrun process that touches runs holds: the store, the event bus and writer, the model gateway,
@@ -40,6 +42,8 @@ export interface Runtime {
   leases: LeaseKeeper;
   workerDeps: WorkerDeps;
   sandbox: Sandbox;
+  /** Stored assets, for `/v1/assets` (the asset steps reach them through `workerDeps.assets`). */
+  assets: AssetService;
   /** The model ids of the catalog (with prices), for GET /v1/models. */
   catalogModels: string[];
   /** Whom the writer asks to stop a run whose events cannot be stored (set once the scheduler exists). */
@@ -94,6 +98,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
   const models = createModelGateway(catalog, config.providers);
   const sandbox = createSandboxPool(sandboxOptions(config));
   const vault = createSecretVault(config.secretKeys);
+  const assets = createAssets(config, { db, clock, ids, logger });
   const workerDeps = createWorkerDeps(
     config,
     {
@@ -105,6 +110,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
       ids,
       vault,
       leases,
+      assets: assets.port,
       limits: config.limits,
       commitRetryMs: config.commitRetryMs,
       onRunEnded: logRunEnd(logger),
@@ -122,6 +128,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
     leases,
     workerDeps,
     sandbox,
+    assets: assets.service,
     catalogModels: Object.keys(catalog.models),
     onRunFailed: (cancel) => (cancelRun = cancel),
     async close() {

@@ -1,5 +1,6 @@
 import type { Clock, Ids, ModelGateway, RecordStore, StepCheckpoint, ToolRunner } from '../engine/ports.js';
 import type { RunFlowRequest } from '../engine/run-context.js';
+import type { AssetPort } from '../engine/asset-port.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database, StoreTransaction } from '../store/database.js';
@@ -52,6 +53,8 @@ export interface WorkerDeps {
   vault: SecretVault;
   /** This process's leases on the runs it executes. */
   leases: LeaseKeeper;
+  /** Stored files, for the asset steps. */
+  assets?: AssetPort;
   /** The operator's limits: a paused run continued by the system (an approval's timeout) is admitted under them. */
   limits: LimitSettings;
   /** Told once a run's end (or pause) is committed: the one log line per run. */
@@ -155,6 +158,7 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
     checkpoints: durableCheckpoints(deps, redact),
     tools: deps.tools,
     records: createRecordStore(deps),
+    ...(deps.assets ? { assets: deps.assets } : {}),
   };
   const outcome = await runFlow(engine, request, signal)
     .catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now()))

@@ -29,6 +29,8 @@ export interface GuardedResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body as it came (a downloaded image or file), before decoding it as UTF-8. */
+  bytes?: Buffer;
   url: string;
 }
 
@@ -164,9 +166,10 @@ function requestOnce(
           const text = decoder?.write(part);
           if (text) options.onChunk!(text);
         });
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }),
-        );
+        response.on('end', () => {
+          const bytes = Buffer.concat(parts);
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: bytes.toString('utf8'), bytes });
+        });
         response.on('error', reject);
       },
     );

@@ -18,6 +18,8 @@ import {
   TransformDataConfig,
   UpdateRecordConfig,
   UpsertRecordConfig,
+  StoreAssetConfig,
+  GeneratePdfConfig,
   type Step,
   type StepConfigs,
   type StepOf,
@@ -41,6 +43,8 @@ import { runTemplate } from './template.js';
 import { runToolCallStep } from './tool-call.js';
 import { runTransformData } from './transform-data.js';
 import type { StepCheckContext } from './step-check.js';
+import { runStoreAsset } from './store-asset.js';
+import { runGeneratePdf } from './generate-pdf.js';
 
 export type { StepCheckContext } from './step-check.js';
 
@@ -109,6 +113,8 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'send-stream': { config: SendStreamConfig, run: runSendStream },
   'send-event': { config: SendEventConfig, run: runSendEvent },
   loop: { config: LoopRawConfig, run: runLoop, check: checkLoop, branches: ['steps'] },
+  'store-asset': { config: StoreAssetConfig, run: runStoreAsset },
+  'generate-pdf': { config: GeneratePdfConfig, run: runGeneratePdf },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
