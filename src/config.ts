@@ -127,8 +127,8 @@ function assetSettingsOf(env: NodeJS.ProcessEnv, secretKeys: Buffer[]): AssetSet
 
 const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const dataDir = resolve(env.FLOWRUN_DATA_DIR ?? 'data');
+/** The OpenAI-compatible providers the settings name (Ollama always, at its default address unless told). */
+function compatibleProvidersOf(env: NodeJS.ProcessEnv): ProviderSettings['compatible'] {
   const compatible: ProviderSettings['compatible'] = {};
   const addCompatible = (name: string, baseURL: string | undefined, apiKey: string | undefined): void => {
     if (baseURL) compatible[name] = { baseURL, apiKey };
@@ -142,6 +142,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env.OPENROUTER_API_KEY ? (env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1') : undefined,
     env.OPENROUTER_API_KEY,
   );
+  return compatible;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.FLOWRUN_DATA_DIR ?? 'data');
+  const compatible = compatibleProvidersOf(env);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env.PORT, 8787, 'PORT'),

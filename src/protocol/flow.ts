@@ -519,6 +519,7 @@ const assetFileName = z
   .string()
   .min(1)
   .max(255)
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name has no slashes or control characters');
 
 /** `store-asset`: a file from a URL download or inline base64 `content` (or a variable's value) stored as an asset. */

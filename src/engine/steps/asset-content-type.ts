@@ -34,6 +34,7 @@ export function contentTypeOf(bytes: Uint8Array, fileName: string, declared: str
 export function fileNameOfUrl(url: string): string | null {
   try {
     const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+    // eslint-disable-next-line no-control-regex -- control characters are what is removed
     const clean = last.replace(/[/\\\u0000-\u001f]/g, '').slice(0, 255);
     return clean || null;
   } catch {
