@@ -21,7 +21,11 @@ before(async () => {
   });
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
   filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1', FLOWRUN_ASSET_MAX_BYTES: '300000' });
+  harness = await startHarness({
+    FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1',
+    FLOWRUN_ASSET_MAX_BYTES: '300000',
+    FLOWRUN_SECRET_KEY: 'bb'.repeat(32),
+  });
 });
 after(async () => {
   await harness.close();
@@ -206,6 +210,25 @@ test('store-asset keeps base64 content and downloads; the tenant lists, reads an
   const deleted = await harness.request(`/v1/assets/${logo.id}`, { method: 'DELETE', headers: auth() });
   assert.equal(deleted.status, 200);
   assert.equal((await download(`/v1/assets/${logo.id}`)).status, 404);
+});
+
+test('a managed secret in a PDF is printed as [REDACTED], never its value; an unknown one fails the step naming it', async () => {
+  const created = await harness.request('/v1/secrets', {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/json' },
+    body: JSON.stringify({ key: 'PDF_TOKEN', value: 'pdf-secret-value-42' }),
+  });
+  assert.equal(created.status, 201);
+  const { body } = await run([
+    { id: 'p', name: 'P', type: 'generate-pdf', config: { markdown: '# Token\n\nthe key is {{secret:PDF_TOKEN}}', outputVariable: 'pdf' } },
+  ]);
+  assert.equal(body.status, 'completed', JSON.stringify(body.error));
+  const { text } = await pdfText((await download(body.output.pdf.url)).bytes);
+  assert.ok(text.includes('the key is [REDACTED]'), text);
+  assert.ok(!text.includes('pdf-secret-value-42'));
+  const unknown = await run([{ id: 'p', name: 'P', type: 'generate-pdf', config: { markdown: '{{secret:NO_SUCH_KEY}}' } }]);
+  assert.equal(unknown.body.error.code, 'SECRET_NOT_FOUND');
+  assert.match(unknown.body.error.message, /NO_SUCH_KEY/);
 });
 
 test('bad asset configs are 422s naming the field; limits and unusable sources fail the step with their codes', async () => {
