@@ -281,7 +281,13 @@ export const TemplateConfig = z
         'What the text is: html, email-html, markdown or text; pdf renders it (markdown, or HTML when it starts with a tag) to a PDF asset',
       ),
     pdfOptions: PdfOptions.optional().describe('With outputFormat pdf: format, landscape, margin'),
-    filename: z.string().min(1).max(255).optional().describe('With outputFormat pdf: the PDF asset’s file name'),
+    filename: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[^/\\]+$/, 'a file name has no slashes')
+      .optional()
+      .describe('With outputFormat pdf: the PDF asset’s file name'),
     visibility: AssetVisibility.optional().describe('With outputFormat pdf: private (the default) or public (a signed URL)'),
     inputs: z.record(z.string(), z.unknown()).optional().describe('Extra values the template can use, as JSON'),
     partials: z.record(z.string(), templateString).optional().describe('Named templates this one includes with {{> name}}'),
@@ -515,12 +521,22 @@ export const SendEventConfig = z
 export type SendEventConfig = z.infer<typeof SendEventConfig>;
 
 /** A file name an asset is stored under (no folders). */
-const assetFileName = z
+export const assetFileName = z
   .string()
   .min(1)
   .max(255)
   // eslint-disable-next-line no-control-regex -- control characters are what is refused
   .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name has no slashes or control characters');
+
+/** A media type an asset is served with (its Content-Type header: printable ASCII only). */
+export const assetContentType = z
+  .string()
+  .regex(/^[\w.+-]+\/[\w.+-]+(\s*;[ -~]*)?$/, 'a content type such as image/png or text/plain')
+  .max(200);
+/** A content type as a step gives it: one, or a template that renders to one (checked once rendered). */
+const templatedContentType = z.union([assetContentType, z.string().max(200).regex(/\{\{/)], {
+  message: 'a content type such as image/png or text/plain, or a {{variable}} holding one',
+});
 
 /** `store-asset`: a file from a URL download or inline base64 `content` (or a variable's value) stored as an asset. */
 export const StoreAssetConfig = z
@@ -535,12 +551,7 @@ export const StoreAssetConfig = z
       .describe('Store the value of this variable (text as UTF-8, other values as JSON) instead of url or content'),
     filename: assetFileName.optional().describe('The file name (default: from the URL, else asset)'),
     fileName: assetFileName.optional().describe('Another name for filename'),
-    contentType: z
-      .string()
-      .regex(/^[\w.+-]+\/[\w.+-]+(\s*;[ -~]*)?$/, 'a content type such as image/png or text/plain')
-      .max(200)
-      .optional()
-      .describe('The media type (default: what the download says, else guessed from the bytes)'),
+    contentType: templatedContentType.optional().describe('The media type (default: what the download says, else guessed from the bytes)'),
     visibility: AssetVisibility.optional().describe('private (the default) or public (a signed URL anyone may open)'),
     outputVariable: recordOutputVariable,
   })

@@ -144,3 +144,18 @@ test('store-asset decodes data: URLs and guesses the type from the bytes; a serv
   );
   assert.equal(without.error?.code, 'ASSET_STORAGE_ERROR');
 });
+
+test('a file name or content type that a {{variable}} turns into a header or a path is refused with ASSET_INVALID naming the field', async () => {
+  for (const [config, field] of [
+    [{ content: 'AAAA', filename: '{{name}}' }, 'filename'],
+    [{ content: 'AAAA', contentType: 'text/{{kind}}' }, 'contentType'],
+  ] as const) {
+    const outcome = await runFlow(
+      testEngine({ assets: memoryAssets() }),
+      testRequest([{ id: 's', name: 's', type: 'store-asset', config }], { inputs: { name: '../etc/passwd', kind: 'plain\r\nx-evil: 1' } }),
+      signal(),
+    );
+    assert.equal(outcome.error?.code, 'ASSET_INVALID', field);
+    assert.match(outcome.error!.message, new RegExp(field));
+  }
+});

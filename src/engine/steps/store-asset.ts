@@ -1,7 +1,7 @@
 import { FlowrunError } from '../../protocol/errors.js';
-import type { StepOf } from '../../protocol/flow.js';
+import { assetContentType, assetFileName, type StepOf } from '../../protocol/flow.js';
 import type { StepContext, StepRunner } from '../run-context.js';
-import { lookupPath, renderValue } from '../template.js';
+import { lookupPath, renderTemplate } from '../template.js';
 import { assetResult, assetsOf, withoutSecrets } from './asset-output.js';
 import { contentTypeOf, fileNameOfUrl } from './asset-content-type.js';
 
@@ -66,12 +66,38 @@ async function contentOf(config: Config, context: StepContext): Promise<Content>
   return { ...downloaded, fileName: fileNameOfUrl(url) ?? 'asset' };
 }
 
+const rendered = ['url', 'content', 'filename', 'fileName', 'contentType'] as const;
+
+/**
+ * The config with {{variables}} filled in as text; a file name or content type that is no longer one once rendered
+ * (a slash, a line break: it becomes a header) is ASSET_INVALID naming the field.
+ */
+function renderConfig(raw: Config, context: StepContext): { config: Config; unresolved: string[] } {
+  const scope = context.scope();
+  const unresolved: string[] = [];
+  const config: Config = { ...raw };
+  for (const field of rendered) {
+    const value = raw[field];
+    if (value === undefined) continue;
+    const result = renderTemplate(value, scope);
+    for (const name of result.unresolved) if (!unresolved.includes(name)) unresolved.push(name);
+    config[field] = result.text;
+  }
+  for (const [field, schema] of [
+    ['filename', assetFileName],
+    ['fileName', assetFileName],
+    ['contentType', assetContentType],
+  ] as const) {
+    const value = config[field];
+    if (value !== undefined && !schema.safeParse(value).success) throw invalid(context, field, `${field} is not usable once rendered`);
+  }
+  return { config, unresolved };
+}
+
 /** `store-asset`: a file from `url` (downloaded under the SSRF guard), base64 `content`, or a variable, stored as an asset. */
 export const runStoreAsset: StepRunner<StepOf<'store-asset'>> = async (step, context) => {
   const assets = assetsOf(context);
-  const unresolved: string[] = [];
-  const { sourceVariable, ...templated } = step.config;
-  const config = { ...(renderValue(templated, context.scope(), unresolved) as Config), sourceVariable };
+  const { config, unresolved } = renderConfig(step.config, context);
   context.checkVariables(unresolved);
   const content = await contentOf(config, context);
   if (content.bytes.length > assets.maxBytes)
