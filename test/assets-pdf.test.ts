@@ -144,7 +144,7 @@ test('generate-pdf from HTML with a fetched PNG, portrait A4 by default; templat
         name: 'Letter',
         type: 'template',
         config: {
-          template: '# Dear {{ name }}\n\n{% for item in items %}- {{ item }}\n{% endfor %}',
+          template: '# Dear {{ name }}\n\n- {{ items[0] }}\n- {{ items[1] }}',
           outputFormat: 'pdf',
           outputVariable: 'letter',
         },
