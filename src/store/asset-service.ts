@@ -74,6 +74,8 @@ export function createAssetService(options: AssetServiceOptions): AssetService {
       const id = options.ids.next('asset');
       const storageKey = blobs ? assetBlobKey(scope.tenantId, scope.mode, id) : null;
       if (blobs) await storageCall(() => blobs.put(storageKey!, asset.bytes, asset.contentType));
+      // The bytes first, then the row that names them: a row never points at nothing. A row that cannot be written
+      // takes its bytes back with it (best effort).
       const row = await insertAsset(db, {
         id,
         scope,
@@ -86,6 +88,9 @@ export function createAssetService(options: AssetServiceOptions): AssetService {
         content: blobs ? null : asset.bytes,
         executionId: asset.executionId,
         createdAt: new Date(clock.now()).toISOString(),
+      }).catch(async (error: unknown) => {
+        if (blobs) await blobs.delete(storageKey!).catch(() => undefined);
+        throw error;
       });
       return view(row);
     },
