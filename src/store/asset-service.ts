@@ -41,28 +41,8 @@ export interface AssetService {
 
 export function createAssetService(options: AssetServiceOptions): AssetService {
   const { db, blobs, signer, clock } = options;
-  const base = options.publicBaseUrl.replace(/\/+$/, '');
-  const view = (row: AssetRow): AssetView => {
-    const path = `/v1/assets/${encodeURIComponent(row.id)}`;
-    let url = `${base}${path}`;
-    let urlExpiresAt: string | null = null;
-    if (row.visibility === 'public') {
-      const exp = Math.floor(clock.now() / 1000) + options.urlTtlSeconds;
-      url = `${base}${path}/public?exp=${exp}&sig=${signer.sign(row.id, exp)}`;
-      urlExpiresAt = new Date(exp * 1000).toISOString();
-    }
-    const { id, fileName, contentType, size, visibility, executionId, createdAt } = row;
-    return { id, fileName, contentType, size, visibility, url, urlExpiresAt, executionId, createdAt };
-  };
-  const bytesOf = async (row: AssetRow): Promise<Uint8Array | null> => {
-    if (row.storage === 'database') return readAssetContent(db, row.id);
-    if (!blobs || blobs.kind !== row.storage || !row.storageKey)
-      throw new FlowrunError(
-        'ASSET_STORAGE_ERROR',
-        `asset ${row.id} is kept in ${row.storage} storage, which this server is not set up for`,
-      );
-    return storageCall(() => blobs.get(row.storageKey!));
-  };
+  const view = (row: AssetRow) => viewOf(row, options);
+  const bytesOf = (row: AssetRow) => readBytes(row, db, blobs);
   return {
     maxBytes: options.maxBytes,
     async save(scope, asset) {
@@ -121,6 +101,29 @@ export function createAssetService(options: AssetServiceOptions): AssetService {
       return true;
     },
   };
+}
+
+/** An asset row as the API and steps describe it: a private asset's path, or a public one's URL signed afresh. */
+function viewOf(row: AssetRow, options: Pick<AssetServiceOptions, 'publicBaseUrl' | 'urlTtlSeconds' | 'signer' | 'clock'>): AssetView {
+  const base = options.publicBaseUrl.replace(/\/+$/, '');
+  const path = `/v1/assets/${encodeURIComponent(row.id)}`;
+  let url = `${base}${path}`;
+  let urlExpiresAt: string | null = null;
+  if (row.visibility === 'public') {
+    const exp = Math.floor(options.clock.now() / 1000) + options.urlTtlSeconds;
+    url = `${base}${path}/public?exp=${exp}&sig=${options.signer.sign(row.id, exp)}`;
+    urlExpiresAt = new Date(exp * 1000).toISOString();
+  }
+  const { id, fileName, contentType, size, visibility, executionId, createdAt } = row;
+  return { id, fileName, contentType, size, visibility, url, urlExpiresAt, executionId, createdAt };
+}
+
+/** An asset's bytes, wherever its row says they are; ASSET_STORAGE_ERROR when this server has no such storage. */
+async function readBytes(row: AssetRow, db: Database, blobs: AssetBlobs | null): Promise<Uint8Array | null> {
+  if (row.storage === 'database') return readAssetContent(db, row.id);
+  if (!blobs || blobs.kind !== row.storage || !row.storageKey)
+    throw new FlowrunError('ASSET_STORAGE_ERROR', `asset ${row.id} is kept in ${row.storage} storage, which this server is not set up for`);
+  return storageCall(() => blobs.get(row.storageKey!));
 }
 
 async function storageCall<T>(call: () => Promise<T>): Promise<T> {
