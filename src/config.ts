@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProviderSettings } from './providers/provider-settings.js';
@@ -61,6 +62,7 @@ export interface Config {
   deltaFlushMs: number;
   catalogFile: string;
   providers: ProviderSettings;
+  assets: AssetSettings;
   tools: {
     sandboxWorkers: number;
     sandboxTimeoutMs: number;
@@ -80,6 +82,53 @@ export interface Config {
   };
   /** send-email's SMTP server and senders, send-text's Twilio-compatible API (FLOWRUN_SMTP_URL, FLOWRUN_TWILIO_*). */
   messaging: MessagingSettings;
+}
+
+/** Where asset steps keep files, how large they may be, and how their public URLs are signed. */
+export interface AssetSettings {
+  /** FLOWRUN_ASSET_MAX_BYTES: the most bytes one asset may have. */
+  maxBytes: number;
+  /** FLOWRUN_ASSET_DIR: keep the bytes as files here instead of in the database. */
+  dir?: string;
+  /** FLOWRUN_ASSET_S3_*: keep the bytes in an S3-compatible bucket instead of in the database. */
+  s3?: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; prefix: string };
+  /** FLOWRUN_ASSET_URL_TTL_SECONDS: how long a public asset's signed URL works. */
+  urlTtlSeconds: number;
+  /** FLOWRUN_ASSET_SIGNING_KEY (else one derived from FLOWRUN_SECRET_KEY; else none: a random key per process). */
+  signingKey?: Buffer;
+  /** FLOWRUN_PUBLIC_URL: what asset URLs start with (e.g. https://flows.example.com); unset: paths only. */
+  publicUrl: string;
+}
+
+function assetSettingsOf(env: NodeJS.ProcessEnv, secretKeys: Buffer[]): AssetSettings {
+  const s3 = env.FLOWRUN_ASSET_S3_BUCKET
+    ? {
+        endpoint: env.FLOWRUN_ASSET_S3_ENDPOINT || `https://s3.${env.FLOWRUN_ASSET_S3_REGION || 'us-east-1'}.amazonaws.com`,
+        bucket: env.FLOWRUN_ASSET_S3_BUCKET,
+        region: env.FLOWRUN_ASSET_S3_REGION || 'us-east-1',
+        accessKeyId: env.FLOWRUN_ASSET_S3_ACCESS_KEY_ID ?? '',
+        secretAccessKey: env.FLOWRUN_ASSET_S3_SECRET_ACCESS_KEY ?? '',
+        prefix: env.FLOWRUN_ASSET_S3_PREFIX ?? '',
+      }
+    : undefined;
+  if (s3 && (!s3.accessKeyId || !s3.secretAccessKey))
+    throw new Error('FLOWRUN_ASSET_S3_BUCKET needs FLOWRUN_ASSET_S3_ACCESS_KEY_ID and FLOWRUN_ASSET_S3_SECRET_ACCESS_KEY');
+  if (s3 && env.FLOWRUN_ASSET_DIR) throw new Error('set FLOWRUN_ASSET_DIR or FLOWRUN_ASSET_S3_BUCKET, not both');
+  const signing = env.FLOWRUN_ASSET_SIGNING_KEY;
+  if (signing !== undefined && signing.length < 16) throw new Error('FLOWRUN_ASSET_SIGNING_KEY must be at least 16 characters');
+  const signingKey = signing
+    ? Buffer.from(signing)
+    : secretKeys[0]
+      ? createHmac('sha256', secretKeys[0]).update('flowrun asset urls').digest()
+      : undefined;
+  return {
+    maxBytes: integer(env.FLOWRUN_ASSET_MAX_BYTES, 10 * 1024 * 1024, 'FLOWRUN_ASSET_MAX_BYTES'),
+    ...(env.FLOWRUN_ASSET_DIR ? { dir: resolve(env.FLOWRUN_ASSET_DIR) } : {}),
+    ...(s3 ? { s3 } : {}),
+    urlTtlSeconds: integer(env.FLOWRUN_ASSET_URL_TTL_SECONDS, 7 * 24 * 3600, 'FLOWRUN_ASSET_URL_TTL_SECONDS'),
+    ...(signingKey ? { signingKey } : {}),
+    publicUrl: (env.FLOWRUN_PUBLIC_URL ?? '').replace(/\/+$/, ''),
+  };
 }
 
 const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -138,6 +187,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       imagePriceUsd: Number(env.FLOWRUN_IMAGE_PRICE_USD ?? 0.04),
     },
     messaging: messagingSettingsOf(env),
+    assets: assetSettingsOf(env, parseSecretKeys(env.FLOWRUN_SECRET_KEY)),
     catalogFile: env.FLOWRUN_CATALOG ? resolve(env.FLOWRUN_CATALOG) : join(packageRoot, 'catalog', 'models.json'),
     providers: {
       openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },

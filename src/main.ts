@@ -97,6 +97,7 @@ export async function startServer(
     runs: createRuns(workerDeps, { initialCredits: config.initialCredits }),
     rateLimiter,
     vault: runtime.vault,
+    assets: runtime.assets,
     ...(relay ? { keyRevocations: relay } : {}),
     readiness: { schema: () => schemaStatus(db), ...(relay?.ping ? { redis: () => relay.ping!() } : {}) },
     metrics: {

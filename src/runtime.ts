@@ -25,6 +25,8 @@ import { createAddressPolicy } from './tools/address-policy.js';
 import { createMessageSender } from './tools/messaging/message-sender.js';
 import { createSandboxPool, type Sandbox, type SandboxOptions } from './tools/sandbox/sandbox-pool.js';
 import { createToolRunner, type ToolRunnerDeps } from './tools/tool-runner.js';
+import { createAssets } from './assets-runtime.js';
+import type { AssetService } from './store/asset-service.js';
 
 /**
  * What every Flowrun process that touches runs holds: the store, the event bus and writer, the model gateway,
@@ -41,6 +43,8 @@ export interface Runtime {
   leases: LeaseKeeper;
   workerDeps: WorkerDeps;
   sandbox: Sandbox;
+  /** Stored assets, for `/v1/assets` (the asset steps reach them through `workerDeps.assets`). */
+  assets: AssetService;
   /** The model ids of the catalog (with prices), for GET /v1/models. */
   catalogModels: string[];
   /** Whom the writer asks to stop a run whose events cannot be stored (set once the scheduler exists). */
@@ -95,6 +99,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
   const models = createModelGateway(catalog, config.providers);
   const sandbox = createSandboxPool(sandboxOptions(config));
   const vault = createSecretVault(config.secretKeys);
+  const assets = createAssets(config, { db, clock, ids, logger });
   const workerDeps = createWorkerDeps(
     config,
     {
@@ -106,6 +111,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
       ids,
       vault,
       leases,
+      assets: assets.port,
       limits: config.limits,
       messages: createMessageSender(config.messaging, createAddressPolicy(config.tools.ssrfAllowlist)),
       commitRetryMs: config.commitRetryMs,
@@ -124,6 +130,7 @@ export async function createRuntime(config: Config, logger: Logger, relay: Event
     leases,
     workerDeps,
     sandbox,
+    assets: assets.service,
     catalogModels: Object.keys(catalog.models),
     onRunFailed: (cancel) => (cancelRun = cancel),
     async close() {

@@ -156,7 +156,7 @@ test('every tenant route refuses requests without a key, or with the operator to
   assert.ok(tried > 1000);
 });
 
-test("only /health, /ready, /metrics (its own token when set), the dashboard's page and assets and the API description are public", async () => {
+test("only /health, /ready, /metrics (its own token when set), the dashboard's page and assets, signed asset URLs and the API description are public", async () => {
   const open = withAdmin.routes
     .filter((route) => route.access === 'public')
     .map((route) => `${route.method} ${route.url}`)
@@ -180,6 +180,8 @@ test("only /health, /ready, /metrics (its own token when set), the dashboard's p
       'GET /metrics',
       'GET /openapi.json',
       'GET /ready',
+      // A public asset's signed URL: the signature over its id and expiry is the permission.
+      'GET /v1/assets/:id/public',
       ...dashboardPages,
     ].sort(),
   );

@@ -14,6 +14,7 @@ import { appendEvents, commitEvents, lastStoredSeq, readEvents } from '../src/st
 import { finishExecution, getExecutionRow, insertExecution } from '../src/store/executions-repository.js';
 import { leaseHolders, releaseLeases, renewLeases, runsLeasedBy, takeOverLease } from '../src/store/leases-repository.js';
 import { deleteSecret, findSealedSecrets, getSecret, insertSecret, listSecrets, updateSecret } from '../src/store/secrets-repository.js';
+import { deleteAsset, getAsset, getAssetById, insertAsset, listAssets, readAssetContent } from '../src/store/assets-repository.js';
 import { createTestDatabase, postgresSkip } from './support/postgres.js';
 
 type StoreConfig = Pick<Config, 'databaseFile' | 'databaseUrl'>;
@@ -122,6 +123,61 @@ for (const backend of backends) {
         assert.equal(await deleteSecret(db, scope, 'API_TOKEN'), true);
         assert.equal(await deleteSecret(db, scope, 'API_TOKEN'), false);
         assert.equal((await getSecret(db, other, 'API_TOKEN'))?.id, 'secret_3', "another tenant's stays");
+      }));
+
+    test('assets: bytes round-trip exactly in the row (all 256 values, 1 MiB), per tenant and mode; listed newest first; deleted', () =>
+      withStore(backend, async (db) => {
+        const other = { tenantId: 'other', mode: 'test' as const };
+        const live = { tenantId: 'acme', mode: 'live' as const };
+        const bytes = new Uint8Array(1024 * 1024).map((_unused, index) => (index * 7) % 256);
+        const fields = { contentType: 'application/pdf', visibility: 'private' as const, executionId: 'exec_1', storageKey: null };
+        const base = { ...fields, storage: 'database' as const };
+        await insertAsset(db, { id: 'asset_1', scope, fileName: 'a.pdf', size: bytes.length, content: bytes, createdAt: at, ...base });
+        await insertAsset(db, {
+          id: 'asset_2',
+          scope,
+          fileName: 'b.png',
+          size: 3,
+          content: null,
+          createdAt: '2026-11-24T00:00:00.000Z',
+          ...fields,
+          storage: 'folder',
+          storageKey: 'acme/test/asset_2',
+        });
+        await insertAsset(db, {
+          id: 'asset_3',
+          scope: live,
+          fileName: 'c.txt',
+          size: 1,
+          content: new Uint8Array([0]),
+          createdAt: at,
+          ...base,
+        });
+        assert.deepEqual(await readAssetContent(db, 'asset_1'), bytes);
+        assert.equal(await readAssetContent(db, 'asset_2'), null, 'bytes kept elsewhere are not in the row');
+        const row = await getAsset(db, scope, 'asset_1');
+        assert.deepEqual(row, {
+          id: 'asset_1',
+          tenantId: 'acme',
+          mode: 'test',
+          fileName: 'a.pdf',
+          contentType: 'application/pdf',
+          size: bytes.length,
+          visibility: 'private',
+          storage: 'database',
+          storageKey: null,
+          executionId: 'exec_1',
+          createdAt: at,
+        });
+        assert.equal(await getAsset(db, other, 'asset_1'), null, 'another tenant sees none');
+        assert.equal(await getAsset(db, live, 'asset_1'), null, 'nor another mode');
+        assert.equal((await getAssetById(db, 'asset_3'))?.mode, 'live');
+        const page = await listAssets(db, scope, { limit: 1, offset: 0 });
+        assert.deepEqual([page.items.map((item) => item.id), page.total], [['asset_2'], 2]);
+        assert.equal(await deleteAsset(db, other, 'asset_1'), null);
+        assert.equal((await deleteAsset(db, scope, 'asset_2'))?.storageKey, 'acme/test/asset_2');
+        assert.equal(await deleteAsset(db, scope, 'asset_2'), null);
+        assert.equal((await listAssets(db, scope, { limit: 10, offset: 0 })).total, 1);
       }));
 
     test('events: streamed deltas are stored batched and read back one by one, in order, from any point; a repeat is ignored', () =>

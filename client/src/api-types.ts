@@ -114,8 +114,30 @@ export type Step =
       config?: {
         /** The text to render, with {{variables}} and {{#if}} / {{#each}} blocks */
         template: string;
-        /** What the text is: html, email-html, markdown or text */
-        outputFormat?: 'html' | 'email-html' | 'markdown' | 'text';
+        /** What the text is: html, email-html, markdown or text; pdf renders it (markdown, or HTML when it starts with a tag) to a PDF asset */
+        outputFormat?: 'html' | 'email-html' | 'markdown' | 'text' | 'pdf';
+        /** With outputFormat pdf: format, landscape, margin */
+        pdfOptions?: {
+          /** The page size: A4 (the default), Letter, Legal, A3, A5 or Tabloid */
+          format?: string;
+          /** Pages wider than tall */
+          landscape?: boolean;
+          /** Space around the text: points, a length such as 20mm, or {top, right, bottom, left} */
+          margin?:
+            | number
+            | string
+            | {
+                top?: number | string;
+                right?: number | string;
+                bottom?: number | string;
+                left?: number | string;
+              };
+          [field: string]: unknown;
+        };
+        /** With outputFormat pdf: the PDF asset’s file name */
+        filename?: string;
+        /** With outputFormat pdf: private (the default) or public (a signed URL) */
+        visibility?: 'private' | 'public';
         /** Extra values the template can use, as JSON */
         inputs?: Record<string, unknown>;
         /** Named templates this one includes with {{> name}} */
@@ -917,6 +939,78 @@ export type Step =
       };
       errorHandling?: StepErrorHandling;
       [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'store-asset';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** Download the file from this address; {{variables}} are filled in */
+        url?: string;
+        /** The file as base64 (or a data: URL); {{variables}} are filled in */
+        content?: string;
+        /** Store the value of this variable (text as UTF-8, other values as JSON) instead of url or content */
+        sourceVariable?: string;
+        /** The file name (default: from the URL, else asset) */
+        filename?: string;
+        /** Another name for filename */
+        fileName?: string;
+        /** The media type (default: what the download says, else guessed from the bytes) */
+        contentType?: string;
+        /** private (the default) or public (a signed URL anyone may open) */
+        visibility?: 'private' | 'public';
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'generate-pdf';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** The document as HTML; {{variables}} are filled in */
+        html?: string;
+        /** The document as markdown; {{variables}} are filled in */
+        markdown?: string;
+        /** The PDF’s file name (default: document.pdf) */
+        filename?: string;
+        /** Another name for filename */
+        fileName?: string;
+        /** private (the default) or public (a signed URL anyone may open) */
+        visibility?: 'private' | 'public';
+        /** format (A4, Letter…), landscape, margin */
+        pdfOptions?: {
+          /** The page size: A4 (the default), Letter, Legal, A3, A5 or Tabloid */
+          format?: string;
+          /** Pages wider than tall */
+          landscape?: boolean;
+          /** Space around the text: points, a length such as 20mm, or {top, right, bottom, left} */
+          margin?:
+            | number
+            | string
+            | {
+                top?: number | string;
+                right?: number | string;
+                bottom?: number | string;
+                left?: number | string;
+              };
+          [field: string]: unknown;
+        };
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
     };
 
 export type StepErrorHandling =
@@ -1533,6 +1627,11 @@ export interface AuditQuery {
 export interface RecordListQuery {
   type?: string;
   name?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AssetListQuery {
   limit?: number;
   offset?: number;
 }
@@ -2398,4 +2497,27 @@ export interface TenantLimits {
   rateLimitPerMinute: number | null;
   maxRunsInFlight: number | null;
   maxKeys: number | null;
+}
+
+export interface AssetMetadata {
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  visibility: 'private' | 'public';
+  /** GET /v1/assets/{id} (with a key), or for a public asset its signed URL (without one) */
+  url: string;
+  urlExpiresAt: string | null;
+  executionId: string | null;
+  createdAt: string;
+}
+
+export interface AssetPage {
+  data: AssetMetadata[];
+  pagination: Pagination;
+}
+
+export interface DeletedAsset {
+  success: boolean;
+  deletedId: string;
 }

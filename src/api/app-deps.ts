@@ -12,6 +12,7 @@ import type { RateLimiter } from '../queue/rate-limiter.js';
 import type { LimitSettings } from '../runs/limits.js';
 import type { Registry } from 'prom-client';
 import type { Readiness } from './readiness.js';
+import type { AssetService } from '../store/asset-service.js';
 
 /**
  * What the API is given. It holds neither the database nor the deps runs execute with: routes read and write
@@ -36,6 +37,8 @@ export interface AppDeps {
   keyRevocations?: Pick<EventRelay, 'revokeKey' | 'onKeyRevoked'>;
   /** Seals managed secrets (FLOWRUN_SECRET_KEY); none, or one without a key, refuses to create them. */
   vault?: Pick<SecretVault, 'enabled' | 'seal'>;
+  /** Stored assets (`/v1/assets`); none answers those routes with ASSET_STORAGE_ERROR. */
+  assets?: AssetService;
   /** What /ready checks: the database's migrations, and Redis when clustered. */
   readiness: Readiness;
   /** What /metrics shows beyond the process: the other layers' registries, the queue, the sandbox. */

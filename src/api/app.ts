@@ -28,6 +28,7 @@ import { registerToolTypeRoutes } from './routes/tool-types.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerSecretRoutes } from './routes/secrets.js';
+import { registerAssetRoutes } from './routes/assets.js';
 import { FlowrunError } from '../protocol/errors.js';
 
 /** A registered route and who may call it (the security tests try every one with every URL spelling). */
@@ -180,6 +181,7 @@ function registerRoutes(app: FastifyInstance, deps: AppDeps, forgetKey: (keyId: 
   registerModelRoutes(routes, deps);
   registerKeyRoutes(routes, deps, forgetKey);
   registerSecretRoutes(routes, deps);
+  registerAssetRoutes(routes, deps);
 }
 
 /**

@@ -57,6 +57,7 @@ export const clientTypes = {
     LedgerQuery: requests.LedgerQuery,
     AuditQuery: requests.AuditQuery,
     RecordListQuery: requests.RecordListQuery,
+    AssetListQuery: requests.AssetListQuery,
   },
   output: {
     ErrorBody,
@@ -131,6 +132,9 @@ export const clientTypes = {
     ModelList: responses.ModelList,
     TopUp: responses.TopUp,
     TenantLimits: responses.TenantLimitsAnswer,
+    AssetMetadata: responses.AssetMetadata,
+    AssetPage: responses.AssetPage,
+    DeletedAsset: responses.DeletedAsset,
   },
 } satisfies Record<'input' | 'output', Record<string, z.ZodType>>;
 

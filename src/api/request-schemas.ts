@@ -247,3 +247,15 @@ export const ToolTestBody = z.object({
 });
 /** `POST /v1/tools/mcp/discover`. */
 export const McpDiscoverBody = z.object({ server: McpServer });
+
+/** `GET /v1/assets`: a page of the tenant's assets, newest first. */
+export const AssetListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** `GET /v1/assets/{id}/public`: a public asset's signed URL (`exp`: epoch seconds it works until; `sig`: its HMAC). */
+export const AssetPublicQuery = z.object({
+  exp: z.coerce.number().int().min(0),
+  sig: z.string().min(1).max(200),
+});

@@ -510,3 +510,24 @@ export const ToolTypeInfo = z.object({
   testable: z.boolean().describe('whether POST /v1/tools/test runs it'),
 });
 export const ToolTypeList = z.object({ data: z.array(ToolTypeInfo) });
+
+/** A stored asset as the API describes it: never its bytes (GET /v1/assets/{id} answers those). */
+export const AssetMetadata = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  visibility: z.enum(['private', 'public']),
+  url: z.string().describe('GET /v1/assets/{id} (with a key), or for a public asset its signed URL (without one)'),
+  urlExpiresAt: z.string().nullable(),
+  executionId: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const AssetPage = z.object({ data: z.array(AssetMetadata), pagination: Pagination });
+export const DeletedAsset = z.object({ success: z.boolean(), deletedId: z.string() });
+
+/** An asset's bytes, with the content type it was stored with. */
+export const assetBytes = {
+  description: 'The asset’s bytes; Content-Type is the one it was stored with',
+  content: { 'application/octet-stream': { schema: z.string().describe('binary') } },
+};

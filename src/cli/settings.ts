@@ -218,6 +218,23 @@ export const settings: ReadonlyArray<{ names: string[]; fallback: string; what: 
     what: "the server the CLI's run, runs, flows and approve commands talk to",
   },
   { names: ['FLOWRUN_API_KEY'], fallback: '–', what: 'the key those commands send' },
+  { names: ['FLOWRUN_ASSET_MAX_BYTES'], fallback: '10485760', what: 'largest asset a step stores, downloads or renders' },
+  { names: ['FLOWRUN_ASSET_DIR'], fallback: '–', what: 'keep asset bytes in this folder instead of the database' },
+  {
+    names: [
+      'FLOWRUN_ASSET_S3_BUCKET',
+      'FLOWRUN_ASSET_S3_ENDPOINT',
+      'FLOWRUN_ASSET_S3_REGION',
+      'FLOWRUN_ASSET_S3_ACCESS_KEY_ID',
+      'FLOWRUN_ASSET_S3_SECRET_ACCESS_KEY',
+      'FLOWRUN_ASSET_S3_PREFIX',
+    ],
+    fallback: '–',
+    what: 'keep asset bytes in an S3-compatible bucket (SigV4, path-style)',
+  },
+  { names: ['FLOWRUN_ASSET_URL_TTL_SECONDS'], fallback: '604800', what: "how long a public asset's signed URL works" },
+  { names: ['FLOWRUN_ASSET_SIGNING_KEY'], fallback: 'from FLOWRUN_SECRET_KEY', what: 'HMAC key of public asset URLs' },
+  { names: ['FLOWRUN_PUBLIC_URL'], fallback: '–', what: 'what asset URLs in step results start with' },
 ];
 
 /** The list as help text: one line per variable, aligned. */

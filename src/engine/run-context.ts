@@ -4,6 +4,7 @@ import type { ApprovalDecision, StepRef, StopReason } from '../protocol/executio
 import type { RecordData } from '../protocol/record.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Usage } from '../protocol/usage.js';
+import type { AssetPort } from './asset-port.js';
 import type {
   CheckpointStore,
   Clock,
@@ -29,6 +30,8 @@ export interface EngineDeps {
   records: RecordStore;
   /** Email and SMS for `send-email` / `send-text`; absent (the engine's tests), those steps fail as not configured. */
   messages?: MessageSender;
+  /** Stored files (asset steps); a process without one fails those steps with ASSET_STORAGE_ERROR. */
+  assets?: AssetPort;
 }
 
 /** Where a paused run picks up: the steps already done, the variables after them, and the paused tool loop. */

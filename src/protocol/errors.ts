@@ -86,6 +86,16 @@ export const errorCatalogue = {
   TEXT_REJECTED: { status: 502, retryable: false },
   TEXT_SEND_FAILED: { status: 502, retryable: true },
   INVALID_ADDRESS: { status: 422, retryable: false },
+  /** An asset (stored, downloaded or rendered) is larger than FLOWRUN_ASSET_MAX_BYTES. */
+  ASSET_TOO_LARGE: { status: 413, retryable: false },
+  /** An asset's content cannot be stored as given (not base64, empty, a variable that is not set). */
+  ASSET_INVALID: { status: 422, retryable: false },
+  /** The asset store (folder, bucket) failed or is not set up for this process. */
+  ASSET_STORAGE_ERROR: { status: 503, retryable: true },
+  /** A PDF would pass a bound: input characters, pages, images or image bytes. */
+  PDF_LIMIT_EXCEEDED: { status: 422, retryable: false },
+  /** A PDF's image cannot be used (not PNG or JPEG, not fetched) or the document cannot be laid out. */
+  PDF_RENDER_ERROR: { status: 422, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -4,6 +4,7 @@ import { RecordFilter } from './record-filter.js';
 import { checkToolLanguage, ScriptLanguage } from './script-language.js';
 import type { CrawlConfig, FetchGithubConfig, PaginateApiConfig, SearchConfig } from './web-steps.js';
 import type { SendEmailConfig, SendTextConfig } from './message-steps.js';
+import { AssetVisibility, PdfOptions } from './asset.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
 export const knownStepTypes = [
@@ -276,9 +277,20 @@ export const TemplateConfig = z
   .object({
     template: templateString.describe('The text to render, with {{variables}} and {{#if}} / {{#each}} blocks'),
     outputFormat: z
-      .enum(['html', 'email-html', 'markdown', 'text'])
+      .enum(['html', 'email-html', 'markdown', 'text', 'pdf'])
       .optional()
-      .describe('What the text is: html, email-html, markdown or text'),
+      .describe(
+        'What the text is: html, email-html, markdown or text; pdf renders it (markdown, or HTML when it starts with a tag) to a PDF asset',
+      ),
+    pdfOptions: PdfOptions.optional().describe('With outputFormat pdf: format, landscape, margin'),
+    filename: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[^/\\]+$/, 'a file name has no slashes')
+      .optional()
+      .describe('With outputFormat pdf: the PDF asset’s file name'),
+    visibility: AssetVisibility.optional().describe('With outputFormat pdf: private (the default) or public (a signed URL)'),
     inputs: z.record(z.string(), z.unknown()).optional().describe('Extra values the template can use, as JSON'),
     partials: z.record(z.string(), templateString).optional().describe('Named templates this one includes with {{> name}}'),
     outputVariable: z
@@ -510,6 +522,71 @@ export const SendEventConfig = z
   .loose();
 export type SendEventConfig = z.infer<typeof SendEventConfig>;
 
+/** A file name an asset is stored under (no folders). */
+export const assetFileName = z
+  .string()
+  .min(1)
+  .max(255)
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name has no slashes or control characters');
+
+/** A media type an asset is served with (its Content-Type header: printable ASCII only). */
+export const assetContentType = z
+  .string()
+  .regex(/^[\w.+-]+\/[\w.+-]+(\s*;[ -~]*)?$/, 'a content type such as image/png or text/plain')
+  .max(200);
+/** A content type as a step gives it: one, or a template that renders to one (checked once rendered). */
+const templatedContentType = z.union([assetContentType, z.string().max(200).regex(/\{\{/)], {
+  message: 'a content type such as image/png or text/plain, or a {{variable}} holding one',
+});
+
+/** `store-asset`: a file from a URL download or inline base64 `content` (or a variable's value) stored as an asset. */
+export const StoreAssetConfig = z
+  .object({
+    url: z.string().min(1).max(10_000).optional().describe('Download the file from this address; {{variables}} are filled in'),
+    content: z.string().min(1).max(20_000_000).optional().describe('The file as base64 (or a data: URL); {{variables}} are filled in'),
+    sourceVariable: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Store the value of this variable (text as UTF-8, other values as JSON) instead of url or content'),
+    filename: assetFileName.optional().describe('The file name (default: from the URL, else asset)'),
+    fileName: assetFileName.optional().describe('Another name for filename'),
+    contentType: templatedContentType.optional().describe('The media type (default: what the download says, else guessed from the bytes)'),
+    visibility: AssetVisibility.optional().describe('private (the default) or public (a signed URL anyone may open)'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose()
+  .superRefine((config, context) => {
+    const sources = [config.url, config.content, config.sourceVariable].filter((value) => value !== undefined).length;
+    if (sources !== 1)
+      context.addIssue({
+        code: 'custom',
+        path: [config.url === undefined ? 'content' : 'url'],
+        message: 'store-asset needs exactly one of url, content (base64) or sourceVariable',
+      });
+  });
+export type StoreAssetConfig = z.infer<typeof StoreAssetConfig>;
+
+/** `generate-pdf`: HTML or markdown rendered to a PDF and stored as an asset. */
+export const GeneratePdfConfig = z
+  .object({
+    html: templateString.optional().describe('The document as HTML; {{variables}} are filled in'),
+    markdown: templateString.optional().describe('The document as markdown; {{variables}} are filled in'),
+    filename: assetFileName.optional().describe('The PDF’s file name (default: document.pdf)'),
+    fileName: assetFileName.optional().describe('Another name for filename'),
+    visibility: AssetVisibility.optional().describe('private (the default) or public (a signed URL anyone may open)'),
+    pdfOptions: PdfOptions.optional().describe('format (A4, Letter…), landscape, margin'),
+    outputVariable: recordOutputVariable,
+  })
+  .loose()
+  .superRefine((config, context) => {
+    if ((config.html === undefined) === (config.markdown === undefined))
+      context.addIssue({ code: 'custom', path: ['html'], message: 'generate-pdf needs exactly one of html or markdown' });
+  });
+export type GeneratePdfConfig = z.infer<typeof GeneratePdfConfig>;
+
 /** The most items one `loop` step runs its steps for. */
 export const maxLoopItems = 1000;
 
@@ -665,6 +742,8 @@ export interface StepConfigs {
   'fetch-github': FetchGithubConfig;
   'send-email': SendEmailConfig;
   'send-text': SendTextConfig;
+  'store-asset': StoreAssetConfig;
+  'generate-pdf': GeneratePdfConfig;
 }
 
 export type StepType = keyof StepConfigs;

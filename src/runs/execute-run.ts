@@ -1,5 +1,6 @@
 import type { Clock, Ids, MessageSender, ModelGateway, RecordStore, StepCheckpoint, ToolRunner } from '../engine/ports.js';
 import type { RunFlowRequest } from '../engine/run-context.js';
+import type { AssetPort } from '../engine/asset-port.js';
 import { runFlow, type RunOutcome } from '../engine/run-flow.js';
 import type { TenantScope } from '../protocol/tenant.js';
 import type { Database, StoreTransaction } from '../store/database.js';
@@ -56,6 +57,8 @@ export interface WorkerDeps {
   vault: SecretVault;
   /** This process's leases on the runs it executes. */
   leases: LeaseKeeper;
+  /** Stored files, for the asset steps. */
+  assets?: AssetPort;
   /** The operator's limits: a paused run continued by the system (an approval's timeout) is admitted under them. */
   limits: LimitSettings;
   /** Told once a run's end (or pause) is committed: the one log line per run. */
@@ -162,6 +165,7 @@ async function executeHeldRun(deps: WorkerDeps, job: RunJob, signal: AbortSignal
     tools: deps.tools,
     records: createRecordStore(deps),
     ...(deps.messages ? { messages: deps.messages } : {}),
+    ...(deps.assets ? { assets: deps.assets } : {}),
   };
   const outcome = await runFlow(engine, request, signal)
     .catch((error: unknown) => failedOutcome(error, events, request.startedAt, clock.now()))

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Migrations live in code so the compiled server carries them; each runs once, in name order. Epoch milliseconds,
@@ -383,6 +383,29 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', 'text', (column) => column.notNull())
         .addUniqueConstraint('managed_secrets_key', ['tenant_id', 'mode', 'key'])
         .execute();
+    },
+  },
+  '0016_assets': {
+    async up(db: Kysely<unknown>) {
+      // Files the asset steps store, per tenant and mode. `content` holds the bytes when the database is the store
+      // (the default); with a folder or a bucket it is null and `storage_key` names the object there.
+      const bytes = db.getExecutor().adapter instanceof PostgresAdapter ? 'bytea' : 'blob';
+      await db.schema
+        .createTable('assets')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('tenant_id', 'text', (column) => column.notNull())
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('file_name', 'text', (column) => column.notNull())
+        .addColumn('content_type', 'text', (column) => column.notNull())
+        .addColumn('size', 'bigint', (column) => column.notNull())
+        .addColumn('visibility', 'text', (column) => column.notNull())
+        .addColumn('storage', 'text', (column) => column.notNull())
+        .addColumn('storage_key', 'text')
+        .addColumn('content', sql.raw(bytes))
+        .addColumn('execution_id', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('assets_by_tenant').on('assets').columns(['tenant_id', 'mode', 'created_at']).execute();
     },
   },
 };

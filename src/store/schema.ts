@@ -232,4 +232,19 @@ export interface DatabaseSchema {
     created_at: string;
     updated_at: string;
   };
+  assets: {
+    id: string;
+    tenant_id: string;
+    mode: string;
+    file_name: string;
+    content_type: string;
+    size: number;
+    visibility: string;
+    /** Where the bytes are: `database` (in `content`), `folder` or `s3` (under `storage_key`). */
+    storage: string;
+    storage_key: string | null;
+    content: Uint8Array | null;
+    execution_id: string | null;
+    created_at: string;
+  };
 }

@@ -29,6 +29,8 @@ export interface GuardedResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body as it came (a downloaded image or file), before decoding it as UTF-8. */
+  bytes?: Buffer;
   url: string;
 }
 
@@ -168,11 +170,11 @@ function requestOnce(
           if (text) options.onChunk!(text);
         });
         // A body cut at the limit is an error, never a shorter answer (its end can come before the destroy's error).
-        response.on('end', () =>
-          overflow
-            ? reject(overflow)
-            : resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts).toString('utf8') }),
-        );
+        response.on('end', () => {
+          if (overflow) return reject(overflow);
+          const bytes = Buffer.concat(parts);
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: bytes.toString('utf8'), bytes });
+        });
         response.on('error', reject);
       },
     );

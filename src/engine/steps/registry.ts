@@ -18,6 +18,8 @@ import {
   TransformDataConfig,
   UpdateRecordConfig,
   UpsertRecordConfig,
+  StoreAssetConfig,
+  GeneratePdfConfig,
   type Step,
   type StepConfigs,
   type StepOf,
@@ -49,6 +51,8 @@ import { runCrawl } from './crawl.js';
 import { runFetchGithub } from './fetch-github.js';
 import { runPaginateApi } from './paginate-api.js';
 import { runSearch } from './search.js';
+import { runStoreAsset } from './store-asset.js';
+import { runGeneratePdf } from './generate-pdf.js';
 
 export type { StepCheckContext } from './step-check.js';
 
@@ -123,6 +127,8 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'fetch-github': { config: FetchGithubConfig, run: runFetchGithub },
   'send-email': { config: SendEmailConfig, run: runSendEmail },
   'send-text': { config: SendTextConfig, run: runSendText },
+  'store-asset': { config: StoreAssetConfig, run: runStoreAsset },
+  'generate-pdf': { config: GeneratePdfConfig, run: runGeneratePdf },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];

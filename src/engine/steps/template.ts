@@ -3,6 +3,7 @@ import { FlowrunError } from '../../protocol/errors.js';
 import type { StepOf } from '../../protocol/flow.js';
 import type { StepRunner } from '../run-context.js';
 import { parsePath } from '../template.js';
+import { savePdf } from './asset-output.js';
 
 /**
  * Liquid with no file system (`include`/`render` reach only the step's own `partials`) and with liquidjs's
@@ -34,6 +35,20 @@ function createLiquid(partials: Record<string, string>, mode: 'lenient' | 'stric
 const isUndefinedVariable = (error: unknown): boolean => (error as Error).name === 'UndefinedVariableError';
 
 export const runTemplate: StepRunner<StepOf<'template'>> = async (step, context) => {
+  const rendered = await renderText(step, context);
+  if (step.config.outputFormat !== 'pdf') return rendered;
+  // outputFormat pdf: the text (markdown, or HTML when it starts with a tag) becomes a PDF asset.
+  const text = rendered.result as string;
+  const result = await savePdf(context, {
+    source: { kind: /^\s*</.test(text) ? 'html' : 'markdown', text },
+    pdfOptions: step.config.pdfOptions,
+    fileName: step.config.filename ?? 'template.pdf',
+    visibility: step.config.visibility,
+  });
+  return { result, unresolved: rendered.unresolved };
+};
+
+const renderText: StepRunner<StepOf<'template'>> = async (step, context) => {
   const scope = { ...context.scope(), ...(step.config.inputs ?? {}) };
   const partials = step.config.partials ?? {};
   try {
