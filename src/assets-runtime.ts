@@ -10,7 +10,6 @@ import type { Database } from './store/database.js';
 import { createS3Blobs } from './store/s3-blobs.js';
 import { createAddressPolicy } from './tools/address-policy.js';
 import { createAssetDownload } from './tools/asset-download.js';
-import { createPdfRenderer } from './tools/pdf/render-pdf.js';
 
 /** The asset store (for `/v1/assets`) and the port asset steps use, from the settings. */
 export function createAssets(
@@ -32,5 +31,11 @@ export function createAssets(
     ids: core.ids,
   });
   const download = createAssetDownload(createAddressPolicy(config.tools.ssrfAllowlist), config.tools.httpTimeoutMs);
-  return { service, port: { maxBytes: settings.maxBytes, save: service.save, download, renderPdf: createPdfRenderer(download) } };
+  // pdfkit, marked and htmlparser2 are loaded with the first PDF, not with the server (~230 ms of every start).
+  let renderer: Promise<AssetPort['renderPdf']> | undefined;
+  const renderPdf: AssetPort['renderPdf'] = async (...args) => {
+    renderer ??= import('./tools/pdf/render-pdf.js').then((module) => module.createPdfRenderer(download));
+    return (await renderer)(...args);
+  };
+  return { service, port: { maxBytes: settings.maxBytes, save: service.save, download, renderPdf } };
 }

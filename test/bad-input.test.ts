@@ -113,7 +113,7 @@ const cases: Case[] = [
   },
   {
     name: 'step type not run yet',
-    body: flow([{ type: 'store-asset', name: 'Asset', config: {} }]),
+    body: flow([{ type: 'vector-search', name: 'Search vectors', config: {} }]),
     status: 422,
     code: 'UNKNOWN_STEP_TYPE',
     message: /does not run yet/,

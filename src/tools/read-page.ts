@@ -1,10 +1,34 @@
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
+import { createRequire } from 'node:module';
+import type { Readability as ReadabilityClass } from '@mozilla/readability';
+import type { parseHTML as ParseHtml } from 'linkedom';
+import type TurndownServiceClass from 'turndown';
 import type { ReadablePage } from '../engine/ports.js';
 import { htmlToText } from './html-text.js';
 
-let turndown: TurndownService | undefined;
+interface ReaderLibraries {
+  Readability: typeof ReadabilityClass;
+  parseHTML: typeof ParseHtml;
+  TurndownService: typeof TurndownServiceClass;
+}
+
+let libraries: ReaderLibraries | undefined;
+/**
+ * Loaded on the first page read, not with the server: linkedom and turndown took ~270 ms of every process's
+ * start (and of every test's), most of which never reads a page.
+ */
+function readerLibraries(): ReaderLibraries {
+  if (!libraries) {
+    const require = createRequire(import.meta.url);
+    libraries = {
+      Readability: (require('@mozilla/readability') as { Readability: typeof ReadabilityClass }).Readability,
+      parseHTML: (require('linkedom') as { parseHTML: typeof ParseHtml }).parseHTML,
+      TurndownService: require('turndown') as typeof TurndownServiceClass,
+    };
+  }
+  return libraries;
+}
+
+let turndown: TurndownServiceClass | undefined;
 
 /**
  * A page's readable content: Mozilla's Readability (Firefox's reader view) over a light DOM (linkedom, no
@@ -12,6 +36,7 @@ let turndown: TurndownService | undefined;
  * gives its whole body. Links are those of the whole page, before Readability trims it.
  */
 export function readPage(html: string, url: string): ReadablePage {
+  const { Readability, parseHTML, TurndownService } = readerLibraries();
   const { document } = parseHTML(html);
   const links = linksOf(document, url);
   const fallbackTitle = document.querySelector('title')?.textContent?.trim() ?? '';
