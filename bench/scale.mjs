@@ -89,6 +89,13 @@ function stop(children) {
   );
 }
 
+/** BENCH_LOGS=1: the processes' warnings and errors (a row with errors says which). */
+function printTrouble(processes) {
+  if (!process.env.BENCH_LOGS) return;
+  for (const { output } of processes)
+    for (const line of output().split('\n')) if (/"level":(40|50|60)/.test(line)) console.error(line.slice(0, 600));
+}
+
 /** `serve --workers N` on a new SQLite folder. */
 async function embedded(workers) {
   const dataDir = mkdtempSync(join(tmpdir(), 'flowrun-scale-'));
@@ -124,6 +131,7 @@ async function embedded(workers) {
     },
     async close() {
       await stop([server.child]);
+      printTrouble([server]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -179,6 +187,7 @@ async function cluster(workers) {
     },
     async close() {
       await stop([api.child, ...pool.map((worker) => worker.child)]);
+      printTrouble([api, ...pool]);
       await database.end();
       redis.disconnect();
       await admin.query(`drop database if exists "${name}" with (force)`);
