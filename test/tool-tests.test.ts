@@ -12,8 +12,28 @@ let harness: Harness;
 let echo: Server;
 let echoUrl = '';
 let mcp: Awaited<ReturnType<typeof startMcpServer>>;
+// A GraphQL endpoint (POST /graphql: says back what it got, or errors) and a SearXNG (GET /search?q=…&format=json).
+let services: Server;
+let servicesUrl = '';
 before(async () => {
-  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1', FLOWRUN_SANDBOX_WORKERS: '1' });
+  services = createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      response.setHeader('content-type', 'application/json');
+      const url = new URL(request.url ?? '/', 'http://x');
+      if (url.pathname === '/search')
+        return response.end(
+          JSON.stringify({ results: [{ url: 'https://example.com/a', title: `About ${url.searchParams.get('q')}`, content: 'a page' }] }),
+        );
+      const body = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as { query?: string; variables?: Record<string, unknown> };
+      if (body.query?.includes('broken')) return response.end(JSON.stringify({ errors: [{ message: 'Cannot query field "broken"' }] }));
+      response.end(JSON.stringify({ data: { got: body, authorization: request.headers.authorization ?? null } }));
+    });
+  });
+  await new Promise<void>((resolve) => services.listen(0, '127.0.0.1', resolve));
+  servicesUrl = `http://127.0.0.1:${(services.address() as AddressInfo).port}`;
+  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1', FLOWRUN_SANDBOX_WORKERS: '1', FLOWRUN_SEARXNG_URL: servicesUrl });
   // Answers with the authorization header it got: a tool that echoes its secret.
   echo = createServer((request, response) => {
     response.setHeader('content-type', 'application/json');
@@ -26,6 +46,7 @@ before(async () => {
 after(async () => {
   await harness.close();
   echo.close();
+  services.close();
   await mcp.close();
 });
 
@@ -103,8 +124,8 @@ test('a tool test with a wrong body says which field (422), and refuses kinds th
   const flowTool = await post('/v1/tools/test', { tool: { name: 'x', toolType: 'flow', config: { flowId: 'flow_1' } } });
   assert.equal(flowTool.status, 422);
   assert.match(JSON.stringify(flowTool.body), /tool\.toolType/);
-  assert.match(flowTool.body.error, /^Only custom and external tools can be tested here; this one is flow$/);
-  assert.match(JSON.stringify(flowTool.body), /expected custom or external/);
+  assert.match(flowTool.body.error, /^Only custom, external, graphql, and search tools can be tested here; this one is flow$/);
+  assert.match(JSON.stringify(flowTool.body), /expected custom, external, graphql, or search/);
   assert.equal((await post('/v1/tools/test', { tool: 'nope' })).status, 422);
 });
 
@@ -146,10 +167,50 @@ test('GET /v1/tool-types gives every kind of tool, and which the editor offers a
   const { data } = (await response.json()) as { data: Array<{ type: string; definable: boolean; editable: boolean; testable: boolean }> };
   assert.deepEqual(
     data.map((kind) => kind.type),
-    ['custom', 'external', 'flow', 'mcp', 'local', 'subagent', 'builtin'],
+    ['custom', 'external', 'flow', 'mcp', 'local', 'subagent', 'builtin', 'graphql', 'search'],
   );
   const where = (flag: 'definable' | 'editable' | 'testable') => data.filter((kind) => kind[flag]).map((kind) => kind.type);
   assert.deepEqual(where('editable'), ['custom', 'external', 'flow', 'mcp', 'subagent']);
-  assert.deepEqual(where('testable'), ['custom', 'external']);
-  assert.deepEqual(where('definable'), ['custom', 'external', 'flow', 'mcp', 'local', 'subagent']);
+  assert.deepEqual(where('testable'), ['custom', 'external', 'graphql', 'search']);
+  assert.deepEqual(where('definable'), ['custom', 'external', 'flow', 'mcp', 'local', 'subagent', 'graphql', 'search']);
+});
+
+test("Runtype's graphql and search tool types run: a GraphQL POST of the query with the call's arguments as variables (errors without data are the tool's error), a web search whose results are the call's sources", async () => {
+  const graphql = {
+    name: 'repo',
+    toolType: 'graphql',
+    config: { url: `${servicesUrl}/graphql`, query: 'query ($name: String!) { repo(name: $name) { stars } }' },
+  };
+  const answered = await post('/v1/tools/test', { tool: graphql, arguments: { name: 'flowrun' } });
+  assert.equal(answered.status, 200);
+  assert.equal(answered.body.ok, true, JSON.stringify(answered.body));
+  assert.deepEqual(answered.body.result.data.got, { query: graphql.config.query, variables: { name: 'flowrun' } });
+  const templated = {
+    ...graphql,
+    config: { ...graphql.config, variables: { name: '{{name}}-fork' }, headers: { authorization: 'Bearer {{secrets.token}}' } },
+  };
+  const withVariables = await post('/v1/tools/test', { tool: templated, arguments: { name: 'flowrun' }, secrets: { token: 'tok-12345' } });
+  assert.equal(withVariables.body.ok, true, JSON.stringify(withVariables.body));
+  assert.deepEqual(withVariables.body.result.data.got.variables, { name: 'flowrun-fork' });
+  const broken = await post('/v1/tools/test', { tool: { ...graphql, config: { ...graphql.config, query: '{ broken }' } } });
+  assert.equal(broken.body.ok, false);
+  assert.equal(broken.body.error.code, 'GRAPHQL_ERROR');
+  assert.match(broken.body.error.message, /Cannot query field "broken"/);
+  const noQuery = await post('/v1/tools', {
+    name: 'bad',
+    description: 'no query',
+    toolType: 'graphql',
+    parametersSchema: {},
+    config: { url: servicesUrl },
+  });
+  assert.equal(noQuery.status, 422, JSON.stringify(noQuery.body));
+
+  const search = await post('/v1/tools/test', {
+    tool: { name: 'web', toolType: 'search', config: { maxResults: 3 } },
+    arguments: { query: 'flows' },
+  });
+  assert.equal(search.body.ok, true, JSON.stringify(search.body));
+  assert.deepEqual(search.body.result.results, [{ url: 'https://example.com/a', title: 'About flows', snippet: 'a page' }]);
+  const empty = await post('/v1/tools/test', { tool: { name: 'web', toolType: 'search', config: {} }, arguments: {} });
+  assert.equal(empty.body.ok, false);
 });

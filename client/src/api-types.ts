@@ -1050,7 +1050,7 @@ export interface ToolsConfig {
   runtimeTools?: Array<{
     name: string;
     description?: string;
-    toolType?: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent';
+    toolType?: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent' | 'graphql' | 'search';
     parametersSchema?: Record<string, unknown>;
     config?: Record<string, unknown>;
     [field: string]: unknown;
@@ -1491,6 +1491,26 @@ export type ToolRequest =
       name: string;
       description?: string;
       toolType: 'subagent';
+      parametersSchema?: Record<string, unknown>;
+      config?: Record<string, unknown>;
+      [field: string]: unknown;
+    }
+  | {
+      name: string;
+      description?: string;
+      toolType: 'graphql';
+      parametersSchema?: Record<string, unknown>;
+      config: {
+        /** the GraphQL query or mutation */
+        query: string;
+        [field: string]: unknown;
+      };
+      [field: string]: unknown;
+    }
+  | {
+      name: string;
+      description?: string;
+      toolType: 'search';
       parametersSchema?: Record<string, unknown>;
       config?: Record<string, unknown>;
       [field: string]: unknown;
@@ -2301,6 +2321,30 @@ export type Tool =
       config: Record<string, unknown>;
       createdAt: string;
       updatedAt: string;
+    }
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'graphql';
+      parametersSchema: Record<string, unknown>;
+      config: {
+        /** the GraphQL query or mutation */
+        query: string;
+        [field: string]: unknown;
+      };
+      createdAt: string;
+      updatedAt: string;
+    }
+  | {
+      id: string;
+      name: string;
+      description: string;
+      toolType: 'search';
+      parametersSchema: Record<string, unknown>;
+      config: Record<string, unknown>;
+      createdAt: string;
+      updatedAt: string;
     };
 
 export interface ToolList {
@@ -2342,7 +2386,7 @@ export interface StepTypeList {
 }
 
 export interface ToolTypeInfo {
-  type: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent' | 'builtin';
+  type: 'custom' | 'external' | 'flow' | 'mcp' | 'local' | 'subagent' | 'builtin' | 'graphql' | 'search';
   /** whether a tool of this type can be saved or given inline (a built-in one is only referenced) */
   definable: boolean;
   /** whether the dashboard's tool editor offers it */

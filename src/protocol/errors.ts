@@ -72,6 +72,8 @@ export const errorCatalogue = {
   AGENT_FAILED: { status: 502, retryable: false },
   FLOW_FAILED: { status: 502, retryable: false },
   /** A web step's search backend is not set (EXA_API_KEY, FLOWRUN_SEARXNG_URL), or not the one the step asks for. */
+  /** A graphql tool's server answered `errors` and no `data`. */
+  GRAPHQL_ERROR: { status: 502, retryable: false },
   SEARCH_NOT_CONFIGURED: { status: 409, retryable: false },
   /** A page of paginate-api is not JSON, or has no array where entityPath points; its next link leaves the origin with a secret. */
   PAGINATION_INVALID: { status: 502, retryable: false },

@@ -46,6 +46,13 @@ export const toolKinds = {
   local: { definable: true, editable: false, testable: false, requiredConfig: [] },
   subagent: { definable: true, editable: true, testable: false, requiredConfig: [] },
   builtin: { definable: false, editable: false, testable: false, requiredConfig: [] },
+  graphql: {
+    definable: true,
+    editable: false,
+    testable: true,
+    requiredConfig: [{ key: 'query', what: 'the GraphQL query or mutation', schema: z.string().min(1).max(100_000) }],
+  },
+  search: { definable: true, editable: false, testable: true, requiredConfig: [] },
 } as const satisfies Record<string, ToolKindInfo>;
 
 export type ToolKind = keyof typeof toolKinds;

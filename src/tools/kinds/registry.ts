@@ -3,8 +3,10 @@ import { builtinTool } from './builtin.js';
 import { customTool } from './custom.js';
 import { externalTool } from './external.js';
 import { flowTool } from './flow.js';
+import { graphqlTool } from './graphql.js';
 import { localTool } from './local.js';
 import { mcpTool } from './mcp.js';
+import { searchTool } from './search.js';
 import { subagentTool } from './subagent.js';
 import type { ToolKindDefinition } from './tool-kind.js';
 
@@ -17,4 +19,6 @@ export const toolKindRegistry: { [K in ToolKind]: ToolKindDefinition } = {
   local: localTool,
   subagent: subagentTool,
   builtin: builtinTool,
+  graphql: graphqlTool,
+  search: searchTool,
 };
