@@ -68,6 +68,26 @@ test('options a flow run does not act on are warnings; the values Flowrun honour
   assert.deepEqual(fieldsOf(((await ignored.json()) as { warnings: Warning[] }).warnings), ['options.storeResults', 'options.debugMode']);
   const honoured = await harness.dispatch({ flow, options: { streamResponse: false, storeResults: true, debugMode: false } });
   assert.deepEqual(fieldsOf(((await honoured.json()) as { warnings: Warning[] }).warnings), []);
+  const versioning = await harness.dispatch({
+    flow,
+    options: {
+      streamResponse: false,
+      upsertOptions: { allowOverwriteExternalChanges: false, createVersionOnChange: true },
+      create_version: true,
+      version_label: 'v2',
+    },
+  });
+  assert.deepEqual(fieldsOf(((await versioning.json()) as { warnings: Warning[] }).warnings), [
+    'options.upsertOptions.allowOverwriteExternalChanges',
+    'options.createVersion',
+    'options.versionLabel',
+  ]);
+  const subagents = await harness.dispatch({
+    agent: { name: 'Lead', config: { model: 'flowrun/echo', tools: { subagentConfig: { defaultMaxTurns: 3 } } } },
+    messages: [{ role: 'user', content: 'hi' }],
+    options: { streamResponse: false },
+  });
+  assert.deepEqual(fieldsOf(((await subagents.json()) as { warnings: Warning[] }).warnings), ['agent.config.tools.subagentConfig']);
 });
 
 test('streamed, the warnings ride on a Runtype frame that validates', async () => {

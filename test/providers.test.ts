@@ -119,6 +119,15 @@ test('model settings reach the provider: temperature, max tokens, top_p, seed, s
   assert.deepEqual((body.messages as Array<{ role: string }>)[0], { role: 'system', content: 'be brief' });
 });
 
+test("Runtype's reasoning settings reach the providers: xhigh effort to OpenAI, thinkingBudget to Anthropic's thinking", async () => {
+  harness.fake.script(() => ({ text: 'thought' }));
+  await json(single('o3-mini', { reasoning: { enabled: true, reasoningEffort: 'xhigh' } }));
+  assert.equal(harness.fake.requests[0]!.body.reasoning_effort, 'xhigh');
+  await json(single('claude-sonnet-4-5', { reasoning: { enabled: true, thinkingBudget: 4096, includeThoughts: false } }));
+  const thinking = harness.fake.requests[1]!.body.thinking as { type: string; budget_tokens: number };
+  assert.deepEqual(thinking, { type: 'enabled', budget_tokens: 4096 });
+});
+
 test('the built-in flowrun/echo model answers with no provider at all', async () => {
   const result = await json(single('flowrun/echo'));
   assert.equal(result.finalOutput, 'hello');

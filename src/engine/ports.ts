@@ -52,7 +52,15 @@ export interface ModelRequest {
   seed?: number;
   frequencyPenalty?: number;
   presencePenalty?: number;
-  reasoning?: { effort?: 'minimal' | 'low' | 'medium' | 'high'; budgetTokens?: number };
+  reasoning?: {
+    effort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+    budgetTokens?: number;
+    /** Google's: whether thoughts come back (default true). */
+    includeThoughts?: boolean;
+    thinkingBudget?: number;
+    /** OpenAI's reasoning summary (`auto`, `detailed`). */
+    summary?: string;
+  };
   responseFormat: 'text' | 'json';
   /** With `responseFormat: json`, the JSON Schema of the reply, for providers that constrain output to it. */
   responseSchema?: Record<string, unknown>;

@@ -111,9 +111,13 @@ export const ReasoningConfig = z.union([
   z.boolean(),
   z.object({
     enabled: z.boolean().optional(),
-    reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+    reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high', 'xhigh']).optional(),
     reasoningSummary: z.string().optional(),
     budgetTokens: z.number().int().positive().optional(),
+    /** Google's: whether the model's thoughts come back as reasoning (default true). */
+    includeThoughts: z.boolean().optional(),
+    /** Google's thinking budget in tokens (Runtype: 1,024–65,536); Anthropic takes it as its budget too. */
+    thinkingBudget: z.number().int().min(1024).max(65_536).optional(),
   }),
 ]);
 

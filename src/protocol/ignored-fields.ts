@@ -25,20 +25,63 @@ export function ignoredAgentFields(definition: unknown, path = 'agent'): Ignored
   const config = (definition as { config?: unknown }).config;
   if (config !== null && typeof config === 'object' && !Array.isArray(config))
     levels.push([config as Record<string, unknown>, `${path}.config`]);
-  return levels.flatMap(([level, at]) =>
-    Object.keys(ignoredAgentFieldReasons)
+  return levels.flatMap(([level, at]) => [
+    ...Object.keys(ignoredAgentFieldReasons)
       .filter((key) => level[key] !== undefined && level[key] !== null)
       .map((key) => ({ field: `${at}.${key}`, reason: ignoredAgentFieldReasons[key]! })),
-  );
+    ...subagentConfigOf(level, at),
+  ]);
+}
+
+/** `tools.subagentConfig`: Runtype's defaults for the sub-agents an agent spawns. */
+function subagentConfigOf(level: Record<string, unknown>, at: string): IgnoredField[] {
+  const tools = level.tools;
+  if (tools === null || typeof tools !== 'object' || Array.isArray(tools)) return [];
+  const config = (tools as { subagentConfig?: unknown }).subagentConfig;
+  if (config === undefined || config === null) return [];
+  return [
+    {
+      field: `${at}.tools.subagentConfig`,
+      reason:
+        "Flowrun's sub-agents are the agent tools a template names, each run with its own template's settings and nested at most FLOWRUN_MAX_TOOL_DEPTH deep; subagentConfig's defaults are not applied",
+    },
+  ];
 }
 
 /**
  * Dispatch options Flowrun accepts with no effect, when set to what it does not do: `storeResults: false` (every
- * run and its step results are kept whatever the mode) and `debugMode: true` (the events already carry every
- * step's input, output, usage and timing). Their other values are what Flowrun does anyway: honoured.
+ * run and its step results are kept whatever the mode), `debugMode: true` (the events already carry every
+ * step's input, output, usage and timing), `upsertOptions.allowOverwriteExternalChanges: false` (an upsert always
+ * makes its steps current), and the versioning options of Runtype's older docs. Their other values are what
+ * Flowrun does anyway: honoured.
  */
-export function ignoredDispatchOptions(options: { storeResults?: boolean; debugMode?: boolean } | undefined): IgnoredField[] {
+export function ignoredDispatchOptions(
+  options:
+    | {
+        storeResults?: boolean;
+        debugMode?: boolean;
+        upsertOptions?: { allowOverwriteExternalChanges?: boolean };
+        createVersion?: unknown;
+        versionType?: unknown;
+        versionLabel?: unknown;
+        versionNotes?: unknown;
+      }
+    | undefined,
+): IgnoredField[] {
   const ignored: IgnoredField[] = [];
+  if (options?.upsertOptions?.allowOverwriteExternalChanges === false)
+    ignored.push({
+      field: 'options.upsertOptions.allowOverwriteExternalChanges',
+      reason:
+        'Flowrun has no record of where a stored flow was last edited: an upsert that changes its steps makes the new steps its current version whoever edited it last (every earlier version is kept and can be made current again)',
+    });
+  for (const key of ['createVersion', 'versionType', 'versionLabel', 'versionNotes'] as const)
+    if (options?.[key] !== undefined)
+      ignored.push({
+        field: `options.${key}`,
+        reason:
+          'a version is made by flowMode upsert when the steps change (upsertOptions.createVersionOnChange), without a type, label or notes',
+      });
   if (options?.storeResults === false)
     ignored.push({ field: 'options.storeResults', reason: 'Flowrun keeps every run and its step results whatever the mode' });
   if (options?.debugMode === true)

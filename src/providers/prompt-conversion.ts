@@ -58,21 +58,29 @@ export function callOptions(
 function reasoningOptions(route: Exclude<Route, { kind: 'echo' }>, request: ModelRequest): LanguageModelV3CallOptions['providerOptions'] {
   const reasoning = request.reasoning;
   if (!reasoning) return undefined;
+  const budget = reasoning.budgetTokens ?? reasoning.thinkingBudget;
   switch (route.kind) {
     case 'openai':
-      return { openai: { reasoningEffort: reasoning.effort ?? 'medium' } };
+      // OpenAI takes `xhigh` on the models that have it (and says so on the others).
+      return {
+        openai: { reasoningEffort: reasoning.effort ?? 'medium', ...(reasoning.summary ? { reasoningSummary: reasoning.summary } : {}) },
+      };
     case 'anthropic':
-      return { anthropic: { thinking: { type: 'enabled', budgetTokens: reasoning.budgetTokens ?? 2048 } } };
+      return { anthropic: { thinking: { type: 'enabled', budgetTokens: budget ?? effortBudgets[reasoning.effort ?? 'medium'] } } };
     case 'google':
       return {
         google: {
-          thinkingConfig: { includeThoughts: true, ...(reasoning.budgetTokens ? { thinkingBudget: reasoning.budgetTokens } : {}) },
+          thinkingConfig: { includeThoughts: reasoning.includeThoughts ?? true, ...(budget ? { thinkingBudget: budget } : {}) },
         },
       };
     case 'compatible':
-      return { [route.provider]: { reasoningEffort: reasoning.effort ?? 'medium' } };
+      // OpenAI-compatible servers know minimal to high: `xhigh` asks for their highest.
+      return { [route.provider]: { reasoningEffort: reasoning.effort === 'xhigh' ? 'high' : (reasoning.effort ?? 'medium') } };
   }
 }
+
+/** Anthropic's thinking budget for an effort, where a step gives an effort and no budget (medium: 2,048, as before). */
+const effortBudgets = { minimal: 1024, low: 1024, medium: 2048, high: 8192, xhigh: 16_384 } as const;
 
 function toPrompt(request: ModelRequest, names: ToolNames): LanguageModelV3Prompt {
   const prompt: LanguageModelV3Prompt = [];

@@ -19,6 +19,9 @@ const optionAliases: Record<string, string> = {
   strict_variables: 'strictVariables',
   upsert_options: 'upsertOptions',
   create_version: 'createVersion',
+  version_type: 'versionType',
+  version_label: 'versionLabel',
+  version_notes: 'versionNotes',
 };
 const stepAliases: Record<string, string> = { error_handling: 'errorHandling' };
 const configAliases: Record<string, string> = {

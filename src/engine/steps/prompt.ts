@@ -292,7 +292,13 @@ function reasoningOf(config: PromptConfig): ModelRequest['reasoning'] {
   if (reasoning === undefined || reasoning === false) return undefined;
   if (reasoning === true) return { effort: 'medium' };
   if (reasoning.enabled === false) return undefined;
-  return { effort: reasoning.reasoningEffort, budgetTokens: reasoning.budgetTokens };
+  return {
+    effort: reasoning.reasoningEffort,
+    budgetTokens: reasoning.budgetTokens,
+    ...(reasoning.includeThoughts !== undefined ? { includeThoughts: reasoning.includeThoughts } : {}),
+    ...(reasoning.thinkingBudget !== undefined ? { thinkingBudget: reasoning.thinkingBudget } : {}),
+    ...(reasoning.reasoningSummary !== undefined ? { summary: reasoning.reasoningSummary } : {}),
+  };
 }
 
 function stopReasonOf(reason: FinishReason): StopReason {
