@@ -33,7 +33,12 @@ before(async () => {
   });
   await new Promise<void>((resolve) => services.listen(0, '127.0.0.1', resolve));
   servicesUrl = `http://127.0.0.1:${(services.address() as AddressInfo).port}`;
-  harness = await startHarness({ FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1', FLOWRUN_SANDBOX_WORKERS: '1', FLOWRUN_SEARXNG_URL: servicesUrl });
+  harness = await startHarness({
+    FLOWRUN_SSRF_ALLOWLIST: '127.0.0.1',
+    FLOWRUN_SANDBOX_WORKERS: '1',
+    FLOWRUN_SEARXNG_URL: servicesUrl,
+    FLOWRUN_SECRET_KEY: 'aa'.repeat(32),
+  });
   // Answers with the authorization header it got: a tool that echoes its secret.
   echo = createServer((request, response) => {
     response.setHeader('content-type', 'application/json');
@@ -145,6 +150,18 @@ test("MCP discovery lists a server's tools with their ids and schemas; a refused
   assert.equal(refused.body.code, 'MCP_ERROR');
   assert.match(refused.body.error, /answered HTTP 401 \(check its auth\)/);
   assert.equal((await post('/v1/tools/mcp/discover', { server: { id: 'bad id!', url: mcp.url } })).status, 422);
+  // The server's credential as a managed secret, as in a run; one the tenant has not is SECRET_NOT_FOUND naming it.
+  assert.equal((await post('/v1/secrets', { key: 'MCP_TOKEN', value: 'mcp-token' })).status, 201);
+  const managed = await post('/v1/tools/mcp/discover', {
+    server: { id: 'srv3', url: `${mcp.url}`, auth: { type: 'bearer', token: '{{secret:MCP_TOKEN}}' } },
+  });
+  assert.equal(managed.status, 200, JSON.stringify(managed.body));
+  assert.doesNotMatch(JSON.stringify(managed.body), /mcp-token/);
+  const missing = await post('/v1/tools/mcp/discover', {
+    server: { id: 'srv4', url: `${mcp.url}`, auth: { type: 'bearer', token: '{{secret:NO_SUCH_TOKEN}}' } },
+  });
+  assert.equal(missing.body.code, 'SECRET_NOT_FOUND', JSON.stringify(missing.body));
+  assert.match(missing.body.error, /NO_SUCH_TOKEN/);
 });
 
 test("GET /v1/step-types gives every step type's config schema (what the editor builds its forms from)", async () => {
