@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { openDatabase, type Config } from '../src/config.js';
+import { inSharedTransaction } from '../src/store/commit-batcher.js';
 import type { ExecutionEvent } from '../src/protocol/execution-event.js';
 import { schemaStatus, migrate, type Database } from '../src/store/database.js';
 import { approvalsOfExecution, getApproval, insertApprovals } from '../src/store/approvals-repository.js';
@@ -339,3 +341,41 @@ for (const backend of backends) {
       }));
   });
 }
+
+test(
+  'PostgreSQL: shared transactions commit side by side, except those whose works share a key, which commit in order',
+  { skip: postgresSkip },
+  () =>
+    withStore(backends[1]!, async (db) => {
+      await sql`create table batched (name text primary key)`.execute(db);
+      let otherStarted!: () => void;
+      const started = new Promise<void>((resolve) => (otherStarted = resolve));
+      // First: holds its transaction open until a work with another key has started. With one shared transaction at a
+      // time that work would wait behind this one, and this test would never end.
+      const first = inSharedTransaction(
+        db,
+        async (trx) => {
+          await sql`insert into batched (name) values ('first')`.execute(trx);
+          await started;
+        },
+        ['run-a'],
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      // Same key: waits for the first to commit, so it sees its row.
+      const sameKey = inSharedTransaction(
+        db,
+        async (trx) => (await sql<{ n: number }>`select count(*)::int as n from batched where name = 'first'`.execute(trx)).rows[0]!.n,
+        ['run-a'],
+      );
+      const otherKey = inSharedTransaction(
+        db,
+        async (trx) => {
+          otherStarted();
+          await sql`insert into batched (name) values ('other')`.execute(trx);
+        },
+        ['run-b'],
+      );
+      await Promise.all([first, otherKey]);
+      assert.equal(await sameKey, 1, "the same key's work ran after the first committed");
+    }),
+);
