@@ -62,9 +62,11 @@ export type Step =
           | boolean
           | {
               enabled?: boolean;
-              reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+              reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
               reasoningSummary?: string;
               budgetTokens?: number;
+              includeThoughts?: boolean;
+              thinkingBudget?: number;
             };
         /** Stream the answer as it is written */
         streamOutput?: boolean;
@@ -1314,14 +1316,18 @@ export interface AgentRequest {
   topP?: number;
   topK?: number;
   seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
   maxTokens?: number;
   reasoning?:
     | boolean
     | {
         enabled?: boolean;
-        reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+        reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
         reasoningSummary?: string;
         budgetTokens?: number;
+        includeThoughts?: boolean;
+        thinkingBudget?: number;
       };
   responseFormat?: string;
   tools?: ToolsConfig;
@@ -1375,14 +1381,18 @@ export interface AgentRequest {
     topP?: number;
     topK?: number;
     seed?: number;
+    frequencyPenalty?: number;
+    presencePenalty?: number;
     maxTokens?: number;
     reasoning?:
       | boolean
       | {
           enabled?: boolean;
-          reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+          reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
           reasoningSummary?: string;
           budgetTokens?: number;
+          includeThoughts?: boolean;
+          thinkingBudget?: number;
         };
     responseFormat?: string;
     tools?: ToolsConfig;

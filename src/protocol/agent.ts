@@ -9,6 +9,8 @@ const ModelSettings = {
   topP: z.number().min(0).max(1).optional(),
   topK: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
+  frequencyPenalty: z.number().min(-2).max(2).optional(),
+  presencePenalty: z.number().min(-2).max(2).optional(),
   maxTokens: z.number().int().positive().max(1_000_000).optional(),
   reasoning: ReasoningConfig.optional(),
   responseFormat: ResponseFormat.optional(),
@@ -67,7 +69,20 @@ export function agentSpec(id: string, definition: AgentDefinition): AgentSpec {
   if (tools.maxToolCalls === undefined) tools.maxToolCalls = Math.min(100, maxTurns * 5);
   // The conversation is the run's messages, as in Runtype's chat flows (`previousMessages: "{{messages}}"`).
   const config: Record<string, unknown> = { tools, outputVariable: 'output', previousMessages: '{{messages}}' };
-  for (const key of ['model', 'systemPrompt', 'temperature', 'topP', 'topK', 'seed', 'maxTokens', 'reasoning', 'responseFormat'] as const) {
+  const copied = [
+    'model',
+    'systemPrompt',
+    'temperature',
+    'topP',
+    'topK',
+    'seed',
+    'frequencyPenalty',
+    'presencePenalty',
+    'maxTokens',
+    'reasoning',
+    'responseFormat',
+  ] as const;
+  for (const key of copied) {
     if (merged[key] !== undefined) config[key] = merged[key];
   }
   const step = {

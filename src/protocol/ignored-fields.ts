@@ -16,7 +16,22 @@ const ignoredAgentFieldReasons: Readonly<Record<string, string>> = {
   toolConfigs: 'tools are configured under tools (toolIds, runtimeTools, mcpServers)',
   capabilities: 'Flowrun has no agent capabilities or skills',
   primaryFlowId: 'an agent runs as its own prompt step, not through a flow',
+  memory: "Flowrun's agents keep no memory of their own between runs: the conversation is the run's messages",
+  claudeManagedConfig: 'Flowrun runs Runtype-type agents only (its own tool loop), not Claude-managed ones',
+  externalConfig: 'Flowrun runs Runtype-type agents only (its own tool loop), not external ones',
+  icon: "Flowrun's dashboard shows no agent icons",
 };
+
+/** Fields of an agent's `tools` Flowrun does not act on. */
+const ignoredToolsFieldReasons: Readonly<Record<string, string>> = {
+  subagentConfig:
+    "Flowrun's sub-agents are the agent tools a template names, each run with its own template's settings and nested at most FLOWRUN_MAX_TOOL_DEPTH deep; subagentConfig's defaults are not applied",
+  codeModeConfig: 'Flowrun has no code mode',
+  toolConfigs: 'tools are configured under tools (toolIds, runtimeTools, mcpServers, perToolLimits)',
+};
+
+/** The agent fields (`agent.<key>`, `agent.config.<key>`) and `tools` fields Flowrun reports as ignored. */
+export const reportedAgentFields = { agent: Object.keys(ignoredAgentFieldReasons), tools: Object.keys(ignoredToolsFieldReasons) };
 
 /** The documented agent fields a definition sets (at its top level or under `config`) that Flowrun ignores. */
 export function ignoredAgentFields(definition: unknown, path = 'agent'): IgnoredField[] {
@@ -33,19 +48,13 @@ export function ignoredAgentFields(definition: unknown, path = 'agent'): Ignored
   ]);
 }
 
-/** `tools.subagentConfig`: Runtype's defaults for the sub-agents an agent spawns. */
+/** The documented fields of an agent's `tools` that Flowrun ignores (`tools.subagentConfig`, …). */
 function subagentConfigOf(level: Record<string, unknown>, at: string): IgnoredField[] {
   const tools = level.tools;
   if (tools === null || typeof tools !== 'object' || Array.isArray(tools)) return [];
-  const config = (tools as { subagentConfig?: unknown }).subagentConfig;
-  if (config === undefined || config === null) return [];
-  return [
-    {
-      field: `${at}.tools.subagentConfig`,
-      reason:
-        "Flowrun's sub-agents are the agent tools a template names, each run with its own template's settings and nested at most FLOWRUN_MAX_TOOL_DEPTH deep; subagentConfig's defaults are not applied",
-    },
-  ];
+  return Object.keys(ignoredToolsFieldReasons)
+    .filter((key) => (tools as Record<string, unknown>)[key] !== undefined && (tools as Record<string, unknown>)[key] !== null)
+    .map((key) => ({ field: `${at}.tools.${key}`, reason: ignoredToolsFieldReasons[key]! }));
 }
 
 /**
