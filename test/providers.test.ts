@@ -128,6 +128,17 @@ test("Runtype's reasoning settings reach the providers: xhigh effort to OpenAI, 
   assert.deepEqual(thinking, { type: 'enabled', budget_tokens: 4096 });
 });
 
+test("an agent's frequencyPenalty and presencePenalty reach the provider", async () => {
+  harness.fake.script(() => ({ text: 'ok' }));
+  await json({
+    agent: { name: 'Penalised', config: { model: 'gpt-4o', frequencyPenalty: 0.5, presencePenalty: -0.25 } },
+    messages: [{ role: 'user', content: 'hi' }],
+    options: { streamResponse: false },
+  });
+  assert.equal(harness.fake.requests[0]!.body.frequency_penalty, 0.5);
+  assert.equal(harness.fake.requests[0]!.body.presence_penalty, -0.25);
+});
+
 test('the built-in flowrun/echo model answers with no provider at all', async () => {
   const result = await json(single('flowrun/echo'));
   assert.equal(result.finalOutput, 'hello');
