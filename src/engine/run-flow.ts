@@ -8,6 +8,7 @@ import { childStepsOf, producesOutput, runStep, walkSteps } from './steps/regist
 import type { StepCheckpoint } from './ports.js';
 import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall } from './tool-loop-state.js';
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
+import { userMessageVariables } from './user-message.js';
 import { countSteps } from './validate-flow.js';
 import { missingVariables, missingVariablesError, missingVariableWarnings, optionalOutputsOf } from './unresolved-variables.js';
 import { ignoredFieldWarnings, unknownKeyWarnings } from './unknown-config-keys.js';
@@ -150,10 +151,14 @@ function startFlowRun(engineDeps: EngineDeps, request: RunFlowRequest, signal: A
   return run;
 }
 
-/** What templates and expressions of a step see: inputs, variables so far, and the `_record`, `_flow`, `_execution` objects. */
+/**
+ * What templates and expressions of a step see: the last user message, inputs, variables so far, and the `_record`,
+ * `_flow`, `_execution` objects.
+ */
 function scopeOf(run: FlowRun): Record<string, unknown> {
   const { request } = run;
   return {
+    ...userMessageVariables(request.messages),
     ...request.inputs,
     ...run.variables,
     _record: { id: request.record.id, name: request.record.name, type: request.record.type, metadata: run.recordMetadata },
