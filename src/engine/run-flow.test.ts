@@ -177,3 +177,17 @@ test("templates read the record's metadata by name, {{userMessage}} and {{_user.
   assert.equal(outcome.output.seen, 'Hello world|from inputs|tell me a joke|tenant');
   assert.ok(!deps.events.types().includes('warning'), 'every name resolved');
 });
+
+test("a fallback model takes over when the provider does not have the step's model (UNKNOWN_MODEL)", async () => {
+  const deps = testEngine({
+    models: scriptedModels((request) =>
+      request.model === 'gone-model'
+        ? { error: new FlowrunError('UNKNOWN_MODEL', 'openai returned 404 for gone-model') }
+        : { chunks: ['ok'] },
+    ),
+  });
+  const outcome = await runFlow(deps, testRequest([prompt('a', 'hi', { model: 'gone-model', fallbackModels: ['gpt-4o-mini'] })]), signal());
+  assert.equal(outcome.status, 'completed');
+  assert.equal(outcome.output.a, 'ok');
+  assert.ok(deps.events.types().includes('fallback_complete'));
+});
