@@ -84,8 +84,10 @@ export async function streamModelTurn(request: ModelRequest, context: StepContex
         });
       return outcome;
     } catch (error) {
-      // A fallback model takes over only when the failure is retryable and nothing reached the client yet.
-      const retryable = FlowrunError.isInstance(error) && (error.code === 'PROVIDER_ERROR' || error.code === 'PROVIDER_TIMEOUT');
+      // A fallback model takes over only when the provider failed (or does not have the model) and nothing reached the client yet.
+      const retryable =
+        FlowrunError.isInstance(error) &&
+        (error.code === 'PROVIDER_ERROR' || error.code === 'PROVIDER_TIMEOUT' || error.code === 'UNKNOWN_MODEL');
       if (!retryable || turn.emitted || context.signal.aborted) throw error;
       const reason = (error as FlowrunError).message;
       if (attempt + 1 >= candidates.length) {

@@ -152,3 +152,42 @@ test('a cancelled run ends as cancelled before its next step', async () => {
   assert.equal(outcome.status, 'cancelled');
   assert.equal(outcome.output.x, undefined);
 });
+
+test("templates read the record's metadata by name, {{userMessage}} and {{_user.id}}; inputs and outputs win over metadata", async () => {
+  const deps = testEngine();
+  const outcome = await runFlow(
+    deps,
+    testRequest(
+      [
+        {
+          id: 'set',
+          name: 'set',
+          type: 'set-variable',
+          config: { variableName: 'seen', value: '{{input}}|{{tier}}|{{userMessage}}|{{_user.id}}' },
+        },
+      ],
+      {
+        record: { id: null, name: 'Record', type: 'default', metadata: { input: 'Hello world', tier: 'from metadata' }, created: false },
+        inputs: { tier: 'from inputs' },
+        messages: [{ role: 'user', content: 'tell me a joke' }],
+      },
+    ),
+    signal(),
+  );
+  assert.equal(outcome.output.seen, 'Hello world|from inputs|tell me a joke|tenant');
+  assert.ok(!deps.events.types().includes('warning'), 'every name resolved');
+});
+
+test("a fallback model takes over when the provider does not have the step's model (UNKNOWN_MODEL)", async () => {
+  const deps = testEngine({
+    models: scriptedModels((request) =>
+      request.model === 'gone-model'
+        ? { error: new FlowrunError('UNKNOWN_MODEL', 'openai returned 404 for gone-model') }
+        : { chunks: ['ok'] },
+    ),
+  });
+  const outcome = await runFlow(deps, testRequest([prompt('a', 'hi', { model: 'gone-model', fallbackModels: ['gpt-4o-mini'] })]), signal());
+  assert.equal(outcome.status, 'completed');
+  assert.equal(outcome.output.a, 'ok');
+  assert.ok(deps.events.types().includes('fallback_complete'));
+});

@@ -8,6 +8,7 @@ import { childStepsOf, producesOutput, runStep, walkSteps } from './steps/regist
 import type { StepCheckpoint } from './ports.js';
 import { PauseRun, type LoopState, type PendingApproval, type PendingToolCall } from './tool-loop-state.js';
 import type { EngineDeps, RunFlowRequest, StepContext, StepResult } from './run-context.js';
+import { userMessageVariables } from './user-message.js';
 import { countSteps } from './validate-flow.js';
 import { missingVariables, missingVariablesError, missingVariableWarnings, optionalOutputsOf } from './unresolved-variables.js';
 import { ignoredFieldWarnings, unknownKeyWarnings } from './unknown-config-keys.js';
@@ -150,13 +151,22 @@ function startFlowRun(engineDeps: EngineDeps, request: RunFlowRequest, signal: A
   return run;
 }
 
-/** What templates and expressions of a step see: inputs, variables so far, and the `_record`, `_flow`, `_execution` objects. */
+/**
+ * What templates and expressions of a step see: the record's metadata, the last user message, inputs, variables so
+ * far, and the `_record`, `_flow`, `_execution`, `_user` objects.
+ */
 function scopeOf(run: FlowRun): Record<string, unknown> {
   const { request } = run;
   return {
+    // Runtype's examples read a record's metadata by name too (`{{input}}` for `record.metadata.input`): the lowest
+    // precedence, so an input, a step's output or a system name of the same name wins.
+    ...run.recordMetadata,
+    ...userMessageVariables(request.messages),
     ...request.inputs,
     ...run.variables,
     _record: { id: request.record.id, name: request.record.name, type: request.record.type, metadata: run.recordMetadata },
+    // Flowrun has tenants, not users: the tenant whose key started the run.
+    _user: { id: request.scope.tenantId },
     _flow: { id: request.flow.id, name: request.flow.name, versionId: request.flow.versionId ?? null },
     _execution: { id: request.executionId, timestamp: new Date(request.startedAt).toISOString() },
     messages: formatMessages(request.messages),

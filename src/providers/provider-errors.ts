@@ -20,6 +20,14 @@ export function toFlowrunError(error: unknown, route: Exclude<Route, { kind: 'ec
   if (FlowrunError.isInstance(error)) return error;
   if (APICallError.isInstance(error) && error.statusCode !== undefined) {
     const detail = providerMessage(error.responseBody) ?? error.message;
+    // OpenAI-compatible servers answer an unknown model with 404: no retry helps, unlike the 5xx PROVIDER_ERROR stands for.
+    if (error.statusCode === 404)
+      return new FlowrunError(
+        'UNKNOWN_MODEL',
+        `${route.provider} returned 404 for ${route.modelId}: ${detail} (the model does not exist there, or the provider's base URL is wrong)`,
+        [],
+        { cause: error },
+      );
     return new FlowrunError('PROVIDER_ERROR', `${route.provider} returned ${error.statusCode} for ${route.modelId}: ${detail}`, [], {
       cause: error,
     });

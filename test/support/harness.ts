@@ -58,7 +58,8 @@ export interface Harness {
 
 /** A real server on a free port over a temporary SQLite file, with every provider pointed at a fake model server. */
 export async function startHarness(
-  env: Record<string, string> = {},
+  /** Extra settings; a function of the fake provider when they name it (FLOWRUN_MODEL_BASE_URL to send every model there). */
+  settings: Record<string, string> | ((fake: FakeProvider) => Record<string, string>) = {},
   reuse?: {
     fake: FakeProvider;
     dataDir: string;
@@ -69,6 +70,7 @@ export async function startHarness(
   },
 ): Promise<Harness> {
   const fake = reuse?.fake ?? (await startFakeProvider());
+  const env = typeof settings === 'function' ? settings(fake) : settings;
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'flowrun-test-'));
   // FLOWRUN_TEST_STORE=postgres runs the same end-to-end tests on a new PostgreSQL database each (npm run test:postgres).
   const database = reuse ? reuse.database : process.env.FLOWRUN_TEST_STORE === 'postgres' ? await createTestDatabase() : undefined;

@@ -15,6 +15,7 @@ import { renderTemplate, renderValue } from '../template.js';
 import { formatPath } from '../../protocol/zod-details.js';
 import type { StepCheckContext } from './step-check.js';
 import { requireToolSecrets, withCredentials } from './tool-secrets.js';
+import { checkMcpToolIds } from './check-mcp-tool-ids.js';
 
 /** A prompt needs a model that resolves (or a run-wide override) and something to say. */
 export function checkPrompt(prompt: PromptConfig, context: StepCheckContext): void {
@@ -46,6 +47,7 @@ export function checkPrompt(prompt: PromptConfig, context: StepCheckContext): vo
       message: `${label} needs config.userPrompt (or text, or messages)`,
     });
   }
+  checkMcpToolIds(prompt.tools, context);
 }
 
 export const runPrompt: StepRunner<StepOf<'prompt'>> = async (step, context) => {
