@@ -12,7 +12,8 @@ export const waitUntilLimits = {
   defaultTimeoutMs: 3600_000,
 } as const;
 
-const waitMs = (what: string) => z.number().int().min(0).max(waitUntilLimits.maxWaitMs).describe(`${what}, in milliseconds (at most 30 days)`);
+const waitMs = (what: string) =>
+  z.number().int().min(0).max(waitUntilLimits.maxWaitMs).describe(`${what}, in milliseconds (at most 30 days)`);
 
 /** The condition a poll checks: an HTTP request through the same guarded path as `api-call`. */
 export const WaitHttpCondition = z
@@ -22,7 +23,12 @@ export const WaitHttpCondition = z
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'get', 'post', 'put', 'patch', 'head']).default('GET'),
     headers: z.record(z.string(), z.string().max(10_000)).default({}).describe('Request headers; {{secret:KEY}} inserts a secret'),
     body: z.unknown().optional().describe('The request body (JSON, or text with {{variables}})'),
-    path: z.string().min(1).max(500).optional().describe('A path in the JSON answer (`data.status`); the condition holds when it is truthy'),
+    path: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('A path in the JSON answer (`data.status`); the condition holds when it is truthy'),
     equals: z.unknown().optional().describe('With `path`: the condition holds when the value there equals this'),
   })
   .loose();

@@ -66,12 +66,12 @@ function pauseFields(pause: NonNullable<RunOutcome['pause']>, executionId: strin
     paused_reason: wait
       ? { type: 'wait', wake_at: wait.parameters?.wakeAt, step_id: pause.stepId, execution_id: executionId }
       : approval
-      ? { type: 'approval', approval_id: approval.approvalId, tool_name: approval.toolName, execution_id: executionId }
-      : {
-          type: 'local_action',
-          tool_name: pause.pending[0]?.toolName,
-          parameters: pause.pending[0]?.parameters,
-          execution_id: executionId,
-        },
+        ? { type: 'approval', approval_id: approval.approvalId, tool_name: approval.toolName, execution_id: executionId }
+        : {
+            type: 'local_action',
+            tool_name: pause.pending[0]?.toolName,
+            parameters: pause.pending[0]?.parameters,
+            execution_id: executionId,
+          },
   };
 }

@@ -26,7 +26,10 @@ test('wait-until config: one of delayMs, until or condition, with bounds, refuse
   assert.match(refusal({ delayMs: 5, condition: { type: 'http', url: 'http://x.test/' } })!.path, /config\.condition$/);
   assert.match(refusal({ delayMs: 31 * 24 * 3600_000 })!.path, /config\.delayMs$/);
   assert.match(refusal({ condition: { type: 'http', url: 'http://x.test/' }, pollIntervalMs: 10 })!.path, /config\.pollIntervalMs$/);
-  assert.match(refusal({ condition: { type: 'http', url: 'http://x.test/' }, intervalMs: 2000, pollIntervalMs: 3000 })!.path, /intervalMs$/);
+  assert.match(
+    refusal({ condition: { type: 'http', url: 'http://x.test/' }, intervalMs: 2000, pollIntervalMs: 3000 })!.path,
+    /intervalMs$/,
+  );
   assert.match(refusal({ condition: { type: 'sql', url: 'x' } })!.path, /config\.condition\.type$/);
   assert.match(refusal({ delayMs: 1000, maxAttempts: 3 })!.path, /config\.maxAttempts$/);
   assert.match(refusal({ until: 'tomorrow' })!.path, /config\.until$/);
