@@ -35,6 +35,21 @@ test('wait-until config: one of delayMs, until or condition, with bounds, refuse
   assert.match(refusal({ until: 'tomorrow' })!.path, /config\.until$/);
 });
 
+test('a wait-until among the steps of a loop is refused before the run (a pass cannot pause)', () => {
+  assert.throws(
+    () =>
+      testRequest([
+        {
+          id: 'l',
+          name: 'l',
+          type: 'loop',
+          config: { items: [1], steps: [{ id: 'w', name: 'w', type: 'wait-until', config: { delayMs: 10 } }] },
+        },
+      ]),
+    (error: unknown) => FlowrunError.isInstance(error) && /config\.steps\[0\]\.type$/.test(error.details?.[0]?.path ?? ''),
+  );
+});
+
 /** Runs the step again as a continued run does once its wait approval has timed out. */
 function wake(deps: ReturnType<typeof testEngine>, steps: unknown[], paused: RunOutcome): Promise<RunOutcome> {
   const approval = paused.pause!.approvals[0]!;
