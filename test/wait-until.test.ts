@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../src/config.js';
 import { approvalsOfExecution } from '../src/store/approvals-repository.js';
 import { authHeaders, readSse, startHarness, type Harness } from './support/harness.js';
+import { validateRuntypeFrame } from './support/runtype-schema.js';
 import { waitFor } from './support/wait-for.js';
 
 // Under FLOWRUN_TEST_CLUSTER=1 (npm run test:cluster) the harness is clustered and these waits wake by delayed jobs.
@@ -88,6 +89,7 @@ test('a delay is a paused run no one can approve; it wakes after a restart and t
   assert.equal(awaited?.data.awaitReason, 'wait');
   assert.ok(!frames.some((frame) => frame.event === 'step_await' && frame.data.awaitReason === 'approval_required'));
   assert.equal(frames.at(-1)!.event, 'flow_complete');
+  for (const frame of frames) assert.equal(validateRuntypeFrame(frame.data), null, `${frame.event} is a DispatchSSEEvent`);
 });
 
 test('a poll completes on its third check; one that never holds fails with WAIT_TIMEOUT', async () => {
