@@ -1013,6 +1013,48 @@ export type Step =
       };
       errorHandling?: StepErrorHandling;
       [field: string]: unknown;
+    }
+  | {
+      id?: string;
+      name?: string;
+      type: 'wait-until';
+      order?: number;
+      enabled?: boolean;
+      when?: string;
+      config?: {
+        /** How long to wait, in milliseconds (at most 30 days) */
+        delayMs?: number;
+        /** Wait until this time (ISO 8601), at most 30 days ahead */
+        until?: string;
+        /** Poll until this HTTP check answers 2xx (and `path` holds) */
+        condition?: {
+          type: 'http';
+          /** The address to check; {{variables}} and {{secret:KEY}} are filled in */
+          url: string;
+          method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'HEAD' | 'get' | 'post' | 'put' | 'patch' | 'head';
+          /** Request headers; {{secret:KEY}} inserts a secret */
+          headers?: Record<string, string>;
+          /** The request body (JSON, or text with {{variables}}) */
+          body?: unknown;
+          /** A path in the JSON answer (`data.status`); the condition holds when it is truthy */
+          path?: string;
+          /** With `path`: the condition holds when the value there equals this */
+          equals?: unknown;
+          [field: string]: unknown;
+        };
+        pollIntervalMs?: number;
+        /** Alias of pollIntervalMs (default 5000, at least 1000) */
+        intervalMs?: number;
+        /** Most checks of the condition */
+        maxAttempts?: number;
+        /** Longest the poll goes on (default 1 hour), in milliseconds (at most 30 days) */
+        timeoutMs?: number;
+        /** Name of the variable the result is saved as, for later steps to use as {{name}} */
+        outputVariable?: string;
+        [field: string]: unknown;
+      };
+      errorHandling?: StepErrorHandling;
+      [field: string]: unknown;
     };
 
 export type StepErrorHandling =

@@ -128,7 +128,8 @@ function startFlowRun(engineDeps: EngineDeps, request: RunFlowRequest, signal: A
   // A resumed approval pause starts with the decisions, as Runtype's approve stream does.
   for (const approval of resume?.approvals ?? []) {
     const decided = resume?.decisions?.[approval.approvalId];
-    if (decided)
+    // A wait's wake-up is no decision anyone made: the step itself says it woke.
+    if (decided && approval.kind !== 'wait')
       deps.events.emit({
         type: 'approval_complete',
         approvalId: approval.approvalId,
@@ -390,9 +391,10 @@ function pauseOutcome(run: FlowRun, caught: PauseRun): RunOutcome {
     totalSteps: run.totalSteps,
   };
   const iteration = caught.loop?.turns;
+  const wait = caught.approvals.find((approval) => approval.kind === 'wait');
   for (const approval of caught.approvals) {
     const { onDenied: _onDenied, ...approvalRequest } = approval;
-    events.emit({ type: 'approval_required', ...approvalRequest, ...ref, iteration });
+    if (approval.kind !== 'wait') events.emit({ type: 'approval_required', ...approvalRequest, ...ref, iteration });
   }
   for (const call of caught.pending) {
     events.emit({
@@ -409,9 +411,10 @@ function pauseOutcome(run: FlowRun, caught: PauseRun): RunOutcome {
   }
   events.emit({
     type: 'flow_paused',
-    reason: caught.approvals.length > 0 ? 'approval_required' : 'local_tool_required',
+    reason: wait ? 'wait' : caught.approvals.length > 0 ? 'approval_required' : 'local_tool_required',
     pendingToolCalls: caught.pending,
-    ...(caught.approvals.length > 0 ? { pendingApprovals: caught.approvals.map((approval) => approval.approvalId) } : {}),
+    ...(wait ? { wait: { stepId: caught.stepId, wakeAt: String(wait.parameters?.wakeAt) } } : {}),
+    ...(caught.approvals.length > 0 && !wait ? { pendingApprovals: caught.approvals.map((approval) => approval.approvalId) } : {}),
   });
   const outcome = finish(run, 'paused', null);
   outcome.usage = caught.loop ? addUsage(run.usage, caught.loop.usage) : run.usage;

@@ -39,6 +39,8 @@ export const errorCatalogue = {
   /** An approval was denied, or not decided in time, and the step or tool was set to fail then: a decision, not a fault. */
   APPROVAL_DENIED: { status: 409, retryable: false },
   APPROVAL_TIMEOUT: { status: 409, retryable: false },
+  /** A `wait-until` poll whose condition did not hold before its `timeoutMs` or `maxAttempts` ran out. */
+  WAIT_TIMEOUT: { status: 504, retryable: false },
   TEMPLATE_ERROR: { status: 422, retryable: false },
   UNRESOLVED_VARIABLE: { status: 422, retryable: false },
   EXPRESSION_ERROR: { status: 422, retryable: false },

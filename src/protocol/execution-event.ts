@@ -20,7 +20,8 @@ export interface StepRef {
 /** Something a person must decide before the run goes on: a tool call, or an `approval` step. */
 export interface ApprovalRequest {
   approvalId: string;
-  kind: 'tool' | 'step';
+  /** `wait`: a `wait-until` step's wake-up, an approval only the clock decides (never listed, never approvable). */
+  kind: 'tool' | 'step' | 'wait';
   toolCallId?: string;
   toolName?: string;
   toolType?: string;
@@ -192,7 +193,9 @@ export type ExecutionEventBody =
   | { type: 'approval_complete'; approvalId: string; decision: ApprovalDecision; resolvedBy: 'user' | 'system'; reason?: string }
   | {
       type: 'flow_paused';
-      reason: 'local_tool_required' | 'approval_required';
+      reason: 'local_tool_required' | 'approval_required' | 'wait';
+      /** A `wait-until` pause: the waiting step and when it wakes (ISO time). */
+      wait?: { stepId: string; wakeAt: string };
       pendingToolCalls: Array<{
         toolCallId: string;
         toolName: string;

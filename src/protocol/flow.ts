@@ -4,6 +4,7 @@ import { RecordFilter } from './record-filter.js';
 import { checkToolLanguage, ScriptLanguage } from './script-language.js';
 import type { CrawlConfig, FetchGithubConfig, PaginateApiConfig, SearchConfig } from './web-steps.js';
 import type { SendEmailConfig, SendTextConfig } from './message-steps.js';
+import type { WaitUntilConfig } from './wait-until.js';
 import { AssetVisibility, PdfOptions } from './asset.js';
 
 /** Step types Runtype documents. Flowrun runs those in `implementedStepTypes`; the rest are refused with 422 before a run starts. */
@@ -748,6 +749,7 @@ export interface StepConfigs {
   'send-text': SendTextConfig;
   'store-asset': StoreAssetConfig;
   'generate-pdf': GeneratePdfConfig;
+  'wait-until': WaitUntilConfig;
 }
 
 export type StepType = keyof StepConfigs;

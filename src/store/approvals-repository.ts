@@ -106,7 +106,9 @@ export async function listApprovals(
     .selectAll('approvals')
     .select('executions.flow_name')
     .where('approvals.tenant_id', '=', scope.tenantId)
-    .where('approvals.mode', '=', scope.mode);
+    .where('approvals.mode', '=', scope.mode)
+    // A wait-until's wake-up is an approval only the clock decides: no one's inbox lists it.
+    .where('approvals.kind', '<>', 'wait');
   if (query.status) base = base.where('approvals.status', '=', query.status);
   if (query.executionId) base = base.where('approvals.execution_id', '=', query.executionId);
   const rows = await base.orderBy('approvals.created_at', 'desc').limit(query.limit).execute();

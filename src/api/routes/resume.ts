@@ -81,7 +81,8 @@ async function decide(
   const { row } = await deps.runs.pausedExecution(request.scope, executionId);
   await deps.runs.admitInFlight(await admissionOf(deps, request, row));
   const approval = await deps.store.getApproval(approvalId);
-  if (!approval || approval.executionId !== executionId)
+  // A wait-until's wake-up is decided by the clock only: to a client it is no approval.
+  if (!approval || approval.executionId !== executionId || approval.kind === 'wait')
     throw new FlowrunError('NOT_FOUND', `Approval ${approvalId} of execution ${executionId} not found`);
   if (!(await deps.store.decideApproval(approvalId, decision, 'user', reason, new Date(deps.clock.now()).toISOString()))) {
     throw new FlowrunError('CONFLICT', `Approval ${approvalId} was decided already (${approval.status})`);

@@ -56,17 +56,22 @@ function warningView(warning: RunWarning): Record<string, unknown> & { stepIndex
  * of type `approval` naming the first one): a non-streaming client learns the ids it must answer with.
  */
 function pauseFields(pause: NonNullable<RunOutcome['pause']>, executionId: string): Record<string, unknown> {
-  const approval = pause.approvals[0];
+  // A wait-until's wake-up is no approval a client could give: it is said as a `wait` reason instead.
+  const wait = pause.approvals.find((entry) => entry.kind === 'wait');
+  const approvals = pause.approvals.filter((entry) => entry.kind !== 'wait');
+  const approval = approvals[0];
   return {
     pendingToolCalls: pause.pending,
-    pendingApprovals: pause.approvals.map(({ onDenied: _onDenied, ...request }) => request),
-    paused_reason: approval
-      ? { type: 'approval', approval_id: approval.approvalId, tool_name: approval.toolName, execution_id: executionId }
-      : {
-          type: 'local_action',
-          tool_name: pause.pending[0]?.toolName,
-          parameters: pause.pending[0]?.parameters,
-          execution_id: executionId,
-        },
+    pendingApprovals: approvals.map(({ onDenied: _onDenied, ...request }) => request),
+    paused_reason: wait
+      ? { type: 'wait', wake_at: wait.parameters?.wakeAt, step_id: pause.stepId, execution_id: executionId }
+      : approval
+        ? { type: 'approval', approval_id: approval.approvalId, tool_name: approval.toolName, execution_id: executionId }
+        : {
+            type: 'local_action',
+            tool_name: pause.pending[0]?.toolName,
+            parameters: pause.pending[0]?.parameters,
+            execution_id: executionId,
+          },
   };
 }

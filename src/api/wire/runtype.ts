@@ -154,6 +154,15 @@ export function runtypeHandlers(context: EncoderContext): EventHandlers<RuntypeF
         ...originFields(event),
       }),
     flow_paused: (event) => {
+      // A wait-until pause: Runtype documents no frame for it; a step_await says what is awaited, and until when.
+      if (event.wait)
+        return frame(event, 'step_await', {
+          awaitReason: 'wait',
+          id: event.wait.stepId,
+          stepId: event.wait.stepId,
+          parameters: { wakeAt: event.wait.wakeAt },
+          awaitedAt: event.at,
+        });
       const first = event.pendingToolCalls[0];
       if (!first) return null; // an approval pause already said so with step_await
       return frame(event, 'flow_await', {

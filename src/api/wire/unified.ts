@@ -165,7 +165,15 @@ export function unifiedHandlers(context: EncoderContext): EventHandlers<UnifiedF
         completedAt: event.at,
       }),
     tool_result: () => null,
-    flow_paused: () => null,
+    flow_paused: (event) =>
+      event.wait
+        ? frame(event, 'await', {
+            awaitReason: 'wait',
+            stepId: event.wait.stepId,
+            parameters: { wakeAt: event.wait.wakeAt },
+            awaitedAt: event.at,
+          })
+        : null,
     tool_delta: (event) =>
       frame(event, 'tool_output_delta', { toolCallId: event.toolCallId, toolName: event.toolName, delta: event.delta }),
     reflection: (event) => frame(event, 'reflection', { reflection: event.reflection, iteration: event.iteration ?? 1 }),

@@ -7,9 +7,9 @@ import { stepCallId } from './step-call-id.js';
 
 /**
  * `fetch-url` and `api-call` send their (templated) request through the tool runner's external-HTTP path, so
- * they share its SSRF guard, timeout and response cap.
+ * they share its SSRF guard, timeout and response cap (and so does `wait-until`'s poll).
  */
-async function send(
+export async function send(
   http: { url: string; method: string; headers: Record<string, string>; body?: unknown; timeout?: number },
   extraHeaders: Record<string, string>,
   context: StepContext,

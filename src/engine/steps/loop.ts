@@ -58,14 +58,15 @@ export const runLoop: StepRunner<StepOf<'loop'>> = async (step, context) => {
   return { result: results, unresolved };
 };
 
-/** An `approval` among a loop's own steps is refused before the run: a pass cannot pause and resume. */
+/** An `approval` or a `wait-until` among a loop's own steps is refused before the run: a pass cannot pause and resume. */
 export function checkLoop(config: { steps: unknown[] }, context: StepCheckContext): void {
   config.steps.forEach((entry, index) => {
-    if ((entry as { type?: unknown } | null)?.type !== 'approval') return;
+    const type = (entry as { type?: unknown } | null)?.type;
+    if (type !== 'approval' && type !== 'wait-until') return;
     context.details.push({
       code: 'INVALID_VALUE',
       path: formatPath([...context.configPath, 'steps', index, 'type']),
-      message: `${context.label}: a loop's steps cannot pause for an approval`,
+      message: `${context.label}: a loop's steps cannot pause (for an approval or a wait-until)`,
     });
   });
 }

@@ -53,6 +53,8 @@ import { runPaginateApi } from './paginate-api.js';
 import { runSearch } from './search.js';
 import { runStoreAsset } from './store-asset.js';
 import { runGeneratePdf } from './generate-pdf.js';
+import { WaitUntilConfig } from '../../protocol/wait-until.js';
+import { runWaitUntil } from './wait-until.js';
 
 export type { StepCheckContext } from './step-check.js';
 
@@ -129,6 +131,7 @@ export const stepRegistry: { [T in StepType]: StepDefinition<T> } = {
   'send-text': { config: SendTextConfig, run: runSendText },
   'store-asset': { config: StoreAssetConfig, run: runStoreAsset },
   'generate-pdf': { config: GeneratePdfConfig, run: runGeneratePdf },
+  'wait-until': { config: WaitUntilConfig, run: runWaitUntil },
 };
 
 export const implementedStepTypes = Object.keys(stepRegistry) as StepType[];
