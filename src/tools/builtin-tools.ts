@@ -100,16 +100,18 @@ export async function runBuiltin(
   }
 }
 
-async function webSearch(
+/** A web search as a tool call (the built-in `web_search`, and `search` tools): 1–10 results, the call's sources. */
+export async function webSearch(
   query: string,
   wanted: number,
   context: ToolCallContext,
   settings: BuiltinSettings,
   policy: AddressPolicy,
+  provider: 'auto' | 'exa' | 'searxng' = 'auto',
 ): Promise<ToolOutcome> {
   if (!query.trim()) return { ok: false, error: { code: 'TOOL_FAILED', message: 'web_search needs a query' } };
-  const count = Math.min(10, Math.max(1, Number.isFinite(wanted) ? wanted : 5));
-  const { results: sources } = await searchWeb({ query, count, provider: 'auto', signal: context.signal }, settings, policy);
+  const count = Math.min(10, Math.max(1, Number.isFinite(wanted) ? Math.floor(wanted) : 5));
+  const { results: sources } = await searchWeb({ query, count, provider, signal: context.signal }, settings, policy);
   return { ok: true, result: { query, results: sources }, costUsd: 0, sources };
 }
 

@@ -4,7 +4,7 @@ import { McpFailure } from '../../protocol/mcp-failure.js';
 import { testableAnd, testableKinds, testableOr } from '../../protocol/tool-kinds.js';
 import { buildSecretRedactor } from '../../engine/secret-redactor.js';
 import { inlineTool } from '../../engine/run-tool.js';
-import { requireToolSecrets, withCredentials } from '../../engine/steps/tool-secrets.js';
+import { withCredentials } from '../../engine/steps/tool-secrets.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseInput } from '../parse-input.js';
 import {
@@ -73,7 +73,6 @@ export function registerToolTestRoutes(app: ZodApp, deps: AppDeps): void {
       const { server: written } = parseInput(McpDiscoverBody, request.body);
       // `{{secret:KEY}}` in the server's auth is the tenant's managed secret, as in a run (SECRET_NOT_FOUND when not).
       const secrets = await deps.runs.secretsFor(request.scope, {}, [written]);
-      requireToolSecrets([{ config: written } as unknown as Parameters<typeof requireToolSecrets>[0][number]], secrets);
       const [server] = withCredentials([written], secrets) as [typeof written];
       const signal = AbortSignal.any([AbortSignal.timeout(testTimeoutMs), closedSignal(reply.raw)]);
       try {
